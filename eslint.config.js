@@ -1,0 +1,35 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'test/fixtures/**', 'scrapyard-data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.check.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      curly: ['error', 'multi-line'],
+    },
+  },
+  {
+    files: ['packages/agent/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@scrapyard/master', '**/master/src/**'] }] },
+  },
+  {
+    files: ['packages/master/src/**/*.ts'],
+    ignores: ['packages/master/src/standalone.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@scrapyard/agent', '**/agent/src/**'] }] },
+  },
+  {
+    files: ['packages/protocol/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '@scrapyard/*'] }] },
+  },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+);

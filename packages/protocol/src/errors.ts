@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Stable error codes of our own API and of agent replies. Never reuse a retired code. */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'PROJECT_NOT_FOUND',
+  'VERSION_NOT_FOUND',
+  'SPIDER_NOT_FOUND',
+  'BAD_EGG',
+  'RUNNER_ERROR',
+  'NO_AGENT',
+  'AGENT_TIMEOUT',
+  'INTERNAL',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+const STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  PROJECT_NOT_FOUND: 404,
+  VERSION_NOT_FOUND: 404,
+  SPIDER_NOT_FOUND: 404,
+  BAD_EGG: 400,
+  RUNNER_ERROR: 422,
+  NO_AGENT: 503,
+  AGENT_TIMEOUT: 504,
+  INTERNAL: 500,
+};
+
+/** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */
+export function httpStatusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export const ErrorBody = z.object({ error: z.object({ code: ErrorCode, message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { EpochMs, JobId, NodeId, Tag } from '../primitives.js';
+import type { Catalog } from './catalog.js';
+import { JobEvent, Stream } from './jobs.js';
+
+/** What the agent reports about a job it believes is running, so the master can reconcile after a reconnect. */
+export const RunningJobReport = z.object({ jobId: JobId, pid: z.number().int().positive(), startedAt: EpochMs });
+
+/** First frame from the agent: answers the master's challenge and describes the node. */
+export const Hello = z.object({
+  nodeId: NodeId,
+  protocolVersion: z.number().int().positive(),
+  agentVersion: z.string().max(64),
+  /** Epoch ms on the agent's clock; part of the MAC input, so an old handshake can't be replayed. */
+  timestamp: EpochMs,
+  /** hex HMAC-SHA256(key, `${nonce}.${nodeId}.${timestamp}`) */
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
+  hostname: z.string().max(255),
+  slots: z.number().int().positive().max(10_000),
+  tags: z.array(Tag).max(64),
+  running: z.array(RunningJobReport).max(10_000),
+});
+export type Hello = z.infer<typeof Hello>;
+
+export const Heartbeat = z.object({ running: z.number().int().nonnegative(), at: EpochMs });
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+/** A batch of job transitions; `seq` numbers are the agent's outbox sequence, acknowledged by `events.ack`. */
+export const JobEvents = z.object({
+  events: z.array(z.object({ seq: z.number().int().positive(), event: JobEvent })).min(1).max(1_000),
+});
+export type JobEvents = z.infer<typeof JobEvents>;
+
+/** A slice of a job's log or items file starting at byte `offset`; `data` is base64. */
+export const LogChunk = z.object({
+  jobId: JobId,
+  stream: Stream,
+  offset: z.number().int().nonnegative(),
+  data: z.string(),
+});
+export type LogChunk = z.infer<typeof LogChunk>;
+
+export const SpiderListReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), spiders: z.array(z.string()) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type SpiderListReply = z.infer<typeof SpiderListReply>;
+
+export const CancelReply = z.object({ found: z.boolean() });
+export type CancelReply = z.infer<typeof CancelReply>;
+
+export const AgentToMaster = {
+  hello: { message: Hello },
+  heartbeat: { message: Heartbeat },
+  'job.events': { message: JobEvents },
+  'log.chunk': { message: LogChunk },
+} as const satisfies Catalog;
+export type AgentToMaster = typeof AgentToMaster;

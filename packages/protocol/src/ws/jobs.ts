@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { EpochMs, JobId, ProjectName, Sha256, SpiderName, VersionName, WireSignal } from '../primitives.js';
+
+/** Ordered `-s KEY=VALUE` pairs: order matters, later pairs win in Scrapy. */
+export const SettingPairs = z.array(z.tuple([z.string(), z.string()])).max(10_000);
+export type SettingPairs = z.infer<typeof SettingPairs>;
+
+/** Everything an agent needs to start one crawl. The version is already resolved to a concrete egg. */
+export const JobSpec = z.object({
+  jobId: JobId,
+  project: ProjectName,
+  spider: SpiderName,
+  version: VersionName,
+  eggDigest: Sha256,
+  eggSize: z.number().int().nonnegative(),
+  /** User `setting=` values, in request order. */
+  settings: SettingPairs,
+  /** Spider arguments (`-a`), including `_job` and, when given, `_version`. */
+  args: z.array(z.tuple([z.string(), z.string()])).max(10_000),
+  /** Whether to write an items feed for this job. */
+  items: z.boolean(),
+  /** Set SCRAPYD_EGG_VERSION (only when the schedule request pinned `_version`). */
+  pinnedVersion: z.string().nullable(),
+});
+export type JobSpec = z.infer<typeof JobSpec>;
+
+/** How a crawl process ended. */
+export const JobOutcome = z.enum(['succeeded', 'failed', 'cancelled', 'lost', 'start_failed']);
+export type JobOutcome = z.infer<typeof JobOutcome>;
+
+export const JobStartedEvent = z.object({
+  kind: z.literal('started'),
+  jobId: JobId,
+  pid: z.number().int().positive(),
+  startedAt: EpochMs,
+});
+export const JobFinishedEvent = z.object({
+  kind: z.literal('finished'),
+  jobId: JobId,
+  /** Null for a job that never started (start failed). */
+  startedAt: EpochMs.nullable(),
+  endedAt: EpochMs,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  outcome: JobOutcome,
+  /** Human-readable reason for failures (`exited with code 1`, `killed by SIGKILL`, venv errors). */
+  reason: z.string().max(8_000).nullable(),
+  /** Final sizes of the shipped files, so the master knows when it has all of them. */
+  logBytes: z.number().int().nonnegative(),
+  itemsBytes: z.number().int().nonnegative(),
+});
+/** Job transitions, persisted by the agent before sending and replayed until acknowledged. */
+export const JobEvent = z.discriminatedUnion('kind', [JobStartedEvent, JobFinishedEvent]);
+export type JobEvent = z.infer<typeof JobEvent>;
+
+export const Stream = z.enum(['log', 'items']);
+export type Stream = z.infer<typeof Stream>;
+
+export const CancelRequest = z.object({ jobId: JobId, signal: WireSignal });
+export type CancelRequest = z.infer<typeof CancelRequest>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { EpochMs, JobId, NodeId, ProjectName, Sha256, VersionName } from '../primitives.js';
+import type { Catalog } from './catalog.js';
+import { CancelReply, SpiderListReply } from './agent-to-master.js';
+import { CancelRequest, JobSpec, Stream } from './jobs.js';
+
+/** Sent as soon as the socket opens: the agent must answer with a MAC over this nonce. */
+export const Challenge = z.object({
+  nonce: z.string().regex(/^[0-9a-f]{32,128}$/),
+  protocolVersion: z.number().int().positive(),
+  serverTime: EpochMs,
+});
+export type Challenge = z.infer<typeof Challenge>;
+
+/** Where the master wants each running job's streams to resume (its own file sizes). */
+export const StreamResume = z.object({ jobId: JobId, stream: Stream, offset: z.number().int().nonnegative() });
+
+export const Welcome = z.object({
+  nodeId: NodeId,
+  /** Bearer token for the agent-facing HTTP routes (egg downloads) for the life of this session. */
+  sessionToken: z.string().min(32),
+  heartbeatIntervalMs: z.number().int().positive(),
+  resume: z.array(StreamResume),
+  /** Jobs the agent reported running that the master has already cancelled: stop them. */
+  cancel: z.array(CancelRequest),
+});
+export type Welcome = z.infer<typeof Welcome>;
+
+export const Rejected = z.object({ code: z.string(), message: z.string() });
+export type Rejected = z.infer<typeof Rejected>;
+
+export const JobAssign = z.object({ job: JobSpec });
+export type JobAssign = z.infer<typeof JobAssign>;
+
+export const EventsAck = z.object({ upToSeq: z.number().int().nonnegative() });
+export type EventsAck = z.infer<typeof EventsAck>;
+
+export const LogAck = z.object({ jobId: JobId, stream: Stream, offset: z.number().int().nonnegative() });
+export type LogAck = z.infer<typeof LogAck>;
+
+export const SpiderListRequest = z.object({
+  project: ProjectName,
+  version: VersionName,
+  eggDigest: Sha256,
+  eggSize: z.number().int().nonnegative(),
+});
+export type SpiderListRequest = z.infer<typeof SpiderListRequest>;
+
+export const MasterToAgent = {
+  challenge: { message: Challenge },
+  welcome: { message: Welcome },
+  rejected: { message: Rejected },
+  'job.assign': { message: JobAssign },
+  'job.cancel': { message: CancelRequest, reply: CancelReply },
+  'events.ack': { message: EventsAck },
+  'log.ack': { message: LogAck },
+  'spiders.list': { message: SpiderListRequest, reply: SpiderListReply },
+} as const satisfies Catalog;
+export type MasterToAgent = typeof MasterToAgent;
