@@ -30,6 +30,7 @@ export { validateMessage, validateReply, isKnownType } from './ws/catalog.js';
 export {
   JobSpec,
   SettingPairs,
+  Requirements,
   JobOutcome,
   JobEvent,
   JobStartedEvent,

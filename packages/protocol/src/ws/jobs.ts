@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { EpochMs, JobId, ProjectName, Sha256, SpiderName, VersionName, WireSignal } from '../primitives.js';
 
+/** PEP 508 requirement lines as declared by the egg. */
+export const Requirements = z.array(z.string().min(1).max(1_000)).max(1_000);
+export type Requirements = z.infer<typeof Requirements>;
+
 /** Ordered `-s KEY=VALUE` pairs: order matters, later pairs win in Scrapy. */
 export const SettingPairs = z.array(z.tuple([z.string(), z.string()])).max(10_000);
 export type SettingPairs = z.infer<typeof SettingPairs>;
@@ -13,6 +17,8 @@ export const JobSpec = z.object({
   version: VersionName,
   eggDigest: Sha256,
   eggSize: z.number().int().nonnegative(),
+  /** The egg's declared requirements (EGG-INFO/requires.txt), installed into the project's venv. */
+  requirements: Requirements,
   /** User `setting=` values, in request order. */
   settings: SettingPairs,
   /** Spider arguments (`-a`), including `_job` and, when given, `_version`. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EpochMs, JobId, NodeId, ProjectName, Sha256, VersionName } from '../primitives.js';
 import type { Catalog } from './catalog.js';
 import { CancelReply, SpiderListReply } from './agent-to-master.js';
-import { CancelRequest, JobSpec, Stream } from './jobs.js';
+import { CancelRequest, JobSpec, Requirements, Stream } from './jobs.js';
 
 /** Sent as soon as the socket opens: the agent must answer with a MAC over this nonce. */
 export const Challenge = z.object({
@@ -43,6 +43,7 @@ export const SpiderListRequest = z.object({
   version: VersionName,
   eggDigest: Sha256,
   eggSize: z.number().int().nonnegative(),
+  requirements: Requirements,
 });
 export type SpiderListRequest = z.infer<typeof SpiderListRequest>;
 
