@@ -1,1 +1,3 @@
-export {};
+export { buildApp, type MasterApp } from './app.js';
+export { loadMasterConfig, MasterConfigSchema, ConfigError, type MasterConfig } from './config.js';
+export { startStandalone, type RunningMaster } from './standalone.js';

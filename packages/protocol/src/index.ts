@@ -11,6 +11,7 @@ export {
   ProjectName,
   SpiderName,
   JobId,
+  RunId,
   VersionName,
   NodeId,
   Tag,

@@ -30,6 +30,10 @@ export type SpiderName = z.infer<typeof SpiderName>;
 export const JobId = pathComponent('job id');
 export type JobId = z.infer<typeof JobId>;
 
+/** The master's unique id of one run of a job (Scrapyd job ids may repeat; run ids never do). */
+export const RunId = z.string().regex(/^[0-9a-f]{32}$/);
+export type RunId = z.infer<typeof RunId>;
+
 /** A version as stored: Scrapyd's sanitized form, `[A-Za-z0-9_-]` only. */
 export const VersionName = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/);
 export type VersionName = z.infer<typeof VersionName>;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { EpochMs, JobId, NodeId, Tag } from '../primitives.js';
+import { EpochMs, NodeId, RunId, Tag } from '../primitives.js';
 import type { Catalog } from './catalog.js';
 import { JobEvent, Stream } from './jobs.js';
 
 /** What the agent reports about a job it believes is running, so the master can reconcile after a reconnect. */
-export const RunningJobReport = z.object({ jobId: JobId, pid: z.number().int().positive(), startedAt: EpochMs });
+export const RunningJobReport = z.object({ runId: RunId, pid: z.number().int().positive(), startedAt: EpochMs });
 
 /** First frame from the agent: answers the master's challenge and describes the node. */
 export const Hello = z.object({
@@ -19,6 +19,12 @@ export const Hello = z.object({
   slots: z.number().int().positive().max(10_000),
   tags: z.array(Tag).max(64),
   running: z.array(RunningJobReport).max(10_000),
+  /**
+   * Every run the agent holds that the master may not have heard the end of (running, or finished with events
+   * or stream bytes not yet acknowledged). A run the master thinks is on this node but that is not listed here
+   * was never recorded by the agent: the master marks it lost.
+   */
+  known: z.array(RunId).max(100_000),
 });
 export type Hello = z.infer<typeof Hello>;
 
@@ -33,7 +39,7 @@ export type JobEvents = z.infer<typeof JobEvents>;
 
 /** A slice of a job's log or items file starting at byte `offset`; `data` is base64. */
 export const LogChunk = z.object({
-  jobId: JobId,
+  runId: RunId,
   stream: Stream,
   offset: z.number().int().nonnegative(),
   data: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, JobId, ProjectName, Sha256, SpiderName, VersionName, WireSignal } from '../primitives.js';
+import { EpochMs, JobId, ProjectName, RunId, Sha256, SpiderName, VersionName, WireSignal } from '../primitives.js';
 
 /** PEP 508 requirement lines as declared by the egg. */
 export const Requirements = z.array(z.string().min(1).max(1_000)).max(1_000);
@@ -11,6 +11,7 @@ export type SettingPairs = z.infer<typeof SettingPairs>;
 
 /** Everything an agent needs to start one crawl. The version is already resolved to a concrete egg. */
 export const JobSpec = z.object({
+  runId: RunId,
   jobId: JobId,
   project: ProjectName,
   spider: SpiderName,
@@ -23,8 +24,12 @@ export const JobSpec = z.object({
   settings: SettingPairs,
   /** Spider arguments (`-a`), including `_job` and, when given, `_version`. */
   args: z.array(z.tuple([z.string(), z.string()])).max(10_000),
-  /** Whether to write an items feed for this job. */
+  /** Write the Scrapy log to a file and ship it to the master (Scrapyd `logs_dir` set). */
+  log: z.boolean(),
+  /** Write a local jsonlines feed and ship it to the master (Scrapyd `items_dir` a local directory). */
   items: z.boolean(),
+  /** Feed URI when `items_dir` is a URL: Scrapy writes there directly and nothing is shipped. */
+  feedUri: z.string().nullable(),
   /** Set SCRAPYD_EGG_VERSION (only when the schedule request pinned `_version`). */
   pinnedVersion: z.string().nullable(),
 });
@@ -36,13 +41,13 @@ export type JobOutcome = z.infer<typeof JobOutcome>;
 
 export const JobStartedEvent = z.object({
   kind: z.literal('started'),
-  jobId: JobId,
+  runId: RunId,
   pid: z.number().int().positive(),
   startedAt: EpochMs,
 });
 export const JobFinishedEvent = z.object({
   kind: z.literal('finished'),
-  jobId: JobId,
+  runId: RunId,
   /** Null for a job that never started (start failed). */
   startedAt: EpochMs.nullable(),
   endedAt: EpochMs,
@@ -62,5 +67,6 @@ export type JobEvent = z.infer<typeof JobEvent>;
 export const Stream = z.enum(['log', 'items']);
 export type Stream = z.infer<typeof Stream>;
 
-export const CancelRequest = z.object({ jobId: JobId, signal: WireSignal });
+/** The agent sends `signal` to the crawl's process group; a second cancel of the same run sends SIGKILL. */
+export const CancelRequest = z.object({ runId: RunId, signal: WireSignal });
 export type CancelRequest = z.infer<typeof CancelRequest>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, JobId, NodeId, ProjectName, Sha256, VersionName } from '../primitives.js';
+import { EpochMs, NodeId, ProjectName, RunId, Sha256, VersionName } from '../primitives.js';
 import type { Catalog } from './catalog.js';
 import { CancelReply, SpiderListReply } from './agent-to-master.js';
 import { CancelRequest, JobSpec, Requirements, Stream } from './jobs.js';
@@ -13,7 +13,7 @@ export const Challenge = z.object({
 export type Challenge = z.infer<typeof Challenge>;
 
 /** Where the master wants each running job's streams to resume (its own file sizes). */
-export const StreamResume = z.object({ jobId: JobId, stream: Stream, offset: z.number().int().nonnegative() });
+export const StreamResume = z.object({ runId: RunId, stream: Stream, offset: z.number().int().nonnegative() });
 
 export const Welcome = z.object({
   nodeId: NodeId,
@@ -35,7 +35,7 @@ export type JobAssign = z.infer<typeof JobAssign>;
 export const EventsAck = z.object({ upToSeq: z.number().int().nonnegative() });
 export type EventsAck = z.infer<typeof EventsAck>;
 
-export const LogAck = z.object({ jobId: JobId, stream: Stream, offset: z.number().int().nonnegative() });
+export const LogAck = z.object({ runId: RunId, stream: Stream, offset: z.number().int().nonnegative() });
 export type LogAck = z.infer<typeof LogAck>;
 
 export const SpiderListRequest = z.object({

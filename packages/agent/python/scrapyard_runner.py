@@ -1,0 +1,118 @@
+"""Scrapyard's job runner: activate a project egg, then hand over to Scrapy's CLI.
+
+Usage: <python> scrapyard_runner.py <scrapy args...>   e.g. `crawl myspider -a k=v`, `list`
+
+Replaces `scrapyd.runner` (spec §2.4). Scrapyd activates the egg with pkg_resources, which is
+deprecated, slow to import and gone from recent setuptools; an egg is just a zip with an
+EGG-INFO/ directory, so zipimport (built in) plus parsing entry_points.txt ourselves does the same
+job on any Python 3.9+ with Scrapy 2.8 or newer. zipimport also gives packages inside the egg a
+loader with get_data(), so `pkgutil.get_data()` finds data files shipped in the egg.
+
+Environment:
+  SCRAPYARD_EGG_PATH  optional path to the egg (the agent resolves project/version to a file).
+  SCRAPY_PROJECT      left alone; Scrapy uses it to pick scrapy.cfg [settings] when no egg is used.
+  SCRAPYARD_EXIT_FILE optional path; the exit status is written there on the way out, so an agent that
+                      restarted mid-crawl (and so is no longer this process's parent) still learns it.
+Exit status is Scrapy's own, except 2 for an unusable egg (stderr line `BadEggError: ...`).
+"""
+
+import configparser
+import os
+import sys
+import zipfile
+
+ENTRY_POINTS = "EGG-INFO/entry_points.txt"
+
+
+def bad_egg(message):
+    # One clean line instead of a traceback: the agent relays stderr verbatim to API clients.
+    sys.stderr.write("BadEggError: %s\n" % message)
+    sys.stderr.flush()
+    sys.exit(2)
+
+
+def settings_module(egg_path):
+    """Return the module named by the egg's `[scrapy] settings = ...` entry point."""
+    try:
+        with zipfile.ZipFile(egg_path) as egg:
+            text = egg.read(ENTRY_POINTS).decode("utf-8")
+    except KeyError:
+        bad_egg("%s has no %s" % (egg_path, ENTRY_POINTS))
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        bad_egg("cannot read %s from %s: %s" % (ENTRY_POINTS, egg_path, exc))
+    # No interpolation: a '%' in a value must not be an error. Keys stay case-sensitive like
+    # pkg_resources' entry point names.
+    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    parser.optionxform = str
+    try:
+        parser.read_string(text, source=ENTRY_POINTS)
+    except configparser.Error as exc:
+        bad_egg("malformed %s in %s: %s" % (ENTRY_POINTS, egg_path, exc))
+    value = parser.get("scrapy", "settings", fallback="").strip()
+    # Entry point syntax is `module[:attr] [extras]`; pkg_resources' module_name is the part
+    # before ':' and Scrapyd uses only that.
+    module = value.split("[", 1)[0].split(":", 1)[0].strip()
+    if not module:
+        bad_egg("%s declares no [scrapy] settings entry point" % egg_path)
+    return module
+
+
+def activate_egg(egg_path):
+    if not os.path.isfile(egg_path):
+        bad_egg("%s does not exist" % egg_path)
+    if not zipfile.is_zipfile(egg_path):
+        bad_egg("%s is not a zip file" % egg_path)
+    module = settings_module(egg_path)
+    # Front of sys.path so the egg's packages win over same-named ones installed in the
+    # environment, as pkg_resources' activate() does for an egg inserted at index 0.
+    sys.path.insert(0, egg_path)
+    # setdefault: an explicit SCRAPY_SETTINGS_MODULE (e.g. [settings] projects) takes priority.
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", module)
+
+
+def main():
+    # Scrapyd runs `python -m scrapyd.runner`, which puts the working directory (not this script's
+    # directory) first on sys.path; mimic that so projects relying on it behave the same.
+    script_dir = os.path.dirname(os.path.abspath(__file__))
+    if sys.path and sys.path[0] and os.path.abspath(sys.path[0]) == script_dir:
+        sys.path[0] = os.getcwd()
+
+    egg_path = os.environ.get("SCRAPYARD_EGG_PATH")
+    if egg_path:
+        activate_egg(egg_path)
+
+    # Imported only after the egg is on sys.path so Scrapy's settings lookup can see it.
+    from scrapy.cmdline import execute
+
+    execute(argv=["scrapy"] + sys.argv[1:])
+
+
+def record_exit(code):
+    path = os.environ.get("SCRAPYARD_EXIT_FILE")
+    if not path:
+        return
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(str(code))
+        os.replace(tmp, path)  # atomic: the agent never reads a half-written status
+    except OSError:
+        pass
+
+
+def exit_code_of(exc):
+    if exc.code is None:
+        return 0
+    return exc.code if isinstance(exc.code, int) else 1
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except SystemExit as exc:
+        record_exit(exit_code_of(exc))
+        raise
+    except BaseException:
+        record_exit(1)
+        raise
+    record_exit(0)

@@ -1,0 +1,27 @@
+/** The agent's configuration: one zod schema. Embedded (standalone) and remote agents share it. */
+import { z } from 'zod';
+import { NodeId, Tag } from '@scrapyard/protocol';
+
+export const AgentConfigSchema = z.object({
+  /** ws:// or wss:// URL of the master's agent gateway. */
+  masterUrl: z.string().regex(/^wss?:\/\//, 'must start with ws:// or wss://'),
+  nodeId: NodeId,
+  /** The node's secret key; it never crosses the wire, only HMACs made with it do. */
+  nodeKey: z.instanceof(Buffer).refine((b) => b.length >= 16, 'node key must be at least 16 bytes'),
+  /** Where the agent keeps its database, egg cache, venvs and the files of running jobs. */
+  dataDir: z.string().min(1),
+  /** Concurrent crawls this node takes. */
+  slots: z.number().int().min(1).max(10_000),
+  tags: z.array(Tag).default([]),
+  /** Interpreter for venvs; empty = the first of /usr/bin/python3, python3, python that imports scrapy. */
+  python: z.string().default(''),
+  /** Let venvs see system packages (e.g. Debian's python3-scrapy). */
+  systemSitePackages: z.boolean().default(true),
+  pipIndexUrl: z.string().default(''),
+  pipFindLinks: z.array(z.string()).default([]),
+  pipNoIndex: z.boolean().default(false),
+  /** Root of Scrapy JOBDIRs (`jobs_dir`); empty disables. */
+  jobsDir: z.string().default(''),
+});
+export type AgentConfig = z.output<typeof AgentConfigSchema>;
+export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

@@ -1,0 +1,153 @@
+/**
+ * The agent's own SQLite: every run it holds, and an outbox of job events the master has not acknowledged.
+ * A transition is written here before the master hears of it, so an agent or master restart loses nothing.
+ * This store is local to one machine and never moves to another database, so it uses better-sqlite3 directly
+ * (synchronous writes keep "persist, then send" trivially ordered).
+ */
+import Sqlite from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { JobSpec, type JobEvent, type Stream } from '@scrapyard/protocol';
+
+/**
+ * preparing: fetching the egg / building the venv; no process yet.
+ * running:   the crawl process exists (pid, proc_start identify it across agent restarts).
+ * finished:  the process ended; its event sits in the outbox and its files may still be shipping.
+ */
+export type RunState = 'preparing' | 'running' | 'finished';
+
+export interface RunRecord {
+  runId: string;
+  spec: JobSpec;
+  state: RunState;
+  pid: number | null;
+  procStart: string | null;
+  startedAt: number | null;
+  logAcked: number;
+  itemsAcked: number;
+  logSize: number | null;
+  itemsSize: number | null;
+  finishSeq: number | null;
+}
+
+interface RunRow {
+  run_id: string;
+  spec: string;
+  state: RunState;
+  pid: number | null;
+  proc_start: string | null;
+  started_at: number | null;
+  log_acked: number;
+  items_acked: number;
+  log_size: number | null;
+  items_size: number | null;
+  finish_seq: number | null;
+}
+
+const toRecord = (r: RunRow): RunRecord => ({
+  runId: r.run_id,
+  spec: JobSpec.parse(JSON.parse(r.spec)),
+  state: r.state,
+  pid: r.pid,
+  procStart: r.proc_start,
+  startedAt: r.started_at,
+  logAcked: r.log_acked,
+  itemsAcked: r.items_acked,
+  logSize: r.log_size,
+  itemsSize: r.items_size,
+  finishSeq: r.finish_seq,
+});
+
+export class JobStore {
+  readonly #db: Sqlite.Database;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.#db = new Sqlite(join(dataDir, 'agent.sqlite'));
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS runs (
+        run_id TEXT PRIMARY KEY, spec TEXT NOT NULL, state TEXT NOT NULL, pid INTEGER, proc_start TEXT,
+        started_at INTEGER, log_acked INTEGER NOT NULL DEFAULT 0, items_acked INTEGER NOT NULL DEFAULT 0,
+        log_size INTEGER, items_size INTEGER, finish_seq INTEGER, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
+    `);
+  }
+
+  /** Records a run the master assigned; false if it is already known (a duplicate assign is ignored). */
+  add(spec: JobSpec, now: number): boolean {
+    const res = this.#db
+      .prepare('INSERT OR IGNORE INTO runs (run_id, spec, state, created_at) VALUES (?, ?, ?, ?)')
+      .run(spec.runId, JSON.stringify(spec), 'preparing', now);
+    return res.changes === 1;
+  }
+
+  get(runId: string): RunRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return row && toRecord(row);
+  }
+
+  all(): RunRecord[] {
+    return (this.#db.prepare('SELECT * FROM runs ORDER BY created_at').all() as RunRow[]).map(toRecord);
+  }
+
+  /** Marks the process started and queues the `started` event, in one transaction. */
+  started(runId: string, pid: number, procStart: string | null, startedAt: number): number {
+    return this.#db.transaction(() => {
+      this.#db
+        .prepare("UPDATE runs SET state = 'running', pid = ?, proc_start = ?, started_at = ? WHERE run_id = ?")
+        .run(pid, procStart, startedAt, runId);
+      return this.#enqueue({ kind: 'started', runId, pid, startedAt });
+    })();
+  }
+
+  /** Marks the run finished and queues the `finished` event, in one transaction. */
+  finished(event: Extract<JobEvent, { kind: 'finished' }>): number {
+    return this.#db.transaction(() => {
+      const seq = this.#enqueue(event);
+      this.#db
+        .prepare("UPDATE runs SET state = 'finished', log_size = ?, items_size = ?, finish_seq = ? WHERE run_id = ?")
+        .run(event.logBytes, event.itemsBytes, seq, event.runId);
+      return seq;
+    })();
+  }
+
+  ackStream(runId: string, stream: Stream, offset: number): void {
+    const col = stream === 'log' ? 'log_acked' : 'items_acked';
+    this.#db.prepare(`UPDATE runs SET ${col} = MAX(${col}, ?) WHERE run_id = ?`).run(offset, runId);
+  }
+
+  /** Events not yet acknowledged by the master, oldest first. */
+  outbox(limit: number): { seq: number; event: JobEvent }[] {
+    const rows = this.#db.prepare('SELECT seq, event FROM outbox ORDER BY seq LIMIT ?').all(limit) as {
+      seq: number;
+      event: string;
+    }[];
+    return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as JobEvent }));
+  }
+
+  ackEvents(upToSeq: number): void {
+    this.#db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upToSeq);
+  }
+
+  /** A finished run whose event and bytes the master has all acknowledged. */
+  isSettled(r: RunRecord): boolean {
+    if (r.state !== 'finished' || r.finishSeq === null) return false;
+    const pending = this.#db.prepare('SELECT 1 FROM outbox WHERE seq = ?').get(r.finishSeq);
+    return !pending && r.logAcked >= (r.logSize ?? 0) && r.itemsAcked >= (r.itemsSize ?? 0);
+  }
+
+  remove(runId: string): void {
+    this.#db.prepare('DELETE FROM runs WHERE run_id = ?').run(runId);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #enqueue(event: JobEvent): number {
+    const res = this.#db.prepare('INSERT INTO outbox (event) VALUES (?)').run(JSON.stringify(event));
+    return Number(res.lastInsertRowid);
+  }
+}

@@ -1,0 +1,53 @@
+/** Command-line flags of scrapyard-master, parsed with node:util and mapped onto config keys. */
+import { parseArgs } from 'node:util';
+
+export const MASTER_HELP = `Usage: scrapyard-master [options]
+
+Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
+agent that runs crawls on this machine unless --no-local-agent is given.
+
+Options:
+  --config FILE       scrapyd.conf-style file ([scrapyd] keys as in Scrapyd, [scrapyard] for our own keys)
+  --bind ADDR         address to listen on (bind_address; default 127.0.0.1)
+  --port N            port to listen on (http_port; default 6800)
+  --data-dir DIR      database, eggs, logs and items (default ./scrapyard-data)
+  --no-local-agent    do not start the embedded agent (crawls then need remote agents)
+  --python PATH       Python interpreter for the embedded agent's venvs (default: first that imports scrapy)
+  -h, --help          show this help
+  --version           print the version
+
+Environment: SCRAPYD_BIND_ADDRESS, SCRAPYD_HTTP_PORT, SCRAPYD_USERNAME, SCRAPYD_PASSWORD, and SCRAPYARD_<KEY> for
+every config key (e.g. SCRAPYARD_DATA_DIR, SCRAPYARD_MAX_PROC, SCRAPYARD_PIP_FIND_LINKS).
+Precedence: defaults < --config file < environment < flags.`;
+
+export type CliResult =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; configFile: string | undefined; flags: Record<string, unknown> };
+
+export function parseMasterArgs(argv: string[]): CliResult {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      bind: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'no-local-agent': { type: 'boolean' },
+      python: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const flags: Record<string, unknown> = {};
+  if (values.bind !== undefined) flags.bindAddress = values.bind;
+  if (values.port !== undefined) flags.httpPort = values.port;
+  if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
+  if (values['no-local-agent']) flags.localAgent = false;
+  if (values.python !== undefined) flags.python = values.python;
+  return { kind: 'run', configFile: values.config, flags };
+}

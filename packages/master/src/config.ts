@@ -1,0 +1,190 @@
+/**
+ * The master's configuration: one zod schema, parsed once at start-up.
+ * Precedence: defaults < config file (scrapyd.conf keys in [scrapyd], our own in [scrapyard]) < environment
+ * (SCRAPYD_* for the keys Scrapyd honours, SCRAPYARD_* for everything) < command-line flags.
+ * Nothing below this module reads process.env.
+ */
+import { cpus, hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { IniError, parseIni } from './ini.js';
+
+const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+  ctx.addIssue({ code: 'custom', message: `expected a boolean (on/off, true/false), got "${v}"` });
+  return z.NEVER;
+});
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,]+/).filter(Boolean)));
+
+export const MasterConfigSchema = z
+  .object({
+    /** Address the HTTP API listens on. Keep 127.0.0.1 unless a proxy or firewall protects the port. */
+    bindAddress: z.string().min(1).default('127.0.0.1'),
+    /** Port of the Scrapyd API, the dashboard and the agent gateway. */
+    httpPort: int(0, 65535).default(6800),
+    /** Where the master keeps its database, eggs, logs and items (and the embedded agent its state). */
+    dataDir: z.string().min(1).default('./scrapyard-data'),
+    /** Basic auth for every path; on only when both are non-empty (Scrapyd semantics). */
+    username: z.string().default(''),
+    password: z.string().default(''),
+    /** Slots of the embedded agent: max_proc, or CPUs × max_proc_per_cpu when max_proc is 0. */
+    maxProc: int(0, 10_000).default(0),
+    maxProcPerCpu: int(1, 1_000).default(4),
+    /** Job logs tree served under /logs/; empty disables logs (Scrapy then logs to the agent's output file). */
+    logsDir: z.string().optional(),
+    /** Items tree served under /items/; on by default (unlike Scrapyd); empty disables; a URL sends feeds there. */
+    itemsDir: z.string().optional(),
+    /** Scrapy JOBDIR root on the agent (Scrapyd 1.6 `jobs_dir`); empty disables. */
+    jobsDir: z.string().default(''),
+    /** Log/item files kept per spider; 0 keeps all (Scrapyd D3). */
+    jobsToKeep: int(0, 1_000_000).default(5),
+    /** Finished jobs kept, newest first, across restarts; 0 keeps none (Scrapyd 1.6 docs, D2). */
+    finishedToKeep: int(0, 10_000_000).default(100),
+    /** `node_name` in every Scrapyd response. */
+    nodeName: z.string().min(1).default(hostname()),
+    /** Header whose value prefixes links in the HTML pages (behind a reverse proxy). */
+    prefixHeader: z.string().min(1).default('x-forwarded-prefix'),
+    /** Adds error detail (stack) to Scrapyd error messages. */
+    debug: bool.default(false),
+    /** Largest request body accepted (egg uploads). */
+    uploadLimitBytes: int(1024, 16 * 1024 ** 3).default(200 * 1024 * 1024),
+    /** Largest number of `setting=` values and of spider arguments accepted by schedule.json. */
+    maxScheduleParams: int(1, 100_000).default(1_000),
+    /** Run an embedded agent (standalone mode). */
+    localAgent: bool.default(true),
+    /** Python interpreter for the embedded agent's venvs; empty = find one that can import scrapy. */
+    python: z.string().default(''),
+    /** Create venvs with --system-site-packages so a system-wide Scrapy is visible. */
+    systemSitePackages: bool.default(true),
+    /** pip options for installing eggs' requirements (an internal index or an offline wheelhouse). */
+    pipIndexUrl: z.string().default(''),
+    pipFindLinks: list.default([]),
+    pipNoIndex: bool.default(false),
+    /** pino level. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.username.includes(':')) ctx.addIssue({ code: 'custom', path: ['username'], message: 'must not contain ":"' });
+    if (c.localAgent && c.pipNoIndex && c.pipFindLinks.length === 0 && c.pipIndexUrl === '') {
+      ctx.addIssue({ code: 'custom', path: ['pipNoIndex'], message: 'pip_no_index needs pip_find_links' });
+    }
+  })
+  .transform((c) => {
+    const dataDir = resolve(c.dataDir);
+    const under = (v: string | undefined, fallback: string) =>
+      v === undefined ? resolve(dataDir, fallback) : v === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : resolve(v);
+    const slots = c.maxProc > 0 ? c.maxProc : Math.max(1, cpus().length) * c.maxProcPerCpu;
+    return { ...c, dataDir, logsDir: under(c.logsDir, 'logs'), itemsDir: under(c.itemsDir, 'items'), slots };
+  });
+export type MasterConfig = z.output<typeof MasterConfigSchema>;
+export type MasterConfigInput = z.input<typeof MasterConfigSchema>;
+
+/** scrapyd.conf keys → our keys. Keys we don't use (eggs_dir, dbs_dir, poll_interval…) are accepted and ignored. */
+const SCRAPYD_KEYS: Record<string, keyof MasterConfigInput> = {
+  bind_address: 'bindAddress',
+  http_port: 'httpPort',
+  username: 'username',
+  password: 'password',
+  max_proc: 'maxProc',
+  max_proc_per_cpu: 'maxProcPerCpu',
+  logs_dir: 'logsDir',
+  items_dir: 'itemsDir',
+  jobs_dir: 'jobsDir',
+  jobs_to_keep: 'jobsToKeep',
+  finished_to_keep: 'finishedToKeep',
+  node_name: 'nodeName',
+  prefix_header: 'prefixHeader',
+  debug: 'debug',
+};
+const IGNORED_SCRAPYD_KEYS = new Set([
+  'eggs_dir', 'dbs_dir', 'poll_interval', 'runner', 'application', 'launcher', 'webroot', 'eggstorage',
+  'jobstorage', 'spiderqueue', 'unix_socket_path',
+]);
+const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
+  ...SCRAPYD_KEYS,
+  data_dir: 'dataDir',
+  upload_limit_bytes: 'uploadLimitBytes',
+  max_schedule_params: 'maxScheduleParams',
+  local_agent: 'localAgent',
+  python: 'python',
+  system_site_packages: 'systemSitePackages',
+  pip_index_url: 'pipIndexUrl',
+  pip_find_links: 'pipFindLinks',
+  pip_no_index: 'pipNoIndex',
+  log_level: 'logLevel',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+function fromFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`--config ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+  }
+  let sections;
+  try {
+    sections = parseIni(text);
+  } catch (e) {
+    throw new ConfigError([`${path}: ${e instanceof IniError ? e.message : String(e)}`]);
+  }
+  const out: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, table] of [['scrapyd', SCRAPYD_KEYS], ['scrapyard', OUR_KEYS]] as const) {
+    for (const [key, value] of sections.get(name) ?? []) {
+      const target = table[key];
+      if (target) out[target] = value;
+      else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) problems.push(`${path}: [${name}] unknown key "${key}"`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  // Relative directories in a config file are relative to the file, not to the working directory.
+  for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir'] as const) {
+    const v = out[k];
+    if (v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out[k] = resolve(path, '..', v);
+  }
+  return out;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, target] of Object.entries(OUR_KEYS)) {
+    const v = env[`SCRAPYARD_${key.toUpperCase()}`];
+    if (v !== undefined) out[target] = v;
+  }
+  // Scrapyd's own overrides win, as in Scrapyd.
+  const scrapyd: Record<string, keyof MasterConfigInput> = {
+    SCRAPYD_BIND_ADDRESS: 'bindAddress',
+    SCRAPYD_HTTP_PORT: 'httpPort',
+    SCRAPYD_USERNAME: 'username',
+    SCRAPYD_PASSWORD: 'password',
+  };
+  for (const [name, target] of Object.entries(scrapyd)) if (env[name] !== undefined) out[target] = env[name];
+  return out;
+}
+
+/** Builds the configuration from all sources; throws ConfigError listing every problem with its key. */
+export function loadMasterConfig(opts: {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: Partial<Record<keyof MasterConfigInput, unknown>>;
+}): MasterConfig {
+  const merged = { ...(opts.file ? fromFile(opts.file) : {}), ...fromEnv(opts.env ?? {}), ...(opts.flags ?? {}) };
+  const parsed = MasterConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+  }
+  return parsed.data;
+}

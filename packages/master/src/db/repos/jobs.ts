@@ -1,0 +1,203 @@
+/**
+ * Jobs in all three states. Pending order is global: priority desc, then arrival (seq) — unlike Scrapyd, one busy
+ * project cannot starve the others (spec §10 W2). A cancelled pending job is deleted, as in Scrapyd.
+ */
+import type { Selectable } from 'kysely';
+import type { Db } from '../database.js';
+import type { JobsTable, JobStateColumn } from '../schema.js';
+
+export type JobRow = Selectable<JobsTable>;
+
+export interface NewJob {
+  runId: string;
+  jobId: string;
+  project: string;
+  spider: string;
+  versionRequested: string | null;
+  settings: [string, string][];
+  args: [string, string][];
+  priority: number;
+  createdAt: number;
+}
+
+export interface FinishInfo {
+  endedAt: number;
+  startedAt: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  outcome: string;
+  reason: string | null;
+}
+
+export function createJobsRepo(db: Db) {
+  const inState = (state: JobStateColumn, project?: string) => {
+    let q = db.selectFrom('jobs').selectAll().where('state', '=', state);
+    if (project !== undefined) q = q.where('project', '=', project);
+    return q;
+  };
+
+  return {
+    async insertPending(job: NewJob): Promise<void> {
+      await db
+        .insertInto('jobs')
+        .values({
+          run_id: job.runId,
+          job_id: job.jobId,
+          project: job.project,
+          spider: job.spider,
+          version_requested: job.versionRequested,
+          version: null,
+          settings: JSON.stringify(job.settings),
+          args: JSON.stringify(job.args),
+          priority: job.priority,
+          state: 'pending',
+          node_id: null,
+          pid: null,
+          created_at: job.createdAt,
+          started_at: null,
+          ended_at: null,
+          exit_code: null,
+          signal: null,
+          outcome: null,
+          reason: null,
+          cancel_count: 0,
+          cancel_signal: null,
+        })
+        .execute();
+    },
+
+    /** The next pending jobs in dispatch order, skipping those already being placed. */
+    async nextPending(limit: number): Promise<JobRow[]> {
+      return inState('pending').orderBy('priority', 'desc').orderBy('seq', 'asc').limit(limit).execute();
+    },
+
+    /** Moves a pending job to running on a node; false if it is no longer pending (cancelled meanwhile). */
+    async claim(seq: number, nodeId: string, version: string, now: number): Promise<boolean> {
+      const res = await db
+        .updateTable('jobs')
+        .set({ state: 'running', node_id: nodeId, version, started_at: now })
+        .where('seq', '=', seq)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
+    async markStarted(runId: string, pid: number, startedAt: number): Promise<JobRow | undefined> {
+      await db
+        .updateTable('jobs')
+        .set({ pid, started_at: startedAt })
+        .where('run_id', '=', runId)
+        .where('state', '=', 'running')
+        .execute();
+      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    },
+
+    /** Idempotent: a replayed finish for an already finished job changes nothing. */
+    async markFinished(runId: string, f: FinishInfo): Promise<boolean> {
+      const res = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          state: 'finished',
+          ended_at: f.endedAt,
+          started_at: f.startedAt ?? eb.ref('started_at'),
+          exit_code: f.exitCode,
+          signal: f.signal,
+          outcome: f.outcome,
+          reason: f.reason,
+        }))
+        .where('run_id', '=', runId)
+        .where('state', '!=', 'finished')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
+    async byRunId(runId: string): Promise<JobRow | undefined> {
+      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    },
+
+    async deletePending(project: string, jobId: string): Promise<number> {
+      const res = await db
+        .deleteFrom('jobs')
+        .where('project', '=', project)
+        .where('job_id', '=', jobId)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
+    async deletePendingOfProject(project: string): Promise<number> {
+      const res = await db
+        .deleteFrom('jobs')
+        .where('project', '=', project)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
+    async running(project: string, jobId: string): Promise<JobRow[]> {
+      return inState('running', project).where('job_id', '=', jobId).execute();
+    },
+
+    async recordCancel(runId: string, signal: string): Promise<number> {
+      const row = await db
+        .updateTable('jobs')
+        .set((eb) => ({ cancel_count: eb('cancel_count', '+', 1), cancel_signal: signal }))
+        .where('run_id', '=', runId)
+        .where('state', '=', 'running')
+        .returning('cancel_count')
+        .executeTakeFirst();
+      return row?.cancel_count ?? 0;
+    },
+
+    listPending: (project?: string) => inState('pending', project).orderBy('priority', 'desc').orderBy('seq').execute(),
+    listRunning: (project?: string) => inState('running', project).orderBy('started_at').orderBy('seq').execute(),
+    listFinished: (project?: string) => inState('finished', project).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),
+    runningOnNode: (nodeId: string) => db.selectFrom('jobs').selectAll().where('state', '=', 'running').where('node_id', '=', nodeId).execute(),
+
+    async counts(): Promise<Record<JobStateColumn, number>> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+        .groupBy('state')
+        .execute();
+      const out: Record<JobStateColumn, number> = { pending: 0, running: 0, finished: 0 };
+      for (const r of rows) out[r.state] = Number(r.n);
+      return out;
+    },
+
+    /** status.json: finished first, then running, then pending (Scrapyd's precedence). */
+    async currentState(jobId: string, project?: string): Promise<JobStateColumn | null> {
+      let q = db.selectFrom('jobs').select('state').where('job_id', '=', jobId);
+      if (project !== undefined) q = q.where('project', '=', project);
+      const states = new Set((await q.execute()).map((r) => r.state));
+      for (const s of ['finished', 'running', 'pending'] as const) if (states.has(s)) return s;
+      return null;
+    },
+
+    /** Keeps the `keep` most recently finished jobs; returns what it removed (their files are left to retention). */
+    async trimFinished(keep: number): Promise<number> {
+      const cutoff = await db
+        .selectFrom('jobs')
+        .select(['ended_at', 'seq'])
+        .where('state', '=', 'finished')
+        .orderBy('ended_at', 'desc')
+        .orderBy('seq', 'desc')
+        .offset(keep)
+        .limit(1)
+        .executeTakeFirst();
+      if (!cutoff) return 0;
+      const res = await db
+        .deleteFrom('jobs')
+        .where('state', '=', 'finished')
+        .where((eb) =>
+          eb.or([
+            eb('ended_at', '<', cutoff.ended_at),
+            eb.and([eb('ended_at', '=', cutoff.ended_at), eb('seq', '<=', cutoff.seq)]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+  };
+}
+export type JobsRepo = ReturnType<typeof createJobsRepo>;

@@ -1,0 +1,81 @@
+/**
+ * scrapyard-master entry point: parse flags, load config, start the master (and, by default, its embedded agent),
+ * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit.
+ */
+import { pino } from 'pino';
+import { parseMasterArgs, MASTER_HELP } from './cli.js';
+import { ConfigError, loadMasterConfig } from './config.js';
+import { startStandalone } from './standalone.js';
+
+export const VERSION = '0.1.0';
+
+async function main(): Promise<number> {
+  let cli;
+  try {
+    cli = parseMasterArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`scrapyard-master: ${(e as Error).message}\n\n${MASTER_HELP}\n`);
+    return 2;
+  }
+  if (cli.kind === 'help') {
+    process.stdout.write(`${MASTER_HELP}\n`);
+    return 0;
+  }
+  if (cli.kind === 'version') {
+    process.stdout.write(`scrapyard-master ${VERSION}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadMasterConfig({ file: cli.configFile, env: process.env, flags: cli.flags });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`scrapyard-master: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const logger = pino({
+    level: config.logLevel,
+    base: { pid: process.pid, component: 'master' },
+    redact: { paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'], censor: '[redacted]' },
+  });
+  let master;
+  try {
+    master = await startStandalone(config, logger, VERSION);
+  } catch (e) {
+    logger.fatal({ err: e }, 'master failed to start');
+    process.stderr.write(`scrapyard-master: failed to start: ${(e as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      master.stop().then(
+        () => resolve(0),
+        (e: unknown) => {
+          logger.error({ err: e }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`scrapyard-master: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

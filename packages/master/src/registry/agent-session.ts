@@ -1,0 +1,116 @@
+/**
+ * One connected, authenticated agent: its advertised capacity, the runs it holds, and typed send/request over
+ * its socket. Every outgoing payload is validated against the protocol catalog, so our own bugs fail here.
+ */
+import type WebSocket from 'ws';
+import {
+  MasterToAgent,
+  encodeEnvelope,
+  validateMessage,
+  validateReply,
+  type MessageInputOf,
+  type ReplyOf,
+  type RequestTypes,
+} from '@scrapyard/protocol';
+
+interface PendingReply {
+  type: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class AgentSession {
+  readonly nodeId: string;
+  readonly slots: number;
+  readonly tags: readonly string[];
+  readonly hostname: string;
+  readonly sessionToken: string;
+  readonly connectedAt: number;
+  /** Runs placed on this agent that have not finished yet. */
+  readonly runs = new Set<string>();
+  lastSeen: number;
+  #socket: WebSocket;
+  #nextId = 1;
+  #replies = new Map<number, PendingReply>();
+  #closed = false;
+
+  constructor(opts: {
+    nodeId: string;
+    slots: number;
+    tags: string[];
+    hostname: string;
+    socket: WebSocket;
+    sessionToken: string;
+    now: number;
+  }) {
+    this.nodeId = opts.nodeId;
+    this.slots = opts.slots;
+    this.tags = Object.freeze([...opts.tags]);
+    this.hostname = opts.hostname;
+    this.#socket = opts.socket;
+    this.sessionToken = opts.sessionToken;
+    this.connectedAt = opts.now;
+    this.lastSeen = opts.now;
+  }
+
+  get freeSlots(): number {
+    return this.slots - this.runs.size;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  send<K extends keyof MasterToAgent & string>(type: K, payload: MessageInputOf<MasterToAgent, K>): void {
+    const valid = validateMessage(MasterToAgent, type, payload);
+    if (this.#closed) return;
+    this.#socket.send(encodeEnvelope({ type, payload: valid }));
+  }
+
+  request<K extends RequestTypes<MasterToAgent> & string>(
+    type: K,
+    payload: MessageInputOf<MasterToAgent, K>,
+    timeoutMs: number,
+  ): Promise<ReplyOf<MasterToAgent, K>> {
+    const valid = validateMessage(MasterToAgent, type, payload);
+    if (this.#closed) return Promise.reject(new Error(`agent ${this.nodeId} is disconnected`));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#replies.delete(id);
+        reject(new Error(`agent ${this.nodeId} did not answer ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#replies.set(id, { type, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#socket.send(encodeEnvelope({ type, id, payload: valid }));
+    });
+  }
+
+  /** Routes a reply frame to its request; false when nothing waits for it. */
+  settleReply(replyTo: number, payload: unknown): boolean {
+    const waiting = this.#replies.get(replyTo);
+    if (!waiting) return false;
+    this.#replies.delete(replyTo);
+    clearTimeout(waiting.timer);
+    try {
+      waiting.resolve(validateReply(MasterToAgent, waiting.type as RequestTypes<MasterToAgent> & string, payload));
+    } catch (e) {
+      waiting.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return true;
+  }
+
+  markClosed(): void {
+    this.#closed = true;
+    for (const w of this.#replies.values()) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`agent ${this.nodeId} disconnected`));
+    }
+    this.#replies.clear();
+  }
+
+  close(code: number, reason: string): void {
+    this.markClosed();
+    this.#socket.close(code, reason);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The eleven Scrapyd JSON endpoints: how each reads its parameters (in the order the spec checks them) and which
+ * service operation answers it.
+ */
+import {
+  allText,
+  firstText,
+  requireText,
+  firstBytes,
+  ParamError,
+  type Params,
+} from '../../scrapyd/form.js';
+import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
+import type { ScrapydService } from '../../services/scrapyd-service.js';
+import { ScrapydError } from '../../services/scrapyd-error.js';
+import type { Method } from './reply.js';
+
+export interface EndpointContext {
+  service: ScrapydService;
+  maxScheduleParams: number;
+}
+
+export interface Endpoint {
+  method: Method;
+  handle(params: Params, ctx: EndpointContext): Promise<Record<string, unknown>>;
+}
+
+/** Parameters schedule.json consumes itself; every other one is a spider argument (first value only). */
+const SCHEDULE_RESERVED = new Set(['project', 'spider', '_version', 'jobid', 'priority', 'setting']);
+
+function parseSettings(values: string[]): [string, string][] {
+  return values.map((kv) => {
+    const i = kv.indexOf('=');
+    // Python's dict(x.split('=', 1) …) error, which clients may show verbatim.
+    if (i < 0) throw new ScrapydError('ValueError: dictionary update sequence element #0 has length 1; 2 is required');
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  });
+}
+
+export const ENDPOINTS: Record<string, Endpoint> = {
+  'daemonstatus.json': { method: 'GET', handle: (_p, c) => c.service.daemonStatus() },
+  'addversion.json': {
+    method: 'POST',
+    handle(p, c) {
+      const project = requireText(p, 'project');
+      const version = requireText(p, 'version');
+      const egg = firstBytes(p, 'egg');
+      if (egg === undefined) throw new ParamError("'egg' parameter is required");
+      return c.service.addVersion(project, version, egg);
+    },
+  },
+  'schedule.json': {
+    method: 'POST',
+    handle(p, c) {
+      const project = requireText(p, 'project');
+      const spider = requireText(p, 'spider');
+      const version = firstText(p, '_version');
+      const jobId = firstText(p, 'jobid');
+      const priorityText = firstText(p, 'priority');
+      let priority = 0;
+      if (priorityText !== undefined) {
+        const parsed = parsePythonFloat(priorityText);
+        if (parsed === null) throw new ParamError(`priority is invalid: ${pythonFloatErrorMessage(firstBytes(p, 'priority')!)}`);
+        priority = parsed;
+      }
+      const settingValues = allText(p, 'setting');
+      if (settingValues.length > c.maxScheduleParams) {
+        throw new ParamError(`setting is invalid: ${settingValues.length} values, at most ${c.maxScheduleParams} are accepted`);
+      }
+      const settings = parseSettings(settingValues);
+      const args: [string, string][] = [];
+      for (const key of p.keys()) {
+        if (SCHEDULE_RESERVED.has(key)) continue;
+        args.push([key, firstText(p, key)!]);
+      }
+      if (args.length > c.maxScheduleParams) {
+        throw new ParamError(`arguments are invalid: ${args.length} spider arguments, at most ${c.maxScheduleParams} are accepted`);
+      }
+      return c.service.schedule({ project, spider, version, jobId, priority, settings, args });
+    },
+  },
+  'status.json': {
+    method: 'GET',
+    handle(p, c) {
+      const job = requireText(p, 'job');
+      return c.service.status(job, firstText(p, 'project'));
+    },
+  },
+  'cancel.json': {
+    method: 'POST',
+    handle(p, c) {
+      const project = requireText(p, 'project');
+      const job = requireText(p, 'job');
+      return c.service.cancel(project, job, firstText(p, 'signal'));
+    },
+  },
+  'listprojects.json': { method: 'GET', handle: (_p, c) => c.service.listProjects() },
+  'listversions.json': { method: 'GET', handle: (p, c) => c.service.listVersions(requireText(p, 'project')) },
+  'listspiders.json': {
+    method: 'GET',
+    handle(p, c) {
+      const project = requireText(p, 'project');
+      return c.service.listSpiders(project, firstText(p, '_version'));
+    },
+  },
+  'listjobs.json': { method: 'GET', handle: (p, c) => c.service.listJobs(firstText(p, 'project')) },
+  'delversion.json': {
+    method: 'POST',
+    handle(p, c) {
+      const project = requireText(p, 'project');
+      const version = requireText(p, 'version');
+      return c.service.delVersion(project, version);
+    },
+  },
+  'delproject.json': { method: 'POST', handle: (p, c) => c.service.delProject(requireText(p, 'project')) },
+};

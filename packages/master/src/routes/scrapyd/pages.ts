@@ -1,0 +1,98 @@
+/** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (spec §4). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { renderHomePage } from '../../scrapyd/html/home-page.js';
+import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';
+import { serveTree } from '../../scrapyd/static/serve-tree.js';
+import { itemsAreLocal, jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
+import type { ScrapydService } from '../../services/scrapyd-service.js';
+
+export interface PagesOptions {
+  service: ScrapydService;
+  files: JobFilesConfig;
+  prefixHeader: string;
+  nodeName: string;
+}
+
+const HTML = 'text/html; charset=utf-8';
+
+export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
+  const itemsEnabled = itemsAreLocal(opts.files.itemsDir);
+  const prefixOf = (req: FastifyRequest) => {
+    const v = req.headers[opts.prefixHeader.toLowerCase()];
+    return (Array.isArray(v) ? v[0] : v)?.replace(/\/+$/, '') ?? '';
+  };
+  const notAllowed = (reply: FastifyReply) => reply.code(405).header('allow', 'GET, HEAD').type('text/plain').send('Method Not Allowed');
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST'],
+    url: '/',
+    exposeHeadRoute: false,
+    handler: async (req, reply) => {
+      const { projects } = await opts.service.listProjects();
+      return reply.type(HTML).send(renderHomePage({ prefix: prefixOf(req), projects, itemsEnabled, nodeName: opts.nodeName }));
+    },
+  });
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    url: '/jobs',
+    exposeHeadRoute: false,
+    handler: async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
+      const rows = await opts.service.jobsPageRows();
+      const html = renderJobsPage({
+        prefix: prefixOf(req),
+        itemsEnabled,
+        cancelEnabled: true,
+        now: Date.now(),
+        pending: rows.pending.map((j) => ({ project: j.project, spider: j.spider, id: j.job_id })),
+        running: rows.running.map((j) => {
+          const urls = jobUrls(opts.files, j.project, j.spider, j.job_id);
+          return {
+            project: j.project,
+            spider: j.spider,
+            id: j.job_id,
+            pid: j.pid,
+            startMs: Number(j.started_at ?? j.created_at),
+            logUrl: urls.log_url,
+            itemsUrl: urls.items_url,
+          };
+        }),
+        finished: rows.finished.map((j) => {
+          const urls = jobUrls(opts.files, j.project, j.spider, j.job_id);
+          const endMs = Number(j.ended_at ?? j.created_at);
+          return {
+            project: j.project,
+            spider: j.spider,
+            id: j.job_id,
+            startMs: Number(j.started_at ?? endMs),
+            endMs,
+            logUrl: urls.log_url,
+            itemsUrl: urls.items_url,
+          };
+        }),
+      });
+      return reply.type(HTML).send(html);
+    },
+  });
+
+  const tree = (urlPrefix: '/logs/' | '/items/', root: string) => {
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
+      const res = await serveTree({
+        root,
+        urlPrefix,
+        requestPath: req.url.split('?')[0]!,
+        method: req.method,
+        headers: req.headers,
+      });
+      reply.code(res.status).headers(res.headers);
+      return reply.send(res.body ?? '');
+    };
+    const base = urlPrefix.slice(0, -1);
+    app.route({ method: ['GET', 'HEAD', 'POST'], url: base, exposeHeadRoute: false, handler });
+    app.route({ method: ['GET', 'HEAD', 'POST'], url: `${base}/*`, exposeHeadRoute: false, handler });
+  };
+  if (opts.files.logsDir !== '') tree('/logs/', opts.files.logsDir);
+  if (itemsEnabled) tree('/items/', opts.files.itemsDir.replace(/^file:\/\//i, ''));
+}

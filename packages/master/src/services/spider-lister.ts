@@ -1,0 +1,55 @@
+/**
+ * `scrapy list` for a (project, version), run by an agent through its runner and cached in the versions table
+ * (so the cache survives restarts). Concurrent asks for the same egg share one run.
+ */
+import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
+import type { AgentRegistry } from '../registry/registry.js';
+import { ScrapydError } from './scrapyd-error.js';
+
+/** First `scrapy list` of an egg may build a venv and pip-install its requirements. */
+const LIST_TIMEOUT_MS = 15 * 60_000;
+
+export class SpiderLister {
+  readonly #inflight = new Map<string, Promise<string[]>>();
+
+  constructor(
+    private readonly registry: AgentRegistry,
+    private readonly projects: ProjectsRepo,
+  ) {}
+
+  /** Spiders of a stored version, from the cache or by running `scrapy list`. */
+  async spidersOf(v: VersionRow): Promise<string[]> {
+    if (v.spiders !== null) return v.spiders;
+    const spiders = await this.run(v);
+    await this.projects.setSpiders(v.project, v.name, v.digest, spiders);
+    return spiders;
+  }
+
+  /** Runs `scrapy list` on an online agent; throws ScrapydError(`RunnerError: …`) when it fails. */
+  run(v: VersionRow): Promise<string[]> {
+    const key = `${v.project}\0${v.name}\0${v.digest}`;
+    let p = this.#inflight.get(key);
+    if (!p) {
+      p = this.#runOnce(v).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
+    return p;
+  }
+
+  async #runOnce(v: VersionRow): Promise<string[]> {
+    const agent = this.registry.all().find((s) => !s.closed);
+    if (!agent) throw new ScrapydError('RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)');
+    let reply;
+    try {
+      reply = await agent.request(
+        'spiders.list',
+        { project: v.project, version: v.name, eggDigest: v.digest, eggSize: v.size, requirements: v.requirements },
+        LIST_TIMEOUT_MS,
+      );
+    } catch (e) {
+      throw new ScrapydError(`RunnerError: ${(e as Error).message}`);
+    }
+    if (!reply.ok) throw new ScrapydError(`RunnerError: ${reply.error}`);
+    return reply.spiders;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Starts the master and, in standalone mode, an embedded agent: the agent package's own createAgent(), dialling
+ * the master's gateway over loopback WebSocket like any remote agent, with a fresh random key per start.
+ * This is the one file of the master allowed to import the agent package.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { createAgent, type Agent } from '@scrapyard/agent';
+import { AGENT_WS_PATH } from '@scrapyard/protocol';
+import { buildApp } from './app.js';
+import type { MasterConfig } from './config.js';
+
+export const LOCAL_NODE_ID = 'local';
+
+export interface RunningMaster {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startStandalone(config: MasterConfig, logger: Logger, version: string): Promise<RunningMaster> {
+  const master = await buildApp(config, logger);
+  let agent: Agent | undefined;
+  try {
+    await master.app.listen({ host: config.bindAddress, port: config.httpPort });
+    const address = master.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.httpPort;
+    logger.info({ host: config.bindAddress, port, version }, `Scrapyard master listening on http://${config.bindAddress}:${port}`);
+    if (config.localAgent) {
+      const key = randomBytes(32);
+      master.nodeKeys.set(LOCAL_NODE_ID, key);
+      const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
+      agent = createAgent(
+        {
+          masterUrl: `ws://${host.includes(':') ? `[${host}]` : host}:${port}${AGENT_WS_PATH}`,
+          nodeId: LOCAL_NODE_ID,
+          nodeKey: key,
+          dataDir: join(config.dataDir, 'agent'),
+          slots: config.slots,
+          tags: [],
+          python: config.python,
+          systemSitePackages: config.systemSitePackages,
+          pipIndexUrl: config.pipIndexUrl,
+          pipFindLinks: config.pipFindLinks,
+          pipNoIndex: config.pipNoIndex,
+          jobsDir: config.jobsDir,
+        },
+        { logger: logger.child({ component: 'agent', nodeId: LOCAL_NODE_ID }) },
+      );
+      await agent.start();
+    }
+    return {
+      port,
+      async stop() {
+        // The agent goes first: it stops dialling, and its crawls keep running in their own sessions.
+        await agent?.stop();
+        await master.close();
+      },
+    };
+  } catch (e) {
+    await agent?.stop();
+    await master.close();
+    throw e;
+  }
+}
