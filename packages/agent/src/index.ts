@@ -1,1 +1,2 @@
-export {};
+export { createAgent, AGENT_VERSION, type Agent } from './agent.js';
+export { AgentConfigSchema, type AgentConfig, type AgentConfigInput } from './config.js';

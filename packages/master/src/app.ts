@@ -2,7 +2,7 @@
  * Composition root of the master: opens the database, builds the registry, dispatcher, gateway and services,
  * and registers the HTTP plugins. It never listens; main.ts (and tests) do.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { MasterConfig } from './config.js';
@@ -70,8 +70,8 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   // Trim history that outgrew a lowered finished_to_keep while we were down.
   await jobs.trimFinished(config.finishedToKeep);
 
-  const app = Fastify({
-    loggerInstance: logger.child({ component: 'http' }),
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: config.uploadLimitBytes,
     disableRequestLogging: true,
     // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.

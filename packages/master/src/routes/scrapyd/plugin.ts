@@ -76,10 +76,11 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
           const fields = await endpoint.handle(params, opts.ctx);
           return sendJson(reply, endpoint.method, { ...fields, status: 'ok', node_name: opts.nodeName });
         } catch (err) {
-          if (!(err instanceof ScrapydError || err instanceof ParamError || err instanceof BadEggError || err instanceof FormError)) {
-            req.log.error({ err, endpoint: name }, 'scrapyd endpoint failed');
+          const e: unknown = err;
+          if (!(e instanceof ScrapydError || e instanceof ParamError || e instanceof BadEggError || e instanceof FormError)) {
+            req.log.error({ err: e, endpoint: name }, 'scrapyd endpoint failed');
           }
-          return sendError(reply, endpoint.method, messageOf(err, opts.debug), opts.nodeName);
+          return sendError(reply, endpoint.method, messageOf(e, opts.debug), opts.nodeName);
         }
       },
     });

@@ -1,0 +1,202 @@
+/**
+ * Composition root of the agent: job store, egg cache, venvs, supervisor, log shipper and the connection.
+ * createAgent() is the agent's one public door; the standalone master embeds it unchanged.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { CancelRequest, JobAssign, LogAck, EventsAck, SpiderListRequest, type SpiderListReply } from '@scrapyard/protocol';
+import { AgentConfigSchema, type AgentConfigInput } from './config.js';
+import { Connection } from './connection/connection.js';
+import { JobStore } from './jobs/job-store.js';
+import { Supervisor } from './jobs/supervisor.js';
+import { LogShipper, type ShipTarget } from './logs/shipper.js';
+import { EggCache } from './runner/egg-cache.js';
+import { execFileCapture } from './runner/exec.js';
+import { findPython } from './runner/python.js';
+import { VenvManager } from './runner/venv.js';
+
+export const AGENT_VERSION = '0.1.0';
+const RUNNER_SCRIPT = fileURLToPath(new URL('../python/scrapyard_runner.py', import.meta.url));
+const SHIP_INTERVAL_MS = 200;
+const LIST_TIMEOUT_MS = 5 * 60_000;
+
+export interface Agent {
+  /** Recovers runs left by a previous process, then connects; resolves once connected (or after 10 s). */
+  start(): Promise<void>;
+  /** Disconnects and stops watching; running crawls keep running and are re-adopted by the next start. */
+  stop(): Promise<void>;
+}
+
+export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env?: NodeJS.ProcessEnv }): Agent {
+  const config = AgentConfigSchema.parse(input);
+  const env = deps.env ?? process.env;
+  const log = deps.logger;
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new JobStore(config.dataDir);
+  const workDir = join(config.dataDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+
+  let venvs: Promise<VenvManager> | undefined;
+  const venvsReady = () =>
+    (venvs ??= findPython(config.python).then((python) => {
+      log.info({ python }, 'using python interpreter');
+      return new VenvManager(join(config.dataDir, 'venvs'), {
+        python,
+        systemSitePackages: config.systemSitePackages,
+        pipIndexUrl: config.pipIndexUrl,
+        pipFindLinks: config.pipFindLinks,
+        pipNoIndex: config.pipNoIndex,
+        env,
+      });
+    })).catch((e: unknown) => {
+      venvs = undefined; // retry the probe next time (the admin may have installed Python meanwhile)
+      throw e;
+    });
+
+  let conn: Connection;
+  const eggs = new EggCache(join(config.dataDir, 'eggs'), () => conn.httpBase, () => conn.sessionToken);
+
+  let outboxSentUpTo = 0;
+  const flushOutbox = () => {
+    for (;;) {
+      const batch = store.outbox(500).filter((e) => e.seq > outboxSentUpTo);
+      if (batch.length === 0 || !conn.send('job.events', { events: batch })) return;
+      outboxSentUpTo = batch[batch.length - 1]!.seq;
+    }
+  };
+
+  const targets = (): ShipTarget[] =>
+    store.all().flatMap((r) => {
+      if (r.state === 'preparing') return [];
+      const files = supervisor.filesOf(r.runId);
+      const out: ShipTarget[] = [];
+      if (r.spec.log) out.push({ runId: r.runId, stream: 'log', path: files.log });
+      if (r.spec.items) out.push({ runId: r.runId, stream: 'items', path: files.items });
+      return out;
+    });
+  const shipper = new LogShipper({ send: (chunk) => conn.send('log.chunk', chunk), targets });
+
+  const supervisor: Supervisor = new Supervisor({
+    store,
+    eggs,
+    runnerScript: RUNNER_SCRIPT,
+    runsDir: join(config.dataDir, 'runs'),
+    jobsDir: config.jobsDir,
+    env,
+    logger: log,
+    venvsReady,
+    drain: () => (conn.connected ? shipper.pump() : Promise.resolve()),
+    onEvent: flushOutbox,
+  });
+
+  const sweepSettled = () => {
+    for (const r of store.all()) {
+      if (store.isSettled(r)) {
+        supervisor.purge(r.runId);
+        shipper.forget(r.runId);
+      }
+    }
+  };
+
+  const listSpiders = async (req: SpiderListRequest): Promise<SpiderListReply> => {
+    try {
+      const [egg, python] = await Promise.all([
+        eggs.get(req.eggDigest),
+        venvsReady().then((v) => v.ensure(req.project, req.requirements)),
+      ]);
+      const r = await execFileCapture(python, [RUNNER_SCRIPT, 'list', '-s', 'LOG_STDOUT=0'], {
+        cwd: workDir,
+        env: { ...env, SCRAPY_PROJECT: req.project, SCRAPYARD_EGG_PATH: egg, PYTHONIOENCODING: 'UTF-8' },
+        timeoutMs: LIST_TIMEOUT_MS,
+      });
+      if (r.code !== 0) return { ok: false, error: (r.stderr || r.stdout || `scrapy list exited with ${r.code ?? r.signal}`).trimEnd() };
+      return { ok: true, spiders: r.stdout.split(/\r?\n/).filter((s) => s.trim() !== '') };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+  };
+
+  let firstWelcome: () => void = () => undefined;
+  const welcomed = new Promise<void>((resolve) => (firstWelcome = resolve));
+
+  conn = new Connection({
+    url: config.masterUrl,
+    nodeId: config.nodeId,
+    nodeKey: config.nodeKey,
+    slots: config.slots,
+    tags: config.tags,
+    agentVersion: AGENT_VERSION,
+    logger: log,
+    activeCount: () => supervisor.activeCount,
+    handlers: {
+      helloState: () => {
+        const runs = store.all();
+        return {
+          running: runs
+            .filter((r) => r.state === 'running' && r.pid !== null && r.startedAt !== null)
+            .map((r) => ({ runId: r.runId, pid: r.pid!, startedAt: r.startedAt! })),
+          known: runs.map((r) => r.runId),
+        };
+      },
+      onWelcome: (w) => {
+        outboxSentUpTo = 0;
+        shipper.resume(w.resume);
+        for (const c of w.cancel) supervisor.cancel(c.runId, c.signal);
+        // Bytes before events: a finish the master applies must find the whole log already there.
+        void shipper.pump().then(flushOutbox, (e: unknown) => log.error({ err: e }, 'log shipping failed'));
+        firstWelcome();
+      },
+      onMessage: (type, payload, reply) => {
+        switch (type) {
+          case 'job.assign':
+            supervisor.assign(JobAssign.parse(payload).job);
+            return;
+          case 'job.cancel': {
+            const c = CancelRequest.parse(payload);
+            reply({ found: supervisor.cancel(c.runId, c.signal) });
+            return;
+          }
+          case 'events.ack':
+            store.ackEvents(EventsAck.parse(payload).upToSeq);
+            sweepSettled();
+            return;
+          case 'log.ack': {
+            const a = LogAck.parse(payload);
+            store.ackStream(a.runId, a.stream, a.offset);
+            shipper.rewind(a.runId, a.stream, a.offset);
+            sweepSettled();
+            return;
+          }
+          case 'spiders.list':
+            void listSpiders(SpiderListRequest.parse(payload)).then(reply);
+            return;
+        }
+      },
+      onDisconnect: () => undefined,
+    },
+  });
+
+  let tick: NodeJS.Timeout | undefined;
+  return {
+    async start() {
+      supervisor.recover();
+      conn.start();
+      tick = setInterval(() => {
+        if (conn.connected) void shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));
+      }, SHIP_INTERVAL_MS);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([welcomed, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+      // Probe the interpreter early so the first job doesn't pay for it (errors surface on first use).
+      void venvsReady().catch((e: unknown) => log.error({ err: e }, 'no usable python interpreter'));
+    },
+    async stop() {
+      clearInterval(tick);
+      conn.stop();
+      supervisor.stop();
+      store.close();
+    },
+  };
+}

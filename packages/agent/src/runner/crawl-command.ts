@@ -1,0 +1,51 @@
+/**
+ * The command line and environment of one crawl, as Scrapyd builds them (spec §2.5): user `-s` settings first,
+ * then the daemon's own LOG_FILE / FEEDS / JOBDIR (which win), then every spider argument as `-a`, `_job`
+ * included. Pure, so it is unit-tested without spawning anything.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { JobSpec } from '@scrapyard/protocol';
+
+export interface RunFiles {
+  dir: string;
+  log: string;
+  items: string;
+  output: string;
+  exit: string;
+}
+
+export function runFiles(runsDir: string, runId: string): RunFiles {
+  const dir = join(runsDir, runId);
+  return {
+    dir,
+    log: join(dir, 'job.log'),
+    items: join(dir, 'items.jl'),
+    output: join(dir, 'output.txt'),
+    exit: join(dir, 'exit-status'),
+  };
+}
+
+export function crawlArgs(spec: JobSpec, files: RunFiles, jobsDir: string): string[] {
+  const settings: string[] = spec.settings.flatMap(([k, v]) => ['-s', `${k}=${v}`]);
+  if (spec.log) settings.push('-s', `LOG_FILE=${files.log}`);
+  const feed = spec.items ? pathToFileURL(files.items).href : spec.feedUri;
+  if (feed) settings.push('-s', `FEEDS=${JSON.stringify({ [feed]: { format: 'jsonlines' } })}`);
+  if (jobsDir !== '') settings.push('-s', `JOBDIR=${join(jobsDir, spec.project, spec.spider, spec.jobId)}`);
+  const args = spec.args.flatMap(([k, v]) => ['-a', `${k}=${v}`]);
+  return ['crawl', spec.spider, ...settings, ...args];
+}
+
+export function crawlEnv(base: NodeJS.ProcessEnv, spec: JobSpec, eggPath: string, files: RunFiles): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    SCRAPY_PROJECT: spec.project,
+    SCRAPYARD_EGG_PATH: eggPath,
+    SCRAPYARD_EXIT_FILE: files.exit,
+    // Old spiders read the job id from the environment (Scrapyd ≤1.4); cheap to keep.
+    SCRAPYD_JOB: spec.jobId,
+  };
+  if (spec.pinnedVersion !== null) env.SCRAPYD_EGG_VERSION = spec.pinnedVersion;
+  else delete env.SCRAPYD_EGG_VERSION;
+  return env;
+}

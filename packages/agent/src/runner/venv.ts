@@ -1,0 +1,98 @@
+/**
+ * One virtualenv per (project, requirements set): reused by every job and every version of the project whose
+ * requirements are the same, never built per job. Requirement-free venvs are created `--without-pip` (32 ms
+ * instead of seconds); with requirements, pip installs them using the configured index or offline wheelhouse.
+ * A venv is only used once its `.scrapyard-ready` marker exists; a failed build is removed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileCapture } from './exec.js';
+
+export interface VenvOptions {
+  python: string;
+  systemSitePackages: boolean;
+  pipIndexUrl: string;
+  pipFindLinks: string[];
+  pipNoIndex: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export class VenvError extends Error {
+  readonly code = 'VENV_FAILED';
+}
+
+const CREATE_TIMEOUT_MS = 5 * 60_000;
+const PIP_TIMEOUT_MS = 30 * 60_000;
+const tail = (s: string, n = 4000) => (s.length > n ? `…${s.slice(-n)}` : s);
+
+export class VenvManager {
+  readonly #dir: string;
+  readonly #inflight = new Map<string, Promise<string>>();
+
+  constructor(
+    dir: string,
+    private readonly opts: VenvOptions,
+  ) {
+    this.#dir = dir;
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Directory name for a project's requirement set. */
+  keyOf(project: string, requirements: readonly string[]): string {
+    const h = createHash('sha256')
+      .update(JSON.stringify([this.opts.python, this.opts.systemSitePackages, [...requirements].sort()]))
+      .digest('hex')
+      .slice(0, 16);
+    return `${project}-${h}`;
+  }
+
+  /** Path of the venv's python, building the venv first if needed. */
+  ensure(project: string, requirements: readonly string[]): Promise<string> {
+    const key = this.keyOf(project, requirements);
+    const dir = join(this.#dir, key);
+    const python = join(dir, 'bin', 'python');
+    if (existsSync(join(dir, '.scrapyard-ready'))) return Promise.resolve(python);
+    let p = this.#inflight.get(key);
+    if (!p) {
+      p = this.#build(dir, python, requirements).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
+    return p;
+  }
+
+  async #build(dir: string, python: string, requirements: readonly string[]): Promise<string> {
+    rmSync(dir, { recursive: true, force: true });
+    // Debian's pip is visible through system site-packages and installs into the venv, so a pip-less venv
+    // suffices there; an isolated venv needs its own pip (ensurepip, offline) to install requirements.
+    const needsOwnPip = requirements.length > 0 && !this.opts.systemSitePackages;
+    const args = ['-m', 'venv', ...(this.opts.systemSitePackages ? ['--system-site-packages'] : []), ...(needsOwnPip ? [] : ['--without-pip']), dir];
+    try {
+      const created = await execFileCapture(this.opts.python, args, { env: this.opts.env, timeoutMs: CREATE_TIMEOUT_MS });
+      if (created.code !== 0) throw new VenvError(`creating venv failed: ${tail(created.stderr || created.stdout)}`);
+      if (requirements.length > 0) await this.#install(python, requirements);
+      writeFileSync(join(dir, '.scrapyard-ready'), JSON.stringify({ requirements }));
+      return python;
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e instanceof VenvError ? e : new VenvError(`creating venv failed: ${(e as Error).message}`);
+    }
+  }
+
+  async #install(python: string, requirements: readonly string[]): Promise<void> {
+    const o = this.opts;
+    const option = requirements.find((r) => r.trimStart().startsWith('-'));
+    if (option) throw new VenvError(`requirement "${option}" looks like a pip option; only requirement specifiers are allowed`);
+    const args = [
+      '-m', 'pip', 'install', '--no-input', '--disable-pip-version-check',
+      ...(o.pipIndexUrl ? ['--index-url', o.pipIndexUrl] : []),
+      ...o.pipFindLinks.flatMap((f) => ['--find-links', f]),
+      ...(o.pipNoIndex ? ['--no-index'] : []),
+      ...requirements,
+    ];
+    const r = await execFileCapture(python, args, { env: o.env, timeoutMs: PIP_TIMEOUT_MS });
+    if (r.code !== 0) {
+      throw new VenvError(`pip install ${requirements.join(' ')} failed: ${tail(r.stderr || r.stdout)}`);
+    }
+  }
+}

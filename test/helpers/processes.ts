@@ -1,0 +1,117 @@
+/**
+ * Starts real master processes for end-to-end tests: on 127.0.0.1, a free port (the master listens on port 0 and
+ * logs the one it got), a temporary data dir. Cleanup stops the master with SIGTERM, asserts it exited cleanly,
+ * and kills any crawl still running from that data dir (crawls outlive their agent by design).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { PYTHON } from './python.js';
+import { waitFor } from './wait.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** e2e runs the built daemons (what we ship); SCRAPYARD_TEST_FROM_SOURCE=1 runs src through tsx instead. */
+const FROM_SOURCE = process.env.SCRAPYARD_TEST_FROM_SOURCE === '1';
+
+export interface MasterProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  proc: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL the master (its embedded agent dies with it; crawls keep running). */
+  kill9(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Keep the data dir after the test (for a restart within the same test, pass dataDir instead). */
+  keepDataDir?: boolean;
+}
+
+function command(args: string[]): [string, string[]] {
+  if (FROM_SOURCE) {
+    return [process.execPath, ['--conditions=@scrapyard/source', '--import', 'tsx', join(ROOT, 'packages/master/src/main.ts'), ...args]];
+  }
+  return [process.execPath, [join(ROOT, 'packages/master/dist/main.js'), ...args]];
+}
+
+export function tempDir(t: TestContext, prefix = 'scrapyard-e2e-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => {
+    killCrawls(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** Kills crawl processes started from a data dir (their command lines carry its paths). */
+export function killCrawls(dataDir: string): void {
+  spawnSync('pkill', ['-9', '-f', dataDir]);
+}
+
+export async function startMaster(t: TestContext, opts: StartOptions = {}): Promise<MasterProcess> {
+  const dataDir = opts.dataDir ?? tempDir(t);
+  const [file, args] = command(['--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])]);
+  const proc = spawn(file, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      SCRAPYARD_PYTHON: PYTHON,
+      SCRAPYARD_NODE_NAME: 'test-node',
+      SCRAPYARD_LOG_LEVEL: 'info',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+
+  const port = await waitFor(
+    () => {
+      if (done) throw new Error(`master exited during start-up:\n${out}`);
+      const m = /"port":(\d+)[^\n]*listening/.exec(out);
+      return m ? Number(m[1]) : undefined;
+    },
+    { timeoutMs: 30_000, what: 'master to listen' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const master: MasterProcess = {
+    url,
+    port,
+    dataDir,
+    proc,
+    output: () => out,
+    async stop() {
+      if (!done) proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      if (!done) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  t.after(async () => {
+    if (!done) {
+      const code = await master.stop();
+      assert.equal(code, 0, `master should exit cleanly on SIGTERM; output:\n${out.slice(-4000)}`);
+    }
+  });
+  // The embedded agent connects right after listen; most tests need it.
+  if (!(opts.args ?? []).includes('--no-local-agent')) {
+    await waitFor(() => /connected to master/.test(out), { timeoutMs: 30_000, what: 'embedded agent to connect' });
+  }
+  return master;
+}
