@@ -32,7 +32,7 @@ export const MasterConfigSchema = z
     /** Where the master keeps its database, eggs, logs and items (and the embedded agent its state). */
     dataDir: z.string().min(1).default('./scrapyard-data'),
     /** Basic auth for every path; on only when both are non-empty (Scrapyd semantics). */
-    username: z.string().default(''),
+    username: z.string().refine((v) => !v.includes(':'), 'must not contain ":"').default(''),
     password: z.string().default(''),
     /** Slots of the embedded agent: max_proc, or CPUs × max_proc_per_cpu when max_proc is 0. */
     maxProc: int(0, 10_000).default(0),
@@ -71,7 +71,6 @@ export const MasterConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
-    if (c.username.includes(':')) ctx.addIssue({ code: 'custom', path: ['username'], message: 'must not contain ":"' });
     if (c.localAgent && c.pipNoIndex && c.pipFindLinks.length === 0 && c.pipIndexUrl === '') {
       ctx.addIssue({ code: 'custom', path: ['pipNoIndex'], message: 'pip_no_index needs pip_find_links' });
     }
