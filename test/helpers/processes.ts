@@ -53,9 +53,9 @@ export function tempDir(t: TestContext, prefix = 'scrapyard-e2e-'): string {
   return dir;
 }
 
-/** Kills crawl processes started from a data dir (their command lines carry its paths). */
+/** Kills crawl processes started from a data dir: they run its venvs' interpreters (the master does not). */
 export function killCrawls(dataDir: string): void {
-  spawnSync('pkill', ['-9', '-f', dataDir]);
+  spawnSync('pkill', ['-9', '-f', `^${dataDir}/.*venvs/[^ ]*/bin/python`]);
 }
 
 export async function startMaster(t: TestContext, opts: StartOptions = {}): Promise<MasterProcess> {

@@ -71,9 +71,9 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   await jobs.trimFinished(config.finishedToKeep);
 
   const app: FastifyInstance = Fastify({
-    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request access logs at info would dominate the log at thousands of schedules a second: warn and up only.
+    loggerInstance: logger.child({ component: 'http' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' }) as FastifyBaseLogger,
     bodyLimit: config.uploadLimitBytes,
-    disableRequestLogging: true,
     // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.
     keepAliveTimeout: 65_000,
   });

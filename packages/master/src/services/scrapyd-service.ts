@@ -2,7 +2,6 @@
  * The Scrapyd API's operations, free of HTTP: each method takes already-decoded parameters and returns the
  * endpoint's fields, or throws ScrapydError with the exact client-visible message (spec §1.4, §3).
  */
-import { randomUUID } from 'node:crypto';
 import { isSafePathComponent, sanitizeVersion } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { ProjectsRepo } from '../db/repos/projects.js';
@@ -10,6 +9,7 @@ import type { AgentRegistry } from '../registry/registry.js';
 import type { EggStore } from '../storage/egg-store.js';
 import { jobUrls, type JobFilesConfig } from '../jobs/job-files.js';
 import { newRunId } from '../jobs/dispatcher.js';
+import { uuid1Hex } from '../jobs/uuid1.js';
 import { sortVersionNames } from '../scrapyd/pep440.js';
 import { formatPyDatetime } from '../scrapyd/time-format.js';
 import { inspectEgg } from '../scrapyd/egg-inspect.js';
@@ -76,7 +76,8 @@ export class ScrapydService {
     assertPathSafe(project);
     const name = sanitizeVersion(version);
     if (name === '') throw new ScrapydError("version is invalid: must not be empty");
-    const info = await inspectEgg(egg);
+    // Entries are never unpacked here, but a zip bomb would still hurt the agents that import from it.
+    const info = await inspectEgg(egg, { maxUncompressedBytes: Math.max(1024 ** 3, 4 * this.#d.uploadLimitBytes) });
     const { digest, size } = this.#d.eggs.put(egg);
     const hadProject = await this.#d.projects.exists(project);
     const entry = { project, name, digest, size, requirements: info.requirements, spiders: null };
@@ -124,7 +125,7 @@ export class ScrapydService {
     const v = await this.#versionOrLatest(input.project, input.version);
     if (!(await this.#d.lister.spidersOf(v)).includes(input.spider)) throw notFound.spider(input.spider);
     assertPathSafe(input.spider);
-    const jobId = input.jobId ?? randomUUID().replaceAll('-', '');
+    const jobId = input.jobId ?? uuid1Hex();
     if (input.jobId !== undefined) assertPathSafe(jobId);
     await this.#d.jobs.insertPending({
       runId: newRunId(),

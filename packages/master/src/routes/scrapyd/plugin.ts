@@ -4,7 +4,7 @@
  * 404 page, none of which leak into the rest of the server.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createBasicAuth, UNAUTHORIZED_BODY, UNAUTHORIZED_HEADERS } from '../../scrapyd/basic-auth.js';
+import { createBasicAuth, UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
 import { FormError, ParamError, parseParams } from '../../scrapyd/form.js';
 import { BadEggError } from '../../scrapyd/egg-inspect.js';
 import { ScrapydError } from '../../services/scrapyd-error.js';
@@ -47,7 +47,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   const authorized = opts.username !== '' && opts.password !== '' ? createBasicAuth(opts.username, opts.password) : null;
   const denied = (req: FastifyRequest) => authorized !== null && !authorized(req.headers.authorization);
   app.addHook('onRequest', async (req, reply) => {
-    if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_HEADERS).type('text/plain').send(UNAUTHORIZED_BODY);
+    if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
     return undefined;
   });
 
@@ -102,7 +102,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_HEADERS).type('text/plain').send(UNAUTHORIZED_BODY);
+    if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
     return reply
       .code(404)
       .type('text/html; charset=utf-8')

@@ -1,0 +1,58 @@
+// HTTP basic auth for the Scrapyd-compatible surface (spec §1.1), matching Twisted's BasicCredentialFactory and
+// Scrapyd's StringCredentialsChecker: scheme `basic` in any case, base64 decoded leniently, split at the FIRST
+// colon (so passwords may contain `:`), then an exact byte comparison with the UTF-8 of the configured pair.
+// The route layer decides which paths it guards (all of them, OPTIONS included) and answers failures with
+// UNAUTHORIZED_REPLY.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** What Scrapyd (Twisted's UnauthorizedResource) sends on a missing or wrong Authorization header. */
+export const UNAUTHORIZED_REPLY = Object.freeze({
+  statusCode: 401,
+  body: 'Unauthorized',
+  headers: Object.freeze({
+    'www-authenticate': 'basic realm="Scrapyd"',
+    // Twisted's default content type; the body is not HTML, but clients only look at the status.
+    'content-type': 'text/html',
+  }),
+});
+
+/** Checks an Authorization header value; true only for the configured credentials. */
+export type BasicAuthCheck = (authorizationHeader: string | undefined) => boolean;
+
+// Comparing fixed-size digests makes timingSafeEqual usable on inputs of any length, and keeps the time spent
+// independent of how long the guess or the secret is (a plain length check would leak the secret's length).
+const digest = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest();
+
+/**
+ * Builds the credential check. Both values must be non-empty (Scrapyd enables auth only when both are set, so
+ * the caller leaves auth off instead), and the username must not contain `:`, which basic auth cannot carry.
+ *
+ * @example
+ * const check = createBasicAuth('scrapy', 'secret');
+ * check('Basic c2NyYXB5OnNlY3JldA=='); // true
+ */
+export function createBasicAuth(username: string, password: string): BasicAuthCheck {
+  if (username === '' || password === '') {
+    throw new Error('basic auth needs both a username and a password (leave both empty to disable it)');
+  }
+  if (username.includes(':')) {
+    throw new Error(`basic auth username must not contain ":" (got ${JSON.stringify(username)})`);
+  }
+  const expectedUser = digest(Buffer.from(username, 'utf8'));
+  const expectedPass = digest(Buffer.from(password, 'utf8'));
+
+  return (header) => {
+    if (header === undefined) return false;
+    // Twisted splits on spaces and rejoins the rest, i.e. everything after the first space is the token.
+    const space = header.indexOf(' ');
+    const scheme = space === -1 ? header : header.slice(0, space);
+    if (scheme.toLowerCase() !== 'basic') return false;
+    const decoded = Buffer.from(space === -1 ? '' : header.slice(space + 1), 'base64');
+    const colon = decoded.indexOf(0x3a);
+    if (colon === -1) return false;
+    // Both comparisons always run, so a wrong username costs the same time as a wrong password.
+    const userOk = timingSafeEqual(digest(decoded.subarray(0, colon)), expectedUser);
+    const passOk = timingSafeEqual(digest(decoded.subarray(colon + 1)), expectedPass);
+    return userOk && passOk;
+  };
+}

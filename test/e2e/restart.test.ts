@@ -1,0 +1,47 @@
+/**
+ * kill -9 of the master (and so of its embedded agent) loses nothing: pending jobs stay queued and run after the
+ * restart, finished jobs are kept, and a crawl that was running keeps running and is re-adopted with its log.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ScrapydClient } from '../helpers/clients.js';
+import { deploy, listJobs, schedule, waitFinished, waitLog, waitRunning } from '../helpers/jobs.js';
+import { startMaster, tempDir } from '../helpers/processes.js';
+
+void test('kill -9 and restart keeps pending, running and finished jobs', async (t) => {
+  const dataDir = tempDir(t);
+  const first = await startMaster(t, { dataDir, env: { SCRAPYARD_MAX_PROC: '1' } });
+  let api = new ScrapydClient(first.url);
+  await deploy(api);
+
+  const done = await schedule(api, { project: 'demo', spider: 'quick', jobid: 'before-crash' });
+  await waitFinished(api, done);
+  const slow = await schedule(api, { project: 'demo', spider: 'slow', seconds: '6', jobid: 'survivor' });
+  await waitRunning(api, slow);
+  await waitLog(api, `/logs/demo/slow/${slow}.log`, /SLOW_TICK 2/);
+  const pendingIds = ['p1', 'p2', 'p3'];
+  for (const id of pendingIds) await schedule(api, { project: 'demo', spider: 'quick', jobid: id });
+  assert.deepEqual((await listJobs(api)).pending.map((j) => j.id), pendingIds);
+
+  await first.kill9();
+
+  const second = await startMaster(t, { dataDir, env: { SCRAPYARD_MAX_PROC: '1' } });
+  api = new ScrapydClient(second.url);
+  const after = await listJobs(api);
+  assert.ok(after.finished.some((j) => j.id === 'before-crash'), 'finished job kept');
+  assert.ok(
+    after.running.some((j) => j.id === 'survivor') || after.finished.some((j) => j.id === 'survivor'),
+    'the running crawl is still known',
+  );
+
+  const survivor = await waitFinished(api, slow);
+  assert.equal(survivor.outcome, 'succeeded', 'the re-adopted crawl finished normally and its exit status was read');
+  const log = (await api.raw('GET', `/logs/demo/slow/${slow}.log`)).text;
+  const ticks = [...log.matchAll(/SLOW_TICK (\d+)/g)].map((m) => Number(m[1]));
+  assert.ok(ticks.length >= 8, `log should hold the whole crawl, got ticks ${ticks.join(',')}`);
+  assert.deepEqual(ticks, ticks.map((_, i) => i + 1), 'no gap and no duplicate across the crash');
+  assert.match(log, /Spider closed \(finished\)/);
+
+  for (const id of pendingIds) assert.equal((await waitFinished(api, id)).outcome, 'succeeded');
+  assert.equal((await api.get('daemonstatus.json')).finished, 5);
+});
