@@ -188,7 +188,9 @@ async function readSmall(zip: ZipFile, entry: Entry, name: string): Promise<stri
       chunks.push(buf);
     }
     // Python reads these files as UTF-8; a BOM would otherwise glue itself to the first section name.
-    return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } catch (err) {
     throw err instanceof BadEggError ? err : corrupt(err);
   }

@@ -104,7 +104,10 @@ void test('multipart: file part (filename ignored) and plain fields become raw b
     { headers: ['Content-Disposition: form-data; name="project"'], body: 'myproject' },
     { headers: ['Content-Disposition: form-data; name="version"'], body: Buffer.from([0x72, 0xe9, 0xff]) },
     {
-      headers: ['Content-Disposition: form-data; name="egg"; filename="project.egg"', 'Content-Type: application/octet-stream'],
+      headers: [
+        'Content-Disposition: form-data; name="egg"; filename="project.egg"',
+        'Content-Type: application/octet-stream',
+      ],
       body: egg,
     },
     { headers: ['Content-Disposition: form-data; name="empty"'], body: '' },
@@ -165,7 +168,10 @@ void test('malformed multipart bodies throw FormError', async () => {
 
 void test('too many values or parts throw FormError', async () => {
   const many = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&');
-  await assert.rejects(parseParams({ method: 'GET', rawQuery: many, contentType: undefined, body: undefined }, { maxValues: 10 }), FormError);
+  await assert.rejects(
+    parseParams({ method: 'GET', rawQuery: many, contentType: undefined, body: undefined }, { maxValues: 10 }),
+    FormError,
+  );
   // Query and body share the budget.
   await assert.rejects(
     parseParams(

@@ -46,7 +46,27 @@ void test('parses the full grammar and normalizes like packaging', () => {
 });
 
 void test('rejects what packaging rejects', () => {
-  for (const s of ['', 'abc', 'r1', '1_0', '1_9', '1_10', '2024_01_02', '1.0 a1', '1.0+', '+1', '1.0.', '.1', '1..0', '1.0-', '1.0aa', '1.0-1-1', '1_0a1', 'v', '1.0+a..b']) {
+  for (const s of [
+    '',
+    'abc',
+    'r1',
+    '1_0',
+    '1_9',
+    '1_10',
+    '2024_01_02',
+    '1.0 a1',
+    '1.0+',
+    '+1',
+    '1.0.',
+    '.1',
+    '1..0',
+    '1.0-',
+    '1.0aa',
+    '1.0-1-1',
+    '1_0a1',
+    'v',
+    '1.0+a..b',
+  ]) {
     assert.equal(parsePep440(s), null, JSON.stringify(s));
   }
 });

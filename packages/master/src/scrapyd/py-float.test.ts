@@ -27,15 +27,42 @@ void test('accepts what float(bytes) accepts', () => {
 });
 
 void test('inf, infinity and nan in any case, with a sign', () => {
-  for (const s of ['inf', 'INF', '+Inf', 'infinity', 'iNfInItY', '+infinity']) assert.equal(parsePythonFloat(s), Infinity, s);
+  for (const s of ['inf', 'INF', '+Inf', 'infinity', 'iNfInItY', '+infinity'])
+    assert.equal(parsePythonFloat(s), Infinity, s);
   for (const s of ['-inf', '-Infinity', ' -INFINITY ']) assert.equal(parsePythonFloat(s), -Infinity, s);
   for (const s of ['nan', 'NaN', '-nan', '+NAN']) assert.ok(Number.isNaN(parsePythonFloat(s)), s);
 });
 
 void test('rejects what float(bytes) rejects', () => {
   const bad = [
-    '', '  ', '.', 'e5', '1e', '1e+', '0x10', '0b1', '1__0', '_1', '1_', '1_.5', '1._5', '1e_5', '1_e5',
-    '--1', '+-1', '1 2', 'infinit', 'infinityy', 'nan1', 'in f', '1,5', '1\x00', '\xa01', '١٢', 'x', '1.2.3',
+    '',
+    '  ',
+    '.',
+    'e5',
+    '1e',
+    '1e+',
+    '0x10',
+    '0b1',
+    '1__0',
+    '_1',
+    '1_',
+    '1_.5',
+    '1._5',
+    '1e_5',
+    '1_e5',
+    '--1',
+    '+-1',
+    '1 2',
+    'infinit',
+    'infinityy',
+    'nan1',
+    'in f',
+    '1,5',
+    '1\x00',
+    '\xa01',
+    '١٢',
+    'x',
+    '1.2.3',
   ];
   for (const s of bad) assert.equal(parsePythonFloat(s), null, JSON.stringify(s));
 });
@@ -56,7 +83,10 @@ void test('pyBytesRepr quotes and escapes like Python', () => {
   assert.equal(pyBytesRepr(Buffer.from("it's")), `b"it's"`);
   assert.equal(pyBytesRepr(Buffer.from('say "hi"')), `b'say "hi"'`);
   assert.equal(pyBytesRepr(Buffer.from(`both ' and "`)), `b'both \\' and "'`);
-  assert.equal(pyBytesRepr(Buffer.from([0x5c, 0x20, 0x09, 0x0a, 0x0d, 0x00, 0x7f, 0xff, 0x7e])), "b'\\\\ \\t\\n\\r\\x00\\x7f\\xff~'");
+  assert.equal(
+    pyBytesRepr(Buffer.from([0x5c, 0x20, 0x09, 0x0a, 0x0d, 0x00, 0x7f, 0xff, 0x7e])),
+    "b'\\\\ \\t\\n\\r\\x00\\x7f\\xff~'",
+  );
   // A view into a larger buffer only shows its own bytes.
   const big = Buffer.from('abcdef');
   assert.equal(pyBytesRepr(big.subarray(2, 4)), "b'cd'");

@@ -28,7 +28,7 @@ export interface ScrapydServiceDeps {
   /** The queue changed: place jobs now. */
   kick: () => void;
   /** Send a cancel to the agent running a run (no-op when it is offline; it gets it on reconnect). */
-  sendCancel: (nodeId: string, runId: string, signal: string) => void;
+  sendCancel: (nodeId: string, runId: string, signal: string | number) => void;
 }
 
 export interface ScheduleInput {
@@ -52,11 +52,11 @@ export function assertPathSafe(value: string): void {
 const SIGNALS: Record<string, string> = { HUP: 'SIGHUP', INT: 'SIGINT', KILL: 'SIGKILL', STOP: 'SIGSTOP', TERM: 'SIGTERM' };
 
 /** Validates a cancel `signal` before anything is removed (deviation D6). */
-export function parseSignal(raw: string | undefined): string {
+export function parseSignal(raw: string | undefined): string | number {
   if (raw === undefined) return 'SIGINT';
   const named = SIGNALS[raw];
   if (named) return named;
-  if (/^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 64) return raw;
+  if (/^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 64) return Number(raw);
   throw new ScrapydError(`ValueError: signal '${raw}' is not one of HUP, INT, KILL, STOP, TERM or a signal number`);
 }
 
@@ -149,7 +149,7 @@ export class ScrapydService {
     let prevstate: 'pending' | 'running' | null = null;
     if ((await this.#d.jobs.deletePending(project, jobId)) > 0) prevstate = 'pending';
     for (const row of await this.#d.jobs.running(project, jobId)) {
-      const count = await this.#d.jobs.recordCancel(row.run_id, signal);
+      const count = await this.#d.jobs.recordCancel(row.run_id, String(signal));
       // A second cancel of the same run kills: Scrapy's graceful stop can take arbitrarily long.
       if (row.node_id) this.#d.sendCancel(row.node_id, row.run_id, count >= 2 ? 'SIGKILL' : signal);
       prevstate = 'running';

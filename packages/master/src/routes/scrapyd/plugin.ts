@@ -21,6 +21,41 @@ export interface ScrapydPluginOptions extends PagesOptions {
   debug: boolean;
 }
 
+/** Bodies up to this much past the limit are read and dropped so the client gets the error instead of a reset. */
+const DRAIN_SLACK_BYTES = 64 * 1024 * 1024;
+
+class PayloadTooLargeError extends Error {
+  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
+  readonly statusCode = 413;
+}
+
+function readLimited(payload: NodeJS.ReadableStream, limit: number, done: (err: Error | null, body?: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  let finished = false;
+  const finish = (err: Error | null, body?: Buffer) => {
+    if (!finished) {
+      finished = true;
+      done(err, body);
+    }
+  };
+  payload.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) return void chunks.push(chunk);
+    if (!over) {
+      over = true;
+      chunks.length = 0;
+    }
+    if (size > limit + DRAIN_SLACK_BYTES) {
+      finish(new PayloadTooLargeError('request body too large'));
+      (payload as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    }
+  });
+  payload.on('end', () => finish(over ? new PayloadTooLargeError('request body too large') : null, over ? undefined : Buffer.concat(chunks)));
+  payload.on('error', (e: Error) => finish(e));
+}
+
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 function rawQuery(url: string): string {
@@ -40,9 +75,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   // Bodies are kept as raw bytes: an egg may arrive percent-encoded in a urlencoded form (ScrapydWeb), and
   // Twisted's parser works on bytes, so no parser may turn it into a JS string first.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.uploadLimitBytes }, (_req, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', (_req, payload, done) => readLimited(payload, opts.uploadLimitBytes, done));
 
   const authorized = opts.username !== '' && opts.password !== '' ? createBasicAuth(opts.username, opts.password) : null;
   const denied = (req: FastifyRequest) => authorized !== null && !authorized(req.headers.authorization);

@@ -213,7 +213,13 @@ export async function serveTree(opts: ServeTreeOptions): Promise<TreeResponse> {
   if (st.isDirectory()) {
     // Header values must be ASCII; Node already rejects raw non-ASCII request targets, this is belt and braces.
     if (!wantsDir) return redirect(`${requestPath.replace(/[^\x21-\x7e]/gu, (c) => quoteUrl(c, ''))}/`, method);
-    return htmlResponse(200, await renderListing(rootReal, targetReal, requestPath), method);
+    let html: string;
+    try {
+      html = await renderListing(rootReal, targetReal, requestPath);
+    } catch {
+      return notFound(method); // unreadable or vanished directory
+    }
+    return htmlResponse(200, html, method);
   }
   if (wantsDir || !st.isFile()) return notFound(method);
   return serveFile(targetReal, segments[segments.length - 1] ?? '', st, opts);
@@ -306,7 +312,7 @@ ${rows}    </tbody>
 // Files
 
 /** Inclusive byte range. */
-interface ByteRange {
+export interface ByteRange {
   start: number;
   end: number;
 }
@@ -383,7 +389,12 @@ function serveFile(path: string, name: string, st: Stats, opts: ServeTreeOptions
   if (ranges.length === 0) {
     return {
       status: 416,
-      headers: { 'accept-ranges': 'bytes', 'content-range': `bytes */${size}`, 'content-length': '0' },
+      headers: {
+        'accept-ranges': 'bytes',
+        'content-range': `bytes */${size}`,
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': '0',
+      },
       body: head ? null : Buffer.alloc(0),
     };
   }
