@@ -27,8 +27,9 @@ void test('accepts what float(bytes) accepts', () => {
 });
 
 void test('inf, infinity and nan in any case, with a sign', () => {
-  for (const s of ['inf', 'INF', '+Inf', 'infinity', 'iNfInItY', '+infinity'])
+  for (const s of ['inf', 'INF', '+Inf', 'infinity', 'iNfInItY', '+infinity']) {
     assert.equal(parsePythonFloat(s), Infinity, s);
+  }
   for (const s of ['-inf', '-Infinity', ' -INFINITY ']) assert.equal(parsePythonFloat(s), -Infinity, s);
   for (const s of ['nan', 'NaN', '-nan', '+NAN']) assert.ok(Number.isNaN(parsePythonFloat(s)), s);
 });

@@ -1,0 +1,40 @@
+/** The two commands: --help, bad configuration (exit 2 with the key named), and a clean SIGTERM stop. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startMaster, tempDir } from '../helpers/processes.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+
+void test('both commands are linked into node_modules/.bin and print --help', () => {
+  for (const name of ['scrapyard-master', 'scrapyard-agent']) {
+    const r = spawnSync(bin(name), ['--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Usage: ${name}`));
+  }
+});
+
+void test('bad configuration exits non-zero and names the problem', (t) => {
+  const dir = tempDir(t);
+  const conf = join(dir, 'scrapyd.conf');
+  writeFileSync(conf, '[scrapyd]\nhttp_port = not-a-port\n');
+  const r = spawnSync(bin('scrapyard-master'), ['--config', conf], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /httpPort/);
+  const flag = spawnSync(bin('scrapyard-master'), ['--no-such-flag'], { encoding: 'utf8' });
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /no-such-flag/);
+  const agent = spawnSync(bin('scrapyard-agent'), [], { encoding: 'utf8', env: { ...process.env, SCRAPYARD_MASTER_URL: 'http://x' } });
+  assert.equal(agent.status, 2);
+  assert.match(agent.stderr, /invalid configuration/);
+});
+
+void test('SIGTERM stops the master cleanly (exit 0)', async (t) => {
+  const master = await startMaster(t);
+  assert.equal(await master.stop(), 0);
+  assert.match(master.output(), /"msg":"stopping"/);
+});
