@@ -29,7 +29,8 @@ export default tseslint.config(
   },
   {
     files: ['packages/protocol/src/**/*.ts'],
+    ignores: ['packages/protocol/src/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '@scrapyard/*'] }] },
   },
-  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

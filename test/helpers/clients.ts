@@ -29,7 +29,7 @@ export class ScrapydClient {
     return h;
   }
 
-  async raw(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+  async raw(method: string, path: string, init: { body?: string | FormData; headers?: Record<string, string> } = {}): Promise<RawResponse> {
     const res = await fetch(`${this.url}${path}`, { method, body: init.body, headers: this.#headers(init.headers) });
     const text = await res.text();
     let json: Record<string, unknown> = {};

@@ -55,7 +55,6 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       throw e;
     });
 
-  let conn: Connection;
   const eggs = new EggCache(join(config.dataDir, 'eggs'), () => conn.httpBase, () => conn.sessionToken);
 
   let outboxSentUpTo = 0;
@@ -121,7 +120,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   let firstWelcome: () => void = () => undefined;
   const welcomed = new Promise<void>((resolve) => (firstWelcome = resolve));
 
-  conn = new Connection({
+  const conn: Connection = new Connection({
     url: config.masterUrl,
     nodeId: config.nodeId,
     nodeKey: config.nodeKey,

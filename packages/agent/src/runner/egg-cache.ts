@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'no
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AGENT_HTTP_PREFIX } from '@scrapyard/protocol';
 
 export class EggFetchError extends Error {
@@ -52,7 +53,7 @@ export class EggCache {
     const tmp = `${path}.${randomBytes(6).toString('hex')}.part`;
     const hash = createHash('sha256');
     try {
-      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      const body = Readable.fromWeb(res.body as WebReadableStream);
       body.on('data', (chunk: Buffer) => hash.update(chunk));
       await pipeline(body, createWriteStream(tmp));
       const got = hash.digest('hex');

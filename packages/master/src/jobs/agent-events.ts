@@ -59,10 +59,10 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
           continue;
         }
         session.runs.add(row.run_id);
-        if (row.cancel_count > 0 && row.cancel_signal) cancel.push({
-          runId: row.run_id,
-          signal: row.cancel_count >= 2 ? 'SIGKILL' : /^\d+$/.test(row.cancel_signal) ? Number(row.cancel_signal) : row.cancel_signal,
-        });
+        if (row.cancel_count > 0 && row.cancel_signal) {
+          const sig = row.cancel_signal;
+          cancel.push({ runId: row.run_id, signal: row.cancel_count >= 2 ? 'SIGKILL' : /^\d+$/.test(sig) ? Number(sig) : sig });
+        }
       }
       for (const runId of known) {
         const row = await d.jobs.byRunId(runId);

@@ -154,6 +154,17 @@ void test('multipart: transfer encodings are decoded like Python email get_paylo
   assert.equal(firstText(params, 'qp'), 'café bar');
 });
 
+void test('multipart: a field declaring charset=utf-8 still yields its UTF-8 bytes (best effort)', async () => {
+  const body = multipart('b', [
+    {
+      headers: ['Content-Disposition: form-data; name="spider"', 'Content-Type: text/plain; charset=utf-8'],
+      body: 'naïve €',
+    },
+  ]);
+  // Chars above U+00FF reveal a non-latin1 decode, so the value is re-encoded as UTF-8.
+  assert.equal(firstText(await post(body, 'multipart/form-data; boundary=b'), 'spider'), 'naïve €');
+});
+
 void test('malformed multipart bodies throw FormError', async () => {
   const good = multipart('b', [{ headers: ['Content-Disposition: form-data; name="a"'], body: 'x' }]);
   await assert.rejects(post(good, 'multipart/form-data'), FormError); // no boundary

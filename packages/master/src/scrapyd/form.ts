@@ -48,8 +48,8 @@ export class ParamError extends Error {
  * - Query and urlencoded bodies follow Twisted's `parse_qs`: pairs split on `&` and `;`, pairs without `=` are
  *   dropped, blank values kept, `+` → space, `%XX` → byte (malformed escapes stay literal). Repeated keys keep
  *   every value.
- * - A multipart body follows Twisted's `_getMultiPartArgs`: each named part (file or plain field) becomes one
- *   value, and a repeated name keeps only the LAST part, as Twisted ≥ 22 does.
+ * - A multipart body follows current Twisted (`_getMultiPartArgs`, which replaced `cgi.parse_multipart`): each
+ *   named part, file or plain field, becomes one value, and a repeated name keeps only the LAST part.
  * - For POST, a key present in the body replaces the query's list for that key (Python `dict.update`).
  *
  * Keys are compared as strings decoded from UTF-8 with replacement, so two keys that differ only in invalid

@@ -56,11 +56,12 @@ export const ENDPOINTS: Record<string, Endpoint> = {
       const spider = requireText(p, 'spider');
       const version = firstText(p, '_version');
       const jobId = firstText(p, 'jobid');
-      const priorityText = firstText(p, 'priority');
+      // Scrapyd calls float() on the raw bytes, so a non-UTF-8 priority gets float's message, not a decode error.
+      const priorityBytes = firstBytes(p, 'priority');
       let priority = 0;
-      if (priorityText !== undefined) {
-        const parsed = parsePythonFloat(priorityText);
-        if (parsed === null) throw new ParamError(`priority is invalid: ${pythonFloatErrorMessage(firstBytes(p, 'priority')!)}`);
+      if (priorityBytes !== undefined) {
+        const parsed = parsePythonFloat(priorityBytes);
+        if (parsed === null) throw new ParamError(`priority is invalid: ${pythonFloatErrorMessage(priorityBytes)}`);
         priority = parsed;
       }
       const settingValues = allText(p, 'setting');
