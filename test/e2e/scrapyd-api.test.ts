@@ -3,11 +3,28 @@
  * against a real master with its embedded agent.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
 import { buildEgg } from '../helpers/eggs.js';
 import { deploy, listJobs, schedule, waitRunning } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
+import { PYTHON } from '../helpers/python.js';
+
+/** A zip with an entry that climbs out of its directory, built by Python's zipfile (it writes such names as given). */
+function traversalZip(): Buffer {
+  const out = spawnSync(PYTHON, ['-c', [
+    'import io, sys, zipfile',
+    'b = io.BytesIO()',
+    'z = zipfile.ZipFile(b, "w")',
+    'z.writestr("EGG-INFO/entry_points.txt", "[scrapy]\\nsettings = demo.settings\\n")',
+    'z.writestr("../evil.py", "print(1)")',
+    'z.close()',
+    'sys.stdout.buffer.write(b.getvalue())',
+  ].join('\n')]);
+  assert.equal(out.status, 0, String(out.stderr));
+  return out.stdout;
+}
 
 const GET_ENDPOINTS = ['daemonstatus', 'listprojects', 'listversions', 'listspiders', 'listjobs', 'status'];
 const POST_ENDPOINTS = ['addversion', 'schedule', 'cancel', 'delversion', 'delproject'];
@@ -91,6 +108,9 @@ void test('Scrapyd API conformance', async (t) => {
     assert.equal(notZip.message, 'egg is not a ZIP file (if using curl, use egg=@path not egg=path)');
     assert.equal((await api.addVersion('../evil', '1', egg)).message, 'DirectoryTraversalError: ../evil');
     assert.equal((await api.addVersion('a/b', '1', egg)).message, 'DirectoryTraversalError: a/b');
+    assert.equal((await api.addVersion('a\u0001b', '1', egg)).message, 'DirectoryTraversalError: a\u0001b');
+    const evil = traversalZip();
+    assert.match(String((await api.addVersion('demo', '9', evil)).message), /escapes its directory: \.\.\/evil\.py/);
     assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['0_1', '0_2', '1700000000']);
   });
 
