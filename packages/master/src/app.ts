@@ -19,6 +19,7 @@ import { agentEggRoutes } from './routes/agent/eggs.js';
 import { scrapydPlugin } from './routes/scrapyd/plugin.js';
 import { ScrapydService } from './services/scrapyd-service.js';
 import { SpiderLister } from './services/spider-lister.js';
+import { ProjectCatalog } from './services/project-catalog.js';
 import { EggStore } from './storage/egg-store.js';
 
 export interface MasterApp {
@@ -34,6 +35,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const jobs = createJobsRepo(db);
   const projects = createProjectsRepo(db);
   const eggs = new EggStore(join(config.dataDir, 'eggs'));
+  const catalog = new ProjectCatalog(projects);
   const registry = new AgentRegistry();
   const nodeKeys = new InMemoryNodeKeys();
   const sink = new LogSink();
@@ -42,7 +44,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
 
   const dispatcher: Dispatcher = new Dispatcher({
     jobs,
-    projects,
+    catalog,
     registry,
     files: { ...files, jobsToKeep: config.jobsToKeep },
     logger,
@@ -56,10 +58,11 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
 
   const service = new ScrapydService({
     projects,
+    catalog,
     jobs,
     eggs,
     registry,
-    lister: new SpiderLister(registry, projects),
+    lister: new SpiderLister(registry, projects, catalog),
     files,
     uploadLimitBytes: config.uploadLimitBytes,
     now,

@@ -3,14 +3,13 @@
  * (priority desc, then arrival) on the agent with the most free slots. No poll interval: the spawn lands within
  * milliseconds of the request. One placement loop runs at a time, so a job is never placed twice.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
-import type { ProjectsRepo } from '../db/repos/projects.js';
+import type { ProjectCatalog } from '../services/project-catalog.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
-import { sortVersionNames } from '../scrapyd/pep440.js';
 import { itemsAreLocal, remoteFeedUri, type JobFilesConfig } from './job-files.js';
 import { pruneOldFiles } from './retention.js';
 import { dirname } from 'node:path';
@@ -18,7 +17,7 @@ import { jobFilePath } from './job-files.js';
 
 export interface DispatcherDeps {
   jobs: JobsRepo;
-  projects: ProjectsRepo;
+  catalog: ProjectCatalog;
   registry: AgentRegistry;
   files: JobFilesConfig & { jobsToKeep: number };
   logger: Logger;
@@ -28,7 +27,7 @@ export interface DispatcherDeps {
 }
 
 export function newRunId(): string {
-  return randomBytes(16).toString('hex');
+  return randomUUID().replaceAll('-', '');
 }
 
 export class Dispatcher {
@@ -127,10 +126,9 @@ export class Dispatcher {
     log.info({ nodeId: agent.nodeId, version: version.name }, 'job assigned');
   }
 
+  /** Scrapyd resolves "latest" when the crawl starts, not when it was scheduled (§2.2). */
   async #resolveVersion(job: JobRow) {
-    if (job.version_requested !== null) return this.#d.projects.version(job.project, sanitizeVersion(job.version_requested));
-    const versions = await this.#d.projects.versions(job.project);
-    const latest = sortVersionNames(versions.map((v) => v.name)).at(-1);
-    return versions.find((v) => v.name === latest) ?? null;
+    if (job.version_requested !== null) return this.#d.catalog.version(job.project, sanitizeVersion(job.version_requested));
+    return this.#d.catalog.latest(job.project);
   }
 }

@@ -10,14 +10,15 @@ import type { EggStore } from '../storage/egg-store.js';
 import { jobUrls, type JobFilesConfig } from '../jobs/job-files.js';
 import { newRunId } from '../jobs/dispatcher.js';
 import { uuid1Hex } from '../jobs/uuid1.js';
-import { sortVersionNames } from '../scrapyd/pep440.js';
 import { formatPyDatetime } from '../scrapyd/time-format.js';
 import { inspectEgg } from '../scrapyd/egg-inspect.js';
 import { ScrapydError, notFound } from './scrapyd-error.js';
 import type { SpiderLister } from './spider-lister.js';
+import type { ProjectCatalog } from './project-catalog.js';
 
 export interface ScrapydServiceDeps {
   projects: ProjectsRepo;
+  catalog: ProjectCatalog;
   jobs: JobsRepo;
   eggs: EggStore;
   registry: AgentRegistry;
@@ -82,16 +83,19 @@ export class ScrapydService {
     const hadProject = await this.#d.projects.exists(project);
     const entry = { project, name, digest, size, requirements: info.requirements, spiders: null };
     const previous = await this.#d.projects.putVersion(entry, this.#d.now());
+    this.#d.catalog.invalidate(project);
     let spiders: string[];
     try {
       spiders = await this.#d.lister.run({ ...entry, uploadedAt: this.#d.now() });
     } catch (e) {
       // Deviation D1: an egg whose `scrapy list` fails is rolled back, so earlier versions stay untouched.
       await this.#d.projects.restoreVersion(project, name, previous, hadProject);
+      this.#d.catalog.invalidate(project);
       if (!(await this.#d.projects.digestInUse(digest))) this.#d.eggs.remove(digest);
       throw e;
     }
     await this.#d.projects.setSpiders(project, name, digest, spiders);
+    this.#d.catalog.invalidate(project);
     if (previous && previous.digest !== digest && !(await this.#d.projects.digestInUse(previous.digest))) {
       this.#d.eggs.remove(previous.digest);
     }
@@ -99,15 +103,15 @@ export class ScrapydService {
   }
 
   async #versionOrLatest(project: string, version: string | undefined) {
-    if (!(await this.#d.projects.exists(project))) throw notFound.project(project);
+    const entry = await this.#d.catalog.get(project);
+    if (!entry) throw notFound.project(project);
     if (version !== undefined && version !== '') {
-      const v = await this.#d.projects.version(project, sanitizeVersion(version));
+      const name = sanitizeVersion(version);
+      const v = entry.versions.find((x) => x.name === name);
       if (!v) throw notFound.version(version);
       return v;
     }
-    const all = await this.#d.projects.versions(project);
-    const latest = sortVersionNames(all.map((v) => v.name)).at(-1);
-    const v = all.find((x) => x.name === latest);
+    const v = entry.versions.at(-1);
     if (!v) throw notFound.project(project);
     return v;
   }
@@ -145,7 +149,7 @@ export class ScrapydService {
 
   async cancel(project: string, jobId: string, signalRaw: string | undefined) {
     const signal = parseSignal(signalRaw);
-    if (!(await this.#d.projects.exists(project))) throw notFound.project(project);
+    if (!(await this.#d.catalog.get(project))) throw notFound.project(project);
     let prevstate: 'pending' | 'running' | null = null;
     if ((await this.#d.jobs.deletePending(project, jobId)) > 0) prevstate = 'pending';
     for (const row of await this.#d.jobs.running(project, jobId)) {
@@ -158,7 +162,7 @@ export class ScrapydService {
   }
 
   async status(jobId: string, project: string | undefined) {
-    if (project !== undefined && !(await this.#d.projects.exists(project))) throw notFound.project(project);
+    if (project !== undefined && !(await this.#d.catalog.get(project))) throw notFound.project(project);
     return { currstate: await this.#d.jobs.currentState(jobId, project) };
   }
 
@@ -168,12 +172,11 @@ export class ScrapydService {
 
   async listVersions(project: string) {
     assertPathSafe(project);
-    const versions = await this.#d.projects.versions(project);
-    return { versions: sortVersionNames(versions.map((v) => v.name)) };
+    return { versions: ((await this.#d.catalog.get(project))?.versions ?? []).map((v) => v.name) };
   }
 
   async listJobs(project: string | undefined) {
-    if (project !== undefined && !(await this.#d.projects.exists(project))) throw notFound.project(project);
+    if (project !== undefined && !(await this.#d.catalog.get(project))) throw notFound.project(project);
     const [pending, running, finished] = await Promise.all([
       this.#d.jobs.listPending(project),
       this.#d.jobs.listRunning(project),
@@ -221,6 +224,7 @@ export class ScrapydService {
     const v = await this.#d.projects.version(project, name);
     if (!v) throw notFound.version(version);
     const { projectGone } = await this.#d.projects.deleteVersion(project, name);
+    this.#d.catalog.invalidate(project);
     // Deviation D7: pending jobs of a deleted project are purged, not hidden until it comes back.
     if (projectGone) await this.#d.jobs.deletePendingOfProject(project);
     if (!(await this.#d.projects.digestInUse(v.digest))) this.#d.eggs.remove(v.digest);
@@ -230,7 +234,9 @@ export class ScrapydService {
   async delProject(project: string) {
     assertPathSafe(project);
     const versions = await this.#d.projects.versions(project);
-    if (!(await this.#d.projects.deleteProject(project))) throw notFound.project(project);
+    const existed = await this.#d.projects.deleteProject(project);
+    this.#d.catalog.invalidate(project);
+    if (!existed) throw notFound.project(project);
     await this.#d.jobs.deletePendingOfProject(project);
     for (const v of versions) if (!(await this.#d.projects.digestInUse(v.digest))) this.#d.eggs.remove(v.digest);
     return {};

@@ -4,6 +4,7 @@
  */
 import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import type { AgentRegistry } from '../registry/registry.js';
+import type { ProjectCatalog } from './project-catalog.js';
 import { ScrapydError } from './scrapyd-error.js';
 
 /** First `scrapy list` of an egg may build a venv and pip-install its requirements. */
@@ -15,6 +16,7 @@ export class SpiderLister {
   constructor(
     private readonly registry: AgentRegistry,
     private readonly projects: ProjectsRepo,
+    private readonly catalog: ProjectCatalog,
   ) {}
 
   /** Spiders of a stored version, from the cache or by running `scrapy list`. */
@@ -22,6 +24,7 @@ export class SpiderLister {
     if (v.spiders !== null) return v.spiders;
     const spiders = await this.run(v);
     await this.projects.setSpiders(v.project, v.name, v.digest, spiders);
+    this.catalog.invalidate(v.project);
     return spiders;
   }
 

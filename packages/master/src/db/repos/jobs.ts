@@ -2,7 +2,7 @@
  * Jobs in all three states. Pending order is global: priority desc, then arrival (seq) — unlike Scrapyd, one busy
  * project cannot starve the others (spec §10 W2). A cancelled pending job is deleted, as in Scrapyd.
  */
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { JobsTable, JobStateColumn } from '../schema.js';
 
@@ -29,7 +29,69 @@ export interface FinishInfo {
   reason: string | null;
 }
 
+/** Most rows in one group-committed INSERT (well under SQLite's bound-parameter limit). */
+const INSERT_BATCH_MAX = 500;
+
+
+function toInsert(job: NewJob): Insertable<JobsTable> {
+  return {
+    run_id: job.runId,
+    job_id: job.jobId,
+    project: job.project,
+    spider: job.spider,
+    version_requested: job.versionRequested,
+    version: null,
+    settings: JSON.stringify(job.settings),
+    args: JSON.stringify(job.args),
+    priority: job.priority,
+    state: 'pending',
+    node_id: null,
+    pid: null,
+    created_at: job.createdAt,
+    started_at: null,
+    ended_at: null,
+    exit_code: null,
+    signal: null,
+    outcome: null,
+    reason: null,
+    cancel_count: 0,
+    cancel_signal: null,
+  };
+}
+
+/**
+ * Group commit for schedule.json: inserts that arrive in the same event-loop turn share one multi-row INSERT
+ * (one transaction), and each caller is answered only after that commit. Durability per request is unchanged;
+ * the write cost per job drops several-fold under concurrent load.
+ */
+function createInsertBatcher(db: Db) {
+  let queue: { row: Insertable<JobsTable>; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let scheduled = false;
+  const flush = async () => {
+    scheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, INSERT_BATCH_MAX);
+      queue = queue.slice(batch.length);
+      try {
+        await db.insertInto('jobs').values(batch.map((b) => b.row)).execute();
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+  };
+  return (job: NewJob): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ row: toInsert(job), resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => void flush());
+      }
+    });
+}
+
 export function createJobsRepo(db: Db) {
+  const insertBatched = createInsertBatcher(db);
   const inState = (state: JobStateColumn, project?: string) => {
     let q = db.selectFrom('jobs').selectAll().where('state', '=', state);
     if (project !== undefined) q = q.where('project', '=', project);
@@ -37,33 +99,9 @@ export function createJobsRepo(db: Db) {
   };
 
   return {
-    async insertPending(job: NewJob): Promise<void> {
-      await db
-        .insertInto('jobs')
-        .values({
-          run_id: job.runId,
-          job_id: job.jobId,
-          project: job.project,
-          spider: job.spider,
-          version_requested: job.versionRequested,
-          version: null,
-          settings: JSON.stringify(job.settings),
-          args: JSON.stringify(job.args),
-          priority: job.priority,
-          state: 'pending',
-          node_id: null,
-          pid: null,
-          created_at: job.createdAt,
-          started_at: null,
-          ended_at: null,
-          exit_code: null,
-          signal: null,
-          outcome: null,
-          reason: null,
-          cancel_count: 0,
-          cancel_signal: null,
-        })
-        .execute();
+    /** Queues a job; resolves once it is committed (group-committed with concurrent calls). */
+    insertPending(job: NewJob): Promise<void> {
+      return insertBatched(job);
     },
 
     /** The next pending jobs in dispatch order, skipping those already being placed. */

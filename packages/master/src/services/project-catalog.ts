@@ -1,0 +1,50 @@
+/**
+ * Projects and their versions, cached in memory: schedule.json, listspiders and dispatch read them on every call,
+ * and only this master writes them (through ScrapydService, which calls `invalidate`). A cache miss reads the
+ * database, so a restart or a missed invalidation costs one query, never a wrong answer for long.
+ */
+import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
+import { sortVersionNames } from '../scrapyd/pep440.js';
+
+export interface ProjectEntry {
+  /** Versions in Scrapyd order (§2.2): latest last. */
+  versions: VersionRow[];
+}
+
+export class ProjectCatalog {
+  readonly #projects: ProjectsRepo;
+  readonly #cache = new Map<string, ProjectEntry | null>();
+
+  constructor(projects: ProjectsRepo) {
+    this.#projects = projects;
+  }
+
+  /** The project's versions in order, or null when there is no such project. */
+  async get(project: string): Promise<ProjectEntry | null> {
+    const hit = this.#cache.get(project);
+    if (hit !== undefined) return hit;
+    const entry = (await this.#projects.exists(project)) ? await this.#load(project) : null;
+    this.#cache.set(project, entry);
+    return entry;
+  }
+
+  async latest(project: string): Promise<VersionRow | null> {
+    return (await this.get(project))?.versions.at(-1) ?? null;
+  }
+
+  async version(project: string, name: string): Promise<VersionRow | null> {
+    return (await this.get(project))?.versions.find((v) => v.name === name) ?? null;
+  }
+
+  /** Forget a project after any write to it (upload, spider list, delete). */
+  invalidate(project: string): void {
+    this.#cache.delete(project);
+  }
+
+  async #load(project: string): Promise<ProjectEntry> {
+    const rows = await this.#projects.versions(project);
+    const order = sortVersionNames(rows.map((r) => r.name));
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    return { versions: order.map((n) => byName.get(n)!) };
+  }
+}
