@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// A 4 MB young generation keeps the idle daemon ~10 MB smaller at no measurable throughput cost (bench/);
+// pnpm's shim carries this flag from the shebang.
 // Runs the built agent (dist). `pnpm install` builds it; in development use `pnpm dev:agent`.
 import { existsSync } from 'node:fs';
 const entry = new URL('../dist/main.js', import.meta.url);
