@@ -103,8 +103,17 @@ async function post(url: string, path: string, form: Record<string, string>): Pr
   const r = await fetch(`${url}/${path}`, { method: 'POST', body: new URLSearchParams(form) });
   return (await r.json()) as Record<string, unknown>;
 }
+/** Idempotent GET, retried on a network error: ports are reused across the many masters a run starts, and a
+ * pooled keep-alive socket to a stopped one can reset once. */
 async function get(url: string, path: string): Promise<Record<string, unknown>> {
-  return (await (await fetch(`${url}/${path}`)).json()) as Record<string, unknown>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await (await fetch(`${url}/${path}`)).json()) as Record<string, unknown>;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await sleep(50);
+    }
+  }
 }
 async function deploy(url: string): Promise<void> {
   const fd = new FormData();

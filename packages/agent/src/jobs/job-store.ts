@@ -44,9 +44,20 @@ interface RunRow {
   finish_seq: number | null;
 }
 
+/** Specs never change once stored; parsing (and validating) each once keeps the shipper's tick cheap. */
+const specCache = new Map<string, JobSpec>();
+function specOf(r: RunRow): JobSpec {
+  let spec = specCache.get(r.run_id);
+  if (!spec) {
+    spec = JobSpec.parse(JSON.parse(r.spec));
+    specCache.set(r.run_id, spec);
+  }
+  return spec;
+}
+
 const toRecord = (r: RunRow): RunRecord => ({
   runId: r.run_id,
-  spec: JobSpec.parse(JSON.parse(r.spec)),
+  spec: specOf(r),
   state: r.state,
   pid: r.pid,
   procStart: r.proc_start,
@@ -140,6 +151,7 @@ export class JobStore {
 
   remove(runId: string): void {
     this.#db.prepare('DELETE FROM runs WHERE run_id = ?').run(runId);
+    specCache.delete(runId);
   }
 
   close(): void {

@@ -60,6 +60,7 @@ export class Supervisor {
   readonly #live = new Map<string, Live>();
   readonly #log: Logger;
   readonly #now: () => number;
+  #stopped = false;
 
   constructor(deps: SupervisorDeps) {
     this.#d = deps;
@@ -117,6 +118,7 @@ export class Supervisor {
 
   /** Stops watching (the crawls themselves keep running; a new agent re-adopts them). */
   stop(): void {
+    this.#stopped = true;
     for (const live of this.#live.values()) clearInterval(live.poll);
   }
 
@@ -124,6 +126,7 @@ export class Supervisor {
     const live: Live = { cancelled: false, pid: null };
     this.#live.set(spec.runId, live);
     const log = this.#log.child({ runId: spec.runId, jobId: spec.jobId, project: spec.project, spider: spec.spider });
+    // A run still preparing when the agent stops is picked up again by the next agent's recover().
     void (async () => {
       const files = this.filesOf(spec.runId);
       mkdirSync(files.dir, { recursive: true });
@@ -138,6 +141,7 @@ export class Supervisor {
         log.error({ err: e }, 'job could not start');
         return this.#finish(spec, null, null, live.cancelled, `could not start: ${(e as Error).message}`, 'start_failed');
       }
+      if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
       const out = openSync(files.output, 'a');
       let child;
@@ -165,7 +169,7 @@ export class Supervisor {
       this.#d.onEvent();
       child.on('exit', (code, signal) => this.#finish(spec, code, signal, live.cancelled));
       child.unref();
-    })();
+    })().catch((e: unknown) => log.error({ err: e }, 'run supervision failed'));
   }
 
   #watchAdopted(r: RunRecord): void {
@@ -187,6 +191,8 @@ export class Supervisor {
     failure?: string,
     outcomeOverride?: 'start_failed',
   ): void {
+    // After stop() the store is closed; the next agent process finishes this run from its exit file.
+    if (this.#stopped) return;
     if (!this.#live.has(spec.runId) && this.#d.store.get(spec.runId)?.state === 'finished') return;
     this.#live.delete(spec.runId);
     const files = this.filesOf(spec.runId);
@@ -216,6 +222,7 @@ export class Supervisor {
     };
     // Ship the last bytes first, so a client that sees `finished` also sees the whole log.
     void this.#d.drain().finally(() => {
+      if (this.#stopped) return;
       this.#d.store.finished(event);
       this.#log.info({ runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode, signal }, 'crawl ended');
       this.#d.onEvent();
