@@ -14,6 +14,7 @@ import { Supervisor } from './jobs/supervisor.js';
 import { LogShipper, type ShipTarget } from './logs/shipper.js';
 import { EggCache } from './runner/egg-cache.js';
 import { execFileCapture } from './runner/exec.js';
+import { withProject } from './runner/crawl-command.js';
 import { findPython } from './runner/python.js';
 import { VenvManager } from './runner/venv.js';
 
@@ -102,12 +103,12 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   const listSpiders = async (req: SpiderListRequest): Promise<SpiderListReply> => {
     try {
       const [egg, python] = await Promise.all([
-        eggs.get(req.eggDigest),
+        req.eggDigest === null ? null : eggs.get(req.eggDigest),
         venvsReady().then((v) => v.ensure(req.project, req.requirements)),
       ]);
       const r = await execFileCapture(python, [RUNNER_SCRIPT, 'list', '-s', 'LOG_STDOUT=0'], {
         cwd: workDir,
-        env: { ...env, SCRAPY_PROJECT: req.project, SCRAPYARD_EGG_PATH: egg, PYTHONIOENCODING: 'UTF-8' },
+        env: withProject({ ...env, SCRAPY_PROJECT: req.project, PYTHONIOENCODING: 'UTF-8' }, egg, req.settingsModule),
         timeoutMs: LIST_TIMEOUT_MS,
       });
       if (r.code !== 0) return { ok: false, error: (r.stderr || r.stdout || `scrapy list exited with ${r.code ?? r.signal}`).trimEnd() };

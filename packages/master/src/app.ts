@@ -35,7 +35,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const jobs = createJobsRepo(db);
   const projects = createProjectsRepo(db);
   const eggs = new EggStore(join(config.dataDir, 'eggs'));
-  const catalog = new ProjectCatalog(projects);
+  const catalog = new ProjectCatalog(projects, config.settingsProjects);
   const registry = new AgentRegistry();
   const nodeKeys = new InMemoryNodeKeys();
   const sink = new LogSink();
@@ -93,6 +93,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     uploadLimitBytes: config.uploadLimitBytes,
     prefixHeader: config.prefixHeader,
     debug: config.debug,
+    disabledServices: config.disabledServices,
   });
 
   return {

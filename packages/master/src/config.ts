@@ -8,6 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { isSafePathComponent } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 
 const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
@@ -67,6 +68,15 @@ export const MasterConfigSchema = z
     pipIndexUrl: z.string().default(''),
     pipFindLinks: list.default([]),
     pipNoIndex: bool.default(false),
+    /** Scrapyd's [settings] section: egg-less projects (name → settings module importable on the agents). */
+    settingsProjects: z
+      .record(
+        z.string().refine(isSafePathComponent, 'project names must be plain names'),
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'must be a dotted Python module name'),
+      )
+      .default({}),
+    /** Scrapyd's [services] section: endpoints switched off (empty value), e.g. `delproject.json =`. */
+    disabledServices: z.array(z.string()).default([]),
     /** pino level. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -120,13 +130,29 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   log_level: 'logLevel',
 };
 
+/** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */
+const SERVICE_CLASSES: Record<string, string> = {
+  'daemonstatus.json': 'DaemonStatus',
+  'addversion.json': 'AddVersion',
+  'schedule.json': 'Schedule',
+  'cancel.json': 'Cancel',
+  'status.json': 'Status',
+  'listprojects.json': 'ListProjects',
+  'listversions.json': 'ListVersions',
+  'listspiders.json': 'ListSpiders',
+  'listjobs.json': 'ListJobs',
+  'delproject.json': 'DeleteProject',
+  'delversion.json': 'DeleteVersion',
+};
+const SCRAPYD_SERVICES = Object.keys(SERVICE_CLASSES);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
 }
 
-function fromFile(path: string): Record<string, string> {
+function fromFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -139,7 +165,7 @@ function fromFile(path: string): Record<string, string> {
   } catch (e) {
     throw new ConfigError([`${path}: ${e instanceof IniError ? e.message : String(e)}`]);
   }
-  const out: Record<string, string> = {};
+  const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, table] of [['scrapyd', SCRAPYD_KEYS], ['scrapyard', OUR_KEYS]] as const) {
     for (const [key, value] of sections.get(name) ?? []) {
@@ -148,11 +174,22 @@ function fromFile(path: string): Record<string, string> {
       else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) problems.push(`${path}: [${name}] unknown key "${key}"`);
     }
   }
+  const settings = sections.get('settings');
+  if (settings && settings.size > 0) (out as Record<string, unknown>).settingsProjects = Object.fromEntries(settings);
+  const disabled: string[] = [];
+  for (const [name, value] of sections.get('services') ?? []) {
+    if (!SCRAPYD_SERVICES.includes(name)) problems.push(`${path}: [services] unknown endpoint "${name}"`);
+    else if (value === '') disabled.push(name);
+    else if (value !== `scrapyd.webservice.${SERVICE_CLASSES[name]}`) {
+      problems.push(`${path}: [services] ${name} = ${value}: custom Python service classes are not supported; leave the value empty to disable the endpoint`);
+    }
+  }
+  if (disabled.length > 0) (out as Record<string, unknown>).disabledServices = disabled;
   if (problems.length) throw new ConfigError(problems);
   // Relative directories in a config file are relative to the file, not to the working directory.
   for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir'] as const) {
     const v = out[k];
-    if (v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out[k] = resolve(path, '..', v);
+    if (typeof v === 'string' && v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out[k] = resolve(path, '..', v);
   }
   return out;
 }

@@ -15,6 +15,7 @@ const spec = {
   version: '1_0',
   eggDigest: 'c'.repeat(64),
   eggSize: 1,
+  settingsModule: null,
   requirements: ['requests>=2'],
   settings: [['A', 'b=c']],
   args: [['_job', 'job-1']],
@@ -47,8 +48,8 @@ const samples: Record<string, [unknown, unknown]> = {
   'events.ack': [{ upToSeq: 3 }, { upToSeq: -3 }],
   'log.ack': [{ runId, stream: 'log', offset: 3 }, { runId: 'x', stream: 'log', offset: 3 }],
   'spiders.list': [
-    { project: 'demo', version: '1_0', eggDigest: 'c'.repeat(64), eggSize: 1, requirements: [] },
-    { project: 'demo', version: '1.0', eggDigest: 'c'.repeat(64), eggSize: 1, requirements: [] },
+    { project: 'demo', version: '1_0', eggDigest: 'c'.repeat(64), eggSize: 1, settingsModule: null, requirements: [] },
+    { project: 'demo', version: '1.0', eggDigest: 'c'.repeat(64), eggSize: 1, settingsModule: null, requirements: [] },
   ],
 };
 

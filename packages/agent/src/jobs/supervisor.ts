@@ -131,10 +131,10 @@ export class Supervisor {
       const files = this.filesOf(spec.runId);
       mkdirSync(files.dir, { recursive: true });
       let python: string;
-      let egg: string;
+      let egg: string | null;
       try {
         [egg, python] = await Promise.all([
-          this.#d.eggs.get(spec.eggDigest),
+          spec.eggDigest === null ? null : this.#d.eggs.get(spec.eggDigest),
           this.#d.venvsReady().then((v) => v.ensure(spec.project, spec.requirements)),
         ]);
       } catch (e) {
@@ -167,7 +167,10 @@ export class Supervisor {
       this.#d.store.started(spec.runId, child.pid, processStartTime(child.pid), startedAt);
       log.info({ pid: child.pid }, 'crawl started');
       this.#d.onEvent();
-      child.on('exit', (code, signal) => this.#finish(spec, code, signal, live.cancelled));
+      child.on('exit', (code, signal) => {
+        log.debug({ code, signal }, 'crawl process exited');
+        this.#finish(spec, code, signal, live.cancelled);
+      });
       child.unref();
     })().catch((e: unknown) => log.error({ err: e }, 'run supervision failed'));
   }

@@ -11,6 +11,7 @@ const spec: JobSpec = {
   version: '1_0',
   eggDigest: 'b'.repeat(64),
   eggSize: 10,
+  settingsModule: null,
   requirements: [],
   settings: [['DOWNLOAD_DELAY', '2'], ['LOG_FILE', 'user-tries-to-override']],
   args: [['arg', 'x=y'], ['_job', 'job1']],

@@ -36,16 +36,23 @@ export function crawlArgs(spec: JobSpec, files: RunFiles, jobsDir: string): stri
   return ['crawl', spec.spider, ...settings, ...args];
 }
 
-export function crawlEnv(base: NodeJS.ProcessEnv, spec: JobSpec, eggPath: string, files: RunFiles): NodeJS.ProcessEnv {
+export function crawlEnv(base: NodeJS.ProcessEnv, spec: JobSpec, eggPath: string | null, files: RunFiles): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     SCRAPY_PROJECT: spec.project,
-    SCRAPYARD_EGG_PATH: eggPath,
     SCRAPYARD_EXIT_FILE: files.exit,
     // Old spiders read the job id from the environment (Scrapyd ≤1.4); cheap to keep.
     SCRAPYD_JOB: spec.jobId,
   };
   if (spec.pinnedVersion !== null) env.SCRAPYD_EGG_VERSION = spec.pinnedVersion;
   else delete env.SCRAPYD_EGG_VERSION;
+  return withProject(env, eggPath, spec.settingsModule);
+}
+
+/** Egg or [settings] module: how the runner finds the project's code and settings. */
+export function withProject(env: NodeJS.ProcessEnv, eggPath: string | null, settingsModule: string | null): NodeJS.ProcessEnv {
+  if (eggPath !== null) env.SCRAPYARD_EGG_PATH = eggPath;
+  else delete env.SCRAPYARD_EGG_PATH;
+  if (settingsModule !== null) env.SCRAPY_SETTINGS_MODULE = settingsModule;
   return env;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
-import type { ProjectCatalog } from '../services/project-catalog.js';
+import type { ProjectCatalog, ProjectEntry } from '../services/project-catalog.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import { itemsAreLocal, remoteFeedUri, type JobFilesConfig } from './job-files.js';
@@ -76,8 +76,9 @@ export class Dispatcher {
 
   async #place(job: JobRow, agent: AgentSession): Promise<void> {
     const log = this.#log.child({ jobId: job.job_id, runId: job.run_id, project: job.project, spider: job.spider });
-    const version = await this.#resolveVersion(job);
-    if (!version) {
+    const entry = await this.#d.catalog.get(job.project);
+    const version = entry ? this.#resolveVersion(job, entry) : null;
+    if (!entry || (!version && (job.version_requested !== null || entry.settingsModule === null))) {
       const reason =
         job.version_requested !== null
           ? `version '${job.version_requested}' not found at launch`
@@ -95,7 +96,7 @@ export class Dispatcher {
       this.#d.onFinished();
       return;
     }
-    if (!(await this.#d.jobs.claim(job.seq, agent.nodeId, version.name, this.#d.now()))) return;
+    if (!(await this.#d.jobs.claim(job.seq, agent.nodeId, version?.name ?? '', this.#d.now()))) return;
     agent.runs.add(job.run_id);
     for (const stream of ['log', 'items'] as const) {
       const path = jobFilePath(this.#d.files, stream, job.project, job.spider, job.job_id);
@@ -107,10 +108,11 @@ export class Dispatcher {
       jobId: job.job_id,
       project: job.project,
       spider: job.spider,
-      version: version.name,
-      eggDigest: version.digest,
-      eggSize: version.size,
-      requirements: version.requirements,
+      version: version?.name ?? null,
+      eggDigest: version?.digest ?? null,
+      eggSize: version?.size ?? 0,
+      settingsModule: entry.settingsModule,
+      requirements: version?.requirements ?? [],
       settings: JSON.parse(job.settings) as [string, string][],
       args: [
         ...args,
@@ -123,12 +125,13 @@ export class Dispatcher {
       pinnedVersion: job.version_requested,
     };
     agent.send('job.assign', { job: spec });
-    log.info({ nodeId: agent.nodeId, version: version.name }, 'job assigned');
+    log.info({ nodeId: agent.nodeId, version: version?.name ?? null }, 'job assigned');
   }
 
   /** Scrapyd resolves "latest" when the crawl starts, not when it was scheduled (§2.2). */
-  async #resolveVersion(job: JobRow) {
-    if (job.version_requested !== null) return this.#d.catalog.version(job.project, sanitizeVersion(job.version_requested));
-    return this.#d.catalog.latest(job.project);
+  #resolveVersion(job: JobRow, entry: ProjectEntry) {
+    if (job.version_requested === null) return entry.versions.at(-1) ?? null;
+    const name = sanitizeVersion(job.version_requested);
+    return entry.versions.find((v) => v.name === name) ?? null;
   }
 }

@@ -86,7 +86,8 @@ export class ScrapydService {
     this.#d.catalog.invalidate(project);
     let spiders: string[];
     try {
-      spiders = await this.#d.lister.run({ ...entry, uploadedAt: this.#d.now() });
+      const settingsModule = (await this.#d.catalog.get(project))?.settingsModule ?? null;
+      spiders = await this.#d.lister.run({ ...entry, uploadedAt: this.#d.now() }, project, settingsModule);
     } catch (e) {
       // Deviation D1: an egg whose `scrapy list` fails is rolled back, so earlier versions stay untouched.
       await this.#d.projects.restoreVersion(project, name, previous, hadProject);
@@ -102,22 +103,22 @@ export class ScrapydService {
     return { project, version, spiders: spiders.length };
   }
 
-  async #versionOrLatest(project: string, version: string | undefined) {
+  /** The spiders of a project's requested (or latest) version; [settings]-only projects have no version. */
+  async #spiders(project: string, version: string | undefined): Promise<string[]> {
     const entry = await this.#d.catalog.get(project);
     if (!entry) throw notFound.project(project);
+    let v = entry.versions.at(-1) ?? null;
     if (version !== undefined && version !== '') {
       const name = sanitizeVersion(version);
-      const v = entry.versions.find((x) => x.name === name);
+      v = entry.versions.find((x) => x.name === name) ?? null;
       if (!v) throw notFound.version(version);
-      return v;
     }
-    const v = entry.versions.at(-1);
-    if (!v) throw notFound.project(project);
-    return v;
+    if (!v && entry.settingsModule === null) throw notFound.project(project);
+    return this.#d.lister.spidersOf(v, project, entry.settingsModule);
   }
 
   async listSpiders(project: string, version: string | undefined) {
-    return { spiders: await this.#d.lister.spidersOf(await this.#versionOrLatest(project, version)) };
+    return { spiders: await this.#spiders(project, version) };
   }
 
   async schedule(input: ScheduleInput) {
@@ -126,8 +127,7 @@ export class ScrapydService {
         throw new ScrapydError(`TypeError: '${key}' is reserved by the daemon and can't be a spider argument`);
       }
     }
-    const v = await this.#versionOrLatest(input.project, input.version);
-    if (!(await this.#d.lister.spidersOf(v)).includes(input.spider)) throw notFound.spider(input.spider);
+    if (!(await this.#spiders(input.project, input.version)).includes(input.spider)) throw notFound.spider(input.spider);
     assertPathSafe(input.spider);
     const jobId = input.jobId ?? uuid1Hex();
     if (input.jobId !== undefined) assertPathSafe(jobId);
@@ -167,7 +167,7 @@ export class ScrapydService {
   }
 
   async listProjects() {
-    return { projects: await this.#d.projects.list() };
+    return { projects: await this.#d.catalog.names() };
   }
 
   async listVersions(project: string) {

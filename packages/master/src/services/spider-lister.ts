@@ -19,34 +19,54 @@ export class SpiderLister {
     private readonly catalog: ProjectCatalog,
   ) {}
 
-  /** Spiders of a stored version, from the cache or by running `scrapy list`. */
-  async spidersOf(v: VersionRow): Promise<string[]> {
+  /** [settings] projects have no egg to cache against: their lists live in memory, as in Scrapyd. */
+  readonly #settingsOnly = new Map<string, string[]>();
+
+  /**
+   * Spiders of a stored version (or, with `v` null, of a [settings]-only project), from the cache or by running
+   * `scrapy list`.
+   */
+  async spidersOf(v: VersionRow | null, project: string, settingsModule: string | null): Promise<string[]> {
+    if (v === null) {
+      const hit = this.#settingsOnly.get(project);
+      if (hit) return hit;
+      const spiders = await this.run(null, project, settingsModule);
+      this.#settingsOnly.set(project, spiders);
+      return spiders;
+    }
     if (v.spiders !== null) return v.spiders;
-    const spiders = await this.run(v);
+    const spiders = await this.run(v, project, settingsModule);
     await this.projects.setSpiders(v.project, v.name, v.digest, spiders);
     this.catalog.invalidate(v.project);
     return spiders;
   }
 
   /** Runs `scrapy list` on an online agent; throws ScrapydError(`RunnerError: …`) when it fails. */
-  run(v: VersionRow): Promise<string[]> {
-    const key = `${v.project}\0${v.name}\0${v.digest}`;
+  run(v: VersionRow | null, project: string, settingsModule: string | null): Promise<string[]> {
+    const key = `${project}\0${v?.name ?? ''}\0${v?.digest ?? ''}`;
     let p = this.#inflight.get(key);
     if (!p) {
-      p = this.#runOnce(v).finally(() => this.#inflight.delete(key));
+      p = this.#runOnce(v, project, settingsModule).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, p);
     }
     return p;
   }
 
-  async #runOnce(v: VersionRow): Promise<string[]> {
+  async #runOnce(v: VersionRow | null, project: string, settingsModule: string | null): Promise<string[]> {
     const agent = this.registry.all().find((s) => !s.closed);
     if (!agent) throw new ScrapydError('RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)');
     let reply;
     try {
       reply = await agent.request(
         'spiders.list',
-        { project: v.project, version: v.name, eggDigest: v.digest, eggSize: v.size, requirements: v.requirements },
+        {
+          project,
+          version: v?.name ?? null,
+          eggDigest: v?.digest ?? null,
+          eggSize: v?.size ?? 0,
+          settingsModule,
+          requirements: v?.requirements ?? [],
+        },
         LIST_TIMEOUT_MS,
       );
     } catch (e) {

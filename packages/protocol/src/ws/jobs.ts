@@ -15,9 +15,12 @@ export const JobSpec = z.object({
   jobId: JobId,
   project: ProjectName,
   spider: SpiderName,
-  version: VersionName,
-  eggDigest: Sha256,
+  /** Null for a project from the master's [settings] section, which has no egg (Scrapyd §2.1). */
+  version: VersionName.nullable(),
+  eggDigest: Sha256.nullable(),
   eggSize: z.number().int().nonnegative(),
+  /** SCRAPY_SETTINGS_MODULE for [settings] projects; their code must be importable on the agent. */
+  settingsModule: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).nullable(),
   /** The egg's declared requirements (EGG-INFO/requires.txt), installed into the project's venv. */
   requirements: Requirements,
   /** User `setting=` values, in request order. */

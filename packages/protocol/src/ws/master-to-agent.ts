@@ -40,9 +40,10 @@ export type LogAck = z.infer<typeof LogAck>;
 
 export const SpiderListRequest = z.object({
   project: ProjectName,
-  version: VersionName,
-  eggDigest: Sha256,
+  version: VersionName.nullable(),
+  eggDigest: Sha256.nullable(),
   eggSize: z.number().int().nonnegative(),
+  settingsModule: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).nullable(),
   requirements: Requirements,
 });
 export type SpiderListRequest = z.infer<typeof SpiderListRequest>;

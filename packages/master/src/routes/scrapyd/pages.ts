@@ -11,6 +11,7 @@ export interface PagesOptions {
   files: JobFilesConfig;
   prefixHeader: string;
   nodeName: string;
+  disabledServices: string[];
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -43,7 +44,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
       const html = renderJobsPage({
         prefix: prefixOf(req),
         itemsEnabled,
-        cancelEnabled: true,
+        cancelEnabled: !opts.disabledServices.includes('cancel.json'),
         now: Date.now(),
         pending: rows.pending.map((j) => ({ project: j.project, spider: j.spider, id: j.job_id })),
         running: rows.running.map((j) => {

@@ -19,6 +19,8 @@ export interface ScrapydPluginOptions extends PagesOptions {
   password: string;
   uploadLimitBytes: number;
   debug: boolean;
+  /** Endpoints switched off in [services]: they answer 404 like any unknown path. */
+  disabledServices: string[];
 }
 
 /** Bodies up to this much past the limit are read and dropped so the client gets the error instead of a reset. */
@@ -85,6 +87,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   });
 
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
+    if (opts.disabledServices.includes(name)) continue;
     app.route({
       method: [...ALL_METHODS],
       url: `/${name}`,
@@ -123,7 +126,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     const name = req.url.split('?')[0]!.slice(1);
-    const endpoint = ENDPOINTS[name];
+    const endpoint = opts.disabledServices.includes(name) ? undefined : ENDPOINTS[name];
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const message = `PayloadTooLarge: request body exceeds the upload limit of ${opts.uploadLimitBytes} bytes (upload_limit_bytes)`;
       if (endpoint) return sendError(reply, endpoint.method, message, opts.nodeName);
