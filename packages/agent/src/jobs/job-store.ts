@@ -71,6 +71,8 @@ const toRecord = (r: RunRow): RunRecord => ({
 
 export class JobStore {
   readonly #db: Sqlite.Database;
+  /** Statements prepared once: the shipper and the event path run these several times a second. */
+  readonly #stmt: Record<string, Sqlite.Statement>;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -84,31 +86,42 @@ export class JobStore {
         log_size INTEGER, items_size INTEGER, finish_seq INTEGER, created_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
     `);
+    const p = (sql: string) => this.#db.prepare(sql);
+    this.#stmt = {
+      add: p('INSERT OR IGNORE INTO runs (run_id, spec, state, created_at) VALUES (?, ?, ?, ?)'),
+      get: p('SELECT * FROM runs WHERE run_id = ?'),
+      all: p('SELECT * FROM runs ORDER BY created_at'),
+      started: p("UPDATE runs SET state = 'running', pid = ?, proc_start = ?, started_at = ? WHERE run_id = ?"),
+      finished: p("UPDATE runs SET state = 'finished', log_size = ?, items_size = ?, finish_seq = ? WHERE run_id = ?"),
+      ackLog: p('UPDATE runs SET log_acked = MAX(log_acked, ?) WHERE run_id = ?'),
+      ackItems: p('UPDATE runs SET items_acked = MAX(items_acked, ?) WHERE run_id = ?'),
+      outbox: p('SELECT seq, event FROM outbox ORDER BY seq LIMIT ?'),
+      ackEvents: p('DELETE FROM outbox WHERE seq <= ?'),
+      inOutbox: p('SELECT 1 FROM outbox WHERE seq = ?'),
+      remove: p('DELETE FROM runs WHERE run_id = ?'),
+      enqueue: p('INSERT INTO outbox (event) VALUES (?)'),
+    };
   }
 
   /** Records a run the master assigned; false if it is already known (a duplicate assign is ignored). */
   add(spec: JobSpec, now: number): boolean {
-    const res = this.#db
-      .prepare('INSERT OR IGNORE INTO runs (run_id, spec, state, created_at) VALUES (?, ?, ?, ?)')
-      .run(spec.runId, JSON.stringify(spec), 'preparing', now);
+    const res = this.#stmt.add!.run(spec.runId, JSON.stringify(spec), 'preparing', now);
     return res.changes === 1;
   }
 
   get(runId: string): RunRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    const row = this.#stmt.get!.get(runId) as RunRow | undefined;
     return row && toRecord(row);
   }
 
   all(): RunRecord[] {
-    return (this.#db.prepare('SELECT * FROM runs ORDER BY created_at').all() as RunRow[]).map(toRecord);
+    return (this.#stmt.all!.all() as RunRow[]).map(toRecord);
   }
 
   /** Marks the process started and queues the `started` event, in one transaction. */
   started(runId: string, pid: number, procStart: string | null, startedAt: number): number {
     return this.#db.transaction(() => {
-      this.#db
-        .prepare("UPDATE runs SET state = 'running', pid = ?, proc_start = ?, started_at = ? WHERE run_id = ?")
-        .run(pid, procStart, startedAt, runId);
+      this.#stmt.started!.run(pid, procStart, startedAt, runId);
       return this.#enqueue({ kind: 'started', runId, pid, startedAt });
     })();
   }
@@ -117,21 +130,18 @@ export class JobStore {
   finished(event: Extract<JobEvent, { kind: 'finished' }>): number {
     return this.#db.transaction(() => {
       const seq = this.#enqueue(event);
-      this.#db
-        .prepare("UPDATE runs SET state = 'finished', log_size = ?, items_size = ?, finish_seq = ? WHERE run_id = ?")
-        .run(event.logBytes, event.itemsBytes, seq, event.runId);
+      this.#stmt.finished!.run(event.logBytes, event.itemsBytes, seq, event.runId);
       return seq;
     })();
   }
 
   ackStream(runId: string, stream: Stream, offset: number): void {
-    const col = stream === 'log' ? 'log_acked' : 'items_acked';
-    this.#db.prepare(`UPDATE runs SET ${col} = MAX(${col}, ?) WHERE run_id = ?`).run(offset, runId);
+    (stream === 'log' ? this.#stmt.ackLog! : this.#stmt.ackItems!).run(offset, runId);
   }
 
   /** Events not yet acknowledged by the master, oldest first. */
   outbox(limit: number): { seq: number; event: JobEvent }[] {
-    const rows = this.#db.prepare('SELECT seq, event FROM outbox ORDER BY seq LIMIT ?').all(limit) as {
+    const rows = this.#stmt.outbox!.all(limit) as {
       seq: number;
       event: string;
     }[];
@@ -139,18 +149,18 @@ export class JobStore {
   }
 
   ackEvents(upToSeq: number): void {
-    this.#db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upToSeq);
+    this.#stmt.ackEvents!.run(upToSeq);
   }
 
   /** A finished run whose event and bytes the master has all acknowledged. */
   isSettled(r: RunRecord): boolean {
     if (r.state !== 'finished' || r.finishSeq === null) return false;
-    const pending = this.#db.prepare('SELECT 1 FROM outbox WHERE seq = ?').get(r.finishSeq);
+    const pending = this.#stmt.inOutbox!.get(r.finishSeq);
     return !pending && r.logAcked >= (r.logSize ?? 0) && r.itemsAcked >= (r.itemsSize ?? 0);
   }
 
   remove(runId: string): void {
-    this.#db.prepare('DELETE FROM runs WHERE run_id = ?').run(runId);
+    this.#stmt.remove!.run(runId);
     specCache.delete(runId);
   }
 
@@ -159,7 +169,7 @@ export class JobStore {
   }
 
   #enqueue(event: JobEvent): number {
-    const res = this.#db.prepare('INSERT INTO outbox (event) VALUES (?)').run(JSON.stringify(event));
+    const res = this.#stmt.enqueue!.run(JSON.stringify(event));
     return Number(res.lastInsertRowid);
   }
 }
