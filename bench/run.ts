@@ -62,7 +62,17 @@ async function startMaster(dataDir: string, env: Record<string, string>): Promis
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((r) => proc.on('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    proc.on('exit', (code, signal) => {
+      // A master that dies on its own is a bug worth seeing: keep its output.
+      if (code !== 0 && signal === null) {
+        const file = `${dataDir}.master.log`;
+        writeFileSync(file, out);
+        console.error(`master exited with code ${code}; its output is in ${file}`);
+      }
+      r();
+    }),
+  );
   // The listening line is at info; read the port from the process's listening socket instead.
   for (let i = 0; i < 300; i++) {
     const port = listeningPort(proc.pid!);

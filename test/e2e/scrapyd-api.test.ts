@@ -108,7 +108,8 @@ void test('Scrapyd API conformance', async (t) => {
     assert.equal(notZip.message, 'egg is not a ZIP file (if using curl, use egg=@path not egg=path)');
     assert.equal((await api.addVersion('../evil', '1', egg)).message, 'DirectoryTraversalError: ../evil');
     assert.equal((await api.addVersion('a/b', '1', egg)).message, 'DirectoryTraversalError: a/b');
-    assert.equal((await api.addVersion('a\u0001b', '1', egg)).message, 'DirectoryTraversalError: a\u0001b');
+    assert.equal((await api.post('addversion.json', { project: 'a\u0001b', version: '1', egg: 'x' })).message, 'DirectoryTraversalError: a\u0001b');
+    assert.equal((await api.post('addversion.json', { project: 'a\u0000b', version: '1', egg: 'x' })).message, 'DirectoryTraversalError: a\u0000b');
     const evil = traversalZip();
     assert.match(String((await api.addVersion('demo', '9', evil)).message), /escapes its directory: \.\.\/evil\.py/);
     assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['0_1', '0_2', '1700000000']);

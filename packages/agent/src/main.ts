@@ -52,6 +52,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = pino({ base: { pid: process.pid, component: 'agent', nodeId: config.nodeId }, redact: ['nodeKey', '*.nodeKey'] });
+  process.on('unhandledRejection', (e) => {
+    logger.fatal({ err: e }, 'unhandled promise rejection');
+    process.exit(1);
+  });
   const agent = createAgent(config, { logger, env: process.env });
   await agent.start();
   return new Promise<number>((resolve) => {

@@ -49,7 +49,8 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     files: { ...files, jobsToKeep: config.jobsToKeep },
     logger,
     now,
-    onFinished: () => void jobs.trimFinished(config.finishedToKeep),
+    onFinished: () =>
+      void jobs.trimFinished(config.finishedToKeep).catch((e: unknown) => logger.error({ err: e }, 'trimming finished jobs failed')),
   });
   const kick = () => dispatcher.kick();
   const handlers = createAgentEventHandlers({ jobs, sink, files, finishedToKeep: config.finishedToKeep, logger, kick });

@@ -40,6 +40,11 @@ async function main(): Promise<number> {
     base: { pid: process.pid, component: 'master' },
     redact: { paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'], censor: '[redacted]' },
   });
+  // A promise nobody handled is a bug: log it with context before the process exits (systemd restarts us).
+  process.on('unhandledRejection', (e) => {
+    logger.fatal({ err: e }, 'unhandled promise rejection');
+    process.exit(1);
+  });
   let master;
   try {
     master = await startStandalone(config, logger, VERSION);

@@ -224,7 +224,10 @@ export class Supervisor {
       itemsBytes: fileSize(files.items),
     };
     // Ship the last bytes first, so a client that sees `finished` also sees the whole log.
-    void this.#d.drain().finally(() => {
+    void this.#d
+      .drain()
+      .catch((e: unknown) => this.#log.warn({ err: e, runId: spec.runId }, 'final log shipping failed; it resumes later'))
+      .finally(() => {
       if (this.#stopped) return;
       this.#d.store.finished(event);
       this.#log.info({ runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode, signal }, 'crawl ended');

@@ -74,7 +74,14 @@ export class LogShipper {
     }
     let offset = this.#sent.get(k) ?? 0;
     if (offset >= size) return true;
-    const fh = await open(t.path, 'r');
+    let fh;
+    try {
+      fh = await open(t.path, 'r');
+    } catch (e) {
+      // The run was settled and its files purged since the listing was taken: nothing left to ship.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw e;
+    }
     try {
       while (offset < size) {
         const len = Math.min(LOG_CHUNK_MAX_BYTES, size - offset);
