@@ -32,5 +32,8 @@ export default tseslint.config(
     ignores: ['packages/protocol/src/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '@scrapyard/*'] }] },
   },
-  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
 );

@@ -79,7 +79,10 @@ async function startMaster(dataDir: string, env: Record<string, string>): Promis
     if (port) {
       const url = `http://127.0.0.1:${port}`;
       for (let j = 0; j < 100; j++) {
-        const ok = await fetch(`${url}/daemonstatus.json`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${url}/daemonstatus.json`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) {
           await sleep(300); // the embedded agent connects right after listen
           return { proc, url, dataDir, exited };
@@ -114,7 +117,6 @@ function listeningPort(pid: number): number | null {
   return null;
 }
 
-
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function post(url: string, path: string, form: Record<string, string>): Promise<Record<string, unknown>> {
@@ -138,7 +140,10 @@ async function deploy(url: string): Promise<void> {
   fd.append('project', 'demo');
   fd.append('version', '1');
   fd.append('egg', new Blob([await buildEgg('demo')]), 'demo.egg');
-  const r = (await (await fetch(`${url}/addversion.json`, { method: 'POST', body: fd })).json()) as Record<string, unknown>;
+  const r = (await (await fetch(`${url}/addversion.json`, { method: 'POST', body: fd })).json()) as Record<
+    string,
+    unknown
+  >;
   if (r.status !== 'ok') throw new Error(`deploy failed: ${JSON.stringify(r)}`);
 }
 async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 20): Promise<void> {
@@ -211,7 +216,9 @@ async function latency(stamp: { pythonPath: string; stamps: string }) {
       const t0 = Date.now() / 1000;
       await post(m.url, 'schedule.json', { project: 'demo', spider: 'quick' });
       await waitFor(async () => readdirSync(stamp.stamps).length > 0, 20_000, 'crawl interpreter to start');
-      const first = Math.min(...readdirSync(stamp.stamps).map((f) => Number(readFileSync(join(stamp.stamps, f), 'utf8'))));
+      const first = Math.min(
+        ...readdirSync(stamp.stamps).map((f) => Number(readFileSync(join(stamp.stamps, f), 'utf8'))),
+      );
       ours.push((first - t0) * 1000);
       await waitFor(async () => (await get(m.url, 'daemonstatus.json')).running === 0, 30_000, 'job to end');
 
@@ -221,7 +228,9 @@ async function latency(stamp: { pythonPath: string; stamps: string }) {
       const b0 = Date.now() / 1000;
       const done = directCrawl(python, egg, { ...process.env, ...env }, work);
       await waitFor(async () => readdirSync(stamp.stamps).length > 0, 20_000, 'direct interpreter to start');
-      const bfirst = Math.min(...readdirSync(stamp.stamps).map((f) => Number(readFileSync(join(stamp.stamps, f), 'utf8'))));
+      const bfirst = Math.min(
+        ...readdirSync(stamp.stamps).map((f) => Number(readFileSync(join(stamp.stamps, f), 'utf8'))),
+      );
       bare.push((bfirst - b0) * 1000);
       await done;
       rmSync(work, { recursive: true, force: true });
@@ -251,7 +260,9 @@ async function throughput() {
       m = await startMaster(dataDir, { SCRAPYARD_MAX_PROC: '1', SCRAPYARD_LOCAL_AGENT: 'off' });
       const survived = Number((await get(m.url, 'daemonstatus.json')).pending);
       results.push({ rps: r.requests.average, p99: r.latency.p99, accepted, survived });
-      if (r.non2xx > 0 || r.errors > 0) throw new Error(`load run had ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+      if (r.non2xx > 0 || r.errors > 0) {
+        throw new Error(`load run had ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+      }
     } finally {
       await stop(m);
       rmSync(dataDir, { recursive: true, force: true });
@@ -276,10 +287,24 @@ interface LoadResult {
 /** autocannon in its own process, so the load generator never shares a core's event loop with the bench. */
 function loadGenerator(url: string, seconds: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(join(ROOT, 'node_modules/.bin/autocannon'), [
-      '--json', '-c', '16', '-d', String(seconds), '-m', 'POST',
-      '-H', 'content-type=application/x-www-form-urlencoded', '-b', 'project=demo&spider=quick&arg=x', url,
-    ], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const p = spawn(
+      join(ROOT, 'node_modules/.bin/autocannon'),
+      [
+        '--json',
+        '-c',
+        '16',
+        '-d',
+        String(seconds),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/x-www-form-urlencoded',
+        '-b',
+        'project=demo&spider=quick&arg=x',
+        url,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     let out = '';
     p.stdout.on('data', (b: Buffer) => (out += b.toString()));
     p.on('error', reject);
@@ -350,19 +375,47 @@ async function main() {
   // Keep a copy of the venv and egg for the direct baselines (the latency master's data dir is gone).
   const keep = mkdtempSync(join(tmpdir(), 'bench-keep-'));
   const venvDir = join(keep, 'venv');
-  await new Promise<void>((r) => spawn(PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', venvDir]).on('exit', () => r()));
+  await new Promise<void>((r) =>
+    spawn(PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', venvDir]).on('exit', () => r()),
+  );
   const egg = join(keep, 'demo.egg');
   writeFileSync(egg, await buildEgg('demo'));
   const tput = ONLY.has('throughput') ? await throughput() : null;
   const mk = ONLY.has('makespan') ? await makespan(join(venvDir, 'bin', 'python'), egg) : null;
   const rows: [string, string, string, string, string][] = [];
-  if (lat) rows.push(['schedule → crawl process start (ms)', fmt(lat.ours), `bare spawn ${fmt(lat.bare)}`, `+${fmt(lat.ours - lat.bare)} ms`, '≤ +25 ms']);
+  if (lat) {
+    rows.push([
+      'schedule → crawl process start (ms)',
+      fmt(lat.ours),
+      `bare spawn ${fmt(lat.bare)}`,
+      `+${fmt(lat.ours - lat.bare)} ms`,
+      '≤ +25 ms',
+    ]);
+  }
   if (tput) {
-    rows.push(['schedule.json throughput (req/s, 16 conns)', fmt(tput.rps, 0), '—', `p99 ${fmt(tput.p99)} ms`, '≥ 3000']);
-    rows.push(['jobs lost after kill -9 (worst run)', String(tput.lost), `of ~${fmt(tput.accepted, 0)} accepted`, '', '0']);
+    rows.push([
+      'schedule.json throughput (req/s, 16 conns)',
+      fmt(tput.rps, 0),
+      '—',
+      `p99 ${fmt(tput.p99)} ms`,
+      '≥ 3000',
+    ]);
+    rows.push([
+      'jobs lost after kill -9 (worst run)',
+      String(tput.lost),
+      `of ~${fmt(tput.accepted, 0)} accepted`,
+      '',
+      '0',
+    ]);
   }
   if (mk) {
-    rows.push([`makespan, ${mk.N} crawls, 4 slots (s)`, fmt(mk.ours / 1000, 2), `direct ${fmt(mk.direct / 1000, 2)}`, `×${fmt(mk.ours / mk.direct, 3)}`, '≤ ×1.10']);
+    rows.push([
+      `makespan, ${mk.N} crawls, 4 slots (s)`,
+      fmt(mk.ours / 1000, 2),
+      `direct ${fmt(mk.direct / 1000, 2)}`,
+      `×${fmt(mk.ours / mk.direct, 3)}`,
+      '≤ ×1.10',
+    ]);
     rows.push(['RSS master+agent idle (MB)', fmt(mk.idle), '—', '', '≤ 100']);
     rows.push(['RSS master+agent after runs (MB)', fmt(mk.rss), '—', '', '']);
   }

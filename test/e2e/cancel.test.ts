@@ -16,7 +16,10 @@ void test('cancel pending and running jobs, with signals; a second cancel kills'
   const slow = await schedule(api, { project: 'demo', spider: 'slow' });
   const waiting = await schedule(api, { project: 'demo', spider: 'quick', jobid: 'waiting-job' });
   await waitRunning(api, slow);
-  assert.deepEqual((await listJobs(api)).pending.map((j) => j.id), ['waiting-job']);
+  assert.deepEqual(
+    (await listJobs(api)).pending.map((j) => j.id),
+    ['waiting-job'],
+  );
 
   // Pending: removed, never reaches finished.
   const c1 = ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: waiting }));
@@ -38,10 +41,19 @@ void test('cancel pending and running jobs, with signals; a second cancel kills'
   const stubborn = await schedule(api, { project: 'demo', spider: 'stubborn' });
   await waitRunning(api, stubborn);
   await new Promise((r) => setTimeout(r, 2500));
-  assert.equal(ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: stubborn })).prevstate, 'running');
+  assert.equal(
+    ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: stubborn })).prevstate,
+    'running',
+  );
   await new Promise((r) => setTimeout(r, 1500));
-  assert.ok((await listJobs(api)).running.some((j) => j.id === stubborn), 'stubborn must survive the first cancel');
-  assert.equal(ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: stubborn })).prevstate, 'running');
+  assert.ok(
+    (await listJobs(api)).running.some((j) => j.id === stubborn),
+    'stubborn must survive the first cancel',
+  );
+  assert.equal(
+    ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: stubborn })).prevstate,
+    'running',
+  );
   const killed = await waitFinished(api, stubborn, 20_000);
   assert.equal(killed.outcome, 'cancelled');
 
@@ -51,5 +63,8 @@ void test('cancel pending and running jobs, with signals; a second cancel kills'
   assert.equal(bad.status, 'error');
   assert.match(String(bad.message), /signal 'BOGUS'/);
   assert.equal((await api.get('status.json', { job: pend })).currstate !== null, true);
-  assert.equal(ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: pend, signal: '9' })).prevstate !== null, true);
+  assert.equal(
+    ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: pend, signal: '9' })).prevstate !== null,
+    true,
+  );
 });

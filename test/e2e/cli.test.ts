@@ -28,7 +28,10 @@ void test('bad configuration exits non-zero and names the problem', (t) => {
   const flag = spawnSync(bin('scrapyard-master'), ['--no-such-flag'], { encoding: 'utf8' });
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /no-such-flag/);
-  const agent = spawnSync(bin('scrapyard-agent'), [], { encoding: 'utf8', env: { ...process.env, SCRAPYARD_MASTER_URL: 'http://x' } });
+  const agent = spawnSync(bin('scrapyard-agent'), [], {
+    encoding: 'utf8',
+    env: { ...process.env, SCRAPYARD_MASTER_URL: 'http://x' },
+  });
   assert.equal(agent.status, 2);
   assert.match(agent.stderr, /invalid configuration/);
 });

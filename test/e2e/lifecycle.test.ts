@@ -24,7 +24,12 @@ void test('deploy, schedule with args and settings, run, read log and items', as
   assert.deepEqual((await api.get('listprojects.json')).projects, ['demo']);
   assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['1_0']);
   assert.deepEqual((await api.get('listspiders.json', { project: 'demo' })).spiders, [
-    'crash', 'fails', 'needsdep', 'quick', 'slow', 'stubborn',
+    'crash',
+    'fails',
+    'needsdep',
+    'quick',
+    'slow',
+    'stubborn',
   ]);
 
   const scheduled = ScrapydClient.ok(
@@ -60,7 +65,10 @@ void test('deploy, schedule with args and settings, run, read log and items', as
   // The log on the master is byte-identical to the file Scrapy wrote (shipped by offset, no gap, no duplicate).
   assert.equal(log.text, readFileSync(`${master.dataDir}/logs/demo/quick/${jobid}.log`, 'utf8'));
 
-  const items = (await api.raw('GET', finished.items_url!)).text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const items = (await api.raw('GET', finished.items_url!)).text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(items.length, 3);
   for (const item of items) {
     assert.equal(item.arg, 'hello world');

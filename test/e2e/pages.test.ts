@@ -9,8 +9,10 @@ import { deploy, schedule, waitFinished, waitRunning } from '../helpers/jobs.js'
 import { startMaster } from '../helpers/processes.js';
 
 // ScrapydWeb's /jobs row pattern (1.5.1+, whitespace tolerant) and its listing row pattern.
-const JOB_ROW = /<tr>\s*<td>(?<project>.*?)<\/td>\s*<td>(?<spider>.*?)<\/td>\s*<td>(?<job>.*?)<\/td>\s*<td>(?<pid>.*?)<\/td>\s*<td>(?<start>.*?)<\/td>\s*<td>(?<runtime>.*?)<\/td>\s*<td>(?<finish>.*?)<\/td>\s*<td>(?<log>.*?)<\/td>\s*<td>(?<items>.*?)<\/td>/gs;
-const LISTING_ROW = /<tr class="(odd|even)">\s*<td><a href="(?<href>.*?)">(?<name>.*?)<\/a><\/td>\s*<td>(?<size>.*?)<\/td>/g;
+const JOB_ROW =
+  /<tr>\s*<td>(?<project>.*?)<\/td>\s*<td>(?<spider>.*?)<\/td>\s*<td>(?<job>.*?)<\/td>\s*<td>(?<pid>.*?)<\/td>\s*<td>(?<start>.*?)<\/td>\s*<td>(?<runtime>.*?)<\/td>\s*<td>(?<finish>.*?)<\/td>\s*<td>(?<log>.*?)<\/td>\s*<td>(?<items>.*?)<\/td>/gs;
+const LISTING_ROW =
+  /<tr class="(odd|even)">\s*<td><a href="(?<href>.*?)">(?<name>.*?)<\/a><\/td>\s*<td>(?<size>.*?)<\/td>/g;
 
 void test('/, /jobs and /logs/ are what ScrapydWeb and Gerapy parse', async (t) => {
   const master = await startMaster(t, { env: { SCRAPYARD_MAX_PROC: '1' } });

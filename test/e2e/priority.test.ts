@@ -20,7 +20,12 @@ void test('priority then FIFO decides the start order', async (t) => {
     ['default', ''],
   ] as const;
   for (const [id, priority] of order) {
-    await schedule(api, priority === '' ? { project: 'demo', spider: 'quick', jobid: id } : { project: 'demo', spider: 'quick', jobid: id, priority });
+    await schedule(
+      api,
+      priority === ''
+        ? { project: 'demo', spider: 'quick', jobid: id }
+        : { project: 'demo', spider: 'quick', jobid: id, priority },
+    );
   }
   const bad = await api.post('schedule.json', { project: 'demo', spider: 'quick', priority: 'x' });
   assert.equal(bad.message, "priority is invalid: could not convert string to float: b'x'");
@@ -28,6 +33,8 @@ void test('priority then FIFO decides the start order', async (t) => {
   ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: blocker, signal: 'KILL' }));
   const finished = [];
   for (const [id] of order) finished.push(await waitFinished(api, id));
-  const started = finished.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0)).map((j) => j.id);
+  const started = finished
+    .sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0))
+    .map((j) => j.id);
   assert.deepEqual(started, ['high', 'mid-a', 'mid-b', 'default', 'low']);
 });

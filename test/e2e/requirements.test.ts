@@ -21,7 +21,10 @@ void test('requirements come from a local wheelhouse into a per-project venv, re
   const job = await schedule(api, { project: 'withreq', spider: 'usedep' });
   const done = await waitFinished(api, job, 120_000);
   assert.equal(done.outcome, 'succeeded');
-  const items = (await api.raw('GET', done.items_url!)).text.trim().split('\n').map((l) => JSON.parse(l) as { dep: string });
+  const items = (await api.raw('GET', done.items_url!)).text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { dep: string });
   assert.deepEqual(items, [{ dep: 'testdep-ok' }]);
 
   await deploy(api, 'withreq', '2');
@@ -31,7 +34,11 @@ void test('requirements come from a local wheelhouse into a per-project venv, re
   const demoJob = await waitFinished(api, await schedule(api, { project: 'demo', spider: 'quick' }));
   assert.equal(demoJob.outcome, 'succeeded');
   const venvs = readdirSync(join(master.dataDir, 'agent', 'venvs')).sort();
-  assert.equal(venvs.filter((v) => v.startsWith('withreq-')).length, 1, `one venv for both withreq versions: ${venvs.join(', ')}`);
+  assert.equal(
+    venvs.filter((v) => v.startsWith('withreq-')).length,
+    1,
+    `one venv for both withreq versions: ${venvs.join(', ')}`,
+  );
   assert.equal(venvs.filter((v) => v.startsWith('demo-')).length, 1);
 
   // The demo project's venv does not see withreq's requirement.
@@ -40,7 +47,7 @@ void test('requirements come from a local wheelhouse into a per-project venv, re
   assert.match(log, /No module named 'scrapyard_testdep'/);
 });
 
-void test('a requirement pip cannot find fails the job with pip\'s message and leaves no half-built venv', async (t) => {
+void test("a requirement pip cannot find fails the job with pip's message and leaves no half-built venv", async (t) => {
   const master = await startMaster(t, {
     env: { SCRAPYARD_PIP_FIND_LINKS: '/nonexistent-wheelhouse', SCRAPYARD_PIP_NO_INDEX: 'on', PIP_FIND_LINKS: '' },
   });

@@ -21,14 +21,20 @@ void test('kill -9 and restart keeps pending, running and finished jobs', async 
   await waitLog(api, `/logs/demo/slow/${slow}.log`, /SLOW_TICK 2/);
   const pendingIds = ['p1', 'p2', 'p3'];
   for (const id of pendingIds) await schedule(api, { project: 'demo', spider: 'quick', jobid: id });
-  assert.deepEqual((await listJobs(api)).pending.map((j) => j.id), pendingIds);
+  assert.deepEqual(
+    (await listJobs(api)).pending.map((j) => j.id),
+    pendingIds,
+  );
 
   await first.kill9();
 
   const second = await startMaster(t, { dataDir, env: { SCRAPYARD_MAX_PROC: '1' } });
   api = new ScrapydClient(second.url);
   const after = await listJobs(api);
-  assert.ok(after.finished.some((j) => j.id === 'before-crash'), 'finished job kept');
+  assert.ok(
+    after.finished.some((j) => j.id === 'before-crash'),
+    'finished job kept',
+  );
   assert.ok(
     after.running.some((j) => j.id === 'survivor') || after.finished.some((j) => j.id === 'survivor'),
     'the running crawl is still known',
@@ -39,7 +45,11 @@ void test('kill -9 and restart keeps pending, running and finished jobs', async 
   const log = (await api.raw('GET', `/logs/demo/slow/${slow}.log`)).text;
   const ticks = [...log.matchAll(/SLOW_TICK (\d+)/g)].map((m) => Number(m[1]));
   assert.ok(ticks.length >= 8, `log should hold the whole crawl, got ticks ${ticks.join(',')}`);
-  assert.deepEqual(ticks, ticks.map((_, i) => i + 1), 'no gap and no duplicate across the crash');
+  assert.deepEqual(
+    ticks,
+    ticks.map((_, i) => i + 1),
+    'no gap and no duplicate across the crash',
+  );
   assert.match(log, /Spider closed \(finished\)/);
 
   for (const id of pendingIds) assert.equal((await waitFinished(api, id)).outcome, 'succeeded');

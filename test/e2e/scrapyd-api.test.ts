@@ -13,15 +13,18 @@ import { PYTHON } from '../helpers/python.js';
 
 /** A zip with an entry that climbs out of its directory, built by Python's zipfile (it writes such names as given). */
 function traversalZip(): Buffer {
-  const out = spawnSync(PYTHON, ['-c', [
-    'import io, sys, zipfile',
-    'b = io.BytesIO()',
-    'z = zipfile.ZipFile(b, "w")',
-    'z.writestr("EGG-INFO/entry_points.txt", "[scrapy]\\nsettings = demo.settings\\n")',
-    'z.writestr("../evil.py", "print(1)")',
-    'z.close()',
-    'sys.stdout.buffer.write(b.getvalue())',
-  ].join('\n')]);
+  const out = spawnSync(PYTHON, [
+    '-c',
+    [
+      'import io, sys, zipfile',
+      'b = io.BytesIO()',
+      'z = zipfile.ZipFile(b, "w")',
+      'z.writestr("EGG-INFO/entry_points.txt", "[scrapy]\\nsettings = demo.settings\\n")',
+      'z.writestr("../evil.py", "print(1)")',
+      'z.close()',
+      'sys.stdout.buffer.write(b.getvalue())',
+    ].join('\n'),
+  ]);
   assert.equal(out.status, 0, String(out.stderr));
   return out.stdout;
 }
@@ -30,7 +33,9 @@ const GET_ENDPOINTS = ['daemonstatus', 'listprojects', 'listversions', 'listspid
 const POST_ENDPOINTS = ['addversion', 'schedule', 'cancel', 'delversion', 'delproject'];
 
 void test('Scrapyd API conformance', async (t) => {
-  const master = await startMaster(t, { env: { SCRAPYARD_MAX_PROC: '1', SCRAPYARD_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024) } });
+  const master = await startMaster(t, {
+    env: { SCRAPYARD_MAX_PROC: '1', SCRAPYARD_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024) },
+  });
   const api = new ScrapydClient(master.url);
   const egg = await buildEgg('demo');
 
@@ -38,7 +43,10 @@ void test('Scrapyd API conformance', async (t) => {
     const ok = await api.raw('GET', '/daemonstatus.json');
     assert.equal(ok.status, 200);
     assert.ok(ok.text.endsWith('}\n'));
-    assert.match(ok.text, /^\{"pending": 0, "running": 0, "finished": 0, "status": "ok", "node_name": "test-node"\}\n$/);
+    assert.match(
+      ok.text,
+      /^\{"pending": 0, "running": 0, "finished": 0, "status": "ok", "node_name": "test-node"\}\n$/,
+    );
     assert.equal(ok.headers.get('content-type'), 'application/json');
     assert.equal(ok.headers.get('access-control-allow-origin'), '*');
     assert.equal(ok.headers.get('access-control-allow-methods'), 'OPTIONS, HEAD, GET');
@@ -49,27 +57,30 @@ void test('Scrapyd API conformance', async (t) => {
     assert.equal(err.headers.get('access-control-allow-methods'), 'OPTIONS, HEAD, POST');
   });
 
-  await t.test('OPTIONS → 204 with Allow; wrong method → UnsupportedMethod; unknown path and trailing slash → 404', async () => {
-    for (const e of GET_ENDPOINTS) {
-      const r = await api.raw('OPTIONS', `/${e}.json`);
-      assert.equal(r.status, 204, e);
-      assert.equal(r.headers.get('allow'), 'OPTIONS, HEAD, GET', e);
-    }
-    for (const e of POST_ENDPOINTS) {
-      const r = await api.raw('OPTIONS', `/${e}.json`);
-      assert.equal(r.status, 204, e);
-      assert.equal(r.headers.get('allow'), 'OPTIONS, HEAD, POST', e);
-      const wrong = await api.raw('GET', `/${e}.json`);
-      assert.equal(wrong.status, 200);
-      assert.match(String(wrong.json.message), /^UnsupportedMethod: Expected one of/);
-    }
-    assert.match(String((await api.post('daemonstatus.json')).message), /^UnsupportedMethod/);
-    const head = await api.raw('HEAD', '/daemonstatus.json');
-    assert.equal(head.status, 200);
-    assert.equal(head.text, '');
-    assert.equal((await api.raw('GET', '/nope.json')).status, 404);
-    assert.equal((await api.raw('GET', '/daemonstatus.json/')).status, 404);
-  });
+  await t.test(
+    'OPTIONS → 204 with Allow; wrong method → UnsupportedMethod; unknown path and trailing slash → 404',
+    async () => {
+      for (const e of GET_ENDPOINTS) {
+        const r = await api.raw('OPTIONS', `/${e}.json`);
+        assert.equal(r.status, 204, e);
+        assert.equal(r.headers.get('allow'), 'OPTIONS, HEAD, GET', e);
+      }
+      for (const e of POST_ENDPOINTS) {
+        const r = await api.raw('OPTIONS', `/${e}.json`);
+        assert.equal(r.status, 204, e);
+        assert.equal(r.headers.get('allow'), 'OPTIONS, HEAD, POST', e);
+        const wrong = await api.raw('GET', `/${e}.json`);
+        assert.equal(wrong.status, 200);
+        assert.match(String(wrong.json.message), /^UnsupportedMethod: Expected one of/);
+      }
+      assert.match(String((await api.post('daemonstatus.json')).message), /^UnsupportedMethod/);
+      const head = await api.raw('HEAD', '/daemonstatus.json');
+      assert.equal(head.status, 200);
+      assert.equal(head.text, '');
+      assert.equal((await api.raw('GET', '/nope.json')).status, 404);
+      assert.equal((await api.raw('GET', '/daemonstatus.json/')).status, 404);
+    },
+  );
 
   await t.test('missing parameters are reported in order', async () => {
     const cases: [string, 'GET' | 'POST', Record<string, string>, string][] = [
@@ -91,39 +102,69 @@ void test('Scrapyd API conformance', async (t) => {
     }
   });
 
-  await t.test('addversion: egg as multipart file, multipart field and urlencoded bytes; non-zip and traversal refused', async () => {
-    const fd = new FormData();
-    fd.append('project', 'demo');
-    fd.append('version', '0.1');
-    fd.append('egg', new Blob([egg]));
-    assert.equal(ScrapydClient.ok((await api.raw('POST', '/addversion.json', { body: fd })).json).spiders, 6);
-    // ScrapydWeb: the raw egg bytes percent-encoded in an urlencoded body.
-    const body = `project=demo&version=0.2&egg=${[...egg].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`;
-    const urlenc = await api.raw('POST', '/addversion.json', { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    assert.deepEqual({ ...urlenc.json, node_name: undefined }, { project: 'demo', version: '0.2', spiders: 6, status: 'ok', node_name: undefined });
-    assert.equal(ScrapydClient.ok(await api.addVersion('demo', '1700000000', egg)).version, '1700000000');
-    assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['0_1', '0_2', '1700000000']);
+  await t.test(
+    'addversion: egg as multipart file, multipart field and urlencoded bytes; non-zip and traversal refused',
+    async () => {
+      const fd = new FormData();
+      fd.append('project', 'demo');
+      fd.append('version', '0.1');
+      fd.append('egg', new Blob([egg]));
+      assert.equal(ScrapydClient.ok((await api.raw('POST', '/addversion.json', { body: fd })).json).spiders, 6);
+      // ScrapydWeb: the raw egg bytes percent-encoded in an urlencoded body.
+      const body = `project=demo&version=0.2&egg=${[...egg].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`;
+      const urlenc = await api.raw('POST', '/addversion.json', {
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      assert.deepEqual(
+        { ...urlenc.json, node_name: undefined },
+        { project: 'demo', version: '0.2', spiders: 6, status: 'ok', node_name: undefined },
+      );
+      assert.equal(ScrapydClient.ok(await api.addVersion('demo', '1700000000', egg)).version, '1700000000');
+      assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, [
+        '0_1',
+        '0_2',
+        '1700000000',
+      ]);
 
-    const notZip = await api.addVersion('demo', '9', Buffer.from('this is not a zip'));
-    assert.equal(notZip.message, 'egg is not a ZIP file (if using curl, use egg=@path not egg=path)');
-    assert.equal((await api.addVersion('../evil', '1', egg)).message, 'DirectoryTraversalError: ../evil');
-    assert.equal((await api.addVersion('a/b', '1', egg)).message, 'DirectoryTraversalError: a/b');
-    assert.equal((await api.post('addversion.json', { project: 'a\u0001b', version: '1', egg: 'x' })).message, 'DirectoryTraversalError: a\u0001b');
-    assert.equal((await api.post('addversion.json', { project: 'a\u0000b', version: '1', egg: 'x' })).message, 'DirectoryTraversalError: a\u0000b');
-    const evil = traversalZip();
-    assert.match(String((await api.addVersion('demo', '9', evil)).message), /escapes its directory: \.\.\/evil\.py/);
-    assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['0_1', '0_2', '1700000000']);
-  });
+      const notZip = await api.addVersion('demo', '9', Buffer.from('this is not a zip'));
+      assert.equal(notZip.message, 'egg is not a ZIP file (if using curl, use egg=@path not egg=path)');
+      assert.equal((await api.addVersion('../evil', '1', egg)).message, 'DirectoryTraversalError: ../evil');
+      assert.equal((await api.addVersion('a/b', '1', egg)).message, 'DirectoryTraversalError: a/b');
+      assert.equal(
+        (await api.post('addversion.json', { project: 'a\u0001b', version: '1', egg: 'x' })).message,
+        'DirectoryTraversalError: a\u0001b',
+      );
+      assert.equal(
+        (await api.post('addversion.json', { project: 'a\u0000b', version: '1', egg: 'x' })).message,
+        'DirectoryTraversalError: a\u0000b',
+      );
+      const evil = traversalZip();
+      assert.match(String((await api.addVersion('demo', '9', evil)).message), /escapes its directory: \.\.\/evil\.py/);
+      assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, [
+        '0_1',
+        '0_2',
+        '1700000000',
+      ]);
+    },
+  );
 
-  await t.test('addversion: a broken egg is rolled back and earlier versions stay (D1); too large is refused', async () => {
-    const broken = await api.addVersion('demo', '2000000000', await buildEgg('broken'));
-    assert.equal(broken.status, 'error');
-    assert.match(String(broken.message), /^RunnerError: .*does_not_exist_module/s);
-    assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['0_1', '0_2', '1700000000']);
-    const big = await api.addVersion('demo', '3', Buffer.alloc(3 * 1024 * 1024, 1));
-    assert.equal(big.status, 'error');
-    assert.match(String(big.message), /upload limit/);
-  });
+  await t.test(
+    'addversion: a broken egg is rolled back and earlier versions stay (D1); too large is refused',
+    async () => {
+      const broken = await api.addVersion('demo', '2000000000', await buildEgg('broken'));
+      assert.equal(broken.status, 'error');
+      assert.match(String(broken.message), /^RunnerError: .*does_not_exist_module/s);
+      assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, [
+        '0_1',
+        '0_2',
+        '1700000000',
+      ]);
+      const big = await api.addVersion('demo', '3', Buffer.alloc(3 * 1024 * 1024, 1));
+      assert.equal(big.status, 'error');
+      assert.match(String(big.message), /upload limit/);
+    },
+  );
 
   await t.test('listversions: unknown project → []; lexical fallback ordering; latest last', async () => {
     assert.deepEqual((await api.get('listversions.json', { project: 'nope' })).versions, []);
@@ -139,34 +180,66 @@ void test('Scrapyd API conformance', async (t) => {
 
   await t.test('listspiders: project and version errors', async () => {
     assert.equal((await api.get('listspiders.json', { project: 'nope' })).message, "project 'nope' not found");
-    assert.equal((await api.get('listspiders.json', { project: 'demo', _version: '7' })).message, "version '7' not found");
-    assert.equal(((await api.get('listspiders.json', { project: 'demo', _version: '0.1' })).spiders as string[]).length, 6);
+    assert.equal(
+      (await api.get('listspiders.json', { project: 'demo', _version: '7' })).message,
+      "version '7' not found",
+    );
+    assert.equal(
+      ((await api.get('listspiders.json', { project: 'demo', _version: '0.1' })).spiders as string[]).length,
+      6,
+    );
   });
 
   await t.test('schedule: errors, jobid, settings with "=", args, reserved names, limits', async () => {
-    assert.equal((await api.post('schedule.json', { project: 'nope', spider: 'quick' })).message, "project 'nope' not found");
-    assert.equal((await api.post('schedule.json', { project: 'demo', spider: 'quick', _version: 'x' })).message, "version 'x' not found");
-    assert.equal((await api.post('schedule.json', { project: 'demo', spider: 'ghost' })).message, "spider 'ghost' not found");
+    assert.equal(
+      (await api.post('schedule.json', { project: 'nope', spider: 'quick' })).message,
+      "project 'nope' not found",
+    );
+    assert.equal(
+      (await api.post('schedule.json', { project: 'demo', spider: 'quick', _version: 'x' })).message,
+      "version 'x' not found",
+    );
+    assert.equal(
+      (await api.post('schedule.json', { project: 'demo', spider: 'ghost' })).message,
+      "spider 'ghost' not found",
+    );
     assert.equal(
       (await api.post('schedule.json', { project: 'demo', spider: 'quick', setting: 'NOEQUALS' })).message,
       'ValueError: dictionary update sequence element #0 has length 1; 2 is required',
     );
-    assert.match(String((await api.post('schedule.json', { project: 'demo', spider: 'quick', _job: 'x' })).message), /^TypeError: '_job'/);
-    assert.equal((await api.post('schedule.json', { project: 'demo', spider: 'quick', jobid: '../x' })).message, 'DirectoryTraversalError: ../x');
+    assert.match(
+      String((await api.post('schedule.json', { project: 'demo', spider: 'quick', _job: 'x' })).message),
+      /^TypeError: '_job'/,
+    );
+    assert.equal(
+      (await api.post('schedule.json', { project: 'demo', spider: 'quick', jobid: '../x' })).message,
+      'DirectoryTraversalError: ../x',
+    );
     const many = Array.from({ length: 1500 }, (_, i) => ['setting', `K${i}=v`] as [string, string]);
-    assert.match(String((await api.post('schedule.json', [['project', 'demo'], ['spider', 'quick'], ...many])).message), /^setting is invalid: 1500 values/);
+    assert.match(
+      String((await api.post('schedule.json', [['project', 'demo'], ['spider', 'quick'], ...many])).message),
+      /^setting is invalid: 1500 values/,
+    );
     const badUtf8 = await api.raw('POST', '/schedule.json', {
       body: 'project=demo&spider=%ff',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    assert.equal(badUtf8.json.message, "spider is invalid: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte");
+    assert.equal(
+      badUtf8.json.message,
+      "spider is invalid: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+    );
 
     // Occupy the only slot so the next jobs stay pending and listjobs shows their shape.
     const blocker = await schedule(api, { project: 'demo', spider: 'slow', jobid: 'blocker' });
     await waitRunning(api, blocker);
     const id = await schedule(api, [
-      ['project', 'demo'], ['spider', 'quick'], ['_version', '0.1'],
-      ['setting', 'A=1=2'], ['setting', 'B='], ['arg1', 'v1'], ['arg1', 'second'],
+      ['project', 'demo'],
+      ['spider', 'quick'],
+      ['_version', '0.1'],
+      ['setting', 'A=1=2'],
+      ['setting', 'B='],
+      ['arg1', 'v1'],
+      ['arg1', 'second'],
     ]);
     assert.match(id, /^[0-9a-f]{32}$/);
     assert.equal(id[12], '1', 'default job ids are time-based (uuid1) like Scrapyd');
@@ -174,8 +247,18 @@ void test('Scrapyd API conformance', async (t) => {
     assert.equal(fixed, 'my-job');
     const jobs = await listJobs(api, 'demo');
     const pending = jobs.pending.find((j) => j.id === id);
-    assert.deepEqual(pending, { id, project: 'demo', spider: 'quick', version: '0.1', settings: { A: '1=2', B: '' }, args: { arg1: 'v1' } });
-    assert.deepEqual(jobs.pending.map((j) => j.id), [id, 'my-job']);
+    assert.deepEqual(pending, {
+      id,
+      project: 'demo',
+      spider: 'quick',
+      version: '0.1',
+      settings: { A: '1=2', B: '' },
+      args: { arg1: 'v1' },
+    });
+    assert.deepEqual(
+      jobs.pending.map((j) => j.id),
+      [id, 'my-job'],
+    );
     const running = jobs.running.find((j) => j.id === 'blocker')!;
     assert.equal(typeof running.pid, 'number');
     assert.match(running.start_time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
@@ -192,18 +275,31 @@ void test('Scrapyd API conformance', async (t) => {
   });
 
   await t.test('delversion and delproject; deleting a project purges its pending jobs (D7)', async () => {
-    assert.equal((await api.post('delversion.json', { project: 'nope', version: '1' })).message, "version '1' not found");
-    assert.equal((await api.post('delversion.json', { project: 'numeric', version: '8' })).message, "version '8' not found");
+    assert.equal(
+      (await api.post('delversion.json', { project: 'nope', version: '1' })).message,
+      "version '1' not found",
+    );
+    assert.equal(
+      (await api.post('delversion.json', { project: 'numeric', version: '8' })).message,
+      "version '8' not found",
+    );
     ScrapydClient.ok(await api.post('delversion.json', { project: 'numeric', version: '9' }));
     ScrapydClient.ok(await api.post('delversion.json', { project: 'numeric', version: '10' }));
-    assert.deepEqual((await api.get('listprojects.json')).projects, ['demo', 'order'], 'last version removes the project');
+    assert.deepEqual(
+      (await api.get('listprojects.json')).projects,
+      ['demo', 'order'],
+      'last version removes the project',
+    );
     assert.equal((await api.post('delproject.json', { project: 'nope' })).message, "project 'nope' not found");
     assert.equal((await api.post('delproject.json', { project: '../x' })).message, 'DirectoryTraversalError: ../x');
     ScrapydClient.ok(await api.post('delproject.json', { project: 'demo' }));
     assert.deepEqual((await api.get('listprojects.json')).projects, ['order']);
     const jobs = await listJobs(api);
     assert.deepEqual(jobs.pending, [], 'pending jobs of the deleted project are gone');
-    assert.ok(jobs.running.some((j) => j.id === 'blocker'), 'running jobs continue');
+    assert.ok(
+      jobs.running.some((j) => j.id === 'blocker'),
+      'running jobs continue',
+    );
     await deploy(api, 'demo', '5');
     assert.deepEqual((await listJobs(api)).pending, [], 'and do not come back with the project');
     ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: 'blocker', signal: 'KILL' }));

@@ -5,7 +5,11 @@ export type Form = Record<string, string | string[]> | [string, string][];
 
 function toParams(form: Form): URLSearchParams {
   const p = new URLSearchParams();
-  const pairs = Array.isArray(form) ? form : Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]]));
+  const pairs = Array.isArray(form)
+    ? form
+    : Object.entries(form).flatMap(([k, v]) =>
+        Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]],
+      );
   for (const [k, v] of pairs) p.append(k, v);
   return p;
 }
@@ -25,11 +29,17 @@ export class ScrapydClient {
 
   #headers(extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { ...extra };
-    if (this.auth) h.authorization = `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}`;
+    if (this.auth) {
+      h.authorization = `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}`;
+    }
     return h;
   }
 
-  async raw(method: string, path: string, init: { body?: string | FormData; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+  async raw(
+    method: string,
+    path: string,
+    init: { body?: string | FormData; headers?: Record<string, string> } = {},
+  ): Promise<RawResponse> {
     const res = await fetch(`${this.url}${path}`, { method, body: init.body, headers: this.#headers(init.headers) });
     const text = await res.text();
     let json: Record<string, unknown> = {};

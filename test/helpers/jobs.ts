@@ -18,7 +18,11 @@ export async function listJobs(api: ScrapydClient, project?: string) {
 
 export type FinishedWithOutcome = FinishedJob & { outcome: string | null; exit_code: number | null };
 
-export async function waitFinished(api: ScrapydClient, jobid: string, timeoutMs = 90_000): Promise<FinishedWithOutcome> {
+export async function waitFinished(
+  api: ScrapydClient,
+  jobid: string,
+  timeoutMs = 90_000,
+): Promise<FinishedWithOutcome> {
   return waitFor(
     async () => {
       const body = await api.get('listjobs.json');
@@ -34,10 +38,10 @@ export async function waitFinished(api: ScrapydClient, jobid: string, timeoutMs 
 
 /** Waits until the job runs and its process exists (pid set). */
 export async function waitRunning(api: ScrapydClient, jobid: string, timeoutMs = 60_000): Promise<RunningJob> {
-  return waitFor(
-    async () => (await listJobs(api)).running.find((j) => j.id === jobid && j.pid !== null),
-    { timeoutMs, what: `job ${jobid} to be running with a pid` },
-  );
+  return waitFor(async () => (await listJobs(api)).running.find((j) => j.id === jobid && j.pid !== null), {
+    timeoutMs,
+    what: `job ${jobid} to be running with a pid`,
+  });
 }
 
 /** Waits until the job's log on the master contains a pattern. */

@@ -39,7 +39,10 @@ export interface StartOptions {
 
 function command(args: string[]): [string, string[]] {
   if (FROM_SOURCE) {
-    return [process.execPath, ['--conditions=@scrapyard/source', '--import', 'tsx', join(ROOT, 'packages/master/src/main.ts'), ...args]];
+    return [
+      process.execPath,
+      ['--conditions=@scrapyard/source', '--import', 'tsx', join(ROOT, 'packages/master/src/main.ts'), ...args],
+    ];
   }
   return [process.execPath, [join(ROOT, 'packages/master/dist/main.js'), ...args]];
 }

@@ -15,7 +15,9 @@ export async function waitFor<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${opts.timeoutMs ?? 30_000} ms waiting for: ${opts.what}${last ? ` (last error: ${String(last)})` : ''}`);
+      throw new Error(
+        `timed out after ${opts.timeoutMs ?? 30_000} ms waiting for: ${opts.what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
     }
     await sleep(opts.intervalMs ?? 100);
   }

@@ -6,7 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { CancelRequest, JobAssign, LogAck, EventsAck, SpiderListRequest, type SpiderListReply } from '@scrapyard/protocol';
+import {
+  CancelRequest,
+  JobAssign,
+  LogAck,
+  EventsAck,
+  SpiderListRequest,
+  type SpiderListReply,
+} from '@scrapyard/protocol';
 import { AgentConfigSchema, type AgentConfigInput } from './config.js';
 import { Connection } from './connection/connection.js';
 import { JobStore } from './jobs/job-store.js';
@@ -56,7 +63,11 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       throw e;
     });
 
-  const eggs = new EggCache(join(config.dataDir, 'eggs'), () => conn.httpBase, () => conn.sessionToken);
+  const eggs = new EggCache(
+    join(config.dataDir, 'eggs'),
+    () => conn.httpBase,
+    () => conn.sessionToken,
+  );
 
   let outboxSentUpTo = 0;
   const flushOutbox = () => {
@@ -111,7 +122,12 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
         env: withProject({ ...env, SCRAPY_PROJECT: req.project, PYTHONIOENCODING: 'UTF-8' }, egg, req.settingsModule),
         timeoutMs: LIST_TIMEOUT_MS,
       });
-      if (r.code !== 0) return { ok: false, error: (r.stderr || r.stdout || `scrapy list exited with ${r.code ?? r.signal}`).trimEnd() };
+      if (r.code !== 0) {
+        return {
+          ok: false,
+          error: (r.stderr || r.stdout || `scrapy list exited with ${r.code ?? r.signal}`).trimEnd(),
+        };
+      }
       return { ok: true, spiders: r.stdout.split(/\r?\n/).filter((s) => s.trim() !== '') };
     } catch (e) {
       return { ok: false, error: (e as Error).message };

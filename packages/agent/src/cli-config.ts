@@ -15,12 +15,34 @@ const FileSchema = z
     nodeKeyFile: z.string(),
     dataDir: z.string().default('./scrapyard-agent-data'),
     slots: z.coerce.number().int().min(1).optional(),
-    tags: z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))]).default([]),
+    tags: z
+      .union([
+        z.array(z.string()),
+        z.string().transform((s) =>
+          s
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .default([]),
     python: z.string().default(''),
-    systemSitePackages: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s))]).default(true),
+    systemSitePackages: z
+      .union([
+        z.boolean(),
+        z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
+      ])
+      .default(true),
     pipIndexUrl: z.string().default(''),
-    pipFindLinks: z.union([z.array(z.string()), z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean))]).default([]),
-    pipNoIndex: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s))]).default(false),
+    pipFindLinks: z
+      .union([z.array(z.string()), z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean))])
+      .default([]),
+    pipNoIndex: z
+      .union([
+        z.boolean(),
+        z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
+      ])
+      .default(false),
     jobsDir: z.string().default(''),
   })
   .strict();
@@ -55,7 +77,9 @@ export function loadAgentCliConfig(file: string | undefined, env: NodeJS.Process
   for (const [name, key] of Object.entries(ENV_KEYS)) if (env[name] !== undefined) merged[key] = env[name];
   const parsed = FileSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new AgentConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('\n  '));
+    throw new AgentConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('\n  '),
+    );
   }
   const c = parsed.data;
   let key: Buffer;
@@ -63,7 +87,9 @@ export function loadAgentCliConfig(file: string | undefined, env: NodeJS.Process
     const raw = readFileSync(c.nodeKeyFile, 'utf8').trim();
     key = /^[0-9a-f]{32,}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw);
   } catch (e) {
-    throw new AgentConfigError(`nodeKeyFile: cannot read ${c.nodeKeyFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new AgentConfigError(
+      `nodeKeyFile: cannot read ${c.nodeKeyFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
   }
   const { nodeKeyFile: _k, ...rest } = c;
   return { ...rest, nodeKey: key, slots: c.slots ?? cpus().length * 4 };

@@ -51,7 +51,10 @@ async function main(): Promise<number> {
     process.stderr.write(`scrapyard-agent: invalid configuration:\n  ${msg}\n`);
     return 2;
   }
-  const logger = pino({ base: { pid: process.pid, component: 'agent', nodeId: config.nodeId }, redact: ['nodeKey', '*.nodeKey'] });
+  const logger = pino({
+    base: { pid: process.pid, component: 'agent', nodeId: config.nodeId },
+    redact: ['nodeKey', '*.nodeKey'],
+  });
   process.on('unhandledRejection', (e) => {
     logger.fatal({ err: e }, 'unhandled promise rejection');
     process.exit(1);
@@ -64,7 +67,10 @@ async function main(): Promise<number> {
       if (stopping) process.exit(130);
       stopping = true;
       logger.info({ signal }, 'stopping (running crawls keep running)');
-      agent.stop().then(() => resolve(0), () => resolve(1));
+      agent.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -50,7 +50,9 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     logger,
     now,
     onFinished: () =>
-      void jobs.trimFinished(config.finishedToKeep).catch((e: unknown) => logger.error({ err: e }, 'trimming finished jobs failed')),
+      void jobs
+        .trimFinished(config.finishedToKeep)
+        .catch((e: unknown) => logger.error({ err: e }, 'trimming finished jobs failed')),
   });
   const kick = () => dispatcher.kick();
   const handlers = createAgentEventHandlers({ jobs, sink, files, finishedToKeep: config.finishedToKeep, logger, kick });
@@ -76,7 +78,10 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
 
   const app: FastifyInstance = Fastify({
     // Per-request access logs at info would dominate the log at thousands of schedules a second: warn and up only.
-    loggerInstance: logger.child({ component: 'http' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' }) as FastifyBaseLogger,
+    loggerInstance: logger.child(
+      { component: 'http' },
+      { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' },
+    ) as FastifyBaseLogger,
     // The Scrapyd plugin enforces upload_limit_bytes itself, so an oversized upload still gets a JSON answer.
     bodyLimit: config.uploadLimitBytes + 64 * 1024 * 1024,
     // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.

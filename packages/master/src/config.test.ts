@@ -19,8 +19,15 @@ void test('precedence: file < env < flags; scrapyd.conf keys are honoured; SCRAP
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'scrapyd.conf');
-  writeFileSync(file, '[scrapyd]\nhttp_port = 7000\nmax_proc = 3\nitems_dir =\nlogs_dir = mylogs\npoll_interval = 5.0\n[scrapyard]\npip_find_links = /w1 /w2\n');
-  const c = loadMasterConfig({ file, env: { SCRAPYD_HTTP_PORT: '7100', SCRAPYD_USERNAME: 'u' }, flags: { bindAddress: '0.0.0.0' } });
+  writeFileSync(
+    file,
+    '[scrapyd]\nhttp_port = 7000\nmax_proc = 3\nitems_dir =\nlogs_dir = mylogs\npoll_interval = 5.0\n[scrapyard]\npip_find_links = /w1 /w2\n',
+  );
+  const c = loadMasterConfig({
+    file,
+    env: { SCRAPYD_HTTP_PORT: '7100', SCRAPYD_USERNAME: 'u' },
+    flags: { bindAddress: '0.0.0.0' },
+  });
   assert.equal(c.httpPort, 7100);
   assert.equal(c.bindAddress, '0.0.0.0');
   assert.equal(c.slots, 3);
@@ -35,7 +42,10 @@ void test('bad config lists every problem with its key', (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'bad.conf');
   writeFileSync(file, '[scrapyd]\nhttp_port = lots\nbogus_key = 1\n');
-  assert.throws(() => loadMasterConfig({ file }), (e: unknown) => e instanceof ConfigError && /bogus_key/.test(e.message));
+  assert.throws(
+    () => loadMasterConfig({ file }),
+    (e: unknown) => e instanceof ConfigError && /bogus_key/.test(e.message),
+  );
   assert.throws(
     () => loadMasterConfig({ flags: { httpPort: 'x', username: 'a:b' } }),
     (e: unknown) => e instanceof ConfigError && /httpPort/.test(e.message) && /username/.test(e.message),

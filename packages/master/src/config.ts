@@ -33,7 +33,10 @@ export const MasterConfigSchema = z
     /** Where the master keeps its database, eggs, logs and items (and the embedded agent its state). */
     dataDir: z.string().min(1).default('./scrapyard-data'),
     /** Basic auth for every path; on only when both are non-empty (Scrapyd semantics). */
-    username: z.string().refine((v) => !v.includes(':'), 'must not contain ":"').default(''),
+    username: z
+      .string()
+      .refine((v) => !v.includes(':'), 'must not contain ":"')
+      .default(''),
     password: z.string().default(''),
     /** Slots of the embedded agent: max_proc, or CPUs × max_proc_per_cpu when max_proc is 0. */
     maxProc: int(0, 10_000).default(0),
@@ -113,8 +116,17 @@ const SCRAPYD_KEYS: Record<string, keyof MasterConfigInput> = {
   debug: 'debug',
 };
 const IGNORED_SCRAPYD_KEYS = new Set([
-  'eggs_dir', 'dbs_dir', 'poll_interval', 'runner', 'application', 'launcher', 'webroot', 'eggstorage',
-  'jobstorage', 'spiderqueue', 'unix_socket_path',
+  'eggs_dir',
+  'dbs_dir',
+  'poll_interval',
+  'runner',
+  'application',
+  'launcher',
+  'webroot',
+  'eggstorage',
+  'jobstorage',
+  'spiderqueue',
+  'unix_socket_path',
 ]);
 const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   ...SCRAPYD_KEYS,
@@ -167,11 +179,16 @@ function fromFile(path: string): Record<string, unknown> {
   }
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, table] of [['scrapyd', SCRAPYD_KEYS], ['scrapyard', OUR_KEYS]] as const) {
+  for (const [name, table] of [
+    ['scrapyd', SCRAPYD_KEYS],
+    ['scrapyard', OUR_KEYS],
+  ] as const) {
     for (const [key, value] of sections.get(name) ?? []) {
       const target = table[key];
       if (target) out[target] = value;
-      else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) problems.push(`${path}: [${name}] unknown key "${key}"`);
+      else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) {
+        problems.push(`${path}: [${name}] unknown key "${key}"`);
+      }
     }
   }
   const settings = sections.get('settings');
@@ -181,7 +198,9 @@ function fromFile(path: string): Record<string, unknown> {
     if (!SCRAPYD_SERVICES.includes(name)) problems.push(`${path}: [services] unknown endpoint "${name}"`);
     else if (value === '') disabled.push(name);
     else if (value !== `scrapyd.webservice.${SERVICE_CLASSES[name]}`) {
-      problems.push(`${path}: [services] ${name} = ${value}: custom Python service classes are not supported; leave the value empty to disable the endpoint`);
+      problems.push(
+        `${path}: [services] ${name} = ${value}: custom Python service classes are not supported; leave the value empty to disable the endpoint`,
+      );
     }
   }
   if (disabled.length > 0) (out as Record<string, unknown>).disabledServices = disabled;
@@ -189,7 +208,9 @@ function fromFile(path: string): Record<string, unknown> {
   // Relative directories in a config file are relative to the file, not to the working directory.
   for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir'] as const) {
     const v = out[k];
-    if (typeof v === 'string' && v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out[k] = resolve(path, '..', v);
+    if (typeof v === 'string' && v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
+      out[k] = resolve(path, '..', v);
+    }
   }
   return out;
 }

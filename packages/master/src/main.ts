@@ -38,7 +38,10 @@ async function main(): Promise<number> {
   const logger = pino({
     level: config.logLevel,
     base: { pid: process.pid, component: 'master' },
-    redact: { paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'],
+      censor: '[redacted]',
+    },
   });
   // A promise nobody handled is a bug: log it with context before the process exits (systemd restarts us).
   process.on('unhandledRejection', (e) => {

@@ -25,7 +25,10 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
     await master.app.listen({ host: config.bindAddress, port: config.httpPort });
     const address = master.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
-    logger.info({ host: config.bindAddress, port, version }, `Scrapyard master listening on http://${config.bindAddress}:${port}`);
+    logger.info(
+      { host: config.bindAddress, port, version },
+      `Scrapyard master listening on http://${config.bindAddress}:${port}`,
+    );
     if (config.localAgent) {
       const key = randomBytes(32);
       master.nodeKeys.set(LOCAL_NODE_ID, key);

@@ -28,25 +28,87 @@ const spec = {
 /** One valid and one invalid sample per catalog entry: a new message without samples fails this test. */
 const samples: Record<string, [unknown, unknown]> = {
   hello: [
-    { nodeId: 'n1', protocolVersion: 1, agentVersion: '0.1.0', timestamp: 1, mac: 'a'.repeat(64), hostname: 'h', slots: 2, tags: ['eu'], running: [{ runId, pid: 3, startedAt: 4 }], known: [runId] },
-    { nodeId: '../n1', protocolVersion: 1, agentVersion: '0', timestamp: 1, mac: 'zz', hostname: 'h', slots: 0, tags: [], running: [], known: [] },
+    {
+      nodeId: 'n1',
+      protocolVersion: 1,
+      agentVersion: '0.1.0',
+      timestamp: 1,
+      mac: 'a'.repeat(64),
+      hostname: 'h',
+      slots: 2,
+      tags: ['eu'],
+      running: [{ runId, pid: 3, startedAt: 4 }],
+      known: [runId],
+    },
+    {
+      nodeId: '../n1',
+      protocolVersion: 1,
+      agentVersion: '0',
+      timestamp: 1,
+      mac: 'zz',
+      hostname: 'h',
+      slots: 0,
+      tags: [],
+      running: [],
+      known: [],
+    },
   ],
-  heartbeat: [{ running: 0, at: 5 }, { running: -1, at: 5 }],
+  heartbeat: [
+    { running: 0, at: 5 },
+    { running: -1, at: 5 },
+  ],
   'job.events': [
-    { events: [{ seq: 1, event: { kind: 'started', runId, pid: 10, startedAt: 1 } }, { seq: 2, event: { kind: 'finished', runId, startedAt: 1, endedAt: 2, exitCode: 0, signal: null, outcome: 'succeeded', reason: null, logBytes: 10, itemsBytes: 0 } }] },
+    {
+      events: [
+        { seq: 1, event: { kind: 'started', runId, pid: 10, startedAt: 1 } },
+        {
+          seq: 2,
+          event: {
+            kind: 'finished',
+            runId,
+            startedAt: 1,
+            endedAt: 2,
+            exitCode: 0,
+            signal: null,
+            outcome: 'succeeded',
+            reason: null,
+            logBytes: 10,
+            itemsBytes: 0,
+          },
+        },
+      ],
+    },
     { events: [{ seq: 1, event: { kind: 'exploded', runId } }] },
   ],
-  'log.chunk': [{ runId, stream: 'log', offset: 0, data: 'aGk=' }, { runId, stream: 'stdout', offset: 0, data: '' }],
-  challenge: [{ nonce: 'f'.repeat(64), protocolVersion: 1, serverTime: 1 }, { nonce: 'short', protocolVersion: 1, serverTime: 1 }],
+  'log.chunk': [
+    { runId, stream: 'log', offset: 0, data: 'aGk=' },
+    { runId, stream: 'stdout', offset: 0, data: '' },
+  ],
+  challenge: [
+    { nonce: 'f'.repeat(64), protocolVersion: 1, serverTime: 1 },
+    { nonce: 'short', protocolVersion: 1, serverTime: 1 },
+  ],
   welcome: [
-    { nodeId: 'n1', sessionToken: 't'.repeat(64), heartbeatIntervalMs: 5000, resume: [{ runId, stream: 'items', offset: 7 }], cancel: [{ runId, signal: 'SIGINT' }] },
+    {
+      nodeId: 'n1',
+      sessionToken: 't'.repeat(64),
+      heartbeatIntervalMs: 5000,
+      resume: [{ runId, stream: 'items', offset: 7 }],
+      cancel: [{ runId, signal: 'SIGINT' }],
+    },
     { nodeId: 'n1', sessionToken: 'short', heartbeatIntervalMs: 5000, resume: [], cancel: [] },
   ],
   rejected: [{ code: 'BAD_CREDENTIALS', message: 'no' }, { code: 1 }],
   'job.assign': [{ job: spec }, { job: { ...spec, project: '../etc' } }],
-  'job.cancel': [{ runId, signal: 9 }, { runId, signal: 'kill -9' }],
+  'job.cancel': [
+    { runId, signal: 9 },
+    { runId, signal: 'kill -9' },
+  ],
   'events.ack': [{ upToSeq: 3 }, { upToSeq: -3 }],
-  'log.ack': [{ runId, stream: 'log', offset: 3 }, { runId: 'x', stream: 'log', offset: 3 }],
+  'log.ack': [
+    { runId, stream: 'log', offset: 3 },
+    { runId: 'x', stream: 'log', offset: 3 },
+  ],
   'spiders.list': [
     { project: 'demo', version: '1_0', eggDigest: 'c'.repeat(64), eggSize: 1, settingsModule: null, requirements: [] },
     { project: 'demo', version: '1.0', eggDigest: 'c'.repeat(64), eggSize: 1, settingsModule: null, requirements: [] },
@@ -74,7 +136,11 @@ void test('envelopes: garbage frames are protocol errors', () => {
 });
 
 void test('names that become paths refuse traversal, separators, control characters and option-like values', () => {
-  for (const bad of ['', '.', '..', 'a/b', 'a\\b', 'a\u0000b', 'a\nb', '-rf', 'x'.repeat(201)]) assert.equal(isSafePathComponent(bad), false, JSON.stringify(bad));
-  for (const good of ['demo', 'my.project', 'spider-1', 'ünïcode', 'a..b']) assert.equal(isSafePathComponent(good), true, good);
+  for (const bad of ['', '.', '..', 'a/b', 'a\\b', 'a\u0000b', 'a\nb', '-rf', 'x'.repeat(201)]) {
+    assert.equal(isSafePathComponent(bad), false, JSON.stringify(bad));
+  }
+  for (const good of ['demo', 'my.project', 'spider-1', 'ünïcode', 'a..b']) {
+    assert.equal(isSafePathComponent(good), true, good);
+  }
   assert.equal(sanitizeVersion('1.0+local/x'), '1_0_local_x');
 });

@@ -21,7 +21,9 @@ export function isSafePathComponent(value: string): boolean {
 }
 
 const pathComponent = (what: string) =>
-  z.string().refine(isSafePathComponent, { message: `${what} must be a plain name: no '/', '\\', '..', control characters or leading '-'` });
+  z.string().refine(isSafePathComponent, {
+    message: `${what} must be a plain name: no '/', '\\', '..', control characters or leading '-'`,
+  });
 
 export const ProjectName = pathComponent('project');
 export type ProjectName = z.infer<typeof ProjectName>;

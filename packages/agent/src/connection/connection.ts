@@ -174,7 +174,9 @@ export class Connection {
     if (!this.#welcomed) return;
     const id = env.id;
     const reply = (payload: unknown) => {
-      if (id !== undefined && ws.readyState === WebSocket.OPEN) ws.send(encodeEnvelope({ type: `${type}.reply`, replyTo: id, payload }));
+      if (id !== undefined && ws.readyState === WebSocket.OPEN) {
+        ws.send(encodeEnvelope({ type: `${type}.reply`, replyTo: id, payload }));
+      }
     };
     this.opts.handlers.onMessage(type, env.payload, reply);
   }

@@ -13,6 +13,8 @@ export function describeEnding(e: Ending): { outcome: JobOutcome; reason: string
   }
   if (e.exitCode === 0) return { outcome: 'succeeded', reason: null };
   if (e.signal) return { outcome: 'failed', reason: `killed by ${e.signal}` };
-  if (e.exitCode === null) return { outcome: 'failed', reason: 'process ended while the agent was away; exit status unknown' };
+  if (e.exitCode === null) {
+    return { outcome: 'failed', reason: 'process ended while the agent was away; exit status unknown' };
+  }
   return { outcome: 'failed', reason: `exited with code ${e.exitCode}` };
 }

@@ -139,7 +139,14 @@ export class Supervisor {
         ]);
       } catch (e) {
         log.error({ err: e }, 'job could not start');
-        return this.#finish(spec, null, null, live.cancelled, `could not start: ${(e as Error).message}`, 'start_failed');
+        return this.#finish(
+          spec,
+          null,
+          null,
+          live.cancelled,
+          `could not start: ${(e as Error).message}`,
+          'start_failed',
+        );
       }
       if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
@@ -226,13 +233,18 @@ export class Supervisor {
     // Ship the last bytes first, so a client that sees `finished` also sees the whole log.
     void this.#d
       .drain()
-      .catch((e: unknown) => this.#log.warn({ err: e, runId: spec.runId }, 'final log shipping failed; it resumes later'))
+      .catch((e: unknown) =>
+        this.#log.warn({ err: e, runId: spec.runId }, 'final log shipping failed; it resumes later'),
+      )
       .finally(() => {
-      if (this.#stopped) return;
-      this.#d.store.finished(event);
-      this.#log.info({ runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode, signal }, 'crawl ended');
-      this.#d.onEvent();
-    });
+        if (this.#stopped) return;
+        this.#d.store.finished(event);
+        this.#log.info(
+          { runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode, signal },
+          'crawl ended',
+        );
+        this.#d.onEvent();
+      });
   }
 
   /** Deletes the local files of a run the master has fully acknowledged. */

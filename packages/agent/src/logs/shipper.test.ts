@@ -27,7 +27,10 @@ void test('ships only new bytes, each chunk tagged with its offset', async (t) =
   appendFileSync(s.path, 'line 2\n');
   await s.shipper.pump();
   await s.shipper.pump();
-  assert.deepEqual(s.sent.map((c) => c.offset), [0, 7]);
+  assert.deepEqual(
+    s.sent.map((c) => c.offset),
+    [0, 7],
+  );
   assert.equal(s.text(), 'line 1\nline 2\n');
 });
 
@@ -40,7 +43,10 @@ void test('resumes from the offsets the master reports, so a reconnect neither r
   s.shipper.rewind(runId, 'log', 8);
   appendFileSync(s.path, 'K');
   await s.shipper.pump();
-  assert.deepEqual(s.sent.map((c) => c.offset), [4, 8]);
+  assert.deepEqual(
+    s.sent.map((c) => c.offset),
+    [4, 8],
+  );
   assert.equal(Buffer.from(s.sent[1]!.data, 'base64').toString(), 'ijK');
 });
 

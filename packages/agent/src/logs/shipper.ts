@@ -88,7 +88,12 @@ export class LogShipper {
         const buf = Buffer.allocUnsafe(len);
         const { bytesRead } = await fh.read(buf, 0, len, offset);
         if (bytesRead === 0) break;
-        const ok = this.deps.send({ runId: t.runId, stream: t.stream, offset, data: buf.subarray(0, bytesRead).toString('base64') });
+        const ok = this.deps.send({
+          runId: t.runId,
+          stream: t.stream,
+          offset,
+          data: buf.subarray(0, bytesRead).toString('base64'),
+        });
         if (!ok) return false;
         offset += bytesRead;
         this.#sent.set(k, offset);

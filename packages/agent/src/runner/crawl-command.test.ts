@@ -13,8 +13,14 @@ const spec: JobSpec = {
   eggSize: 10,
   settingsModule: null,
   requirements: [],
-  settings: [['DOWNLOAD_DELAY', '2'], ['LOG_FILE', 'user-tries-to-override']],
-  args: [['arg', 'x=y'], ['_job', 'job1']],
+  settings: [
+    ['DOWNLOAD_DELAY', '2'],
+    ['LOG_FILE', 'user-tries-to-override'],
+  ],
+  args: [
+    ['arg', 'x=y'],
+    ['_job', 'job1'],
+  ],
   log: true,
   items: true,
   feedUri: null,

@@ -36,7 +36,12 @@ export function crawlArgs(spec: JobSpec, files: RunFiles, jobsDir: string): stri
   return ['crawl', spec.spider, ...settings, ...args];
 }
 
-export function crawlEnv(base: NodeJS.ProcessEnv, spec: JobSpec, eggPath: string | null, files: RunFiles): NodeJS.ProcessEnv {
+export function crawlEnv(
+  base: NodeJS.ProcessEnv,
+  spec: JobSpec,
+  eggPath: string | null,
+  files: RunFiles,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     SCRAPY_PROJECT: spec.project,
@@ -50,7 +55,11 @@ export function crawlEnv(base: NodeJS.ProcessEnv, spec: JobSpec, eggPath: string
 }
 
 /** Egg or [settings] module: how the runner finds the project's code and settings. */
-export function withProject(env: NodeJS.ProcessEnv, eggPath: string | null, settingsModule: string | null): NodeJS.ProcessEnv {
+export function withProject(
+  env: NodeJS.ProcessEnv,
+  eggPath: string | null,
+  settingsModule: string | null,
+): NodeJS.ProcessEnv {
   if (eggPath !== null) env.SCRAPYARD_EGG_PATH = eggPath;
   else delete env.SCRAPYARD_EGG_PATH;
   if (settingsModule !== null) env.SCRAPY_SETTINGS_MODULE = settingsModule;

@@ -66,9 +66,18 @@ export class VenvManager {
     // Debian's pip is visible through system site-packages and installs into the venv, so a pip-less venv
     // suffices there; an isolated venv needs its own pip (ensurepip, offline) to install requirements.
     const needsOwnPip = requirements.length > 0 && !this.opts.systemSitePackages;
-    const args = ['-m', 'venv', ...(this.opts.systemSitePackages ? ['--system-site-packages'] : []), ...(needsOwnPip ? [] : ['--without-pip']), dir];
+    const args = [
+      '-m',
+      'venv',
+      ...(this.opts.systemSitePackages ? ['--system-site-packages'] : []),
+      ...(needsOwnPip ? [] : ['--without-pip']),
+      dir,
+    ];
     try {
-      const created = await execFileCapture(this.opts.python, args, { env: this.opts.env, timeoutMs: CREATE_TIMEOUT_MS });
+      const created = await execFileCapture(this.opts.python, args, {
+        env: this.opts.env,
+        timeoutMs: CREATE_TIMEOUT_MS,
+      });
       if (created.code !== 0) throw new VenvError(`creating venv failed: ${tail(created.stderr || created.stdout)}`);
       if (requirements.length > 0) await this.#install(python, requirements);
       writeFileSync(join(dir, '.scrapyard-ready'), JSON.stringify({ requirements }));
@@ -82,9 +91,15 @@ export class VenvManager {
   async #install(python: string, requirements: readonly string[]): Promise<void> {
     const o = this.opts;
     const option = requirements.find((r) => r.trimStart().startsWith('-'));
-    if (option) throw new VenvError(`requirement "${option}" looks like a pip option; only requirement specifiers are allowed`);
+    if (option) {
+      throw new VenvError(`requirement "${option}" looks like a pip option; only requirement specifiers are allowed`);
+    }
     const args = [
-      '-m', 'pip', 'install', '--no-input', '--disable-pip-version-check',
+      '-m',
+      'pip',
+      'install',
+      '--no-input',
+      '--disable-pip-version-check',
       ...(o.pipIndexUrl ? ['--index-url', o.pipIndexUrl] : []),
       ...o.pipFindLinks.flatMap((f) => ['--find-links', f]),
       ...(o.pipNoIndex ? ['--no-index'] : []),

@@ -17,7 +17,11 @@ export function checkHello(hello: Hello, nonce: string, now: number, auth: NodeA
     };
   }
   if (Math.abs(now - hello.timestamp) > HANDSHAKE_MAX_SKEW_MS) {
-    return { ok: false, code: 'CLOCK_SKEW', message: 'handshake timestamp too far from the master clock: sync clocks (NTP)' };
+    return {
+      ok: false,
+      code: 'CLOCK_SKEW',
+      message: 'handshake timestamp too far from the master clock: sync clocks (NTP)',
+    };
   }
   if (!auth.verify(hello.nodeId, nonce, hello.timestamp, hello.mac)) {
     return { ok: false, code: 'BAD_CREDENTIALS', message: `node ${hello.nodeId}: unknown node or wrong secret` };

@@ -110,32 +110,34 @@ export class WsGateway {
     };
 
     ws.on('message', (data, isBinary) => {
-      chain = chain.then(async () => {
-        if (isBinary) return reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
-        let env;
-        try {
-          env = parseEnvelope(data.toString());
-        } catch (e) {
-          return reject('PROTOCOL_ERROR', (e as Error).message);
-        }
-        if (env.replyTo !== undefined) {
-          if (session) session.settleReply(env.replyTo, env.payload);
-          return;
-        }
-        if (!isKnownType(AgentToMaster, env.type)) {
-          this.#log.warn({ remote, type: env.type }, 'ignoring unknown message type');
-          return;
-        }
-        if (!session) {
-          if (env.type !== 'hello') return reject('PROTOCOL_ERROR', 'first message must be hello');
-          session = await this.#handshake(ws, env.payload, nonce, remote, reject);
-          if (session) clearTimeout(timeout);
-          return;
-        }
-        await this.#dispatch(session, env.type, env.payload);
-      }).catch((e: unknown) => {
-        this.#log.error({ err: e, nodeId: session?.nodeId }, 'error handling agent message');
-      });
+      chain = chain
+        .then(async () => {
+          if (isBinary) return reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
+          let env;
+          try {
+            env = parseEnvelope(data.toString());
+          } catch (e) {
+            return reject('PROTOCOL_ERROR', (e as Error).message);
+          }
+          if (env.replyTo !== undefined) {
+            if (session) session.settleReply(env.replyTo, env.payload);
+            return;
+          }
+          if (!isKnownType(AgentToMaster, env.type)) {
+            this.#log.warn({ remote, type: env.type }, 'ignoring unknown message type');
+            return;
+          }
+          if (!session) {
+            if (env.type !== 'hello') return reject('PROTOCOL_ERROR', 'first message must be hello');
+            session = await this.#handshake(ws, env.payload, nonce, remote, reject);
+            if (session) clearTimeout(timeout);
+            return;
+          }
+          await this.#dispatch(session, env.type, env.payload);
+        })
+        .catch((e: unknown) => {
+          this.#log.error({ err: e, nodeId: session?.nodeId }, 'error handling agent message');
+        });
     });
     ws.on('close', () => {
       clearTimeout(timeout);

@@ -61,7 +61,10 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
         session.runs.add(row.run_id);
         if (row.cancel_count > 0 && row.cancel_signal) {
           const sig = row.cancel_signal;
-          cancel.push({ runId: row.run_id, signal: row.cancel_count >= 2 ? 'SIGKILL' : /^\d+$/.test(sig) ? Number(sig) : sig });
+          cancel.push({
+            runId: row.run_id,
+            signal: row.cancel_count >= 2 ? 'SIGKILL' : /^\d+$/.test(sig) ? Number(sig) : sig,
+          });
         }
       }
       for (const runId of known) {
@@ -100,7 +103,13 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
         if (row) closeFiles(row);
         if (changed) {
           log.info(
-            { runId: event.runId, jobId: row?.job_id, outcome: event.outcome, exitCode: event.exitCode, nodeId: session.nodeId },
+            {
+              runId: event.runId,
+              jobId: row?.job_id,
+              outcome: event.outcome,
+              exitCode: event.exitCode,
+              nodeId: session.nodeId,
+            },
             'job finished',
           );
           await d.jobs.trimFinished(d.finishedToKeep);

@@ -18,7 +18,9 @@ export function itemsAreLocal(itemsDir: string): boolean {
 
 export function jobFilePath(cfg: JobFilesConfig, stream: Stream, project: string, spider: string, jobId: string) {
   if (stream === 'log') return cfg.logsDir === '' ? null : join(cfg.logsDir, project, spider, `${jobId}.log`);
-  return itemsAreLocal(cfg.itemsDir) ? join(cfg.itemsDir.replace(/^file:\/\//i, ''), project, spider, `${jobId}.jl`) : null;
+  return itemsAreLocal(cfg.itemsDir)
+    ? join(cfg.itemsDir.replace(/^file:\/\//i, ''), project, spider, `${jobId}.jl`)
+    : null;
 }
 
 /** listjobs `log_url`/`items_url`: set only when the file exists now (Scrapyd 1.5+). */

@@ -27,4 +27,3 @@ export function uuid1Hex(nowMs: number = Date.now()): string {
     node.toString('hex')
   );
 }
-

@@ -20,7 +20,9 @@ export class InMemoryNodeKeys implements NodeAuthenticator {
   verify(nodeId: string, nonce: string, timestamp: number, mac: string): boolean {
     const key = this.#keys.get(nodeId);
     if (!key || !/^[0-9a-f]{64}$/.test(mac)) return false;
-    const expected = createHmac('sha256', key).update(handshakeMacInput(nonce, nodeId, timestamp)).digest();
+    const expected = createHmac('sha256', key)
+      .update(handshakeMacInput(nonce, nodeId, timestamp))
+      .digest();
     return timingSafeEqual(expected, Buffer.from(mac, 'hex'));
   }
 }

@@ -50,7 +50,13 @@ export function assertPathSafe(value: string): void {
   if (!isSafePathComponent(value)) throw new ScrapydError(`DirectoryTraversalError: ${value}`);
 }
 
-const SIGNALS: Record<string, string> = { HUP: 'SIGHUP', INT: 'SIGINT', KILL: 'SIGKILL', STOP: 'SIGSTOP', TERM: 'SIGTERM' };
+const SIGNALS: Record<string, string> = {
+  HUP: 'SIGHUP',
+  INT: 'SIGINT',
+  KILL: 'SIGKILL',
+  STOP: 'SIGSTOP',
+  TERM: 'SIGTERM',
+};
 
 /** Validates a cancel `signal` before anything is removed (deviation D6). */
 export function parseSignal(raw: string | undefined): string | number {
@@ -76,7 +82,7 @@ export class ScrapydService {
   async addVersion(project: string, version: string, egg: Buffer) {
     assertPathSafe(project);
     const name = sanitizeVersion(version);
-    if (name === '') throw new ScrapydError("version is invalid: must not be empty");
+    if (name === '') throw new ScrapydError('version is invalid: must not be empty');
     // Entries are never unpacked here, but a zip bomb would still hurt the agents that import from it.
     const info = await inspectEgg(egg, { maxUncompressedBytes: Math.max(1024 ** 3, 4 * this.#d.uploadLimitBytes) });
     const { digest, size } = this.#d.eggs.put(egg);
@@ -127,7 +133,9 @@ export class ScrapydService {
         throw new ScrapydError(`TypeError: '${key}' is reserved by the daemon and can't be a spider argument`);
       }
     }
-    if (!(await this.#spiders(input.project, input.version)).includes(input.spider)) throw notFound.spider(input.spider);
+    if (!(await this.#spiders(input.project, input.version)).includes(input.spider)) {
+      throw notFound.spider(input.spider);
+    }
     assertPathSafe(input.spider);
     const jobId = input.jobId ?? uuid1Hex();
     if (input.jobId !== undefined) assertPathSafe(jobId);

@@ -54,7 +54,11 @@ export class SpiderLister {
 
   async #runOnce(v: VersionRow | null, project: string, settingsModule: string | null): Promise<string[]> {
     const agent = this.registry.all().find((s) => !s.closed);
-    if (!agent) throw new ScrapydError('RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)');
+    if (!agent) {
+      throw new ScrapydError(
+        'RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)',
+      );
+    }
     let reply;
     try {
       reply = await agent.request(

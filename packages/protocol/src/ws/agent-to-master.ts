@@ -33,7 +33,10 @@ export type Heartbeat = z.infer<typeof Heartbeat>;
 
 /** A batch of job transitions; `seq` numbers are the agent's outbox sequence, acknowledged by `events.ack`. */
 export const JobEvents = z.object({
-  events: z.array(z.object({ seq: z.number().int().positive(), event: JobEvent })).min(1).max(1_000),
+  events: z
+    .array(z.object({ seq: z.number().int().positive(), event: JobEvent }))
+    .min(1)
+    .max(1_000),
 });
 export type JobEvents = z.infer<typeof JobEvents>;
 

@@ -20,7 +20,10 @@ export const JobSpec = z.object({
   eggDigest: Sha256.nullable(),
   eggSize: z.number().int().nonnegative(),
   /** SCRAPY_SETTINGS_MODULE for [settings] projects; their code must be importable on the agent. */
-  settingsModule: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).nullable(),
+  settingsModule: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)
+    .nullable(),
   /** The egg's declared requirements (EGG-INFO/requires.txt), installed into the project's venv. */
   requirements: Requirements,
   /** User `setting=` values, in request order. */

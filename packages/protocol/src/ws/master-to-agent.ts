@@ -43,7 +43,10 @@ export const SpiderListRequest = z.object({
   version: VersionName.nullable(),
   eggDigest: Sha256.nullable(),
   eggSize: z.number().int().nonnegative(),
-  settingsModule: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).nullable(),
+  settingsModule: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)
+    .nullable(),
   requirements: Requirements,
 });
 export type SpiderListRequest = z.infer<typeof SpiderListRequest>;

@@ -32,7 +32,6 @@ export interface FinishInfo {
 /** Most rows in one group-committed INSERT (well under SQLite's bound-parameter limit). */
 const INSERT_BATCH_MAX = 500;
 
-
 function toInsert(job: NewJob): Insertable<JobsTable> {
   return {
     run_id: job.runId,
@@ -73,7 +72,10 @@ function createInsertBatcher(db: Db) {
       const batch = queue.slice(0, INSERT_BATCH_MAX);
       queue = queue.slice(batch.length);
       try {
-        await db.insertInto('jobs').values(batch.map((b) => b.row)).execute();
+        await db
+          .insertInto('jobs')
+          .values(batch.map((b) => b.row))
+          .execute();
         for (const b of batch) b.resolve();
       } catch (e) {
         for (const b of batch) b.reject(e);
@@ -189,8 +191,10 @@ export function createJobsRepo(db: Db) {
 
     listPending: (project?: string) => inState('pending', project).orderBy('priority', 'desc').orderBy('seq').execute(),
     listRunning: (project?: string) => inState('running', project).orderBy('started_at').orderBy('seq').execute(),
-    listFinished: (project?: string) => inState('finished', project).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),
-    runningOnNode: (nodeId: string) => db.selectFrom('jobs').selectAll().where('state', '=', 'running').where('node_id', '=', nodeId).execute(),
+    listFinished: (project?: string) =>
+      inState('finished', project).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),
+    runningOnNode: (nodeId: string) =>
+      db.selectFrom('jobs').selectAll().where('state', '=', 'running').where('node_id', '=', nodeId).execute(),
 
     async counts(): Promise<Record<JobStateColumn, number>> {
       const rows = await db

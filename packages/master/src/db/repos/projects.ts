@@ -139,7 +139,9 @@ export function createProjectsRepo(db: Db) {
     },
 
     async digestInUse(digest: string): Promise<boolean> {
-      return (await db.selectFrom('versions').select('digest').where('digest', '=', digest).executeTakeFirst()) !== undefined;
+      return (
+        (await db.selectFrom('versions').select('digest').where('digest', '=', digest).executeTakeFirst()) !== undefined
+      );
     },
   };
 }

@@ -21,9 +21,17 @@ export function sessionForToken(registry: AgentRegistry, header: string | undefi
 export async function agentEggRoutes(app: FastifyInstance, opts: { registry: AgentRegistry; eggs: EggStore }) {
   app.get<{ Params: { digest: string } }>(`${AGENT_HTTP_PREFIX}/eggs/:digest`, async (req, reply) => {
     const session = sessionForToken(opts.registry, req.headers.authorization);
-    if (!session) return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'missing or invalid agent session token' } });
+    if (!session) {
+      return reply
+        .code(401)
+        .send({ error: { code: 'UNAUTHORIZED', message: 'missing or invalid agent session token' } });
+    }
     const digest = Sha256.safeParse(req.params.digest);
-    if (!digest.success) return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: 'digest must be 64 lower-case hex characters' } });
+    if (!digest.success) {
+      return reply
+        .code(400)
+        .send({ error: { code: 'BAD_REQUEST', message: 'digest must be 64 lower-case hex characters' } });
+    }
     const path = opts.eggs.pathOf(digest.data);
     let size: number;
     try {

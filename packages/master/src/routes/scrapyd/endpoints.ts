@@ -2,14 +2,7 @@
  * The eleven Scrapyd JSON endpoints: how each reads its parameters (in the order the spec checks them) and which
  * service operation answers it.
  */
-import {
-  allText,
-  firstText,
-  requireText,
-  firstBytes,
-  ParamError,
-  type Params,
-} from '../../scrapyd/form.js';
+import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
 import type { ScrapydService } from '../../services/scrapyd-service.js';
 import { ScrapydError } from '../../services/scrapyd-error.js';
@@ -66,7 +59,9 @@ export const ENDPOINTS: Record<string, Endpoint> = {
       }
       const settingValues = allText(p, 'setting');
       if (settingValues.length > c.maxScheduleParams) {
-        throw new ParamError(`setting is invalid: ${settingValues.length} values, at most ${c.maxScheduleParams} are accepted`);
+        throw new ParamError(
+          `setting is invalid: ${settingValues.length} values, at most ${c.maxScheduleParams} are accepted`,
+        );
       }
       const settings = parseSettings(settingValues);
       const args: [string, string][] = [];
@@ -75,7 +70,9 @@ export const ENDPOINTS: Record<string, Endpoint> = {
         args.push([key, firstText(p, key)!]);
       }
       if (args.length > c.maxScheduleParams) {
-        throw new ParamError(`arguments are invalid: ${args.length} spider arguments, at most ${c.maxScheduleParams} are accepted`);
+        throw new ParamError(
+          `arguments are invalid: ${args.length} spider arguments, at most ${c.maxScheduleParams} are accepted`,
+        );
       }
       return c.service.schedule({ project, spider, version, jobId, priority, settings, args });
     },

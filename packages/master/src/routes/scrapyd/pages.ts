@@ -22,7 +22,8 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     const v = req.headers[opts.prefixHeader.toLowerCase()];
     return (Array.isArray(v) ? v[0] : v)?.replace(/\/+$/, '') ?? '';
   };
-  const notAllowed = (reply: FastifyReply) => reply.code(405).header('allow', 'GET, HEAD').type('text/plain').send('Method Not Allowed');
+  const notAllowed = (reply: FastifyReply) =>
+    reply.code(405).header('allow', 'GET, HEAD').type('text/plain').send('Method Not Allowed');
 
   app.route({
     method: ['GET', 'HEAD', 'POST'],
@@ -30,7 +31,9 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     exposeHeadRoute: false,
     handler: async (req, reply) => {
       const { projects } = await opts.service.listProjects();
-      return reply.type(HTML).send(renderHomePage({ prefix: prefixOf(req), projects, itemsEnabled, nodeName: opts.nodeName }));
+      return reply
+        .type(HTML)
+        .send(renderHomePage({ prefix: prefixOf(req), projects, itemsEnabled, nodeName: opts.nodeName }));
     },
   });
 

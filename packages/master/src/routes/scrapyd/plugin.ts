@@ -54,7 +54,9 @@ function readLimited(payload: NodeJS.ReadableStream, limit: number, done: (err: 
       (payload as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     }
   });
-  payload.on('end', () => finish(over ? new PayloadTooLargeError('request body too large') : null, over ? undefined : Buffer.concat(chunks)));
+  payload.on('end', () =>
+    finish(over ? new PayloadTooLargeError('request body too large') : null, over ? undefined : Buffer.concat(chunks)),
+  );
   payload.on('error', (e: Error) => finish(e));
 }
 
@@ -79,7 +81,8 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => readLimited(payload, opts.uploadLimitBytes, done));
 
-  const authorized = opts.username !== '' && opts.password !== '' ? createBasicAuth(opts.username, opts.password) : null;
+  const authorized =
+    opts.username !== '' && opts.password !== '' ? createBasicAuth(opts.username, opts.password) : null;
   const denied = (req: FastifyRequest) => authorized !== null && !authorized(req.headers.authorization);
   app.addHook('onRequest', async (req, reply) => {
     if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
@@ -96,11 +99,19 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
         const method = req.method;
         if (method === 'OPTIONS') {
           const cors = corsHeaders(endpoint.method);
-          return reply.code(204).headers({ ...cors, allow: cors['access-control-allow-methods']!, 'content-length': '0' }).send();
+          return reply
+            .code(204)
+            .headers({ ...cors, allow: cors['access-control-allow-methods']!, 'content-length': '0' })
+            .send();
         }
         const allowed = endpoint.method === 'GET' ? ['GET', 'HEAD'] : ['POST'];
         if (!allowed.includes(method)) {
-          return sendError(reply, endpoint.method, `UnsupportedMethod: Expected one of [${allowed.map((m) => `b'${m}'`).join(', ')}]`, opts.nodeName);
+          return sendError(
+            reply,
+            endpoint.method,
+            `UnsupportedMethod: Expected one of [${allowed.map((m) => `b'${m}'`).join(', ')}]`,
+            opts.nodeName,
+          );
         }
         try {
           const params = await parseParams({
@@ -113,7 +124,12 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
           return sendJson(reply, endpoint.method, { ...fields, status: 'ok', node_name: opts.nodeName });
         } catch (err) {
           const e: unknown = err;
-          if (!(e instanceof ScrapydError || e instanceof ParamError || e instanceof BadEggError || e instanceof FormError)) {
+          if (!(
+            e instanceof ScrapydError ||
+            e instanceof ParamError ||
+            e instanceof BadEggError ||
+            e instanceof FormError
+          )) {
             req.log.error({ err: e, endpoint: name }, 'scrapyd endpoint failed');
           }
           return sendError(reply, endpoint.method, messageOf(e, opts.debug), opts.nodeName);
@@ -134,7 +150,10 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
     }
     if (endpoint) return sendError(reply, endpoint.method, messageOf(err, opts.debug), opts.nodeName);
     req.log.error({ err }, 'request failed');
-    return reply.code(err.statusCode ?? 500).type('text/plain').send(err.message);
+    return reply
+      .code(err.statusCode ?? 500)
+      .type('text/plain')
+      .send(err.message);
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -142,6 +161,8 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
     return reply
       .code(404)
       .type('text/html; charset=utf-8')
-      .send('<html><head><title>404 - No Such Resource</title></head><body><h1>No Such Resource</h1><p>No such child resource.</p></body></html>');
+      .send(
+        '<html><head><title>404 - No Such Resource</title></head><body><h1>No Such Resource</h1><p>No such child resource.</p></body></html>',
+      );
   });
 }
