@@ -27,6 +27,8 @@ export interface MasterProcess {
   stop(): Promise<number | null>;
   /** SIGKILL the master (its embedded agent dies with it; crawls keep running). */
   kill9(): Promise<void>;
+  /** Stops it with SIGTERM (if still running) and asserts it exited 0, unless the test killed it on purpose. */
+  assertCleanStop(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -47,11 +49,16 @@ function command(args: string[]): [string, string[]] {
   return [process.execPath, [join(ROOT, 'packages/master/dist/main.js'), ...args]];
 }
 
+/** Masters started on each data dir, so a dir's cleanup can stop them first (after-hooks run in FIFO order). */
+const mastersByDir = new Map<string, MasterProcess[]>();
+
 export function tempDir(t: TestContext, prefix = 'scrapyard-e2e-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => {
+  t.after(async () => {
+    for (const m of mastersByDir.get(dir) ?? []) await m.assertCleanStop();
+    mastersByDir.delete(dir);
     killCrawls(dir);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
   return dir;
 }
@@ -80,6 +87,7 @@ export async function startMaster(t: TestContext, opts: StartOptions = {}): Prom
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   let done = false;
+  let killedOnPurpose = false;
   void exited.then(() => (done = true));
 
   const port = await waitFor(
@@ -102,16 +110,18 @@ export async function startMaster(t: TestContext, opts: StartOptions = {}): Prom
       return exited;
     },
     async kill9() {
+      killedOnPurpose = true;
       if (!done) proc.kill('SIGKILL');
       await exited;
     },
-  };
-  t.after(async () => {
-    if (!done) {
+    async assertCleanStop() {
+      if (killedOnPurpose) return;
       const code = await master.stop();
       assert.equal(code, 0, `master should exit cleanly on SIGTERM; output:\n${out.slice(-4000)}`);
-    }
-  });
+    },
+  };
+  mastersByDir.set(dataDir, [...(mastersByDir.get(dataDir) ?? []), master]);
+  t.after(() => master.assertCleanStop());
   // The embedded agent connects right after listen; most tests need it.
   if (!(opts.args ?? []).includes('--no-local-agent')) {
     await waitFor(() => /connected to master/.test(out), { timeoutMs: 30_000, what: 'embedded agent to connect' });
