@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = pino({
-    base: { pid: process.pid, component: 'agent', nodeId: config.nodeId },
+    name: 'scrapyard-agent',
+    base: { pid: process.pid, nodeId: config.nodeId },
     redact: ['nodeKey', '*.nodeKey'],
   });
   process.on('unhandledRejection', (e) => {

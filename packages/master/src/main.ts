@@ -37,7 +37,8 @@ async function main(): Promise<number> {
   }
   const logger = pino({
     level: config.logLevel,
-    base: { pid: process.pid, component: 'master' },
+    name: 'scrapyard-master',
+    base: { pid: process.pid },
     redact: {
       paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'],
       censor: '[redacted]',

@@ -48,7 +48,7 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
           pipNoIndex: config.pipNoIndex,
           jobsDir: config.jobsDir,
         },
-        { logger: logger.child({ component: 'agent', nodeId: LOCAL_NODE_ID }) },
+        { logger: logger.child({ embeddedAgent: LOCAL_NODE_ID }) },
       );
       await agent.start();
     }

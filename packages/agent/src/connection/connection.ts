@@ -163,7 +163,7 @@ export class Connection {
       this.#welcomed = true;
       this.#sessionToken = w.sessionToken;
       this.#backoff.reset();
-      this.#log.info({ nodeId: w.nodeId }, 'connected to master');
+      this.#log.info({ sessionNodeId: w.nodeId }, 'connected to master');
       clearInterval(this.#heartbeat);
       this.#heartbeat = setInterval(() => {
         this.send('heartbeat', { running: this.opts.activeCount(), at: Date.now() });
