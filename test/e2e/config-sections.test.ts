@@ -3,7 +3,7 @@
  * (spec §2.1, §2.5), and [services] switches endpoints off.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ void test('[settings] projects run without an egg; [services] disables endpoints
     [
       '[scrapyd]',
       'max_proc = 2',
+      'jobs_dir = jobstate',
       '',
       '[settings]',
       'eggless = demo.settings',
@@ -51,6 +52,8 @@ void test('[settings] projects run without an egg; [services] disables endpoints
   );
   const done = await waitFinished(api, await schedule(api, { project: 'eggless', spider: 'quick', arg: 'no-egg' }));
   assert.equal(done.outcome, 'succeeded');
+  // jobs_dir (relative to the config file) became the crawl's JOBDIR, as Scrapyd 1.6 passes it.
+  assert.ok(existsSync(join(dir, 'jobstate', 'eggless', 'quick', done.id, 'requests.seen')), 'JOBDIR state written');
   const items = (await api.raw('GET', done.items_url!)).text
     .trim()
     .split('\n')

@@ -77,6 +77,9 @@ void test('Scrapyd API conformance', async (t) => {
       const head = await api.raw('HEAD', '/daemonstatus.json');
       assert.equal(head.status, 200);
       assert.equal(head.text, '');
+      const headPost = await api.raw('HEAD', '/schedule.json');
+      assert.equal(headPost.status, 200, 'HEAD on a POST endpoint is an application error, body stripped');
+      assert.equal(headPost.text, '');
       assert.equal((await api.raw('GET', '/nope.json')).status, 404);
       assert.equal((await api.raw('GET', '/daemonstatus.json/')).status, 404);
     },
