@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ScrapydClient } from '../helpers/clients.js';
-import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
+import { DEMO_SPIDERS, deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
 
 const DEMO_SOURCE = fileURLToPath(new URL('../fixtures/projects/demo', import.meta.url));
@@ -38,14 +38,7 @@ void test('[settings] projects run without an egg; [services] disables endpoints
 
   assert.deepEqual((await api.get('listprojects.json')).projects, ['eggless']);
   assert.deepEqual((await api.get('listversions.json', { project: 'eggless' })).versions, []);
-  assert.deepEqual((await api.get('listspiders.json', { project: 'eggless' })).spiders, [
-    'crash',
-    'fails',
-    'needsdep',
-    'quick',
-    'slow',
-    'stubborn',
-  ]);
+  assert.deepEqual((await api.get('listspiders.json', { project: 'eggless' })).spiders, DEMO_SPIDERS);
   assert.equal(
     (await api.post('schedule.json', { project: 'eggless', spider: 'quick', _version: '1' })).message,
     "version '1' not found",

@@ -9,6 +9,7 @@ import { ListJobsResponseBody } from '@scrapyard/protocol';
 import { buildEgg } from '../helpers/eggs.js';
 import { ScrapydClient } from '../helpers/clients.js';
 import { startMaster } from '../helpers/processes.js';
+import { DEMO_SPIDERS } from '../helpers/jobs.js';
 import { waitFor } from '../helpers/wait.js';
 
 void test('deploy, schedule with args and settings, run, read log and items', async (t) => {
@@ -23,14 +24,7 @@ void test('deploy, schedule with args and settings, run, read log and items', as
   );
   assert.deepEqual((await api.get('listprojects.json')).projects, ['demo']);
   assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['1_0']);
-  assert.deepEqual((await api.get('listspiders.json', { project: 'demo' })).spiders, [
-    'crash',
-    'fails',
-    'needsdep',
-    'quick',
-    'slow',
-    'stubborn',
-  ]);
+  assert.deepEqual((await api.get('listspiders.json', { project: 'demo' })).spiders, DEMO_SPIDERS);
 
   const scheduled = ScrapydClient.ok(
     await api.post('schedule.json', [

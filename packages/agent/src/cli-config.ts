@@ -7,6 +7,12 @@ import { cpus } from 'node:os';
 import { z } from 'zod';
 import type { AgentConfigInput } from './config.js';
 
+/** A boolean from JSON or from an env string (on/off, true/false, 1/0). */
+const boolish = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
+]);
+
 const FileSchema = z
   .object({
     masterUrl: z.string(),
@@ -27,22 +33,12 @@ const FileSchema = z
       ])
       .default([]),
     python: z.string().default(''),
-    systemSitePackages: z
-      .union([
-        z.boolean(),
-        z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
-      ])
-      .default(true),
+    systemSitePackages: boolish.default(true),
     pipIndexUrl: z.string().default(''),
     pipFindLinks: z
       .union([z.array(z.string()), z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean))])
       .default([]),
-    pipNoIndex: z
-      .union([
-        z.boolean(),
-        z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
-      ])
-      .default(false),
+    pipNoIndex: boolish.default(false),
     jobsDir: z.string().default(''),
   })
   .strict();
