@@ -235,7 +235,7 @@ async function latency(stamp: { pythonPath: string; stamps: string }) {
       await done;
       rmSync(work, { recursive: true, force: true });
     }
-    return { ours: median(ours), bare: median(bare), python, egg, idleRss: 0 };
+    return { ours: median(ours), bare: median(bare) };
   } finally {
     await stop(m);
     rmSync(dataDir, { recursive: true, force: true });

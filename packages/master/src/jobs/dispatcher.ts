@@ -4,16 +4,15 @@
  * milliseconds of the request. One placement loop runs at a time, so a job is never placed twice.
  */
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { ProjectCatalog, ProjectEntry } from '../services/project-catalog.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
-import { itemsAreLocal, remoteFeedUri, type JobFilesConfig } from './job-files.js';
+import { itemsAreLocal, jobFilePath, remoteFeedUri, type JobFilesConfig } from './job-files.js';
 import { pruneOldFiles } from './retention.js';
-import { dirname } from 'node:path';
-import { jobFilePath } from './job-files.js';
 
 export interface DispatcherDeps {
   jobs: JobsRepo;

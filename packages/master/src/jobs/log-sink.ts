@@ -5,7 +5,6 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Stream } from '@scrapyard/protocol';
 
 interface OpenFile {
   fd: number;
@@ -55,5 +54,3 @@ export class LogSink {
     return f;
   }
 }
-
-export type { Stream };

@@ -129,10 +129,9 @@ function unquotePlus(bytes: Buffer): Buffer {
       continue;
     }
     if (b === PERCENT) {
-      const hi = hexValue(bytes[i + 1]);
-      const lo = hexValue(bytes[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out[n++] = hi * 16 + lo;
+      const byte = hexByteAt(bytes, i + 1);
+      if (byte >= 0) {
+        out[n++] = byte;
         i += 2;
         continue;
       }
@@ -140,6 +139,13 @@ function unquotePlus(bytes: Buffer): Buffer {
     out[n++] = b;
   }
   return out.subarray(0, n);
+}
+
+/** The byte spelled by two hex digits at `at` (`%XX`, `=XX`), or -1 when they are not both hex digits. */
+function hexByteAt(bytes: Uint8Array, at: number): number {
+  const hi = hexValue(bytes[at]);
+  const lo = hexValue(bytes[at + 1]);
+  return hi >= 0 && lo >= 0 ? hi * 16 + lo : -1;
 }
 
 function hexValue(b: number | undefined): number {
@@ -258,10 +264,9 @@ function decodeQuotedPrintable(bytes: Buffer): Buffer {
         i += 1;
         continue;
       }
-      const hi = hexValue(bytes[i + 1]);
-      const lo = hexValue(bytes[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out[n++] = hi * 16 + lo;
+      const byte = hexByteAt(bytes, i + 1);
+      if (byte >= 0) {
+        out[n++] = byte;
         i += 2;
         continue;
       }

@@ -43,14 +43,6 @@ export class ProjectCatalog {
     return entry;
   }
 
-  async latest(project: string): Promise<VersionRow | null> {
-    return (await this.get(project))?.versions.at(-1) ?? null;
-  }
-
-  async version(project: string, name: string): Promise<VersionRow | null> {
-    return (await this.get(project))?.versions.find((v) => v.name === name) ?? null;
-  }
-
   /** Forget a project after any write to it (upload, spider list, delete). */
   invalidate(project: string): void {
     this.#cache.delete(project);
