@@ -72,6 +72,12 @@ export class WsGateway {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
+      // `ws` consults handleProtocols only when the client offers a subprotocol: refuse one that offers none.
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(WS_SUBPROTOCOL)) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
     });
     // Silent agents are dropped after missing a few heartbeats; their sockets may be half-open.
@@ -213,10 +219,5 @@ export class WsGateway {
       case 'log.chunk':
         return this.#handlers.onLogChunk(session, validateMessage(AgentToMaster, 'log.chunk', payload));
     }
-  }
-
-  /** Sessions by token, for the agent-facing HTTP routes. */
-  sessionByToken(token: string): AgentSession | undefined {
-    return this.#registry.all().find((s) => s.sessionToken === token);
   }
 }
