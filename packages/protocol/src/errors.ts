@@ -15,6 +15,13 @@ export const ERROR_CODES = [
   'NO_AGENT',
   'AGENT_TIMEOUT',
   'INTERNAL',
+  'FORBIDDEN',
+  'ENROLLMENT_INVALID',
+  'ENROLLMENT_EXPIRED',
+  'ENROLLMENT_USED',
+  'NODE_EXISTS',
+  'NODE_REVOKED',
+  'NODE_OFFLINE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -33,6 +40,13 @@ const STATUS: Record<ErrorCode, number> = {
   NO_AGENT: 503,
   AGENT_TIMEOUT: 504,
   INTERNAL: 500,
+  FORBIDDEN: 403,
+  ENROLLMENT_INVALID: 401,
+  ENROLLMENT_EXPIRED: 410,
+  ENROLLMENT_USED: 409,
+  NODE_EXISTS: 409,
+  NODE_REVOKED: 409,
+  NODE_OFFLINE: 409,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -47,7 +47,10 @@ export {
   LogChunk,
   SpiderListReply,
   CancelReply,
+  RotateReply,
   RunningJobReport,
+  HostMetrics,
+  JobMetric,
 } from './ws/agent-to-master.js';
 export {
   MasterToAgent,
@@ -59,8 +62,27 @@ export {
   LogAck,
   SpiderListRequest,
   StreamResume,
+  EggsLive,
+  Prewarm,
+  CredentialRotate,
 } from './ws/master-to-agent.js';
-export { handshakeMacInput } from './handshake.js';
+export { handshakeMacInput, handshakeProof, verifyHandshakeProof, storedKeyOf, clientKeyOf } from './handshake.js';
+export {
+  EnrollmentKey,
+  EnrollmentSecret,
+  RegisterRequest,
+  RegisterResponse,
+  NodeCredentialFile,
+} from './http/agent.js';
+export {
+  CreateEnrollmentRequest,
+  EnrollmentResponse,
+  NodeKind,
+  NodeInfo,
+  PlacementPolicy,
+  JobInfo,
+  JobMetricSample,
+} from './http/api.js';
 export {
   ScrapydErrorBody,
   DaemonStatusResponseBody,

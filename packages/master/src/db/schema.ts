@@ -53,10 +53,83 @@ export interface JobsTable {
   cancel_count: number;
   /** Signal of the last cancel, for re-sending to an agent that was offline. */
   cancel_signal: string | null;
+  /** JSON array of tags an agent must all have to run the job (sorted, unique). */
+  tags: Generated<string>;
+  /** 1 for the first run; +1 each time a lost run is requeued. */
+  attempt: Generated<number>;
+}
+
+/** A registered (permanent) node. Only a hash of its secret is kept (see protocol handshake.ts). */
+export interface NodesTable {
+  node_id: string;
+  stored_key: string;
+  /** During a rotation: the new secret's stored key, until the agent confirms it has the secret. */
+  pending_stored_key: string | null;
+  created_at: number;
+  revoked_at: number | null;
+  cordoned: Generated<number>;
+  last_seen: number | null;
+  hostname: string | null;
+  address: string | null;
+  agent_version: string | null;
+  /** JSON array, as the agent last advertised. */
+  tags: Generated<string>;
+  slots: Generated<number>;
+  dedicated: Generated<number>;
+}
+
+/** Single-use, short-lived enrollment keys; only the secret's SHA-256 is kept. */
+export interface EnrollmentsTable {
+  key_id: string;
+  secret_hash: string;
+  node_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
+}
+
+/** Placement defaults; `spider` is '' for the project-wide row. */
+export interface PoliciesTable {
+  project: string;
+  spider: string;
+  /** JSON array or null (inherit). */
+  tags: string | null;
+  max_running: number | null;
+  retries: number | null;
+  updated_at: number;
+}
+
+export interface HostMetricsTable {
+  node_id: string;
+  at: number;
+  cpu_percent: number;
+  cpus: number;
+  load1: number;
+  load5: number;
+  load15: number;
+  mem_used: number;
+  mem_total: number;
+  disk_used: number;
+  disk_total: number;
+  net_rx: number;
+  net_tx: number;
+}
+
+export interface JobMetricsTable {
+  run_id: string;
+  at: number;
+  cpu_percent: number;
+  rss_bytes: number;
 }
 
 export interface Database {
   projects: ProjectsTable;
   versions: VersionsTable;
   jobs: JobsTable;
+  nodes: NodesTable;
+  enrollments: EnrollmentsTable;
+  policies: PoliciesTable;
+  host_metrics: HostMetricsTable;
+  job_metrics: JobMetricsTable;
 }

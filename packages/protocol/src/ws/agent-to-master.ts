@@ -13,8 +13,12 @@ export const Hello = z.object({
   agentVersion: z.string().max(64),
   /** Epoch ms on the agent's clock; part of the MAC input, so an old handshake can't be replayed. */
   timestamp: EpochMs,
-  /** hex HMAC-SHA256(key, `${nonce}.${nodeId}.${timestamp}`) */
+  /** hex proof of the node secret over the nonce, node id and timestamp (see handshake.ts). */
   mac: z.string().regex(/^[0-9a-f]{64}$/),
+  /** A temporary node (no registration): authenticates with the cluster's shared temporary-node secret. */
+  temporary: z.boolean().default(false),
+  /** Takes only jobs whose tags it matches (jobs without tags never land here). */
+  dedicated: z.boolean().default(false),
   hostname: z.string().max(255),
   slots: z.number().int().positive().max(10_000),
   tags: z.array(Tag).max(64),
@@ -28,7 +32,40 @@ export const Hello = z.object({
 });
 export type Hello = z.infer<typeof Hello>;
 
-export const Heartbeat = z.object({ running: z.number().int().nonnegative(), at: EpochMs });
+/** Host metrics sampled by the agent (systeminformation); rates are per second since the previous sample. */
+export const HostMetrics = z.object({
+  at: EpochMs,
+  /** CPU busy, percent of all cores (0–100). */
+  cpuPercent: z.number().min(0).max(100),
+  cpus: z.number().int().positive(),
+  load1: z.number().nonnegative(),
+  load5: z.number().nonnegative(),
+  load15: z.number().nonnegative(),
+  memUsedBytes: z.number().nonnegative(),
+  memTotalBytes: z.number().nonnegative(),
+  /** The file system holding the agent's data dir. */
+  diskUsedBytes: z.number().nonnegative(),
+  diskTotalBytes: z.number().nonnegative(),
+  netRxBytesPerSec: z.number().nonnegative(),
+  netTxBytesPerSec: z.number().nonnegative(),
+});
+export type HostMetrics = z.infer<typeof HostMetrics>;
+
+/** One crawl's resource use (pidusage); cpu in percent of one core. */
+export const JobMetric = z.object({
+  runId: RunId,
+  cpuPercent: z.number().nonnegative(),
+  rssBytes: z.number().nonnegative(),
+});
+export type JobMetric = z.infer<typeof JobMetric>;
+
+export const Heartbeat = z.object({
+  running: z.number().int().nonnegative(),
+  at: EpochMs,
+  /** Present every metrics interval (a few seconds); absent when sampling failed or is switched off. */
+  host: HostMetrics.optional(),
+  jobs: z.array(JobMetric).max(10_000).optional(),
+});
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
 /** A batch of job transitions; `seq` numbers are the agent's outbox sequence, acknowledged by `events.ack`. */
@@ -57,6 +94,13 @@ export type SpiderListReply = z.infer<typeof SpiderListReply>;
 
 export const CancelReply = z.object({ found: z.boolean() });
 export type CancelReply = z.infer<typeof CancelReply>;
+
+/** The agent's answer to `credential.rotate`: ok once the new secret is safely on its disk. */
+export const RotateReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type RotateReply = z.infer<typeof RotateReply>;
 
 export const AgentToMaster = {
   hello: { message: Hello },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EpochMs, NodeId, ProjectName, RunId, Sha256, VersionName } from '../primitives.js';
 import type { Catalog } from './catalog.js';
-import { CancelReply, SpiderListReply } from './agent-to-master.js';
+import { CancelReply, RotateReply, SpiderListReply } from './agent-to-master.js';
 import { CancelRequest, JobSpec, Requirements, Stream } from './jobs.js';
 
 /** Sent as soon as the socket opens: the agent must answer with a MAC over this nonce. */
@@ -51,6 +51,24 @@ export const SpiderListRequest = z.object({
 });
 export type SpiderListRequest = z.infer<typeof SpiderListRequest>;
 
+/** Every egg digest some version still uses: the agent may delete cached eggs outside this set (GC). */
+export const EggsLive = z.object({ digests: z.array(Sha256).max(1_000_000) });
+export type EggsLive = z.infer<typeof EggsLive>;
+
+/** A new version was uploaded: fetch its egg and build its venv now, so its first crawl starts warm. */
+export const Prewarm = z.object({
+  project: ProjectName,
+  version: VersionName,
+  eggDigest: Sha256,
+  eggSize: z.number().int().nonnegative(),
+  requirements: Requirements,
+});
+export type Prewarm = z.infer<typeof Prewarm>;
+
+/** Replace the node secret: the agent stores `secret` (hex) durably, then replies; the old one stops working. */
+export const CredentialRotate = z.object({ secret: z.string().regex(/^[0-9a-f]{64}$/) });
+export type CredentialRotate = z.infer<typeof CredentialRotate>;
+
 export const MasterToAgent = {
   challenge: { message: Challenge },
   welcome: { message: Welcome },
@@ -60,5 +78,8 @@ export const MasterToAgent = {
   'events.ack': { message: EventsAck },
   'log.ack': { message: LogAck },
   'spiders.list': { message: SpiderListRequest, reply: SpiderListReply },
+  'eggs.live': { message: EggsLive },
+  prewarm: { message: Prewarm },
+  'credential.rotate': { message: CredentialRotate, reply: RotateReply },
 } as const satisfies Catalog;
 export type MasterToAgent = typeof MasterToAgent;
