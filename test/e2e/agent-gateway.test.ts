@@ -65,6 +65,8 @@ void test('the gateway rejects unauthenticated or malformed agents, and eggs nee
   await rejected(() => 'not json', 'PROTOCOL_ERROR');
   await rejected(() => JSON.stringify({ type: 'heartbeat', payload: { running: 0, at: 1 } }), 'PROTOCOL_ERROR');
   await rejected(() => hello({ nodeId: '../etc' }), 'PROTOCOL_ERROR');
+  // Temporary (unregistered) nodes are off unless the admin turns them on.
+  await rejected(() => hello({ nodeId: 'drifter', temporary: true }), 'TEMPORARY_NODES_OFF');
 
   // A client that doesn't speak our subprotocol is refused at the upgrade.
   await assert.rejects(

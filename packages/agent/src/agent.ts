@@ -8,14 +8,24 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import {
   CancelRequest,
+  CredentialRotate,
+  EggsLive,
   JobAssign,
   LogAck,
   EventsAck,
+  Prewarm,
   SpiderListRequest,
+  type Heartbeat,
+  type HostMetrics,
+  type JobMetric,
+  type RotateReply,
   type SpiderListReply,
 } from '@scrapyard/protocol';
 import { AgentConfigSchema, type AgentConfigInput } from './config.js';
 import { Connection } from './connection/connection.js';
+import { readCredential, writeCredential } from './credential.js';
+import { HostSampler } from './metrics/host-metrics.js';
+import { sampleJobs } from './metrics/job-metrics.js';
 import { JobStore } from './jobs/job-store.js';
 import { Supervisor } from './jobs/supervisor.js';
 import { LogShipper, type ShipTarget } from './logs/shipper.js';
@@ -67,7 +77,63 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     join(config.dataDir, 'eggs'),
     () => conn.httpBase,
     () => conn.sessionToken,
+    config.ca,
   );
+
+  // Metrics: sampled on their own timer, sent with the next heartbeat (one frame per beat, not two).
+  const hostSampler = new HostSampler({ dataDir: config.dataDir });
+  let fresh: { host?: HostMetrics; jobs?: JobMetric[] } = {};
+  const sampleMetrics = async () => {
+    const running = store
+      .all()
+      .filter((r) => r.state === 'running' && r.pid !== null)
+      .map((r) => ({ runId: r.runId, pid: r.pid! }));
+    const [host, jobs] = await Promise.all([
+      hostSampler.sample().catch((e: unknown) => {
+        log.debug({ err: e }, 'host metrics sample failed');
+        return undefined;
+      }),
+      sampleJobs(running),
+    ]);
+    fresh = { ...(host ? { host } : {}), ...(jobs.length > 0 ? { jobs } : {}) };
+  };
+  const heartbeatExtras = (): Pick<Heartbeat, 'host' | 'jobs'> => {
+    const out = fresh;
+    fresh = {};
+    return out;
+  };
+
+  /** Deletes cached eggs no live version uses and no run of ours needs. */
+  const collectEggs = (live: EggsLive) => {
+    const inUse = new Set(
+      store
+        .all()
+        .map((r) => r.spec.eggDigest)
+        .filter((d): d is string => d !== null),
+    );
+    const removed = eggs.collect(new Set(live.digests), inUse, config.eggKeepMs);
+    if (removed.length > 0) log.info({ removed }, 'removed cached eggs of deleted versions');
+  };
+
+  const prewarm = async (p: Prewarm) => {
+    const started = Date.now();
+    await Promise.all([eggs.get(p.eggDigest), venvsReady().then((v) => v.ensure(p.project, p.requirements))]);
+    log.info({ project: p.project, version: p.version, ms: Date.now() - started }, 'pre-warmed egg and venv');
+  };
+
+  /** Stores a rotated secret durably before confirming, so the master never accepts a secret we lost. */
+  const rotate = (r: CredentialRotate): RotateReply => {
+    if (!config.credentialFile) return { ok: false, error: 'this agent has no credential file (embedded or temporary)' };
+    try {
+      const current = readCredential(config.credentialFile);
+      writeCredential(config.credentialFile, { ...current, secret: r.secret, issuedAt: Date.now() });
+      conn.setNodeKey(Buffer.from(r.secret, 'hex'));
+      log.info('node credential rotated');
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+  };
 
   let outboxSentUpTo = 0;
   const flushOutbox = () => {
@@ -141,6 +207,9 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     url: config.masterUrl,
     nodeId: config.nodeId,
     nodeKey: config.nodeKey,
+    temporary: config.temporary,
+    dedicated: config.dedicated,
+    ca: config.ca,
     slots: config.slots,
     tags: config.tags,
     agentVersion: AGENT_VERSION,
@@ -188,13 +257,24 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
           case 'spiders.list':
             void listSpiders(SpiderListRequest.parse(payload)).then(reply);
             return;
+          case 'eggs.live':
+            collectEggs(EggsLive.parse(payload));
+            return;
+          case 'prewarm':
+            void prewarm(Prewarm.parse(payload)).catch((e: unknown) => log.warn({ err: e }, 'pre-warm failed'));
+            return;
+          case 'credential.rotate':
+            reply(rotate(CredentialRotate.parse(payload)));
+            return;
         }
       },
       onDisconnect: () => undefined,
+      heartbeatExtras,
     },
   });
 
   let tick: NodeJS.Timeout | undefined;
+  let metricsTick: NodeJS.Timeout | undefined;
   return {
     async start() {
       supervisor.recover();
@@ -202,6 +282,11 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       tick = setInterval(() => {
         if (conn.connected) void shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));
       }, SHIP_INTERVAL_MS);
+      if (config.metricsIntervalMs > 0) {
+        metricsTick = setInterval(() => {
+          void sampleMetrics().catch((e: unknown) => log.debug({ err: e }, 'metrics sample failed'));
+        }, config.metricsIntervalMs);
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([welcomed, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
       clearTimeout(timer);
@@ -210,6 +295,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     },
     async stop() {
       clearInterval(tick);
+      clearInterval(metricsTick);
       conn.stop();
       supervisor.stop();
       store.close();

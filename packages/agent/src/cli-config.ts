@@ -1,66 +1,74 @@
 /**
  * scrapyard-agent's file/env configuration (JSON file, SCRAPYARD_* env overrides), validated with zod and turned
- * into the AgentConfig createAgent() takes. The node key is read from a file so it stays out of `ps` and unit files.
+ * into the AgentConfig createAgent() takes. The node secret comes from the credential `register` wrote into the
+ * data dir (or, for a temporary node, from a file holding the cluster's shared secret), never from the config.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { AGENT_WS_PATH, NodeId } from '@scrapyard/protocol';
 import type { AgentConfigInput } from './config.js';
+import { credentialPath, readCredential } from './credential.js';
 
 /** A boolean from JSON or from an env string (on/off, true/false, 1/0). */
 const boolish = z.union([
   z.boolean(),
   z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
 ]);
+const list = (sep: RegExp) =>
+  z.union([z.array(z.string()), z.string().transform((s) => s.split(sep).filter((t) => t.trim() !== ''))]);
 
-const FileSchema = z
+export const AgentFileSchema = z
   .object({
-    masterUrl: z.string(),
-    nodeId: z.string(),
-    /** Path of a file holding the node key (hex or raw bytes); mode 0600. */
-    nodeKeyFile: z.string(),
+    /** ws(s)://host:port[/agent/v1/ws] of the master. */
+    masterUrl: z.string().regex(/^wss?:\/\/[^/]+/, 'must be ws://host:port or wss://host:port'),
     dataDir: z.string().default('./scrapyard-agent-data'),
-    slots: z.coerce.number().int().min(1).optional(),
-    tags: z
-      .union([
-        z.array(z.string()),
-        z.string().transform((s) =>
-          s
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean),
-        ),
-      ])
-      .default([]),
+    /** Wanted node id at registration; required for temporary nodes. Defaults to the host name. */
+    nodeId: NodeId.optional(),
+    slots: z.coerce.number().int().min(1).max(10_000).optional(),
+    tags: list(/[\s,]+/).default([]),
+    dedicated: boolish.default(false),
+    caFile: z.string().optional(),
     python: z.string().default(''),
     systemSitePackages: boolish.default(true),
     pipIndexUrl: z.string().default(''),
-    pipFindLinks: z
-      .union([z.array(z.string()), z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean))])
-      .default([]),
+    pipFindLinks: list(/[\s,]+/).default([]),
     pipNoIndex: boolish.default(false),
     jobsDir: z.string().default(''),
+    /** Connect as a temporary node with the shared secret in this file (no registration). */
+    temporarySecretFile: z.string().optional(),
+    metricsIntervalMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    eggCacheMaxAgeDays: z.coerce.number().min(0).default(1 / 24),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
+export type AgentFile = z.output<typeof AgentFileSchema>;
 
-const ENV_KEYS: Record<string, keyof z.input<typeof FileSchema>> = {
+const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
   SCRAPYARD_MASTER_URL: 'masterUrl',
-  SCRAPYARD_NODE_ID: 'nodeId',
-  SCRAPYARD_NODE_KEY_FILE: 'nodeKeyFile',
   SCRAPYARD_DATA_DIR: 'dataDir',
+  SCRAPYARD_NODE_ID: 'nodeId',
   SCRAPYARD_SLOTS: 'slots',
   SCRAPYARD_TAGS: 'tags',
+  SCRAPYARD_DEDICATED: 'dedicated',
+  SCRAPYARD_CA_FILE: 'caFile',
   SCRAPYARD_PYTHON: 'python',
   SCRAPYARD_SYSTEM_SITE_PACKAGES: 'systemSitePackages',
   SCRAPYARD_PIP_INDEX_URL: 'pipIndexUrl',
   SCRAPYARD_PIP_FIND_LINKS: 'pipFindLinks',
   SCRAPYARD_PIP_NO_INDEX: 'pipNoIndex',
   SCRAPYARD_JOBS_DIR: 'jobsDir',
+  SCRAPYARD_TEMPORARY_SECRET_FILE: 'temporarySecretFile',
+  SCRAPYARD_METRICS_INTERVAL_MS: 'metricsIntervalMs',
+  SCRAPYARD_EGG_CACHE_MAX_AGE_DAYS: 'eggCacheMaxAgeDays',
+  SCRAPYARD_LOG_LEVEL: 'logLevel',
 };
 
 export class AgentConfigError extends Error {}
 
-export function loadAgentCliConfig(file: string | undefined, env: NodeJS.ProcessEnv): AgentConfigInput {
+/** Reads and validates the file and env; relative paths in the file are relative to the file. */
+export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv): AgentFile {
   let fromFile: Record<string, unknown> = {};
   if (file) {
     try {
@@ -68,25 +76,86 @@ export function loadAgentCliConfig(file: string | undefined, env: NodeJS.Process
     } catch (e) {
       throw new AgentConfigError(`--config ${file}: ${(e as Error).message}`);
     }
+    for (const k of ['dataDir', 'caFile', 'temporarySecretFile', 'jobsDir'] as const) {
+      const v = fromFile[k];
+      if (typeof v === 'string' && v !== '') fromFile[k] = resolve(file, '..', v);
+    }
   }
   const merged: Record<string, unknown> = { ...fromFile };
   for (const [name, key] of Object.entries(ENV_KEYS)) if (env[name] !== undefined) merged[key] = env[name];
-  const parsed = FileSchema.safeParse(merged);
+  const parsed = AgentFileSchema.safeParse(merged);
   if (!parsed.success) {
     throw new AgentConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('\n  '),
     );
   }
-  const c = parsed.data;
-  let key: Buffer;
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+/** The gateway URL: a bare ws(s)://host:port gets the gateway path. */
+export function gatewayUrl(masterUrl: string): string {
+  const u = new URL(masterUrl);
+  if (u.pathname === '/' || u.pathname === '') u.pathname = AGENT_WS_PATH;
+  return u.toString();
+}
+
+/** http(s)://host:port of the master, from its gateway URL. */
+export function httpBaseOf(masterUrl: string): string {
+  const u = new URL(masterUrl);
+  return `${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}`;
+}
+
+function readFileOr(path: string, what: string): Buffer {
   try {
-    const raw = readFileSync(c.nodeKeyFile, 'utf8').trim();
-    key = /^[0-9a-f]{32,}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw);
+    return readFileSync(path);
   } catch (e) {
-    throw new AgentConfigError(
-      `nodeKeyFile: cannot read ${c.nodeKeyFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
+    throw new AgentConfigError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const { nodeKeyFile: _k, ...rest } = c;
-  return { ...rest, nodeKey: key, slots: c.slots ?? cpus().length * 4 };
+}
+
+export function readCa(c: AgentFile): Buffer | undefined {
+  return c.caFile ? readFileOr(c.caFile, 'caFile') : undefined;
+}
+
+/** The AgentConfig to run with: identity from the credential file (or the temporary secret). */
+export function toAgentConfig(c: AgentFile): AgentConfigInput {
+  let nodeId: string;
+  let nodeKey: Buffer;
+  let credentialFile: string | null = null;
+  const temporary = c.temporarySecretFile !== undefined;
+  if (temporary) {
+    if (!c.nodeId) throw new AgentConfigError('nodeId: a temporary node needs a nodeId');
+    nodeId = c.nodeId;
+    nodeKey = Buffer.from(readFileOr(c.temporarySecretFile!, 'temporarySecretFile').toString('utf8').trim(), 'utf8');
+  } else {
+    credentialFile = credentialPath(c.dataDir);
+    let cred;
+    try {
+      cred = readCredential(credentialFile);
+    } catch (e) {
+      throw new AgentConfigError((e as Error).message);
+    }
+    nodeId = cred.nodeId;
+    nodeKey = Buffer.from(cred.secret, 'hex');
+  }
+  return {
+    masterUrl: gatewayUrl(c.masterUrl),
+    nodeId,
+    nodeKey,
+    temporary,
+    credentialFile,
+    dedicated: c.dedicated,
+    ca: readCa(c),
+    dataDir: c.dataDir,
+    slots: c.slots ?? cpus().length * 4,
+    tags: c.tags,
+    python: c.python,
+    systemSitePackages: c.systemSitePackages,
+    pipIndexUrl: c.pipIndexUrl,
+    pipFindLinks: c.pipFindLinks,
+    pipNoIndex: c.pipNoIndex,
+    jobsDir: c.jobsDir,
+    metricsIntervalMs: c.metricsIntervalMs,
+    eggKeepMs: Math.round(c.eggCacheMaxAgeDays * 86_400_000),
+  };
 }

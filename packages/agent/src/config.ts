@@ -6,8 +6,20 @@ export const AgentConfigSchema = z.object({
   /** ws:// or wss:// URL of the master's agent gateway. */
   masterUrl: z.string().regex(/^wss?:\/\//, 'must start with ws:// or wss://'),
   nodeId: NodeId,
-  /** The node's secret key; it never crosses the wire, only HMACs made with it do. */
+  /** The node's secret; it never crosses the wire, only proofs made with it do (protocol handshake.ts). */
   nodeKey: z.instanceof(Buffer).refine((b) => b.length >= 16, 'node key must be at least 16 bytes'),
+  /** Connect as a temporary node (nodeKey is then the cluster's shared temporary-node secret). */
+  temporary: z.boolean().default(false),
+  /** Where a rotated credential is written (null: rotation unsupported, e.g. the embedded agent). */
+  credentialFile: z.string().nullable().default(null),
+  /** Take only jobs whose tags this node matches. */
+  dedicated: z.boolean().default(false),
+  /** PEM of a private CA to verify the master's certificate (wss://). */
+  ca: z.instanceof(Buffer).optional(),
+  /** How often host and job metrics are sampled and sent (0 = never). */
+  metricsIntervalMs: z.number().int().min(0).max(3_600_000).default(5_000),
+  /** Cached eggs of deleted versions are kept this long after their last use. */
+  eggKeepMs: z.number().int().min(0).default(3_600_000),
   /** Where the agent keeps its database, egg cache, venvs and the files of running jobs. */
   dataDir: z.string().min(1),
   /** Concurrent crawls this node takes. */

@@ -1,40 +1,60 @@
 /**
- * scrapyard-agent entry point: runs an agent that dials a master. (Enrollment of permanent nodes and the
- * `register` command arrive with the cluster work; this runs the agent code with a provisioned node key.)
+ * scrapyard-agent entry point: `register` trades an enrollment token for the node credential; without a
+ * subcommand it runs the agent, which dials the master and takes jobs until SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createAgent, AGENT_VERSION } from './agent.js';
 import { AgentConfigSchema } from './config.js';
-import { AgentConfigError, loadAgentCliConfig } from './cli-config.js';
+import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
+import { register, RegisterError } from './register.js';
 
-const HELP = `Usage: scrapyard-agent [--config FILE]
+const HELP = `Usage:
+  scrapyard-agent register --config FILE --token TOKEN [--node-id ID]
+  scrapyard-agent [--config FILE]
 
 Runs a Scrapyard agent: it dials the master's WebSocket gateway, takes jobs, runs \`scrapy crawl\` in per-project
-virtualenvs, and ships logs, items and job state back. Crawls run in their own sessions, so restarting the agent
-leaves them running; the next start re-adopts them.
+virtualenvs, and ships logs, items, job state and metrics back. Crawls run in their own sessions, so restarting
+the agent leaves them running; the next start re-adopts them.
+
+register   exchanges a single-use enrollment token (from \`scrapyard-master node enroll\`) for this node's
+           credential, stored in <dataDir>/node-credential.json (mode 0600).
 
 Options:
-  --config FILE   JSON file: masterUrl, nodeId, nodeKeyFile, dataDir, slots, tags, python, systemSitePackages,
-                  pipIndexUrl, pipFindLinks, pipNoIndex, jobsDir
+  --config FILE   JSON file: masterUrl, dataDir, nodeId, slots, tags, dedicated, caFile, python,
+                  systemSitePackages, pipIndexUrl, pipFindLinks, pipNoIndex, jobsDir, temporarySecretFile,
+                  metricsIntervalMs, eggCacheMaxAgeDays, logLevel
+  --token TOKEN   enrollment token (register)
+  --node-id ID    node id to ask for (register; default: config nodeId, else the host name)
   -h, --help      show this help
   --version       print the version
 
-Environment overrides: SCRAPYARD_MASTER_URL, SCRAPYARD_NODE_ID, SCRAPYARD_NODE_KEY_FILE, SCRAPYARD_DATA_DIR,
-SCRAPYARD_SLOTS, SCRAPYARD_TAGS, SCRAPYARD_PYTHON, SCRAPYARD_PIP_INDEX_URL, SCRAPYARD_PIP_FIND_LINKS, …`;
+Every config key can be overridden by SCRAPYARD_<KEY> in the environment: SCRAPYARD_MASTER_URL,
+SCRAPYARD_DATA_DIR, SCRAPYARD_TAGS, SCRAPYARD_SLOTS, SCRAPYARD_CA_FILE, SCRAPYARD_PYTHON, …`;
 
 async function main(): Promise<number> {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
+    parsed = parseArgs({
       args: process.argv.slice(2),
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      options: {
+        config: { type: 'string' },
+        token: { type: 'string' },
+        'node-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+      allowPositionals: true,
       strict: true,
-    }));
+    });
+    if (parsed.positionals.length > 1 || (parsed.positionals[0] ?? 'register') !== 'register') {
+      throw new Error(`unknown command: ${parsed.positionals.join(' ')}`);
+    }
   } catch (e) {
     process.stderr.write(`scrapyard-agent: ${(e as Error).message}\n\n${HELP}\n`);
     return 2;
   }
+  const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -43,9 +63,30 @@ async function main(): Promise<number> {
     process.stdout.write(`scrapyard-agent ${AGENT_VERSION}\n`);
     return 0;
   }
+  let file;
+  try {
+    file = loadAgentFile(values.config, process.env);
+  } catch (e) {
+    process.stderr.write(`scrapyard-agent: invalid configuration:\n  ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (positionals[0] === 'register') {
+    if (!values.token) {
+      process.stderr.write('scrapyard-agent: register needs --token (from `scrapyard-master node enroll`)\n');
+      return 2;
+    }
+    try {
+      const r = await register(file, values.token, values['node-id']);
+      process.stdout.write(`registered as node ${r.nodeId}; credential written to ${r.path}\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`scrapyard-agent: ${e instanceof RegisterError ? e.message : String(e)}\n`);
+      return 1;
+    }
+  }
   let config;
   try {
-    config = AgentConfigSchema.parse(loadAgentCliConfig(values.config, process.env));
+    config = AgentConfigSchema.parse(toAgentConfig(file));
   } catch (e) {
     const msg = e instanceof AgentConfigError ? e.message : (e as Error).message;
     process.stderr.write(`scrapyard-agent: invalid configuration:\n  ${msg}\n`);
@@ -53,8 +94,9 @@ async function main(): Promise<number> {
   }
   const logger = pino({
     name: 'scrapyard-agent',
+    level: file.logLevel,
     base: { pid: process.pid, nodeId: config.nodeId },
-    redact: ['nodeKey', '*.nodeKey'],
+    redact: ['nodeKey', '*.nodeKey', 'secret', '*.secret'],
   });
   process.on('unhandledRejection', (e) => {
     logger.fatal({ err: e }, 'unhandled promise rejection');

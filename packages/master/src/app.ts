@@ -4,19 +4,28 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MasterConfig } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { createJobsRepo } from './db/repos/jobs.js';
+import { createMetricsRepo } from './db/repos/metrics.js';
+import { createNodesRepo } from './db/repos/nodes.js';
 import { createProjectsRepo } from './db/repos/projects.js';
 import { WsGateway } from './gateway/ws-gateway.js';
 import { createAgentEventHandlers } from './jobs/agent-events.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { LogSink } from './jobs/log-sink.js';
-import { InMemoryNodeKeys } from './registry/node-auth.js';
+import { LostRuns } from './jobs/lost-runs.js';
+import { NodeCredentials } from './registry/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { agentEggRoutes } from './routes/agent/eggs.js';
+import { agentRegisterRoutes } from './routes/agent/register.js';
+import { apiPlugin } from './routes/api/plugin.js';
 import { scrapydPlugin } from './routes/scrapyd/plugin.js';
+import { EggDistribution } from './services/egg-distribution.js';
+import { NodeAdmin } from './services/node-admin.js';
+import { PolicyStore } from './services/policy-store.js';
 import { ScrapydService } from './services/scrapyd-service.js';
 import { SpiderLister } from './services/spider-lister.js';
 import { ProjectCatalog } from './services/project-catalog.js';
@@ -25,8 +34,10 @@ import { EggStore } from './storage/egg-store.js';
 export interface MasterApp {
   app: FastifyInstance;
   db: Db;
-  /** Node keys accepted by the handshake (the embedded agent registers its own here). */
-  nodeKeys: InMemoryNodeKeys;
+  /** Credentials accepted by the handshake (the embedded agent registers its own here). */
+  nodeKeys: NodeCredentials;
+  /** Whether the server speaks TLS (https/wss). */
+  tls: boolean;
   close(): Promise<void>;
 }
 
@@ -37,27 +48,92 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const eggs = new EggStore(join(config.dataDir, 'eggs'));
   const catalog = new ProjectCatalog(projects, config.settingsProjects);
   const registry = new AgentRegistry();
-  const nodeKeys = new InMemoryNodeKeys();
+  const nodeKeys = new NodeCredentials(config.temporaryNodes ? config.temporaryNodeSecret : null);
   const sink = new LogSink();
   const files = { logsDir: config.logsDir, itemsDir: config.itemsDir };
   const now = Date.now;
+  const policies = new PolicyStore(db, config.lostJobRetries);
+  await policies.load();
+  const metrics = createMetricsRepo(db, { onError: (e) => logger.warn({ err: e }, 'storing metrics failed') });
+  const onFinished = () =>
+    void jobs
+      .trimFinished(config.finishedToKeep)
+      .catch((e: unknown) => logger.error({ err: e }, 'trimming finished jobs failed'));
 
   const dispatcher: Dispatcher = new Dispatcher({
     jobs,
     catalog,
     registry,
+    policies,
     files: { ...files, jobsToKeep: config.jobsToKeep },
     logger,
     now,
-    onFinished: () =>
-      void jobs
-        .trimFinished(config.finishedToKeep)
-        .catch((e: unknown) => logger.error({ err: e }, 'trimming finished jobs failed')),
+    onFinished,
   });
   const kick = () => dispatcher.kick();
-  const handlers = createAgentEventHandlers({ jobs, sink, files, finishedToKeep: config.finishedToKeep, logger, kick });
-  const gateway = new WsGateway({ logger, registry, auth: nodeKeys, handlers });
-  registry.on('online', kick);
+  const lost: LostRuns = new LostRuns({
+    jobs,
+    registry,
+    policies,
+    files,
+    sink,
+    graceMs: config.lostGrace * 1000,
+    logger,
+    now,
+    forgetRun: (runId) => handlers.forget(runId),
+    kick,
+    onFinished,
+  });
+  const handlers = createAgentEventHandlers({
+    jobs,
+    sink,
+    files,
+    finishedToKeep: config.finishedToKeep,
+    logger,
+    kick,
+    loseRun: (row, reason, o) => lost.lose(row, reason, o),
+    onMetrics: (session, hb) => {
+      if (hb.host) {
+        metrics.recordHost(session.nodeId, hb.host);
+        session.load = hb.host.load1 / Math.max(1, hb.host.cpus);
+      }
+      if (hb.jobs && hb.jobs.length > 0) metrics.recordJobs(hb.at, hb.jobs);
+    },
+  });
+  const nodeAdmin = new NodeAdmin({
+    repo: createNodesRepo(db),
+    creds: nodeKeys,
+    registry,
+    latestHost: (id) => metrics.latestHost(id),
+    now,
+    logger,
+    kick,
+  });
+  await nodeAdmin.start();
+  const eggDistribution = new EggDistribution({ projects, registry, policies, logger });
+  const gateway = new WsGateway({
+    logger,
+    registry,
+    auth: nodeKeys,
+    handlers,
+    heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+    onAuthenticated: (session, o) => nodeAdmin.onAuthenticated(session, o),
+  });
+  registry.on('online', (session) => {
+    kick();
+    void eggDistribution.sendLive(session).catch((e: unknown) => logger.warn({ err: e }, 'sending live eggs failed'));
+  });
+  registry.on('offline', (session) => {
+    void nodeAdmin.onOffline(session).catch((e: unknown) => logger.warn({ err: e }, 'recording last seen failed'));
+  });
+  await lost.start();
+  const retention = setInterval(
+    () =>
+      void metrics
+        .prune(now() - config.metricsRetentionHours * 3_600_000)
+        .catch((e: unknown) => logger.warn({ err: e }, 'pruning metrics failed')),
+    60_000,
+  ).unref();
 
   const service = new ScrapydService({
     projects,
@@ -71,12 +147,27 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     now,
     kick,
     sendCancel: (nodeId, runId, signal) => registry.get(nodeId)?.send('job.cancel', { runId, signal }),
+    tagsFor: (project, spider) => policies.tagsFor(project, spider),
+    pendingReason: (job) => dispatcher.pendingReason(job),
+    onVersionAdded: (project, version) => {
+      void projects
+        .version(project, version)
+        .then((v) => {
+          if (v) eggDistribution.prewarm(v);
+          eggDistribution.changed();
+        })
+        .catch((e: unknown) => logger.warn({ err: e }, 'pre-warming failed'));
+    },
+    onVersionsRemoved: () => eggDistribution.changed(),
   });
 
   // Trim history that outgrew a lowered finished_to_keep while we were down.
   await jobs.trimFinished(config.finishedToKeep);
 
-  const app: FastifyInstance = Fastify({
+  const tls = config.tlsCert !== '';
+  // The https server type differs only in its TLS options; routes and the gateway see the same API.
+  const app = Fastify({
+    ...(tls ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),
     // Per-request access logs at info would dominate the log at thousands of schedules a second: warn and up only.
     loggerInstance: logger.child(
       { component: 'http' },
@@ -86,9 +177,23 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     bodyLimit: config.uploadLimitBytes + 64 * 1024 * 1024,
     // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.
     keepAliveTimeout: 65_000,
-  });
+  }) as unknown as FastifyInstance;
   gateway.attach(app.server);
   await app.register(agentEggRoutes, { registry, eggs });
+  await app.register(agentRegisterRoutes, { admin: nodeAdmin });
+  await app.register(apiPlugin, {
+    admin: nodeAdmin,
+    jobs,
+    metrics,
+    policies,
+    views: { pendingReason: (j) => dispatcher.pendingReason(j), isUnreachable: (id) => lost.isUnreachable(id) },
+    sink,
+    files,
+    username: config.username,
+    password: config.password,
+    now,
+    kick,
+  });
   await app.register(scrapydPlugin, {
     ctx: { service, maxScheduleParams: config.maxScheduleParams },
     service,
@@ -106,10 +211,15 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     app,
     db,
     nodeKeys,
+    tls,
     async close() {
       // Order: stop taking agent traffic, stop HTTP, then close files and the database they write to.
+      lost.stop();
+      clearInterval(retention);
       await gateway.close();
       await app.close();
+      await metrics.flush();
+      metrics.close();
       sink.closeAll();
       await db.destroy();
     },

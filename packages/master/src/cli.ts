@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 
 export const MASTER_HELP = `Usage: scrapyard-master [options]
+       scrapyard-master node enroll|list|revoke|rotate|cordon|uncordon …   (see scrapyard-master node --help)
 
 Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
 agent that runs crawls on this machine unless --no-local-agent is given.
@@ -13,6 +14,8 @@ Options:
   --data-dir DIR      database, eggs, logs and items (default ./scrapyard-data)
   --no-local-agent    do not start the embedded agent (crawls then need remote agents)
   --python PATH       Python interpreter for the embedded agent's venvs (default: first that imports scrapy)
+  --tls-cert FILE     PEM certificate: serve HTTPS and WSS (with --tls-key)
+  --tls-key FILE      PEM private key of --tls-cert
   -h, --help          show this help
   --version           print the version
 
@@ -37,6 +40,8 @@ export function parseMasterArgs(argv: string[]): CliResult {
       'data-dir': { type: 'string' },
       'no-local-agent': { type: 'boolean' },
       python: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -49,5 +54,7 @@ export function parseMasterArgs(argv: string[]): CliResult {
   if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
   if (values['no-local-agent']) flags.localAgent = false;
   if (values.python !== undefined) flags.python = values.python;
+  if (values['tls-cert'] !== undefined) flags.tlsCert = values['tls-cert'];
+  if (values['tls-key'] !== undefined) flags.tlsKey = values['tls-key'];
   return { kind: 'run', configFile: values.config, flags };
 }

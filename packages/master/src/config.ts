@@ -80,10 +80,34 @@ export const MasterConfigSchema = z
       .default({}),
     /** Scrapyd's [services] section: endpoints switched off (empty value), e.g. `delproject.json =`. */
     disabledServices: z.array(z.string()).default([]),
+    /** PEM certificate and key: serve HTTPS and WSS (both or neither). */
+    tlsCert: z.string().default(''),
+    tlsKey: z.string().default(''),
+    /** Accept agents that did not register, authenticated by a shared secret. Off by default. */
+    temporaryNodes: bool.default(false),
+    temporaryNodeSecret: z.string().default(''),
+    /** Seconds of silence after which a node counts as offline. */
+    heartbeatTimeout: int(2, 3_600).default(15),
+    /** Seconds a node may stay offline before its running jobs become lost (and are requeued per policy). */
+    lostGrace: int(1, 30 * 86_400).default(600),
+    /** Default number of times a lost job is requeued; project and spider policies override it. */
+    lostJobRetries: int(0, 100).default(0),
+    /** Host and job metrics older than this are deleted. */
+    metricsRetentionHours: int(1, 24 * 366).default(24),
     /** pino level. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
+    if ((c.tlsCert === '') !== (c.tlsKey === '')) {
+      ctx.addIssue({ code: 'custom', path: ['tlsCert'], message: 'tls_cert and tls_key go together' });
+    }
+    if (c.temporaryNodes && c.temporaryNodeSecret.length < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['temporaryNodeSecret'],
+        message: 'temporary_nodes needs temporary_node_secret of at least 32 characters',
+      });
+    }
     if (c.localAgent && c.pipNoIndex && c.pipFindLinks.length === 0 && c.pipIndexUrl === '') {
       ctx.addIssue({ code: 'custom', path: ['pipNoIndex'], message: 'pip_no_index needs pip_find_links' });
     }
@@ -140,6 +164,14 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   pip_find_links: 'pipFindLinks',
   pip_no_index: 'pipNoIndex',
   log_level: 'logLevel',
+  tls_cert: 'tlsCert',
+  tls_key: 'tlsKey',
+  temporary_nodes: 'temporaryNodes',
+  temporary_node_secret: 'temporaryNodeSecret',
+  heartbeat_timeout: 'heartbeatTimeout',
+  lost_grace: 'lostGrace',
+  lost_job_retries: 'lostJobRetries',
+  metrics_retention_hours: 'metricsRetentionHours',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */
@@ -206,7 +238,7 @@ function fromFile(path: string): Record<string, unknown> {
   if (disabled.length > 0) (out as Record<string, unknown>).disabledServices = disabled;
   if (problems.length) throw new ConfigError(problems);
   // Relative directories in a config file are relative to the file, not to the working directory.
-  for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir'] as const) {
+  for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir', 'tlsCert', 'tlsKey'] as const) {
     const v = out[k];
     if (typeof v === 'string' && v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
       out[k] = resolve(path, '..', v);

@@ -5,11 +5,13 @@
 import { pino } from 'pino';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
 import { ConfigError, loadMasterConfig } from './config.js';
+import { runNodeCommand } from './node-cli.js';
 import { startStandalone } from './standalone.js';
 
 export const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'node') return runNodeCommand(process.argv.slice(3), process.env);
   let cli;
   try {
     cli = parseMasterArgs(process.argv.slice(2));

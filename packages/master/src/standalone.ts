@@ -27,15 +27,15 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
     logger.info(
       { host: config.bindAddress, port, version },
-      `Scrapyard master listening on http://${config.bindAddress}:${port}`,
+      `Scrapyard master listening on ${master.tls ? 'https' : 'http'}://${config.bindAddress}:${port}`,
     );
     if (config.localAgent) {
       const key = randomBytes(32);
-      master.nodeKeys.set(LOCAL_NODE_ID, key);
+      master.nodeKeys.setEmbedded(LOCAL_NODE_ID, key);
       const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
       agent = createAgent(
         {
-          masterUrl: `ws://${host.includes(':') ? `[${host}]` : host}:${port}${AGENT_WS_PATH}`,
+          masterUrl: `${master.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}${AGENT_WS_PATH}`,
           nodeId: LOCAL_NODE_ID,
           nodeKey: key,
           dataDir: join(config.dataDir, 'agent'),

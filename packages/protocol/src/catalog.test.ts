@@ -54,8 +54,26 @@ const samples: Record<string, [unknown, unknown]> = {
     },
   ],
   heartbeat: [
-    { running: 0, at: 5 },
-    { running: -1, at: 5 },
+    {
+      running: 1,
+      at: 5,
+      host: {
+        at: 5,
+        cpuPercent: 12.5,
+        cpus: 2,
+        load1: 0.5,
+        load5: 0.4,
+        load15: 0.3,
+        memUsedBytes: 1e9,
+        memTotalBytes: 2e9,
+        diskUsedBytes: 1e10,
+        diskTotalBytes: 2e10,
+        netRxBytesPerSec: 100,
+        netTxBytesPerSec: 50,
+      },
+      jobs: [{ runId, cpuPercent: 30, rssBytes: 5e7 }],
+    },
+    { running: 0, at: 5, host: { at: 5, cpuPercent: 150 } },
   ],
   'job.events': [
     {
@@ -109,6 +127,12 @@ const samples: Record<string, [unknown, unknown]> = {
     { runId, stream: 'log', offset: 3 },
     { runId: 'x', stream: 'log', offset: 3 },
   ],
+  'eggs.live': [{ digests: ['c'.repeat(64)] }, { digests: ['not-a-digest'] }],
+  prewarm: [
+    { project: 'demo', version: '1_0', eggDigest: 'c'.repeat(64), eggSize: 1, requirements: [] },
+    { project: '..', version: '1_0', eggDigest: 'c'.repeat(64), eggSize: 1, requirements: [] },
+  ],
+  'credential.rotate': [{ secret: 'a'.repeat(64) }, { secret: 'short' }],
   'spiders.list': [
     { project: 'demo', version: '1_0', eggDigest: 'c'.repeat(64), eggSize: 1, settingsModule: null, requirements: [] },
     { project: 'demo', version: '1.0', eggDigest: 'c'.repeat(64), eggSize: 1, settingsModule: null, requirements: [] },

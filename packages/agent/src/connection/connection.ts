@@ -3,7 +3,6 @@
  * frames to the agent's parts until the socket drops, and dial again with backoff. One loop; every state change
  * (closed, rejected, stop) goes through it.
  */
-import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
@@ -14,10 +13,11 @@ import {
   PROTOCOL_VERSION,
   WS_SUBPROTOCOL,
   encodeEnvelope,
-  handshakeMacInput,
+  handshakeProof,
   isKnownType,
   parseEnvelope,
   validateMessage,
+  type Heartbeat,
   type MessageInputOf,
   type MessageOf,
   type Welcome,
@@ -34,6 +34,8 @@ export interface ConnectionHandlers {
     reply: (payload: unknown) => void,
   ): void;
   onDisconnect(): void;
+  /** Metrics to piggy-back on the next heartbeat, if a fresh sample exists. */
+  heartbeatExtras(): Pick<Heartbeat, 'host' | 'jobs'>;
 }
 
 /** Socket buffer above which log shipping pauses (backpressure). */
@@ -48,12 +50,17 @@ export class Connection {
   #retry: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #sessionToken: string | undefined;
+  #lastHeard = 0;
+  #nodeKey: Buffer;
 
   constructor(
     private readonly opts: {
       url: string;
       nodeId: string;
       nodeKey: Buffer;
+      temporary: boolean;
+      dedicated: boolean;
+      ca: Buffer | undefined;
       slots: number;
       tags: string[];
       agentVersion: string;
@@ -63,6 +70,12 @@ export class Connection {
     },
   ) {
     this.#log = opts.logger.child({ component: 'connection' });
+    this.#nodeKey = opts.nodeKey;
+  }
+
+  /** A rotated secret: used from the next handshake on. */
+  setNodeKey(key: Buffer): void {
+    this.#nodeKey = key;
   }
 
   get connected(): boolean {
@@ -102,9 +115,16 @@ export class Connection {
   #dial(): void {
     if (this.#stopped) return;
     this.#welcomed = false;
-    const ws = new WebSocket(this.opts.url, WS_SUBPROTOCOL, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(this.opts.url, WS_SUBPROTOCOL, {
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: 10_000,
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+    });
     this.#ws = ws;
+    this.#lastHeard = Date.now();
+    ws.on('pong', () => (this.#lastHeard = Date.now()));
     ws.on('message', (data, isBinary) => {
+      this.#lastHeard = Date.now();
       if (isBinary) return;
       try {
         this.#onFrame(ws, data.toString());
@@ -126,7 +146,12 @@ export class Connection {
         this.#retry = setTimeout(() => this.#dial(), delay);
       }
     });
-    ws.on('error', (e) => this.#log.debug({ err: e }, 'connection error'));
+    ws.on('error', (e) => {
+      // TLS problems are configuration errors an admin must see; plain refusals are routine while the master is down.
+      const tls = /certificate|self.signed|CERT|SSL|TLS/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`);
+      if (tls) this.#log.error({ err: e }, `TLS error connecting to the master: ${e.message} (check caFile)`);
+      else this.#log.debug({ err: e }, 'connection error');
+    });
   }
 
   #onFrame(ws: WebSocket, raw: string): void {
@@ -136,15 +161,15 @@ export class Connection {
     if (type === 'challenge') {
       const c = validateMessage(MasterToAgent, 'challenge', env.payload);
       const timestamp = Date.now();
-      const mac = createHmac('sha256', this.opts.nodeKey)
-        .update(handshakeMacInput(c.nonce, this.opts.nodeId, timestamp))
-        .digest('hex');
+      const mac = handshakeProof(this.#nodeKey, c.nonce, this.opts.nodeId, timestamp);
       const hello = {
         nodeId: this.opts.nodeId,
         protocolVersion: PROTOCOL_VERSION,
         agentVersion: this.opts.agentVersion,
         timestamp,
         mac,
+        temporary: this.opts.temporary,
+        dedicated: this.opts.dedicated,
         hostname: hostname(),
         slots: this.opts.slots,
         tags: this.opts.tags,
@@ -166,7 +191,15 @@ export class Connection {
       this.#log.info({ sessionNodeId: w.nodeId }, 'connected to master');
       clearInterval(this.#heartbeat);
       this.#heartbeat = setInterval(() => {
-        this.send('heartbeat', { running: this.opts.activeCount(), at: Date.now() });
+        // A master that has said nothing for three beats (not even a pong) is unreachable: drop the socket
+        // and dial again rather than wait for TCP to notice.
+        if (Date.now() - this.#lastHeard > 3 * w.heartbeatIntervalMs) {
+          this.#log.warn('master silent for three heartbeats: reconnecting');
+          ws.terminate();
+          return;
+        }
+        ws.ping();
+        this.send('heartbeat', { running: this.opts.activeCount(), at: Date.now(), ...this.opts.handlers.heartbeatExtras() });
       }, w.heartbeatIntervalMs);
       this.opts.handlers.onWelcome(w);
       return;

@@ -3,12 +3,11 @@
  * cache never holds a partial or tampered file. Concurrent requests for one digest share one download.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AGENT_HTTP_PREFIX } from '@scrapyard/protocol';
+import { masterRequest } from '../net/http-client.js';
 
 export class EggFetchError extends Error {
   readonly code = 'EGG_FETCH_FAILED';
@@ -22,6 +21,7 @@ export class EggCache {
     dir: string,
     private readonly httpBase: () => string,
     private readonly token: () => string | undefined,
+    private readonly ca?: Buffer,
   ) {
     this.#dir = dir;
     mkdirSync(dir, { recursive: true });
@@ -34,7 +34,16 @@ export class EggCache {
   /** Path of the egg on disk, downloading it first if needed. */
   get(digest: string): Promise<string> {
     const path = this.pathOf(digest);
-    if (existsSync(path)) return Promise.resolve(path);
+    if (existsSync(path)) {
+      // mtime is the last use: garbage collection keeps recently used eggs.
+      const t = new Date();
+      try {
+        utimesSync(path, t, t);
+      } catch {
+        // collected meanwhile: download below
+      }
+      if (existsSync(path)) return Promise.resolve(path);
+    }
     let p = this.#inflight.get(digest);
     if (!p) {
       p = this.#download(digest, path).finally(() => this.#inflight.delete(digest));
@@ -46,14 +55,19 @@ export class EggCache {
   async #download(digest: string, path: string): Promise<string> {
     const token = this.token();
     if (!token) throw new EggFetchError('not connected to the master: cannot fetch the egg');
-    const res = await fetch(`${this.httpBase()}${AGENT_HTTP_PREFIX}/eggs/${digest}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (!res.ok || !res.body) throw new EggFetchError(`egg ${digest}: master answered HTTP ${res.status}`);
+    const res = await masterRequest(
+      `${this.httpBase()}${AGENT_HTTP_PREFIX}/eggs/${digest}`,
+      { method: 'GET', headers: { authorization: `Bearer ${token}` } },
+      { ca: this.ca },
+    );
+    if (res.statusCode !== 200) {
+      res.resume();
+      throw new EggFetchError(`egg ${digest}: master answered HTTP ${res.statusCode}`);
+    }
     const tmp = `${path}.${randomBytes(6).toString('hex')}.part`;
     const hash = createHash('sha256');
     try {
-      const body = Readable.fromWeb(res.body as WebReadableStream);
+      const body = res;
       body.on('data', (chunk: Buffer) => hash.update(chunk));
       await pipeline(body, createWriteStream(tmp));
       const got = hash.digest('hex');
@@ -64,5 +78,28 @@ export class EggCache {
       rmSync(tmp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * Deletes cached eggs that no live version uses, except those `inUse` (runs still need them) and those used
+   * within `keepMs` (a version re-uploaded soon after deletion needn't be fetched again). Returns what it removed.
+   */
+  collect(live: ReadonlySet<string>, inUse: ReadonlySet<string>, keepMs: number, now = Date.now()): string[] {
+    const removed: string[] = [];
+    for (const name of readdirSync(this.#dir)) {
+      const m = /^([0-9a-f]{64})\.egg$/.exec(name);
+      if (!m) continue;
+      const digest = m[1]!;
+      if (live.has(digest) || inUse.has(digest) || this.#inflight.has(digest)) continue;
+      const path = join(this.#dir, name);
+      try {
+        if (now - statSync(path).mtimeMs < keepMs) continue;
+        rmSync(path, { force: true });
+        removed.push(digest);
+      } catch {
+        // vanished meanwhile
+      }
+    }
+    return removed;
   }
 }

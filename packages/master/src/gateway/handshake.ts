@@ -1,12 +1,14 @@
 /**
  * Checks an agent's hello against the challenge we sent: protocol version, clock skew (so an old handshake
- * can't be replayed later) and the MAC (so only a holder of the node key gets in). The nonce is fresh per
+ * can't be replayed later) and the proof of the node secret (so only its holder gets in). The nonce is fresh per
  * connection, so a captured handshake is useless on any other connection.
  */
-import { HANDSHAKE_MAX_SKEW_MS, PROTOCOL_VERSION, type Hello } from '@scrapyard/protocol';
+import { HANDSHAKE_MAX_SKEW_MS, PROTOCOL_VERSION, type Hello, type NodeKind } from '@scrapyard/protocol';
 import type { NodeAuthenticator } from '../registry/node-auth.js';
 
-export type HandshakeVerdict = { ok: true } | { ok: false; code: string; message: string };
+export type HandshakeVerdict =
+  | { ok: true; kind: NodeKind; rotated: boolean }
+  | { ok: false; code: string; message: string };
 
 export function checkHello(hello: Hello, nonce: string, now: number, auth: NodeAuthenticator): HandshakeVerdict {
   if (hello.protocolVersion !== PROTOCOL_VERSION) {
@@ -23,8 +25,11 @@ export function checkHello(hello: Hello, nonce: string, now: number, auth: NodeA
       message: 'handshake timestamp too far from the master clock: sync clocks (NTP)',
     };
   }
-  if (!auth.verify(hello.nodeId, nonce, hello.timestamp, hello.mac)) {
-    return { ok: false, code: 'BAD_CREDENTIALS', message: `node ${hello.nodeId}: unknown node or wrong secret` };
-  }
-  return { ok: true };
+  return auth.verify({
+    nodeId: hello.nodeId,
+    nonce,
+    timestamp: hello.timestamp,
+    mac: hello.mac,
+    temporary: hello.temporary,
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -12,7 +13,6 @@ import {
   AgentToMaster,
   HANDSHAKE_TIMEOUT_MS,
   HEARTBEAT_INTERVAL_MS,
-  HEARTBEAT_MISS_THRESHOLD,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   WS_SUBPROTOCOL,
@@ -20,8 +20,10 @@ import {
   isKnownType,
   parseEnvelope,
   validateMessage,
+  type Heartbeat,
   type Hello,
   type JobEvents,
+  type NodeKind,
   type LogChunk,
   type Welcome,
 } from '@scrapyard/protocol';
@@ -35,7 +37,11 @@ export interface GatewayHandlers {
   prepareWelcome(session: AgentSession, hello: Hello): Promise<Pick<Welcome, 'resume' | 'cancel'>>;
   onEvents(session: AgentSession, msg: JobEvents): Promise<number>;
   onLogChunk(session: AgentSession, chunk: LogChunk): Promise<void>;
+  onHeartbeat(session: AgentSession, hb: Heartbeat): void;
 }
+
+/** Called once a hello is authenticated, before WELCOME (e.g. to record the node, or finish a key rotation). */
+export type OnAuthenticated = (session: AgentSession, o: { rotated: boolean }) => Promise<void>;
 
 export class WsGateway {
   readonly #wss: WebSocketServer;
@@ -43,6 +49,8 @@ export class WsGateway {
   readonly #registry: AgentRegistry;
   readonly #auth: NodeAuthenticator;
   readonly #handlers: GatewayHandlers;
+  readonly #onAuthenticated: OnAuthenticated;
+  readonly #heartbeatTimeoutMs: number;
   readonly #now: () => number;
   #sweep: NodeJS.Timeout | undefined;
 
@@ -51,12 +59,16 @@ export class WsGateway {
     registry: AgentRegistry;
     auth: NodeAuthenticator;
     handlers: GatewayHandlers;
+    onAuthenticated: OnAuthenticated;
+    heartbeatTimeoutMs: number;
     now?: () => number;
   }) {
     this.#log = opts.logger.child({ component: 'ws-gateway' });
     this.#registry = opts.registry;
     this.#auth = opts.auth;
     this.#handlers = opts.handlers;
+    this.#onAuthenticated = opts.onAuthenticated;
+    this.#heartbeatTimeoutMs = opts.heartbeatTimeoutMs;
     this.#now = opts.now ?? Date.now;
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -65,7 +77,7 @@ export class WsGateway {
     });
   }
 
-  attach(server: Server): void {
+  attach(server: Server | HttpsServer): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       if (path !== AGENT_WS_PATH) {
@@ -80,8 +92,8 @@ export class WsGateway {
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
     });
-    // Silent agents are dropped after missing a few heartbeats; their sockets may be half-open.
-    this.#sweep = setInterval(() => this.#dropSilent(), HEARTBEAT_INTERVAL_MS).unref();
+    // Silent agents are dropped after the heartbeat timeout; their sockets may be half-open.
+    this.#sweep = setInterval(() => this.#dropSilent(), Math.min(1_000, this.#heartbeatTimeoutMs / 2)).unref();
   }
 
   async close(): Promise<void> {
@@ -92,11 +104,12 @@ export class WsGateway {
   }
 
   #dropSilent(): void {
-    const limit = HEARTBEAT_INTERVAL_MS * HEARTBEAT_MISS_THRESHOLD;
     for (const s of this.#registry.all()) {
-      if (this.#now() - s.lastSeen > limit) {
-        this.#log.warn({ nodeId: s.nodeId }, 'agent missed heartbeats: closing its session');
+      if (this.#now() - s.lastSeen > this.#heartbeatTimeoutMs) {
+        this.#log.warn({ nodeId: s.nodeId }, 'agent silent past the heartbeat timeout: it is offline');
         s.close(4001, 'heartbeat timeout');
+        // Don't wait for a close handshake a dead peer will never answer: the node is offline now.
+        this.#registry.remove(s);
       }
     }
   }
@@ -183,13 +196,18 @@ export class WsGateway {
     }
     const session = new AgentSession({
       nodeId: hello.nodeId,
+      kind: verdict.kind satisfies NodeKind,
       slots: hello.slots,
       tags: hello.tags,
+      dedicated: hello.dedicated,
       hostname: hello.hostname,
+      address: remote,
+      agentVersion: hello.agentVersion,
       socket: ws,
       sessionToken: randomBytes(32).toString('hex'),
       now: this.#now(),
     });
+    await this.#onAuthenticated(session, { rotated: verdict.rotated });
     const extra = await this.#handlers.prepareWelcome(session, hello);
     session.send('welcome', {
       nodeId: hello.nodeId,
@@ -198,17 +216,22 @@ export class WsGateway {
       ...extra,
     });
     this.#registry.add(session);
-    this.#log.info({ nodeId: hello.nodeId, remote, slots: hello.slots, tags: hello.tags }, 'agent connected');
+    this.#log.info(
+      { nodeId: hello.nodeId, kind: verdict.kind, remote, slots: hello.slots, tags: hello.tags, dedicated: hello.dedicated },
+      'agent connected',
+    );
     return session;
   }
 
   async #dispatch(session: AgentSession, type: keyof AgentToMaster, payload: unknown): Promise<void> {
+    // A session declared offline is done: what it still says is resent on its next connection.
+    if (session.closed) return;
     session.lastSeen = this.#now();
     switch (type) {
       case 'hello':
         return;
       case 'heartbeat':
-        validateMessage(AgentToMaster, 'heartbeat', payload);
+        this.#handlers.onHeartbeat(session, validateMessage(AgentToMaster, 'heartbeat', payload));
         return;
       case 'job.events': {
         const msg = validateMessage(AgentToMaster, 'job.events', payload);

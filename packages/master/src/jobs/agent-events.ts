@@ -4,7 +4,7 @@
  * should resume, which cancels it missed).
  */
 import type { Logger } from 'pino';
-import type { Hello, JobEvents, LogChunk, Welcome } from '@scrapyard/protocol';
+import type { Heartbeat, Hello, JobEvents, LogChunk, Welcome } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { GatewayHandlers } from '../gateway/ws-gateway.js';
 import type { AgentSession } from '../registry/agent-session.js';
@@ -19,9 +19,18 @@ export interface AgentEventsDeps {
   logger: Logger;
   /** A slot freed up or the queue changed: place more jobs. */
   kick: () => void;
+  /** Declares a run lost (requeueing it per policy, or always). */
+  loseRun: (row: JobRow, reason: string, o: { countAttempt: boolean; always?: boolean }) => Promise<void>;
+  /** Host and job metrics carried by a heartbeat. */
+  onMetrics: (session: AgentSession, hb: Heartbeat) => void;
 }
 
-export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
+export interface AgentEventHandlers extends GatewayHandlers {
+  /** A run id stopped existing (its job was requeued under a new one). */
+  forget(runId: string): void;
+}
+
+export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers {
   const log = d.logger.child({ component: 'agent-events' });
   // Job identity by run id, for log chunks of running jobs (one lookup per run, not per chunk).
   const cache = new Map<string, JobRow>();
@@ -45,17 +54,24 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
       const known = new Set([...hello.known, ...hello.running.map((r) => r.runId)]);
       const resume: Welcome['resume'] = [];
       const cancel: Welcome['cancel'] = [];
+      // Runs the agent holds alive that we gave up on: a lost run whose job was not requeued runs again; one
+      // whose job was requeued (its run id no longer exists) or that finished otherwise must stop.
+      for (const r of hello.running) {
+        const row = await d.jobs.byRunId(r.runId);
+        if (row?.state === 'finished' && row.outcome === 'lost' && (await d.jobs.resurrect(r.runId, session.nodeId))) {
+          log.warn({ runId: r.runId, jobId: row.job_id, nodeId: session.nodeId }, 'lost run is back: running again');
+        } else if (!row || row.state === 'finished') {
+          log.warn({ runId: r.runId, nodeId: session.nodeId }, 'agent runs a run that was requeued or ended: killing it');
+          cancel.push({ runId: r.runId, signal: 'SIGKILL' });
+        }
+      }
       for (const row of await d.jobs.runningOnNode(session.nodeId)) {
         if (!known.has(row.run_id)) {
-          await d.jobs.markFinished(row.run_id, {
-            endedAt: Date.now(),
-            startedAt: null,
-            exitCode: null,
-            signal: null,
-            outcome: 'lost',
-            reason: `agent ${session.nodeId} has no record of this run (it restarted before starting it)`,
+          // It never started there (e.g. the assign was lost in a crash), so retrying costs nothing.
+          await d.loseRun(row, `agent ${session.nodeId} has no record of this run`, {
+            countAttempt: false,
+            always: true,
           });
-          log.warn({ runId: row.run_id, jobId: row.job_id, nodeId: session.nodeId }, 'run lost');
           continue;
         }
         session.runs.add(row.run_id);
@@ -117,6 +133,14 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
       }
       d.kick();
       return upTo;
+    },
+
+    onHeartbeat(session: AgentSession, hb: Heartbeat): void {
+      if (hb.host || hb.jobs) d.onMetrics(session, hb);
+    },
+
+    forget(runId: string): void {
+      cache.delete(runId);
     },
 
     async onLogChunk(session: AgentSession, chunk: LogChunk): Promise<void> {

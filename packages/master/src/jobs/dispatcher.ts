@@ -1,7 +1,9 @@
 /**
  * Push dispatch: whenever a job is queued, a slot frees up or an agent comes online, `kick()` places pending jobs
- * (priority desc, then arrival) on the agent with the most free slots. No poll interval: the spawn lands within
- * milliseconds of the request. One placement loop runs at a time, so a job is never placed twice.
+ * (priority desc, then arrival) by the placement rule (tags, dedicated, cordon, most free slots, lowest load) and
+ * the projects' and spiders' running caps. No poll interval: the spawn lands within milliseconds of the request.
+ * One placement loop runs at a time, so a job is never placed twice. A job that can't be placed doesn't block
+ * the ones behind it that can.
  */
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -9,8 +11,10 @@ import type { Logger } from 'pino';
 import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { ProjectCatalog, ProjectEntry } from '../services/project-catalog.js';
-import type { AgentRegistry } from '../registry/registry.js';
+import type { AgentCandidate, AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
+import type { PolicyStore } from '../services/policy-store.js';
+import { place, type Placement } from './placement.js';
 import { itemsAreLocal, jobFilePath, remoteFeedUri, type JobFilesConfig } from './job-files.js';
 import { pruneOldFiles } from './retention.js';
 
@@ -18,6 +22,7 @@ export interface DispatcherDeps {
   jobs: JobsRepo;
   catalog: ProjectCatalog;
   registry: AgentRegistry;
+  policies: PolicyStore;
   files: JobFilesConfig & { jobsToKeep: number };
   logger: Logger;
   now: () => number;
@@ -61,19 +66,69 @@ export class Dispatcher {
   async #loop(): Promise<void> {
     for (;;) {
       this.#again = false;
-      const free = this.#d.registry.all().reduce((n, s) => n + Math.max(0, s.freeSlots), 0);
+      const agents = this.#d.registry.candidates();
+      const free = agents.reduce((n, a) => n + (a.cordoned ? 0 : Math.max(0, a.freeSlots)), 0);
       if (free === 0) return;
-      const batch = await this.#d.jobs.nextPending(free);
-      if (batch.length === 0) return;
+      const caps = await this.#capCounter();
+      const classes = await this.#d.jobs.pendingClasses();
+      if (classes.length === 0) return;
+      const open = classes.filter((c) => this.#verdict(JSON.parse(c.tags) as string[], c.project, c.spider, agents, caps).ok);
+      if (open.length === 0) return;
+      const batch = await this.#d.jobs.nextPendingIn(open.length === classes.length ? null : open, free);
+      let placed = 0;
       for (const job of batch) {
-        const agent = this.#d.registry.pickAgent();
-        if (!agent) return;
-        await this.#place(job, agent);
+        const v = this.#verdict(JSON.parse(job.tags) as string[], job.project, job.spider, agents, caps);
+        if (!v.ok) continue;
+        const r = await this.#place(job, v.agent.session);
+        if (r === 'assigned') {
+          v.agent.freeSlots--;
+          caps.add(job.project, job.spider);
+        }
+        if (r !== 'gone') placed++;
       }
+      if (placed === 0) return;
     }
   }
 
-  async #place(job: JobRow, agent: AgentSession): Promise<void> {
+  /** Why a pending job is not running, or null when it could start at the next pass. */
+  async pendingReason(job: Pick<JobRow, 'tags' | 'project' | 'spider'>): Promise<string | null> {
+    const v = this.#verdict(
+      JSON.parse(job.tags) as string[],
+      job.project,
+      job.spider,
+      this.#d.registry.candidates(),
+      await this.#capCounter(),
+    );
+    return v.ok ? null : v.reason;
+  }
+
+  #verdict(
+    tags: string[],
+    project: string,
+    spider: string,
+    agents: AgentCandidate[],
+    caps: CapCounter,
+  ): Placement<AgentCandidate> {
+    const pCap = this.#d.policies.projectCap(project);
+    if (pCap !== null && caps.project(project) >= pCap) {
+      return { ok: false, reason: `project ${project} is at its limit of ${pCap} running jobs` };
+    }
+    const sCap = this.#d.policies.spiderCap(project, spider);
+    if (sCap !== null && caps.spider(project, spider) >= sCap) {
+      return { ok: false, reason: `spider ${spider} is at its limit of ${sCap} running jobs` };
+    }
+    return place(tags, agents);
+  }
+
+  /** Running jobs per project and spider, read only when some cap exists. */
+  async #capCounter(): Promise<CapCounter> {
+    const counter = new CapCounter();
+    if (this.#d.policies.hasCaps) for (const r of await this.#d.jobs.runningCounts()) counter.add(r.project, r.spider, r.n);
+    return counter;
+  }
+
+  /** 'assigned' to the agent, 'failed' to start at all (finished), or 'gone' (cancelled meanwhile). */
+  async #place(job: JobRow, agent: AgentSession): Promise<'assigned' | 'failed' | 'gone'> {
     const log = this.#log.child({ jobId: job.job_id, runId: job.run_id, project: job.project, spider: job.spider });
     const entry = await this.#d.catalog.get(job.project);
     const version = entry ? this.#resolveVersion(job, entry) : null;
@@ -93,9 +148,9 @@ export class Dispatcher {
       });
       log.warn({ reason }, 'job could not start');
       this.#d.onFinished();
-      return;
+      return 'failed';
     }
-    if (!(await this.#d.jobs.claim(job.seq, agent.nodeId, version?.name ?? '', this.#d.now()))) return;
+    if (!(await this.#d.jobs.claim(job.seq, agent.nodeId, version?.name ?? '', this.#d.now()))) return 'gone';
     agent.runs.add(job.run_id);
     for (const stream of ['log', 'items'] as const) {
       const path = jobFilePath(this.#d.files, stream, job.project, job.spider, job.job_id);
@@ -124,7 +179,8 @@ export class Dispatcher {
       pinnedVersion: job.version_requested,
     };
     agent.send('job.assign', { job: spec });
-    log.info({ nodeId: agent.nodeId, version: version?.name ?? null }, 'job assigned');
+    log.info({ nodeId: agent.nodeId, version: version?.name ?? null, attempt: job.attempt }, 'job assigned');
+    return 'assigned';
   }
 
   /** Scrapyd resolves "latest" when the crawl starts, not when it was scheduled (§2.2). */
@@ -132,5 +188,24 @@ export class Dispatcher {
     if (job.version_requested === null) return entry.versions.at(-1) ?? null;
     const name = sanitizeVersion(job.version_requested);
     return entry.versions.find((v) => v.name === name) ?? null;
+  }
+}
+
+class CapCounter {
+  readonly #projects = new Map<string, number>();
+  readonly #spiders = new Map<string, number>();
+
+  add(project: string, spider: string, n = 1): void {
+    this.#projects.set(project, this.project(project) + n);
+    const k = `${project}\u0000${spider}`;
+    this.#spiders.set(k, (this.#spiders.get(k) ?? 0) + n);
+  }
+
+  project(project: string): number {
+    return this.#projects.get(project) ?? 0;
+  }
+
+  spider(project: string, spider: string): number {
+    return this.#spiders.get(`${project}\u0000${spider}`) ?? 0;
   }
 }

@@ -9,6 +9,7 @@ import {
   validateMessage,
   validateReply,
   type MessageInputOf,
+  type NodeKind,
   type ReplyOf,
   type RequestTypes,
 } from '@scrapyard/protocol';
@@ -22,14 +23,21 @@ interface PendingReply {
 
 export class AgentSession {
   readonly nodeId: string;
+  readonly kind: NodeKind;
   readonly slots: number;
   readonly tags: readonly string[];
+  readonly tagSet: ReadonlySet<string>;
+  readonly dedicated: boolean;
   readonly hostname: string;
+  readonly address: string;
+  readonly agentVersion: string;
   readonly sessionToken: string;
   readonly connectedAt: number;
   /** Runs placed on this agent that have not finished yet. */
   readonly runs = new Set<string>();
   lastSeen: number;
+  /** load1 per CPU from the latest host metrics (placement's tie-breaker); 0 until the first sample. */
+  load = 0;
   #socket: WebSocket;
   #nextId = 1;
   #replies = new Map<number, PendingReply>();
@@ -37,17 +45,26 @@ export class AgentSession {
 
   constructor(opts: {
     nodeId: string;
+    kind: NodeKind;
     slots: number;
     tags: string[];
+    dedicated: boolean;
     hostname: string;
+    address: string;
+    agentVersion: string;
     socket: WebSocket;
     sessionToken: string;
     now: number;
   }) {
     this.nodeId = opts.nodeId;
+    this.kind = opts.kind;
     this.slots = opts.slots;
     this.tags = Object.freeze([...opts.tags]);
+    this.tagSet = new Set(opts.tags);
+    this.dedicated = opts.dedicated;
     this.hostname = opts.hostname;
+    this.address = opts.address;
+    this.agentVersion = opts.agentVersion;
     this.#socket = opts.socket;
     this.sessionToken = opts.sessionToken;
     this.connectedAt = opts.now;

@@ -1,28 +1,93 @@
 /**
- * Node credentials for the handshake. This issue knows one kind: keys registered in memory (the embedded agent
- * gets a fresh random key at every start). Enrolled permanent nodes plug in behind the same interface.
+ * Who may connect: registered (permanent) nodes by their stored keys, the embedded agent by a key made at each
+ * start, and, only when the admin turns them on, temporary nodes by a shared secret. Stored keys are cached in
+ * memory (the handshake must not wait on the database) and kept in step with every change made through here.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { handshakeMacInput } from '@scrapyard/protocol';
+import { storedKeyOf, verifyHandshakeProof } from '@scrapyard/protocol';
+import type { NodeKind } from '@scrapyard/protocol';
+import type { NodesRepo } from '../db/repos/nodes.js';
 
-export interface NodeAuthenticator {
-  /** True when `mac` is the node's HMAC over the handshake input. Constant-time in the MAC. */
-  verify(nodeId: string, nonce: string, timestamp: number, mac: string): boolean;
+export interface ProofInput {
+  nodeId: string;
+  nonce: string;
+  timestamp: number;
+  mac: string;
+  temporary: boolean;
 }
 
-export class InMemoryNodeKeys implements NodeAuthenticator {
-  readonly #keys = new Map<string, Buffer>();
+export type AuthVerdict =
+  | { ok: true; kind: NodeKind; /** the proof used the rotated secret: make it the only one */ rotated: boolean }
+  | { ok: false; code: 'BAD_CREDENTIALS' | 'NODE_REVOKED' | 'TEMPORARY_NODES_OFF'; message: string };
 
-  set(nodeId: string, key: Buffer): void {
-    this.#keys.set(nodeId, key);
+export interface NodeAuthenticator {
+  verify(p: ProofInput): AuthVerdict;
+}
+
+interface Cred {
+  storedKey: string;
+  pendingStoredKey: string | null;
+  revoked: boolean;
+}
+
+export class NodeCredentials implements NodeAuthenticator {
+  readonly #permanent = new Map<string, Cred>();
+  readonly #embedded = new Map<string, string>();
+  readonly #temporaryKey: string | null;
+
+  constructor(temporarySecret: string | null) {
+    this.#temporaryKey = temporarySecret ? storedKeyOf(Buffer.from(temporarySecret, 'utf8')) : null;
   }
 
-  verify(nodeId: string, nonce: string, timestamp: number, mac: string): boolean {
-    const key = this.#keys.get(nodeId);
-    if (!key || !/^[0-9a-f]{64}$/.test(mac)) return false;
-    const expected = createHmac('sha256', key)
-      .update(handshakeMacInput(nonce, nodeId, timestamp))
-      .digest();
-    return timingSafeEqual(expected, Buffer.from(mac, 'hex'));
+  async load(repo: NodesRepo): Promise<void> {
+    for (const n of await repo.all()) this.setPermanent(n.node_id, n.stored_key, n.pending_stored_key, n.revoked_at !== null);
+  }
+
+  setPermanent(nodeId: string, storedKey: string, pendingStoredKey: string | null, revoked: boolean): void {
+    this.#permanent.set(nodeId, { storedKey, pendingStoredKey, revoked });
+  }
+
+  /** The embedded agent's key (never persisted; a new one at every start). */
+  setEmbedded(nodeId: string, secret: Buffer): void {
+    this.#embedded.set(nodeId, storedKeyOf(secret));
+  }
+
+  isPermanent(nodeId: string): boolean {
+    return this.#permanent.has(nodeId);
+  }
+
+  isEmbedded(nodeId: string): boolean {
+    return this.#embedded.has(nodeId);
+  }
+
+  verify(p: ProofInput): AuthVerdict {
+    const check = (stored: string) => verifyHandshakeProof(stored, p.mac, p.nonce, p.nodeId, p.timestamp);
+    const bad = { ok: false, code: 'BAD_CREDENTIALS', message: `node ${p.nodeId}: unknown node or wrong secret` } as const;
+    if (p.temporary) {
+      if (!this.#temporaryKey) {
+        return {
+          ok: false,
+          code: 'TEMPORARY_NODES_OFF',
+          message: 'this master does not accept temporary nodes: register the agent (scrapyard-agent register)',
+        };
+      }
+      // A temporary node must not take the identity of a registered or embedded one.
+      if (this.#permanent.has(p.nodeId) || this.#embedded.has(p.nodeId)) {
+        return { ok: false, code: 'BAD_CREDENTIALS', message: `node id ${p.nodeId} belongs to a registered node` };
+      }
+      return check(this.#temporaryKey) ? { ok: true, kind: 'temporary', rotated: false } : bad;
+    }
+    const embedded = this.#embedded.get(p.nodeId);
+    if (embedded) return check(embedded) ? { ok: true, kind: 'embedded', rotated: false } : bad;
+    const cred = this.#permanent.get(p.nodeId);
+    if (!cred) {
+      // Same work as a known node, so timing doesn't tell which node ids exist.
+      check('0'.repeat(64));
+      return bad;
+    }
+    const current = check(cred.storedKey);
+    const rotated = !current && cred.pendingStoredKey !== null && check(cred.pendingStoredKey);
+    if (!current && !rotated) return bad;
+    if (cred.revoked) return { ok: false, code: 'NODE_REVOKED', message: `node ${p.nodeId} has been revoked` };
+    return { ok: true, kind: 'permanent', rotated };
   }
 }

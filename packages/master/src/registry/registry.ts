@@ -1,9 +1,18 @@
-/** The agents online now, by node id. A new session for a node replaces (and closes) the old one. */
+/**
+ * The agents online now, by node id, and which nodes are cordoned. A new session for a node replaces (and
+ * closes) the old one.
+ */
 import { EventEmitter } from 'node:events';
+import type { Candidate } from '../jobs/placement.js';
 import type { AgentSession } from './agent-session.js';
+
+export interface AgentCandidate extends Candidate {
+  session: AgentSession;
+}
 
 export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offline: [AgentSession] }> {
   readonly #sessions = new Map<string, AgentSession>();
+  readonly #cordoned = new Set<string>();
 
   add(session: AgentSession): void {
     const old = this.#sessions.get(session.nodeId);
@@ -27,6 +36,15 @@ export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offlin
     return [...this.#sessions.values()];
   }
 
+  setCordoned(nodeId: string, cordoned: boolean): void {
+    if (cordoned) this.#cordoned.add(nodeId);
+    else this.#cordoned.delete(nodeId);
+  }
+
+  isCordoned(nodeId: string): boolean {
+    return this.#cordoned.has(nodeId);
+  }
+
   /** Total slots across online agents (daemonstatus capacity). */
   capacity(): number {
     let n = 0;
@@ -34,13 +52,21 @@ export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offlin
     return n;
   }
 
-  /** Placement: the agent with the most free slots (ties: fewest runs, then node id for determinism). */
-  pickAgent(): AgentSession | undefined {
-    let best: AgentSession | undefined;
+  /** Snapshot of the open sessions for placement; freeSlots is mutable so a pass can count its own placements. */
+  candidates(): AgentCandidate[] {
+    const out: AgentCandidate[] = [];
     for (const s of this.#sessions.values()) {
-      if (s.closed || s.freeSlots <= 0) continue;
-      if (!best || s.freeSlots > best.freeSlots || (s.freeSlots === best.freeSlots && s.nodeId < best.nodeId)) best = s;
+      if (s.closed) continue;
+      out.push({
+        nodeId: s.nodeId,
+        tags: s.tagSet,
+        dedicated: s.dedicated,
+        cordoned: this.#cordoned.has(s.nodeId),
+        freeSlots: s.freeSlots,
+        load: s.load,
+        session: s,
+      });
     }
-    return best;
+    return out;
   }
 }

@@ -12,6 +12,7 @@ import { newRunId } from '../jobs/dispatcher.js';
 import { uuid1Hex } from '../jobs/uuid1.js';
 import { formatPyDatetime } from '../scrapyd/time-format.js';
 import { inspectEgg } from '../scrapyd/egg-inspect.js';
+import { normalizeTags } from '../jobs/placement.js';
 import { ScrapydError, notFound } from './scrapyd-error.js';
 import type { SpiderLister } from './spider-lister.js';
 import type { ProjectCatalog } from './project-catalog.js';
@@ -30,6 +31,13 @@ export interface ScrapydServiceDeps {
   kick: () => void;
   /** Send a cancel to the agent running a run (no-op when it is offline; it gets it on reconnect). */
   sendCancel: (nodeId: string, runId: string, signal: string | number) => void;
+  /** Default tags of a project's spider (policies). */
+  tagsFor: (project: string, spider: string) => string[];
+  /** Why a pending job waits (listjobs' additive `pending_reason`). */
+  pendingReason: (job: JobRow) => Promise<string | null>;
+  /** A version was added (pre-warm agents) or versions were removed (agents may drop eggs). */
+  onVersionAdded: (project: string, version: string) => void;
+  onVersionsRemoved: () => void;
 }
 
 export interface ScheduleInput {
@@ -40,6 +48,8 @@ export interface ScheduleInput {
   priority: number;
   settings: [string, string][];
   args: [string, string][];
+  /** `_tags`, normalized; undefined = the spider's or project's default tags. */
+  tags: string[] | undefined;
 }
 
 /** Spider arguments Scrapyd's own code claims; passing them made Scrapyd fail with a TypeError (§3.3). */
@@ -106,6 +116,7 @@ export class ScrapydService {
     if (previous && previous.digest !== digest && !(await this.#d.projects.digestInUse(previous.digest))) {
       this.#d.eggs.remove(previous.digest);
     }
+    this.#d.onVersionAdded(project, name);
     return { project, version, spiders: spiders.length };
   }
 
@@ -150,6 +161,7 @@ export class ScrapydService {
       args: input.args,
       priority: input.priority,
       createdAt: this.#d.now(),
+      tags: normalizeTags(input.tags ?? this.#d.tagsFor(input.project, input.spider)),
     });
     this.#d.kick();
     return { jobid: jobId };
@@ -191,14 +203,19 @@ export class ScrapydService {
       this.#d.jobs.listFinished(project),
     ]);
     return {
-      pending: pending.map((j) => ({
-        id: j.job_id,
-        project: j.project,
-        spider: j.spider,
-        version: j.version_requested,
-        settings: Object.fromEntries(JSON.parse(j.settings) as [string, string][]),
-        args: Object.fromEntries(JSON.parse(j.args) as [string, string][]),
-      })),
+      pending: await Promise.all(
+        pending.map(async (j) => ({
+          id: j.job_id,
+          project: j.project,
+          spider: j.spider,
+          version: j.version_requested,
+          settings: Object.fromEntries(JSON.parse(j.settings) as [string, string][]),
+          args: Object.fromEntries(JSON.parse(j.args) as [string, string][]),
+          // Additive fields (cluster): where it may run and why it doesn't yet.
+          tags: JSON.parse(j.tags) as string[],
+          pending_reason: await this.#d.pendingReason(j),
+        })),
+      ),
       running: running.map((j) => ({
         id: j.job_id,
         project: j.project,
@@ -206,6 +223,8 @@ export class ScrapydService {
         pid: j.pid,
         start_time: formatPyDatetime(Number(j.started_at ?? j.created_at)),
         ...jobUrls(this.#d.files, j.project, j.spider, j.job_id),
+        node_id: j.node_id,
+        tags: JSON.parse(j.tags) as string[],
       })),
       finished: finished.map((j) => this.#finished(j)),
     };
@@ -223,6 +242,7 @@ export class ScrapydService {
       // Additive fields (Scrapyd has no outcome, spec §10 W7); existing fields keep their types.
       outcome: j.outcome,
       exit_code: j.exit_code,
+      node_id: j.node_id === '' ? null : j.node_id,
     };
   }
 
@@ -236,6 +256,7 @@ export class ScrapydService {
     // Deviation D7: pending jobs of a deleted project are purged, not hidden until it comes back.
     if (projectGone) await this.#d.jobs.deletePendingOfProject(project);
     if (!(await this.#d.projects.digestInUse(v.digest))) this.#d.eggs.remove(v.digest);
+    this.#d.onVersionsRemoved();
     return {};
   }
 
@@ -247,6 +268,7 @@ export class ScrapydService {
     if (!existed) throw notFound.project(project);
     await this.#d.jobs.deletePendingOfProject(project);
     for (const v of versions) if (!(await this.#d.projects.digestInUse(v.digest))) this.#d.eggs.remove(v.digest);
+    this.#d.onVersionsRemoved();
     return {};
   }
 

@@ -18,6 +18,15 @@ export interface NewJob {
   args: [string, string][];
   priority: number;
   createdAt: number;
+  /** Normalized (sorted, unique). */
+  tags: string[];
+}
+
+/** Pending jobs that share tags, project and spider share a placement verdict. */
+export interface PendingClass {
+  tags: string;
+  project: string;
+  spider: string;
 }
 
 export interface FinishInfo {
@@ -55,6 +64,7 @@ function toInsert(job: NewJob): Insertable<JobsTable> {
     reason: null,
     cancel_count: 0,
     cancel_signal: null,
+    tags: JSON.stringify(job.tags),
   };
 }
 
@@ -111,6 +121,91 @@ export function createJobsRepo(db: Db) {
       return inState('pending').orderBy('priority', 'desc').orderBy('seq', 'asc').limit(limit).execute();
     },
 
+    /** The distinct placement classes among pending jobs. */
+    async pendingClasses(): Promise<PendingClass[]> {
+      return db.selectFrom('jobs').select(['tags', 'project', 'spider']).distinct().where('state', '=', 'pending').execute();
+    },
+
+    /** Like nextPending, restricted to the given classes (all when null). */
+    async nextPendingIn(classes: PendingClass[] | null, limit: number): Promise<JobRow[]> {
+      let q = inState('pending');
+      if (classes !== null) {
+        if (classes.length === 0) return [];
+        q = q.where((eb) =>
+          eb.or(
+            classes.map((c) =>
+              eb.and([eb('tags', '=', c.tags), eb('project', '=', c.project), eb('spider', '=', c.spider)]),
+            ),
+          ),
+        );
+      }
+      return q.orderBy('priority', 'desc').orderBy('seq', 'asc').limit(limit).execute();
+    },
+
+    /** Running jobs per project and spider (for concurrency caps). */
+    async runningCounts(): Promise<{ project: string; spider: string; n: number }[]> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['project', 'spider', eb.fn.countAll<number>().as('n')])
+        .where('state', '=', 'running')
+        .groupBy(['project', 'spider'])
+        .execute();
+      return rows.map((r) => ({ project: r.project, spider: r.spider, n: Number(r.n) }));
+    },
+
+    /** Nodes that hold running jobs (at start-up, every one of them is offline until it reconnects). */
+    async nodesWithRunningJobs(): Promise<string[]> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select('node_id')
+        .distinct()
+        .where('state', '=', 'running')
+        .where('node_id', 'is not', null)
+        .execute();
+      return rows.map((r) => r.node_id!);
+    },
+
+    /**
+     * Puts a running job back in the queue under a new run id, keeping its place (seq and priority). The old run
+     * id stops existing, so anything an agent later says about it is ignored (and the run is killed if alive).
+     */
+    async requeue(runId: string, newRunId: string, o: { countAttempt: boolean; reason: string }): Promise<boolean> {
+      const res = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          state: 'pending',
+          run_id: newRunId,
+          node_id: null,
+          pid: null,
+          version: null,
+          started_at: null,
+          ended_at: null,
+          exit_code: null,
+          signal: null,
+          outcome: null,
+          reason: o.reason,
+          cancel_count: 0,
+          cancel_signal: null,
+          attempt: o.countAttempt ? eb('attempt', '+', 1) : eb.ref('attempt'),
+        }))
+        .where('run_id', '=', runId)
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
+    /** A run declared lost whose node came back with it still running: it is running again. */
+    async resurrect(runId: string, nodeId: string): Promise<boolean> {
+      const res = await db
+        .updateTable('jobs')
+        .set({ state: 'running', node_id: nodeId, ended_at: null, outcome: null, reason: null })
+        .where('run_id', '=', runId)
+        .where('state', '=', 'finished')
+        .where('outcome', '=', 'lost')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
     /** Moves a pending job to running on a node; false if it is no longer pending (cancelled meanwhile). */
     async claim(seq: number, nodeId: string, version: string, now: number): Promise<boolean> {
       const res = await db
@@ -149,6 +244,13 @@ export function createJobsRepo(db: Db) {
         .where('state', '!=', 'finished')
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
+    },
+
+    /** The latest run of a Scrapyd job id (ids may repeat), optionally within a project. */
+    async latestByJobId(jobId: string, project?: string): Promise<JobRow | undefined> {
+      let q = db.selectFrom('jobs').selectAll().where('job_id', '=', jobId);
+      if (project !== undefined) q = q.where('project', '=', project);
+      return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
     },
 
     async byRunId(runId: string): Promise<JobRow | undefined> {

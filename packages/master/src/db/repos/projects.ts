@@ -138,6 +138,12 @@ export function createProjectsRepo(db: Db) {
       });
     },
 
+    /** Every egg digest some version uses (what agents may keep cached). */
+    async allDigests(): Promise<string[]> {
+      const rows = await db.selectFrom('versions').select('digest').distinct().execute();
+      return rows.map((r) => r.digest);
+    },
+
     async digestInUse(digest: string): Promise<boolean> {
       return (
         (await db.selectFrom('versions').select('digest').where('digest', '=', digest).executeTakeFirst()) !== undefined

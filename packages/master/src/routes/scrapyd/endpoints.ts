@@ -2,6 +2,7 @@
  * The eleven Scrapyd JSON endpoints: how each reads its parameters (in the order the spec checks them) and which
  * service operation answers it.
  */
+import { Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
 import type { ScrapydService } from '../../services/scrapyd-service.js';
@@ -19,7 +20,20 @@ export interface Endpoint {
 }
 
 /** Parameters schedule.json consumes itself; every other one is a spider argument (first value only). */
-const SCHEDULE_RESERVED = new Set(['project', 'spider', '_version', 'jobid', 'priority', 'setting']);
+const SCHEDULE_RESERVED = new Set(['project', 'spider', '_version', 'jobid', 'priority', 'setting', '_tags']);
+
+/** `_tags=a,b` (commas or spaces): the tags an agent must all have to run the job. */
+function parseTags(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const tags = raw.split(/[\s,]+/).filter(Boolean);
+  for (const t of tags) {
+    if (!Tag.safeParse(t).success) {
+      throw new ParamError(`_tags is invalid: '${t}' is not a tag (letters, digits, '_', '.', ':', '-'; at most 63)`);
+    }
+  }
+  if (tags.length > 32) throw new ParamError('_tags is invalid: at most 32 tags');
+  return tags;
+}
 
 function parseSettings(values: string[]): [string, string][] {
   return values.map((kv) => {
@@ -49,6 +63,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
       const spider = requireText(p, 'spider');
       const version = firstText(p, '_version');
       const jobId = firstText(p, 'jobid');
+      const tags = parseTags(firstText(p, '_tags'));
       // Scrapyd calls float() on the raw bytes, so a non-UTF-8 priority gets float's message, not a decode error.
       const priorityBytes = firstBytes(p, 'priority');
       let priority = 0;
@@ -74,7 +89,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
           `arguments are invalid: ${args.length} spider arguments, at most ${c.maxScheduleParams} are accepted`,
         );
       }
-      return c.service.schedule({ project, spider, version, jobId, priority, settings, args });
+      return c.service.schedule({ project, spider, version, jobId, priority, settings, args, tags });
     },
   },
   'status.json': {

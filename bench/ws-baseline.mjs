@@ -1,0 +1,50 @@
+// Baseline of the `agents10k` bench: a bare `ws` server that holds the simulated agents' connections with the
+// same traffic as the master (a challenge on connect, a welcome for each hello, every frame parsed as JSON) and
+// does nothing else: no authentication, no database, no validation. Plain Node (no tsx loader), so its memory is
+// the floor any gateway pays for the same sockets.
+//   node --max-semi-space-size=4 bench/ws-baseline.mjs      prints {"port":N} once listening on 127.0.0.1
+import { randomBytes } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+
+const PATH = '/agent/v1/ws';
+const SUBPROTOCOL = 'scrapyard.v1';
+const wss = new WebSocketServer({
+  host: '127.0.0.1',
+  port: 0,
+  path: PATH,
+  maxPayload: 8 * 1024 * 1024,
+  handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+});
+let frames = 0;
+wss.on('connection', (ws) => {
+  ws.send(
+    JSON.stringify({
+      type: 'challenge',
+      payload: { nonce: randomBytes(32).toString('hex'), protocolVersion: 2, serverTime: Date.now() },
+    }),
+  );
+  ws.on('message', (data) => {
+    frames++;
+    const env = JSON.parse(data.toString());
+    if (env.type === 'hello') {
+      ws.send(
+        JSON.stringify({
+          type: 'welcome',
+          payload: {
+            nodeId: env.payload.nodeId,
+            sessionToken: randomBytes(32).toString('hex'),
+            heartbeatIntervalMs: 5000,
+            resume: [],
+            cancel: [],
+          },
+        }),
+      );
+    }
+  });
+  ws.on('error', () => {});
+});
+wss.on('listening', () => process.stdout.write(`${JSON.stringify({ port: wss.address().port })}\n`));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGUSR2', () => process.stderr.write(`frames ${frames}\n`));

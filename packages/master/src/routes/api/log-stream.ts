@@ -1,0 +1,274 @@
+/**
+ * Live tail of a job's log or items file as Server-Sent Events:
+ * `GET /api/v1/jobs/:jobId/log/stream?project=P&stream=log|items&offset=N` (or `Last-Event-ID: N`, which wins).
+ *
+ * Each `event: chunk` carries `id: <end byte offset>` and `data: {"offset":<start byte offset>,"text":"…"}`, first
+ * for what the file already holds from the offset, then for every append the LogSink reports. Pieces are at most
+ * 64 KiB and never split a UTF-8 character (a piece with more data behind it ends on its last newline when it has
+ * one). When the job is finished and everything up to the file's size was sent: `event: end` with
+ * `data: {"state":"finished","outcome":…}`, and the response ends. A job that disappears while followed (a
+ * cancelled pending job is deleted) ends the same way with `{"state":"gone","outcome":null}`. A `: keepalive`
+ * comment goes out every 15 s; the job's state is polled at most once a second.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
+import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
+import type { LogSink } from '../../jobs/log-sink.js';
+
+/** What the tail needs to know about a job (a `JobRow` fits). */
+export interface LogStreamJob {
+  project: string;
+  spider: string;
+  job_id: string;
+  state: 'pending' | 'running' | 'finished';
+  outcome: string | null;
+}
+
+export interface LogStreamOptions {
+  /** The sink agents' chunks are written through; its append events drive the tail. */
+  sink: LogSink;
+  /** The same logs/items dirs the sink's writers use (paths must match exactly). */
+  files: JobFilesConfig;
+  /**
+   * The job's latest run, by job id and, when given, project; undefined if unknown. Called once per request,
+   * then (with the found job's project) at most every `pollMs` while following, to notice the job finishing.
+   */
+  findJob: (jobId: string, project: string | undefined) => Promise<LogStreamJob | undefined>;
+  /** Interval of `: keepalive` comments; default 15 000. */
+  keepaliveMs?: number;
+  /** Least time between two state polls; default 1 000. */
+  pollMs?: number;
+}
+
+/** Most bytes read (and sent in one event) at a time. */
+export const LOG_STREAM_PIECE_BYTES = 64 * 1024;
+
+const ByteOffset = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a non-negative integer')
+  .transform(Number);
+const Params = z.object({ jobId: JobId });
+const Query = z.object({
+  project: ProjectName.optional(),
+  stream: Stream.default('log'),
+  offset: ByteOffset.default(0),
+});
+
+const badRequest = (error: z.ZodError) => ({
+  error: {
+    code: 'BAD_REQUEST',
+    message: error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '),
+  },
+});
+
+/** Fastify plugin (register it as is; it declares its full path). */
+export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptions): Promise<void> {
+  const keepaliveMs = opts.keepaliveMs ?? 15_000;
+  const pollMs = opts.pollMs ?? 1_000;
+  // Open tails, ended before the server closes (it would otherwise wait for them forever).
+  const active = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...active]) stop();
+  });
+
+  app.get('/api/v1/jobs/:jobId/log/stream', async (req, reply) => {
+    const params = Params.safeParse(req.params);
+    if (!params.success) return reply.code(400).send(badRequest(params.error));
+    const query = Query.safeParse(req.query);
+    if (!query.success) return reply.code(400).send(badRequest(query.error));
+    let offset = query.data.offset;
+    const lastEventId = req.headers['last-event-id'];
+    if (lastEventId !== undefined) {
+      const id = ByteOffset.safeParse(lastEventId);
+      if (!id.success) {
+        return reply
+          .code(400)
+          .send({ error: { code: 'BAD_REQUEST', message: 'Last-Event-ID must be a non-negative integer' } });
+      }
+      offset = id.data;
+    }
+    const { jobId } = params.data;
+    const { project, stream } = query.data;
+
+    const job = await opts.findJob(jobId, project);
+    if (!job) {
+      const where = project === undefined ? '' : ` in project ${project}`;
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no job ${jobId}${where}` } });
+    }
+    const path = jobFilePath(opts.files, stream, job.project, job.spider, job.job_id);
+    if (path === null) {
+      const message =
+        stream === 'log'
+          ? 'logs are disabled on this master (logs_dir is empty)'
+          : 'items are not kept on this master (items_dir is empty or a URL)';
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
+    }
+
+    reply.hijack();
+    const res = reply.raw;
+    // Keep headers that hooks set on the reply (hijacking skips fastify's own sending).
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    res.flushHeaders();
+
+    const tail = new Tail(res, path, offset, job, opts, keepaliveMs, pollMs);
+    active.add(tail.stop);
+    tail
+      .run()
+      .catch((e: unknown) => req.log.warn({ err: e, jobId, stream }, 'log stream failed'))
+      .finally(() => {
+        active.delete(tail.stop);
+        tail.stop();
+      });
+  });
+}
+
+/** One client's tail of one file. */
+class Tail {
+  #closed = false;
+  #signaled = false;
+  #wake: (() => void) | null = null;
+  #buf: Buffer | null = null;
+  readonly #unsubscribe: () => void;
+  readonly #keepalive: NodeJS.Timeout;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly path: string,
+    private sent: number,
+    private job: LogStreamJob | undefined,
+    private readonly opts: LogStreamOptions,
+    keepaliveMs: number,
+    private readonly pollMs: number,
+  ) {
+    // Subscribe before the first read, so nothing appended meanwhile is missed.
+    this.#unsubscribe = opts.sink.onAppend(path, () => this.#signal());
+    this.#keepalive = setInterval(() => {
+      if (!this.#closed) res.write(': keepalive\n\n');
+    }, keepaliveMs);
+    res.on('close', this.stop);
+    res.on('error', this.stop);
+  }
+
+  /** Ends the tail (idempotent): on disconnect, server close, or when done. */
+  readonly stop = (): void => {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    clearInterval(this.#keepalive);
+    this.#wake?.();
+    if (!this.res.writableEnded) this.res.end();
+  };
+
+  async run(): Promise<void> {
+    let lastPoll = Date.now();
+    while (!this.#closed) {
+      if (this.job === undefined || this.job.state === 'finished') {
+        await this.#drain(true);
+        const end = this.job ? { state: 'finished', outcome: this.job.outcome } : { state: 'gone', outcome: null };
+        if (!this.#closed) await this.#write(`event: end\ndata: ${JSON.stringify(end)}\n\n`);
+        return;
+      }
+      this.#signaled = false;
+      await this.#drain(false);
+      const wait = this.pollMs - (Date.now() - lastPoll);
+      if (wait > 0 && !this.#signaled && !this.#closed) await this.#sleep(wait);
+      if (this.#closed || Date.now() - lastPoll < this.pollMs) continue;
+      lastPoll = Date.now();
+      const j = this.job;
+      this.job = await this.opts.findJob(j.job_id, j.project);
+    }
+  }
+
+  #signal(): void {
+    this.#signaled = true;
+    this.#wake?.();
+  }
+
+  /** Waits until an append, `ms`, or the end of the tail. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+
+  /** Sends what the file holds past `sent`; `final` also sends a trailing incomplete UTF-8 sequence. */
+  async #drain(final: boolean): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.path, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing written yet
+      throw e;
+    }
+    try {
+      const size = (await fh.stat()).size;
+      const buf = (this.#buf ??= Buffer.allocUnsafe(LOG_STREAM_PIECE_BYTES));
+      while (!this.#closed && this.sent < size) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - this.sent), this.sent);
+        if (bytesRead === 0) return; // truncated under us
+        const atEnd = this.sent + bytesRead >= size;
+        const cut = cutPoint(buf, bytesRead, atEnd, final);
+        if (cut === 0) return; // only part of a character so far: wait for the rest
+        const text = buf.toString('utf8', 0, cut);
+        const start = this.sent;
+        this.sent += cut;
+        await this.#write(`event: chunk\nid: ${this.sent}\ndata: ${JSON.stringify({ offset: start, text })}\n\n`);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Writes, waiting for the socket to drain when its buffer is full (a slow client must not fill memory). */
+  #write(s: string): Promise<void> | void {
+    if (this.#closed || this.res.write(s)) return;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+}
+
+/**
+ * How many of the `n` bytes read to send: with more data behind the piece, up to its last newline if any;
+ * otherwise all of it, less a trailing incomplete UTF-8 sequence (kept unless `final` and at the file's end).
+ */
+export function cutPoint(buf: Buffer, n: number, atEnd: boolean, final: boolean): number {
+  if (!atEnd) {
+    const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+    if (nl >= 0) return nl + 1;
+  }
+  if (atEnd && final) return n;
+  const b = utf8Boundary(buf, n);
+  return b === 0 && !atEnd ? n : b; // a full piece without any character start is not UTF-8: send it as is
+}
+
+/** `n`, or the start of a multi-byte sequence that the first `n` bytes cut short. */
+function utf8Boundary(buf: Buffer, n: number): number {
+  for (let i = n - 1; i >= Math.max(0, n - 4); i--) {
+    const b = buf[i]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte
+    const len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + len > n ? i : n;
+  }
+  return n;
+}

@@ -1,0 +1,39 @@
+/** /api/v1/nodes: list, enroll, revoke, rotate, cordon, and host metrics. */
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import { z } from 'zod';
+import { CreateEnrollmentRequest, NodeId } from '@scrapyard/protocol';
+import type { MetricsRepo } from '../../db/repos/metrics.js';
+import type { NodeAdmin } from '../../services/node-admin.js';
+import { parseOr400 } from './validate.js';
+
+const NodeParams = z.object({ id: NodeId });
+const MetricsQuery = z.object({
+  since: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(720),
+});
+
+export function nodeRoutes(
+  app: FastifyInstance,
+  o: { admin: NodeAdmin; metrics: MetricsRepo; adminOnly: preHandlerAsyncHookHandler },
+): void {
+  const id = (params: unknown) => parseOr400(NodeParams, params, 'path').id;
+
+  app.get('/nodes', async () => ({ nodes: await o.admin.list() }));
+  app.get('/nodes/:id', async (req) => o.admin.info(id(req.params)));
+  app.post('/nodes/enrollments', { preHandler: o.adminOnly }, async (req, reply) => {
+    const body = parseOr400(CreateEnrollmentRequest, req.body ?? {}, 'body');
+    return reply.code(201).send(await o.admin.createEnrollment(body));
+  });
+  app.post('/nodes/:id/revoke', { preHandler: o.adminOnly }, async (req) => o.admin.revoke(id(req.params)));
+  app.post('/nodes/:id/rotate', { preHandler: o.adminOnly }, async (req) => o.admin.rotate(id(req.params)));
+  app.post('/nodes/:id/cordon', { preHandler: o.adminOnly }, async (req) => o.admin.setCordoned(id(req.params), true));
+  app.post('/nodes/:id/uncordon', { preHandler: o.adminOnly }, async (req) =>
+    o.admin.setCordoned(id(req.params), false),
+  );
+  app.get('/nodes/:id/metrics', async (req) => {
+    const nodeId = id(req.params);
+    await o.admin.info(nodeId);
+    const q = parseOr400(MetricsQuery, req.query, 'query');
+    return { nodeId, samples: await o.metrics.hostSamples(nodeId, q.since, q.limit) };
+  });
+}

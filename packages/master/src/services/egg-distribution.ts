@@ -1,0 +1,52 @@
+/**
+ * Keeps agents' egg caches useful and small: on connect and whenever versions change, agents learn which digests
+ * are still live (they delete other cached eggs no run needs), and a new version is pre-warmed (egg fetched,
+ * venv built) on the online agents its project's jobs can land on, so its first crawl starts warm.
+ */
+import type { Logger } from 'pino';
+import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
+import { matches } from '../jobs/placement.js';
+import type { AgentSession } from '../registry/agent-session.js';
+import type { AgentRegistry } from '../registry/registry.js';
+import type { PolicyStore } from './policy-store.js';
+
+export class EggDistribution {
+  readonly #log: Logger;
+
+  constructor(
+    private readonly d: {
+      projects: ProjectsRepo;
+      registry: AgentRegistry;
+      policies: PolicyStore;
+      logger: Logger;
+    },
+  ) {
+    this.#log = d.logger.child({ component: 'egg-distribution' });
+  }
+
+  /** Tells one agent (or all) which eggs are live. */
+  async sendLive(to?: AgentSession): Promise<void> {
+    const digests = await this.d.projects.allDigests();
+    for (const s of to ? [to] : this.d.registry.all()) s.send('eggs.live', { digests });
+  }
+
+  prewarm(v: VersionRow): void {
+    const tags = this.d.policies.tagsFor(v.project, '');
+    for (const c of this.d.registry.candidates()) {
+      if (!matches(tags, c) && !(c.dedicated && tags.length === 0)) continue;
+      c.session.send('prewarm', {
+        project: v.project,
+        version: v.name,
+        eggDigest: v.digest,
+        eggSize: v.size,
+        requirements: v.requirements,
+      });
+    }
+    this.#log.info({ project: v.project, version: v.name }, 'pre-warming agents');
+  }
+
+  /** Errors here must never fail the API call that caused them. */
+  changed(): void {
+    void this.sendLive().catch((e: unknown) => this.#log.warn({ err: e }, 'sending live eggs failed'));
+  }
+}

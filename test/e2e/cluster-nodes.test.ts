@@ -1,0 +1,163 @@
+/**
+ * Node administration on a live cluster: revoking a node closes its session for good, rotating a node's secret
+ * while it is online updates its credential file (and the new secret is the one that works), and temporary nodes
+ * are refused unless the master enables them with a shared secret.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION, WS_SUBPROTOCOL, handshakeProof } from '@scrapyard/protocol';
+import { gatewayUrl, runCli, startAgent } from '../helpers/agents.js';
+import { listNodes, nodeInfo, startCluster } from '../helpers/cluster.js';
+import { tempDir } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** Answer of the gateway to a hello proving `secret` for `nodeId`: 'welcome' or the rejection code. */
+function tryHandshake(url: string, nodeId: string, secretHex: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(gatewayUrl(url), WS_SUBPROTOCOL);
+    ws.on('message', (data) => {
+      const f = JSON.parse(data.toString()) as { type: string; payload: Record<string, unknown> };
+      if (f.type === 'challenge') {
+        const timestamp = Date.now();
+        const nonce = String(f.payload.nonce);
+        const hello = {
+          nodeId,
+          protocolVersion: PROTOCOL_VERSION,
+          agentVersion: 'test',
+          timestamp,
+          mac: handshakeProof(Buffer.from(secretHex, 'hex'), nonce, nodeId, timestamp),
+          hostname: 'probe',
+          slots: 1,
+          tags: [],
+          running: [],
+          known: [],
+        };
+        ws.send(JSON.stringify({ type: 'hello', payload: hello }));
+      } else if (f.type === 'welcome') {
+        ws.close(1000);
+        resolve('welcome');
+      } else if (f.type === 'rejected') {
+        resolve(String(f.payload.code));
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+const secretOf = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { secret: string }).secret;
+
+void test('revoke closes a node for good; rotate replaces its secret while online', async (t) => {
+  const { url, rest } = await startCluster(t);
+  const admin = (...args: string[]) => runCli('master', ['node', ...args, '--url', url]);
+  const doomed = await startAgent(t, { master: { url }, nodeId: 'doomed' });
+  const rotating = await startAgent(t, { master: { url }, nodeId: 'rotating' });
+
+  // Revoke: the session is closed and every later attempt is refused.
+  const revoked = await admin('revoke', 'doomed');
+  assert.equal(revoked.code, 0, revoked.all);
+  await waitFor(async () => !(await nodeInfo(rest, 'doomed')).online, { what: 'doomed to go offline' });
+  const info = await nodeInfo(rest, 'doomed');
+  assert.equal(info.revoked, true);
+  await waitFor(() => /disconnected from master|rejected/.test(doomed.currentOutput()), {
+    what: 'the revoked agent to notice',
+    timeoutMs: 10_000,
+  });
+  // Give it time to retry (backoff starts around a second): it must stay out.
+  await sleep(4_000);
+  assert.equal((await nodeInfo(rest, 'doomed')).online, false, 'a revoked node never comes back');
+  assert.equal(
+    (doomed.currentOutput().match(/connected to master/g) ?? []).length,
+    1,
+    'no second "connected to master" after the revoke',
+  );
+  assert.notEqual(await tryHandshake(url, 'doomed', secretOf(doomed.credentialFile)), 'welcome');
+  // A fresh process with the same credential does not get in either.
+  await doomed.kill9();
+  await doomed.restart({ waitConnected: false });
+  await sleep(3_000);
+  assert.doesNotMatch(doomed.currentOutput(), /connected to master/);
+  assert.match(doomed.currentOutput(), /NODE_REVOKED|BAD_CREDENTIALS|revoked/i);
+  await doomed.kill9();
+  // Rotating or cordoning a revoked node is refused.
+  assert.notEqual((await rest.call('POST', '/api/v1/nodes/doomed/rotate')).status, 200);
+
+  // Rotate while online: the credential file gets a new secret, and only the new secret works.
+  const oldSecret = secretOf(rotating.credentialFile);
+  const rotated = await admin('rotate', 'rotating');
+  assert.equal(rotated.code, 0, rotated.all);
+  const newSecret = await waitFor(
+    () => {
+      const s = secretOf(rotating.credentialFile);
+      return s !== oldSecret ? s : undefined;
+    },
+    { what: 'the credential file to get the new secret', timeoutMs: 10_000 },
+  );
+  assert.match(newSecret, /^[0-9a-f]{64}$/);
+  assert.equal(statSync(rotating.credentialFile).mode & 0o777, 0o600, 'still 0600 after rotation');
+  assert.equal((await nodeInfo(rest, 'rotating')).online, true, 'the agent stays connected through the rotation');
+  assert.equal(await tryHandshake(url, 'rotating', oldSecret), 'BAD_CREDENTIALS', 'the old secret is dead');
+  await rotating.restart(); // proves the new secret on disk works
+  assert.equal((await nodeInfo(rest, 'rotating')).online, true);
+  // Rotating an offline node is refused: it could not store the new secret.
+  await rotating.stop();
+  await waitFor(async () => !(await nodeInfo(rest, 'rotating')).online, { what: 'rotating to go offline' });
+  const offline = await rest.call('POST', '/api/v1/nodes/rotating/rotate');
+  assert.equal(offline.status, 409, offline.text);
+  assert.equal((offline.json.error as { code: string }).code, 'NODE_OFFLINE');
+  assert.equal(secretOf(rotating.credentialFile), newSecret, 'nothing changed on disk');
+  await rotating.restart();
+});
+
+void test('temporary nodes: refused by default, accepted with temporary_nodes on and the shared secret', async (t) => {
+  const secret = 'temporary-node-shared-secret-0123456789';
+  const dir = tempDir(t);
+  const secretFile = join(dir, 'temporary-secret');
+  writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
+
+  const closed = await startCluster(t);
+  const refused = await startAgent(t, {
+    master: { url: closed.url },
+    nodeId: 'temp-refused',
+    register: false,
+    waitConnected: false,
+    config: { temporarySecretFile: secretFile },
+  });
+  await waitFor(() => /rejected/.test(refused.currentOutput()), {
+    what: 'the temporary node to be rejected',
+    timeoutMs: 15_000,
+  });
+  assert.doesNotMatch(refused.output(), /connected to master/);
+  assert.ok(!(await listNodes(closed.rest)).some((n) => n.nodeId === 'temp-refused' && n.online));
+
+  const open = await startCluster(t, {
+    env: { SCRAPYARD_TEMPORARY_NODES: 'on', SCRAPYARD_TEMPORARY_NODE_SECRET: secret },
+  });
+  const temp = await startAgent(t, {
+    master: { url: open.url },
+    nodeId: 'temp-1',
+    register: false,
+    tags: ['spot'],
+    config: { temporarySecretFile: secretFile },
+  });
+  const node = await nodeInfo(open.rest, temp.nodeId);
+  assert.deepEqual(
+    { kind: node.kind, online: node.online, tags: node.tags },
+    { kind: 'temporary', online: true, tags: ['spot'] },
+  );
+  // A temporary node with the wrong shared secret is refused.
+  const wrongFile = join(dir, 'wrong-secret');
+  writeFileSync(wrongFile, 'x'.repeat(40), { mode: 0o600 });
+  const wrong = await startAgent(t, {
+    master: { url: open.url },
+    nodeId: 'temp-wrong',
+    register: false,
+    waitConnected: false,
+    config: { temporarySecretFile: wrongFile },
+  });
+  await waitFor(() => /rejected/.test(wrong.currentOutput()), { what: 'the wrong secret to be rejected' });
+  assert.doesNotMatch(wrong.output(), /connected to master/);
+});

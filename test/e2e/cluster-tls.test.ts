@@ -1,0 +1,83 @@
+/**
+ * TLS end to end: a master serving HTTPS and WSS with a certificate from a private CA; an agent that trusts the
+ * CA (caFile) registers over https, connects over wss:// and runs a crawl; the admin CLI works over https with
+ * --ca-file; an agent without the CA cannot register or connect, and says it is about the certificate.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { enroll, runCli, startAgent } from '../helpers/agents.js';
+import { nodeInfo, startCluster } from '../helpers/cluster.js';
+import { request } from '../helpers/http.js';
+import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
+import { tempDir } from '../helpers/processes.js';
+import { PYTHON } from '../helpers/python.js';
+import { makeTestPki } from '../helpers/tls.js';
+import { waitFor } from '../helpers/wait.js';
+
+void test('TLS: register, connect over wss:// and crawl; no CA, no connection', async (t) => {
+  const pki = makeTestPki(t);
+  const { master, url, api, rest } = await startCluster(t, { tls: pki });
+  assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const wss = `wss://127.0.0.1:${master.port}/agent/v1/ws`;
+
+  // Plain HTTP is not served on the TLS port, and a client without the CA refuses the certificate.
+  const plain = await request(`http://127.0.0.1:${master.port}/daemonstatus.json`, { timeoutMs: 5_000 }).catch(
+    (e: unknown) => e as Error,
+  );
+  assert.ok(plain instanceof Error || plain.status !== 200, 'no plain HTTP API on the TLS port');
+  await assert.rejects(request(`${url}/daemonstatus.json`), /certificate/);
+  assert.equal((await request(`${url}/daemonstatus.json`, { caFile: pki.caFile })).status, 200);
+
+  const agent = await startAgent(t, {
+    master: { url },
+    masterUrl: wss,
+    caFile: pki.caFile,
+    nodeId: 'tls-agent',
+  });
+  assert.equal((await nodeInfo(rest, 'tls-agent')).online, true);
+  await deploy(api);
+  const id = await schedule(api, { project: 'demo', spider: 'quick', jobid: 'over-tls' });
+  const done = await waitFinished(api, id);
+  assert.equal(done.outcome, 'succeeded');
+  assert.match((await api.raw('GET', `/logs/demo/quick/${id}.log`)).text, /QUICK_DONE/);
+
+  // The admin CLI over https with --ca-file.
+  const listed = await runCli('master', ['node', 'list', '--json', '--url', url, '--ca-file', pki.caFile]);
+  assert.equal(listed.code, 0, listed.all);
+  assert.match(listed.stdout, /tls-agent/);
+  const untrusted = await runCli('master', ['node', 'list', '--json', '--url', url]);
+  assert.notEqual(untrusted.code, 0, 'the CLI without the CA refuses the certificate');
+
+  // register without the CA fails on the certificate and writes nothing.
+  const dir = tempDir(t);
+  const config = join(dir, 'agent.json');
+  writeFileSync(config, JSON.stringify({ masterUrl: wss, dataDir: join(dir, 'data'), slots: 1, python: PYTHON }));
+  const token = (await enroll(url, {}, { caFile: pki.caFile })).token;
+  const reg = await runCli('agent', ['register', '--config', config, '--token', token, '--node-id', 'no-ca']);
+  assert.notEqual(reg.code, 0);
+  assert.match(reg.all, /certificate/i);
+
+  // The registered agent, restarted without its CA, cannot connect, and its log says why.
+  await agent.stop();
+  const blind = await startAgent(t, {
+    master: { url },
+    dataDir: agent.dataDir,
+    masterUrl: wss,
+    nodeId: 'tls-agent',
+    waitConnected: false,
+  });
+  await waitFor(() => /certificate/i.test(blind.currentOutput()), {
+    what: 'the agent to log a certificate error',
+    timeoutMs: 20_000,
+  });
+  await sleep(2_000);
+  assert.doesNotMatch(blind.currentOutput(), /connected to master/);
+  assert.equal((await nodeInfo(rest, 'tls-agent')).online, false);
+  await blind.stop();
+  // With the CA again, it is back.
+  await agent.restart();
+  await waitFor(async () => (await nodeInfo(rest, 'tls-agent')).online, { what: 'tls-agent back online' });
+});
