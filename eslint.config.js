@@ -33,6 +33,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '@scrapyard/*'] }] },
   },
   {
+    // The node handshake proof is computed by both daemons and must exist once: it may use node:crypto (only).
+    files: ['packages/protocol/src/handshake.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '!node:crypto', '@scrapyard/*'] }] },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

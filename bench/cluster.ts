@@ -203,6 +203,14 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
     const simCpu = ((cpuTicks(simPid) - s0) / CLK_TCK / seconds) * 100;
     rss = Math.max(rss, rssMbOf(pid));
     const stats = sim.last('stats') ?? {};
+    if (master) {
+      // The heartbeats did what they are for: the master kept their host metrics (flushed within a second).
+      await sleep(1_500);
+      const { samples } = (await get(master.url, `api/v1/nodes/sim-${n - 1}/metrics`)) as { samples?: unknown[] };
+      if (!samples || samples.length === 0) {
+        console.warn(`agents10k: the master stored no host metrics for sim-${n - 1} after ${windowS + 5} s`);
+      }
+    }
     return {
       cpu,
       rss,

@@ -249,8 +249,10 @@ export async function startLatencyRuns(
   await post(url, 'schedule.json', { project: 'demo', spider: 'quick' });
   await waitFor(async () => (await get(url, 'daemonstatus.json')).finished === finished0 + 1, 60_000, 'warm-up job');
   const venvs = join(agentDir, 'venvs');
-  const python = join(venvs, readdirSync(venvs).find((d) => d.startsWith('demo'))!, 'bin', 'python');
-  const egg = join(agentDir, 'eggs', readdirSync(join(agentDir, 'eggs')).find((f) => f.endsWith('.egg'))!);
+  const venv = readdirSync(venvs).find((d) => d.startsWith('demo'))!;
+  const python = join(venvs, venv, 'bin', 'python');
+  const eggFile = readdirSync(join(agentDir, 'eggs')).find((f) => f.endsWith('.egg'))!;
+  const egg = join(agentDir, 'eggs', eggFile);
   for (let i = 0; i < runs; i++) {
     clearStamps(stamp);
     const t0 = Date.now() / 1000;

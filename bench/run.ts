@@ -186,9 +186,18 @@ async function makespan(python: string, egg: string) {
 async function main() {
   console.log(`Scrapyard benchmarks: ${RUNS} runs each, ${cpus().length} CPUs, python ${PYTHON}\n`);
   const stamp = stampDir();
-  const lat = ONLY.has('latency') ? await latency(stamp) : null;
   // Keep a copy of the venv and egg for the direct baselines (the latency master's data dir is gone).
   const keep = mkdtempSync(join(tmpdir(), 'bench-keep-'));
+  try {
+    await measure(stamp, keep);
+  } finally {
+    rmSync(keep, { recursive: true, force: true });
+    rmSync(stamp.pythonPath, { recursive: true, force: true });
+  }
+}
+
+async function measure(stamp: Stamp, keep: string) {
+  const lat = ONLY.has('latency') ? await latency(stamp) : null;
   const venvDir = join(keep, 'venv');
   await new Promise<void>((r) =>
     spawn(PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', venvDir]).on('exit', () => r()),
@@ -289,13 +298,12 @@ async function main() {
       '≥ 20',
     ]);
   }
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 8));
+  const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];
+  const widths = header.map((h, i) => Math.max(...rows.map((r) => r[i]!.length), h.length, 8));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target']));
+  console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
-  rmSync(keep, { recursive: true, force: true });
-  rmSync(stamp.pythonPath, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {

@@ -8,7 +8,7 @@
  *     [--agents 10000] [--concurrency 500] [--interval-ms 5000]      (secret in BENCH_TEMPORARY_SECRET)
  *
  * Prints one JSON object per line on stdout: `{"type":"connected",...}` once every client is welcomed (or has
- * given up), then `{"type":"stats",...}` every second. Exits when stdin closes (its parent is gone) or on SIGTERM.
+ * given up), then `{"type":"stats",...}` every 250 ms. Exits when stdin closes (its parent is gone) or on SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -166,7 +166,7 @@ async function main() {
   setInterval(() => {
     const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
     out({ type: 'stats', open, ...stats, errors: Object.fromEntries(errors) });
-  }, 1_000);
+  }, 250);
 }
 
 process.stdin.on('end', () => process.exit(0));

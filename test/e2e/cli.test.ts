@@ -16,6 +16,12 @@ void test('both commands are linked into node_modules/.bin and print --help', ()
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Usage: ${name}`));
   }
+  const node = spawnSync(bin('scrapyard-master'), ['node', '--help'], { encoding: 'utf8' });
+  assert.equal(node.status, 0, node.stderr);
+  assert.match(node.stdout, /enroll \[--node-id ID\]/);
+  const register = spawnSync(bin('scrapyard-agent'), ['register'], { encoding: 'utf8', env: { ...process.env, SCRAPYARD_MASTER_URL: 'ws://127.0.0.1:1' } });
+  assert.equal(register.status, 2);
+  assert.match(register.stderr, /register needs --token/);
 });
 
 void test('bad configuration exits non-zero and names the problem', (t) => {

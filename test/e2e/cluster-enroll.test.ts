@@ -67,209 +67,213 @@ function nodesOf(json: string): NodeInfoBody[] {
   return Array.isArray(parsed) ? parsed : parsed.nodes;
 }
 
-void test('enroll (CLI and REST), register, credential storage, replay refused, node list', async (t) => {
-  const { master, url } = await startCluster(t, { auth: AUTH });
-  // Created first so it has expired (ttl 10 s, the schema's minimum) by the time the test tries it.
-  const expiring = await enroll(url, { ttlSeconds: 10 }, { auth: AUTH });
-  const expiringAt = Date.now() + 10_000;
+void test(
+  'enroll (CLI and REST), register, credential storage, replay refused, node list',
+  { timeout: 240_000 },
+  async (t) => {
+    const { master, url } = await startCluster(t, { auth: AUTH });
+    // Created first so it has expired (ttl 10 s, the schema's minimum) by the time the test tries it.
+    const expiring = await enroll(url, { ttlSeconds: 10 }, { auth: AUTH });
+    const expiringAt = Date.now() + 10_000;
 
-  // The REST API wants the master's credentials.
-  const anon = await request(`${url}/api/v1/nodes/enrollments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  assert.equal(anon.status, 401);
-  const tooShort = await request(`${url}/api/v1/nodes/enrollments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ttlSeconds: 5 }),
-    auth: AUTH,
-  });
-  assert.equal(tooShort.status, 400, `ttl below the minimum is refused: ${tooShort.text}`);
-  assert.equal((tooShort.json.error as { code: string }).code, 'BAD_REQUEST');
-
-  // The CLI: credentials from --config, URL from --url.
-  const adminDir = tempDir(t);
-  const masterConf = join(adminDir, 'scrapyd.conf');
-  writeFileSync(masterConf, `[scrapyd]\nusername = ${AUTH.username}\npassword = ${AUTH.password}\n`);
-  const admin = (...args: string[]) => runCli('master', ['node', ...args, '--config', masterConf, '--url', url]);
-  const cli = await admin('enroll', '--node-id', 'cli-node', '--ttl', '600', '--json');
-  assert.equal(cli.code, 0, cli.all);
-  const cliEnrollment = JSON.parse(cli.stdout) as Enrollment;
-  assert.match(cliEnrollment.token, /^enr_[0-9a-f]{24}\.[0-9a-f]{64}$/);
-  assert.equal(cliEnrollment.token, `${cliEnrollment.key}.${cliEnrollment.secret}`);
-  assert.equal(cliEnrollment.nodeId, 'cli-node');
-  assert.ok(Math.abs(cliEnrollment.expiresAt - (Date.now() + 600_000)) < 60_000, 'ttl honoured');
-  const plain = await admin('enroll');
-  assert.equal(plain.code, 0, plain.all);
-  assert.match(plain.stdout, /enr_[0-9a-f]{24}\.[0-9a-f]{64}/, 'without --json the token is printed');
-  const noAuth = await runCli('master', ['node', 'enroll', '--url', url, '--json']);
-  assert.notEqual(noAuth.code, 0, 'the CLI without credentials is refused by the master');
-
-  // Register with the CLI's key (its node id wins over --node-id) and with a REST key.
-  const viaCli = await startAgent(t, {
-    master: { url },
-    token: cliEnrollment.token,
-    nodeId: 'cli-node',
-    tags: ['eu', 'ssd'],
-    slots: 3,
-  });
-  assert.equal(viaCli.nodeId, 'cli-node');
-  const viaRest = await startAgent(t, { master: { url }, auth: AUTH, nodeId: 'rest-node', tags: ['us'], slots: 1 });
-  assert.equal(viaRest.nodeId, 'rest-node');
-
-  // The credential file: 0600, the node secret, nothing of the enrollment.
-  const credText = readFileSync(viaCli.credentialFile, 'utf8');
-  assert.equal(statSync(viaCli.credentialFile).mode & 0o777, 0o600);
-  const cred = JSON.parse(credText) as { nodeId: string; secret: string; master?: string; issuedAt?: number };
-  assert.equal(cred.nodeId, 'cli-node');
-  assert.match(cred.secret, /^[0-9a-f]{64}$/);
-  assert.ok(!credText.includes(cliEnrollment.secret), 'no enrollment secret in the credential file');
-  assert.ok(!credText.includes(cliEnrollment.key), 'no enrollment key in the credential file');
-  assert.notEqual(cred.secret, cliEnrollment.secret);
-  const restCred = JSON.parse(readFileSync(viaRest.credentialFile, 'utf8')) as { secret: string };
-  assert.equal(statSync(viaRest.credentialFile).mode & 0o777, 0o600);
-
-  // register refuses bad tokens, writes nothing, and says why.
-  const badDir = tempDir(t);
-  const badConfig = agentConfig(badDir, url);
-  const register = (token: string) => runCli('agent', ['register', '--config', badConfig, '--token', token]);
-  const fresh = await enroll(url, {}, { auth: AUTH });
-  const wrongSecret = await register(`${fresh.key}.${'0'.repeat(64)}`);
-  assert.notEqual(wrongSecret.code, 0);
-  assert.match(wrongSecret.all, /ENROLLMENT_INVALID/);
-  const unknownKey = await register(`enr_${'a'.repeat(24)}.${fresh.secret}`);
-  assert.notEqual(unknownKey.code, 0);
-  assert.match(unknownKey.all, /ENROLLMENT_INVALID/);
-  const reused = await register(cliEnrollment.token);
-  assert.notEqual(reused.code, 0);
-  assert.match(reused.all, /ENROLLMENT_USED/);
-  const wait = expiringAt + 1_000 - Date.now();
-  if (wait > 0) await sleep(wait);
-  const expired = await register(expiring.token);
-  assert.notEqual(expired.code, 0);
-  assert.match(expired.all, /ENROLLMENT_EXPIRED/);
-  assert.ok(!existsSync(join(badDir, 'data', 'node-credential.json')), 'no credential written on failure');
-  // The same endpoint, raw: the statuses of the contract.
-  const raw = async (key: string, secret: string) =>
-    request(`${url}/agent/v1/register`, {
+    // The REST API wants the master's credentials.
+    const anon = await request(`${url}/api/v1/nodes/enrollments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ enrollKey: key, enrollSecret: secret, nodeId: 'raw-node', hostname: 'h' }),
+      body: '{}',
     });
-  assert.equal((await raw(fresh.key, 'f'.repeat(64))).status, 401);
-  assert.equal((await raw(expiring.key, expiring.secret)).status, 410);
-  assert.equal((await raw(cliEnrollment.key, cliEnrollment.secret)).status, 409);
-  // A wrong guess does not burn the key: the right secret still works once.
-  const ok = await raw(fresh.key, fresh.secret);
-  assert.equal(ok.status, 200, ok.text);
-  assert.equal(ok.json.nodeId, 'raw-node');
-  const rawSecret = String(ok.json.secret);
-  assert.match(rawSecret, /^[0-9a-f]{64}$/);
-  // Another live node's id is not handed out twice.
-  const dup = await enroll(url, {}, { auth: AUTH });
-  const taken = await request(`${url}/agent/v1/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ enrollKey: dup.key, enrollSecret: dup.secret, nodeId: 'rest-node', hostname: 'h' }),
-  });
-  assert.equal(taken.status, 409, taken.text);
-  assert.equal((taken.json.error as { code: string }).code, 'NODE_EXISTS');
+    assert.equal(anon.status, 401);
+    const tooShort = await request(`${url}/api/v1/nodes/enrollments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ttlSeconds: 5 }),
+      auth: AUTH,
+    });
+    assert.equal(tooShort.status, 400, `ttl below the minimum is refused: ${tooShort.text}`);
+    assert.equal((tooShort.json.error as { code: string }).code, 'BAD_REQUEST');
 
-  // The master's database holds no node secret and no enrollment secret in the clear.
-  const dump = JSON.stringify([
-    ...queryMasterDb(master.dataDir, 'SELECT * FROM nodes'),
-    ...queryMasterDb(master.dataDir, 'SELECT * FROM enrollments'),
-  ]);
-  for (const [what, secret] of Object.entries({
-    'cli-node secret': cred.secret,
-    'rest-node secret': restCred.secret,
-    'raw-node secret': rawSecret,
-    'enrollment secret': cliEnrollment.secret,
-    'unused enrollment secret': dup.secret,
-  })) {
-    assert.ok(!dump.includes(secret), `${what} is not stored in plain text`);
-  }
-  const nodeRows = queryMasterDb(master.dataDir, 'SELECT node_id FROM nodes ORDER BY node_id');
-  assert.deepEqual(
-    nodeRows.map((r) => r.node_id),
-    ['cli-node', 'raw-node', 'rest-node'],
-  );
+    // The CLI: credentials from --config, URL from --url.
+    const adminDir = tempDir(t);
+    const masterConf = join(adminDir, 'scrapyd.conf');
+    writeFileSync(masterConf, `[scrapyd]\nusername = ${AUTH.username}\npassword = ${AUTH.password}\n`);
+    const admin = (...args: string[]) => runCli('master', ['node', ...args, '--config', masterConf, '--url', url]);
+    const cli = await admin('enroll', '--node-id', 'cli-node', '--ttl', '600', '--json');
+    assert.equal(cli.code, 0, cli.all);
+    const cliEnrollment = JSON.parse(cli.stdout) as Enrollment;
+    assert.match(cliEnrollment.token, /^enr_[0-9a-f]{24}\.[0-9a-f]{64}$/);
+    assert.equal(cliEnrollment.token, `${cliEnrollment.key}.${cliEnrollment.secret}`);
+    assert.equal(cliEnrollment.nodeId, 'cli-node');
+    assert.ok(Math.abs(cliEnrollment.expiresAt - (Date.now() + 600_000)) < 60_000, 'ttl honoured');
+    const plain = await admin('enroll');
+    assert.equal(plain.code, 0, plain.all);
+    assert.match(plain.stdout, /enr_[0-9a-f]{24}\.[0-9a-f]{64}/, 'without --json the token is printed');
+    const noAuth = await runCli('master', ['node', 'enroll', '--url', url, '--json']);
+    assert.notEqual(noAuth.code, 0, 'the CLI without credentials is refused by the master');
 
-  // A captured handshake is useless on another connection (the proof binds the server's nonce).
-  const ws = gatewayUrl(url);
-  let captured: Record<string, unknown> | undefined;
-  const helloFor = (nonce: string) => {
-    const timestamp = Date.now();
-    return {
-      nodeId: 'raw-node',
-      protocolVersion: PROTOCOL_VERSION,
-      agentVersion: 'test',
-      timestamp,
-      mac: handshakeProof(Buffer.from(rawSecret, 'hex'), nonce, 'raw-node', timestamp),
-      hostname: 'replay-test',
-      slots: 1,
-      tags: [],
-      running: [],
-      known: [],
-    };
-  };
-  const first = await handshake(ws, (nonce) => (captured = helloFor(nonce)));
-  assert.equal(first.type, 'welcome', `a proof made with the node's secret is accepted: ${JSON.stringify(first)}`);
-  const replay = await handshake(ws, () => captured!);
-  assert.equal(replay.type, 'rejected');
-  assert.equal(replay.payload.code, 'BAD_CREDENTIALS');
-  // And a proof made with the hex of the secret read as text (a buggy agent) is refused too.
-  const wrongKey = await handshake(ws, (nonce) => ({
-    ...helloFor(nonce),
-    mac: handshakeProof(Buffer.from(rawSecret), nonce, 'raw-node', Date.now()),
-  }));
-  assert.equal(wrongKey.type, 'rejected');
-
-  // node list (CLI, JSON and text) and the REST view describe the connected agents.
-  const before = Date.now();
-  const listed = await admin('list', '--json');
-  assert.equal(listed.code, 0, listed.all);
-  const nodes = nodesOf(listed.stdout);
-  const cliNode = nodes.find((n) => n.nodeId === 'cli-node');
-  const restNode = nodes.find((n) => n.nodeId === 'rest-node');
-  assert.ok(cliNode && restNode, `both agents listed: ${listed.stdout}`);
-  assert.deepEqual(
-    {
-      online: cliNode.online,
-      kind: cliNode.kind,
-      tags: [...cliNode.tags].sort(),
-      slots: cliNode.slots,
-      hostname: cliNode.hostname,
-      revoked: cliNode.revoked,
-      cordoned: cliNode.cordoned,
-    },
-    {
-      online: true,
-      kind: 'permanent',
+    // Register with the CLI's key (its node id wins over --node-id) and with a REST key.
+    const viaCli = await startAgent(t, {
+      master: { url },
+      token: cliEnrollment.token,
+      nodeId: 'cli-node',
       tags: ['eu', 'ssd'],
       slots: 3,
-      hostname: hostname(),
-      revoked: false,
-      cordoned: false,
-    },
-  );
-  assert.deepEqual(
-    { online: restNode.online, tags: restNode.tags, slots: restNode.slots },
-    { online: true, tags: ['us'], slots: 1 },
-  );
-  assert.match(String(cliNode.agentVersion), /^\d+\.\d+\.\d+/);
-  assert.ok(cliNode.lastSeen !== null && before - cliNode.lastSeen < 30_000, 'lastSeen is recent');
-  const rawNode = nodes.find((n) => n.nodeId === 'raw-node');
-  assert.equal(rawNode?.online, false, 'a registered node that is not connected is listed offline');
-  const text = await admin('list');
-  assert.equal(text.code, 0, text.all);
-  for (const id of ['cli-node', 'rest-node', 'raw-node']) assert.match(text.stdout, new RegExp(id));
-  const rest = new RestClient(url, { auth: AUTH });
-  const info = await nodeInfo(rest, 'cli-node');
-  assert.equal(info.online, true);
-  assert.equal(info.hostname, hostname());
-  assert.equal((await listNodes(rest)).length, 3);
-  assert.equal((await rest.call('GET', '/api/v1/nodes/no-such-node')).status, 404);
-});
+    });
+    assert.equal(viaCli.nodeId, 'cli-node');
+    const viaRest = await startAgent(t, { master: { url }, auth: AUTH, nodeId: 'rest-node', tags: ['us'], slots: 1 });
+    assert.equal(viaRest.nodeId, 'rest-node');
+
+    // The credential file: 0600, the node secret, nothing of the enrollment.
+    const credText = readFileSync(viaCli.credentialFile, 'utf8');
+    assert.equal(statSync(viaCli.credentialFile).mode & 0o777, 0o600);
+    const cred = JSON.parse(credText) as { nodeId: string; secret: string; master?: string; issuedAt?: number };
+    assert.equal(cred.nodeId, 'cli-node');
+    assert.match(cred.secret, /^[0-9a-f]{64}$/);
+    assert.ok(!credText.includes(cliEnrollment.secret), 'no enrollment secret in the credential file');
+    assert.ok(!credText.includes(cliEnrollment.key), 'no enrollment key in the credential file');
+    assert.notEqual(cred.secret, cliEnrollment.secret);
+    const restCred = JSON.parse(readFileSync(viaRest.credentialFile, 'utf8')) as { secret: string };
+    assert.equal(statSync(viaRest.credentialFile).mode & 0o777, 0o600);
+
+    // register refuses bad tokens, writes nothing, and says why.
+    const badDir = tempDir(t);
+    const badConfig = agentConfig(badDir, url);
+    const register = (token: string) => runCli('agent', ['register', '--config', badConfig, '--token', token]);
+    const fresh = await enroll(url, {}, { auth: AUTH });
+    const wrongSecret = await register(`${fresh.key}.${'0'.repeat(64)}`);
+    assert.notEqual(wrongSecret.code, 0);
+    assert.match(wrongSecret.all, /ENROLLMENT_INVALID/);
+    const unknownKey = await register(`enr_${'a'.repeat(24)}.${fresh.secret}`);
+    assert.notEqual(unknownKey.code, 0);
+    assert.match(unknownKey.all, /ENROLLMENT_INVALID/);
+    const reused = await register(cliEnrollment.token);
+    assert.notEqual(reused.code, 0);
+    assert.match(reused.all, /ENROLLMENT_USED/);
+    const wait = expiringAt + 1_000 - Date.now();
+    if (wait > 0) await sleep(wait);
+    const expired = await register(expiring.token);
+    assert.notEqual(expired.code, 0);
+    assert.match(expired.all, /ENROLLMENT_EXPIRED/);
+    assert.ok(!existsSync(join(badDir, 'data', 'node-credential.json')), 'no credential written on failure');
+    // The same endpoint, raw: the statuses of the contract.
+    const raw = async (key: string, secret: string) =>
+      request(`${url}/agent/v1/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ enrollKey: key, enrollSecret: secret, nodeId: 'raw-node', hostname: 'h' }),
+      });
+    assert.equal((await raw(fresh.key, 'f'.repeat(64))).status, 401);
+    assert.equal((await raw(expiring.key, expiring.secret)).status, 410);
+    assert.equal((await raw(cliEnrollment.key, cliEnrollment.secret)).status, 409);
+    // A wrong guess does not burn the key: the right secret still works once.
+    const ok = await raw(fresh.key, fresh.secret);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.nodeId, 'raw-node');
+    const rawSecret = String(ok.json.secret);
+    assert.match(rawSecret, /^[0-9a-f]{64}$/);
+    // Another live node's id is not handed out twice.
+    const dup = await enroll(url, {}, { auth: AUTH });
+    const taken = await request(`${url}/agent/v1/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enrollKey: dup.key, enrollSecret: dup.secret, nodeId: 'rest-node', hostname: 'h' }),
+    });
+    assert.equal(taken.status, 409, taken.text);
+    assert.equal((taken.json.error as { code: string }).code, 'NODE_EXISTS');
+
+    // The master's database holds no node secret and no enrollment secret in the clear.
+    const dump = JSON.stringify([
+      ...queryMasterDb(master.dataDir, 'SELECT * FROM nodes'),
+      ...queryMasterDb(master.dataDir, 'SELECT * FROM enrollments'),
+    ]);
+    for (const [what, secret] of Object.entries({
+      'cli-node secret': cred.secret,
+      'rest-node secret': restCred.secret,
+      'raw-node secret': rawSecret,
+      'enrollment secret': cliEnrollment.secret,
+      'unused enrollment secret': dup.secret,
+    })) {
+      assert.ok(!dump.includes(secret), `${what} is not stored in plain text`);
+    }
+    const nodeRows = queryMasterDb(master.dataDir, 'SELECT node_id FROM nodes ORDER BY node_id');
+    assert.deepEqual(
+      nodeRows.map((r) => r.node_id),
+      ['cli-node', 'raw-node', 'rest-node'],
+    );
+
+    // A captured handshake is useless on another connection (the proof binds the server's nonce).
+    const ws = gatewayUrl(url);
+    let captured: Record<string, unknown> | undefined;
+    const helloFor = (nonce: string) => {
+      const timestamp = Date.now();
+      return {
+        nodeId: 'raw-node',
+        protocolVersion: PROTOCOL_VERSION,
+        agentVersion: 'test',
+        timestamp,
+        mac: handshakeProof(Buffer.from(rawSecret, 'hex'), nonce, 'raw-node', timestamp),
+        hostname: 'replay-test',
+        slots: 1,
+        tags: [],
+        running: [],
+        known: [],
+      };
+    };
+    const first = await handshake(ws, (nonce) => (captured = helloFor(nonce)));
+    assert.equal(first.type, 'welcome', `a proof made with the node's secret is accepted: ${JSON.stringify(first)}`);
+    const replay = await handshake(ws, () => captured!);
+    assert.equal(replay.type, 'rejected');
+    assert.equal(replay.payload.code, 'BAD_CREDENTIALS');
+    // And a proof made with the hex of the secret read as text (a buggy agent) is refused too.
+    const wrongKey = await handshake(ws, (nonce) => ({
+      ...helloFor(nonce),
+      mac: handshakeProof(Buffer.from(rawSecret), nonce, 'raw-node', Date.now()),
+    }));
+    assert.equal(wrongKey.type, 'rejected');
+
+    // node list (CLI, JSON and text) and the REST view describe the connected agents.
+    const before = Date.now();
+    const listed = await admin('list', '--json');
+    assert.equal(listed.code, 0, listed.all);
+    const nodes = nodesOf(listed.stdout);
+    const cliNode = nodes.find((n) => n.nodeId === 'cli-node');
+    const restNode = nodes.find((n) => n.nodeId === 'rest-node');
+    assert.ok(cliNode && restNode, `both agents listed: ${listed.stdout}`);
+    assert.deepEqual(
+      {
+        online: cliNode.online,
+        kind: cliNode.kind,
+        tags: [...cliNode.tags].sort(),
+        slots: cliNode.slots,
+        hostname: cliNode.hostname,
+        revoked: cliNode.revoked,
+        cordoned: cliNode.cordoned,
+      },
+      {
+        online: true,
+        kind: 'permanent',
+        tags: ['eu', 'ssd'],
+        slots: 3,
+        hostname: hostname(),
+        revoked: false,
+        cordoned: false,
+      },
+    );
+    assert.deepEqual(
+      { online: restNode.online, tags: restNode.tags, slots: restNode.slots },
+      { online: true, tags: ['us'], slots: 1 },
+    );
+    assert.match(String(cliNode.agentVersion), /^\d+\.\d+\.\d+/);
+    assert.ok(cliNode.lastSeen !== null && before - cliNode.lastSeen < 30_000, 'lastSeen is recent');
+    const rawNode = nodes.find((n) => n.nodeId === 'raw-node');
+    assert.equal(rawNode?.online, false, 'a registered node that is not connected is listed offline');
+    const text = await admin('list');
+    assert.equal(text.code, 0, text.all);
+    for (const id of ['cli-node', 'rest-node', 'raw-node']) assert.match(text.stdout, new RegExp(id));
+    const rest = new RestClient(url, { auth: AUTH });
+    const info = await nodeInfo(rest, 'cli-node');
+    assert.equal(info.online, true);
+    assert.equal(info.hostname, hostname());
+    assert.equal((await listNodes(rest)).length, 3);
+    assert.equal((await rest.call('GET', '/api/v1/nodes/no-such-node')).status, 404);
+  },
+);

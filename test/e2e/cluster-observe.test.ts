@@ -46,7 +46,7 @@ async function follow(
   return { chunks, end, text: chunks.map((c) => c.text).join(''), firstOffset: chunks[0]?.offset };
 }
 
-void test('metrics, live tail, listjobs and daemonstatus across agents', async (t) => {
+void test('metrics, live tail, listjobs and daemonstatus across agents', { timeout: 240_000 }, async (t) => {
   const { url, api, rest } = await startCluster(t);
   const fast = { metricsIntervalMs: 1_000 };
   const [a, b] = await Promise.all([

@@ -22,63 +22,67 @@ import { waitFor } from '../helpers/wait.js';
 
 const CUT_MS = 20_000;
 
-void test('a 20 s partition: the crawl goes on and its log arrives with no gap and no duplicate', async (t) => {
-  const { master, url, api, rest } = await startCluster(t, { env: { SCRAPYARD_LOST_GRACE: '120' } });
-  const proxy = await startProxy(master.port);
-  t.after(() => proxy.close());
-  const agent = await startAgent(t, {
-    master: { url },
-    masterUrl: `ws://127.0.0.1:${proxy.port}/agent/v1/ws`,
-    nodeId: 'far',
-    slots: 1,
-  });
-  await deploy(api);
-  const seconds = 32;
-  const id = await schedule(api, { project: 'demo', spider: 'slow', seconds: String(seconds), jobid: 'storm' });
-  const started = await waitState(api, id, 'running');
-  assert.equal(started.node_id, 'far');
-  const logPath = `/logs/demo/slow/${id}.log`;
-  await waitLog(api, logPath, /SLOW_TICK 3\n/);
-  const before = await jobInfo(rest, id);
+void test(
+  'a 20 s partition: the crawl goes on and its log arrives with no gap and no duplicate',
+  { timeout: 240_000 },
+  async (t) => {
+    const { master, url, api, rest } = await startCluster(t, { env: { SCRAPYARD_LOST_GRACE: '120' } });
+    const proxy = await startProxy(master.port);
+    t.after(() => proxy.close());
+    const agent = await startAgent(t, {
+      master: { url },
+      masterUrl: `ws://127.0.0.1:${proxy.port}/agent/v1/ws`,
+      nodeId: 'far',
+      slots: 1,
+    });
+    await deploy(api);
+    const seconds = 32;
+    const id = await schedule(api, { project: 'demo', spider: 'slow', seconds: String(seconds), jobid: 'storm' });
+    const started = await waitState(api, id, 'running');
+    assert.equal(started.node_id, 'far');
+    const logPath = `/logs/demo/slow/${id}.log`;
+    await waitLog(api, logPath, /SLOW_TICK 3\n/);
+    const before = await jobInfo(rest, id);
 
-  proxy.cut();
-  const cutAt = Date.now();
-  await waitFor(async () => !(await nodeInfo(rest, 'far')).online, {
-    what: 'the master to see the node offline',
-    timeoutMs: 15_000,
-  });
-  await waitFor(async () => (await jobInfo(rest, id)).unreachable, { what: 'the job to be unreachable' });
-  const ticksEarly = ticksOf((await api.raw('GET', logPath)).text).length;
-  await sleep(Math.max(0, cutAt + CUT_MS - 1_000 - Date.now()));
-  const ticksLate = ticksOf((await api.raw('GET', logPath)).text).length;
-  assert.equal(ticksLate, ticksEarly, 'nothing crossed the partition');
-  assert.ok(crawlPids(agent).length > 0, 'the crawl goes on during the partition');
-  const during = await jobInfo(rest, id);
-  assert.deepEqual(
-    { state: during.state, runId: during.runId, attempt: during.attempt },
-    { state: 'running', runId: before.runId, attempt: 1 },
-  );
-  await sleep(Math.max(0, cutAt + CUT_MS - Date.now()));
+    proxy.cut();
+    const cutAt = Date.now();
+    await waitFor(async () => !(await nodeInfo(rest, 'far')).online, {
+      what: 'the master to see the node offline',
+      timeoutMs: 15_000,
+    });
+    await waitFor(async () => (await jobInfo(rest, id)).unreachable, { what: 'the job to be unreachable' });
+    const ticksEarly = ticksOf((await api.raw('GET', logPath)).text).length;
+    await sleep(Math.max(0, cutAt + CUT_MS - 1_000 - Date.now()));
+    const ticksLate = ticksOf((await api.raw('GET', logPath)).text).length;
+    assert.equal(ticksLate, ticksEarly, 'nothing crossed the partition');
+    assert.ok(crawlPids(agent).length > 0, 'the crawl goes on during the partition');
+    const during = await jobInfo(rest, id);
+    assert.deepEqual(
+      { state: during.state, runId: during.runId, attempt: during.attempt },
+      { state: 'running', runId: before.runId, attempt: 1 },
+    );
+    await sleep(Math.max(0, cutAt + CUT_MS - Date.now()));
 
-  proxy.restore();
-  await waitFor(async () => (await nodeInfo(rest, 'far')).online, {
-    what: 'the node to be back online',
-    timeoutMs: 45_000,
-  });
-  const done = await waitFor(
-    async () => {
-      const i = await jobInfo(rest, id);
-      return i.state === 'finished' ? i : undefined;
-    },
-    { what: 'the crawl to finish', timeoutMs: 60_000 },
-  );
-  assert.deepEqual(
-    { outcome: done.outcome, attempt: done.attempt, runId: done.runId, nodeId: done.nodeId },
-    { outcome: 'succeeded', attempt: 1, runId: before.runId, nodeId: 'far' },
-  );
-  const log = (await api.raw('GET', logPath)).text;
-  assertCompleteSlowLog(log, seconds);
-  assert.ok(ticksOf(log).length > ticksLate + 10, 'what the crawl logged during the partition arrived afterwards');
-  assertCompleteSlowItems((await api.raw('GET', `/items/demo/slow/${id}.jl`)).text, ticksOf(log).length);
-  assert.ok(agent.running(), 'the agent survived the partition');
-});
+    proxy.restore();
+    await waitFor(async () => (await nodeInfo(rest, 'far')).online, {
+      what: 'the node to be back online',
+      timeoutMs: 45_000,
+    });
+    const done = await waitFor(
+      async () => {
+        const i = await jobInfo(rest, id);
+        return i.state === 'finished' ? i : undefined;
+      },
+      { what: 'the crawl to finish', timeoutMs: 60_000 },
+    );
+    assert.deepEqual(
+      { outcome: done.outcome, attempt: done.attempt, runId: done.runId, nodeId: done.nodeId },
+      { outcome: 'succeeded', attempt: 1, runId: before.runId, nodeId: 'far' },
+    );
+    const log = (await api.raw('GET', logPath)).text;
+    assertCompleteSlowLog(log, seconds);
+    assert.ok(ticksOf(log).length > ticksLate + 10, 'what the crawl logged during the partition arrived afterwards');
+    assertCompleteSlowItems((await api.raw('GET', `/items/demo/slow/${id}.jl`)).text, ticksOf(log).length);
+    assert.ok(agent.running(), 'the agent survived the partition');
+  },
+);

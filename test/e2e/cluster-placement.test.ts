@@ -11,7 +11,7 @@ import { jobInfo, nodeInfo, rawJobs, startCluster, waitState, type JobEntry } fr
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { waitFor } from '../helpers/wait.js';
 
-void test('placement: tags, dedicated, spreading, full, cordon, policies and caps', async (t) => {
+void test('placement: tags, dedicated, spreading, full, cordon, policies and caps', { timeout: 240_000 }, async (t) => {
   const { url, api, rest } = await startCluster(t);
   await Promise.all([
     startAgent(t, { master: { url }, nodeId: 'p-eu', tags: ['eu'], slots: 2 }),

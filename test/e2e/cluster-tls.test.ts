@@ -17,7 +17,7 @@ import { PYTHON } from '../helpers/python.js';
 import { makeTestPki } from '../helpers/tls.js';
 import { waitFor } from '../helpers/wait.js';
 
-void test('TLS: register, connect over wss:// and crawl; no CA, no connection', async (t) => {
+void test('TLS: register, connect over wss:// and crawl; no CA, no connection', { timeout: 240_000 }, async (t) => {
   const pki = makeTestPki(t);
   const { master, url, api, rest } = await startCluster(t, { tls: pki });
   assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);

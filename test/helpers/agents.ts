@@ -175,6 +175,7 @@ export async function startAgent(t: TestContext, opts: AgentOptions): Promise<Ag
   let proc!: ChildProcess;
   let exited!: Promise<number | null>;
   let done = true;
+  let exitSignal: NodeJS.Signals | null = null;
   let cleanedUp = false;
 
   t.after(async () => {
@@ -213,8 +214,9 @@ export async function startAgent(t: TestContext, opts: AgentOptions): Promise<Ag
     done = false;
     const p = proc;
     exited = new Promise((resolve) =>
-      p.on('exit', (code) => {
+      p.on('exit', (code, signal) => {
         done = true;
+        exitSignal = signal;
         resolve(code);
       }),
     );
@@ -250,7 +252,11 @@ export async function startAgent(t: TestContext, opts: AgentOptions): Promise<Ag
       const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
       const code = await exited;
       clearTimeout(timer);
-      assert.equal(code, 0, `agent ${nodeId} should exit cleanly on SIGTERM; output:\n${current.slice(-4000)}`);
+      assert.equal(
+        code,
+        0,
+        `agent ${nodeId} should exit cleanly on SIGTERM (exit code ${code}, signal ${exitSignal}); output:\n${current.slice(-4000)}`,
+      );
     },
     async kill9() {
       if (done) return;

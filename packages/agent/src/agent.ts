@@ -123,7 +123,9 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
 
   /** Stores a rotated secret durably before confirming, so the master never accepts a secret we lost. */
   const rotate = (r: CredentialRotate): RotateReply => {
-    if (!config.credentialFile) return { ok: false, error: 'this agent has no credential file (embedded or temporary)' };
+    if (!config.credentialFile) {
+      return { ok: false, error: 'this agent has no credential file (embedded or temporary)' };
+    }
     try {
       const current = readCredential(config.credentialFile);
       writeCredential(config.credentialFile, { ...current, secret: r.secret, issuedAt: Date.now() });

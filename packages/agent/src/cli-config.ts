@@ -39,7 +39,10 @@ export const AgentFileSchema = z
     /** Connect as a temporary node with the shared secret in this file (no registration). */
     temporarySecretFile: z.string().optional(),
     metricsIntervalMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
-    eggCacheMaxAgeDays: z.coerce.number().min(0).default(1 / 24),
+    eggCacheMaxAgeDays: z.coerce
+      .number()
+      .min(0)
+      .default(1 / 24),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();

@@ -9,9 +9,8 @@ import { AgentConfigSchema } from './config.js';
 import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { register, RegisterError } from './register.js';
 
-const HELP = `Usage:
-  scrapyard-agent register --config FILE --token TOKEN [--node-id ID]
-  scrapyard-agent [--config FILE]
+const HELP = `Usage: scrapyard-agent [--config FILE]
+       scrapyard-agent register --config FILE --token TOKEN [--node-id ID]
 
 Runs a Scrapyard agent: it dials the master's WebSocket gateway, takes jobs, runs \`scrapy crawl\` in per-project
 virtualenvs, and ships logs, items, job state and metrics back. Crawls run in their own sessions, so restarting

@@ -19,7 +19,11 @@ export function parseToken(token: string): { key: string; secret: string } {
   return { key, secret };
 }
 
-export async function register(c: AgentFile, token: string, nodeId: string | undefined): Promise<{ nodeId: string; path: string }> {
+export async function register(
+  c: AgentFile,
+  token: string,
+  nodeId: string | undefined,
+): Promise<{ nodeId: string; path: string }> {
   const { key, secret } = parseToken(token);
   const base = httpBaseOf(c.masterUrl);
   let res;
@@ -29,7 +33,12 @@ export async function register(c: AgentFile, token: string, nodeId: string | und
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ enrollKey: key, enrollSecret: secret, nodeId: nodeId ?? c.nodeId, hostname: hostname() }),
+        body: JSON.stringify({
+          enrollKey: key,
+          enrollSecret: secret,
+          nodeId: nodeId ?? c.nodeId,
+          hostname: hostname(),
+        }),
       },
       { ca: readCa(c), timeoutMs: 30_000 },
     );

@@ -1,6 +1,6 @@
 /** Values both sides must agree on. SPEC.md lists where each one is used. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
-/** Heartbeats an agent may miss before the master treats it as offline. */
+/** Heartbeat intervals of silence after which the agent treats the master as unreachable and redials. */
 export const HEARTBEAT_MISS_THRESHOLD = 3;
 /** Largest WebSocket frame either side accepts. Log chunks are split below this. */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { handshakeProof, storedKeyOf, verifyHandshakeProof } from './handshake.js';
 
-test('a proof verifies against the stored key only, for its own nonce, node and timestamp', () => {
+void test('a proof verifies against the stored key only, for its own nonce, node and timestamp', () => {
   const secret = randomBytes(32);
   const stored = storedKeyOf(secret);
   const nonce = randomBytes(32).toString('hex');
@@ -16,7 +16,7 @@ test('a proof verifies against the stored key only, for its own nonce, node and 
   assert.equal(verifyHandshakeProof(stored, 'zz', nonce, 'node-1', 1000), false);
 });
 
-test('the stored key is not enough to make a proof', () => {
+void test('the stored key is not enough to make a proof', () => {
   const secret = randomBytes(32);
   const stored = storedKeyOf(secret);
   const nonce = randomBytes(32).toString('hex');

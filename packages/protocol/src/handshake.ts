@@ -37,7 +37,9 @@ function xor(a: Buffer, b: Buffer): Buffer {
 export function handshakeProof(secret: Buffer, nonce: string, nodeId: string, timestamp: number): string {
   const clientKey = clientKeyOf(secret);
   const storedKey = createHash('sha256').update(clientKey).digest();
-  const signature = createHmac('sha256', storedKey).update(handshakeMacInput(nonce, nodeId, timestamp)).digest();
+  const signature = createHmac('sha256', storedKey)
+    .update(handshakeMacInput(nonce, nodeId, timestamp))
+    .digest();
   return xor(clientKey, signature).toString('hex');
 }
 
@@ -51,7 +53,9 @@ export function verifyHandshakeProof(
 ): boolean {
   if (!/^[0-9a-f]{64}$/.test(proofHex) || !/^[0-9a-f]{64}$/.test(storedKeyHex)) return false;
   const storedKey = Buffer.from(storedKeyHex, 'hex');
-  const signature = createHmac('sha256', storedKey).update(handshakeMacInput(nonce, nodeId, timestamp)).digest();
+  const signature = createHmac('sha256', storedKey)
+    .update(handshakeMacInput(nonce, nodeId, timestamp))
+    .digest();
   const clientKey = xor(Buffer.from(proofHex, 'hex'), signature);
   return timingSafeEqual(createHash('sha256').update(clientKey).digest(), storedKey);
 }

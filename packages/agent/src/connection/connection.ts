@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   AgentToMaster,
+  HEARTBEAT_MISS_THRESHOLD,
   MasterToAgent,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
@@ -148,7 +149,9 @@ export class Connection {
     });
     ws.on('error', (e) => {
       // TLS problems are configuration errors an admin must see; plain refusals are routine while the master is down.
-      const tls = /certificate|self.signed|CERT|SSL|TLS/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`);
+      const tls = /certificate|self.signed|CERT|SSL|TLS/i.test(
+        `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`,
+      );
       if (tls) this.#log.error({ err: e }, `TLS error connecting to the master: ${e.message} (check caFile)`);
       else this.#log.debug({ err: e }, 'connection error');
     });
@@ -193,13 +196,17 @@ export class Connection {
       this.#heartbeat = setInterval(() => {
         // A master that has said nothing for three beats (not even a pong) is unreachable: drop the socket
         // and dial again rather than wait for TCP to notice.
-        if (Date.now() - this.#lastHeard > 3 * w.heartbeatIntervalMs) {
+        if (Date.now() - this.#lastHeard > HEARTBEAT_MISS_THRESHOLD * w.heartbeatIntervalMs) {
           this.#log.warn('master silent for three heartbeats: reconnecting');
           ws.terminate();
           return;
         }
         ws.ping();
-        this.send('heartbeat', { running: this.opts.activeCount(), at: Date.now(), ...this.opts.handlers.heartbeatExtras() });
+        this.send('heartbeat', {
+          running: this.opts.activeCount(),
+          at: Date.now(),
+          ...this.opts.handlers.heartbeatExtras(),
+        });
       }, w.heartbeatIntervalMs);
       this.opts.handlers.onWelcome(w);
       return;

@@ -7,8 +7,7 @@ import { HANDSHAKE_MAX_SKEW_MS, PROTOCOL_VERSION, type Hello, type NodeKind } fr
 import type { NodeAuthenticator } from '../registry/node-auth.js';
 
 export type HandshakeVerdict =
-  | { ok: true; kind: NodeKind; rotated: boolean }
-  | { ok: false; code: string; message: string };
+  { ok: true; kind: NodeKind; rotated: boolean } | { ok: false; code: string; message: string };
 
 export function checkHello(hello: Hello, nonce: string, now: number, auth: NodeAuthenticator): HandshakeVerdict {
   if (hello.protocolVersion !== PROTOCOL_VERSION) {

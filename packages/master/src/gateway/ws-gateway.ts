@@ -217,7 +217,14 @@ export class WsGateway {
     });
     this.#registry.add(session);
     this.#log.info(
-      { nodeId: hello.nodeId, kind: verdict.kind, remote, slots: hello.slots, tags: hello.tags, dedicated: hello.dedicated },
+      {
+        nodeId: hello.nodeId,
+        kind: verdict.kind,
+        remote,
+        slots: hello.slots,
+        tags: hello.tags,
+        dedicated: hello.dedicated,
+      },
       'agent connected',
     );
     return session;

@@ -61,7 +61,10 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
         if (row?.state === 'finished' && row.outcome === 'lost' && (await d.jobs.resurrect(r.runId, session.nodeId))) {
           log.warn({ runId: r.runId, jobId: row.job_id, nodeId: session.nodeId }, 'lost run is back: running again');
         } else if (!row || row.state === 'finished') {
-          log.warn({ runId: r.runId, nodeId: session.nodeId }, 'agent runs a run that was requeued or ended: killing it');
+          log.warn(
+            { runId: r.runId, nodeId: session.nodeId },
+            'agent runs a run that was requeued or ended: killing it',
+          );
           cancel.push({ runId: r.runId, signal: 'SIGKILL' });
         }
       }

@@ -66,13 +66,16 @@ export class Dispatcher {
   async #loop(): Promise<void> {
     for (;;) {
       this.#again = false;
-      const agents = this.#d.registry.candidates();
-      const free = agents.reduce((n, a) => n + (a.cordoned ? 0 : Math.max(0, a.freeSlots)), 0);
+      // Cheap checks first: agents connecting by the thousand kick once each, usually with nothing to place.
+      const free = this.#d.registry.freeSlots();
       if (free === 0) return;
-      const caps = await this.#capCounter();
       const classes = await this.#d.jobs.pendingClasses();
       if (classes.length === 0) return;
-      const open = classes.filter((c) => this.#verdict(JSON.parse(c.tags) as string[], c.project, c.spider, agents, caps).ok);
+      const agents = this.#d.registry.candidates();
+      const caps = await this.#capCounter();
+      const open = classes.filter(
+        (c) => this.#verdict(JSON.parse(c.tags) as string[], c.project, c.spider, agents, caps).ok,
+      );
       if (open.length === 0) return;
       const batch = await this.#d.jobs.nextPendingIn(open.length === classes.length ? null : open, free);
       let placed = 0;
@@ -123,7 +126,9 @@ export class Dispatcher {
   /** Running jobs per project and spider, read only when some cap exists. */
   async #capCounter(): Promise<CapCounter> {
     const counter = new CapCounter();
-    if (this.#d.policies.hasCaps) for (const r of await this.#d.jobs.runningCounts()) counter.add(r.project, r.spider, r.n);
+    if (this.#d.policies.hasCaps) {
+      for (const r of await this.#d.jobs.runningCounts()) counter.add(r.project, r.spider, r.n);
+    }
     return counter;
   }
 

@@ -12,21 +12,21 @@ const agent = (nodeId: string, tags: string[], o: Partial<Candidate> = {}): Cand
   ...o,
 });
 
-test('a job lands only on agents having all its tags', () => {
+void test('a job lands only on agents having all its tags', () => {
   const r = place(['gpu', 'eu'], [agent('a', ['eu']), agent('b', ['eu', 'gpu', 'x'])]);
   assert.equal(r.ok && r.agent.nodeId, 'b');
   const none = place(['gpu'], [agent('a', ['eu'])]);
   assert.deepEqual(none, { ok: false, reason: 'no online agent has tags [gpu]' });
 });
 
-test('dedicated agents take only tagged jobs they match', () => {
+void test('dedicated agents take only tagged jobs they match', () => {
   const d = agent('d', ['gpu'], { dedicated: true, freeSlots: 10 });
   assert.equal((place([], [d, agent('a', [], { freeSlots: 1 })]) as { agent: Candidate }).agent.nodeId, 'a');
   assert.deepEqual(place([], [d]), { ok: false, reason: 'no online agent takes untagged jobs (all are dedicated)' });
   assert.equal((place(['gpu'], [d]) as { agent: Candidate }).agent.nodeId, 'd');
 });
 
-test('most free slots, then lowest load, then node id', () => {
+void test('most free slots, then lowest load, then node id', () => {
   const pick = (as: Candidate[]) => {
     const r = place([], as);
     return r.ok ? r.agent.nodeId : r.reason;
@@ -36,7 +36,7 @@ test('most free slots, then lowest load, then node id', () => {
   assert.equal(pick([agent('b', []), agent('a', [])]), 'a');
 });
 
-test('reasons: full, cordoned, none online', () => {
+void test('reasons: full, cordoned, none online', () => {
   assert.deepEqual(place([], []), { ok: false, reason: 'no agent online' });
   const full = [agent('a', [], { freeSlots: 0 }), agent('b', [], { freeSlots: 0 }), agent('c', [], { freeSlots: 0 })];
   assert.deepEqual(place([], full), { ok: false, reason: 'all 3 matching agents are full' });
@@ -50,6 +50,6 @@ test('reasons: full, cordoned, none online', () => {
   });
 });
 
-test('tags normalize to a sorted unique list', () => {
+void test('tags normalize to a sorted unique list', () => {
   assert.deepEqual(normalizeTags(['b', 'a', 'b']), ['a', 'b']);
 });

@@ -39,7 +39,9 @@ export class NodeCredentials implements NodeAuthenticator {
   }
 
   async load(repo: NodesRepo): Promise<void> {
-    for (const n of await repo.all()) this.setPermanent(n.node_id, n.stored_key, n.pending_stored_key, n.revoked_at !== null);
+    for (const n of await repo.all()) {
+      this.setPermanent(n.node_id, n.stored_key, n.pending_stored_key, n.revoked_at !== null);
+    }
   }
 
   setPermanent(nodeId: string, storedKey: string, pendingStoredKey: string | null, revoked: boolean): void {
@@ -61,7 +63,11 @@ export class NodeCredentials implements NodeAuthenticator {
 
   verify(p: ProofInput): AuthVerdict {
     const check = (stored: string) => verifyHandshakeProof(stored, p.mac, p.nonce, p.nodeId, p.timestamp);
-    const bad = { ok: false, code: 'BAD_CREDENTIALS', message: `node ${p.nodeId}: unknown node or wrong secret` } as const;
+    const bad = {
+      ok: false,
+      code: 'BAD_CREDENTIALS',
+      message: `node ${p.nodeId}: unknown node or wrong secret`,
+    } as const;
     if (p.temporary) {
       if (!this.#temporaryKey) {
         return {

@@ -52,6 +52,15 @@ export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offlin
     return n;
   }
 
+  /** Free slots on open, non-cordoned agents (cheap: no allocation, called on every dispatch kick). */
+  freeSlots(): number {
+    let n = 0;
+    for (const s of this.#sessions.values()) {
+      if (!s.closed && !this.#cordoned.has(s.nodeId)) n += Math.max(0, s.freeSlots);
+    }
+    return n;
+  }
+
   /** Snapshot of the open sessions for placement; freeSlots is mutable so a pass can count its own placements. */
   candidates(): AgentCandidate[] {
     const out: AgentCandidate[] = [];

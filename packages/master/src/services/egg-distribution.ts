@@ -12,6 +12,8 @@ import type { PolicyStore } from './policy-store.js';
 
 export class EggDistribution {
   readonly #log: Logger;
+  /** Live digests, cached between version changes (every connecting agent gets them). */
+  #live: Promise<string[]> | undefined;
 
   constructor(
     private readonly d: {
@@ -26,7 +28,11 @@ export class EggDistribution {
 
   /** Tells one agent (or all) which eggs are live. */
   async sendLive(to?: AgentSession): Promise<void> {
-    const digests = await this.d.projects.allDigests();
+    this.#live ??= this.d.projects.allDigests().catch((e: unknown) => {
+      this.#live = undefined;
+      throw e;
+    });
+    const digests = await this.#live;
     for (const s of to ? [to] : this.d.registry.all()) s.send('eggs.live', { digests });
   }
 
@@ -47,6 +53,7 @@ export class EggDistribution {
 
   /** Errors here must never fail the API call that caused them. */
   changed(): void {
+    this.#live = undefined;
     void this.sendLive().catch((e: unknown) => this.#log.warn({ err: e }, 'sending live eggs failed'));
   }
 }

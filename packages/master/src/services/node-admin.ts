@@ -85,7 +85,9 @@ export class NodeAdmin {
       throw new ApiError('ENROLLMENT_INVALID', 'unknown enrollment key or wrong secret');
     }
     if (e.used_at !== null) throw new ApiError('ENROLLMENT_USED', 'this enrollment key has already been used');
-    if (e.expires_at <= now) throw new ApiError('ENROLLMENT_EXPIRED', 'this enrollment key has expired: create a new one');
+    if (e.expires_at <= now) {
+      throw new ApiError('ENROLLMENT_EXPIRED', 'this enrollment key has expired: create a new one');
+    }
     const nodeId = e.node_id ?? req.nodeId ?? nodeIdFromHostname(req.hostname);
     const existing = await this.#d.repo.get(nodeId);
     if (existing && e.node_id === null) {
@@ -95,7 +97,9 @@ export class NodeAdmin {
         `node id ${nodeId} is already registered: choose another --node-id, or enroll with --node-id ${nodeId} to replace it`,
       );
     }
-    if (this.#d.creds.isEmbedded(nodeId)) throw new ApiError('NODE_EXISTS', `node id ${nodeId} is the embedded agent's`);
+    if (this.#d.creds.isEmbedded(nodeId)) {
+      throw new ApiError('NODE_EXISTS', `node id ${nodeId} is the embedded agent's`);
+    }
     if (!(await this.#d.repo.consumeEnrollment(e.key_id, now, nodeId))) {
       throw new ApiError('ENROLLMENT_USED', 'this enrollment key has already been used');
     }

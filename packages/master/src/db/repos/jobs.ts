@@ -123,7 +123,12 @@ export function createJobsRepo(db: Db) {
 
     /** The distinct placement classes among pending jobs. */
     async pendingClasses(): Promise<PendingClass[]> {
-      return db.selectFrom('jobs').select(['tags', 'project', 'spider']).distinct().where('state', '=', 'pending').execute();
+      return db
+        .selectFrom('jobs')
+        .select(['tags', 'project', 'spider'])
+        .distinct()
+        .where('state', '=', 'pending')
+        .execute();
     },
 
     /** Like nextPending, restricted to the given classes (all when null). */

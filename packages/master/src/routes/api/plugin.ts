@@ -48,7 +48,9 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       jobRoutes(api, { jobs: o.jobs, metrics: o.metrics, views: o.views });
       policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick, adminOnly: guard.admin });
       api.setNotFoundHandler((req, reply) =>
-        reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+        reply
+          .code(404)
+          .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
       );
     },
     { prefix: '/api/v1' },
