@@ -163,6 +163,13 @@ export class Connection {
     const type = env.type;
     if (type === 'challenge') {
       const c = validateMessage(MasterToAgent, 'challenge', env.payload);
+      if (c.protocolVersion !== PROTOCOL_VERSION) {
+        // The master refuses us with the same diagnosis; say it here too, where the admin of this node looks.
+        this.#log.error(
+          { masterProtocol: c.protocolVersion, agentProtocol: PROTOCOL_VERSION },
+          'master speaks another protocol version: upgrade the older side',
+        );
+      }
       const timestamp = Date.now();
       const mac = handshakeProof(this.#nodeKey, c.nonce, this.opts.nodeId, timestamp);
       const hello = {

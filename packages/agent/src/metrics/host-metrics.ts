@@ -2,7 +2,7 @@
  * Samples this host's resource use for the heartbeat: CPU, load, memory, the data dir's disk and network rates.
  * Each call costs a few file reads (the first one about half a second, while systeminformation measures CPU).
  */
-import { statfs } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
 import { cpus, availableParallelism, loadavg, networkInterfaces } from 'node:os';
 import type { HostMetrics } from '@scrapyard/protocol';
 import si from 'systeminformation';
@@ -24,8 +24,48 @@ function loopbackInterfaces(): Set<string> {
   return names;
 }
 
+/** Byte counters per interface from /proc/net/dev (Linux), or null where it doesn't exist. */
+async function procNetDev(): Promise<Map<string, { rx: number; tx: number }> | null> {
+  let text: string;
+  try {
+    text = await readFile('/proc/net/dev', 'utf8');
+  } catch {
+    return null;
+  }
+  const out = new Map<string, { rx: number; tx: number }>();
+  for (const line of text.split('\n').slice(2)) {
+    const m = /^\s*([^:]+):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const f = m[2]!.trim().split(/\s+/).map(Number);
+    out.set(m[1]!, { rx: f[0] ?? 0, tx: f[8] ?? 0 });
+  }
+  return out;
+}
+
+let previous: { at: number; rx: number; tx: number } | undefined;
+
+/**
+ * Network rates since the previous sample. On Linux from /proc/net/dev: si.networkStats runs several execSync
+ * calls per sample, which would block the agent's event loop (and the standalone master's) every few seconds.
+ */
 async function networkRates(): Promise<{ rx: number; tx: number }> {
   const loopback = loopbackInterfaces();
+  const counters = await procNetDev();
+  if (counters) {
+    let rx = 0;
+    let tx = 0;
+    for (const [name, c] of counters) {
+      if (loopback.has(name)) continue;
+      rx += c.rx;
+      tx += c.tx;
+    }
+    const now = Date.now();
+    const prev = previous;
+    previous = { at: now, rx, tx };
+    if (!prev || now <= prev.at) return { rx: 0, tx: 0 };
+    const secs = (now - prev.at) / 1000;
+    return { rx: nonNegative((rx - prev.rx) / secs), tx: nonNegative((tx - prev.tx) / secs) };
+  }
   // The first call for an interface has no previous counters, so its rates are null: reported as 0.
   const stats = await si.networkStats('*');
   let rx = 0;
