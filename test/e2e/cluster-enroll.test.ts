@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -275,5 +275,38 @@ void test(
     assert.equal(info.hostname, hostname());
     assert.equal((await listNodes(rest)).length, 3);
     assert.equal((await rest.call('GET', '/api/v1/nodes/no-such-node')).status, 404);
+  },
+);
+
+void test(
+  'without credentials, node administration is refused to non-loopback clients',
+  { timeout: 60_000 },
+  async (t) => {
+    // Bound to this host's own non-loopback address, a request from here arrives from that (non-loopback) address.
+    const ip = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    assert.ok(ip, 'this test needs a non-loopback IPv4 interface');
+    const { master } = await startCluster(t, { args: ['--bind', ip] });
+    const url = `http://${ip}:${master.port}`;
+    const enrollment = await request(`${url}/api/v1/nodes/enrollments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(enrollment.status, 403, enrollment.text);
+    assert.equal((enrollment.json.error as { code: string }).code, 'FORBIDDEN');
+    const policy = await request(`${url}/api/v1/projects/demo/policy`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tags: ['x'] }),
+    });
+    assert.equal(policy.status, 403, policy.text);
+    for (const action of ['revoke', 'rotate', 'cordon', 'uncordon']) {
+      assert.equal((await request(`${url}/api/v1/nodes/any/${action}`, { method: 'POST' })).status, 403, action);
+    }
+    // Reads stay open, like the Scrapyd API.
+    assert.equal((await request(`${url}/api/v1/nodes`)).status, 200);
+    assert.equal((await request(`${url}/daemonstatus.json`)).status, 200);
   },
 );

@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, WS_SUBPROTOCOL, handshakeProof } from '@scrapyard/protocol';
 import { gatewayUrl, runCli, startAgent } from '../helpers/agents.js';
-import { listNodes, nodeInfo, startCluster } from '../helpers/cluster.js';
+import { listNodes, nodeInfo, rawJobs, softChecks, startCluster } from '../helpers/cluster.js';
+import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { tempDir } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -122,6 +123,7 @@ void test(
   'temporary nodes: refused by default, accepted with temporary_nodes on and the shared secret',
   { timeout: 240_000 },
   async (t) => {
+    const soft = softChecks(t);
     const secret = 'temporary-node-shared-secret-0123456789';
     const dir = tempDir(t);
     const secretFile = join(dir, 'temporary-secret');
@@ -141,6 +143,13 @@ void test(
     });
     assert.doesNotMatch(refused.output(), /connected to master/);
     assert.ok(!(await listNodes(closed.rest)).some((n) => n.nodeId === 'temp-refused' && n.online));
+    const stopCleanly = (a: { stop(): Promise<void> }) =>
+      a.stop().catch((e: unknown) =>
+        soft.check('an agent that never connected stops cleanly on SIGTERM', () => {
+          throw e;
+        }),
+      );
+    await stopCleanly(refused);
 
     const open = await startCluster(t, {
       env: { SCRAPYARD_TEMPORARY_NODES: 'on', SCRAPYARD_TEMPORARY_NODE_SECRET: secret },
@@ -169,5 +178,14 @@ void test(
     });
     await waitFor(() => /rejected/.test(wrong.currentOutput()), { what: 'the wrong secret to be rejected' });
     assert.doesNotMatch(wrong.output(), /connected to master/);
+    await stopCleanly(wrong);
+
+    // The temporary node does real work.
+    await deploy(open.api);
+    const id = await schedule(open.api, { project: 'demo', spider: 'quick', _tags: 'spot' });
+    const done = await waitFinished(open.api, id);
+    assert.equal(done.outcome, 'succeeded');
+    assert.equal((await rawJobs(open.api)).finished.find((j) => j.id === id)?.node_id, 'temp-1');
+    soft.done();
   },
 );

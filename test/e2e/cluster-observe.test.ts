@@ -55,35 +55,21 @@ void test('metrics, live tail, listjobs and daemonstatus across agents', { timeo
   ]);
   await deploy(api);
 
-  // Host metrics of each node, within a few seconds, plausible, oldest first.
-  for (const n of [a, b]) {
-    const samples = await waitFor(
-      async () => {
-        const r = await rest.get(`/api/v1/nodes/${n.nodeId}/metrics`);
-        assert.equal(r.nodeId, n.nodeId);
-        const s = r.samples as Record<string, number>[];
-        return s.length >= 2 ? s : undefined;
-      },
-      { what: `host metrics of ${n.nodeId}`, timeoutMs: 10_000 },
-    );
-    for (const s of samples) {
-      assert.ok(s.cpus! >= 1 && s.memTotalBytes! > 0 && s.diskTotalBytes! > 0, JSON.stringify(s));
-      assert.ok(s.cpuPercent! >= 0 && s.cpuPercent! <= 100);
-      assert.ok(s.memUsedBytes! <= s.memTotalBytes! && s.diskUsedBytes! <= s.diskTotalBytes!);
-      assert.ok(Math.abs(Date.now() - s.at!) < 60_000, 'recent');
-    }
-    const ats = samples.map((s) => s.at!);
-    assert.deepEqual(
-      ats,
-      [...ats].sort((x, y) => x - y),
-      'oldest first',
-    );
-    const limited = (await rest.get(`/api/v1/nodes/${n.nodeId}/metrics?since=${ats[0]! + 1}&limit=1`))
-      .samples as Record<string, number>[];
-    assert.equal(limited.length, 1);
-    assert.ok(limited[0]!.at! > ats[0]!);
-    assert.ok((await nodeInfo(rest, n.nodeId)).host !== null, 'NodeInfo carries the latest host metrics');
-  }
+  // Host metrics of each node arrive within ~10 s, and NodeInfo carries the latest.
+  const hostSamples = async (nodeId: string, query = '') => {
+    const r = await rest.get(`/api/v1/nodes/${nodeId}/metrics${query}`);
+    assert.equal(r.nodeId, nodeId);
+    return r.samples as Record<string, number>[];
+  };
+  await Promise.all(
+    [a, b].map((n) =>
+      waitFor(async () => (await hostSamples(n.nodeId)).length > 0, {
+        what: `host metrics of ${n.nodeId}`,
+        timeoutMs: 10_000,
+      }),
+    ),
+  );
+  for (const n of [a, b]) assert.ok((await nodeInfo(rest, n.nodeId)).host !== null, 'NodeInfo.host is set');
 
   // One crawl per agent (the tagged one can only go to obs-a, so the untagged one goes to the emptier obs-b),
   // and one job nobody can take.
@@ -101,6 +87,15 @@ void test('metrics, live tail, listjobs and daemonstatus across agents', { timeo
     jobs.pending.map((j) => [j.id, j.node_id ?? null, j.pending_reason]),
     [[stuck, null, 'no online agent has tags [nowhere]']],
   );
+  const restRunning = (await rest.get('/api/v1/jobs?project=demo&state=running')).jobs as {
+    id: string;
+    nodeId: string;
+    state: string;
+  }[];
+  assert.deepEqual(restRunning.map((j) => [j.id, j.nodeId, j.state]).sort(), [
+    [onA, 'obs-a', 'running'],
+    [onB, 'obs-b', 'running'],
+  ]);
   const status = await api.get('daemonstatus.json');
   assert.deepEqual(
     { status: status.status, pending: status.pending, running: status.running, finished: status.finished },
@@ -147,6 +142,38 @@ void test('metrics, live tail, listjobs and daemonstatus across agents', { timeo
       finished: 2,
     },
   );
+  // By now (well over 10 s later) several host samples per node: plausible, oldest first; since and limit work.
+  for (const n of [a, b]) {
+    const samples = await hostSamples(n.nodeId);
+    assert.ok(samples.length >= 2, `${n.nodeId}: ${samples.length} host samples`);
+    for (const s of samples) {
+      assert.ok(s.cpus! >= 1 && s.memTotalBytes! > 0 && s.diskTotalBytes! > 0, JSON.stringify(s));
+      assert.ok(s.cpuPercent! >= 0 && s.cpuPercent! <= 100);
+      assert.ok(s.memUsedBytes! <= s.memTotalBytes! && s.diskUsedBytes! <= s.diskTotalBytes!);
+      assert.ok(Math.abs(Date.now() - s.at!) < 120_000, 'recent');
+    }
+    const ats = samples.map((s) => s.at!);
+    assert.deepEqual(
+      ats,
+      [...ats].sort((x, y) => x - y),
+      'oldest first',
+    );
+    const limited = await hostSamples(n.nodeId, `?since=${ats[0]! + 1}&limit=1`);
+    assert.equal(limited.length, 1);
+    assert.ok(limited[0]!.at! > ats[0]!);
+  }
+  // Idle or busy, the agents stayed connected the whole time (heartbeats beat the 3 s heartbeat timeout).
+  for (const n of [a, b]) {
+    assert.equal(
+      (n.output().match(/connected to master/g) ?? []).length,
+      1,
+      `${n.nodeId} connected once and never dropped:\n${n
+        .output()
+        .split('\n')
+        .filter((l) => /disconnected|connected to master/.test(l))
+        .join('\n')}`,
+    );
+  }
   ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: stuck }));
   assert.equal((await api.get('daemonstatus.json')).pending, 0);
 });

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { request, type Auth } from './http.js';
 import { killCrawls, type MasterProcess } from './processes.js';
@@ -148,6 +148,12 @@ export interface AgentProcess {
 
 const STOP_TIMEOUT_MS = 20_000;
 
+/** Agents that did not exit 0 on SIGTERM at cleanup: the file fails at the end (see startAgent's cleanup). */
+const uncleanStops: string[] = [];
+after(() => {
+  if (uncleanStops.length > 0) assert.fail(`agents did not stop cleanly:\n- ${uncleanStops.join('\n- ')}`);
+});
+
 export async function startAgent(t: TestContext, opts: AgentOptions): Promise<AgentProcess> {
   const home = mkdtempSync(join(tmpdir(), 'scrapyard-agent-'));
   const dataDir = opts.dataDir ?? join(home, 'data');
@@ -181,7 +187,14 @@ export async function startAgent(t: TestContext, opts: AgentOptions): Promise<Ag
   t.after(async () => {
     cleanedUp = true;
     try {
-      if (!done) await agent.stop();
+      // Never throw here: a failing after-hook skips the hooks after it, leaking processes that hang the run.
+      if (!done) {
+        await agent.stop().catch((e: unknown) => {
+          const msg = `${t.name}: ${(e as Error).message.split('\n')[0]}`;
+          uncleanStops.push(msg);
+          t.diagnostic(`unclean agent stop: ${msg}`);
+        });
+      }
     } finally {
       killCrawls(dataDir);
       rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });

@@ -200,3 +200,25 @@ export function assertCompleteSlowItems(itemsText: string, ticks: number): void 
     'one item per tick, each once',
   );
 }
+
+/**
+ * Checks that should not stop the test at the first failure (independent contract details): each failure is
+ * reported as a diagnostic at once, and `done()` at the end of the test fails it with all of them.
+ */
+export function softChecks(t: TestContext): { check: (what: string, fn: () => void) => void; done: () => void } {
+  const failures: string[] = [];
+  return {
+    check(what, fn) {
+      try {
+        fn();
+      } catch (e) {
+        const msg = `${what}: ${(e as Error).message}`;
+        failures.push(msg);
+        t.diagnostic(`soft check failed: ${msg}`);
+      }
+    },
+    done() {
+      if (failures.length > 0) assert.fail(`${failures.length} check(s) failed:\n- ${failures.join('\n- ')}`);
+    },
+  };
+}

@@ -276,6 +276,8 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   });
 
   let tick: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let abortStart: () => void = () => undefined;
   let metricsTick: NodeJS.Timeout | undefined;
   return {
     async start() {
@@ -290,12 +292,21 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
         }, config.metricsIntervalMs);
       }
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([welcomed, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+      await Promise.race([
+        welcomed,
+        new Promise<void>((r) => {
+          timer = setTimeout(r, 10_000);
+          abortStart = r;
+        }),
+      ]);
       clearTimeout(timer);
+      if (stopped) return;
       // Probe the interpreter early so the first job doesn't pay for it (errors surface on first use).
       void venvsReady().catch((e: unknown) => log.error({ err: e }, 'no usable python interpreter'));
     },
     async stop() {
+      stopped = true;
+      abortStart();
       clearInterval(tick);
       clearInterval(metricsTick);
       conn.stop();

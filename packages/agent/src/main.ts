@@ -102,10 +102,11 @@ async function main(): Promise<number> {
     process.exit(1);
   });
   const agent = createAgent(config, { logger, env: process.env });
-  await agent.start();
-  return new Promise<number>((resolve) => {
+  // Signals are handled from the start: an agent still dialling (master down, refused, TLS error) must stop cleanly.
+  let stopRequested: (signal: string) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    stopRequested = (signal: string) => {
       if (stopping) process.exit(130);
       stopping = true;
       logger.info({ signal }, 'stopping (running crawls keep running)');
@@ -114,9 +115,11 @@ async function main(): Promise<number> {
         () => resolve(1),
       );
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
   });
+  process.on('SIGTERM', () => stopRequested('SIGTERM'));
+  process.on('SIGINT', () => stopRequested('SIGINT'));
+  await agent.start();
+  return stopped;
 }
 
 main().then(

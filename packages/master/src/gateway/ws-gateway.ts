@@ -212,7 +212,8 @@ export class WsGateway {
     session.send('welcome', {
       nodeId: hello.nodeId,
       sessionToken: session.sessionToken,
-      heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+      // At least three beats fit in the timeout, so one lost or late beat never takes a node offline.
+      heartbeatIntervalMs: Math.max(500, Math.min(HEARTBEAT_INTERVAL_MS, Math.floor(this.#heartbeatTimeoutMs / 3))),
       ...extra,
     });
     this.#registry.add(session);

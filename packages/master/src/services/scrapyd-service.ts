@@ -243,6 +243,7 @@ export class ScrapydService {
       outcome: j.outcome,
       exit_code: j.exit_code,
       node_id: j.node_id === '' ? null : j.node_id,
+      tags: JSON.parse(j.tags) as string[],
     };
   }
 
