@@ -19,7 +19,10 @@ void test('both commands are linked into node_modules/.bin and print --help', ()
   const node = spawnSync(bin('scrapyard-master'), ['node', '--help'], { encoding: 'utf8' });
   assert.equal(node.status, 0, node.stderr);
   assert.match(node.stdout, /enroll \[--node-id ID\]/);
-  const register = spawnSync(bin('scrapyard-agent'), ['register'], { encoding: 'utf8', env: { ...process.env, SCRAPYARD_MASTER_URL: 'ws://127.0.0.1:1' } });
+  const register = spawnSync(bin('scrapyard-agent'), ['register'], {
+    encoding: 'utf8',
+    env: { ...process.env, SCRAPYARD_MASTER_URL: 'ws://127.0.0.1:1' },
+  });
   assert.equal(register.status, 2);
   assert.match(register.stderr, /register needs --token/);
 });
