@@ -2,6 +2,7 @@
  * The agents online now, by node id, and which nodes are cordoned. A new session for a node replaces (and
  * closes) the old one.
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Candidate } from '../jobs/placement.js';
 import type { AgentSession } from './agent-session.js';
@@ -13,23 +14,36 @@ export interface AgentCandidate extends Candidate {
 export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offline: [AgentSession] }> {
   readonly #sessions = new Map<string, AgentSession>();
   readonly #cordoned = new Set<string>();
+  /** Sessions by SHA-256 of their token: a lookup by digest reveals nothing about the token (no timing leak). */
+  readonly #byTokenDigest = new Map<string, AgentSession>();
 
   add(session: AgentSession): void {
     const old = this.#sessions.get(session.nodeId);
     this.#sessions.set(session.nodeId, session);
-    if (old && old !== session) old.close(4000, 'replaced by a newer connection');
+    this.#byTokenDigest.set(tokenDigest(session.sessionToken), session);
+    if (old && old !== session) {
+      this.#byTokenDigest.delete(tokenDigest(old.sessionToken));
+      old.close(4000, 'replaced by a newer connection');
+    }
     this.emit('online', session);
   }
 
   remove(session: AgentSession): void {
     if (this.#sessions.get(session.nodeId) === session) {
       this.#sessions.delete(session.nodeId);
+      this.#byTokenDigest.delete(tokenDigest(session.sessionToken));
       this.emit('offline', session);
     }
   }
 
   get(nodeId: string): AgentSession | undefined {
     return this.#sessions.get(nodeId);
+  }
+
+  /** The online session holding a bearer token. */
+  byToken(token: string): AgentSession | undefined {
+    const s = this.#byTokenDigest.get(tokenDigest(token));
+    return s && !s.closed ? s : undefined;
   }
 
   all(): AgentSession[] {
@@ -78,4 +92,8 @@ export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offlin
     }
     return out;
   }
+}
+
+function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }

@@ -232,7 +232,7 @@ export function createJobsRepo(db: Db) {
       return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
     },
 
-    /** Idempotent: a replayed finish for an already finished job changes nothing. */
+    /** Idempotent: a replayed finish for an already finished job changes nothing (a guessed `lost` is replaced). */
     async markFinished(runId: string, f: FinishInfo): Promise<boolean> {
       const res = await db
         .updateTable('jobs')
@@ -246,7 +246,8 @@ export function createJobsRepo(db: Db) {
           reason: f.reason,
         }))
         .where('run_id', '=', runId)
-        .where('state', '!=', 'finished')
+        // `lost` was the master's guess while the node was away: the agent's real ending replaces it.
+        .where((eb) => eb.or([eb('state', '!=', 'finished'), eb('outcome', '=', 'lost')]))
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },

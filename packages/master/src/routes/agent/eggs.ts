@@ -1,21 +1,14 @@
 /** Agent-facing HTTP: eggs by digest, for agents holding a live session token (given in WELCOME). */
 import { createReadStream, statSync } from 'node:fs';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AGENT_HTTP_PREFIX, Sha256 } from '@scrapyard/protocol';
 import type { AgentRegistry } from '../../registry/registry.js';
 import type { EggStore } from '../../storage/egg-store.js';
 
-const digestOf = (s: string) => createHash('sha256').update(s).digest();
-
-/** Finds the session a bearer token belongs to, comparing in constant time. */
+/** The session a bearer token belongs to (looked up by the token's digest, so timing tells nothing). */
 export function sessionForToken(registry: AgentRegistry, header: string | undefined) {
   const m = /^Bearer ([0-9a-f]{64})$/.exec(header ?? '');
-  if (!m) return undefined;
-  const given = digestOf(m[1]!);
-  let found;
-  for (const s of registry.all()) if (timingSafeEqual(digestOf(s.sessionToken), given)) found = s;
-  return found;
+  return m ? registry.byToken(m[1]!) : undefined;
 }
 
 export async function agentEggRoutes(app: FastifyInstance, opts: { registry: AgentRegistry; eggs: EggStore }) {

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { openDatabase } from '../database.js';
+import { createJobsRepo } from './jobs.js';
+
+const RUN = (c: string) => c.repeat(32);
+
+async function repo(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'jobs-repo-'));
+  const db = await openDatabase(dir);
+  t.after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const jobs = createJobsRepo(db);
+  const add = (runId: string, jobId: string, tags: string[] = [], priority = 0) =>
+    jobs.insertPending({
+      runId,
+      jobId,
+      project: 'p',
+      spider: 's',
+      versionRequested: null,
+      settings: [],
+      args: [],
+      priority,
+      createdAt: 1,
+      tags,
+    });
+  return { jobs, add };
+}
+
+const lost = { endedAt: 9, startedAt: null, exitCode: null, signal: null, outcome: 'lost', reason: 'gone' };
+
+void test('requeue keeps the queue place, changes the run id and counts the attempt', async (t) => {
+  const { jobs, add } = await repo(t);
+  await add(RUN('a'), 'j1');
+  await add(RUN('b'), 'j2');
+  const [first] = await jobs.nextPending(1);
+  assert.ok(await jobs.claim(first!.seq, 'n1', 'v', 2));
+  assert.ok(await jobs.requeue(RUN('a'), RUN('c'), { countAttempt: true, reason: 'lost' }));
+  assert.equal(await jobs.byRunId(RUN('a')), undefined);
+  const [again] = await jobs.nextPending(1);
+  assert.equal(again!.run_id, RUN('c'));
+  assert.equal(again!.seq, first!.seq);
+  assert.equal(again!.attempt, 2);
+  assert.equal(again!.node_id, null);
+  // A run that never started doesn't use up an attempt.
+  assert.ok(await jobs.claim(again!.seq, 'n1', 'v', 3));
+  assert.ok(await jobs.requeue(RUN('c'), RUN('d'), { countAttempt: false, reason: 'unknown to agent' }));
+  assert.equal((await jobs.byRunId(RUN('d')))!.attempt, 2);
+  // Only running jobs can be requeued.
+  assert.equal(await jobs.requeue(RUN('d'), RUN('e'), { countAttempt: true, reason: 'x' }), false);
+});
+
+void test('a guessed lost ending is replaced by the real one, and a lost run can come back', async (t) => {
+  const { jobs, add } = await repo(t);
+  await add(RUN('a'), 'j1');
+  await add(RUN('b'), 'j2');
+  for (const j of await jobs.nextPending(2)) await jobs.claim(j.seq, 'n1', 'v', 2);
+  assert.ok(await jobs.markFinished(RUN('a'), lost));
+  const real = { endedAt: 10, startedAt: 2, exitCode: 0, signal: null, outcome: 'succeeded', reason: null };
+  assert.ok(await jobs.markFinished(RUN('a'), real));
+  assert.equal((await jobs.byRunId(RUN('a')))!.outcome, 'succeeded');
+  assert.equal(await jobs.markFinished(RUN('a'), lost), false, 'a real ending is final');
+
+  assert.ok(await jobs.markFinished(RUN('b'), lost));
+  assert.ok(await jobs.resurrect(RUN('b'), 'n2'));
+  const back = (await jobs.byRunId(RUN('b')))!;
+  assert.equal(back.state, 'running');
+  assert.equal(back.node_id, 'n2');
+  assert.equal(back.outcome, null);
+  assert.equal(await jobs.resurrect(RUN('b'), 'n2'), false, 'only a lost, finished run comes back');
+});
+
+void test('pending classes group jobs by tags, project and spider; nextPendingIn filters by them', async (t) => {
+  const { jobs, add } = await repo(t);
+  await add(RUN('a'), 'j1', ['gpu'], 5);
+  await add(RUN('b'), 'j2', [], 1);
+  await add(RUN('c'), 'j3', ['gpu'], 0);
+  const classes = await jobs.pendingClasses();
+  assert.equal(classes.length, 2);
+  const untagged = classes.filter((c) => c.tags === '[]');
+  assert.deepEqual(
+    (await jobs.nextPendingIn(untagged, 10)).map((j) => j.job_id),
+    ['j2'],
+  );
+  assert.deepEqual(
+    (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
+    ['j1', 'j2', 'j3'],
+  );
+});
