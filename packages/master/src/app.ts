@@ -141,7 +141,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     jobs,
     eggs,
     registry,
-    lister: new SpiderLister(registry, projects, catalog),
+    lister: new SpiderLister(registry, projects, catalog, (p) => policies.tagsFor(p, '')),
     files,
     uploadLimitBytes: config.uploadLimitBytes,
     now,

@@ -3,6 +3,7 @@
  * (so the cache survives restarts). Concurrent asks for the same egg share one run.
  */
 import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
+import { matches } from '../jobs/placement.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { ProjectCatalog } from './project-catalog.js';
 import { ScrapydError } from './scrapyd-error.js';
@@ -17,6 +18,8 @@ export class SpiderLister {
     private readonly registry: AgentRegistry,
     private readonly projects: ProjectsRepo,
     private readonly catalog: ProjectCatalog,
+    /** The project's default tags: `scrapy list` runs where its jobs will (same interpreter, same deps). */
+    private readonly projectTags: (project: string) => string[] = () => [],
   ) {}
 
   /** [settings] projects have no egg to cache against: their lists live in memory, as in Scrapyd. */
@@ -53,7 +56,13 @@ export class SpiderLister {
   }
 
   async #runOnce(v: VersionRow | null, project: string, settingsModule: string | null): Promise<string[]> {
-    const agent = this.registry.all().find((s) => !s.closed);
+    const tags = this.projectTags(project);
+    const online = this.registry.candidates();
+    const agent = (
+      online.find((c) => matches(tags, c) && !c.cordoned) ??
+      online.find((c) => matches(tags, c)) ??
+      online[0]
+    )?.session;
     if (!agent) {
       throw new ScrapydError(
         'RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)',
