@@ -30,6 +30,9 @@ export interface DispatcherDeps {
   onFinished: () => void;
 }
 
+/** How long one snapshot of agents and running counts answers "why pending" questions. */
+const REASON_SNAPSHOT_MS = 250;
+
 export function newRunId(): string {
   return randomUUID().replaceAll('-', '');
 }
@@ -39,6 +42,12 @@ export class Dispatcher {
   readonly #log: Logger;
   #busy = false;
   #again = false;
+  #reasons:
+    | {
+        at: number;
+        view: Promise<{ agents: AgentCandidate[]; caps: CapCounter; memo: Map<string, string | null> }>;
+      }
+    | undefined;
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps;
@@ -93,16 +102,26 @@ export class Dispatcher {
     }
   }
 
-  /** Why a pending job is not running, or null when it could start at the next pass. */
+  /**
+   * Why a pending job is not running, or null when it could start at the next pass. Listing thousands of pending
+   * jobs must stay cheap: the agents and running counts are snapshotted for a moment and verdicts memoized per
+   * placement class.
+   */
   async pendingReason(job: Pick<JobRow, 'tags' | 'project' | 'spider'>): Promise<string | null> {
-    const v = this.#verdict(
-      JSON.parse(job.tags) as string[],
-      job.project,
-      job.spider,
-      this.#d.registry.candidates(),
-      await this.#capCounter(),
-    );
-    return v.ok ? null : v.reason;
+    const now = Date.now();
+    if (!this.#reasons || now - this.#reasons.at > REASON_SNAPSHOT_MS) {
+      const agents = this.#d.registry.candidates();
+      this.#reasons = { at: now, view: this.#capCounter().then((caps) => ({ agents, caps, memo: new Map() })) };
+    }
+    const view = await this.#reasons.view;
+    const key = `${job.tags}\u0000${job.project}\u0000${job.spider}`;
+    let reason = view.memo.get(key);
+    if (reason === undefined) {
+      const v = this.#verdict(JSON.parse(job.tags) as string[], job.project, job.spider, view.agents, view.caps);
+      reason = v.ok ? null : v.reason;
+      view.memo.set(key, reason);
+    }
+    return reason;
   }
 
   #verdict(
