@@ -124,6 +124,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     void eggDistribution.sendLive(session).catch((e: unknown) => logger.warn({ err: e }, 'sending live eggs failed'));
   });
   registry.on('offline', (session) => {
+    kick(); // nothing to place on it any more, but pending reasons change
     void nodeAdmin.onOffline(session).catch((e: unknown) => logger.warn({ err: e }, 'recording last seen failed'));
   });
   await lost.start();

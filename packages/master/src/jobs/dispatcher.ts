@@ -56,6 +56,8 @@ export class Dispatcher {
 
   /** Asks for a placement pass; cheap to call often (coalesces while a pass runs). */
   kick(): void {
+    // Whatever kicked (a new job, a finish, an agent, a policy) may change why jobs wait.
+    this.#reasons = undefined;
     if (this.#busy) {
       this.#again = true;
       return;
@@ -203,6 +205,7 @@ export class Dispatcher {
       pinnedVersion: job.version_requested,
     };
     agent.send('job.assign', { job: spec });
+    this.#reasons = undefined;
     log.info({ nodeId: agent.nodeId, version: version?.name ?? null, attempt: job.attempt }, 'job assigned');
     return 'assigned';
   }
