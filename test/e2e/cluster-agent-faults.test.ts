@@ -16,7 +16,7 @@ import {
   startCluster,
   ticksOf,
   waitState,
-  type JobInfoBody,
+  waitJobFinished,
 } from '../helpers/cluster.js';
 import { deploy, schedule, waitLog } from '../helpers/jobs.js';
 import { waitFor } from '../helpers/wait.js';
@@ -56,13 +56,7 @@ void test(
 
     await agent.restart();
     await waitFor(async () => !(await jobInfo(rest, id)).unreachable, { what: 'the job to be reachable again' });
-    const done = await waitFor(
-      async () => {
-        const i = await jobInfo(rest, id);
-        return i.state === 'finished' ? i : undefined;
-      },
-      { what: 'the re-adopted crawl to finish', timeoutMs: 60_000 },
-    );
+    const done = await waitJobFinished(rest, id, 'the re-adopted crawl to finish', 60_000);
     assert.deepEqual(
       { outcome: done.outcome, attempt: done.attempt, nodeId: done.nodeId, runId: done.runId },
       { outcome: 'succeeded', attempt: 1, nodeId: 'k9', runId: during.runId },
@@ -109,13 +103,7 @@ void test(
     assert.ok(lostAfter >= 4_000, `not declared lost before the grace (after ${lostAfter} ms)`);
     assert.notEqual(second.runId, first.runId, 'a new run id');
     assert.equal(second.id, retried, 'same job id');
-    const final = await waitFor(
-      async () => {
-        const i = await jobInfo(rest, retried);
-        return i.state === 'finished' ? i : undefined;
-      },
-      { what: 'the retry to finish', timeoutMs: 60_000 },
-    );
+    const final = await waitJobFinished(rest, retried, 'the retry to finish', 60_000);
     assert.deepEqual(
       { outcome: final.outcome, attempt: final.attempt, nodeId: final.nodeId },
       { outcome: 'succeeded', attempt: 2, nodeId: 'rescuer' },
@@ -124,13 +112,7 @@ void test(
     assertCompleteSlowLog(log, 6); // the retry's own complete log, not mixed with the lost attempt's
 
     // The stubborn job had no retries left: finished as lost, never ran on the rescuer.
-    const gaveUp = await waitFor(
-      async () => {
-        const i: JobInfoBody = await jobInfo(rest, given);
-        return i.state === 'finished' ? i : undefined;
-      },
-      { what: 'the job without retries to be finished', timeoutMs: 30_000 },
-    );
+    const gaveUp = await waitJobFinished(rest, given, 'the job without retries to be finished', 30_000);
     assert.deepEqual({ outcome: gaveUp.outcome, attempt: gaveUp.attempt }, { outcome: 'lost', attempt: 1 });
     const listed = await api.get('listjobs.json', { project: 'demo' });
     const entries = (listed.finished as { id: string; outcome: string; node_id: string }[]).filter(
@@ -180,13 +162,7 @@ void test(
       { state: still.state, runId: still.runId, nodeId: still.nodeId },
       { state: 'running', runId: requeued.runId, nodeId: 'other' },
     );
-    const done = await waitFor(
-      async () => {
-        const i = await jobInfo(rest, id);
-        return i.state === 'finished' ? i : undefined;
-      },
-      { what: 'the retry to finish', timeoutMs: 60_000 },
-    );
+    const done = await waitJobFinished(rest, id, 'the retry to finish', 60_000);
     assert.equal(done.outcome, 'succeeded');
     assertCompleteSlowLog((await api.raw('GET', `/logs/demo/slow/${id}.log`)).text, 25);
     assert.deepEqual(crawlPids(late), [], 'nothing left running on the late node');

@@ -15,6 +15,7 @@ import {
   startCluster,
   ticksOf,
   waitState,
+  waitJobFinished,
 } from '../helpers/cluster.js';
 import { deploy, schedule, waitLog } from '../helpers/jobs.js';
 import { startProxy } from '../helpers/tcp-proxy.js';
@@ -68,13 +69,7 @@ void test(
       what: 'the node to be back online',
       timeoutMs: 45_000,
     });
-    const done = await waitFor(
-      async () => {
-        const i = await jobInfo(rest, id);
-        return i.state === 'finished' ? i : undefined;
-      },
-      { what: 'the crawl to finish', timeoutMs: 60_000 },
-    );
+    const done = await waitJobFinished(rest, id, 'the crawl to finish', 60_000);
     assert.deepEqual(
       { outcome: done.outcome, attempt: done.attempt, runId: done.runId, nodeId: done.nodeId },
       { outcome: 'succeeded', attempt: 1, runId: before.runId, nodeId: 'far' },

@@ -141,6 +141,22 @@ export async function jobInfo(rest: RestClient, id: string, project = 'demo'): P
   )) as JobInfoBody;
 }
 
+/** Waits until the REST API shows the job's latest run finished; returns it. */
+export async function waitJobFinished(
+  rest: RestClient,
+  id: string,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<JobInfoBody> {
+  return waitFor(
+    async () => {
+      const i = await jobInfo(rest, id);
+      return i.state === 'finished' ? i : undefined;
+    },
+    { what, timeoutMs },
+  );
+}
+
 export interface NodeInfoBody {
   nodeId: string;
   kind: string;
