@@ -52,3 +52,29 @@ void test('bad config lists every problem with its key', (t) => {
   );
   assert.throws(() => loadMasterConfig({ file: join(dir, 'missing.conf') }), /cannot read/);
 });
+
+void test('cluster keys: safe defaults, TLS needs both files, temporary nodes need a long secret', () => {
+  const c = loadMasterConfig({});
+  assert.equal(c.temporaryNodes, false);
+  assert.equal(c.heartbeatTimeout, 15);
+  assert.equal(c.lostGrace, 600);
+  assert.equal(c.lostJobRetries, 0);
+  assert.throws(
+    () => loadMasterConfig({ env: { SCRAPYARD_TLS_CERT: '/x/cert.pem' } }),
+    /tls_cert and tls_key go together/,
+  );
+  assert.throws(
+    () => loadMasterConfig({ env: { SCRAPYARD_TEMPORARY_NODES: 'on', SCRAPYARD_TEMPORARY_NODE_SECRET: 'short' } }),
+    /at least 32 characters/,
+  );
+  const on = loadMasterConfig({
+    env: {
+      SCRAPYARD_TEMPORARY_NODES: 'on',
+      SCRAPYARD_TEMPORARY_NODE_SECRET: 'x'.repeat(32),
+      SCRAPYARD_LOST_GRACE: '5',
+    },
+  });
+  assert.equal(on.temporaryNodes, true);
+  assert.equal(on.lostGrace, 5);
+  assert.throws(() => loadMasterConfig({ env: { SCRAPYARD_HEARTBEAT_TIMEOUT: '1' } }), ConfigError);
+});
