@@ -124,13 +124,25 @@ void test('placement: tags, dedicated, spreading, full, cordon, policies and cap
   const m2Done = await finishedEntry(m2);
   assert.ok(String(m2Done.start_time) >= String(m1Done.end_time), 'm2 started only after m1 ended');
 
+  // maxRunning per project: every spider of the project counts against it.
+  await rest.ok('PUT', '/api/v1/projects/demo/spiders/slow/policy', { maxRunning: null });
+  await rest.ok('PUT', '/api/v1/projects/demo/policy', { maxRunning: 1 });
+  const c1 = await schedule(api, { project: 'demo', spider: 'slow', seconds: '4', jobid: 'c1' });
+  await waitState(api, c1, 'running');
+  const c2 = await schedule(api, { project: 'demo', spider: 'quick', jobid: 'c2' });
+  assert.equal((await waitState(api, c2, 'pending')).pending_reason, 'project demo is at its limit of 1 running jobs');
+  const c1Done = await finishedEntry(c1);
+  const c2Done = await finishedEntry(c2);
+  assert.ok(String(c2Done.start_time) >= String(c1Done.end_time), 'c2 started only after c1 ended');
+  await rest.ok('PUT', '/api/v1/projects/demo/policy', { maxRunning: null });
+
   // The orphan is still pending; cancelling it leaves nothing behind.
   assert.equal((await waitState(api, orphan, 'pending')).pending_reason, 'no online agent has tags [nosuch]');
   ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: orphan }));
 
   // No untagged job ever ran on the dedicated node.
   const all = await rawJobs(api);
-  const untagged = new Set([...slowIds, 'q5', 'q6', 'not-capped', 'm1', 'm2']);
+  const untagged = new Set([...slowIds, 'q5', 'q6', 'not-capped', 'm1', 'm2', 'c1', 'c2']);
   const untaggedOnGpu = all.finished.filter((j) => untagged.has(j.id) && j.node_id === 'p-gpu');
   assert.deepEqual(untaggedOnGpu, []);
   assert.equal(all.finished.filter((j) => untagged.has(j.id)).length, untagged.size);
