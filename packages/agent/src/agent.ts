@@ -39,6 +39,7 @@ export const AGENT_VERSION = '0.1.0';
 const RUNNER_SCRIPT = fileURLToPath(new URL('../python/scrapyard_runner.py', import.meta.url));
 const SHIP_INTERVAL_MS = 200;
 const LIST_TIMEOUT_MS = 5 * 60_000;
+const GC_INTERVAL_MS = 60 * 60_000;
 
 export interface Agent {
   /** Recovers runs left by a previous process, then connects; resolves once connected (or after 10 s). */
@@ -104,7 +105,9 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   };
 
   /** Deletes cached eggs no live version uses and no run of ours needs. */
+  let lastLive: EggsLive | undefined;
   const collectEggs = (live: EggsLive) => {
+    lastLive = live;
     const inUse = new Set(
       store
         .all()
@@ -113,6 +116,14 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     );
     const removed = eggs.collect(new Set(live.digests), inUse, config.eggKeepMs);
     if (removed.length > 0) log.info({ removed }, 'removed cached eggs of deleted versions');
+  };
+
+  /** Deletes venvs no run uses that have not been used for venvKeepMs. */
+  const collectVenvs = async () => {
+    const v = await venvsReady();
+    const inUse = new Set(store.all().map((r) => v.keyOf(r.spec.project, r.spec.requirements)));
+    const removed = v.collect(config.venvKeepMs, inUse);
+    if (removed.length > 0) log.info({ removed }, 'removed venvs unused for a long time');
   };
 
   const prewarm = async (p: Prewarm) => {
@@ -279,6 +290,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   let stopped = false;
   let abortStart: () => void = () => undefined;
   let metricsTick: NodeJS.Timeout | undefined;
+  let gcTick: NodeJS.Timeout | undefined;
   return {
     async start() {
       supervisor.recover();
@@ -286,6 +298,11 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       tick = setInterval(() => {
         if (conn.connected) void shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));
       }, SHIP_INTERVAL_MS);
+      // Caches also age out between version changes (a quiet cluster still frees disk).
+      gcTick = setInterval(() => {
+        if (lastLive) collectEggs(lastLive);
+        void collectVenvs().catch((e: unknown) => log.warn({ err: e }, 'venv collection failed'));
+      }, GC_INTERVAL_MS).unref();
       if (config.metricsIntervalMs > 0) {
         metricsTick = setInterval(() => {
           void sampleMetrics().catch((e: unknown) => log.debug({ err: e }, 'metrics sample failed'));
@@ -309,6 +326,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       abortStart();
       clearInterval(tick);
       clearInterval(metricsTick);
+      clearInterval(gcTick);
       conn.stop();
       supervisor.stop();
       store.close();

@@ -43,6 +43,7 @@ export const AgentFileSchema = z
       .number()
       .min(0)
       .default(1 / 24),
+    venvMaxAgeDays: z.coerce.number().min(0).default(14),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -65,6 +66,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
   SCRAPYARD_TEMPORARY_SECRET_FILE: 'temporarySecretFile',
   SCRAPYARD_METRICS_INTERVAL_MS: 'metricsIntervalMs',
   SCRAPYARD_EGG_CACHE_MAX_AGE_DAYS: 'eggCacheMaxAgeDays',
+  SCRAPYARD_VENV_MAX_AGE_DAYS: 'venvMaxAgeDays',
   SCRAPYARD_LOG_LEVEL: 'logLevel',
 };
 
@@ -160,5 +162,6 @@ export function toAgentConfig(c: AgentFile): AgentConfigInput {
     jobsDir: c.jobsDir,
     metricsIntervalMs: c.metricsIntervalMs,
     eggKeepMs: Math.round(c.eggCacheMaxAgeDays * 86_400_000),
+    venvKeepMs: Math.round(c.venvMaxAgeDays * 86_400_000),
   };
 }

@@ -20,6 +20,12 @@ export const AgentConfigSchema = z.object({
   metricsIntervalMs: z.number().int().min(0).max(3_600_000).default(5_000),
   /** Cached eggs of deleted versions are kept this long after their last use. */
   eggKeepMs: z.number().int().min(0).default(3_600_000),
+  /** Venvs no run has used for this long are deleted (rebuilt on next use). */
+  venvKeepMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(14 * 86_400_000),
   /** Where the agent keeps its database, egg cache, venvs and the files of running jobs. */
   dataDir: z.string().min(1),
   /** Concurrent crawls this node takes. */

@@ -22,7 +22,7 @@ register   exchanges a single-use enrollment token (from \`scrapyard-master node
 Options:
   --config FILE   JSON file: masterUrl, dataDir, nodeId, slots, tags, dedicated, caFile, python,
                   systemSitePackages, pipIndexUrl, pipFindLinks, pipNoIndex, jobsDir, temporarySecretFile,
-                  metricsIntervalMs, eggCacheMaxAgeDays, logLevel
+                  metricsIntervalMs, eggCacheMaxAgeDays, venvMaxAgeDays, logLevel
   --token TOKEN   enrollment token (register)
   --node-id ID    node id to ask for (register; default: config nodeId, else the host name)
   -h, --help      show this help

@@ -5,7 +5,7 @@
  * A venv is only used once its `.scrapyard-ready` marker exists; a failed build is removed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileCapture } from './exec.js';
 
@@ -52,7 +52,17 @@ export class VenvManager {
     const key = this.keyOf(project, requirements);
     const dir = join(this.#dir, key);
     const python = join(dir, 'bin', 'python');
-    if (existsSync(join(dir, '.scrapyard-ready'))) return Promise.resolve(python);
+    const ready = join(dir, '.scrapyard-ready');
+    if (existsSync(ready)) {
+      // The marker's mtime is the venv's last use: collect() keeps recently used venvs.
+      const t = new Date();
+      try {
+        utimesSync(ready, t, t);
+      } catch {
+        // collected meanwhile: rebuilt below
+      }
+      if (existsSync(ready)) return Promise.resolve(python);
+    }
     let p = this.#inflight.get(key);
     if (!p) {
       p = this.#build(dir, python, requirements).finally(() => this.#inflight.delete(key));
@@ -109,5 +119,27 @@ export class VenvManager {
     if (r.code !== 0) {
       throw new VenvError(`pip install ${requirements.join(' ')} failed: ${tail(r.stderr || r.stdout)}`);
     }
+  }
+
+  /**
+   * Deletes venvs not used for `maxAgeMs` (marker mtime), except those whose keys are `inUse` (live runs) or
+   * being built. Half-built venvs (no marker) older than that are removed too. Returns the removed keys.
+   */
+  collect(maxAgeMs: number, inUse: ReadonlySet<string>, now = Date.now()): string[] {
+    const removed: string[] = [];
+    for (const key of readdirSync(this.#dir)) {
+      if (inUse.has(key) || this.#inflight.has(key)) continue;
+      const dir = join(this.#dir, key);
+      try {
+        const marker = join(dir, '.scrapyard-ready');
+        const lastUse = existsSync(marker) ? statSync(marker).mtimeMs : statSync(dir).mtimeMs;
+        if (now - lastUse < maxAgeMs) continue;
+        rmSync(dir, { recursive: true, force: true });
+        removed.push(key);
+      } catch {
+        // vanished meanwhile
+      }
+    }
+    return removed;
   }
 }
