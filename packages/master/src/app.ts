@@ -150,14 +150,9 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     sendCancel: (nodeId, runId, signal) => registry.get(nodeId)?.send('job.cancel', { runId, signal }),
     tagsFor: (project, spider) => policies.tagsFor(project, spider),
     pendingReason: (job) => dispatcher.pendingReason(job),
-    onVersionAdded: (project, version) => {
-      void projects
-        .version(project, version)
-        .then((v) => {
-          if (v) eggDistribution.prewarm(v);
-          eggDistribution.changed();
-        })
-        .catch((e: unknown) => logger.warn({ err: e }, 'pre-warming failed'));
+    onVersionAdded: (v) => {
+      eggDistribution.prewarm(v);
+      eggDistribution.changed();
     },
     onVersionsRemoved: () => eggDistribution.changed(),
   });

@@ -8,7 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { isSafePathComponent } from '@scrapyard/protocol';
+import { isSafePathComponent, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 
 const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
@@ -73,10 +73,7 @@ export const MasterConfigSchema = z
     pipNoIndex: bool.default(false),
     /** Scrapyd's [settings] section: egg-less projects (name → settings module importable on the agents). */
     settingsProjects: z
-      .record(
-        z.string().refine(isSafePathComponent, 'project names must be plain names'),
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'must be a dotted Python module name'),
-      )
+      .record(z.string().refine(isSafePathComponent, 'project names must be plain names'), SettingsModule)
       .default({}),
     /** Scrapyd's [services] section: endpoints switched off (empty value), e.g. `delproject.json =`. */
     disabledServices: z.array(z.string()).default([]),

@@ -16,6 +16,7 @@ export {
   NodeId,
   Tag,
   Sha256,
+  SettingsModule,
   EpochMs,
   SignalName,
   SIGNAL_NAMES,

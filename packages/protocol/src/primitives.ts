@@ -50,6 +50,10 @@ export type NodeId = z.infer<typeof NodeId>;
 export const Tag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/);
 export type Tag = z.infer<typeof Tag>;
 
+/** A dotted Python module name (SCRAPY_SETTINGS_MODULE of a [settings] project). */
+export const SettingsModule = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'must be a dotted Python module name');
+export type SettingsModule = z.infer<typeof SettingsModule>;
+
 /** Lower-case hex SHA-256 digest: eggs are content-addressed by it. */
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 export type Sha256 = z.infer<typeof Sha256>;

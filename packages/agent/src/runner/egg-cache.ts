@@ -3,20 +3,12 @@
  * cache never holds a partial or tampered file. Concurrent requests for one digest share one download.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AGENT_HTTP_PREFIX } from '@scrapyard/protocol';
 import { masterRequest } from '../net/http-client.js';
+import { idleMs, markUsed } from './last-use.js';
 
 export class EggFetchError extends Error {
   readonly code = 'EGG_FETCH_FAILED';
@@ -43,16 +35,7 @@ export class EggCache {
   /** Path of the egg on disk, downloading it first if needed. */
   get(digest: string): Promise<string> {
     const path = this.pathOf(digest);
-    if (existsSync(path)) {
-      // mtime is the last use: garbage collection keeps recently used eggs.
-      const t = new Date();
-      try {
-        utimesSync(path, t, t);
-      } catch {
-        // collected meanwhile: download below
-      }
-      if (existsSync(path)) return Promise.resolve(path);
-    }
+    if (markUsed(path)) return Promise.resolve(path);
     let p = this.#inflight.get(digest);
     if (!p) {
       p = this.#download(digest, path).finally(() => this.#inflight.delete(digest));
@@ -101,13 +84,10 @@ export class EggCache {
       const digest = m[1]!;
       if (live.has(digest) || inUse.has(digest) || this.#inflight.has(digest)) continue;
       const path = join(this.#dir, name);
-      try {
-        if (now - statSync(path).mtimeMs < keepMs) continue;
-        rmSync(path, { force: true });
-        removed.push(digest);
-      } catch {
-        // vanished meanwhile
-      }
+      const idle = idleMs(path, now);
+      if (idle === null || idle < keepMs) continue;
+      rmSync(path, { force: true });
+      removed.push(digest);
     }
     return removed;
   }

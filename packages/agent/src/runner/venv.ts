@@ -5,9 +5,10 @@
  * A venv is only used once its `.scrapyard-ready` marker exists; a failed build is removed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileCapture } from './exec.js';
+import { idleMs, markUsed } from './last-use.js';
 
 export interface VenvOptions {
   python: string;
@@ -23,6 +24,8 @@ export class VenvError extends Error {
 }
 
 const CREATE_TIMEOUT_MS = 5 * 60_000;
+/** Written once a venv is complete; only then is it used. */
+const READY = '.scrapyard-ready';
 const PIP_TIMEOUT_MS = 30 * 60_000;
 const tail = (s: string, n = 4000) => (s.length > n ? `…${s.slice(-n)}` : s);
 
@@ -52,17 +55,8 @@ export class VenvManager {
     const key = this.keyOf(project, requirements);
     const dir = join(this.#dir, key);
     const python = join(dir, 'bin', 'python');
-    const ready = join(dir, '.scrapyard-ready');
-    if (existsSync(ready)) {
-      // The marker's mtime is the venv's last use: collect() keeps recently used venvs.
-      const t = new Date();
-      try {
-        utimesSync(ready, t, t);
-      } catch {
-        // collected meanwhile: rebuilt below
-      }
-      if (existsSync(ready)) return Promise.resolve(python);
-    }
+    // The ready marker's mtime is the venv's last use.
+    if (markUsed(join(dir, READY))) return Promise.resolve(python);
     let p = this.#inflight.get(key);
     if (!p) {
       p = this.#build(dir, python, requirements).finally(() => this.#inflight.delete(key));
@@ -90,7 +84,7 @@ export class VenvManager {
       });
       if (created.code !== 0) throw new VenvError(`creating venv failed: ${tail(created.stderr || created.stdout)}`);
       if (requirements.length > 0) await this.#install(python, requirements);
-      writeFileSync(join(dir, '.scrapyard-ready'), JSON.stringify({ requirements }));
+      writeFileSync(join(dir, READY), JSON.stringify({ requirements }));
       return python;
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
@@ -130,15 +124,10 @@ export class VenvManager {
     for (const key of readdirSync(this.#dir)) {
       if (inUse.has(key) || this.#inflight.has(key)) continue;
       const dir = join(this.#dir, key);
-      try {
-        const marker = join(dir, '.scrapyard-ready');
-        const lastUse = existsSync(marker) ? statSync(marker).mtimeMs : statSync(dir).mtimeMs;
-        if (now - lastUse < maxAgeMs) continue;
-        rmSync(dir, { recursive: true, force: true });
-        removed.push(key);
-      } catch {
-        // vanished meanwhile
-      }
+      const idle = idleMs(join(dir, READY), now) ?? idleMs(dir, now);
+      if (idle === null || idle < maxAgeMs) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(key);
     }
     return removed;
   }

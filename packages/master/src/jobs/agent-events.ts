@@ -56,9 +56,13 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
       const cancel: Welcome['cancel'] = [];
       // Runs the agent holds alive that we gave up on: a lost run whose job was not requeued runs again; one
       // whose job was requeued (its run id no longer exists) or that finished otherwise must stop.
+      // One lookup per run the agent holds, shared by the steps below.
+      const rows = new Map<string, JobRow | undefined>();
+      for (const runId of known) rows.set(runId, await d.jobs.byRunId(runId));
       for (const r of hello.running) {
-        const row = await d.jobs.byRunId(r.runId);
+        const row = rows.get(r.runId);
         if (row?.state === 'finished' && row.outcome === 'lost' && (await d.jobs.resurrect(r.runId, session.nodeId))) {
+          rows.set(r.runId, { ...row, state: 'running' });
           log.warn({ runId: r.runId, jobId: row.job_id, nodeId: session.nodeId }, 'lost run is back: running again');
         } else if (!row || row.state === 'finished') {
           log.warn(
@@ -86,8 +90,7 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
           });
         }
       }
-      for (const runId of known) {
-        const row = await d.jobs.byRunId(runId);
+      for (const [runId, row] of rows) {
         if (!row) continue;
         for (const stream of ['log', 'items'] as const) {
           const path = jobFilePath(d.files, stream, row.project, row.spider, row.job_id);

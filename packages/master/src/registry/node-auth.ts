@@ -5,7 +5,6 @@
  */
 import { storedKeyOf, verifyHandshakeProof } from '@scrapyard/protocol';
 import type { NodeKind } from '@scrapyard/protocol';
-import type { NodesRepo } from '../db/repos/nodes.js';
 
 export interface ProofInput {
   nodeId: string;
@@ -36,12 +35,6 @@ export class NodeCredentials implements NodeAuthenticator {
 
   constructor(temporarySecret: string | null) {
     this.#temporaryKey = temporarySecret ? storedKeyOf(Buffer.from(temporarySecret, 'utf8')) : null;
-  }
-
-  async load(repo: NodesRepo): Promise<void> {
-    for (const n of await repo.all()) {
-      this.setPermanent(n.node_id, n.stored_key, n.pending_stored_key, n.revoked_at !== null);
-    }
   }
 
   setPermanent(nodeId: string, storedKey: string, pendingStoredKey: string | null, revoked: boolean): void {

@@ -36,10 +36,11 @@ export class EggDistribution {
     for (const s of to ? [to] : this.d.registry.all()) s.send('eggs.live', { digests });
   }
 
+  /** Pre-warms the agents at least one of the version's spiders can be placed on. */
   prewarm(v: VersionRow): void {
-    const tags = this.d.policies.tagsFor(v.project, '');
+    const tagSets = (v.spiders ?? ['']).map((spider) => this.d.policies.tagsFor(v.project, spider));
     for (const c of this.d.registry.candidates()) {
-      if (!matches(tags, c) && !(c.dedicated && tags.length === 0)) continue;
+      if (!tagSets.some((tags) => matches(tags, c))) continue;
       c.session.send('prewarm', {
         project: v.project,
         version: v.name,

@@ -51,8 +51,10 @@ export class NodeAdmin {
   }
 
   async start(): Promise<void> {
-    await this.#d.creds.load(this.#d.repo);
-    for (const n of await this.#d.repo.all()) if (n.cordoned) this.#d.registry.setCordoned(n.node_id, true);
+    for (const n of await this.#d.repo.all()) {
+      this.#d.creds.setPermanent(n.node_id, n.stored_key, n.pending_stored_key, n.revoked_at !== null);
+      if (n.cordoned) this.#d.registry.setCordoned(n.node_id, true);
+    }
     await this.#d.repo.pruneEnrollments(this.#d.now() - 86_400_000);
   }
 

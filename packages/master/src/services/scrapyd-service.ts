@@ -4,7 +4,7 @@
  */
 import { isSafePathComponent, sanitizeVersion } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
-import type { ProjectsRepo } from '../db/repos/projects.js';
+import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { EggStore } from '../storage/egg-store.js';
 import { jobUrls, type JobFilesConfig } from '../jobs/job-files.js';
@@ -36,7 +36,7 @@ export interface ScrapydServiceDeps {
   /** Why a pending job waits (listjobs' additive `pending_reason`). */
   pendingReason: (job: JobRow) => Promise<string | null>;
   /** A version was added (pre-warm agents) or versions were removed (agents may drop eggs). */
-  onVersionAdded: (project: string, version: string) => void;
+  onVersionAdded: (version: VersionRow) => void;
   onVersionsRemoved: () => void;
 }
 
@@ -116,7 +116,7 @@ export class ScrapydService {
     if (previous && previous.digest !== digest && !(await this.#d.projects.digestInUse(previous.digest))) {
       this.#d.eggs.remove(previous.digest);
     }
-    this.#d.onVersionAdded(project, name);
+    this.#d.onVersionAdded({ ...entry, spiders, uploadedAt: this.#d.now() });
     return { project, version, spiders: spiders.length };
   }
 

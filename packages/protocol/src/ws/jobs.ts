@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { EpochMs, JobId, ProjectName, RunId, Sha256, SpiderName, VersionName, WireSignal } from '../primitives.js';
+import {
+  EpochMs,
+  JobId,
+  ProjectName,
+  RunId,
+  Sha256,
+  SpiderName,
+  VersionName,
+  WireSignal,
+  SettingsModule,
+} from '../primitives.js';
 
 /** PEP 508 requirement lines as declared by the egg. */
 export const Requirements = z.array(z.string().min(1).max(1_000)).max(1_000);
@@ -20,10 +30,7 @@ export const JobSpec = z.object({
   eggDigest: Sha256.nullable(),
   eggSize: z.number().int().nonnegative(),
   /** SCRAPY_SETTINGS_MODULE for [settings] projects; their code must be importable on the agent. */
-  settingsModule: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)
-    .nullable(),
+  settingsModule: SettingsModule.nullable(),
   /** The egg's declared requirements (EGG-INFO/requires.txt), installed into the project's venv. */
   requirements: Requirements,
   /** User `setting=` values, in request order. */

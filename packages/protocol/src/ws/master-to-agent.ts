@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, NodeId, ProjectName, RunId, Sha256, VersionName } from '../primitives.js';
+import { EpochMs, NodeId, ProjectName, RunId, Sha256, VersionName, SettingsModule } from '../primitives.js';
 import type { Catalog } from './catalog.js';
 import { CancelReply, RotateReply, SpiderListReply } from './agent-to-master.js';
 import { CancelRequest, JobSpec, Requirements, Stream } from './jobs.js';
@@ -43,10 +43,7 @@ export const SpiderListRequest = z.object({
   version: VersionName.nullable(),
   eggDigest: Sha256.nullable(),
   eggSize: z.number().int().nonnegative(),
-  settingsModule: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)
-    .nullable(),
+  settingsModule: SettingsModule.nullable(),
   requirements: Requirements,
 });
 export type SpiderListRequest = z.infer<typeof SpiderListRequest>;

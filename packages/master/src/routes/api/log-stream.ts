@@ -17,6 +17,9 @@ import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
 import type { LogSink } from '../../jobs/log-sink.js';
+import { ApiError } from '../../services/api-error.js';
+import { apiErrorHandler } from './errors.js';
+import { parseOr400 } from './validate.js';
 
 /** What the tail needs to know about a job (a `JobRow` fits). */
 export interface LogStreamJob {
@@ -57,17 +60,11 @@ const Query = z.object({
   offset: ByteOffset.default(0),
 });
 
-const badRequest = (error: z.ZodError) => ({
-  error: {
-    code: 'BAD_REQUEST',
-    message: error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '),
-  },
-});
-
 /** Fastify plugin (register it as is; it declares its full path). */
 export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptions): Promise<void> {
   const keepaliveMs = opts.keepaliveMs ?? 15_000;
   const pollMs = opts.pollMs ?? 1_000;
+  app.setErrorHandler(apiErrorHandler);
   // Open tails, ended before the server closes (it would otherwise wait for them forever).
   const active = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -75,36 +72,23 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
   });
 
   app.get('/api/v1/jobs/:jobId/log/stream', async (req, reply) => {
-    const params = Params.safeParse(req.params);
-    if (!params.success) return reply.code(400).send(badRequest(params.error));
-    const query = Query.safeParse(req.query);
-    if (!query.success) return reply.code(400).send(badRequest(query.error));
-    let offset = query.data.offset;
+    const { jobId } = parseOr400(Params, req.params, 'path');
+    const { project, stream, offset: fromQuery } = parseOr400(Query, req.query, 'query');
     const lastEventId = req.headers['last-event-id'];
-    if (lastEventId !== undefined) {
-      const id = ByteOffset.safeParse(lastEventId);
-      if (!id.success) {
-        return reply
-          .code(400)
-          .send({ error: { code: 'BAD_REQUEST', message: 'Last-Event-ID must be a non-negative integer' } });
-      }
-      offset = id.data;
-    }
-    const { jobId } = params.data;
-    const { project, stream } = query.data;
+    const offset = lastEventId === undefined ? fromQuery : parseOr400(ByteOffset, lastEventId, 'Last-Event-ID');
 
     const job = await opts.findJob(jobId, project);
     if (!job) {
-      const where = project === undefined ? '' : ` in project ${project}`;
-      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no job ${jobId}${where}` } });
+      throw new ApiError('NOT_FOUND', `no job ${jobId}${project === undefined ? '' : ` in project ${project}`}`);
     }
     const path = jobFilePath(opts.files, stream, job.project, job.spider, job.job_id);
     if (path === null) {
-      const message =
+      throw new ApiError(
+        'NOT_FOUND',
         stream === 'log'
           ? 'logs are disabled on this master (logs_dir is empty)'
-          : 'items are not kept on this master (items_dir is empty or a URL)';
-      return reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
+          : 'items are not kept on this master (items_dir is empty or a URL)',
+      );
     }
 
     reply.hijack();

@@ -7,9 +7,9 @@ import type { JobsRepo } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobFilesConfig } from '../../jobs/job-files.js';
 import type { LogSink } from '../../jobs/log-sink.js';
-import { ApiError } from '../../services/api-error.js';
 import type { NodeAdmin } from '../../services/node-admin.js';
 import type { PolicyStore } from '../../services/policy-store.js';
+import { apiErrorHandler } from './errors.js';
 import { createApiGuard } from './guard.js';
 import { jobRoutes, type JobViews } from './jobs.js';
 import { logStreamRoutes } from './log-stream.js';
@@ -33,15 +33,7 @@ export interface ApiPluginOptions {
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
   const guard = createApiGuard(o.username, o.password);
   app.addHook('onRequest', guard.authenticate);
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
-    if (err.statusCode && err.statusCode < 500) {
-      // fastify's own (malformed JSON, wrong content type, body too large)
-      return reply.code(err.statusCode).send({ error: { code: 'BAD_REQUEST', message: err.message } });
-    }
-    req.log.error({ err }, 'api request failed');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: err.message } });
-  });
+  app.setErrorHandler(apiErrorHandler);
   await app.register(
     async (api) => {
       nodeRoutes(api, { admin: o.admin, metrics: o.metrics, adminOnly: guard.admin });

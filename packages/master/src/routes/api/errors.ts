@@ -1,0 +1,14 @@
+/** The one error dialect of our own HTTP surfaces (REST API, agent registration, live tail). */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../services/api-error.js';
+
+export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
+  const status = (err as FastifyError).statusCode;
+  if (status && status < 500) {
+    // fastify's own: malformed JSON, unsupported content type, body too large
+    return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: err.message } });
+  }
+  req.log.error({ err }, 'request failed');
+  return reply.code(500).send({ error: { code: 'INTERNAL', message: err.message } });
+}
