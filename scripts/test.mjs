@@ -1,35 +1,184 @@
 #!/usr/bin/env node
 // Lists test files (Node 20's runner neither globs nor finds .ts) and runs them with node:test through tsx.
 // Usage: node scripts/test.mjs unit|e2e|all [substring filter...]
-import { spawnSync } from 'node:child_process';
+//
+// It fails loudly rather than passing quietly: an unknown kind, a filter that matches no file, a file that looks
+// like a test but would never run (`.spec.ts`, `.tset.ts`, `.test.js`, anything in test/e2e not named *.test.ts),
+// a run that reports no tests, or any skipped or todo test is an error. A hung test fails (per-test default
+// timeout, see test-timeouts.mjs), a hung file fails (per-file timeout), and a hung run is killed (watchdog).
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const [kind = 'all', ...filters] = process.argv.slice(2);
+const KINDS = {
+  unit: {
+    dirs: ['packages/protocol/src', 'packages/master/src', 'packages/agent/src'],
+    concurrency: 2,
+    testTimeoutMs: 60_000,
+    fileTimeoutMs: 5 * 60_000,
+    runTimeoutMs: 15 * 60_000,
+  },
+  e2e: {
+    dirs: ['test'],
+    concurrency: Number(process.env.E2E_CONCURRENCY ?? 2),
+    testTimeoutMs: 240_000,
+    fileTimeoutMs: 15 * 60_000,
+    runTimeoutMs: 60 * 60_000,
+  },
+};
 
-function find(dir) {
+const [kind = 'all', ...filters] = process.argv.slice(2);
+const kinds = kind === 'all' ? ['unit', 'e2e'] : [kind];
+if (!kinds.every((k) => k in KINDS)) fail(`unknown kind "${kind}": expected unit, e2e or all`);
+
+function fail(message) {
+  console.error(`scripts/test.mjs: ${message}`);
+  process.exit(2);
+}
+
+function walk(dir) {
   return readdirSync(join(root, dir), { recursive: true, withFileTypes: false })
     .map((f) => join(dir, String(f)))
-    .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules') && !f.includes(`dist/`));
+    .filter((f) => !f.split(/[\\/]/).some((part) => part === 'node_modules' || part === 'dist'));
 }
-const unit = ['packages/protocol/src', 'packages/master/src', 'packages/agent/src'].flatMap(find);
-const e2e = find('test');
-const pick = (files) => files.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 
-function run(files, concurrency) {
-  if (files.length === 0) return 0;
-  console.log(`running ${files.length} test file(s): ${files.map((f) => relative(root, join(root, f))).join(' ')}`);
-  const res = spawnSync(
-    process.execPath,
-    ['--conditions=@scrapyard/source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
-    { cwd: root, stdio: 'inherit' },
+const SOURCE = /\.[cm]?[jt]sx?$/;
+/** Damerau–Levenshtein distance ≤ 1 (one insertion, deletion, substitution or swap of neighbours). */
+function nearly(a, b) {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const tail = (x, y) => a.slice(x) === b.slice(y);
+  return (
+    tail(i + 1, i + 1) ||
+    tail(i + 1, i) ||
+    tail(i, i + 1) ||
+    (a[i] === b[i + 1] && a[i + 1] === b[i] && tail(i + 2, i + 2))
   );
-  return res.status ?? 1;
+}
+
+/** Why a file that is not `*.test.ts` looks like a test the runner would silently skip, or null. */
+function misnamed(file) {
+  if (!SOURCE.test(file) || file.endsWith('.test.ts') || file.endsWith('.d.ts')) return null;
+  const parts = basename(file).split('.');
+  if (file.startsWith('test/') && !file.startsWith('test/helpers/') && !file.startsWith('test/fixtures/')) {
+    return 'test/ holds only *.test.ts (helpers in test/helpers, fixtures in test/fixtures)';
+  }
+  const marker = parts.length >= 3 ? parts.at(-2).toLowerCase() : '';
+  if (marker === 'test') return `the runner picks up *.test.ts only, not *.test.${parts.at(-1)}`;
+  if (['spec', 'specs', 'tests', 'e2e'].includes(marker) || (marker && marker !== 'test' && nearly(marker, 'test'))) {
+    return `".${marker}." looks like a test file name: name it *.test.ts`;
+  }
+  return null;
+}
+
+const selected = {};
+const problems = [];
+for (const k of ['unit', 'e2e']) {
+  const files = KINDS[k].dirs.flatMap(walk);
+  for (const f of files) {
+    const why = misnamed(f);
+    if (why) problems.push(`${f}: ${why}`);
+  }
+  selected[k] = files.filter((f) => f.endsWith('.test.ts')).sort();
+}
+if (problems.length > 0) fail(`test files the runner would never run:\n  ${problems.join('\n  ')}`);
+
+const picked = {};
+for (const k of kinds) {
+  picked[k] = selected[k].filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+}
+for (const s of filters) {
+  if (!kinds.some((k) => picked[k].some((f) => f.includes(s)))) fail(`filter "${s}" matches no ${kind} test file`);
+}
+if (filters.length === 0) {
+  for (const k of kinds) if (picked[k].length === 0) fail(`no ${k} test files found`);
+}
+
+/** Reads the spec reporter's summary counters (`ℹ tests 12`) from its output, line by line. */
+function summaryReader() {
+  const counts = {};
+  let partial = '';
+  return {
+    feed(text) {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        const m = /^ℹ (tests|skipped|todo) (\d+)$/.exec(line);
+        if (m) counts[m[1]] = Number(m[2]);
+      }
+    },
+    counts: () => ({ tests: counts.tests ?? NaN, skipped: counts.skipped ?? 0, todo: counts.todo ?? 0 }),
+  };
+}
+
+function run(k, files) {
+  const cfg = KINDS[k];
+  console.log(`running ${files.length} ${k} test file(s): ${files.join(' ')}`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@scrapyard/source',
+      '--import',
+      'tsx',
+      '--import',
+      './scripts/test-timeouts.mjs',
+      '--test',
+      `--test-concurrency=${cfg.concurrency}`,
+      `--test-timeout=${cfg.fileTimeoutMs}`,
+      // A file whose tests are done but that holds a handle open must not hang the run.
+      '--test-force-exit',
+      '--test-reporter=spec',
+      ...files,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, SCRAPYARD_TEST_TIMEOUT_MS: String(cfg.testTimeoutMs) },
+    },
+  );
+  // The output goes through as it comes; the summary at its end is checked.
+  const reader = summaryReader();
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text) => {
+    process.stdout.write(text);
+    reader.feed(text);
+  });
+  return new Promise((resolve) => {
+    const watchdog = setTimeout(() => {
+      console.error(`scripts/test.mjs: ${k} tests still running after ${cfg.runTimeoutMs / 60_000} min: killing them`);
+      child.kill('SIGKILL');
+    }, cfg.runTimeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
+      let status = code ?? 1;
+      const s = reader.counts();
+      if (Number.isNaN(s.tests)) {
+        console.error(`scripts/test.mjs: the ${k} run ended (${signal ?? code}) without a summary`);
+        status ||= 1;
+      } else {
+        if (!(s.tests > 0)) {
+          console.error(`scripts/test.mjs: the ${k} run reported no tests`);
+          status ||= 1;
+        }
+        if (s.skipped > 0 || s.todo > 0) {
+          console.error(
+            `scripts/test.mjs: ${s.skipped} skipped and ${s.todo} todo ${k} test(s): a test that doesn't run is a defect`,
+          );
+          status ||= 1;
+        }
+      }
+      resolve(status);
+    });
+  });
 }
 
 let status = 0;
-if (kind === 'unit' || kind === 'all') status ||= run(pick(unit), 2);
-if (kind === 'e2e' || kind === 'all') status ||= run(pick(e2e), Number(process.env.E2E_CONCURRENCY ?? 2));
+for (const k of kinds) {
+  if (picked[k].length === 0) continue;
+  status ||= await run(k, picked[k]);
+}
 process.exit(status);

@@ -1,17 +1,43 @@
-/** Basic auth (spec §1.1, checklist §8.11): every path, OPTIONS included, answers 401 without the right credentials. */
+/** Basic auth (docs/scrapyd-api.md §1.1, checklist §8.11): every path, OPTIONS included, answers 401 without the right credentials. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
-import { startMaster } from '../helpers/processes.js';
+import { startMaster, tempDir } from '../helpers/processes.js';
+
+const FILE = { username: 'fromfile', password: 'file-secret' };
+const OURS = { username: 'scrapyard-user', password: 'scrapyard-secret' };
+const SCRAPYD = { username: 'admin', password: 'pa:ss wörd' };
+
+/** A scrapyd.conf giving the file's credentials. */
+function confWithCredentials(t: TestContext): string {
+  const conf = join(tempDir(t, 'scrapyard-auth-conf-'), 'scrapyd.conf');
+  writeFileSync(conf, `[scrapyd]\nusername = ${FILE.username}\npassword = ${FILE.password}\n`);
+  return conf;
+}
+
+/** The status of daemonstatus.json for each pair of credentials, in order. */
+async function statuses(url: string, pairs: { username: string; password: string }[]): Promise<number[]> {
+  return Promise.all(pairs.map(async (p) => (await new ScrapydClient(url, p).raw('GET', '/daemonstatus.json')).status));
+}
 
 void test('basic auth guards JSON endpoints, pages, trees, OPTIONS and 404s; env overrides win', async (t) => {
+  // The file, SCRAPYARD_* and SCRAPYD_* each give a pair: Scrapyd's own variables win.
   const master = await startMaster(t, {
-    env: { SCRAPYD_USERNAME: 'admin', SCRAPYD_PASSWORD: 'pa:ss wörd' },
+    args: ['--config', confWithCredentials(t)],
+    env: {
+      SCRAPYARD_USERNAME: OURS.username,
+      SCRAPYARD_PASSWORD: OURS.password,
+      SCRAPYD_USERNAME: SCRAPYD.username,
+      SCRAPYD_PASSWORD: SCRAPYD.password,
+    },
   });
+  assert.deepEqual(await statuses(master.url, [SCRAPYD, OURS, FILE]), [200, 401, 401]);
   const anon = new ScrapydClient(master.url);
   const wrong = new ScrapydClient(master.url, { username: 'admin', password: 'nope' });
-  const api = new ScrapydClient(master.url, { username: 'admin', password: 'pa:ss wörd' });
+  const api = new ScrapydClient(master.url, SCRAPYD);
 
   await deploy(api);
   const job = await schedule(api, { project: 'demo', spider: 'quick' });
@@ -41,5 +67,29 @@ void test('basic auth guards JSON endpoints, pages, trees, OPTIONS and 404s; env
   assert.equal((await api.raw('OPTIONS', '/schedule.json')).status, 204);
   assert.equal((await api.raw('GET', '/no-such-page')).status, 404);
   assert.equal((await api.get('daemonstatus.json')).status, 'ok');
-  assert.doesNotMatch(master.output(), /pa:ss/, 'the password never reaches the logs');
+  for (const secret of [SCRAPYD.password, OURS.password, FILE.password]) {
+    assert.ok(!master.output().includes(secret), 'no password reaches the logs');
+  }
+});
+
+void test('credentials: the config file < SCRAPYARD_USERNAME/PASSWORD < SCRAPYD_USERNAME/PASSWORD', async (t) => {
+  const conf = confWithCredentials(t);
+  const args = ['--config', conf, '--no-local-agent'];
+  // The file alone is honoured (so a 401 for its pair below means it was overridden, not ignored).
+  const fileOnly = await startMaster(t, { args });
+  assert.deepEqual(await statuses(fileOnly.url, [FILE, OURS, SCRAPYD]), [200, 401, 401], 'file only');
+  await fileOnly.assertCleanStop();
+
+  const ours = await startMaster(t, {
+    args,
+    env: { SCRAPYARD_USERNAME: OURS.username, SCRAPYARD_PASSWORD: OURS.password },
+  });
+  assert.deepEqual(await statuses(ours.url, [OURS, FILE, SCRAPYD]), [200, 401, 401], 'SCRAPYARD_* over the file');
+  await ours.assertCleanStop();
+
+  const scrapyd = await startMaster(t, {
+    args,
+    env: { SCRAPYD_USERNAME: SCRAPYD.username, SCRAPYD_PASSWORD: SCRAPYD.password },
+  });
+  assert.deepEqual(await statuses(scrapyd.url, [SCRAPYD, FILE, OURS]), [200, 401, 401], 'SCRAPYD_* over the file');
 });

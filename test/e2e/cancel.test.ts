@@ -39,13 +39,17 @@ void test('cancel pending and running jobs, with signals; a second cancel kills'
 
   // A spider that ignores INT and TERM: the first cancel (default INT) doesn't stop it, the second kills it.
   const stubborn = await schedule(api, { project: 'demo', spider: 'stubborn' });
+  const stubbornLog = `/logs/demo/stubborn/${stubborn}.log`;
   await waitRunning(api, stubborn);
-  await new Promise((r) => setTimeout(r, 2500));
+  await waitLog(api, stubbornLog, /STUBBORN_IGNORING_SIGNALS/);
   assert.equal(
     ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: stubborn })).prevstate,
     'running',
   );
-  await new Promise((r) => setTimeout(r, 1500));
+  // The spider logs each signal it ignores: INT (2) was delivered, and it crawls on afterwards.
+  const gotSignal = await waitLog(api, stubbornLog, /STUBBORN_GOT_SIGNAL 2\n/);
+  const lastTick = Math.max(0, ...[...gotSignal.matchAll(/STUBBORN_TICK (\d+)/g)].map((m) => Number(m[1])));
+  await waitLog(api, stubbornLog, new RegExp(`STUBBORN_TICK ${lastTick + 1}\\b`));
   assert.ok(
     (await listJobs(api)).running.some((j) => j.id === stubborn),
     'stubborn must survive the first cancel',
@@ -56,15 +60,22 @@ void test('cancel pending and running jobs, with signals; a second cancel kills'
   );
   const killed = await waitFinished(api, stubborn, 20_000);
   assert.equal(killed.outcome, 'cancelled');
+  const killedLog = (await api.raw('GET', stubbornLog)).text;
+  assert.equal((killedLog.match(/STUBBORN_GOT_SIGNAL/g) ?? []).length, 1, 'the second cancel was a SIGKILL');
+  assert.doesNotMatch(killedLog, /Spider closed/, 'killed, not closed');
 
-  // Bad signal is refused before anything is touched (deviation D6).
+  // Bad signal is refused before anything is touched (deviation D6): the pending job stays pending.
+  const blocker = await schedule(api, { project: 'demo', spider: 'slow', jobid: 'sig-blocker' });
+  await waitRunning(api, blocker);
   const pend = await schedule(api, { project: 'demo', spider: 'slow', jobid: 'sig-test' });
   const bad = await api.post('cancel.json', { project: 'demo', job: pend, signal: 'BOGUS' });
   assert.equal(bad.status, 'error');
   assert.match(String(bad.message), /signal 'BOGUS'/);
-  assert.equal((await api.get('status.json', { job: pend })).currstate !== null, true);
+  assert.equal((await api.get('status.json', { job: pend })).currstate, 'pending');
   assert.equal(
-    ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: pend, signal: '9' })).prevstate !== null,
-    true,
+    ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: pend, signal: '9' })).prevstate,
+    'pending',
   );
+  assert.equal((await api.get('status.json', { job: pend })).currstate, null);
+  ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: blocker, signal: 'KILL' }));
 });

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { crawlPids, killAgentCrawls, startAgent } from '../helpers/agents.js';
 import {
   assertCompleteSlowItems,
@@ -143,6 +144,7 @@ void test(
     await waitLog(api, `/logs/demo/slow/${id}.log`, /SLOW_TICK 2\n/);
     const [stalePid] = crawlPids(late);
     assert.ok(stalePid !== undefined);
+    const staleRunId = (await jobInfo(rest, id)).runId;
 
     await late.kill9(); // its crawl keeps running, unsupervised
     const requeued = await waitFor(
@@ -155,8 +157,15 @@ void test(
     assert.ok(alive(stalePid), 'the stale crawl was still running while its node was away');
     await late.restart();
     await waitFor(() => !alive(stalePid), { what: 'the stale crawl to be killed', timeoutMs: 20_000 });
+    // The late agent reports the stale run's end and the master acknowledges it (the agent then deletes the run's
+    // files): only after that is the retry checked, so whatever the stale ending could have done has been done.
+    await waitFor(
+      () =>
+        new RegExp(`"runId":"${staleRunId}"[^\\n]*"msg":"crawl ended"`).test(late.output()) &&
+        !existsSync(join(late.dataDir, 'runs', staleRunId)),
+      { what: 'the stale run’s end to be reported and acknowledged', timeoutMs: 20_000 },
+    );
     // The retry is untouched by the stale run: same run, still running on `other`, and it finishes normally.
-    await sleep(1_000);
     const still = await jobInfo(rest, id);
     assert.deepEqual(
       { state: still.state, runId: still.runId, nodeId: still.nodeId },

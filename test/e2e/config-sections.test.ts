@@ -1,6 +1,6 @@
 /**
  * Scrapyd's other config sections: [settings] declares egg-less projects whose code is importable on the agent
- * (spec §2.1, §2.5), and [services] switches endpoints off.
+ * (docs/scrapyd-api.md §2.1, §2.5), and [services] switches endpoints off.
  */
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';

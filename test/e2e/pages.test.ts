@@ -1,5 +1,5 @@
 /**
- * The HTML surface clients scrape (spec §4, §9): `/` for health checks, `/jobs` for ScrapydWeb's job regexes,
+ * The HTML surface clients scrape (docs/scrapyd-api.md §4, §9): `/` for health checks, `/jobs` for ScrapydWeb's job regexes,
  * `/logs/` directory listings, and the file semantics Gerapy and ScrapydWeb rely on.
  */
 import assert from 'node:assert/strict';

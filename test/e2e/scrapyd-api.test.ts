@@ -1,5 +1,5 @@
 /**
- * The Scrapyd contract endpoint by endpoint (shared/spec/scrapyd-api.md §1.4 errors and the §8 checklist),
+ * The Scrapyd contract endpoint by endpoint (docs/scrapyd-api.md §1.4 errors and the §8 checklist),
  * against a real master with its embedded agent.
  */
 import assert from 'node:assert/strict';
@@ -265,7 +265,9 @@ void test('Scrapyd API conformance', async (t) => {
     const running = jobs.running.find((j) => j.id === 'blocker')!;
     assert.equal(typeof running.pid, 'number');
     assert.match(running.start_time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
-    assert.equal(running.items_url === null || running.items_url === `/items/demo/slow/blocker.jl`, true);
+    // As in Scrapyd, whose crawl creates both files as it starts: a running job links them at once.
+    assert.equal(running.log_url, '/logs/demo/slow/blocker.log');
+    assert.equal(running.items_url, '/items/demo/slow/blocker.jl');
     assert.equal((await api.get('listjobs.json', { project: 'nope' })).message, "project 'nope' not found");
     const status = await api.get('daemonstatus.json');
     assert.deepEqual([status.pending, status.running], [2, 1]);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
@@ -300,4 +301,24 @@ export function crawlPids(agent: AgentProcess): number[] {
     .split('\n')
     .filter(Boolean)
     .map((s) => Number(s));
+}
+
+interface AgentDb {
+  prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[] };
+  close(): void;
+}
+type AgentDbCtor = new (file: string, opts: { readonly: boolean; fileMustExist: boolean }) => AgentDb;
+
+/**
+ * Runs one query on an agent's `<dataDir>/agent.sqlite` (tables `runs` and `outbox`), opened read-only so it can
+ * be read while the agent runs. better-sqlite3 is loaded from the agent package, whose dependency it is.
+ */
+export function queryAgentDb(agent: AgentProcess, sql: string, ...params: unknown[]): Record<string, unknown>[] {
+  const Ctor = createRequire(join(ROOT, 'packages/agent/package.json'))('better-sqlite3') as AgentDbCtor;
+  const db = new Ctor(join(agent.dataDir, 'agent.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params);
+  } finally {
+    db.close();
+  }
 }

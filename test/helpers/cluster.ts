@@ -238,3 +238,18 @@ export function softChecks(t: TestContext): { check: (what: string, fn: () => vo
     },
   };
 }
+
+/** The pino records a daemon printed (JSON lines) whose message is `msg`, e.g. the master's "job finished". */
+export function logRecords(output: string, msg: string): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{') || !line.includes(msg)) continue;
+    try {
+      const r = JSON.parse(line) as Record<string, unknown>;
+      if (r.msg === msg) records.push(r);
+    } catch {
+      // not JSON, or the last line while it is still being written
+    }
+  }
+  return records;
+}

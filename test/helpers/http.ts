@@ -144,8 +144,11 @@ export interface SseEvent {
   data: string;
 }
 
-/** Parses a text/event-stream body into events as they arrive. */
-export async function* sseEvents(res: IncomingMessage): AsyncGenerator<SseEvent> {
+/**
+ * Parses a text/event-stream body into events as they arrive. With `comments`, each comment line (`: keepalive`)
+ * is yielded too, as an event named `:` with the comment's text as data.
+ */
+export async function* sseEvents(res: IncomingMessage, opts: { comments?: boolean } = {}): AsyncGenerator<SseEvent> {
   let buf = '';
   for await (const chunk of res) {
     buf += (chunk as Buffer).toString('utf8');
@@ -157,6 +160,7 @@ export async function* sseEvents(res: IncomingMessage): AsyncGenerator<SseEvent>
       let id: string | undefined;
       const data: string[] = [];
       for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith(':') && opts.comments) yield { event: ':', id: undefined, data: line.slice(1).trim() };
         if (line === '' || line.startsWith(':')) continue;
         const colon = line.indexOf(':');
         const field = colon === -1 ? line : line.slice(0, colon);

@@ -68,6 +68,15 @@ export function killCrawls(dataDir: string): void {
   spawnSync('pkill', ['-9', '-f', `^${dataDir}/.*venvs/[^ ]*/bin/python`]);
 }
 
+/** The pids of crawl processes running from a data dir (a master's, or an agent's). */
+export function crawlPidsIn(dataDir: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `^${dataDir}/.*venvs/[^ ]*/bin/python`], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((s) => Number(s));
+}
+
 export async function startMaster(t: TestContext, opts: StartOptions = {}): Promise<MasterProcess> {
   const dataDir = opts.dataDir ?? tempDir(t);
   const [file, args] = command(['--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])]);

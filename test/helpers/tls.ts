@@ -77,3 +77,33 @@ export function makeTestPki(t: TestContext): TestPki {
   );
   return { dir, caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
 }
+
+/** A self-signed server certificate, by default for 127.0.0.1 and localhost (it is its own CA: `caFile` is `certFile`). */
+export function makeSelfSignedCert(t: TestContext, subjectAltName = 'IP:127.0.0.1,DNS:localhost'): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'scrapyard-selfsigned-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      `subjectAltName=${subjectAltName}`,
+    ],
+    dir,
+  );
+  const certFile = join(dir, 'server.pem');
+  return { dir, caFile: certFile, certFile, keyFile: join(dir, 'server.key') };
+}

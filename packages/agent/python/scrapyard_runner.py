@@ -2,7 +2,7 @@
 
 Usage: <python> scrapyard_runner.py <scrapy args...>   e.g. `crawl myspider -a k=v`, `list`
 
-Replaces `scrapyd.runner` (spec §2.4). Scrapyd activates the egg with pkg_resources, which is
+Replaces `scrapyd.runner` (docs/scrapyd-api.md §2.4). Scrapyd activates the egg with pkg_resources, which is
 deprecated, slow to import and gone from recent setuptools; an egg is just a zip with an
 EGG-INFO/ directory, so zipimport (built in) plus parsing entry_points.txt ourselves does the same
 job on any Python 3.9+ with Scrapy 2.8 or newer. zipimport also gives packages inside the egg a

@@ -79,6 +79,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     () => conn.httpBase,
     () => conn.sessionToken,
     config.ca,
+    config.caIsMasterCert,
   );
 
   // Metrics: sampled on their own timer, sent with the next heartbeat (one frame per beat, not two).
@@ -223,6 +224,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     temporary: config.temporary,
     dedicated: config.dedicated,
     ca: config.ca,
+    caIsMasterCert: config.caIsMasterCert,
     slots: config.slots,
     tags: config.tags,
     agentVersion: AGENT_VERSION,
@@ -294,6 +296,8 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   return {
     async start() {
       supervisor.recover();
+      // Sweep old venvs now too: after a restart the hourly timer alone would keep them up to an hour longer.
+      void collectVenvs().catch((e: unknown) => log.warn({ err: e }, 'venv collection failed'));
       conn.start();
       tick = setInterval(() => {
         if (conn.connected) void shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));

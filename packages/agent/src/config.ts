@@ -16,6 +16,11 @@ export const AgentConfigSchema = z.object({
   dedicated: z.boolean().default(false),
   /** PEM of a private CA to verify the master's certificate (wss://). */
   ca: z.instanceof(Buffer).optional(),
+  /**
+   * `ca` is the master's own certificate (the embedded agent): trust exactly that certificate, even when a CA
+   * signed it, at whatever address the master is dialled.
+   */
+  caIsMasterCert: z.boolean().default(false),
   /** How often host and job metrics are sampled and sent (0 = never). */
   metricsIntervalMs: z.number().int().min(0).max(3_600_000).default(5_000),
   /** Cached eggs of deleted versions are kept this long after their last use. */

@@ -128,13 +128,14 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     void nodeAdmin.onOffline(session).catch((e: unknown) => logger.warn({ err: e }, 'recording last seen failed'));
   });
   await lost.start();
-  const retention = setInterval(
-    () =>
-      void metrics
-        .prune(now() - config.metricsRetentionHours * 3_600_000)
-        .catch((e: unknown) => logger.warn({ err: e }, 'pruning metrics failed')),
-    60_000,
-  ).unref();
+  const pruneMetrics = () =>
+    metrics
+      .prune(now() - config.metricsRetentionHours * 3_600_000)
+      .catch((e: unknown) => logger.warn({ err: e }, 'pruning metrics failed'));
+  // Also at start-up: a master back from a long downtime holds metrics that expired while it was down. Not
+  // awaited: prune deletes in batches and yields, so a large backlog does not hold up the start.
+  void pruneMetrics();
+  const retention = setInterval(() => void pruneMetrics(), 60_000).unref();
 
   const service = new ScrapydService({
     projects,

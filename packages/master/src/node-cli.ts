@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { EnrollmentResponse, NodeInfo } from '@scrapyard/protocol';
 import { z } from 'zod';
 import { loadMasterConfig } from './config.js';
+import { dialHost } from './dial-host.js';
 
 export const NODE_HELP = `Usage: scrapyard-master node <command> [options]
 
@@ -21,7 +22,7 @@ Commands:
 
 Options:
   --config FILE    the master's config (for its port, TLS and credentials)
-  --url URL        the master's URL (default http(s)://127.0.0.1:<http_port>)
+  --url URL        the master's URL (default http(s)://<bind_address>:<http_port>, 127.0.0.1 for 0.0.0.0/::)
   --ca-file FILE   CA to verify an https master (default: its tls_cert, for self-signed masters)
   --json           print JSON`;
 
@@ -116,7 +117,9 @@ export async function runNodeCommand(argv: string[], env: NodeJS.ProcessEnv): Pr
     }
     const config = loadMasterConfig({ file: values.config, env });
     const tls = config.tlsCert !== '';
-    const base = (values.url ?? `${tls ? 'https' : 'http'}://127.0.0.1:${config.httpPort}`).replace(/\/+$/, '');
+    const base = (
+      values.url ?? `${tls ? 'https' : 'http'}://${dialHost(config.bindAddress)}:${config.httpPort}`
+    ).replace(/\/+$/, '');
     const caPath = values['ca-file'] ?? (tls ? config.tlsCert : undefined);
     const ca = caPath ? readFileSync(caPath) : undefined;
     const auth =

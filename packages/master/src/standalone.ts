@@ -4,12 +4,14 @@
  * This is the one file of the master allowed to import the agent package.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createAgent, type Agent } from '@scrapyard/agent';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
 import { buildApp } from './app.js';
 import type { MasterConfig } from './config.js';
+import { dialHost } from './dial-host.js';
 
 export const LOCAL_NODE_ID = 'local';
 
@@ -32,10 +34,9 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
     if (config.localAgent) {
       const key = randomBytes(32);
       master.nodeKeys.setEmbedded(LOCAL_NODE_ID, key);
-      const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
       agent = createAgent(
         {
-          masterUrl: `${master.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}${AGENT_WS_PATH}`,
+          masterUrl: `${master.tls ? 'wss' : 'ws'}://${dialHost(config.bindAddress)}:${port}${AGENT_WS_PATH}`,
           nodeId: LOCAL_NODE_ID,
           nodeKey: key,
           dataDir: join(config.dataDir, 'agent'),
@@ -47,6 +48,8 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
           pipFindLinks: config.pipFindLinks,
           pipNoIndex: config.pipNoIndex,
           jobsDir: config.jobsDir,
+          // The embedded agent trusts exactly the certificate this master serves, CA-signed or self-signed.
+          ...(master.tls ? { ca: readFileSync(config.tlsCert), caIsMasterCert: true } : {}),
         },
         { logger: logger.child({ embeddedAgent: LOCAL_NODE_ID }) },
       );

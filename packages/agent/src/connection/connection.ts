@@ -24,6 +24,7 @@ import {
   type Welcome,
 } from '@scrapyard/protocol';
 import { Backoff } from './backoff.js';
+import { masterTls } from '../net/http-client.js';
 
 export interface ConnectionHandlers {
   /** What the hello reports: running runs and every run the master may not have heard the end of. */
@@ -62,6 +63,7 @@ export class Connection {
       temporary: boolean;
       dedicated: boolean;
       ca: Buffer | undefined;
+      caIsMasterCert: boolean;
       slots: number;
       tags: string[];
       agentVersion: string;
@@ -119,7 +121,8 @@ export class Connection {
     const ws = new WebSocket(this.opts.url, WS_SUBPROTOCOL, {
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: 10_000,
-      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+      // ws hands TLS options to tls.connect as they are; its typings declare checkServerIdentity differently.
+      ...(masterTls(this.opts.ca, this.opts.caIsMasterCert) as unknown as WebSocket.ClientOptions),
     });
     this.#ws = ws;
     this.#lastHeard = Date.now();

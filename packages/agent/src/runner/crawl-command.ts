@@ -1,5 +1,5 @@
 /**
- * The command line and environment of one crawl, as Scrapyd builds them (spec §2.5): user `-s` settings first,
+ * The command line and environment of one crawl, as Scrapyd builds them (docs/scrapyd-api.md §2.5): user `-s` settings first,
  * then the daemon's own LOG_FILE / FEEDS / JOBDIR (which win), then every spider argument as `-a`, `_job`
  * included. Pure, so it is unit-tested without spawning anything.
  */

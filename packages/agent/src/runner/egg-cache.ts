@@ -23,6 +23,7 @@ export class EggCache {
     private readonly httpBase: () => string,
     private readonly token: () => string | undefined,
     private readonly ca?: Buffer,
+    private readonly caIsMasterCert = false,
   ) {
     this.#dir = dir;
     mkdirSync(dir, { recursive: true });
@@ -50,7 +51,7 @@ export class EggCache {
     const res = await masterRequest(
       `${this.httpBase()}${AGENT_HTTP_PREFIX}/eggs/${digest}`,
       { method: 'GET', headers: { authorization: `Bearer ${token}` } },
-      { ca: this.ca },
+      { ca: this.ca, caIsMasterCert: this.caIsMasterCert },
     );
     if (res.statusCode !== 200) {
       res.resume();

@@ -42,6 +42,14 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
     }
     return row;
   };
+  // Scrapy creates its log and feed when the crawl starts, so Scrapyd lists log_url and items_url for a running
+  // job at once: create them here (empty until the first bytes arrive), through the sink so offsets stay right.
+  const openFiles = (row: JobRow) => {
+    for (const stream of ['log', 'items'] as const) {
+      const path = jobFilePath(d.files, stream, row.project, row.spider, row.job_id);
+      if (path) d.sink.size(path);
+    }
+  };
   const closeFiles = (row: JobRow) => {
     for (const stream of ['log', 'items'] as const) {
       const path = jobFilePath(d.files, stream, row.project, row.spider, row.job_id);
@@ -106,6 +114,9 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
       for (const { seq, event } of msg.events) {
         upTo = Math.max(upTo, seq);
         if (event.kind === 'started') {
+          // Files first: whoever sees the pid also sees log_url and items_url.
+          const known = await jobOf(event.runId);
+          if (known?.state === 'running') openFiles(known);
           const row = await d.jobs.markStarted(event.runId, event.pid, event.startedAt);
           if (row) cache.set(event.runId, row);
           log.info({ runId: event.runId, jobId: row?.job_id, pid: event.pid, nodeId: session.nodeId }, 'job started');

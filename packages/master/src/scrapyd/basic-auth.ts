@@ -1,4 +1,4 @@
-// HTTP basic auth for the Scrapyd-compatible surface (spec §1.1), matching Twisted's BasicCredentialFactory and
+// HTTP basic auth for the Scrapyd-compatible surface (docs/scrapyd-api.md §1.1), matching Twisted's BasicCredentialFactory and
 // Scrapyd's StringCredentialsChecker: scheme `basic` in any case, base64 decoded leniently, split at the FIRST
 // colon (so passwords may contain `:`), then an exact byte comparison with the UTF-8 of the configured pair.
 // The route layer decides which paths it guards (all of them, OPTIONS included) and answers failures with

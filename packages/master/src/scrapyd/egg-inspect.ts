@@ -1,8 +1,8 @@
-// First look at an egg uploaded to addversion.json (spec §3.2), before it is stored or shipped to any agent.
+// First look at an egg uploaded to addversion.json (docs/scrapyd-api.md §3.2), before it is stored or shipped to any agent.
 // Scrapyd only checks that the bytes are a ZIP (`zipfile.is_zipfile`); we also refuse archives that would be
 // dangerous to unpack (entries escaping their directory, symlinks, zip bombs by declared size), because agents
 // extract eggs into per-version environments. While walking the central directory we read the only two small
-// metadata files we need: the `scrapy.settings` entry point (spec §2.4) and the declared requirements.
+// metadata files we need: the `scrapy.settings` entry point (docs/scrapyd-api.md §2.4) and the declared requirements.
 //
 // Only the central directory and those two entries are read, never the rest of the data, so inspecting a large
 // egg costs little. Declared sizes are trusted for the size limit; extraction must still enforce real sizes.
@@ -23,7 +23,7 @@ export class BadEggError extends Error {
   }
 }
 
-/** Scrapyd's exact message for a non-ZIP upload (spec §1.4). */
+/** Scrapyd's exact message for a non-ZIP upload (docs/scrapyd-api.md §1.4). */
 export const NOT_A_ZIP_MESSAGE = 'egg is not a ZIP file (if using curl, use egg=@path not egg=path)';
 
 export interface EggInspectOptions {

@@ -1,4 +1,4 @@
-// Request parameters the way Twisted hands them to Scrapyd (spec §1.2): every parameter is a list of byte
+// Request parameters the way Twisted hands them to Scrapyd (docs/scrapyd-api.md §1.2): every parameter is a list of byte
 // strings, query first, then (POST only) the form body merged on top. The Scrapyd routes read their named
 // parameters through the helpers at the bottom, which reproduce Scrapyd's error wording (§1.4).
 //

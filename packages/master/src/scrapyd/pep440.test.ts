@@ -111,7 +111,7 @@ void test('finer PEP 440 ordering rules', () => {
   assert.throws(() => comparePep440('1_0', '1'), TypeError);
 });
 
-void test('sortVersionNames: lexical fallback when any name is not PEP 440 (spec §2.2)', () => {
+void test('sortVersionNames: lexical fallback when any name is not PEP 440 (docs/scrapyd-api.md §2.2)', () => {
   assert.deepEqual(sortVersionNames(['1_9', '1_10']), ['1_10', '1_9']);
   assert.deepEqual(sortVersionNames(['1_9', '1_10', '2']), ['1_10', '1_9', '2']);
   // One sanitized dotted name forces lexical order for everybody, timestamps included.

@@ -1,5 +1,5 @@
 // PEP 440 versions as Python's `packaging.version.Version` parses and orders them, and the version ordering of
-// listversions.json built on it (spec §2.2). Scrapyd ≥ 1.4 sorts a project's (sanitized) version names with
+// listversions.json built on it (docs/scrapyd-api.md §2.2). Scrapyd ≥ 1.4 sorts a project's (sanitized) version names with
 // `sorted(versions, key=Version)` and falls back to plain string order when any name is not PEP 440; the last
 // element is "latest", which is what a job without `_version` runs. Getting this wrong runs the wrong code.
 //
@@ -157,7 +157,7 @@ function compareLocal(a: Array<bigint | string> | null, b: Array<bigint | string
 }
 
 /**
- * listversions.json order (spec §2.2): ascending PEP 440 when EVERY name parses, else ascending by code point.
+ * listversions.json order (docs/scrapyd-api.md §2.2): ascending PEP 440 when EVERY name parses, else ascending by code point.
  * Latest = last element. Equal versions (`1.0` and `1`) keep a deterministic code-point order between them,
  * where Scrapyd would keep its directory-listing order.
  *

@@ -1,4 +1,4 @@
-// Python's `float()` as Scrapyd applies it to the `priority` parameter of schedule.json (spec §3.3), plus the
+// Python's `float()` as Scrapyd applies it to the `priority` parameter of schedule.json (docs/scrapyd-api.md §3.3), plus the
 // exact ValueError text it produces (§1.4: `priority is invalid: could not convert string to float: b'x'`).
 //
 // Scrapyd calls `float(value)` on the raw BYTES of the parameter, not on decoded text. That matters: for bytes,

@@ -1,4 +1,4 @@
-// JSON bodies byte-for-byte as Scrapyd writes them (spec §1.3): Python's `json.JSONEncoder().encode(data)` with
+// JSON bodies byte-for-byte as Scrapyd writes them (docs/scrapyd-api.md §1.3): Python's `json.JSONEncoder().encode(data)` with
 // its defaults, then `\n`. Clients only parse the JSON, but Scrapyd's own integration tests and anyone diffing
 // responses compare bytes, so we match: `", "` / `": "` separators, every char outside printable ASCII escaped
 // as `\uXXXX` (lowercase hex, UTF-16 code units, so astral chars become surrogate pairs), floats in Python's

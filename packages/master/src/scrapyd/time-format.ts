@@ -1,4 +1,4 @@
-// Timestamps and durations written the way Scrapyd's Python writes them (spec §2.6). Clients parse these with
+// Timestamps and durations written the way Scrapyd's Python writes them (docs/scrapyd-api.md §2.6). Clients parse these with
 // fixed formats (ScrapydWeb: `%Y-%m-%d %H:%M:%S`; Gerapy slices `start_time[:16]`), so the shapes are a contract.
 //
 // Scrapyd stores naive `datetime.now()` values, i.e. the daemon's LOCAL wall-clock time without a zone, so all

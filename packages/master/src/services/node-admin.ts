@@ -173,6 +173,8 @@ export class NodeAdmin {
   async setCordoned(nodeId: string, cordoned: boolean): Promise<NodeInfo> {
     const row = await this.#d.repo.get(nodeId);
     if (!row && !this.#d.registry.get(nodeId)) throw new ApiError('NOT_FOUND', `no node ${nodeId}`);
+    // A revoked node can never run anything again: like rotate, it no longer counts as registered.
+    if (row && row.revoked_at !== null) throw new ApiError('NOT_FOUND', `no registered node ${nodeId}`);
     if (row) await this.#d.repo.setCordoned(nodeId, cordoned);
     this.#d.registry.setCordoned(nodeId, cordoned);
     this.#log.info({ nodeId, cordoned }, cordoned ? 'node cordoned' : 'node uncordoned');

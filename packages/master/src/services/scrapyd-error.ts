@@ -1,5 +1,5 @@
 /**
- * An application error of the Scrapyd API. Its message is the exact text clients see (spec §1.4); it is always
+ * An application error of the Scrapyd API. Its message is the exact text clients see (docs/scrapyd-api.md §1.4); it is always
  * answered with HTTP 200 and `status: "error"`.
  */
 export class ScrapydError extends Error {

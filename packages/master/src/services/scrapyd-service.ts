@@ -1,6 +1,6 @@
 /**
  * The Scrapyd API's operations, free of HTTP: each method takes already-decoded parameters and returns the
- * endpoint's fields, or throws ScrapydError with the exact client-visible message (spec §1.4, §3).
+ * endpoint's fields, or throws ScrapydError with the exact client-visible message (docs/scrapyd-api.md §1.4, §3).
  */
 import { isSafePathComponent, sanitizeVersion } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
@@ -239,7 +239,7 @@ export class ScrapydService {
       start_time: formatPyDatetime(Number(j.started_at ?? end)),
       end_time: formatPyDatetime(end),
       ...jobUrls(this.#d.files, j.project, j.spider, j.job_id),
-      // Additive fields (Scrapyd has no outcome, spec §10 W7); existing fields keep their types.
+      // Additive fields (Scrapyd has no outcome, docs/scrapyd-api.md §10 W7); existing fields keep their types.
       outcome: j.outcome,
       exit_code: j.exit_code,
       node_id: j.node_id === '' ? null : j.node_id,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Response bodies of the Scrapyd JSON API (shared/spec/scrapyd-api.md §3). Requests are parsed with Twisted's
+ * Response bodies of the Scrapyd JSON API (docs/scrapyd-api.md §3). Requests are parsed with Twisted's
  * form semantics by the master (§1.2), so only the coerced request shapes the master validates live here.
  */
 const envelope = { status: z.literal('ok'), node_name: z.string() };

@@ -16,11 +16,11 @@ async function repo(t: TestContext) {
     rmSync(dir, { recursive: true, force: true });
   });
   const jobs = createJobsRepo(db);
-  const add = (runId: string, jobId: string, tags: string[] = [], priority = 0) =>
+  const add = (runId: string, jobId: string, tags: string[] = [], priority = 0, project = 'p') =>
     jobs.insertPending({
       runId,
       jobId,
-      project: 'p',
+      project,
       spider: 's',
       versionRequested: null,
       settings: [],
@@ -91,4 +91,48 @@ void test('pending classes group jobs by tags, project and spider; nextPendingIn
     (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
     ['j1', 'j2', 'j3'],
   );
+});
+
+void test('dispatch order is global: priority desc across projects, ties in arrival order', async (t) => {
+  const { jobs, add } = await repo(t);
+  // Inserted out of priority order, alternating projects, with ties inside and across projects.
+  const arrivals: [string, string, number][] = [
+    ['a-low', 'a', -1],
+    ['b-zero', 'b', 0],
+    ['a-mid', 'a', 1],
+    ['b-high', 'b', 10],
+    ['b-mid', 'b', 1],
+    ['a-zero', 'a', 0],
+    ['a-high', 'a', 10],
+  ];
+  for (const [i, [jobId, project, priority]] of arrivals.entries()) {
+    await add(String(i).repeat(32), jobId, [], priority, project);
+  }
+  const expected = ['b-high', 'a-high', 'a-mid', 'b-mid', 'b-zero', 'a-zero', 'a-low'];
+  assert.deepEqual(
+    (await jobs.nextPending(10)).map((j) => j.job_id),
+    expected,
+  );
+  assert.deepEqual(
+    (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
+    expected,
+    'what the dispatcher reads',
+  );
+  assert.deepEqual(
+    (await jobs.nextPendingIn(await jobs.pendingClasses(), 10)).map((j) => j.job_id),
+    expected,
+    'restricted to classes, the order holds',
+  );
+  assert.deepEqual(
+    (await jobs.listPending()).map((j) => j.job_id),
+    expected,
+    'listjobs shows the same order',
+  );
+  // Taking jobs one at a time, as slots free up, follows the same order.
+  const started: string[] = [];
+  for (let next = await jobs.nextPendingIn(null, 1); next.length > 0; next = await jobs.nextPendingIn(null, 1)) {
+    assert.ok(await jobs.claim(next[0]!.seq, 'n1', 'v', 2));
+    started.push(next[0]!.job_id);
+  }
+  assert.deepEqual(started, expected);
 });

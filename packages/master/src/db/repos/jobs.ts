@@ -1,6 +1,6 @@
 /**
  * Jobs in all three states. Pending order is global: priority desc, then arrival (seq) — unlike Scrapyd, one busy
- * project cannot starve the others (spec §10 W2). A cancelled pending job is deleted, as in Scrapyd.
+ * project cannot starve the others (docs/scrapyd-api.md §10 W2). A cancelled pending job is deleted, as in Scrapyd.
  */
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../database.js';

@@ -13,7 +13,7 @@ import type { HostMetricsTable, JobMetricsTable } from '../schema.js';
 
 /** Rows per INSERT; also the buffer size that triggers a flush before the timer (13 × 500 bound parameters). */
 const BATCH_ROWS = 500;
-/** Longest a buffered row waits for its INSERT. */
+/** Longest a buffered row waits for its INSERT (by default). */
 const FLUSH_INTERVAL_MS = 1_000;
 /**
  * Rows buffered per table beyond which new ones are dropped: only reached if the database stalls for a long
@@ -29,6 +29,8 @@ type JobRow = Insertable<JobMetricsTable>;
 export interface MetricsRepoOptions {
   /** Called with every failed write (its rows are dropped) and when rows were dropped on a full buffer. */
   onError(error: unknown): void;
+  /** Longest a buffered row waits for its INSERT; default 1 s. */
+  flushIntervalMs?: number;
 }
 
 function toHostMetrics(r: HostMetricsTable): HostMetrics {
@@ -111,7 +113,7 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
   function schedule(): void {
     if (closed || writing || !pending()) return;
     if (!full()) {
-      timer ??= setTimeout(() => void start(), FLUSH_INTERVAL_MS).unref();
+      timer ??= setTimeout(() => void start(), opts.flushIntervalMs ?? FLUSH_INTERVAL_MS).unref();
     } else if (!startQueued) {
       startQueued = true;
       setImmediate(() => {

@@ -1,4 +1,4 @@
-/** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (spec §4). */
+/** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderHomePage } from '../../scrapyd/html/home-page.js';
 import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';

@@ -67,7 +67,7 @@ function rawQuery(url: string): string {
   return i < 0 ? '' : url.slice(i + 1);
 }
 
-/** The client-visible message for any failure (spec §1.4: `<ExceptionClassName>: <text>` for the unexpected). */
+/** The client-visible message for any failure (docs/scrapyd-api.md §1.4: `<ExceptionClassName>: <text>` for the unexpected). */
 export function messageOf(err: unknown, debug: boolean): string {
   if (err instanceof ScrapydError || err instanceof ParamError || err instanceof BadEggError) return err.message;
   if (err instanceof FormError) return `FormError: ${err.message}`;

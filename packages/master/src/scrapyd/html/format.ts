@@ -1,5 +1,5 @@
 /**
- * Time and URL formatting for the HTML pages (spec §2.6, §4): local naive time like Python's
+ * Time and URL formatting for the HTML pages (docs/scrapyd-api.md §2.6, §4): local naive time like Python's
  * `datetime.fromtimestamp`, `timedelta` text, and Python's `urllib.parse.quote`.
  */
 

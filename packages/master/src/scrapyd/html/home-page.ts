@@ -1,4 +1,4 @@
-/** GET `/` (spec §4.1): a small Scrapyd-compatible home page; health checks only need the 200. */
+/** GET `/` (docs/scrapyd-api.md §4.1): a small Scrapyd-compatible home page; health checks only need the 200. */
 import { escapeHtml } from './escape.js';
 import { compareCodePoints } from './format.js';
 

@@ -1,5 +1,5 @@
 /**
- * GET `/jobs` (spec §4.2). ScrapydWeb scrapes this page with regexes, so the markup is a contract:
+ * GET `/jobs` (docs/scrapyd-api.md §4.2). ScrapydWeb scrapes this page with regexes, so the markup is a contract:
  * `<body><h1>Jobs</h1>` adjacent, one `<table id="jobs">` whose header row sits in `<thead>` (ScrapydWeb
  * strips it), three `<tbody>` sections opened by a `<th colspan>` row (not matched as a job), and data rows
  * written compactly (`<tr><td>…</td>…</tr>`, no whitespace between tags) with every column present.
