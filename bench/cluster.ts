@@ -16,6 +16,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -150,14 +151,22 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
     if (kind === 'master') {
       master = await startMaster(
         dataDir,
-        { SCRAPYARD_TEMPORARY_NODES: 'on', SCRAPYARD_TEMPORARY_NODE_SECRET: secret },
+        // The simulator opens up to 500 handshakes at once (a fleet reconnecting after a master restart).
+        {
+          SCRAPYARD_TEMPORARY_NODES: 'on',
+          SCRAPYARD_TEMPORARY_NODE_SECRET: secret,
+          SCRAPYARD_MAX_PENDING_HANDSHAKES: '500',
+        },
         ['--no-local-agent'],
       );
       pid = master.proc.pid!;
       port = Number(new URL(master.url).port);
     } else {
       // The same V8 flag as the shipped master's shim, so both sides run the same runtime configuration.
-      bare = jsonChild(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench/ws-baseline.mjs')]);
+      bare = jsonChild(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench/ws-baseline.mjs')], {
+        ...process.env,
+        BENCH_TEMPORARY_SECRET: secret,
+      });
       port = Number((await bare.next('line', 10_000)).port);
       pid = bare.proc.pid!;
     }
@@ -298,9 +307,14 @@ export async function startRemoteAgent(
   const root = mkdtempSync(join(tmpdir(), 'bench-agent-'));
   const dataDir = join(root, 'data');
   try {
+    // Enrolling is administration: the master's admin token (absent on masters older than the token).
+    const tokenFile = join(m.dataDir, 'admin-token');
+    const admin: Record<string, string> = existsSync(tokenFile)
+      ? { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` }
+      : {};
     const r = await fetch(`${m.url}/api/v1/nodes/enrollments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...admin },
       body: JSON.stringify({ nodeId: opts.nodeId }),
     });
     const body = (await r.json()) as Record<string, unknown>;

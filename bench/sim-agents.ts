@@ -1,6 +1,6 @@
 /**
  * Simulated agents for the `agents10k` bench: N light `ws` clients that each complete the handshake (challenge →
- * hello with a temporary-node proof → welcome), then send a `heartbeat` with realistic host metrics every interval,
+ * identify → master.proof, checked → hello with a temporary-node proof → welcome), then send a `heartbeat` with realistic host metrics every interval,
  * the N clients' heartbeats spread evenly over it. They answer nothing else. Runs in its own process so the master
  * (or the bare-ws baseline, bench/ws-baseline.mjs) never shares an event loop with it:
  *
@@ -10,9 +10,16 @@
  * Prints one JSON object per line on stdout: `{"type":"connected",...}` once every client is welcomed (or has
  * given up), then `{"type":"stats",...}` every 250 ms. Exits when stdin closes (its parent is gone) or on SIGTERM.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, WS_SUBPROTOCOL, handshakeProof } from '@scrapyard/protocol';
+import {
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  WS_SUBPROTOCOL,
+  handshakeProof,
+  verifyServerProof,
+} from '@scrapyard/protocol';
 
 const { values: opts } = parseArgs({
   options: {
@@ -83,6 +90,8 @@ function connect(i: number): Promise<boolean> {
     const nodeId = `${opts.prefix}-${i}`;
     const ws = new WebSocket(URL_, WS_SUBPROTOCOL, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 30_000 });
     let settled = false;
+    const clientNonce = randomBytes(32).toString('hex');
+    let serverNonce = '';
     const settle = (ok: boolean, why?: string) => {
       if (settled) return;
       settled = true;
@@ -104,18 +113,25 @@ function connect(i: number): Promise<boolean> {
         return settle(false, 'non-JSON frame');
       }
       if (env.type === 'challenge') {
-        const nonce = String(env.payload?.nonce);
+        serverNonce = String(env.payload?.nonce);
+        ws.send(
+          JSON.stringify({
+            type: 'identify',
+            payload: { nodeId, protocolVersion: PROTOCOL_VERSION, temporary: true, nonce: clientNonce },
+          }),
+        );
+      } else if (env.type === 'master.proof') {
+        if (!verifyServerProof(SECRET, env.payload?.proofs as string[], serverNonce, clientNonce, nodeId)) {
+          return settle(false, 'the master could not prove it holds the temporary-node key');
+        }
         const timestamp = Date.now();
         ws.send(
           JSON.stringify({
             type: 'hello',
             payload: {
-              nodeId,
-              protocolVersion: PROTOCOL_VERSION,
               agentVersion: 'bench-sim',
               timestamp,
-              mac: handshakeProof(SECRET, nonce, nodeId, timestamp),
-              temporary: true,
+              mac: handshakeProof(SECRET, serverNonce, clientNonce, nodeId, timestamp),
               dedicated: false,
               hostname: `${nodeId}.bench.invalid`,
               slots: 4,

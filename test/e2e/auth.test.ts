@@ -1,11 +1,16 @@
-/** Basic auth (docs/scrapyd-api.md §1.1, checklist §8.11): every path, OPTIONS included, answers 401 without the right credentials. */
+/**
+ * Basic auth (docs/scrapyd-api.md §1.1, checklist §8.11): every path, OPTIONS included, answers 401 without the
+ * right credentials. One authentication module serves every surface: the basic pair and the admin token are
+ * accepted alike on the Scrapyd API and the REST API; egg downloads want an agent session, nothing else.
+ */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
-import { startMaster, tempDir } from '../helpers/processes.js';
+import { request } from '../helpers/http.js';
+import { adminTokenOf, startMaster, tempDir } from '../helpers/processes.js';
 
 const FILE = { username: 'fromfile', password: 'file-secret' };
 const OURS = { username: 'scrapyard-user', password: 'scrapyard-secret' };
@@ -92,4 +97,41 @@ void test('credentials: the config file < SCRAPYARD_USERNAME/PASSWORD < SCRAPYD_
     env: { SCRAPYD_USERNAME: SCRAPYD.username, SCRAPYD_PASSWORD: SCRAPYD.password },
   });
   assert.deepEqual(await statuses(scrapyd.url, [SCRAPYD, FILE, OURS]), [200, 401, 401], 'SCRAPYD_* over the file');
+});
+
+void test('one module for every surface: basic pair and admin token administer; eggs want an agent session', async (t) => {
+  const master = await startMaster(t, {
+    args: ['--no-local-agent'],
+    env: { SCRAPYD_USERNAME: SCRAPYD.username, SCRAPYD_PASSWORD: SCRAPYD.password },
+  });
+  const token = adminTokenOf(master.dataDir);
+  assert.match(token ?? '', /^adm_[0-9a-f]{64}$/, 'the token exists with credentials configured too');
+  const basic = { authorization: `Basic ${Buffer.from(`${SCRAPYD.username}:${SCRAPYD.password}`).toString('base64')}` };
+  const bearer = { authorization: `Bearer ${token}` };
+  const status = async (method: string, path: string, headers: Record<string, string> = {}) =>
+    request(`${master.url}${path}`, {
+      method,
+      headers: { ...headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      ...(method === 'POST' ? { body: '{}' } : {}),
+    });
+
+  for (const who of [basic, bearer]) {
+    assert.equal((await status('GET', '/daemonstatus.json', who)).status, 200);
+    assert.equal((await status('GET', '/logs/', who)).status, 200);
+    assert.equal((await status('GET', '/api/v1/nodes', who)).status, 200);
+    assert.equal((await status('POST', '/api/v1/nodes/enrollments', who)).status, 201);
+  }
+  const anon = await status('GET', '/api/v1/nodes');
+  assert.equal(anon.status, 401);
+  assert.equal((anon.json.error as { code: string }).code, 'UNAUTHORIZED');
+  assert.match(anon.headers.get('www-authenticate') ?? '', /Basic realm="Scrapyard"/);
+  const egg = `/agent/v1/eggs/${'0'.repeat(64)}`;
+  const noSession = await status('GET', egg);
+  assert.equal(noSession.status, 401);
+  assert.equal((noSession.json.error as { code: string }).code, 'UNAUTHORIZED');
+  for (const who of [basic, bearer]) {
+    const r = await status('GET', egg, who);
+    assert.equal(r.status, 403, 'an admin is not an agent');
+    assert.equal((r.json.error as { code: string }).code, 'FORBIDDEN');
+  }
 });

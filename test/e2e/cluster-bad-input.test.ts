@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/agents.js';
 import { startCluster } from '../helpers/cluster.js';
+import { adminTokenFor } from '../helpers/processes.js';
+import { queryMasterDb } from '../helpers/sqlite.js';
 
 interface ErrorJson {
   error?: { code?: string; message?: string };
@@ -18,7 +20,7 @@ void test(
   'bad REST, registration and schedule input answers 4xx JSON and changes nothing',
   { timeout: 120_000 },
   async (t) => {
-    const { url, api, rest } = await startCluster(t);
+    const { master, url, api, rest } = await startCluster(t);
     const expectError = async (
       r: Promise<{ status: number; json: Record<string, unknown>; text: string }>,
       status: number,
@@ -32,8 +34,10 @@ void test(
       assert.ok(e?.message && e.message.length > 0, 'the error says what is wrong');
       if (message) assert.match(e.message, message);
     };
+    // As an admin (the master's token), so what is refused is the input, not the caller.
+    const admin = { authorization: `Bearer ${adminTokenFor(url)}` };
     const raw = async (method: string, path: string, body: string, type = 'application/json') => {
-      const r = await fetch(`${url}${path}`, { method, body, headers: { 'content-type': type } });
+      const r = await fetch(`${url}${path}`, { method, body, headers: { 'content-type': type, ...admin } });
       const text = await r.text();
       return { status: r.status, text, json: JSON.parse(text) as Record<string, unknown> };
     };
@@ -72,6 +76,16 @@ void test(
       /expected object/,
     );
     await expectError(rest.call('PUT', '/api/v1/projects/demo/spiders/-x/policy', {}), 400, 'BAD_REQUEST');
+    // A body over body_limit_bytes (1 MiB) is refused whole, before it is parsed.
+    const huge = JSON.stringify({ tags: ['eu'], padding: 'x'.repeat(2 * 1024 * 1024) });
+    await expectError(
+      raw('PUT', '/api/v1/projects/demo/policy', huge),
+      413,
+      'PAYLOAD_TOO_LARGE',
+      /at most 1048576 bytes/,
+    );
+    await expectError(raw('POST', '/api/v1/nodes/enrollments', huge), 413, 'PAYLOAD_TOO_LARGE');
+    assert.deepEqual(queryMasterDb(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
     assert.deepEqual(await rest.get('/api/v1/projects/demo/policy'), { tags: ['eu'], maxRunning: 2, retries: null });
 
     // Registration: malformed bodies and an unknown key are refused before anything is created.

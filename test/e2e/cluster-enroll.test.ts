@@ -2,56 +2,25 @@
  * Enrollment of permanent nodes, end to end: keys from the REST API and from `scrapyard-master node enroll`,
  * `scrapyard-agent register` trading them for a node credential (and refusing wrong, reused and expired keys),
  * what is stored where (credential file 0600 without the enrollment secret; the master keeps no node secret), a
- * replayed handshake refused, and `node list` describing the connected agents.
+ * replayed handshake refused, and `node list` describing the connected agents. Without credentials: every
+ * state-changing REST call needs the admin token of `<data_dir>/admin-token`, from any address.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
-import { PROTOCOL_VERSION, WS_SUBPROTOCOL, handshakeProof } from '@scrapyard/protocol';
 import { enroll, gatewayUrl, runCli, startAgent, type Enrollment } from '../helpers/agents.js';
 import { listNodes, nodeInfo, startCluster, type NodeInfoBody } from '../helpers/cluster.js';
 import { RestClient, request } from '../helpers/http.js';
-import { tempDir } from '../helpers/processes.js';
+import { startMaster, tempDir } from '../helpers/processes.js';
 import { PYTHON } from '../helpers/python.js';
+import { helloFrame, identifyFrame, rawHandshake, rawSession, type RawAnswer } from '../helpers/raw-agent.js';
 import { queryMasterDb } from '../helpers/sqlite.js';
 
 const AUTH = { username: 'admin', password: 'adm1n-pass' };
-
-interface Frame {
-  type: string;
-  payload: Record<string, unknown>;
-}
-
-/** One raw gateway connection: waits for the challenge, sends `hello(nonce)`, returns the answer frame. */
-function handshake(url: string, hello: (nonce: string) => Record<string, unknown>): Promise<Frame> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, WS_SUBPROTOCOL);
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('no answer to hello'));
-    }, 15_000);
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as Frame;
-      if (f.type === 'challenge') {
-        ws.send(JSON.stringify({ type: 'hello', payload: hello(String(f.payload.nonce)) }));
-        return;
-      }
-      if (f.type === 'welcome' || f.type === 'rejected') {
-        clearTimeout(timer);
-        ws.close(1000);
-        resolve(f);
-      }
-    });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
 
 function agentConfig(dir: string, masterUrl: string): string {
   const file = join(dir, 'agent.json');
@@ -107,8 +76,12 @@ void test(
     const plain = await admin('enroll');
     assert.equal(plain.code, 0, plain.all);
     assert.match(plain.stdout, /enr_[0-9a-f]{24}\.[0-9a-f]{64}/, 'without --json the token is printed');
-    const noAuth = await runCli('master', ['node', 'enroll', '--url', url, '--json']);
+    // Neither credentials nor the master's data dir (whose admin token would do): refused, and told why.
+    const noAuth = await runCli('master', ['node', 'enroll', '--url', url, '--json', '--data-dir', tempDir(t)], {
+      adminToken: false,
+    });
     assert.notEqual(noAuth.code, 0, 'the CLI without credentials is refused by the master');
+    assert.match(noAuth.stderr, /UNAUTHORIZED.*no admin token/s);
 
     // Register with the CLI's key (its node id wins over --node-id) and with a REST key.
     const viaCli = await startAgent(t, {
@@ -200,35 +173,36 @@ void test(
       ['cli-node', 'raw-node', 'rest-node'],
     );
 
-    // A captured handshake is useless on another connection (the proof binds the server's nonce).
+    // A captured handshake is useless on another connection (the proof binds both sides' nonces).
     const ws = gatewayUrl(url);
-    let captured: Record<string, unknown> | undefined;
-    const helloFor = (nonce: string) => {
-      const timestamp = Date.now();
-      return {
-        nodeId: 'raw-node',
-        protocolVersion: PROTOCOL_VERSION,
-        agentVersion: 'test',
-        timestamp,
-        mac: handshakeProof(Buffer.from(rawSecret, 'hex'), nonce, 'raw-node', timestamp),
-        hostname: 'replay-test',
-        slots: 1,
-        tags: [],
-        running: [],
-        known: [],
-      };
-    };
-    const first = await handshake(ws, (nonce) => (captured = helloFor(nonce)));
-    assert.equal(first.type, 'welcome', `a proof made with the node's secret is accepted: ${JSON.stringify(first)}`);
-    const replay = await handshake(ws, () => captured!);
-    assert.equal(replay.type, 'rejected');
-    assert.equal(replay.payload.code, 'BAD_CREDENTIALS');
+    const secret = Buffer.from(rawSecret, 'hex');
+    const clientNonce = randomBytes(32).toString('hex');
+    let captured: RawAnswer;
+    const first = await rawSession(ws, {
+      onChallenge: () => identifyFrame('raw-node', clientNonce),
+      onProof: (_proofs, serverNonce) =>
+        (captured = helloFrame({
+          secret,
+          nodeId: 'raw-node',
+          serverNonce,
+          clientNonce,
+          over: { hostname: 'replay-test' },
+        })),
+    });
+    assert.equal(
+      first.verdict,
+      'welcome',
+      `a proof made with the node's secret is accepted: ${JSON.stringify(first.frames)}`,
+    );
+    // The same identify (same client nonce) and the captured hello, on a new connection with a new server nonce.
+    const replay = await rawSession(ws, {
+      onChallenge: () => identifyFrame('raw-node', clientNonce),
+      onProof: () => captured,
+    });
+    assert.equal(replay.verdict, 'BAD_CREDENTIALS');
     // And a proof made with the hex of the secret read as text (a buggy agent) is refused too.
-    const wrongKey = await handshake(ws, (nonce) => ({
-      ...helloFor(nonce),
-      mac: handshakeProof(Buffer.from(rawSecret), nonce, 'raw-node', Date.now()),
-    }));
-    assert.equal(wrongKey.type, 'rejected');
+    const wrongKey = await rawHandshake(ws, { nodeId: 'raw-node', secret: Buffer.from(rawSecret) });
+    assert.equal(wrongKey.verdict, 'BAD_CREDENTIALS');
 
     // node list (CLI, JSON and text) and the REST view describe the connected agents.
     const before = Date.now();
@@ -279,34 +253,115 @@ void test(
 );
 
 void test(
-  'without credentials, node administration is refused to non-loopback clients',
-  { timeout: 60_000 },
+  'without credentials, every state-changing REST call needs the admin token, even from the master host',
+  { timeout: 120_000 },
   async (t) => {
-    // Bound to this host's own non-loopback address, a request from here arrives from that (non-loopback) address.
-    const ip = Object.values(networkInterfaces())
-      .flat()
-      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
-    assert.ok(ip, 'this test needs a non-loopback IPv4 interface');
-    const { master } = await startCluster(t, { args: ['--bind', ip] });
-    const url = `http://${ip}:${master.port}`;
-    const enrollment = await request(`${url}/api/v1/nodes/enrollments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    assert.equal(enrollment.status, 403, enrollment.text);
-    assert.equal((enrollment.json.error as { code: string }).code, 'FORBIDDEN');
-    const policy = await request(`${url}/api/v1/projects/demo/policy`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tags: ['x'] }),
-    });
-    assert.equal(policy.status, 403, policy.text);
-    for (const action of ['revoke', 'rotate', 'cordon', 'uncordon']) {
-      assert.equal((await request(`${url}/api/v1/nodes/any/${action}`, { method: 'POST' })).status, 403, action);
+    // Bound to loopback and called from it: the old rule ("the master host may administer") let all of this in.
+    const { master, url } = await startCluster(t);
+    const tokenFile = join(master.dataDir, 'admin-token');
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600, "only the master's user can read the token");
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    assert.match(token, /^adm_[0-9a-f]{64}$/);
+    assert.ok(!master.output().includes(token), 'the token is never logged');
+
+    const json = { 'content-type': 'application/json' };
+    const calls: [string, string, string | undefined][] = [
+      ['POST', '/api/v1/nodes/enrollments', '{}'],
+      ['PUT', '/api/v1/projects/demo/policy', JSON.stringify({ tags: ['x'] })],
+      ['PUT', '/api/v1/projects/demo/spiders/quick/policy', JSON.stringify({ maxRunning: 1 })],
+      ...['revoke', 'rotate', 'cordon', 'uncordon'].map((a): [string, string, string | undefined] => [
+        'POST',
+        `/api/v1/nodes/any/${a}`,
+        undefined,
+      ]),
+      // Routes that don't exist (yet) are guarded too: the rule is by method, not by a list of routes.
+      ['POST', '/api/v1/no-such-route', '{}'],
+      ['DELETE', '/api/v1/jobs/some-job', undefined],
+      ['PATCH', '/api/v1/nodes/any', '{}'],
+    ];
+    const refusals: [string, Record<string, string>][] = [
+      ['no credentials', {}],
+      ['a wrong admin token', { authorization: `Bearer adm_${'0'.repeat(64)}` }],
+      [
+        'the token with one character changed',
+        { authorization: `Bearer ${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}` },
+      ],
+      ['a session-token-shaped bearer', { authorization: `Bearer ${'a'.repeat(64)}` }],
+      ['basic auth (none is configured)', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }],
+      // What a page in a browser (or a DNS-rebinding page that reaches 127.0.0.1) can send.
+      ['a browser page', { origin: 'http://evil.example', host: 'evil.example', cookie: 'session=1' }],
+    ];
+    for (const [method, path, body] of calls) {
+      for (const [who, headers] of refusals) {
+        const r = await request(`${url}${path}`, {
+          method,
+          headers: { ...(body === undefined ? {} : json), ...headers },
+          body,
+        });
+        assert.equal(r.status, 401, `${method} ${path} with ${who}: ${r.text}`);
+        assert.equal((r.json.error as { code: string }).code, 'UNAUTHORIZED', `${method} ${path} with ${who}`);
+        assert.match(String((r.json.error as { message: string }).message), /admin token/);
+        assert.match(r.headers.get('www-authenticate') ?? '', /Bearer/);
+      }
     }
+    // Nothing changed: no enrollment was created, no policy stored.
+    assert.deepEqual(queryMasterDb(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
+    const anon = new RestClient(url, { adminToken: null });
+    assert.deepEqual(await anon.get('/api/v1/projects/demo/policy'), { tags: null, maxRunning: null, retries: null });
     // Reads stay open, like the Scrapyd API.
-    assert.equal((await request(`${url}/api/v1/nodes`)).status, 200);
+    assert.deepEqual(await anon.get('/api/v1/nodes'), { nodes: [] });
     assert.equal((await request(`${url}/daemonstatus.json`)).status, 200);
+
+    // The token opens them.
+    const admin = new RestClient(url, { adminToken: token });
+    const created = await admin.call('POST', '/api/v1/nodes/enrollments', {});
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(await admin.ok('PUT', '/api/v1/projects/demo/policy', { tags: ['x'] }), {
+      tags: ['x'],
+      maxRunning: null,
+      retries: null,
+    });
+    assert.equal((await admin.call('POST', '/api/v1/nodes/ghost/cordon')).status, 404, 'past the guard: no node');
+    // As does the CLI on the master host, which reads it from the master's data dir.
+    const cli = await runCli('master', ['node', 'enroll', '--json', '--url', url, '--data-dir', master.dataDir], {
+      adminToken: false,
+    });
+    assert.equal(cli.code, 0, cli.all);
+    assert.match((JSON.parse(cli.stdout) as Enrollment).token, /^enr_/);
+    assert.deepEqual(queryMasterDb(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 2 }]);
   },
 );
+
+void test('the admin token file: kept across restarts, replaced when missing or readable by others', async (t) => {
+  const dataDir = tempDir(t);
+  const args = ['--no-local-agent'];
+  const tokenOf = () => readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  const first = await startMaster(t, { dataDir, args });
+  const token = tokenOf();
+  await first.assertCleanStop();
+  await (await startMaster(t, { dataDir, args })).assertCleanStop();
+  assert.equal(tokenOf(), token, 'a restart keeps the token (scripts that read it keep working)');
+
+  // Loosened permissions: the token may have leaked, so the next start writes a new one, 0600 again.
+  chmodSync(join(dataDir, 'admin-token'), 0o644);
+  const loosened = await startMaster(t, { dataDir, args });
+  const replaced = tokenOf();
+  assert.notEqual(replaced, token);
+  assert.equal(statSync(join(dataDir, 'admin-token')).mode & 0o777, 0o600);
+  assert.match(loosened.output(), /admin token: wrote a new token file/);
+  // The old token no longer administers; the new one does.
+  const old = await request(`${loosened.url}/api/v1/nodes/enrollments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
+  assert.equal(old.status, 401);
+  assert.equal((await new RestClient(loosened.url).call('POST', '/api/v1/nodes/enrollments', {})).status, 201);
+  await loosened.assertCleanStop();
+
+  // Deleted: a new one at the next start.
+  rmSync(join(dataDir, 'admin-token'));
+  await startMaster(t, { dataDir, args });
+  assert.match(tokenOf(), /^adm_[0-9a-f]{64}$/);
+  assert.notEqual(tokenOf(), replaced);
+});

@@ -7,51 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import WebSocket from 'ws';
-import { PROTOCOL_VERSION, WS_SUBPROTOCOL, handshakeProof } from '@scrapyard/protocol';
 import { gatewayUrl, runCli, startAgent } from '../helpers/agents.js';
 import { listNodes, nodeInfo, rawJobs, softChecks, startCluster } from '../helpers/cluster.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { tempDir } from '../helpers/processes.js';
+import { rawHandshake } from '../helpers/raw-agent.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** Answer of the gateway to a hello proving `secret` for `nodeId`: 'welcome' or the rejection code. */
-function tryHandshake(url: string, nodeId: string, secretHex: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(gatewayUrl(url), WS_SUBPROTOCOL);
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { type: string; payload: Record<string, unknown> };
-      if (f.type === 'challenge') {
-        const timestamp = Date.now();
-        const nonce = String(f.payload.nonce);
-        const hello = {
-          nodeId,
-          protocolVersion: PROTOCOL_VERSION,
-          agentVersion: 'test',
-          timestamp,
-          mac: handshakeProof(Buffer.from(secretHex, 'hex'), nonce, nodeId, timestamp),
-          hostname: 'probe',
-          slots: 1,
-          tags: [],
-          running: [],
-          known: [],
-        };
-        ws.send(JSON.stringify({ type: 'hello', payload: hello }));
-      } else if (f.type === 'welcome') {
-        ws.close(1000);
-        resolve('welcome');
-      } else if (f.type === 'rejected') {
-        resolve(String(f.payload.code));
-      }
-    });
-    // A gateway that closes without a verdict answers `closed:<code>`; one that says nothing fails the test.
-    ws.on('close', (code) => resolve(`closed:${code}`));
-    ws.on('error', reject);
-    setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`no answer to the handshake of ${nodeId}`));
-    }, 15_000).unref();
-  });
+/** Answer of the gateway to a handshake proving `secret` for `nodeId`: 'welcome' or the rejection code. */
+async function tryHandshake(url: string, nodeId: string, secretHex: string): Promise<string> {
+  return (await rawHandshake(gatewayUrl(url), { nodeId, secret: Buffer.from(secretHex, 'hex') })).verdict;
 }
 
 /** How many times the agent logged that the master rejected it as revoked. */
@@ -180,7 +145,8 @@ void test(
       { kind: node.kind, online: node.online, tags: node.tags },
       { kind: 'temporary', online: true, tags: ['spot'] },
     );
-    // A temporary node with the wrong shared secret is refused.
+    // A temporary node with the wrong shared secret is refused; with a mutual handshake it is the agent that
+    // notices first (the master's proof is made with the real secret), and it says nothing more.
     const wrongFile = join(dir, 'wrong-secret');
     writeFileSync(wrongFile, 'x'.repeat(40), { mode: 0o600 });
     const wrong = await startAgent(t, {
@@ -190,7 +156,9 @@ void test(
       waitConnected: false,
       config: { temporarySecretFile: wrongFile },
     });
-    await waitFor(() => /rejected/.test(wrong.currentOutput()), { what: 'the wrong secret to be rejected' });
+    await waitFor(() => /"code":"MASTER_AUTH_FAILED"/.test(wrong.currentOutput()), {
+      what: 'the wrong secret to be rejected',
+    });
     assert.doesNotMatch(wrong.output(), /connected to master/);
     await stopCleanly(wrong);
 

@@ -24,7 +24,7 @@ void test('deploy, schedule with args and settings, run, read log and items', as
   const added = ScrapydClient.ok(await api.addVersion('demo', '1.0', egg));
   assert.deepEqual(
     { project: added.project, version: added.version, spiders: added.spiders, node_name: added.node_name },
-    { project: 'demo', version: '1.0', spiders: 6, node_name: 'test-node' },
+    { project: 'demo', version: '1.0', spiders: DEMO_SPIDERS.length, node_name: 'test-node' },
   );
   assert.deepEqual((await api.get('listprojects.json')).projects, ['demo']);
   assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, ['1_0']);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
 import { buildEgg } from '../helpers/eggs.js';
-import { deploy, listJobs, schedule, waitRunning } from '../helpers/jobs.js';
+import { DEMO_SPIDERS, deploy, listJobs, schedule, waitRunning } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
 import { PYTHON } from '../helpers/python.js';
 
@@ -112,7 +112,10 @@ void test('Scrapyd API conformance', async (t) => {
       fd.append('project', 'demo');
       fd.append('version', '0.1');
       fd.append('egg', new Blob([egg]));
-      assert.equal(ScrapydClient.ok((await api.raw('POST', '/addversion.json', { body: fd })).json).spiders, 6);
+      assert.equal(
+        ScrapydClient.ok((await api.raw('POST', '/addversion.json', { body: fd })).json).spiders,
+        DEMO_SPIDERS.length,
+      );
       // ScrapydWeb: the raw egg bytes percent-encoded in an urlencoded body.
       const body = `project=demo&version=0.2&egg=${[...egg].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`;
       const urlenc = await api.raw('POST', '/addversion.json', {
@@ -121,7 +124,7 @@ void test('Scrapyd API conformance', async (t) => {
       });
       assert.deepEqual(
         { ...urlenc.json, node_name: undefined },
-        { project: 'demo', version: '0.2', spiders: 6, status: 'ok', node_name: undefined },
+        { project: 'demo', version: '0.2', spiders: DEMO_SPIDERS.length, status: 'ok', node_name: undefined },
       );
       assert.equal(ScrapydClient.ok(await api.addVersion('demo', '1700000000', egg)).version, '1700000000');
       assert.deepEqual((await api.get('listversions.json', { project: 'demo' })).versions, [
@@ -189,7 +192,7 @@ void test('Scrapyd API conformance', async (t) => {
     );
     assert.equal(
       ((await api.get('listspiders.json', { project: 'demo', _version: '0.1' })).spiders as string[]).length,
-      6,
+      DEMO_SPIDERS.length,
     );
   });
 
@@ -257,6 +260,9 @@ void test('Scrapyd API conformance', async (t) => {
       version: '0.1',
       settings: { A: '1=2', B: '' },
       args: { arg1: 'v1' },
+      // Additive fields: no tags asked for, and why it waits (the only slot is busy).
+      tags: [],
+      pending_reason: 'all 1 matching agent is full',
     });
     assert.deepEqual(
       jobs.pending.map((j) => j.id),

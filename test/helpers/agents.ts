@@ -3,7 +3,8 @@
  * JSON config, is enrolled and registered against the master unless its data dir already holds a credential, and
  * counts as started once it logs "connected to master". Cleanup stops it with SIGTERM (asserting a clean exit when
  * it was still running), kills the crawls it left behind (crawls outlive their agent by design) and removes its
- * directories. Also: runners for the master's and the agent's CLIs.
+ * directories. Also: runners for the master's and the agent's CLIs (`scrapyard-master node … --url U` is given the
+ * data dir of the master serving U, so it finds the admin token as it does on the master host).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { request, type Auth } from './http.js';
-import { killCrawls, type MasterProcess } from './processes.js';
+import { adminTokenFor, dataDirFor, HERMETIC_ENV, killCrawls, type MasterProcess } from './processes.js';
 import { PYTHON } from './python.js';
 import { waitFor } from './wait.js';
 
@@ -41,17 +42,21 @@ export interface CliResult {
   all: string;
 }
 
-/** Runs `scrapyard-master …` or `scrapyard-agent …` to completion (async, so the test's servers keep serving). */
+/**
+ * Runs `scrapyard-master …` or `scrapyard-agent …` to completion (async, so the test's servers keep serving).
+ * `scrapyard-master node … --url U` without --config/--data-dir gets `--data-dir` of the master serving U (that
+ * master's admin token), unless `adminToken: false`.
+ */
 export function runCli(
   pkg: 'master' | 'agent',
   args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; timeoutMs?: number; adminToken?: boolean } = {},
 ): Promise<CliResult> {
-  const [file, argv] = cliCommand(pkg, args);
+  const [file, argv] = cliCommand(pkg, withMasterDataDir(pkg, args, opts.adminToken ?? true));
   return new Promise((resolve, reject) => {
     const proc = spawn(file, argv, {
       cwd: ROOT,
-      env: { ...process.env, SCRAPYARD_LOG_LEVEL: 'info', ...opts.env },
+      env: { ...process.env, ...HERMETIC_ENV, SCRAPYARD_LOG_LEVEL: 'info', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -70,6 +75,14 @@ export function runCli(
   });
 }
 
+function withMasterDataDir(pkg: 'master' | 'agent', args: string[], wanted: boolean): string[] {
+  if (!wanted || pkg !== 'master' || args[0] !== 'node') return args;
+  if (args.includes('--config') || args.includes('--data-dir')) return args;
+  const i = args.indexOf('--url');
+  const dir = i === -1 ? undefined : dataDirFor(args[i + 1]!);
+  return dir === undefined ? args : [...args, '--data-dir', dir];
+}
+
 /** ws(s)://127.0.0.1:<port>/agent/v1/ws of a master URL. */
 export function gatewayUrl(masterUrl: string): string {
   return `${masterUrl.replace(/^http/, 'ws')}/agent/v1/ws`;
@@ -83,7 +96,7 @@ export interface Enrollment {
   expiresAt: number;
 }
 
-/** POST /api/v1/nodes/enrollments; asserts 201. */
+/** POST /api/v1/nodes/enrollments (basic auth when given, else the master's admin token); asserts 201. */
 export async function enroll(
   masterUrl: string,
   body: { nodeId?: string; ttlSeconds?: number } = {},
@@ -94,6 +107,7 @@ export async function enroll(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
     auth: opts.auth,
+    bearer: opts.auth ? undefined : adminTokenFor(masterUrl),
     caFile: opts.caFile,
   });
   assert.equal(r.status, 201, `enrollment should be created: ${r.status} ${r.text}`);

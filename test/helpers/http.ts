@@ -1,12 +1,14 @@
 /**
  * HTTP plumbing for cluster tests: requests over http or https with a private CA (fetch cannot take one), a Scrapyd
  * client that works against an HTTPS master, a small JSON client for the master's REST API (/api/v1), and an SSE
- * reader for the live log tail.
+ * reader for the live log tail. The REST client proves itself as an admin the way the CLI does on the master
+ * host: with the basic-auth pair when it has one, else with the master's admin token (read from its data dir).
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { ScrapydClient, type RawResponse } from './clients.js';
+import { adminTokenFor } from './processes.js';
 
 export interface Auth {
   username: string;
@@ -18,6 +20,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string | Buffer;
   auth?: Auth;
+  /** Sent as `Authorization: Bearer …` (an admin token) when there is no `auth`. */
+  bearer?: string;
   /** PEM file of the CA that signed the server's certificate (https only). */
   caFile?: string;
   timeoutMs?: number;
@@ -32,6 +36,7 @@ export function open(url: string, opts: RequestOptions = {}): Promise<IncomingMe
   const u = new URL(url);
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.auth) headers.authorization = basic(opts.auth);
+  else if (opts.bearer !== undefined) headers.authorization = `Bearer ${opts.bearer}`;
   if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -98,17 +103,34 @@ export class CaScrapydClient extends ScrapydClient {
   }
 }
 
+export interface RestClientOptions {
+  auth?: Auth;
+  caFile?: string;
+  /**
+   * Without `auth`: the admin token to send; default the one of the master (started by this test process)
+   * serving the URL; `null` sends none (an anonymous client).
+   */
+  adminToken?: string | null;
+}
+
 /** JSON client of the master's own REST API. */
 export class RestClient {
   constructor(
     readonly url: string,
-    private readonly opts: { auth?: Auth; caFile?: string } = {},
+    private readonly opts: RestClientOptions = {},
   ) {}
+
+  /** What the client proves itself with: basic auth, else the admin token (read at each call: restarts keep it). */
+  #credentials(): { auth?: Auth; bearer?: string } {
+    if (this.opts.auth) return { auth: this.opts.auth };
+    const token = this.opts.adminToken === undefined ? adminTokenFor(this.url) : this.opts.adminToken;
+    return token === null || token === undefined ? {} : { bearer: token };
+  }
 
   call(method: string, path: string, body?: unknown): Promise<RawResponse> {
     return request(`${this.url}${path}`, {
       method,
-      auth: this.opts.auth,
+      ...this.#credentials(),
       caFile: this.opts.caFile,
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     });
@@ -131,7 +153,7 @@ export class RestClient {
   stream(path: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
     return open(`${this.url}${path}`, {
       headers: { accept: 'text/event-stream', ...headers },
-      auth: this.opts.auth,
+      ...this.#credentials(),
       caFile: this.opts.caFile,
       timeoutMs: 600_000,
     });

@@ -1,11 +1,13 @@
 /**
  * Starts real master processes for end-to-end tests: on 127.0.0.1, a free port (the master listens on port 0 and
- * logs the one it got), a temporary data dir. Cleanup stops the master with SIGTERM, asserts it exited cleanly,
- * and kills any crawl still running from that data dir (crawls outlive their agent by design).
+ * logs the one it got), a temporary data dir, and no Scrapyd config file from this machine (SCRAPYARD_CONFIG_SEARCH
+ * empty) unless the test gives one. Cleanup stops the master with SIGTERM, asserts it exited cleanly, and kills any
+ * crawl still running from that data dir (crawls outlive their agent by design). `adminTokenFor(url)` reads the
+ * admin token of a master this process started, as `scrapyard-master node …` does on the master host.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -34,10 +36,16 @@ export interface MasterProcess {
 export interface StartOptions {
   dataDir?: string;
   args?: string[];
-  env?: Record<string, string>;
+  /** Added to the master's environment; `undefined` removes a variable (e.g. a default of these helpers). */
+  env?: Record<string, string | undefined>;
   /** Keep the data dir after the test (for a restart within the same test, pass dataDir instead). */
   keepDataDir?: boolean;
+  /** Working directory of the master (default the repository root). */
+  cwd?: string;
 }
+
+/** Env every test daemon gets: no Scrapyd config file of this machine leaks into a test. */
+export const HERMETIC_ENV: Record<string, string> = { SCRAPYARD_CONFIG_SEARCH: '' };
 
 function command(args: string[]): [string, string[]] {
   if (FROM_SOURCE) {
@@ -51,6 +59,29 @@ function command(args: string[]): [string, string[]] {
 
 /** Masters started on each data dir, so a dir's cleanup can stop them first (after-hooks run in FIFO order). */
 const mastersByDir = new Map<string, MasterProcess[]>();
+/** The data dir of the master listening on each port (http or https URL alike). */
+const dataDirByPort = new Map<number, string>();
+
+/** `<dataDir>/admin-token` of a master, or undefined if it has none (yet). */
+export function adminTokenOf(dataDir: string): string | undefined {
+  try {
+    return readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The data dir of the master (started by this test process) that serves `url`. */
+export function dataDirFor(url: string): string | undefined {
+  const u = new URL(url);
+  return dataDirByPort.get(Number(u.port));
+}
+
+/** The admin token of the master serving `url`, if this test process started it. */
+export function adminTokenFor(url: string): string | undefined {
+  const dir = dataDirFor(url);
+  return dir === undefined ? undefined : adminTokenOf(dir);
+}
 
 export function tempDir(t: TestContext, prefix = 'scrapyard-e2e-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -80,15 +111,18 @@ export function crawlPidsIn(dataDir: string): number[] {
 export async function startMaster(t: TestContext, opts: StartOptions = {}): Promise<MasterProcess> {
   const dataDir = opts.dataDir ?? tempDir(t);
   const [file, args] = command(['--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])]);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...HERMETIC_ENV,
+    SCRAPYARD_PYTHON: PYTHON,
+    SCRAPYARD_NODE_NAME: 'test-node',
+    SCRAPYARD_LOG_LEVEL: 'info',
+    ...opts.env,
+  };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const proc = spawn(file, args, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SCRAPYARD_PYTHON: PYTHON,
-      SCRAPYARD_NODE_NAME: 'test-node',
-      SCRAPYARD_LOG_LEVEL: 'info',
-      ...opts.env,
-    },
+    cwd: opts.cwd ?? ROOT,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -130,6 +164,7 @@ export async function startMaster(t: TestContext, opts: StartOptions = {}): Prom
     },
   };
   mastersByDir.set(dataDir, [...(mastersByDir.get(dataDir) ?? []), master]);
+  dataDirByPort.set(port, dataDir);
   t.after(() => master.assertCleanStop());
   // The embedded agent connects right after listen; most tests need it.
   if (!(opts.args ?? []).includes('--no-local-agent')) {

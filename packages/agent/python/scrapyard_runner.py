@@ -91,8 +91,14 @@ def record_exit(code):
     path = os.environ.get("SCRAPYARD_EXIT_FILE")
     if not path:
         return
-    tmp = path + ".tmp"
     try:
+        if os.path.exists(path):
+            # Made by the agent for a crawl that runs as another user, who may write it but not create files
+            # beside it. The agent reads it only once this process is gone, so an in-place write is whole.
+            with open(path, "w") as f:
+                f.write(str(code))
+            return
+        tmp = path + ".tmp"
         with open(tmp, "w") as f:
             f.write(str(code))
         os.replace(tmp, path)  # atomic: the agent never reads a half-written status

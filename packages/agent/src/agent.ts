@@ -1,45 +1,32 @@
 /**
- * Composition root of the agent: job store, egg cache, venvs, supervisor, log shipper and the connection.
- * createAgent() is the agent's one public door; the standalone master embeds it unchanged.
+ * Composition root of the agent: job store, caches, supervisor, log shipper and the connection, wired together.
+ * Each part lives in its own module; this file only connects them. createAgent() is the agent's one public door;
+ * the standalone master embeds it unchanged.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import {
-  CancelRequest,
-  CredentialRotate,
-  EggsLive,
-  JobAssign,
-  LogAck,
-  EventsAck,
-  Prewarm,
-  SpiderListRequest,
-  type Heartbeat,
-  type HostMetrics,
-  type JobMetric,
-  type RotateReply,
-  type SpiderListReply,
-} from '@scrapyard/protocol';
 import { AgentConfigSchema, type AgentConfigInput } from './config.js';
 import { Connection } from './connection/connection.js';
-import { readCredential, writeCredential } from './credential.js';
-import { HostSampler } from './metrics/host-metrics.js';
-import { sampleJobs } from './metrics/job-metrics.js';
+import { credentialRotation } from './credential-rotation.js';
 import { JobStore } from './jobs/job-store.js';
+import { OutboxSender } from './jobs/outbox-sender.js';
 import { Supervisor } from './jobs/supervisor.js';
 import { LogShipper, type ShipTarget } from './logs/shipper.js';
+import { masterMessages } from './master-messages.js';
+import { MetricsLoop } from './metrics/metrics-loop.js';
+import { CacheGc } from './runner/cache-gc.js';
+import { checkReachable, resolveCrawlIdentity } from './runner/crawl-identity.js';
 import { EggCache } from './runner/egg-cache.js';
-import { execFileCapture } from './runner/exec.js';
-import { withProject } from './runner/crawl-command.js';
-import { findPython } from './runner/python.js';
-import { VenvManager } from './runner/venv.js';
+import { prepareDataDir } from './runner/private-layout.js';
+import { withoutDaemonSecrets } from './runner/safe-env.js';
+import { spiderLister } from './runner/spider-lister.js';
+import { venvProvider } from './runner/venv-provider.js';
 
 export const AGENT_VERSION = '0.1.0';
 const RUNNER_SCRIPT = fileURLToPath(new URL('../python/scrapyard_runner.py', import.meta.url));
 const SHIP_INTERVAL_MS = 200;
-const LIST_TIMEOUT_MS = 5 * 60_000;
-const GC_INTERVAL_MS = 60 * 60_000;
+const START_WAIT_MS = 10_000;
 
 export interface Agent {
   /** Recovers runs left by a previous process, then connects; resolves once connected (or after 10 s). */
@@ -48,32 +35,20 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
+/**
+ * Throws a CrawlIdentityError (code CRAWL_USER_INVALID) when `crawlUser` can't be used: unknown user, agent not
+ * running as root, data dir out of the user's reach.
+ */
 export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env?: NodeJS.ProcessEnv }): Agent {
   const config = AgentConfigSchema.parse(input);
-  const env = deps.env ?? process.env;
   const log = deps.logger;
-  mkdirSync(config.dataDir, { recursive: true });
+  // Crawl code (eggs' spiders, setup.py run by pip, `scrapy list`) never sees the daemons' credentials.
+  const env = withoutDaemonSecrets(deps.env ?? process.env);
+  const identity = resolveCrawlIdentity(config.crawlUser, config.crawlGroup);
+  prepareDataDir(config.dataDir, identity);
+  if (identity) checkReachable(identity, config.dataDir, RUNNER_SCRIPT);
   const store = new JobStore(config.dataDir);
-  const workDir = join(config.dataDir, 'work');
-  mkdirSync(workDir, { recursive: true });
-
-  let venvs: Promise<VenvManager> | undefined;
-  const venvsReady = () =>
-    (venvs ??= findPython(config.python).then((python) => {
-      log.info({ python }, 'using python interpreter');
-      return new VenvManager(join(config.dataDir, 'venvs'), {
-        python,
-        systemSitePackages: config.systemSitePackages,
-        pipIndexUrl: config.pipIndexUrl,
-        pipFindLinks: config.pipFindLinks,
-        pipNoIndex: config.pipNoIndex,
-        env,
-      });
-    })).catch((e: unknown) => {
-      venvs = undefined; // retry the probe next time (the admin may have installed Python meanwhile)
-      throw e;
-    });
-
+  const venvsReady = venvProvider(config, { env, identity, log });
   const eggs = new EggCache(
     join(config.dataDir, 'eggs'),
     () => conn.httpBase,
@@ -81,82 +56,16 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     config.ca,
     config.caIsMasterCert,
   );
-
-  // Metrics: sampled on their own timer, sent with the next heartbeat (one frame per beat, not two).
-  const hostSampler = new HostSampler({ dataDir: config.dataDir });
-  let fresh: { host?: HostMetrics; jobs?: JobMetric[] } = {};
-  const sampleMetrics = async () => {
-    const running = store
-      .all()
-      .filter((r) => r.state === 'running' && r.pid !== null)
-      .map((r) => ({ runId: r.runId, pid: r.pid! }));
-    const [host, jobs] = await Promise.all([
-      hostSampler.sample().catch((e: unknown) => {
-        log.debug({ err: e }, 'host metrics sample failed');
-        return undefined;
-      }),
-      sampleJobs(running),
-    ]);
-    fresh = { ...(host ? { host } : {}), ...(jobs.length > 0 ? { jobs } : {}) };
-  };
-  const heartbeatExtras = (): Pick<Heartbeat, 'host' | 'jobs'> => {
-    const out = fresh;
-    fresh = {};
-    return out;
-  };
-
-  /** Deletes cached eggs no live version uses and no run of ours needs. */
-  let lastLive: EggsLive | undefined;
-  const collectEggs = (live: EggsLive) => {
-    lastLive = live;
-    const inUse = new Set(
-      store
-        .all()
-        .map((r) => r.spec.eggDigest)
-        .filter((d): d is string => d !== null),
-    );
-    const removed = eggs.collect(new Set(live.digests), inUse, config.eggKeepMs);
-    if (removed.length > 0) log.info({ removed }, 'removed cached eggs of deleted versions');
-  };
-
-  /** Deletes venvs no run uses that have not been used for venvKeepMs. */
-  const collectVenvs = async () => {
-    const v = await venvsReady();
-    const inUse = new Set(store.all().map((r) => v.keyOf(r.spec.project, r.spec.requirements)));
-    const removed = v.collect(config.venvKeepMs, inUse);
-    if (removed.length > 0) log.info({ removed }, 'removed venvs unused for a long time');
-  };
-
-  const prewarm = async (p: Prewarm) => {
-    const started = Date.now();
-    await Promise.all([eggs.get(p.eggDigest), venvsReady().then((v) => v.ensure(p.project, p.requirements))]);
-    log.info({ project: p.project, version: p.version, ms: Date.now() - started }, 'pre-warmed egg and venv');
-  };
-
-  /** Stores a rotated secret durably before confirming, so the master never accepts a secret we lost. */
-  const rotate = (r: CredentialRotate): RotateReply => {
-    if (!config.credentialFile) {
-      return { ok: false, error: 'this agent has no credential file (embedded or temporary)' };
-    }
-    try {
-      const current = readCredential(config.credentialFile);
-      writeCredential(config.credentialFile, { ...current, secret: r.secret, issuedAt: Date.now() });
-      conn.setNodeKey(Buffer.from(r.secret, 'hex'));
-      log.info('node credential rotated');
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, error: (e as Error).message };
-    }
-  };
-
-  let outboxSentUpTo = 0;
-  const flushOutbox = () => {
-    for (;;) {
-      const batch = store.outbox(500).filter((e) => e.seq > outboxSentUpTo);
-      if (batch.length === 0 || !conn.send('job.events', { events: batch })) return;
-      outboxSentUpTo = batch[batch.length - 1]!.seq;
-    }
-  };
+  const caches = new CacheGc({
+    store,
+    eggs,
+    venvsReady,
+    eggKeepMs: config.eggKeepMs,
+    venvKeepMs: config.venvKeepMs,
+    log,
+  });
+  const metrics = new MetricsLoop({ store, dataDir: config.dataDir, intervalMs: config.metricsIntervalMs, log });
+  const outbox = new OutboxSender(store, (msg) => conn.send('job.events', msg));
 
   const targets = (): ShipTarget[] =>
     store.all().flatMap((r) => {
@@ -168,6 +77,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       return out;
     });
   const shipper = new LogShipper({ send: (chunk) => conn.send('log.chunk', chunk), targets });
+  const pump = () => shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));
 
   const supervisor: Supervisor = new Supervisor({
     store,
@@ -176,43 +86,12 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     runsDir: join(config.dataDir, 'runs'),
     jobsDir: config.jobsDir,
     env,
+    identity,
     logger: log,
     venvsReady,
     drain: () => (conn.connected ? shipper.pump() : Promise.resolve()),
-    onEvent: flushOutbox,
+    onEvent: () => outbox.flush(),
   });
-
-  const sweepSettled = () => {
-    for (const r of store.all()) {
-      if (store.isSettled(r)) {
-        supervisor.purge(r.runId);
-        shipper.forget(r.runId);
-      }
-    }
-  };
-
-  const listSpiders = async (req: SpiderListRequest): Promise<SpiderListReply> => {
-    try {
-      const [egg, python] = await Promise.all([
-        req.eggDigest === null ? null : eggs.get(req.eggDigest),
-        venvsReady().then((v) => v.ensure(req.project, req.requirements)),
-      ]);
-      const r = await execFileCapture(python, [RUNNER_SCRIPT, 'list', '-s', 'LOG_STDOUT=0'], {
-        cwd: workDir,
-        env: withProject({ ...env, SCRAPY_PROJECT: req.project, PYTHONIOENCODING: 'UTF-8' }, egg, req.settingsModule),
-        timeoutMs: LIST_TIMEOUT_MS,
-      });
-      if (r.code !== 0) {
-        return {
-          ok: false,
-          error: (r.stderr || r.stdout || `scrapy list exited with ${r.code ?? r.signal}`).trimEnd(),
-        };
-      }
-      return { ok: true, spiders: r.stdout.split(/\r?\n/).filter((s) => s.trim() !== '') };
-    } catch (e) {
-      return { ok: false, error: (e as Error).message };
-    }
-  };
 
   let firstWelcome: () => void = () => undefined;
   const welcomed = new Promise<void>((resolve) => (firstWelcome = resolve));
@@ -241,82 +120,60 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
         };
       },
       onWelcome: (w) => {
-        outboxSentUpTo = 0;
+        outbox.reset();
         shipper.resume(w.resume);
         for (const c of w.cancel) supervisor.cancel(c.runId, c.signal);
         // Bytes before events: a finish the master applies must find the whole log already there.
-        void shipper.pump().then(flushOutbox, (e: unknown) => log.error({ err: e }, 'log shipping failed'));
+        void shipper.pump().then(
+          () => outbox.flush(),
+          (e: unknown) => log.error({ err: e }, 'log shipping failed'),
+        );
         firstWelcome();
       },
-      onMessage: (type, payload, reply) => {
-        switch (type) {
-          case 'job.assign':
-            supervisor.assign(JobAssign.parse(payload).job);
-            return;
-          case 'job.cancel': {
-            const c = CancelRequest.parse(payload);
-            reply({ found: supervisor.cancel(c.runId, c.signal) });
-            return;
-          }
-          case 'events.ack':
-            store.ackEvents(EventsAck.parse(payload).upToSeq);
-            sweepSettled();
-            return;
-          case 'log.ack': {
-            const a = LogAck.parse(payload);
-            store.ackStream(a.runId, a.stream, a.offset);
-            shipper.rewind(a.runId, a.stream, a.offset);
-            sweepSettled();
-            return;
-          }
-          case 'spiders.list':
-            void listSpiders(SpiderListRequest.parse(payload)).then(reply);
-            return;
-          case 'eggs.live':
-            collectEggs(EggsLive.parse(payload));
-            return;
-          case 'prewarm':
-            void prewarm(Prewarm.parse(payload)).catch((e: unknown) => log.warn({ err: e }, 'pre-warm failed'));
-            return;
-          case 'credential.rotate':
-            reply(rotate(CredentialRotate.parse(payload)));
-            return;
-        }
-      },
+      messages: masterMessages({
+        store,
+        supervisor,
+        shipper,
+        eggs,
+        venvsReady,
+        caches,
+        listSpiders: spiderLister({
+          eggs,
+          venvsReady,
+          runnerScript: RUNNER_SCRIPT,
+          workDir: join(config.dataDir, 'work'),
+          env,
+          identity,
+        }),
+        rotate: credentialRotation({
+          credentialFile: config.credentialFile,
+          useKey: (key) => conn.setNodeKey(key),
+          log,
+        }),
+        log,
+      }),
       onDisconnect: () => undefined,
-      heartbeatExtras,
+      heartbeatExtras: () => metrics.take(),
     },
   });
 
   let tick: NodeJS.Timeout | undefined;
   let stopped = false;
   let abortStart: () => void = () => undefined;
-  let metricsTick: NodeJS.Timeout | undefined;
-  let gcTick: NodeJS.Timeout | undefined;
   return {
     async start() {
       supervisor.recover();
-      // Sweep old venvs now too: after a restart the hourly timer alone would keep them up to an hour longer.
-      void collectVenvs().catch((e: unknown) => log.warn({ err: e }, 'venv collection failed'));
+      caches.start();
       conn.start();
       tick = setInterval(() => {
-        if (conn.connected) void shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));
+        if (conn.connected) void pump();
       }, SHIP_INTERVAL_MS);
-      // Caches also age out between version changes (a quiet cluster still frees disk).
-      gcTick = setInterval(() => {
-        if (lastLive) collectEggs(lastLive);
-        void collectVenvs().catch((e: unknown) => log.warn({ err: e }, 'venv collection failed'));
-      }, GC_INTERVAL_MS).unref();
-      if (config.metricsIntervalMs > 0) {
-        metricsTick = setInterval(() => {
-          void sampleMetrics().catch((e: unknown) => log.debug({ err: e }, 'metrics sample failed'));
-        }, config.metricsIntervalMs);
-      }
+      metrics.start();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         welcomed,
         new Promise<void>((r) => {
-          timer = setTimeout(r, 10_000);
+          timer = setTimeout(r, START_WAIT_MS);
           abortStart = r;
         }),
       ]);
@@ -329,8 +186,8 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       stopped = true;
       abortStart();
       clearInterval(tick);
-      clearInterval(metricsTick);
-      clearInterval(gcTick);
+      metrics.stop();
+      caches.stop();
       conn.stop();
       supervisor.stop();
       store.close();

@@ -18,7 +18,15 @@ void test('config file + env: env wins, paths are relative to the file, bad keys
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'agent.json');
   writeFileSync(file, JSON.stringify({ masterUrl: 'ws://127.0.0.1:1', dataDir: 'data', tags: ['a'], slots: 2 }));
-  const c = loadAgentFile(file, { SCRAPYARD_TAGS: 'eu, gpu', SCRAPYARD_DEDICATED: 'on' });
+  const c = loadAgentFile(file, {
+    SCRAPYARD_TAGS: 'eu, gpu',
+    SCRAPYARD_DEDICATED: 'on',
+    SCRAPYARD_PIP_ALLOW_DIRECT_URLS: 'on',
+    SCRAPYARD_CRAWL_USER: 'crawler',
+  });
+  assert.equal(c.pipAllowDirectUrls, true);
+  assert.equal(c.crawlUser, 'crawler');
+  assert.equal(loadAgentFile(file, {}).pipAllowDirectUrls, false, 'direct references are off by default');
   assert.equal(c.dataDir, join(dir, 'data'));
   assert.deepEqual(c.tags, ['eu', 'gpu']);
   assert.equal(c.dedicated, true);

@@ -43,6 +43,18 @@ export const AgentConfigSchema = z.object({
   pipIndexUrl: z.string().default(''),
   pipFindLinks: z.array(z.string()).default([]),
   pipNoIndex: z.boolean().default(false),
+  /**
+   * Let eggs' requirements be direct references (`pkg @ https://…`, `git+…`, paths). Off: requirements come from
+   * the configured index or wheelhouse only, so an egg can't fetch code from elsewhere (runner/requirements.ts).
+   */
+  pipAllowDirectUrls: z.boolean().default(false),
+  /**
+   * OS user (name or uid) that crawls, pip and `scrapy list` run as; empty = the agent's own user. Needs the agent
+   * to run as root. The agent's credential, database and other runs' files are then unreadable to crawl code.
+   */
+  crawlUser: z.string().max(64).default(''),
+  /** Group (name or gid) for crawlUser; empty = the user's primary group. */
+  crawlGroup: z.string().max(64).default(''),
   /** Root of Scrapy JOBDIRs (`jobs_dir`); empty disables. */
   jobsDir: z.string().default(''),
 });

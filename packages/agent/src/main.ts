@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createAgent, AGENT_VERSION } from './agent.js';
+import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
 import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { register, RegisterError } from './register.js';
@@ -21,8 +22,9 @@ register   exchanges a single-use enrollment token (from \`scrapyard-master node
 
 Options:
   --config FILE   JSON file: masterUrl, dataDir, nodeId, slots, tags, dedicated, caFile, python,
-                  systemSitePackages, pipIndexUrl, pipFindLinks, pipNoIndex, jobsDir, temporarySecretFile,
-                  metricsIntervalMs, eggCacheMaxAgeDays, venvMaxAgeDays, logLevel
+                  systemSitePackages, pipIndexUrl, pipFindLinks, pipNoIndex, pipAllowDirectUrls, crawlUser,
+                  crawlGroup, jobsDir, temporarySecretFile, metricsIntervalMs, eggCacheMaxAgeDays,
+                  venvMaxAgeDays, logLevel
   --token TOKEN   enrollment token (register)
   --node-id ID    node id to ask for (register; default: config nodeId, else the host name)
   -h, --help      show this help
@@ -101,7 +103,15 @@ async function main(): Promise<number> {
     logger.fatal({ err: e }, 'unhandled promise rejection');
     process.exit(1);
   });
-  const agent = createAgent(config, { logger, env: process.env });
+  let agent;
+  try {
+    agent = createAgent(config, { logger, env: process.env });
+  } catch (e) {
+    if (!(e instanceof CrawlIdentityError)) throw e;
+    logger.fatal({ code: e.code }, e.message);
+    process.stderr.write(`scrapyard-agent: invalid configuration:\n  ${e.message}\n`);
+    return 2;
+  }
   // Signals are handled from the start: an agent still dialling (master down, refused, TLS error) must stop cleanly.
   let stopRequested: (signal: string) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => {

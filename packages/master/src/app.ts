@@ -6,6 +6,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadOrCreateAdminToken } from './auth/admin-token.js';
+import { Authenticator } from './auth/authenticator.js';
 import type { MasterConfig } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { createJobsRepo } from './db/repos/jobs.js';
@@ -14,7 +16,9 @@ import { createNodesRepo } from './db/repos/nodes.js';
 import { createProjectsRepo } from './db/repos/projects.js';
 import { WsGateway } from './gateway/ws-gateway.js';
 import { createAgentEventHandlers } from './jobs/agent-events.js';
+import { DomainEvents } from './events/domain-events.js';
 import { Dispatcher } from './jobs/dispatcher.js';
+import { JobService } from './jobs/job-service.js';
 import { LogSink } from './jobs/log-sink.js';
 import { LostRuns } from './jobs/lost-runs.js';
 import { NodeCredentials } from './registry/node-auth.js';
@@ -26,6 +30,7 @@ import { scrapydPlugin } from './routes/scrapyd/plugin.js';
 import { EggDistribution } from './services/egg-distribution.js';
 import { NodeAdmin } from './services/node-admin.js';
 import { PolicyStore } from './services/policy-store.js';
+import { ProjectService } from './services/project-service.js';
 import { ScrapydService } from './services/scrapyd-service.js';
 import { SpiderLister } from './services/spider-lister.js';
 import { ProjectCatalog } from './services/project-catalog.js';
@@ -47,51 +52,70 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const projects = createProjectsRepo(db);
   const eggs = new EggStore(join(config.dataDir, 'eggs'));
   const catalog = new ProjectCatalog(projects, config.settingsProjects);
-  const registry = new AgentRegistry();
+  const now = Date.now;
+  // One stream of domain events; everything that reacts to jobs, nodes or versions subscribes here.
+  const events = new DomainEvents({ logger, now });
+  const registry = new AgentRegistry(events);
   const nodeKeys = new NodeCredentials(config.temporaryNodes ? config.temporaryNodeSecret : null);
   const sink = new LogSink();
   const files = { logsDir: config.logsDir, itemsDir: config.itemsDir };
-  const now = Date.now;
   const policies = new PolicyStore(db, config.lostJobRetries);
   await policies.load();
   const metrics = createMetricsRepo(db, { onError: (e) => logger.warn({ err: e }, 'storing metrics failed') });
-  const onFinished = () =>
-    void jobs
-      .trimFinished(config.finishedToKeep)
-      .catch((e: unknown) => logger.error({ err: e }, 'trimming finished jobs failed'));
 
-  const dispatcher: Dispatcher = new Dispatcher({
+  const projectService: ProjectService = new ProjectService({
+    projects,
+    catalog,
+    eggs,
+    lister: new SpiderLister(registry, projects, catalog, (p) => policies.tagsFor(p, '')),
+    events,
+    uploadLimitBytes: config.uploadLimitBytes,
+    now,
+    purgePendingJobs: (project) => jobService.purgeProject(project),
+  });
+  const jobService: JobService = new JobService({
     jobs,
+    registry,
+    policies,
+    sink,
+    files,
+    events,
+    spiders: (project, version) => projectService.spiders(project, version),
+    projectExists: (project) => projectService.exists(project),
+    finishedToKeep: config.finishedToKeep,
+    logger,
+    now,
+  });
+  const dispatcher = new Dispatcher({
+    jobs,
+    service: jobService,
+    events,
     catalog,
     registry,
     policies,
     files: { ...files, jobsToKeep: config.jobsToKeep },
     logger,
     now,
-    onFinished,
   });
   const kick = () => dispatcher.kick();
-  const lost: LostRuns = new LostRuns({
+  const lost = new LostRuns({
     jobs,
+    service: jobService,
     registry,
-    policies,
-    files,
-    sink,
+    events,
     graceMs: config.lostGrace * 1000,
     logger,
     now,
-    forgetRun: (runId) => handlers.forget(runId),
-    kick,
-    onFinished,
   });
   const handlers = createAgentEventHandlers({
-    jobs,
+    jobs: jobService,
+    runningOnNode: (nodeId) => jobs.runningOnNode(nodeId),
     sink,
     files,
-    finishedToKeep: config.finishedToKeep,
+    events,
+    maxJobOutputBytes: config.maxJobOutputBytes,
     logger,
-    kick,
-    loseRun: (row, reason, o) => lost.lose(row, reason, o),
+    now,
     onMetrics: (session, hb) => {
       if (hb.host) {
         metrics.recordHost(session.nodeId, hb.host);
@@ -107,25 +131,22 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     latestHost: (id) => metrics.latestHost(id),
     now,
     logger,
-    kick,
+    events,
   });
   await nodeAdmin.start();
-  const eggDistribution = new EggDistribution({ projects, registry, policies, logger });
+  events.on('node.offline', (e) => {
+    void nodeAdmin.onOffline(e).catch((err: unknown) => logger.warn({ err }, 'recording last seen failed'));
+  });
+  // Keeps agents' egg caches in step with versions; it works from the node and version events alone.
+  new EggDistribution({ projects, registry, policies, events, logger });
   const gateway = new WsGateway({
     logger,
     registry,
     auth: nodeKeys,
     handlers,
     heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+    maxPendingHandshakes: config.maxPendingHandshakes,
     onAuthenticated: (session, o) => nodeAdmin.onAuthenticated(session, o),
-  });
-  registry.on('online', (session) => {
-    kick();
-    void eggDistribution.sendLive(session).catch((e: unknown) => logger.warn({ err: e }, 'sending live eggs failed'));
-  });
-  registry.on('offline', (session) => {
-    kick(); // nothing to place on it any more, but pending reasons change
-    void nodeAdmin.onOffline(session).catch((e: unknown) => logger.warn({ err: e }, 'recording last seen failed'));
   });
   await lost.start();
   const pruneMetrics = () =>
@@ -138,29 +159,22 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const retention = setInterval(() => void pruneMetrics(), 60_000).unref();
 
   const service = new ScrapydService({
-    projects,
-    catalog,
-    jobs,
-    eggs,
-    registry,
-    lister: new SpiderLister(registry, projects, catalog, (p) => policies.tagsFor(p, '')),
+    projects: projectService,
+    jobs: jobService,
+    jobRows: jobs,
     files,
-    uploadLimitBytes: config.uploadLimitBytes,
-    now,
-    kick,
-    sendCancel: (nodeId, runId, signal) => registry.get(nodeId)?.send('job.cancel', { runId, signal }),
-    tagsFor: (project, spider) => policies.tagsFor(project, spider),
     pendingReason: (job) => dispatcher.pendingReason(job),
-    onVersionAdded: (v) => {
-      eggDistribution.prewarm(v);
-      eggDistribution.changed();
-    },
-    onVersionsRemoved: () => eggDistribution.changed(),
   });
 
   // Trim history that outgrew a lowered finished_to_keep while we were down.
-  await jobs.trimFinished(config.finishedToKeep);
+  await jobService.trimFinished();
 
+  const auth = new Authenticator({
+    username: config.username,
+    password: config.password,
+    adminToken: loadOrCreateAdminToken(config.dataDir, logger),
+    nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
+  });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
   const app = Fastify({
@@ -170,24 +184,28 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
       { component: 'http' },
       { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' },
     ) as FastifyBaseLogger,
-    // The Scrapyd plugin enforces upload_limit_bytes itself, so an oversized upload still gets a JSON answer.
-    bodyLimit: config.uploadLimitBytes + 64 * 1024 * 1024,
+    // Small by default; the Scrapyd plugin reads addversion.json's large bodies itself (upload_limit_bytes), so an
+    // oversized upload still gets a JSON answer.
+    bodyLimit: config.bodyLimitBytes,
     // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.
     keepAliveTimeout: 65_000,
   }) as unknown as FastifyInstance;
   gateway.attach(app.server);
-  await app.register(agentEggRoutes, { registry, eggs });
+  await app.register(agentEggRoutes, { auth, eggs });
   await app.register(agentRegisterRoutes, { admin: nodeAdmin });
   await app.register(apiPlugin, {
     admin: nodeAdmin,
     jobs,
+    jobService,
+    maxScheduleParams: config.maxScheduleParams,
     metrics,
     policies,
     views: { pendingReason: (j) => dispatcher.pendingReason(j), isUnreachable: (id) => lost.isUnreachable(id) },
     sink,
     files,
-    username: config.username,
-    password: config.password,
+    auth,
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxLiveTails: config.maxLiveTails,
     now,
     kick,
   });
@@ -196,9 +214,10 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     service,
     files,
     nodeName: config.nodeName,
-    username: config.username,
-    password: config.password,
+    auth,
     uploadLimitBytes: config.uploadLimitBytes,
+    bodyLimitBytes: config.bodyLimitBytes,
+    corsOrigins: config.corsOrigins,
     prefixHeader: config.prefixHeader,
     debug: config.debug,
     disabledServices: config.disabledServices,

@@ -8,7 +8,9 @@ Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.
 agent that runs crawls on this machine unless --no-local-agent is given.
 
 Options:
-  --config FILE       scrapyd.conf-style file ([scrapyd] keys as in Scrapyd, [scrapyard] for our own keys)
+  --config FILE       scrapyd.conf-style file ([scrapyd] keys as in Scrapyd, [scrapyard] for our own keys);
+                      without it, Scrapyd's files are read, later winning: /etc/scrapyd/scrapyd.conf,
+                      /etc/scrapyd/conf.d/*, ./scrapyd.conf, ~/.scrapyd.conf, the closest scrapy.cfg
   --bind ADDR         address to listen on (bind_address; default 127.0.0.1)
   --port N            port to listen on (http_port; default 6800)
   --data-dir DIR      database, eggs, logs and items (default ./scrapyard-data)
@@ -21,7 +23,11 @@ Options:
 
 Environment: SCRAPYD_BIND_ADDRESS, SCRAPYD_HTTP_PORT, SCRAPYD_USERNAME, SCRAPYD_PASSWORD, and SCRAPYARD_<KEY> for
 every config key (e.g. SCRAPYARD_DATA_DIR, SCRAPYARD_MAX_PROC, SCRAPYARD_PIP_FIND_LINKS).
-Precedence: defaults < --config file < environment < flags.`;
+Precedence: defaults < config files < environment < flags.
+
+Without username/password, changes through the REST API (and \`scrapyard-master node …\`) need the admin token
+the master writes to <data_dir>/admin-token (mode 0600); a non-loopback --bind without credentials is refused
+unless allow_unauthenticated = on.`;
 
 export type CliResult =
   | { kind: 'help' }

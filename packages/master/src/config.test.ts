@@ -25,7 +25,7 @@ void test('precedence: file < env < flags; scrapyd.conf keys are honoured; SCRAP
   );
   const c = loadMasterConfig({
     file,
-    env: { SCRAPYD_HTTP_PORT: '7100', SCRAPYD_USERNAME: 'u' },
+    env: { SCRAPYD_HTTP_PORT: '7100', SCRAPYD_USERNAME: 'u', SCRAPYD_PASSWORD: 'p' },
     flags: { bindAddress: '0.0.0.0' },
   });
   assert.equal(c.httpPort, 7100);
@@ -35,6 +35,7 @@ void test('precedence: file < env < flags; scrapyd.conf keys are honoured; SCRAP
   assert.equal(c.logsDir, join(dir, 'mylogs'), 'relative dirs in a file are relative to the file');
   assert.deepEqual(c.pipFindLinks, ['/w1', '/w2']);
   assert.equal(c.username, 'u');
+  assert.equal(c.password, 'p');
 });
 
 void test('bad config lists every problem with its key', (t) => {
@@ -77,4 +78,65 @@ void test('cluster keys: safe defaults, TLS needs both files, temporary nodes ne
   assert.equal(on.temporaryNodes, true);
   assert.equal(on.lostGrace, 5);
   assert.throws(() => loadMasterConfig({ env: { SCRAPYARD_HEARTBEAT_TIMEOUT: '1' } }), ConfigError);
+});
+
+void test('username and password go together: one without the other is an error, never "auth off"', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'scrapyd.conf');
+  writeFileSync(file, '[scrapyd]\nusername = admin\n');
+  assert.throws(() => loadMasterConfig({ file }), /password: username is set without password/);
+  assert.throws(
+    () => loadMasterConfig({ env: { SCRAPYD_PASSWORD: 'secret' } }),
+    /username: password is set without username/,
+  );
+  const both = loadMasterConfig({ file, env: { SCRAPYD_PASSWORD: 'secret' } });
+  assert.deepEqual([both.username, both.password], ['admin', 'secret']);
+  const neither = loadMasterConfig({});
+  assert.deepEqual([neither.username, neither.password], ['', '']);
+});
+
+void test('HTTP safety keys: defaults, and cors_origins takes * or origins only', () => {
+  const c = loadMasterConfig({});
+  assert.equal(c.allowUnauthenticated, false);
+  assert.equal(c.bodyLimitBytes, 1024 * 1024);
+  assert.equal(c.maxLiveTails, 256);
+  assert.deepEqual(c.corsOrigins, ['*']);
+  const narrowed = loadMasterConfig({
+    env: { SCRAPYARD_CORS_ORIGINS: 'https://Dash.Example:443/, http://127.0.0.1:5000' },
+  });
+  assert.deepEqual(narrowed.corsOrigins, ['https://dash.example', 'http://127.0.0.1:5000']);
+  assert.deepEqual(loadMasterConfig({ env: { SCRAPYARD_CORS_ORIGINS: '' } }).corsOrigins, []);
+  for (const bad of ['https://x.example/path', 'ftp://x.example', 'x.example', 'https://x.example?q=1']) {
+    assert.throws(
+      () => loadMasterConfig({ env: { SCRAPYARD_CORS_ORIGINS: bad } }),
+      /corsOrigins.*is not an origin/s,
+      bad,
+    );
+  }
+});
+
+void test('discovered Scrapyd files: later wins key by key; relative paths from the working directory', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const a = join(dir, 'a.conf');
+  const b = join(dir, 'b.conf');
+  writeFileSync(
+    a,
+    '[scrapyd]\nhttp_port = 7001\nlogs_dir = alogs\n[services]\ndelproject.json =\nlistjobs.json =\n[settings]\np1 = m1.settings\n',
+  );
+  writeFileSync(
+    b,
+    '[scrapyd]\nmax_proc = 2\n[services]\nlistjobs.json = scrapyd.webservice.ListJobs\n[settings]\np2 = m2.settings\n',
+  );
+  const c = loadMasterConfig({ discovered: [a, b], cwd: '/srv/scrapyd' });
+  assert.equal(c.httpPort, 7001);
+  assert.equal(c.slots, 2);
+  assert.equal(c.logsDir, '/srv/scrapyd/alogs');
+  assert.deepEqual(c.disabledServices, ['delproject.json'], 'a later file can restore an endpoint');
+  assert.deepEqual(c.settingsProjects, { p1: 'm1.settings', p2: 'm2.settings' });
+  // --config alone is read, relative to its own directory.
+  assert.equal(loadMasterConfig({ file: a, discovered: [b], cwd: '/srv' }).logsDir, join(dir, 'alogs'));
+  writeFileSync(b, '[scrapyd]\nbogus = 1\n');
+  assert.throws(() => loadMasterConfig({ discovered: [a, b] }), /b\.conf: \[scrapyd\] unknown key "bogus"/);
 });

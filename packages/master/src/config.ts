@@ -1,12 +1,12 @@
 /**
  * The master's configuration: one zod schema, parsed once at start-up.
- * Precedence: defaults < config file (scrapyd.conf keys in [scrapyd], our own in [scrapyard]) < environment
- * (SCRAPYD_* for the keys Scrapyd honours, SCRAPYARD_* for everything) < command-line flags.
- * Nothing below this module reads process.env.
+ * Precedence: defaults < config files (scrapyd.conf keys in [scrapyd], our own in [scrapyard]; --config, else
+ * Scrapyd's search list, config-files.ts) < environment (SCRAPYD_* for the keys Scrapyd honours, SCRAPYARD_* for
+ * everything) < command-line flags. Nothing below this module reads process.env.
  */
 import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isSafePathComponent, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
@@ -32,7 +32,7 @@ export const MasterConfigSchema = z
     httpPort: int(0, 65535).default(6800),
     /** Where the master keeps its database, eggs, logs and items (and the embedded agent its state). */
     dataDir: z.string().min(1).default('./scrapyard-data'),
-    /** Basic auth for every path; on only when both are non-empty (Scrapyd semantics). */
+    /** Basic auth for every path; both or neither (one without the other is refused, never "auth off"). */
     username: z
       .string()
       .refine((v) => !v.includes(':'), 'must not contain ":"')
@@ -57,8 +57,19 @@ export const MasterConfigSchema = z
     prefixHeader: z.string().min(1).default('x-forwarded-prefix'),
     /** Adds error detail (stack) to Scrapyd error messages. */
     debug: bool.default(false),
-    /** Largest request body accepted (egg uploads). */
+    /** Largest request body of addversion.json (egg uploads). */
     uploadLimitBytes: int(1024, 16 * 1024 ** 3).default(200 * 1024 * 1024),
+    /** Largest request body anywhere else (other Scrapyd endpoints, REST API JSON). */
+    bodyLimitBytes: int(1024, 1024 ** 3).default(1024 * 1024),
+    /** Serve without credentials on a non-loopback bind_address (behind a proxy or firewall that guards it). */
+    allowUnauthenticated: bool.default(false),
+    /**
+     * Origins the Scrapyd API grants cross-origin reads (Access-Control-Allow-Origin); `*` (Scrapyd's behaviour)
+     * grants every origin, an empty list none.
+     */
+    corsOrigins: list.pipe(z.array(z.string().transform((v, ctx) => normalizeOrigin(v, ctx)))).default(['*']),
+    /** Live-tail (SSE) connections open at once; more are answered 503. */
+    maxLiveTails: int(1, 100_000).default(256),
     /** Largest number of `setting=` values and of spider arguments accepted by schedule.json. */
     maxScheduleParams: int(1, 100_000).default(1_000),
     /** Run an embedded agent (standalone mode). */
@@ -71,6 +82,11 @@ export const MasterConfigSchema = z
     pipIndexUrl: z.string().default(''),
     pipFindLinks: list.default([]),
     pipNoIndex: bool.default(false),
+    /** Let eggs' requirements be direct references (`pkg @ https://…`, `git+…`, paths): off keeps pip on the index. */
+    pipAllowDirectUrls: bool.default(false),
+    /** OS user (and group) the embedded agent runs crawls, pip and `scrapy list` as; needs the master to run as root. */
+    crawlUser: z.string().max(64).default(''),
+    crawlGroup: z.string().max(64).default(''),
     /** Scrapyd's [settings] section: egg-less projects (name → settings module importable on the agents). */
     settingsProjects: z
       .record(z.string().refine(isSafePathComponent, 'project names must be plain names'), SettingsModule)
@@ -91,10 +107,21 @@ export const MasterConfigSchema = z
     lostJobRetries: int(0, 100).default(0),
     /** Host and job metrics older than this are deleted. */
     metricsRetentionHours: int(1, 24 * 366).default(24),
+    /** Largest log or items file of one job; a job that outgrows it is stopped and fails for that reason. */
+    maxJobOutputBytes: int(1024 * 1024, 1024 ** 5).default(2 * 1024 ** 3),
+    /** Agent WebSocket connections upgraded but not yet authenticated; more are answered 503. */
+    maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
+    if ((c.username === '') !== (c.password === '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.username === '' ? 'username' : 'password'],
+        message: `${c.username === '' ? 'password is set without username' : 'username is set without password'}: set both to turn basic auth on, or neither`,
+      });
+    }
     if ((c.tlsCert === '') !== (c.tlsKey === '')) {
       ctx.addIssue({ code: 'custom', path: ['tlsCert'], message: 'tls_cert and tls_key go together' });
     }
@@ -117,6 +144,15 @@ export const MasterConfigSchema = z
     return { ...c, dataDir, logsDir: under(c.logsDir, 'logs'), itemsDir: under(c.itemsDir, 'items'), slots };
   });
 export type MasterConfig = z.output<typeof MasterConfigSchema>;
+
+/** `*`, or an origin (`https://host[:port]`), normalized to the form browsers send in `Origin`. */
+function normalizeOrigin(v: string, ctx: z.RefinementCtx): string {
+  if (v === '*') return v;
+  const u = URL.canParse(v) ? new URL(v) : null;
+  if (u && /^https?:$/.test(u.protocol) && u.pathname === '/' && !u.search && !u.hash && !u.username) return u.origin;
+  ctx.addIssue({ code: 'custom', message: `"${v}" is not an origin (http(s)://host[:port], no path) or *` });
+  return z.NEVER;
+}
 export type MasterConfigInput = z.input<typeof MasterConfigSchema>;
 
 /** scrapyd.conf keys → our keys. Keys we don't use (eggs_dir, dbs_dir, poll_interval…) are accepted and ignored. */
@@ -153,6 +189,10 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   ...SCRAPYD_KEYS,
   data_dir: 'dataDir',
   upload_limit_bytes: 'uploadLimitBytes',
+  body_limit_bytes: 'bodyLimitBytes',
+  allow_unauthenticated: 'allowUnauthenticated',
+  cors_origins: 'corsOrigins',
+  max_live_tails: 'maxLiveTails',
   max_schedule_params: 'maxScheduleParams',
   local_agent: 'localAgent',
   python: 'python',
@@ -160,6 +200,9 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   pip_index_url: 'pipIndexUrl',
   pip_find_links: 'pipFindLinks',
   pip_no_index: 'pipNoIndex',
+  pip_allow_direct_urls: 'pipAllowDirectUrls',
+  crawl_user: 'crawlUser',
+  crawl_group: 'crawlGroup',
   log_level: 'logLevel',
   tls_cert: 'tlsCert',
   tls_key: 'tlsKey',
@@ -169,6 +212,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   lost_grace: 'lostGrace',
   lost_job_retries: 'lostJobRetries',
   metrics_retention_hours: 'metricsRetentionHours',
+  max_job_output_bytes: 'maxJobOutputBytes',
+  max_pending_handshakes: 'maxPendingHandshakes',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */
@@ -193,12 +238,25 @@ export class ConfigError extends Error {
   }
 }
 
-function fromFile(path: string): Record<string, unknown> {
+/** One file's contribution; [settings] and [services] merge key by key across files, as configparser does. */
+interface FileValues {
+  values: Record<string, unknown>;
+  settings: Map<string, string>;
+  /** Endpoint → disabled (an empty value) or restored (its default class). */
+  services: Map<string, boolean>;
+}
+
+/**
+ * Reads one file. Relative directories are relative to the file for --config (`relativeTo: 'file'`), and to the
+ * working directory for Scrapyd's discovered files, as Scrapyd resolves them.
+ */
+function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileValues {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError([`--config ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+    const what = relativeTo === 'file' ? `--config ${path}` : path;
+    throw new ConfigError([`${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
   }
   let sections;
   try {
@@ -206,7 +264,7 @@ function fromFile(path: string): Record<string, unknown> {
   } catch (e) {
     throw new ConfigError([`${path}: ${e instanceof IniError ? e.message : String(e)}`]);
   }
-  const out: Record<string, unknown> = {};
+  const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, table] of [
     ['scrapyd', SCRAPYD_KEYS],
@@ -214,33 +272,46 @@ function fromFile(path: string): Record<string, unknown> {
   ] as const) {
     for (const [key, value] of sections.get(name) ?? []) {
       const target = table[key];
-      if (target) out[target] = value;
+      if (target) values[target] = value;
       else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) {
         problems.push(`${path}: [${name}] unknown key "${key}"`);
       }
     }
   }
-  const settings = sections.get('settings');
-  if (settings && settings.size > 0) (out as Record<string, unknown>).settingsProjects = Object.fromEntries(settings);
-  const disabled: string[] = [];
+  const services = new Map<string, boolean>();
   for (const [name, value] of sections.get('services') ?? []) {
     if (!SCRAPYD_SERVICES.includes(name)) problems.push(`${path}: [services] unknown endpoint "${name}"`);
-    else if (value === '') disabled.push(name);
-    else if (value !== `scrapyd.webservice.${SERVICE_CLASSES[name]}`) {
+    else if (value === '') services.set(name, true);
+    else if (value === `scrapyd.webservice.${SERVICE_CLASSES[name]}`) services.set(name, false);
+    else {
       problems.push(
         `${path}: [services] ${name} = ${value}: custom Python service classes are not supported; leave the value empty to disable the endpoint`,
       );
     }
   }
-  if (disabled.length > 0) (out as Record<string, unknown>).disabledServices = disabled;
   if (problems.length) throw new ConfigError(problems);
-  // Relative directories in a config file are relative to the file, not to the working directory.
+  const base = relativeTo === 'file' ? dirname(path) : cwd;
   for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir', 'tlsCert', 'tlsKey'] as const) {
-    const v = out[k];
+    const v = values[k];
     if (typeof v === 'string' && v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-      out[k] = resolve(path, '..', v);
+      values[k] = resolve(base, v);
     }
   }
+  return { values, settings: sections.get('settings') ?? new Map<string, string>(), services };
+}
+
+function fromFiles(files: FileValues[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const settings = new Map<string, string>();
+  const services = new Map<string, boolean>();
+  for (const f of files) {
+    Object.assign(out, f.values);
+    for (const [k, v] of f.settings) settings.set(k, v);
+    for (const [k, v] of f.services) services.set(k, v);
+  }
+  if (settings.size > 0) out.settingsProjects = Object.fromEntries(settings);
+  const disabled = [...services].filter(([, off]) => off).map(([name]) => name);
+  if (disabled.length > 0) out.disabledServices = disabled;
   return out;
 }
 
@@ -261,13 +332,23 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** Builds the configuration from all sources; throws ConfigError listing every problem with its key. */
+/**
+ * Builds the configuration from all sources; throws ConfigError listing every problem with its key. `file` is
+ * --config (read alone, relative paths from its directory); without it, `discovered` are Scrapyd's files found by
+ * discoverConfigFiles (in order, later winning, relative paths from `cwd`).
+ */
 export function loadMasterConfig(opts: {
   file?: string;
+  discovered?: string[];
+  cwd?: string;
   env?: NodeJS.ProcessEnv;
   flags?: Partial<Record<keyof MasterConfigInput, unknown>>;
 }): MasterConfig {
-  const merged = { ...(opts.file ? fromFile(opts.file) : {}), ...fromEnv(opts.env ?? {}), ...(opts.flags ?? {}) };
+  const cwd = opts.cwd ?? process.cwd();
+  const files = opts.file
+    ? [fromFile(opts.file, 'file', cwd)]
+    : (opts.discovered ?? []).map((f) => fromFile(f, 'cwd', cwd));
+  const merged = { ...fromFiles(files), ...fromEnv(opts.env ?? {}), ...(opts.flags ?? {}) };
   const parsed = MasterConfigSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));

@@ -2,8 +2,11 @@
  * scrapyard-master entry point: parse flags, load config, start the master (and, by default, its embedded agent),
  * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit.
  */
+import { homedir } from 'node:os';
 import { pino } from 'pino';
+import { checkExposure } from './auth/bind-exposure.js';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
+import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
 import { runNodeCommand } from './node-cli.js';
 import { startStandalone } from './standalone.js';
@@ -28,8 +31,14 @@ async function main(): Promise<number> {
     return 0;
   }
   let config;
+  // Without --config, Scrapyd's own files are read (so a Scrapyd host switches over as it is).
+  const discovered =
+    cli.configFile === undefined ? discoverConfigFiles(process.env, { cwd: process.cwd(), home: homedir() }) : [];
+  let exposure;
   try {
-    config = loadMasterConfig({ file: cli.configFile, env: process.env, flags: cli.flags });
+    config = loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags });
+    exposure = checkExposure(config);
+    if (exposure.verdict === 'refuse') throw new ConfigError([`bindAddress: ${exposure.message}`]);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`scrapyard-master: ${e.message}\n`);
@@ -46,6 +55,11 @@ async function main(): Promise<number> {
       censor: '[redacted]',
     },
   });
+  logger.info(
+    { files: cli.configFile === undefined ? discovered : [cli.configFile] },
+    cli.configFile === undefined ? 'configuration files read (Scrapyd search list)' : 'configuration file read',
+  );
+  if (exposure.verdict === 'warn') logger.warn({ bindAddress: config.bindAddress }, exposure.message);
   // A promise nobody handled is a bug: log it with context before the process exits (systemd restarts us).
   process.on('unhandledRejection', (e) => {
     logger.fatal({ err: e }, 'unhandled promise rejection');

@@ -1,13 +1,18 @@
 /**
  * `scrapyard-master node …`: node administration against the running master's REST API, so every change goes
  * through the process that holds the sessions (a revoke disconnects at once, a rotation reaches the agent).
+ * It proves itself with the config's basic-auth credentials when there are some, else with the admin token the
+ * master wrote to its data dir (readable only by the master's user: being able to read it is the proof).
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { EnrollmentResponse, NodeInfo } from '@scrapyard/protocol';
 import { z } from 'zod';
+import { readAdminToken } from './auth/admin-token.js';
+import { discoverConfigFiles } from './config-files.js';
 import { loadMasterConfig } from './config.js';
 import { dialHost } from './dial-host.js';
 
@@ -21,7 +26,10 @@ Commands:
   cordon ID | uncordon ID                 stop / resume placing new jobs on a node
 
 Options:
-  --config FILE    the master's config (for its port, TLS and credentials)
+  --config FILE    the master's config (for its port, TLS, credentials and data dir); default: the files the
+                   master reads without --config (/etc/scrapyd/scrapyd.conf, …)
+  --data-dir DIR   the master's data dir, whose admin-token is sent when the config has no username/password
+                   (default: the config's data_dir, else ./scrapyard-data)
   --url URL        the master's URL (default http(s)://<bind_address>:<http_port>, 127.0.0.1 for 0.0.0.0/::)
   --ca-file FILE   CA to verify an https master (default: its tls_cert, for self-signed masters)
   --json           print JSON`;
@@ -102,6 +110,7 @@ export async function runNodeCommand(argv: string[], env: NodeJS.ProcessEnv): Pr
       strict: true,
       options: {
         config: { type: 'string' },
+        'data-dir': { type: 'string' },
         url: { type: 'string' },
         'ca-file': { type: 'string' },
         'node-id': { type: 'string' },
@@ -115,22 +124,38 @@ export async function runNodeCommand(argv: string[], env: NodeJS.ProcessEnv): Pr
       out(NODE_HELP);
       return values.help ? 0 : 2;
     }
-    const config = loadMasterConfig({ file: values.config, env });
+    const discovered =
+      values.config === undefined ? discoverConfigFiles(env, { cwd: process.cwd(), home: homedir() }) : [];
+    const config = loadMasterConfig({
+      file: values.config,
+      discovered,
+      env,
+      flags: values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] },
+    });
     const tls = config.tlsCert !== '';
     const base = (
       values.url ?? `${tls ? 'https' : 'http'}://${dialHost(config.bindAddress)}:${config.httpPort}`
     ).replace(/\/+$/, '');
     const caPath = values['ca-file'] ?? (tls ? config.tlsCert : undefined);
     const ca = caPath ? readFileSync(caPath) : undefined;
+    const token = config.username && config.password ? null : readAdminToken(config.dataDir);
     const auth =
       config.username && config.password
         ? `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`
-        : null;
+        : token && 'token' in token
+          ? `Bearer ${token.token}`
+          : null;
+    // Say why a refusal happened when we had nothing to prove ourselves with.
+    const hint =
+      token && 'problem' in token
+        ? ` (no admin token: ${token.problem}; run this on the master host as the master's user, with its --config or --data-dir)`
+        : '';
     const api = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
       const r = await call(`${base}/api/v1${path}`, method, auth, ca, body);
       if (r.status >= 400) {
         const e = ErrorShape.safeParse(r.json);
-        throw new CliError(e.success ? `${e.data.error.code}: ${e.data.error.message}` : `HTTP ${r.status}`);
+        const why = e.success ? `${e.data.error.code}: ${e.data.error.message}` : `HTTP ${r.status}`;
+        throw new CliError(r.status === 401 ? `${why}${hint}` : why);
       }
       return r.json;
     };

@@ -11,6 +11,7 @@ import { createAgent, type Agent } from '@scrapyard/agent';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
 import { buildApp } from './app.js';
 import type { MasterConfig } from './config.js';
+import { restrictMasterDataDir } from './crawl-user-data-dir.js';
 import { dialHost } from './dial-host.js';
 
 export const LOCAL_NODE_ID = 'local';
@@ -32,6 +33,7 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
       `Scrapyard master listening on ${master.tls ? 'https' : 'http'}://${config.bindAddress}:${port}`,
     );
     if (config.localAgent) {
+      if (config.crawlUser !== '') restrictMasterDataDir(config);
       const key = randomBytes(32);
       master.nodeKeys.setEmbedded(LOCAL_NODE_ID, key);
       agent = createAgent(
@@ -47,6 +49,9 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
           pipIndexUrl: config.pipIndexUrl,
           pipFindLinks: config.pipFindLinks,
           pipNoIndex: config.pipNoIndex,
+          pipAllowDirectUrls: config.pipAllowDirectUrls,
+          crawlUser: config.crawlUser,
+          crawlGroup: config.crawlGroup,
           jobsDir: config.jobsDir,
           // The embedded agent trusts exactly the certificate this master serves, CA-signed or self-signed.
           ...(master.tls ? { ca: readFileSync(config.tlsCert), caIsMasterCert: true } : {}),

@@ -27,10 +27,12 @@ const spec = {
 
 /** One valid and one invalid sample per catalog entry: a new message without samples fails this test. */
 const samples: Record<string, [unknown, unknown]> = {
+  identify: [
+    { nodeId: 'n1', protocolVersion: 3, temporary: false, nonce: 'e'.repeat(64) },
+    { nodeId: 'n1', protocolVersion: 3, nonce: 'e'.repeat(32) },
+  ],
   hello: [
     {
-      nodeId: 'n1',
-      protocolVersion: 1,
       agentVersion: '0.1.0',
       timestamp: 1,
       mac: 'a'.repeat(64),
@@ -41,8 +43,6 @@ const samples: Record<string, [unknown, unknown]> = {
       known: [runId],
     },
     {
-      nodeId: '../n1',
-      protocolVersion: 1,
       agentVersion: '0',
       timestamp: 1,
       mac: 'zz',
@@ -106,6 +106,7 @@ const samples: Record<string, [unknown, unknown]> = {
     { nonce: 'f'.repeat(64), protocolVersion: 1, serverTime: 1 },
     { nonce: 'short', protocolVersion: 1, serverTime: 1 },
   ],
+  'master.proof': [{ proofs: ['a'.repeat(64), 'b'.repeat(64)] }, { proofs: ['a'.repeat(64)] }],
   welcome: [
     {
       nodeId: 'n1',
@@ -116,7 +117,10 @@ const samples: Record<string, [unknown, unknown]> = {
     },
     { nodeId: 'n1', sessionToken: 'short', heartbeatIntervalMs: 5000, resume: [], cancel: [] },
   ],
-  rejected: [{ code: 'BAD_CREDENTIALS', message: 'no' }, { code: 1 }],
+  rejected: [
+    { code: 'BAD_CREDENTIALS', message: 'no' },
+    { code: 'WHATEVER', message: 'no' },
+  ],
   'job.assign': [{ job: spec }, { job: { ...spec, project: '../etc' } }],
   'job.cancel': [
     { runId, signal: 9 },

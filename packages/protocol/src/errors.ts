@@ -22,6 +22,15 @@ export const ERROR_CODES = [
   'NODE_EXISTS',
   'NODE_REVOKED',
   'NODE_OFFLINE',
+  // Busy: a bounded resource (pending agent handshakes) is full; try again shortly.
+  'OVERLOADED',
+  // Agent handshake (`rejected` frames, and what an agent logs about a master).
+  'PROTOCOL_ERROR',
+  'PROTOCOL_VERSION',
+  'CLOCK_SKEW',
+  'BAD_CREDENTIALS',
+  'TEMPORARY_NODES_OFF',
+  'MASTER_AUTH_FAILED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -47,6 +56,13 @@ const STATUS: Record<ErrorCode, number> = {
   NODE_EXISTS: 409,
   NODE_REVOKED: 409,
   NODE_OFFLINE: 409,
+  OVERLOADED: 503,
+  PROTOCOL_ERROR: 400,
+  PROTOCOL_VERSION: 400,
+  CLOCK_SKEW: 401,
+  BAD_CREDENTIALS: 401,
+  TEMPORARY_NODES_OFF: 403,
+  MASTER_AUTH_FAILED: 401,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -29,6 +29,8 @@ export { ErrorCode, ERROR_CODES, ErrorBody, httpStatusOf } from './errors.js';
 export { Envelope, ProtocolError, parseEnvelope, encodeEnvelope } from './ws/envelope.js';
 export type { Catalog, CatalogEntry, MessageOf, MessageInputOf, ReplyOf, RequestTypes } from './ws/catalog.js';
 export { validateMessage, validateReply, isKnownType } from './ws/catalog.js';
+export type { HandlerMap, HandlerResult } from './ws/handlers.js';
+export { handleMessage } from './ws/handlers.js';
 export {
   JobSpec,
   SettingPairs,
@@ -42,6 +44,8 @@ export {
 } from './ws/jobs.js';
 export {
   AgentToMaster,
+  HandshakeNonce,
+  Identify,
   Hello,
   Heartbeat,
   JobEvents,
@@ -56,6 +60,7 @@ export {
 export {
   MasterToAgent,
   Challenge,
+  MasterProof,
   Welcome,
   Rejected,
   JobAssign,
@@ -67,7 +72,17 @@ export {
   Prewarm,
   CredentialRotate,
 } from './ws/master-to-agent.js';
-export { handshakeMacInput, handshakeProof, verifyHandshakeProof, storedKeyOf, clientKeyOf } from './handshake.js';
+export {
+  handshakeMacInput,
+  handshakeProof,
+  verifyHandshakeProof,
+  serverProofInput,
+  serverProof,
+  decoyServerProof,
+  verifyServerProof,
+  storedKeyOf,
+  clientKeyOf,
+} from './handshake.js';
 export {
   EnrollmentKey,
   EnrollmentSecret,
@@ -82,6 +97,12 @@ export {
   NodeInfo,
   PlacementPolicy,
   JobInfo,
+  JobAttempt,
+  JobDetail,
+  JobPage,
+  SubmitJobRequest,
+  CancelJobRequest,
+  CancelJobResponse,
   JobMetricSample,
 } from './http/api.js';
 export {
@@ -100,4 +121,14 @@ export {
   RunningJob,
   FinishedJob,
   JobState,
+  DaemonStatusResult,
+  AddVersionResult,
+  ScheduleResult,
+  StatusResult,
+  CancelResult,
+  ListProjectsResult,
+  ListVersionsResult,
+  ListSpidersResult,
+  ListJobsResult,
+  EmptyResult,
 } from './http/scrapyd.js';

@@ -1,7 +1,7 @@
 /**
- * The agent's link to the master: dial out (works behind NAT), answer the challenge with an HMAC, then route
- * frames to the agent's parts until the socket drops, and dial again with backoff. One loop; every state change
- * (closed, rejected, stop) goes through it.
+ * The agent's link to the master: dial out (works behind NAT), run the mutual handshake (connection/handshake.ts),
+ * then route frames through the typed handler map until the socket drops, and dial again with backoff. One loop;
+ * every state change (closed, refused, rejected, stop) goes through it.
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -14,27 +14,34 @@ import {
   PROTOCOL_VERSION,
   WS_SUBPROTOCOL,
   encodeEnvelope,
-  handshakeProof,
+  handleMessage,
   isKnownType,
   parseEnvelope,
   validateMessage,
+  type Envelope,
+  type HandlerMap,
   type Heartbeat,
   type MessageInputOf,
   type MessageOf,
   type Welcome,
 } from '@scrapyard/protocol';
 import { Backoff } from './backoff.js';
+import { AgentHandshake, type HandshakeFailure } from './handshake.js';
 import { masterTls } from '../net/http-client.js';
+
+/** Messages of the handshake; everything else is a session message, valid only after welcome. */
+const HANDSHAKE_TYPES = ['challenge', 'master.proof', 'welcome', 'rejected'] as const;
+export type SessionMessageType = Exclude<keyof MasterToAgent & string, (typeof HANDSHAKE_TYPES)[number]>;
+const isHandshakeType = (t: string) => (HANDSHAKE_TYPES as readonly string[]).includes(t);
+
+export type MasterMessageHandlers = HandlerMap<MasterToAgent, undefined, SessionMessageType>;
 
 export interface ConnectionHandlers {
   /** What the hello reports: running runs and every run the master may not have heard the end of. */
   helloState(): Pick<MessageOf<AgentToMaster, 'hello'>, 'running' | 'known'>;
   onWelcome(welcome: Welcome): void;
-  onMessage(
-    type: Exclude<keyof MasterToAgent, 'challenge' | 'welcome' | 'rejected'>,
-    payload: unknown,
-    reply: (payload: unknown) => void,
-  ): void;
+  /** One handler per session message; replies are validated before they are sent. */
+  messages: MasterMessageHandlers;
   onDisconnect(): void;
   /** Metrics to piggy-back on the next heartbeat, if a fresh sample exists. */
   heartbeatExtras(): Pick<Heartbeat, 'host' | 'jobs'>;
@@ -47,6 +54,7 @@ export class Connection {
   readonly #log: Logger;
   readonly #backoff = new Backoff();
   #ws: WebSocket | null = null;
+  #handshake: AgentHandshake | null = null;
   #welcomed = false;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
@@ -118,6 +126,11 @@ export class Connection {
   #dial(): void {
     if (this.#stopped) return;
     this.#welcomed = false;
+    this.#handshake = new AgentHandshake({
+      nodeId: this.opts.nodeId,
+      nodeKey: this.#nodeKey,
+      temporary: this.opts.temporary,
+    });
     const ws = new WebSocket(this.opts.url, WS_SUBPROTOCOL, {
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: 10_000,
@@ -127,13 +140,22 @@ export class Connection {
     this.#ws = ws;
     this.#lastHeard = Date.now();
     ws.on('pong', () => (this.#lastHeard = Date.now()));
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       this.#lastHeard = Date.now();
-      if (isBinary) return;
+      if (ws !== this.#ws) return; // a socket we already gave up on
+      if (isBinary) return this.#refuse(ws, { code: 'PROTOCOL_ERROR', message: 'master sent a binary frame' });
+      let env: Envelope;
       try {
-        this.#onFrame(ws, data.toString());
+        env = parseEnvelope(data.toString());
       } catch (e) {
         this.#log.warn({ err: e }, 'bad frame from master');
+        return;
+      }
+      try {
+        if (this.#welcomed) this.#onSessionFrame(ws, env);
+        else this.#onHandshakeFrame(ws, env);
+      } catch (e) {
+        this.#log.warn({ err: e, type: env.type }, 'bad frame from master');
       }
     });
     ws.on('close', (code, reason) => {
@@ -145,7 +167,7 @@ export class Connection {
         this.#log.warn({ code, reason: reason.toString() }, 'disconnected from master');
         this.opts.handlers.onDisconnect();
       }
-      if (!this.#stopped) {
+      if (!this.#stopped && ws === this.#ws) {
         const delay = this.#backoff.next();
         this.#retry = setTimeout(() => this.#dial(), delay);
       }
@@ -160,11 +182,26 @@ export class Connection {
     });
   }
 
-  #onFrame(ws: WebSocket, raw: string): void {
-    const env = parseEnvelope(raw);
-    if (!isKnownType(MasterToAgent, env.type)) return;
+  /** Gives up on this socket (the dial loop tries again later with backoff). */
+  #refuse(ws: WebSocket, f: HandshakeFailure): void {
+    this.#log.error({ code: f.code }, `refusing the master: ${f.message}`);
+    ws.close(4003, f.code);
+  }
+
+  #onHandshakeFrame(ws: WebSocket, env: Envelope): void {
+    const hs = this.#handshake!;
+    if (hs.phase === 'failed') return;
+    if (env.replyTo !== undefined || env.id !== undefined || !isKnownType(MasterToAgent, env.type)) {
+      return this.#refuse(ws, hs.outOfOrder(env.type));
+    }
     const type = env.type;
-    if (type === 'challenge') {
+    if (type === 'rejected') {
+      // Said by an unauthenticated peer, so it changes nothing here: the master closes the socket itself.
+      const r = validateMessage(MasterToAgent, 'rejected', env.payload);
+      this.#log.error({ code: r.code }, `master rejected this agent: ${r.message}`);
+      return;
+    }
+    if (type === 'challenge' && hs.phase === 'challenge') {
       const c = validateMessage(MasterToAgent, 'challenge', env.payload);
       if (c.protocolVersion !== PROTOCOL_VERSION) {
         // The master refuses us with the same diagnosis; say it here too, where the admin of this node looks.
@@ -173,61 +210,72 @@ export class Connection {
           'master speaks another protocol version: upgrade the older side',
         );
       }
-      const timestamp = Date.now();
-      const mac = handshakeProof(this.#nodeKey, c.nonce, this.opts.nodeId, timestamp);
-      const hello = {
-        nodeId: this.opts.nodeId,
-        protocolVersion: PROTOCOL_VERSION,
+      ws.send(
+        encodeEnvelope({ type: 'identify', payload: validateMessage(AgentToMaster, 'identify', hs.onChallenge(c)) }),
+      );
+      return;
+    }
+    if (type === 'master.proof' && hs.phase === 'proof') {
+      const answer = hs.onProof(validateMessage(MasterToAgent, 'master.proof', env.payload), () => ({
         agentVersion: this.opts.agentVersion,
-        timestamp,
-        mac,
-        temporary: this.opts.temporary,
         dedicated: this.opts.dedicated,
         hostname: hostname(),
         slots: this.opts.slots,
         tags: this.opts.tags,
         ...this.opts.handlers.helloState(),
-      };
-      ws.send(encodeEnvelope({ type: 'hello', payload: validateMessage(AgentToMaster, 'hello', hello) }));
+      }));
+      if ('code' in answer) return this.#refuse(ws, answer);
+      ws.send(encodeEnvelope({ type: 'hello', payload: validateMessage(AgentToMaster, 'hello', answer) }));
       return;
     }
-    if (type === 'rejected') {
-      const r = validateMessage(MasterToAgent, 'rejected', env.payload);
-      this.#log.error({ code: r.code }, `master rejected this agent: ${r.message}`);
-      return;
-    }
-    if (type === 'welcome') {
+    if (type === 'welcome' && hs.phase === 'welcome') {
       const w = validateMessage(MasterToAgent, 'welcome', env.payload);
-      this.#welcomed = true;
-      this.#sessionToken = w.sessionToken;
-      this.#backoff.reset();
-      this.#log.info({ sessionNodeId: w.nodeId }, 'connected to master');
-      clearInterval(this.#heartbeat);
-      this.#heartbeat = setInterval(() => {
-        // A master that has said nothing for three beats (not even a pong) is unreachable: drop the socket
-        // and dial again rather than wait for TCP to notice.
-        if (Date.now() - this.#lastHeard > HEARTBEAT_MISS_THRESHOLD * w.heartbeatIntervalMs) {
-          this.#log.warn('master silent for three heartbeats: reconnecting');
-          ws.terminate();
-          return;
-        }
-        ws.ping();
-        this.send('heartbeat', {
-          running: this.opts.activeCount(),
-          at: Date.now(),
-          ...this.opts.handlers.heartbeatExtras(),
-        });
-      }, w.heartbeatIntervalMs);
-      this.opts.handlers.onWelcome(w);
+      hs.onWelcome();
+      this.#onWelcome(ws, w);
       return;
     }
-    if (!this.#welcomed) return;
-    const id = env.id;
-    const reply = (payload: unknown) => {
-      if (id !== undefined && ws.readyState === WebSocket.OPEN) {
-        ws.send(encodeEnvelope({ type: `${type}.reply`, replyTo: id, payload }));
+    this.#refuse(ws, hs.outOfOrder(type));
+  }
+
+  #onWelcome(ws: WebSocket, w: Welcome): void {
+    this.#welcomed = true;
+    this.#sessionToken = w.sessionToken;
+    this.#backoff.reset();
+    this.#log.info({ sessionNodeId: w.nodeId }, 'connected to master');
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => {
+      // A master that has said nothing for three beats (not even a pong) is unreachable: drop the socket
+      // and dial again rather than wait for TCP to notice.
+      if (Date.now() - this.#lastHeard > HEARTBEAT_MISS_THRESHOLD * w.heartbeatIntervalMs) {
+        this.#log.warn('master silent for three heartbeats: reconnecting');
+        ws.terminate();
+        return;
       }
-    };
-    this.opts.handlers.onMessage(type, env.payload, reply);
+      ws.ping();
+      this.send('heartbeat', {
+        running: this.opts.activeCount(),
+        at: Date.now(),
+        ...this.opts.handlers.heartbeatExtras(),
+      });
+    }, w.heartbeatIntervalMs);
+    this.opts.handlers.onWelcome(w);
+  }
+
+  #onSessionFrame(ws: WebSocket, env: Envelope): void {
+    // We never send requests, so there is nothing a reply could answer; unknown types are a newer master's.
+    if (env.replyTo !== undefined || !isKnownType(MasterToAgent, env.type)) return;
+    const type = env.type;
+    if (isHandshakeType(type)) {
+      return this.#refuse(ws, { code: 'PROTOCOL_ERROR', message: `master sent ${type} after the handshake` });
+    }
+    const id = env.id;
+    handleMessage(MasterToAgent, this.opts.handlers.messages, type as SessionMessageType, env.payload, undefined).then(
+      (reply) => {
+        if (id !== undefined && reply !== undefined && ws.readyState === WebSocket.OPEN) {
+          ws.send(encodeEnvelope({ type: `${type}.reply`, replyTo: id, payload: reply }));
+        }
+      },
+      (e: unknown) => this.#log.warn({ err: e, type }, 'bad message from master'),
+    );
   }
 }

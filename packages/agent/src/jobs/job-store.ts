@@ -5,7 +5,7 @@
  * (synchronous writes keep "persist, then send" trivially ordered).
  */
 import Sqlite from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobSpec, type JobEvent, type Stream } from '@scrapyard/protocol';
 
@@ -76,8 +76,13 @@ export class JobStore {
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.#db = new Sqlite(join(dataDir, 'agent.sqlite'));
+    const file = join(dataDir, 'agent.sqlite');
+    // Owner-only before SQLite opens it: the WAL and shared-memory files it creates copy the database's mode.
+    closeSync(openSync(file, 'a', 0o600));
+    this.#db = new Sqlite(file);
     this.#db.pragma('journal_mode = WAL');
+    // Databases from before this rule: tighten them and their journal files too.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS runs (

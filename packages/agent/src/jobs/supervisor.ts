@@ -5,12 +5,14 @@
  * On start it re-adopts runs a previous agent process left running (pid + process start time).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { JobSpec } from '@scrapyard/protocol';
 import type { EggCache } from '../runner/egg-cache.js';
 import type { VenvManager } from '../runner/venv.js';
-import { crawlArgs, crawlEnv, runFiles, type RunFiles } from '../runner/crawl-command.js';
+import { crawlArgs, crawlEnv, jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
+import { identityEnv, spawnIdentity, type CrawlIdentity } from '../runner/crawl-identity.js';
+import { crawlCwd, prepareJobDir, prepareRunDir, removeRunDir } from '../runner/private-layout.js';
 import { isSameProcessAlive, processStartTime } from '../runner/process-identity.js';
 import type { JobStore, RunRecord } from './job-store.js';
 import { describeEnding } from './outcome.js';
@@ -21,7 +23,10 @@ export interface SupervisorDeps {
   runnerScript: string;
   runsDir: string;
   jobsDir: string;
+  /** Already without the daemons' secrets (safe-env.ts). */
   env: NodeJS.ProcessEnv;
+  /** Who crawls run as (crawlUser), or null for the agent's own user. */
+  identity: CrawlIdentity | null;
   logger: Logger;
   /** Resolves once the interpreter is known (probing can take a moment at start-up). */
   venvsReady: () => Promise<VenvManager>;
@@ -129,10 +134,12 @@ export class Supervisor {
     // A run still preparing when the agent stops is picked up again by the next agent's recover().
     void (async () => {
       const files = this.filesOf(spec.runId);
-      mkdirSync(files.dir, { recursive: true });
+      const id = this.#d.identity;
       let python: string;
       let egg: string | null;
       try {
+        prepareRunDir(files, spec, id);
+        if (this.#d.jobsDir !== '') prepareJobDir(jobDirOf(this.#d.jobsDir, spec), id);
         [egg, python] = await Promise.all([
           spec.eggDigest === null ? null : this.#d.eggs.get(spec.eggDigest),
           this.#d.venvsReady().then((v) => v.ensure(spec.project, spec.requirements)),
@@ -150,12 +157,13 @@ export class Supervisor {
       }
       if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
-      const out = openSync(files.output, 'a');
+      const out = openSync(files.output, 'a', 0o600);
       let child;
       try {
         child = spawn(python, [this.#d.runnerScript, ...crawlArgs(spec, files, this.#d.jobsDir)], {
-          cwd: files.dir,
-          env: crawlEnv(this.#d.env, spec, egg, files),
+          cwd: crawlCwd(files, id),
+          env: identityEnv(crawlEnv(this.#d.env, spec, egg, files), id),
+          ...spawnIdentity(id),
           // Own session and process group: survives an agent restart, and a cancel reaches all its children.
           detached: true,
           // Files, not pipes: a pipe would break (SIGPIPE) when the agent restarts mid-crawl.
@@ -208,8 +216,10 @@ export class Supervisor {
     const files = this.filesOf(spec.runId);
     let exitCode = code;
     if (exitCode === null && signal === null && existsSync(files.exit)) {
-      const n = Number(readFileSync(files.exit, 'utf8').trim());
-      if (Number.isInteger(n)) exitCode = n;
+      // Empty: made for a crawl user and never written (the crawl died before the runner could).
+      const text = readFileSync(files.exit, 'utf8').trim();
+      const n = Number(text);
+      if (text !== '' && Number.isInteger(n)) exitCode = n;
     }
     const ending = describeEnding({ exitCode, signal, cancelled });
     let reason = failure ?? ending.reason;
@@ -249,7 +259,11 @@ export class Supervisor {
 
   /** Deletes the local files of a run the master has fully acknowledged. */
   purge(runId: string): void {
-    rmSync(this.filesOf(runId).dir, { recursive: true, force: true });
+    try {
+      removeRunDir(this.filesOf(runId));
+    } catch (e) {
+      this.#log.warn({ runId, err: e }, 'could not remove the files of a finished run');
+    }
     this.#d.store.remove(runId);
   }
 }

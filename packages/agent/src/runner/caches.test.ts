@@ -44,7 +44,9 @@ void test('venv GC deletes venvs unused for long, except those runs use', (t) =>
     pipIndexUrl: '',
     pipFindLinks: [],
     pipNoIndex: false,
+    allowDirectUrls: false,
     env: {},
+    identity: null,
   });
   const make = (key: string, ageMs: number) => {
     mkdirSync(join(dir, key));

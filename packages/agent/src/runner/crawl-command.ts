@@ -26,12 +26,17 @@ export function runFiles(runsDir: string, runId: string): RunFiles {
   };
 }
 
+/** Scrapy's JOBDIR of a job (Scrapyd's `jobs_dir` layout), where a paused crawl keeps its state. */
+export function jobDirOf(jobsDir: string, spec: JobSpec): string {
+  return join(jobsDir, spec.project, spec.spider, spec.jobId);
+}
+
 export function crawlArgs(spec: JobSpec, files: RunFiles, jobsDir: string): string[] {
   const settings: string[] = spec.settings.flatMap(([k, v]) => ['-s', `${k}=${v}`]);
   if (spec.log) settings.push('-s', `LOG_FILE=${files.log}`);
   const feed = spec.items ? pathToFileURL(files.items).href : spec.feedUri;
   if (feed) settings.push('-s', `FEEDS=${JSON.stringify({ [feed]: { format: 'jsonlines' } })}`);
-  if (jobsDir !== '') settings.push('-s', `JOBDIR=${join(jobsDir, spec.project, spec.spider, spec.jobId)}`);
+  if (jobsDir !== '') settings.push('-s', `JOBDIR=${jobDirOf(jobsDir, spec)}`);
   const args = spec.args.flatMap(([k, v]) => ['-a', `${k}=${v}`]);
   return ['crawl', spec.spider, ...settings, ...args];
 }

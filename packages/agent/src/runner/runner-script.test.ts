@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildEgg } from '../../../../test/helpers/eggs.js';
+import { DEMO_SPIDERS } from '../../../../test/helpers/jobs.js';
 import { PYTHON } from '../../../../test/helpers/python.js';
 
 const RUNNER = fileURLToPath(new URL('../../python/scrapyard_runner.py', import.meta.url));
@@ -51,7 +52,7 @@ void test('list prints the egg project spiders, sorted', { timeout: 60_000 }, as
   const egg = await eggFile('demo.egg', await buildEgg('demo'));
   const res = await runRunner(egg, 'demo', ['list', '-s', 'LOG_STDOUT=0']);
   assert.equal(res.code, 0, res.stderr);
-  assert.deepEqual(res.stdout.split('\n').filter(Boolean), ['crash', 'fails', 'needsdep', 'quick', 'slow', 'stubborn']);
+  assert.deepEqual(res.stdout.split('\n').filter(Boolean), DEMO_SPIDERS);
 });
 
 void test('crawl passes spider args, settings and _job; package data is readable', { timeout: 60_000 }, async () => {

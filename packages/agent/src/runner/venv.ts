@@ -2,13 +2,18 @@
  * One virtualenv per (project, requirements set): reused by every job and every version of the project whose
  * requirements are the same, never built per job. Requirement-free venvs are created `--without-pip` (32 ms
  * instead of seconds); with requirements, pip installs them using the configured index or offline wheelhouse.
- * A venv is only used once its `.scrapyard-ready` marker exists; a failed build is removed.
+ * A venv is only used once its `.scrapyard-ready` marker exists; a failed build is removed. Requirements come
+ * from uploaded eggs: pip options and (unless allowed) direct references are refused before anything runs, and
+ * with a crawl identity the venv is built by that user (pip runs setup.py code of sdists).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { identityEnv, spawnIdentity, type CrawlIdentity } from './crawl-identity.js';
 import { execFileCapture } from './exec.js';
 import { idleMs, markUsed } from './last-use.js';
+import { makeOwnedDir, removeTree } from './private-layout.js';
+import { refusedRequirement } from './requirements.js';
 
 export interface VenvOptions {
   python: string;
@@ -16,7 +21,12 @@ export interface VenvOptions {
   pipIndexUrl: string;
   pipFindLinks: string[];
   pipNoIndex: boolean;
+  /** Allow direct URL / VCS / path requirements (`pipAllowDirectUrls`). */
+  allowDirectUrls: boolean;
+  /** Already without the daemons' secrets (safe-env.ts). */
   env: NodeJS.ProcessEnv;
+  /** Who builds venvs (the crawl user), or null for the agent's own user. */
+  identity: CrawlIdentity | null;
 }
 
 export class VenvError extends Error {
@@ -55,6 +65,8 @@ export class VenvManager {
     const key = this.keyOf(project, requirements);
     const dir = join(this.#dir, key);
     const python = join(dir, 'bin', 'python');
+    const refused = refusedRequirement(requirements, { allowDirectUrls: this.opts.allowDirectUrls });
+    if (refused) return Promise.reject(new VenvError(refused));
     // The ready marker's mtime is the venv's last use.
     if (markUsed(join(dir, READY))) return Promise.resolve(python);
     let p = this.#inflight.get(key);
@@ -66,7 +78,7 @@ export class VenvManager {
   }
 
   async #build(dir: string, python: string, requirements: readonly string[]): Promise<string> {
-    rmSync(dir, { recursive: true, force: true });
+    const as = { env: identityEnv(this.opts.env, this.opts.identity), ...spawnIdentity(this.opts.identity) };
     // Debian's pip is visible through system site-packages and installs into the venv, so a pip-less venv
     // suffices there; an isolated venv needs its own pip (ensurepip, offline) to install requirements.
     const needsOwnPip = requirements.length > 0 && !this.opts.systemSitePackages;
@@ -78,26 +90,30 @@ export class VenvManager {
       dir,
     ];
     try {
-      const created = await execFileCapture(this.opts.python, args, {
-        env: this.opts.env,
-        timeoutMs: CREATE_TIMEOUT_MS,
-      });
+      removeTree(dir);
+      makeOwnedDir(dir, this.opts.identity);
+      const created = await execFileCapture(this.opts.python, args, { ...as, timeoutMs: CREATE_TIMEOUT_MS });
       if (created.code !== 0) throw new VenvError(`creating venv failed: ${tail(created.stderr || created.stdout)}`);
-      if (requirements.length > 0) await this.#install(python, requirements);
-      writeFileSync(join(dir, READY), JSON.stringify({ requirements }));
+      if (requirements.length > 0) await this.#install(python, requirements, as);
+      // Exclusive create: in a dir the crawl user owns, a planted link must not make us write through it.
+      writeFileSync(join(dir, READY), JSON.stringify({ requirements }), { flag: 'wx' });
       return python;
     } catch (e) {
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        removeTree(dir);
+      } catch {
+        // the next build of this key starts by removing it again
+      }
       throw e instanceof VenvError ? e : new VenvError(`creating venv failed: ${(e as Error).message}`);
     }
   }
 
-  async #install(python: string, requirements: readonly string[]): Promise<void> {
+  async #install(
+    python: string,
+    requirements: readonly string[],
+    as: { env: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  ): Promise<void> {
     const o = this.opts;
-    const option = requirements.find((r) => r.trimStart().startsWith('-'));
-    if (option) {
-      throw new VenvError(`requirement "${option}" looks like a pip option; only requirement specifiers are allowed`);
-    }
     const args = [
       '-m',
       'pip',
@@ -109,7 +125,7 @@ export class VenvManager {
       ...(o.pipNoIndex ? ['--no-index'] : []),
       ...requirements,
     ];
-    const r = await execFileCapture(python, args, { env: o.env, timeoutMs: PIP_TIMEOUT_MS });
+    const r = await execFileCapture(python, args, { ...as, timeoutMs: PIP_TIMEOUT_MS });
     if (r.code !== 0) {
       throw new VenvError(`pip install ${requirements.join(' ')} failed: ${tail(r.stderr || r.stdout)}`);
     }
@@ -126,7 +142,11 @@ export class VenvManager {
       const dir = join(this.#dir, key);
       const idle = idleMs(join(dir, READY), now) ?? idleMs(dir, now);
       if (idle === null || idle < maxAgeMs) continue;
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        removeTree(dir);
+      } catch {
+        continue; // e.g. the crawl user was removed meanwhile: left for the admin, tried again next sweep
+      }
       removed.push(key);
     }
     return removed;

@@ -57,6 +57,22 @@ export interface JobsTable {
   tags: Generated<string>;
   /** 1 for the first run; +1 each time a lost run is requeued. */
   attempt: Generated<number>;
+  /** Why the master stopped this run itself (a limit it exceeded); its finish is then a failure for this reason. */
+  stop_reason: Generated<string | null>;
+}
+
+/** An earlier run of a job, kept when the run was lost and its job requeued (the jobs row holds the latest run). */
+export interface JobAttemptsTable {
+  run_id: string;
+  /** The job's `seq` (its row in `jobs`). */
+  job_seq: number;
+  attempt: number;
+  node_id: string | null;
+  pid: number | null;
+  started_at: number | null;
+  ended_at: number;
+  outcome: string;
+  reason: string | null;
 }
 
 /** A registered (permanent) node. Only a hash of its secret is kept (see protocol handshake.ts). */
@@ -127,6 +143,7 @@ export interface Database {
   projects: ProjectsTable;
   versions: VersionsTable;
   jobs: JobsTable;
+  job_attempts: JobAttemptsTable;
   nodes: NodesTable;
   enrollments: EnrollmentsTable;
   policies: PoliciesTable;

@@ -1,22 +1,50 @@
 /**
- * Checks an agent's hello against the challenge we sent: protocol version, clock skew (so an old handshake
- * can't be replayed later) and the proof of the node secret (so only its holder gets in). The nonce is fresh per
- * connection, so a captured handshake is useless on any other connection.
+ * The checks of the two handshake steps, pure so they are easy to reason about:
+ * - `identify`: protocol version, then the master's proofs for the claimed identity (the agent checks those);
+ * - `hello`: clock skew (so an old handshake can't be replayed later) and the proof of the node secret over both
+ *   nonces (so only its holder gets in). Both nonces are fresh per connection, so a captured handshake is useless
+ *   on any other connection.
  */
-import { HANDSHAKE_MAX_SKEW_MS, PROTOCOL_VERSION, type Hello, type NodeKind } from '@scrapyard/protocol';
+import {
+  HANDSHAKE_MAX_SKEW_MS,
+  PROTOCOL_VERSION,
+  type ErrorCode,
+  type Hello,
+  type Identify,
+  type NodeKind,
+} from '@scrapyard/protocol';
 import type { NodeAuthenticator } from '../registry/node-auth.js';
 
-export type HandshakeVerdict =
-  { ok: true; kind: NodeKind; rotated: boolean } | { ok: false; code: string; message: string };
+export interface Refusal {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+}
 
-export function checkHello(hello: Hello, nonce: string, now: number, auth: NodeAuthenticator): HandshakeVerdict {
-  if (hello.protocolVersion !== PROTOCOL_VERSION) {
-    return {
-      ok: false,
-      code: 'PROTOCOL_VERSION',
-      message: `agent speaks protocol ${hello.protocolVersion}, master speaks ${PROTOCOL_VERSION}: upgrade the older side`,
-    };
-  }
+export type IdentifyVerdict = { ok: true; proofs: [string, string] } | Refusal;
+
+export type HandshakeVerdict = { ok: true; kind: NodeKind; rotated: boolean } | Refusal;
+
+export function versionMismatch(agentVersion: number): Refusal {
+  return {
+    ok: false,
+    code: 'PROTOCOL_VERSION',
+    message: `agent speaks protocol ${agentVersion}, master speaks ${PROTOCOL_VERSION}: upgrade the older side`,
+  };
+}
+
+export function checkIdentify(id: Identify, serverNonce: string, auth: NodeAuthenticator): IdentifyVerdict {
+  if (id.protocolVersion !== PROTOCOL_VERSION) return versionMismatch(id.protocolVersion);
+  return auth.proveTo({ nodeId: id.nodeId, temporary: id.temporary, serverNonce, clientNonce: id.nonce });
+}
+
+export function checkHello(
+  id: Identify,
+  hello: Hello,
+  serverNonce: string,
+  now: number,
+  auth: NodeAuthenticator,
+): HandshakeVerdict {
   if (Math.abs(now - hello.timestamp) > HANDSHAKE_MAX_SKEW_MS) {
     return {
       ok: false,
@@ -25,10 +53,11 @@ export function checkHello(hello: Hello, nonce: string, now: number, auth: NodeA
     };
   }
   return auth.verify({
-    nodeId: hello.nodeId,
-    nonce,
+    nodeId: id.nodeId,
+    serverNonce,
+    clientNonce: id.nonce,
     timestamp: hello.timestamp,
     mac: hello.mac,
-    temporary: hello.temporary,
+    temporary: id.temporary,
   });
 }

@@ -1,39 +1,66 @@
 /**
  * Applies what agents report: job transitions (idempotently, so replays after a reconnect are harmless), log and
- * items chunks, and the reconciliation at each handshake (which runs the agent still holds, where each stream
- * should resume, which cancels it missed).
+ * items chunks, heartbeats, and the reconciliation at each handshake (which runs the agent still holds, where
+ * each stream should resume, which cancels it missed). Job state changes go through the JobService.
+ *
+ * A node acts only on its own runs: every message that names a run (events, chunks, per-job metrics, the runs of
+ * its hello) is checked against the node the run is assigned to. Anything about another node's run is refused
+ * and logged, and changes nothing: no state, no byte, no metric, and no file offset is revealed.
+ * What a node sends is bounded: heartbeats per second, timestamps near the master's clock, job samples, and each
+ * job's log and items size (a job over the cap is stopped and fails for that reason).
  */
 import type { Logger } from 'pino';
-import type { Heartbeat, Hello, JobEvents, LogChunk, Welcome } from '@scrapyard/protocol';
-import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
+import {
+  HANDSHAKE_MAX_SKEW_MS,
+  type Heartbeat,
+  type Hello,
+  type JobEvents,
+  type LogChunk,
+  type Welcome,
+} from '@scrapyard/protocol';
+import type { JobRow } from '../db/repos/jobs.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { GatewayHandlers } from '../gateway/ws-gateway.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import { jobFilePath, type JobFilesConfig } from './job-files.js';
+import type { JobService } from './job-service.js';
 import type { LogSink } from './log-sink.js';
 
 export interface AgentEventsDeps {
-  jobs: JobsRepo;
+  jobs: JobService;
+  /** Rows of a node's running jobs (reconciliation at its handshake). */
+  runningOnNode: (nodeId: string) => Promise<JobRow[]>;
   sink: LogSink;
   files: JobFilesConfig;
-  finishedToKeep: number;
+  events: DomainEvents;
+  /** Largest log or items file of one job; a job that outgrows it is stopped. */
+  maxJobOutputBytes: number;
   logger: Logger;
-  /** A slot freed up or the queue changed: place more jobs. */
-  kick: () => void;
-  /** Declares a run lost (requeueing it per policy, or always). */
-  loseRun: (row: JobRow, reason: string, o: { countAttempt: boolean; always?: boolean }) => Promise<void>;
-  /** Host and job metrics carried by a heartbeat. */
+  now: () => number;
+  /** Host and per-job metrics of a heartbeat, already bounded and filtered to the node's own runs. */
   onMetrics: (session: AgentSession, hb: Heartbeat) => void;
 }
 
-export interface AgentEventHandlers extends GatewayHandlers {
-  /** A run id stopped existing (its job was requeued under a new one). */
-  forget(runId: string): void;
-}
+/** Heartbeats a node may send per second on average (it sends one every few seconds), and the burst allowed. */
+const HEARTBEATS_PER_SECOND = 1;
+const HEARTBEAT_BURST = 5;
+/** How long a job over its output cap gets to stop after the polite signal before it is killed. */
+const STOP_GRACE_MS = 30_000;
 
-export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers {
+export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
   const log = d.logger.child({ component: 'agent-events' });
-  // Job identity by run id, for log chunks of running jobs (one lookup per run, not per chunk).
+  // Job identity by run id for the chunks of running jobs (one lookup per run, not per chunk).
   const cache = new Map<string, JobRow>();
+  // Runs stopped for their output size: when, so a crawl that ignores the polite signal is killed later.
+  const stopping = new Map<string, number>();
+  const forget = (runId: string) => {
+    cache.delete(runId);
+    stopping.delete(runId);
+  };
+  d.events.on('job.finished', (e) => forget(e.job.runId));
+  d.events.on('job.requeued', (e) => forget(e.previousRunId));
+  d.events.on('job.resumed', (e) => forget(e.job.runId));
+
   const jobOf = async (runId: string) => {
     let row = cache.get(runId);
     if (!row) {
@@ -42,36 +69,56 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
     }
     return row;
   };
-  // Scrapy creates its log and feed when the crawl starts, so Scrapyd lists log_url and items_url for a running
-  // job at once: create them here (empty until the first bytes arrive), through the sink so offsets stay right.
-  const openFiles = (row: JobRow) => {
-    for (const stream of ['log', 'items'] as const) {
-      const path = jobFilePath(d.files, stream, row.project, row.spider, row.job_id);
-      if (path) d.sink.size(path);
+
+  // Refusals are logged once per node and run, so a misbehaving node can't flood the log.
+  const refused = new WeakMap<AgentSession, Set<string>>();
+  /** The run if it is this node's; otherwise undefined, and the refusal is logged (unknown runs are not). */
+  const ownRun = (session: AgentSession, row: JobRow | undefined, what: string): JobRow | undefined => {
+    if (!row || row.node_id === session.nodeId) return row;
+    let seen = refused.get(session);
+    if (!seen) refused.set(session, (seen = new Set()));
+    if (!seen.has(row.run_id) && seen.size < 10_000) {
+      seen.add(row.run_id);
+      log.warn(
+        { nodeId: session.nodeId, runId: row.run_id, ownerNodeId: row.node_id, what },
+        'refused: a node named a run assigned to another node',
+      );
     }
+    return undefined;
   };
-  const closeFiles = (row: JobRow) => {
-    for (const stream of ['log', 'items'] as const) {
-      const path = jobFilePath(d.files, stream, row.project, row.spider, row.job_id);
-      if (path) d.sink.close(path);
-    }
+
+  const buckets = new WeakMap<AgentSession, { tokens: number; at: number }>();
+  /** Token bucket per session: false when the node sends heartbeats faster than any agent would. */
+  const heartbeatAllowed = (session: AgentSession): boolean => {
+    const now = d.now();
+    const b = buckets.get(session) ?? { tokens: HEARTBEAT_BURST, at: now };
+    b.tokens = Math.min(HEARTBEAT_BURST, b.tokens + ((now - b.at) / 1000) * HEARTBEATS_PER_SECOND);
+    b.at = now;
+    buckets.set(session, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
   };
+  /** A node's clock is trusted only near ours: far-off sample times are replaced by the time of receipt. */
+  const clamp = (at: number) => (Math.abs(at - d.now()) > HANDSHAKE_MAX_SKEW_MS ? d.now() : at);
 
   return {
     async prepareWelcome(session: AgentSession, hello: Hello): Promise<Pick<Welcome, 'resume' | 'cancel'>> {
-      const known = new Set([...hello.known, ...hello.running.map((r) => r.runId)]);
       const resume: Welcome['resume'] = [];
       const cancel: Welcome['cancel'] = [];
+      // One lookup per run the agent names, shared by the steps below; other nodes' runs are dropped here.
+      const rows = new Map<string, JobRow | undefined>();
+      for (const runId of new Set([...hello.known, ...hello.running.map((r) => r.runId)])) {
+        const row = await d.jobs.byRunId(runId);
+        if (!row || ownRun(session, row, 'hello')) rows.set(runId, row);
+      }
       // Runs the agent holds alive that we gave up on: a lost run whose job was not requeued runs again; one
       // whose job was requeued (its run id no longer exists) or that finished otherwise must stop.
-      // One lookup per run the agent holds, shared by the steps below.
-      const rows = new Map<string, JobRow | undefined>();
-      for (const runId of known) rows.set(runId, await d.jobs.byRunId(runId));
       for (const r of hello.running) {
+        if (!rows.has(r.runId)) continue; // another node's run: refused above
         const row = rows.get(r.runId);
-        if (row?.state === 'finished' && row.outcome === 'lost' && (await d.jobs.resurrect(r.runId, session.nodeId))) {
+        if (row?.state === 'finished' && row.outcome === 'lost' && (await d.jobs.resume(row, session.nodeId))) {
           rows.set(r.runId, { ...row, state: 'running' });
-          log.warn({ runId: r.runId, jobId: row.job_id, nodeId: session.nodeId }, 'lost run is back: running again');
         } else if (!row || row.state === 'finished') {
           log.warn(
             { runId: r.runId, nodeId: session.nodeId },
@@ -80,10 +127,10 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
           cancel.push({ runId: r.runId, signal: 'SIGKILL' });
         }
       }
-      for (const row of await d.jobs.runningOnNode(session.nodeId)) {
-        if (!known.has(row.run_id)) {
+      for (const row of await d.runningOnNode(session.nodeId)) {
+        if (!rows.has(row.run_id)) {
           // It never started there (e.g. the assign was lost in a crash), so retrying costs nothing.
-          await d.loseRun(row, `agent ${session.nodeId} has no record of this run`, {
+          await d.jobs.lose(row, `agent ${session.nodeId} has no record of this run`, {
             countAttempt: false,
             always: true,
           });
@@ -113,16 +160,14 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
       let upTo = 0;
       for (const { seq, event } of msg.events) {
         upTo = Math.max(upTo, seq);
+        const row = ownRun(session, await jobOf(event.runId), `job ${event.kind}`);
+        if (!row) continue; // unknown (requeued meanwhile, or trimmed) or another node's: acknowledged, ignored
         if (event.kind === 'started') {
-          // Files first: whoever sees the pid also sees log_url and items_url.
-          const known = await jobOf(event.runId);
-          if (known?.state === 'running') openFiles(known);
-          const row = await d.jobs.markStarted(event.runId, event.pid, event.startedAt);
-          if (row) cache.set(event.runId, row);
-          log.info({ runId: event.runId, jobId: row?.job_id, pid: event.pid, nodeId: session.nodeId }, 'job started');
+          await d.jobs.started(row, event.pid, event.startedAt);
           continue;
         }
-        const changed = await d.jobs.markFinished(event.runId, {
+        session.runs.delete(event.runId);
+        await d.jobs.finish(row, {
           endedAt: event.endedAt,
           startedAt: event.startedAt,
           exitCode: event.exitCode,
@@ -130,44 +175,58 @@ export function createAgentEventHandlers(d: AgentEventsDeps): AgentEventHandlers
           outcome: event.outcome,
           reason: event.reason,
         });
-        session.runs.delete(event.runId);
-        const row = cache.get(event.runId) ?? (await d.jobs.byRunId(event.runId));
-        cache.delete(event.runId);
-        if (row) closeFiles(row);
-        if (changed) {
-          log.info(
-            {
-              runId: event.runId,
-              jobId: row?.job_id,
-              outcome: event.outcome,
-              exitCode: event.exitCode,
-              nodeId: session.nodeId,
-            },
-            'job finished',
-          );
-          await d.jobs.trimFinished(d.finishedToKeep);
-        }
       }
-      d.kick();
       return upTo;
     },
 
     onHeartbeat(session: AgentSession, hb: Heartbeat): void {
-      if (hb.host || hb.jobs) d.onMetrics(session, hb);
-    },
-
-    forget(runId: string): void {
-      cache.delete(runId);
+      if (!hb.host && !hb.jobs) return;
+      if (!heartbeatAllowed(session)) return;
+      const jobs = hb.jobs?.filter((j) => session.runs.has(j.runId)).slice(0, Math.max(1, session.slots));
+      d.onMetrics(session, {
+        ...hb,
+        at: clamp(hb.at),
+        ...(hb.host ? { host: { ...hb.host, at: clamp(hb.host.at) } } : {}),
+        ...(jobs ? { jobs } : {}),
+      });
     },
 
     async onLogChunk(session: AgentSession, chunk: LogChunk): Promise<void> {
-      const row = await jobOf(chunk.runId);
       const data = Buffer.from(chunk.data, 'base64');
+      const end = chunk.offset + data.length;
+      const row = ownRun(session, await jobOf(chunk.runId), `${chunk.stream} chunk`);
       const path = row ? jobFilePath(d.files, chunk.stream, row.project, row.spider, row.job_id) : null;
-      // A stream nobody keeps (logs disabled, job unknown) is acknowledged so the agent can drop it.
-      const next = path ? d.sink.write(path, chunk.offset, data) : chunk.offset + data.length;
-      if (path && row && !cache.has(chunk.runId)) d.sink.close(path);
+      if (!row || !path) {
+        // A stream nobody keeps (logs disabled, run unknown or not this node's) is acknowledged as read, so the
+        // agent can drop it; the ack only echoes the chunk's own end, revealing nothing.
+        session.send('log.ack', { runId: chunk.runId, stream: chunk.stream, offset: end });
+        return;
+      }
+      let next: number;
+      if (end > d.maxJobOutputBytes) {
+        const room = Math.max(0, d.maxJobOutputBytes - chunk.offset);
+        if (room > 0) d.sink.write(path, chunk.offset, data.subarray(0, room));
+        next = end; // the rest is dropped
+        await overCap(row, chunk.stream);
+      } else {
+        next = d.sink.write(path, chunk.offset, data);
+      }
+      if (!cache.has(chunk.runId)) d.sink.close(path); // a finished run's late bytes: don't keep its file open
       session.send('log.ack', { runId: chunk.runId, stream: chunk.stream, offset: next });
     },
   };
+
+  /** A job whose log or items outgrew the cap: asked to stop, then killed if it keeps writing. */
+  async function overCap(row: JobRow, stream: string): Promise<void> {
+    if (row.state !== 'running') return;
+    const since = stopping.get(row.run_id);
+    if (since === undefined) {
+      stopping.set(row.run_id, d.now());
+      const reason = `its ${stream} exceeded max_job_output_bytes (${d.maxJobOutputBytes} bytes); stopped by the master`;
+      await d.jobs.stop(row, 'SIGTERM', reason);
+    } else if (d.now() - since > STOP_GRACE_MS) {
+      stopping.set(row.run_id, d.now());
+      await d.jobs.stop(row, 'SIGKILL');
+    }
+  }
 }

@@ -1,21 +1,22 @@
 /**
- * Push dispatch: whenever a job is queued, a slot frees up or an agent comes online, `kick()` places pending jobs
- * (priority desc, then arrival) by the placement rule (tags, dedicated, cordon, most free slots, lowest load) and
- * the projects' and spiders' running caps. No poll interval: the spawn lands within milliseconds of the request.
+ * Push dispatch: whenever a job is queued, a slot frees up or an agent comes online (domain events), or a policy
+ * changes, `kick()` places pending jobs (priority desc, then arrival) by the placement rule (tags, dedicated,
+ * cordon, most free slots, lowest load) and the projects' and spiders' running caps. No poll interval: the spawn lands within milliseconds of the request.
  * One placement loop runs at a time, so a job is never placed twice. A job that can't be placed doesn't block
  * the ones behind it that can.
  */
-import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
+import type { DomainEvents, EventType } from '../events/domain-events.js';
 import type { ProjectCatalog, ProjectEntry } from '../services/project-catalog.js';
 import type { AgentCandidate, AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { PolicyStore } from '../services/policy-store.js';
 import { place, type Placement } from './placement.js';
 import { itemsAreLocal, jobFilePath, remoteFeedUri, type JobFilesConfig } from './job-files.js';
+import type { JobService } from './job-service.js';
 import { pruneOldFiles } from './retention.js';
 
 export interface DispatcherDeps {
@@ -24,18 +25,26 @@ export interface DispatcherDeps {
   registry: AgentRegistry;
   policies: PolicyStore;
   files: JobFilesConfig & { jobsToKeep: number };
+  /** Claims and finishes jobs (a job that can't start at all finishes as start_failed). */
+  service: JobService;
+  /** What changes placement (a job queued, a slot freed, an agent or a cordon changed) kicks a pass. */
+  events: DomainEvents;
   logger: Logger;
   now: () => number;
-  /** Called when a job finishes without ever reaching an agent (e.g. its pinned version was deleted). */
-  onFinished: () => void;
 }
+
+/** Events after which a placement pass may place something (or pending reasons change). */
+const KICKED_BY = new Set<EventType>([
+  'job.queued',
+  'job.finished',
+  'job.requeued',
+  'node.online',
+  'node.offline',
+  'node.cordoned',
+]);
 
 /** How long one snapshot of agents and running counts answers "why pending" questions. */
 const REASON_SNAPSHOT_MS = 250;
-
-export function newRunId(): string {
-  return randomUUID().replaceAll('-', '');
-}
 
 export class Dispatcher {
   readonly #d: DispatcherDeps;
@@ -52,6 +61,9 @@ export class Dispatcher {
   constructor(deps: DispatcherDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'dispatcher' });
+    deps.events.subscribe((e) => {
+      if (KICKED_BY.has(e.type)) this.kick();
+    });
   }
 
   /** Asks for a placement pass; cheap to call often (coalesces while a pass runs). */
@@ -163,8 +175,8 @@ export class Dispatcher {
         job.version_requested !== null
           ? `version '${job.version_requested}' not found at launch`
           : `project '${job.project}' has no versions at launch`;
-      await this.#d.jobs.claim(job.seq, agent.nodeId, '', this.#d.now());
-      await this.#d.jobs.markFinished(job.run_id, {
+      if (!(await this.#d.service.claim(job, agent.nodeId, ''))) return 'gone';
+      await this.#d.service.finish(job, {
         endedAt: this.#d.now(),
         startedAt: null,
         exitCode: null,
@@ -173,10 +185,9 @@ export class Dispatcher {
         reason,
       });
       log.warn({ reason }, 'job could not start');
-      this.#d.onFinished();
       return 'failed';
     }
-    if (!(await this.#d.jobs.claim(job.seq, agent.nodeId, version?.name ?? '', this.#d.now()))) return 'gone';
+    if (!(await this.#d.service.claim(job, agent.nodeId, version?.name ?? ''))) return 'gone';
     agent.runs.add(job.run_id);
     for (const stream of ['log', 'items'] as const) {
       const path = jobFilePath(this.#d.files, stream, job.project, job.spider, job.job_id);

@@ -1,9 +1,9 @@
 /**
  * The agents online now, by node id, and which nodes are cordoned. A new session for a node replaces (and
- * closes) the old one.
+ * closes) the old one. The one place nodes come online and go offline: it announces both as domain events.
  */
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { Candidate } from '../jobs/placement.js';
 import type { AgentSession } from './agent-session.js';
 
@@ -11,11 +11,16 @@ export interface AgentCandidate extends Candidate {
   session: AgentSession;
 }
 
-export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offline: [AgentSession] }> {
+export class AgentRegistry {
+  readonly #events: DomainEvents;
   readonly #sessions = new Map<string, AgentSession>();
   readonly #cordoned = new Set<string>();
   /** Sessions by SHA-256 of their token: a lookup by digest reveals nothing about the token (no timing leak). */
   readonly #byTokenDigest = new Map<string, AgentSession>();
+
+  constructor(events: DomainEvents) {
+    this.#events = events;
+  }
 
   add(session: AgentSession): void {
     const old = this.#sessions.get(session.nodeId);
@@ -25,14 +30,19 @@ export class AgentRegistry extends EventEmitter<{ online: [AgentSession]; offlin
       this.#byTokenDigest.delete(tokenDigest(old.sessionToken));
       old.close(4000, 'replaced by a newer connection');
     }
-    this.emit('online', session);
+    this.#events.publish({ type: 'node.online', nodeId: session.nodeId, kind: session.kind });
   }
 
   remove(session: AgentSession): void {
     if (this.#sessions.get(session.nodeId) === session) {
       this.#sessions.delete(session.nodeId);
       this.#byTokenDigest.delete(tokenDigest(session.sessionToken));
-      this.emit('offline', session);
+      this.#events.publish({
+        type: 'node.offline',
+        nodeId: session.nodeId,
+        kind: session.kind,
+        lastSeen: session.lastSeen,
+      });
     }
   }
 

@@ -1,13 +1,15 @@
 /**
  * Keeps agents' egg caches useful and small: on connect and whenever versions change, agents learn which digests
  * are still live (they delete other cached eggs no run needs), and a new version is pre-warmed (egg fetched,
- * venv built) on the online agents its project's jobs can land on, so its first crawl starts warm.
+ * venv built) on the online agents its project's jobs can land on, so its first crawl starts warm. It learns of
+ * connects and version changes from the domain events.
  */
 import type { Logger } from 'pino';
 import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import { matches } from '../jobs/placement.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { AgentRegistry } from '../registry/registry.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { PolicyStore } from './policy-store.js';
 
 export class EggDistribution {
@@ -20,10 +22,24 @@ export class EggDistribution {
       projects: ProjectsRepo;
       registry: AgentRegistry;
       policies: PolicyStore;
+      events: DomainEvents;
       logger: Logger;
     },
   ) {
     this.#log = d.logger.child({ component: 'egg-distribution' });
+    const warn = (what: string) => (e: unknown) => this.#log.warn({ err: e }, what);
+    d.events.on('node.online', (e) => {
+      const session = d.registry.get(e.nodeId);
+      if (session) void this.sendLive(session).catch(warn('sending live eggs failed'));
+    });
+    d.events.on('version.added', (e) => {
+      void d.projects
+        .version(e.project, e.version)
+        .then((v) => v && this.prewarm(v))
+        .catch(warn('pre-warming failed'));
+      this.changed();
+    });
+    d.events.on('version.deleted', () => this.changed());
   }
 
   /** Tells one agent (or all) which eggs are live. */

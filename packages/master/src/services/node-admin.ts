@@ -18,6 +18,7 @@ import {
 import type { NodeRow, NodesRepo } from '../db/repos/nodes.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { NodeCredentials } from '../registry/node-auth.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { ApiError } from './api-error.js';
 
@@ -28,8 +29,8 @@ export interface NodeAdminDeps {
   latestHost: (nodeId: string) => HostMetrics | undefined;
   now: () => number;
   logger: Logger;
-  /** The node set changed in a way placement cares about (cordon lifted). */
-  kick: () => void;
+  /** Revocations and cordons are announced here; nodes going offline are learnt from it. */
+  events: DomainEvents;
 }
 
 const ROTATE_TIMEOUT_MS = 30_000;
@@ -134,9 +135,10 @@ export class NodeAdmin {
     const row = await this.#d.repo.get(nodeId);
     if (!row) throw new ApiError('NOT_FOUND', `no registered node ${nodeId}`);
     await this.#d.repo.revoke(nodeId, this.#d.now());
-    this.#d.creds.setPermanent(nodeId, row.stored_key, null, true);
+    this.#d.creds.revoke(nodeId);
     this.#d.registry.get(nodeId)?.close(4005, 'node revoked');
     this.#log.warn({ nodeId }, 'node revoked');
+    this.#d.events.publish({ type: 'node.revoked', nodeId });
     return this.info(nodeId);
   }
 
@@ -152,7 +154,7 @@ export class NodeAdmin {
     const secret = randomBytes(32);
     const pending = storedKeyOf(secret);
     await this.#d.repo.setPendingKey(nodeId, pending);
-    this.#d.creds.setPermanent(nodeId, row.stored_key, pending, false);
+    this.#d.creds.setPending(nodeId, pending);
     let reply;
     try {
       reply = await session.request('credential.rotate', { secret: secret.toString('hex') }, ROTATE_TIMEOUT_MS);
@@ -161,11 +163,11 @@ export class NodeAdmin {
     }
     if (!reply.ok) {
       await this.#d.repo.setPendingKey(nodeId, null);
-      this.#d.creds.setPermanent(nodeId, row.stored_key, null, false);
+      this.#d.creds.setPending(nodeId, null);
       throw new ApiError('RUNNER_ERROR', `node ${nodeId} could not store the new credential: ${reply.error}`);
     }
     await this.#d.repo.promotePendingKey(nodeId, pending);
-    this.#d.creds.setPermanent(nodeId, pending, null, false);
+    this.#d.creds.promote(nodeId, pending);
     this.#log.info({ nodeId }, 'node credential rotated');
     return this.info(nodeId);
   }
@@ -178,7 +180,7 @@ export class NodeAdmin {
     if (row) await this.#d.repo.setCordoned(nodeId, cordoned);
     this.#d.registry.setCordoned(nodeId, cordoned);
     this.#log.info({ nodeId, cordoned }, cordoned ? 'node cordoned' : 'node uncordoned');
-    if (!cordoned) this.#d.kick();
+    this.#d.events.publish({ type: 'node.cordoned', nodeId, cordoned });
     return this.info(nodeId);
   }
 
@@ -189,10 +191,10 @@ export class NodeAdmin {
     if (!row) return;
     if (o.rotated && row.pending_stored_key !== null) {
       await this.#d.repo.promotePendingKey(session.nodeId, row.pending_stored_key);
-      this.#d.creds.setPermanent(session.nodeId, row.pending_stored_key, null, false);
+      this.#d.creds.promote(session.nodeId, row.pending_stored_key);
     } else if (row.pending_stored_key !== null) {
       await this.#d.repo.setPendingKey(session.nodeId, null);
-      this.#d.creds.setPermanent(session.nodeId, row.stored_key, null, false);
+      this.#d.creds.setPending(session.nodeId, null);
     }
     await this.#d.repo.recordSighting(session.nodeId, {
       lastSeen: this.#d.now(),
@@ -205,8 +207,9 @@ export class NodeAdmin {
     });
   }
 
-  async onOffline(session: AgentSession): Promise<void> {
-    if (session.kind === 'permanent') await this.#d.repo.touch(session.nodeId, session.lastSeen);
+  /** When a registered node went offline: its last sighting, for `node list`. */
+  async onOffline(e: { nodeId: string; kind: string; lastSeen: number }): Promise<void> {
+    if (e.kind === 'permanent') await this.#d.repo.touch(e.nodeId, e.lastSeen);
   }
 
   #info(row: NodeRow | undefined, s: AgentSession | undefined): NodeInfo {

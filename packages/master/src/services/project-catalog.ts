@@ -1,7 +1,9 @@
 /**
  * Projects and their versions, cached in memory: schedule.json, listspiders and dispatch read them on every call,
  * and only this master writes them (through ScrapydService, which calls `invalidate`). A cache miss reads the
- * database, so a restart or a missed invalidation costs one query, never a wrong answer for long.
+ * database, so a restart or a missed invalidation costs one query, never a wrong answer for long. Only projects
+ * that exist are kept: a miss is not cached, so requests naming made-up projects can't grow the cache (its size
+ * is bounded by the projects that exist).
  */
 import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import { sortVersionNames } from '../scrapyd/pep440.js';
@@ -15,7 +17,7 @@ export interface ProjectEntry {
 
 export class ProjectCatalog {
   readonly #projects: ProjectsRepo;
-  readonly #cache = new Map<string, ProjectEntry | null>();
+  readonly #cache = new Map<string, ProjectEntry>();
   readonly #settings: Readonly<Record<string, string>>;
 
   constructor(projects: ProjectsRepo, settingsProjects: Record<string, string> = {}) {
@@ -39,7 +41,7 @@ export class ProjectCatalog {
       : settingsModule !== null
         ? { versions: [], settingsModule }
         : null;
-    this.#cache.set(project, entry);
+    if (entry !== null) this.#cache.set(project, entry);
     return entry;
   }
 

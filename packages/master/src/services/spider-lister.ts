@@ -66,6 +66,7 @@ export class SpiderLister {
     if (!agent) {
       throw new ScrapydError(
         'RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)',
+        'NO_AGENT',
       );
     }
     let reply;
@@ -83,9 +84,9 @@ export class SpiderLister {
         LIST_TIMEOUT_MS,
       );
     } catch (e) {
-      throw new ScrapydError(`RunnerError: ${(e as Error).message}`);
+      throw new ScrapydError(`RunnerError: ${(e as Error).message}`, 'RUNNER_ERROR');
     }
-    if (!reply.ok) throw new ScrapydError(`RunnerError: ${reply.error}`);
+    if (!reply.ok) throw new ScrapydError(`RunnerError: ${reply.error}`, 'RUNNER_ERROR');
     return reply.spiders;
   }
 }

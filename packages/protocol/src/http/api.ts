@@ -64,6 +64,11 @@ export const JobInfo = z.object({
   project: ProjectName,
   spider: SpiderName,
   state: z.enum(['pending', 'running', 'finished']),
+  /** The version asked for (null: the latest at launch) and the one launched (null until it starts). */
+  versionRequested: z.string().nullable(),
+  version: z.string().nullable(),
+  args: z.record(z.string(), z.string()),
+  settings: z.record(z.string(), z.string()),
   nodeId: NodeId.nullable(),
   tags: z.array(Tag),
   priority: z.number(),
@@ -81,6 +86,64 @@ export const JobInfo = z.object({
   endedAt: EpochMs.nullable(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
+
+/** An earlier run of a job: lost (its node went away or never had it) and requeued as the next attempt. */
+export const JobAttempt = z.object({
+  attempt: z.number().int().positive(),
+  runId: RunId,
+  nodeId: NodeId.nullable(),
+  startedAt: EpochMs.nullable(),
+  endedAt: EpochMs,
+  outcome: z.string(),
+  reason: z.string().nullable(),
+});
+export type JobAttempt = z.infer<typeof JobAttempt>;
+
+/** One job with all its attempts: the earlier ones, then the current run (the job itself). */
+export const JobDetail = JobInfo.extend({ attempts: z.array(JobAttempt) });
+export type JobDetail = z.infer<typeof JobDetail>;
+
+/** A page of jobs, newest first; pass `nextCursor` as `cursor` for the next page (null: no more). */
+export const JobPage = z.object({ jobs: z.array(JobInfo), nextCursor: z.string().nullable() });
+export type JobPage = z.infer<typeof JobPage>;
+
+/** Most spider arguments or settings one job may carry (the Scrapyd API's `max_schedule_params` applies too). */
+const PARAM_KEY = z.string().min(1).max(1_000);
+const PARAM_VALUE = z.string().max(65_536);
+
+/** POST /api/v1/jobs: what schedule.json does, in JSON. */
+export const SubmitJobRequest = z
+  .object({
+    project: ProjectName,
+    spider: SpiderName,
+    /** A version as uploaded (`1.0`), or absent for the latest at launch. */
+    version: z.string().min(1).max(200).optional(),
+    jobId: JobId.optional(),
+    priority: z.number().finite().default(0),
+    args: z.record(PARAM_KEY, PARAM_VALUE).default({}),
+    settings: z.record(PARAM_KEY, PARAM_VALUE).default({}),
+    /** Tags an agent must all have; absent: the spider's or project's policy. */
+    tags: z.array(Tag).max(32).optional(),
+  })
+  .strict();
+export type SubmitJobRequest = z.infer<typeof SubmitJobRequest>;
+
+/** POST /api/v1/jobs/:jobId/cancel. The second cancel of a running job kills it. */
+export const CancelJobRequest = z
+  .object({
+    project: ProjectName,
+    /** Scrapyd's names (INT by default) or a signal number. */
+    signal: z.union([z.enum(['HUP', 'INT', 'KILL', 'STOP', 'TERM']), z.number().int().min(1).max(64)]).optional(),
+  })
+  .strict();
+export type CancelJobRequest = z.infer<typeof CancelJobRequest>;
+
+export const CancelJobResponse = z.object({
+  id: JobId,
+  project: ProjectName,
+  previousState: z.enum(['pending', 'running']),
+});
+export type CancelJobResponse = z.infer<typeof CancelJobResponse>;
 
 export const JobMetricSample = z.object({ at: EpochMs, cpuPercent: z.number(), rssBytes: z.number() });
 export type JobMetricSample = z.infer<typeof JobMetricSample>;

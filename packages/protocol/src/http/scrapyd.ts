@@ -9,25 +9,25 @@ const envelope = { status: z.literal('ok'), node_name: z.string() };
 export const ScrapydErrorBody = z.object({ status: z.literal('error'), message: z.string(), node_name: z.string() });
 export type ScrapydErrorBody = z.infer<typeof ScrapydErrorBody>;
 
-export const DaemonStatusResponseBody = z.object({
-  ...envelope,
+/**
+ * What each endpoint answers besides the envelope (`status`, `node_name`), with Scrapyd's fields first and our
+ * additive ones after (docs/scrapyd-api.md §11: additive fields never change an existing field's type). The master
+ * builds its answers through these schemas; the response bodies below add the envelope.
+ */
+export const DaemonStatusResult = z.object({
   pending: z.number().int(),
   running: z.number().int(),
   finished: z.number().int(),
 });
-export const AddVersionResponseBody = z.object({
-  ...envelope,
-  project: z.string(),
-  version: z.string(),
-  spiders: z.number().int(),
-});
-export const ScheduleResponseBody = z.object({ ...envelope, jobid: z.string() });
+export const AddVersionResult = z.object({ project: z.string(), version: z.string(), spiders: z.number().int() });
+export const ScheduleResult = z.object({ jobid: z.string() });
 export const JobState = z.enum(['pending', 'running', 'finished']);
-export const StatusResponseBody = z.object({ ...envelope, currstate: JobState.nullable() });
-export const CancelResponseBody = z.object({ ...envelope, prevstate: z.enum(['pending', 'running']).nullable() });
-export const ListProjectsResponseBody = z.object({ ...envelope, projects: z.array(z.string()) });
-export const ListVersionsResponseBody = z.object({ ...envelope, versions: z.array(z.string()) });
-export const ListSpidersResponseBody = z.object({ ...envelope, spiders: z.array(z.string()) });
+export const StatusResult = z.object({ currstate: JobState.nullable() });
+export const CancelResult = z.object({ prevstate: z.enum(['pending', 'running']).nullable() });
+export const ListProjectsResult = z.object({ projects: z.array(z.string()) });
+export const ListVersionsResult = z.object({ versions: z.array(z.string()) });
+export const ListSpidersResult = z.object({ spiders: z.array(z.string()) });
+export const EmptyResult = z.object({});
 
 export const PendingJob = z.object({
   id: z.string(),
@@ -36,6 +36,9 @@ export const PendingJob = z.object({
   version: z.string().nullable(),
   settings: z.record(z.string(), z.string()),
   args: z.record(z.string(), z.string()),
+  /** Additive: the tags an agent must have to run it, and why it is not running yet (null: it starts next). */
+  tags: z.array(z.string()),
+  pending_reason: z.string().nullable(),
 });
 export const RunningJob = z.object({
   id: z.string(),
@@ -45,6 +48,9 @@ export const RunningJob = z.object({
   start_time: z.string(),
   log_url: z.string().nullable(),
   items_url: z.string().nullable(),
+  /** Additive: where it runs, with what tags. */
+  node_id: z.string().nullable(),
+  tags: z.array(z.string()),
 });
 export const FinishedJob = z.object({
   id: z.string(),
@@ -54,13 +60,27 @@ export const FinishedJob = z.object({
   end_time: z.string(),
   log_url: z.string().nullable(),
   items_url: z.string().nullable(),
+  /** Additive: how it ended (succeeded, failed, cancelled, lost, start_failed), its exit code, node and tags. */
+  outcome: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  node_id: z.string().nullable(),
+  tags: z.array(z.string()),
 });
-export const ListJobsResponseBody = z.object({
-  ...envelope,
+export const ListJobsResult = z.object({
   pending: z.array(PendingJob),
   running: z.array(RunningJob),
   finished: z.array(FinishedJob),
 });
+
+export const DaemonStatusResponseBody = DaemonStatusResult.extend(envelope);
+export const AddVersionResponseBody = AddVersionResult.extend(envelope);
+export const ScheduleResponseBody = ScheduleResult.extend(envelope);
+export const StatusResponseBody = StatusResult.extend(envelope);
+export const CancelResponseBody = CancelResult.extend(envelope);
+export const ListProjectsResponseBody = ListProjectsResult.extend(envelope);
+export const ListVersionsResponseBody = ListVersionsResult.extend(envelope);
+export const ListSpidersResponseBody = ListSpidersResult.extend(envelope);
+export const ListJobsResponseBody = ListJobsResult.extend(envelope);
 export const OkResponseBody = z.object(envelope);
 
 export type DaemonStatusResponseBody = z.infer<typeof DaemonStatusResponseBody>;
@@ -72,6 +92,7 @@ export type ListProjectsResponseBody = z.infer<typeof ListProjectsResponseBody>;
 export type ListVersionsResponseBody = z.infer<typeof ListVersionsResponseBody>;
 export type ListSpidersResponseBody = z.infer<typeof ListSpidersResponseBody>;
 export type ListJobsResponseBody = z.infer<typeof ListJobsResponseBody>;
+export type ListJobsResult = z.infer<typeof ListJobsResult>;
 export type PendingJob = z.infer<typeof PendingJob>;
 export type RunningJob = z.infer<typeof RunningJob>;
 export type FinishedJob = z.infer<typeof FinishedJob>;

@@ -6,17 +6,29 @@ import { JobEvent, Stream } from './jobs.js';
 /** What the agent reports about a job it believes is running, so the master can reconcile after a reconnect. */
 export const RunningJobReport = z.object({ runId: RunId, pid: z.number().int().positive(), startedAt: EpochMs });
 
-/** First frame from the agent: answers the master's challenge and describes the node. */
-export const Hello = z.object({
+/** Hex nonce of one side of the handshake: 32 random bytes, fresh per connection. */
+export const HandshakeNonce = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * First frame from the agent: who it claims to be and its own nonce. It reveals nothing else until the master has
+ * proved it holds the node's key (`master.proof`).
+ */
+export const Identify = z.object({
   nodeId: NodeId,
   protocolVersion: z.number().int().positive(),
+  /** A temporary node (no registration): authenticates with the cluster's shared temporary-node secret. */
+  temporary: z.boolean().default(false),
+  nonce: HandshakeNonce,
+});
+export type Identify = z.infer<typeof Identify>;
+
+/** Second frame from the agent, sent only once the master's proof checked out: its own proof, and the node. */
+export const Hello = z.object({
   agentVersion: z.string().max(64),
   /** Epoch ms on the agent's clock; part of the MAC input, so an old handshake can't be replayed. */
   timestamp: EpochMs,
-  /** hex proof of the node secret over the nonce, node id and timestamp (see handshake.ts). */
+  /** hex proof of the node secret over both nonces, the node id and the timestamp (see handshake.ts). */
   mac: z.string().regex(/^[0-9a-f]{64}$/),
-  /** A temporary node (no registration): authenticates with the cluster's shared temporary-node secret. */
-  temporary: z.boolean().default(false),
   /** Takes only jobs whose tags it matches (jobs without tags never land here). */
   dedicated: z.boolean().default(false),
   hostname: z.string().max(255),
@@ -103,6 +115,7 @@ export const RotateReply = z.discriminatedUnion('ok', [
 export type RotateReply = z.infer<typeof RotateReply>;
 
 export const AgentToMaster = {
+  identify: { message: Identify },
   hello: { message: Hello },
   heartbeat: { message: Heartbeat },
   'job.events': { message: JobEvents },

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { EpochMs, NodeId, ProjectName, RunId, Sha256, VersionName, SettingsModule } from '../primitives.js';
+import { ErrorCode } from '../errors.js';
 import type { Catalog } from './catalog.js';
-import { CancelReply, RotateReply, SpiderListReply } from './agent-to-master.js';
+import { CancelReply, HandshakeNonce, RotateReply, SpiderListReply } from './agent-to-master.js';
 import { CancelRequest, JobSpec, Requirements, Stream } from './jobs.js';
 
-/** Sent as soon as the socket opens: the agent must answer with a MAC over this nonce. */
+/** Sent as soon as the socket opens: the agent answers with `identify`, and later a MAC over this nonce. */
 export const Challenge = z.object({
-  nonce: z.string().regex(/^[0-9a-f]{32,128}$/),
+  nonce: HandshakeNonce,
   protocolVersion: z.number().int().positive(),
   serverTime: EpochMs,
 });
@@ -14,6 +15,14 @@ export type Challenge = z.infer<typeof Challenge>;
 
 /** Where the master wants each running job's streams to resume (its own file sizes). */
 export const StreamResume = z.object({ runId: RunId, stream: Stream, offset: z.number().int().nonnegative() });
+
+/**
+ * The master's answer to `identify`: HMACs over both nonces and the node id, keyed by the stored keys it holds for
+ * the node (see handshake.ts). Always two, so their number says nothing: the current key's and, during a credential
+ * rotation, the new one's; decoys (random keys) where there is no such key, and for a node id it doesn't know.
+ */
+export const MasterProof = z.object({ proofs: z.array(z.string().regex(/^[0-9a-f]{64}$/)).length(2) });
+export type MasterProof = z.infer<typeof MasterProof>;
 
 export const Welcome = z.object({
   nodeId: NodeId,
@@ -26,7 +35,7 @@ export const Welcome = z.object({
 });
 export type Welcome = z.infer<typeof Welcome>;
 
-export const Rejected = z.object({ code: z.string(), message: z.string() });
+export const Rejected = z.object({ code: ErrorCode, message: z.string().max(4_000) });
 export type Rejected = z.infer<typeof Rejected>;
 
 export const JobAssign = z.object({ job: JobSpec });
@@ -68,6 +77,7 @@ export type CredentialRotate = z.infer<typeof CredentialRotate>;
 
 export const MasterToAgent = {
   challenge: { message: Challenge },
+  'master.proof': { message: MasterProof },
   welcome: { message: Welcome },
   rejected: { message: Rejected },
   'job.assign': { message: JobAssign },

@@ -2,7 +2,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-cluster.js';
+import * as m0003 from './0003-attempts.js';
 
 export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve<Record<string, Migration>>({ '0001-init': m0001, '0002-cluster': m0002 }),
+  getMigrations: () =>
+    Promise.resolve<Record<string, Migration>>({
+      '0001-init': m0001,
+      '0002-cluster': m0002,
+      '0003-attempts': m0003,
+    }),
 };

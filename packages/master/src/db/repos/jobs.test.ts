@@ -40,7 +40,8 @@ void test('requeue keeps the queue place, changes the run id and counts the atte
   await add(RUN('b'), 'j2');
   const [first] = await jobs.nextPending(1);
   assert.ok(await jobs.claim(first!.seq, 'n1', 'v', 2));
-  assert.ok(await jobs.requeue(RUN('a'), RUN('c'), { countAttempt: true, reason: 'lost' }));
+  const lostAt = { endedAt: 5, outcome: 'lost' };
+  assert.ok(await jobs.requeue(RUN('a'), RUN('c'), { countAttempt: true, reason: 'node gone', ...lostAt }));
   assert.equal(await jobs.byRunId(RUN('a')), undefined);
   const [again] = await jobs.nextPending(1);
   assert.equal(again!.run_id, RUN('c'));
@@ -49,10 +50,20 @@ void test('requeue keeps the queue place, changes the run id and counts the atte
   assert.equal(again!.node_id, null);
   // A run that never started doesn't use up an attempt.
   assert.ok(await jobs.claim(again!.seq, 'n1', 'v', 3));
-  assert.ok(await jobs.requeue(RUN('c'), RUN('d'), { countAttempt: false, reason: 'unknown to agent' }));
+  assert.ok(await jobs.requeue(RUN('c'), RUN('d'), { countAttempt: false, reason: 'unknown to agent', ...lostAt }));
   assert.equal((await jobs.byRunId(RUN('d')))!.attempt, 2);
   // Only running jobs can be requeued.
-  assert.equal(await jobs.requeue(RUN('d'), RUN('e'), { countAttempt: true, reason: 'x' }), false);
+  assert.equal(await jobs.requeue(RUN('d'), RUN('e'), { countAttempt: true, reason: 'x', ...lostAt }), undefined);
+  // Both runs that ended are kept as the job's earlier attempts, in order.
+  const row = (await jobs.byRunId(RUN('d')))!;
+  assert.deepEqual(
+    (await jobs.attemptsOf(row.seq)).map((a) => [a.run_id, a.attempt, a.node_id, a.outcome, a.reason]),
+    [
+      [RUN('a'), 1, 'n1', 'lost', 'node gone'],
+      [RUN('c'), 2, 'n1', 'lost', 'unknown to agent'],
+    ],
+  );
+  assert.equal(row.reason, 'attempt 2 lost (unknown to agent); requeued');
 });
 
 void test('a guessed lost ending is replaced by the real one, and a lost run can come back', async (t) => {

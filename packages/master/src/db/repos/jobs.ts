@@ -2,7 +2,8 @@
  * Jobs in all three states. Pending order is global: priority desc, then arrival (seq) — unlike Scrapyd, one busy
  * project cannot starve the others (docs/scrapyd-api.md §10 W2). A cancelled pending job is deleted, as in Scrapyd.
  */
-import type { Insertable, Selectable } from 'kysely';
+import type { DeleteQueryBuilder, DeleteResult, Insertable, Selectable } from 'kysely';
+import type { Database } from '../schema.js';
 import type { Db } from '../database.js';
 import type { JobsTable, JobStateColumn } from '../schema.js';
 
@@ -22,6 +23,15 @@ export interface NewJob {
   tags: string[];
 }
 
+/** Filters of the REST job list. */
+export interface JobFilter {
+  project?: string;
+  spider?: string;
+  states?: JobStateColumn[];
+  nodeId?: string;
+  outcome?: string;
+}
+
 /** Pending jobs that share tags, project and spider share a placement verdict. */
 export interface PendingClass {
   tags: string;
@@ -37,6 +47,8 @@ export interface FinishInfo {
   outcome: string;
   reason: string | null;
 }
+
+type PendingFilter = DeleteQueryBuilder<Database, 'jobs', DeleteResult>;
 
 /** Most rows in one group-committed INSERT (well under SQLite's bound-parameter limit). */
 const INSERT_BATCH_MAX = 500;
@@ -110,6 +122,22 @@ export function createJobsRepo(db: Db) {
     return q;
   };
 
+  /** Deletes pending jobs (and the earlier attempts they carry) in one transaction; returns the jobs removed. */
+  const deletePendingWhere = (filter: (q: PendingFilter) => PendingFilter) =>
+    db.transaction().execute(async (trx) => {
+      const rows = await filter(trx.deleteFrom('jobs').where('state', '=', 'pending'))
+        .returningAll()
+        .execute();
+      const seqs = rows.map((r) => r.seq);
+      for (let i = 0; i < seqs.length; i += INSERT_BATCH_MAX) {
+        await trx
+          .deleteFrom('job_attempts')
+          .where('job_seq', 'in', seqs.slice(i, i + INSERT_BATCH_MAX))
+          .execute();
+      }
+      return rows;
+    });
+
   return {
     /** Queues a job; resolves once it is committed (group-committed with concurrent calls). */
     insertPending(job: NewJob): Promise<void> {
@@ -172,31 +200,69 @@ export function createJobsRepo(db: Db) {
 
     /**
      * Puts a running job back in the queue under a new run id, keeping its place (seq and priority). The old run
-     * id stops existing, so anything an agent later says about it is ignored (and the run is killed if alive).
+     * id stops existing, so anything an agent later says about it is ignored (and the run is killed if alive);
+     * the run that ended is kept in `job_attempts` with `outcome`.
      */
-    async requeue(runId: string, newRunId: string, o: { countAttempt: boolean; reason: string }): Promise<boolean> {
-      const res = await db
-        .updateTable('jobs')
-        .set((eb) => ({
-          state: 'pending',
-          run_id: newRunId,
-          node_id: null,
-          pid: null,
-          version: null,
-          started_at: null,
-          ended_at: null,
-          exit_code: null,
-          signal: null,
-          outcome: null,
-          reason: o.reason,
-          cancel_count: 0,
-          cancel_signal: null,
-          attempt: o.countAttempt ? eb('attempt', '+', 1) : eb.ref('attempt'),
-        }))
-        .where('run_id', '=', runId)
-        .where('state', '=', 'running')
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
+    async requeue(
+      runId: string,
+      newRunId: string,
+      o: { countAttempt: boolean; reason: string; endedAt: number; outcome: string },
+    ): Promise<JobRow | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const old = await trx
+          .selectFrom('jobs')
+          .selectAll()
+          .where('run_id', '=', runId)
+          .where('state', '=', 'running')
+          .executeTakeFirst();
+        if (!old) return undefined;
+        await trx
+          .insertInto('job_attempts')
+          .values({
+            run_id: old.run_id,
+            job_seq: old.seq,
+            attempt: old.attempt,
+            node_id: old.node_id,
+            pid: old.pid,
+            started_at: old.started_at,
+            ended_at: o.endedAt,
+            outcome: o.outcome,
+            reason: o.reason,
+          })
+          .execute();
+        return trx
+          .updateTable('jobs')
+          .set((eb) => ({
+            state: 'pending',
+            run_id: newRunId,
+            node_id: null,
+            pid: null,
+            version: null,
+            started_at: null,
+            ended_at: null,
+            exit_code: null,
+            signal: null,
+            outcome: null,
+            reason: `attempt ${old.attempt} ${o.outcome} (${o.reason}); requeued`,
+            cancel_count: 0,
+            cancel_signal: null,
+            attempt: o.countAttempt ? eb('attempt', '+', 1) : eb.ref('attempt'),
+          }))
+          .where('seq', '=', old.seq)
+          .returningAll()
+          .executeTakeFirst();
+      });
+    },
+
+    /** Earlier runs of a job (lost and requeued), oldest first. */
+    async attemptsOf(seq: number) {
+      return db
+        .selectFrom('job_attempts')
+        .selectAll()
+        .where('job_seq', '=', seq)
+        .orderBy('attempt')
+        .orderBy('ended_at')
+        .execute();
     },
 
     /** A run declared lost whose node came back with it still running: it is running again. */
@@ -222,14 +288,21 @@ export function createJobsRepo(db: Db) {
       return Number(res.numUpdatedRows) === 1;
     },
 
-    async markStarted(runId: string, pid: number, startedAt: number): Promise<JobRow | undefined> {
-      await db
+    /** Records the crawl's pid; `changed` is false for a replay (same pid already recorded) or a run not running. */
+    async markStarted(
+      runId: string,
+      pid: number,
+      startedAt: number,
+    ): Promise<{ row: JobRow; changed: boolean } | undefined> {
+      const res = await db
         .updateTable('jobs')
         .set({ pid, started_at: startedAt })
         .where('run_id', '=', runId)
         .where('state', '=', 'running')
-        .execute();
-      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+        .where((eb) => eb.or([eb('pid', 'is', null), eb('pid', '!=', pid)]))
+        .executeTakeFirst();
+      const row = await db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+      return row && { row, changed: Number(res.numUpdatedRows) === 1 };
     },
 
     /** Idempotent: a replayed finish for an already finished job changes nothing (a guessed `lost` is replaced). */
@@ -263,27 +336,45 @@ export function createJobsRepo(db: Db) {
       return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
     },
 
-    async deletePending(project: string, jobId: string): Promise<number> {
-      const res = await db
-        .deleteFrom('jobs')
-        .where('project', '=', project)
-        .where('job_id', '=', jobId)
-        .where('state', '=', 'pending')
-        .executeTakeFirst();
-      return Number(res.numDeletedRows);
+    /** Deletes a job's pending run (a cancel); returns the rows removed. */
+    async deletePending(project: string, jobId: string): Promise<JobRow[]> {
+      return deletePendingWhere((q) => q.where('project', '=', project).where('job_id', '=', jobId));
     },
 
-    async deletePendingOfProject(project: string): Promise<number> {
-      const res = await db
-        .deleteFrom('jobs')
-        .where('project', '=', project)
-        .where('state', '=', 'pending')
-        .executeTakeFirst();
-      return Number(res.numDeletedRows);
+    /** Deletes every pending job of a project (deviation D7); returns the rows removed. */
+    async deletePendingOfProject(project: string): Promise<JobRow[]> {
+      return deletePendingWhere((q) => q.where('project', '=', project));
     },
 
     async running(project: string, jobId: string): Promise<JobRow[]> {
       return inState('running', project).where('job_id', '=', jobId).execute();
+    },
+
+    /** The master stops a run itself (a limit it exceeded): records why, once; false if already recorded. */
+    async recordStop(runId: string, reason: string): Promise<boolean> {
+      const res = await db
+        .updateTable('jobs')
+        .set({ stop_reason: reason })
+        .where('run_id', '=', runId)
+        .where('state', '=', 'running')
+        .where('stop_reason', 'is', null)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
+    /**
+     * A page of jobs for the REST API, newest first (by arrival), filtered; `before` is the cursor: the `seq` of
+     * the last job of the previous page.
+     */
+    async page(f: JobFilter & { before?: number; limit: number }): Promise<JobRow[]> {
+      let q = db.selectFrom('jobs').selectAll();
+      if (f.project !== undefined) q = q.where('project', '=', f.project);
+      if (f.spider !== undefined) q = q.where('spider', '=', f.spider);
+      if (f.states !== undefined) q = q.where('state', 'in', f.states);
+      if (f.nodeId !== undefined) q = q.where('node_id', '=', f.nodeId);
+      if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
+      if (f.before !== undefined) q = q.where('seq', '<', f.before);
+      return q.orderBy('seq', 'desc').limit(f.limit).execute();
     },
 
     async recordCancel(runId: string, signal: string): Promise<number> {
@@ -336,17 +427,26 @@ export function createJobsRepo(db: Db) {
         .limit(1)
         .executeTakeFirst();
       if (!cutoff) return 0;
-      const res = await db
-        .deleteFrom('jobs')
-        .where('state', '=', 'finished')
-        .where((eb) =>
-          eb.or([
-            eb('ended_at', '<', cutoff.ended_at),
-            eb.and([eb('ended_at', '=', cutoff.ended_at), eb('seq', '<=', cutoff.seq)]),
-          ]),
-        )
-        .executeTakeFirst();
-      return Number(res.numDeletedRows);
+      return db.transaction().execute(async (trx) => {
+        const older = (q: ReturnType<typeof trx.selectFrom<'jobs'>>) =>
+          q
+            .where('state', '=', 'finished')
+            .where((eb) =>
+              eb.or([
+                eb('ended_at', '<', cutoff.ended_at),
+                eb.and([eb('ended_at', '=', cutoff.ended_at), eb('seq', '<=', cutoff.seq)]),
+              ]),
+            );
+        await trx
+          .deleteFrom('job_attempts')
+          .where('job_seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
+          .execute();
+        const res = await trx
+          .deleteFrom('jobs')
+          .where('seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
+          .executeTakeFirst();
+        return Number(res.numDeletedRows);
+      });
     },
   };
 }

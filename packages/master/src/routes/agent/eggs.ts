@@ -2,23 +2,13 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { AGENT_HTTP_PREFIX, Sha256 } from '@scrapyard/protocol';
-import type { AgentRegistry } from '../../registry/registry.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { nodeGuard } from '../../auth/http-guards.js';
 import type { EggStore } from '../../storage/egg-store.js';
 
-/** The session a bearer token belongs to (looked up by the token's digest, so timing tells nothing). */
-export function sessionForToken(registry: AgentRegistry, header: string | undefined) {
-  const m = /^Bearer ([0-9a-f]{64})$/.exec(header ?? '');
-  return m ? registry.byToken(m[1]!) : undefined;
-}
-
-export async function agentEggRoutes(app: FastifyInstance, opts: { registry: AgentRegistry; eggs: EggStore }) {
+export async function agentEggRoutes(app: FastifyInstance, opts: { auth: Authenticator; eggs: EggStore }) {
+  app.addHook('onRequest', nodeGuard(opts.auth));
   app.get<{ Params: { digest: string } }>(`${AGENT_HTTP_PREFIX}/eggs/:digest`, async (req, reply) => {
-    const session = sessionForToken(opts.registry, req.headers.authorization);
-    if (!session) {
-      return reply
-        .code(401)
-        .send({ error: { code: 'UNAUTHORIZED', message: 'missing or invalid agent session token' } });
-    }
     const digest = Sha256.safeParse(req.params.digest);
     if (!digest.success) {
       return reply

@@ -5,8 +5,12 @@ import { ApiError } from '../../services/api-error.js';
 export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
   const status = (err as FastifyError).statusCode;
+  if (status === 413) {
+    const message = `request body too large: this route takes at most ${req.routeOptions.bodyLimit} bytes`;
+    return reply.code(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message } });
+  }
   if (status && status < 500) {
-    // fastify's own: malformed JSON, unsupported content type, body too large
+    // fastify's own: malformed JSON, unsupported content type
     return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: err.message } });
   }
   req.log.error({ err }, 'request failed');

@@ -1,23 +1,66 @@
-/** /api/v1/jobs: jobs across the cluster with placement detail (tags, node, attempt, why pending), and metrics. */
+/**
+ * /api/v1/jobs: everything the Scrapyd API can do with jobs, in JSON, so new clients never need the Scrapyd
+ * dialect. Submit, cancel, list with filters and cursor pagination, one job with its attempts, and its metrics.
+ * Every change goes through the JobService, like the Scrapyd API's.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { JobId, ProjectName, type JobInfo } from '@scrapyard/protocol';
-import type { JobRow, JobsRepo } from '../../db/repos/jobs.js';
+import {
+  CancelJobRequest,
+  JobId,
+  NodeId,
+  ProjectName,
+  SpiderName,
+  SubmitJobRequest,
+  type JobAttempt,
+  type JobDetail,
+  type JobInfo,
+} from '@scrapyard/protocol';
+import type { JobRow } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
+import type { JobService } from '../../jobs/job-service.js';
 import { ApiError } from '../../services/api-error.js';
 import { parseOr400 } from './validate.js';
 
-const ListQuery = z.object({
-  project: ProjectName.optional(),
-  state: z.enum(['pending', 'running', 'finished']).optional(),
-});
+const STATES = ['pending', 'running', 'finished'] as const;
+const Cursor = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,16}$/, 'must be a cursor from a previous page')
+  .transform((c, ctx) => {
+    const seq = Number(Buffer.from(c, 'base64url').toString('latin1'));
+    if (!Number.isSafeInteger(seq) || seq <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be a cursor from a previous page' });
+      return z.NEVER;
+    }
+    return seq;
+  });
+const cursorOf = (seq: number) => Buffer.from(String(seq), 'latin1').toString('base64url');
+
+const ListQuery = z
+  .object({
+    project: ProjectName.optional(),
+    spider: SpiderName.optional(),
+    /** One state or several, comma-separated. */
+    state: z
+      .string()
+      .transform((s) => s.split(','))
+      .pipe(z.array(z.enum(STATES)).min(1))
+      .optional(),
+    nodeId: NodeId.optional(),
+    outcome: z.enum(['succeeded', 'failed', 'cancelled', 'lost', 'start_failed']).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).default(100),
+    cursor: Cursor.optional(),
+  })
+  .strict();
 const JobParams = z.object({ jobId: JobId });
-const ProjectQuery = z.object({ project: ProjectName.optional() });
+const ProjectQuery = z.object({ project: ProjectName.optional() }).strict();
 
 export interface JobViews {
   pendingReason(job: JobRow): Promise<string | null>;
   isUnreachable(nodeId: string | null): boolean;
 }
+
+const pairs = (json: string) => Object.fromEntries(JSON.parse(json) as [string, string][]);
 
 export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
   const num = (v: number | null) => (v === null ? null : Number(v));
@@ -27,6 +70,10 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
     project: j.project,
     spider: j.spider,
     state: j.state,
+    versionRequested: j.version_requested,
+    version: j.version === '' ? null : j.version,
+    args: pairs(j.args),
+    settings: pairs(j.settings),
     nodeId: j.node_id === '' ? null : j.node_id,
     tags: JSON.parse(j.tags) as string[],
     priority: j.priority,
@@ -43,26 +90,92 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
   };
 }
 
-export function jobRoutes(app: FastifyInstance, o: { jobs: JobsRepo; metrics: MetricsRepo; views: JobViews }): void {
+export function jobRoutes(
+  app: FastifyInstance,
+  o: { jobs: JobService; metrics: MetricsRepo; views: JobViews; maxScheduleParams: number },
+): void {
   const find = async (params: unknown, query: unknown) => {
     const { jobId } = parseOr400(JobParams, params, 'path');
     const { project } = parseOr400(ProjectQuery, query, 'query');
-    const row = await o.jobs.latestByJobId(jobId, project);
+    const row = await o.jobs.latest(jobId, project);
     if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
     return row;
   };
+
   app.get('/jobs', async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
-    const states = q.state ? [q.state] : (['pending', 'running', 'finished'] as const);
-    const rows: JobRow[] = [];
-    for (const s of states) {
-      if (s === 'pending') rows.push(...(await o.jobs.listPending(q.project)));
-      if (s === 'running') rows.push(...(await o.jobs.listRunning(q.project)));
-      if (s === 'finished') rows.push(...(await o.jobs.listFinished(q.project)));
-    }
-    return { jobs: await Promise.all(rows.map((r) => toJobInfo(r, o.views))) };
+    const rows = await o.jobs.page({
+      project: q.project,
+      spider: q.spider,
+      states: q.state,
+      nodeId: q.nodeId,
+      outcome: q.outcome,
+      before: q.cursor,
+      limit: q.limit,
+    });
+    const last = rows.at(-1);
+    return {
+      jobs: await Promise.all(rows.map((r) => toJobInfo(r, o.views))),
+      nextCursor: rows.length === q.limit && last ? cursorOf(last.seq) : null,
+    };
   });
-  app.get('/jobs/:jobId', async (req) => toJobInfo(await find(req.params, req.query), o.views));
+
+  app.post('/jobs', async (req, reply) => {
+    const body = parseOr400(SubmitJobRequest, req.body, 'body');
+    const args = Object.entries(body.args);
+    const settings = Object.entries(body.settings);
+    for (const [what, list] of [
+      ['args', args],
+      ['settings', settings],
+    ] as const) {
+      if (list.length > o.maxScheduleParams) {
+        throw new ApiError('BAD_REQUEST', `body.${what}: at most ${o.maxScheduleParams} entries are accepted`);
+      }
+    }
+    const row = await o.jobs.submit({
+      project: body.project,
+      spider: body.spider,
+      version: body.version,
+      jobId: body.jobId,
+      priority: body.priority,
+      args,
+      settings,
+      tags: body.tags,
+    });
+    return reply.code(201).send(await toJobInfo(row, o.views));
+  });
+
+  app.get('/jobs/:jobId', async (req): Promise<JobDetail> => {
+    const row = await find(req.params, req.query);
+    const info = await toJobInfo(row, o.views);
+    const earlier: JobAttempt[] = (await o.jobs.attempts(row)).map((a) => ({
+      attempt: a.attempt,
+      runId: a.run_id,
+      nodeId: a.node_id,
+      startedAt: a.started_at === null ? null : Number(a.started_at),
+      endedAt: Number(a.ended_at),
+      outcome: a.outcome,
+      reason: a.reason,
+    }));
+    return { ...info, attempts: earlier };
+  });
+
+  app.post('/jobs/:jobId/cancel', async (req) => {
+    const { jobId } = parseOr400(JobParams, req.params, 'path');
+    const body = parseOr400(CancelJobRequest, req.body ?? {}, 'body');
+    const { prevstate } = await o.jobs.cancel(
+      body.project,
+      jobId,
+      body.signal === undefined ? undefined : String(body.signal),
+    );
+    if (prevstate === null) {
+      const row = await o.jobs.latest(jobId, body.project);
+      if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId} in project ${body.project}`);
+      throw new ApiError('CONFLICT', `job ${jobId} is already finished`);
+    }
+    return { id: jobId, project: body.project, previousState: prevstate };
+  });
+
   app.get('/jobs/:jobId/metrics', async (req) => {
     const row = await find(req.params, req.query);
     return { samples: await o.metrics.jobSamples(row.run_id) };

@@ -8,11 +8,12 @@
  * one). When the job is finished and everything up to the file's size was sent: `event: end` with
  * `data: {"state":"finished","outcome":…}`, and the response ends. A job that disappears while followed (a
  * cancelled pending job is deleted) ends the same way with `{"state":"gone","outcome":null}`. A `: keepalive`
- * comment goes out every 15 s; the job's state is polled at most once a second.
+ * comment goes out every 15 s; the job's state is polled at most once a second. At most `maxTails` tails are open
+ * at once (each holds a socket, a file and a timer): past that, 503 OVERLOADED with Retry-After.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
@@ -44,6 +45,8 @@ export interface LogStreamOptions {
   keepaliveMs?: number;
   /** Least time between two state polls; default 1 000. */
   pollMs?: number;
+  /** Most tails open at once (max_live_tails); default 256. */
+  maxTails?: number;
 }
 
 /** Most bytes read (and sent in one event) at a time. */
@@ -64,6 +67,9 @@ const Query = z.object({
 export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptions): Promise<void> {
   const keepaliveMs = opts.keepaliveMs ?? 15_000;
   const pollMs = opts.pollMs ?? 1_000;
+  const maxTails = opts.maxTails ?? 256;
+  // Slots are taken before the first await, so concurrent requests can't overshoot the cap.
+  let taken = 0;
   app.setErrorHandler(apiErrorHandler);
   // Open tails, ended before the server closes (it would otherwise wait for them forever).
   const active = new Set<() => void>();
@@ -72,6 +78,21 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
   });
 
   app.get('/api/v1/jobs/:jobId/log/stream', async (req, reply) => {
+    if (taken >= maxTails) {
+      void reply.header('retry-after', '5');
+      throw new ApiError('OVERLOADED', `too many live tails are open (max_live_tails = ${maxTails}); retry later`);
+    }
+    taken++;
+    let handedOver = false;
+    try {
+      handedOver = await start(req, reply);
+    } finally {
+      if (!handedOver) taken--;
+    }
+  });
+
+  /** Validates, finds the job and starts its tail; true once the tail owns the slot (and frees it at its end). */
+  async function start(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const { jobId } = parseOr400(Params, req.params, 'path');
     const { project, stream, offset: fromQuery } = parseOr400(Query, req.query, 'query');
     const lastEventId = req.headers['last-event-id'];
@@ -110,8 +131,10 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
       .finally(() => {
         active.delete(tail.stop);
         tail.stop();
+        taken--;
       });
-  });
+    return true;
+  }
 }
 
 /** One client's tail of one file. */

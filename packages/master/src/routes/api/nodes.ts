@@ -1,5 +1,5 @@
-/** /api/v1/nodes: list, enroll, revoke, rotate, cordon, and host metrics. */
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+/** /api/v1/nodes: list, enroll, revoke, rotate, cordon, and host metrics. (Writes need admin: see plugin.ts.) */
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CreateEnrollmentRequest, NodeId } from '@scrapyard/protocol';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
@@ -12,24 +12,19 @@ const MetricsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(720),
 });
 
-export function nodeRoutes(
-  app: FastifyInstance,
-  o: { admin: NodeAdmin; metrics: MetricsRepo; adminOnly: preHandlerAsyncHookHandler },
-): void {
+export function nodeRoutes(app: FastifyInstance, o: { admin: NodeAdmin; metrics: MetricsRepo }): void {
   const id = (params: unknown) => parseOr400(NodeParams, params, 'path').id;
 
   app.get('/nodes', async () => ({ nodes: await o.admin.list() }));
   app.get('/nodes/:id', async (req) => o.admin.info(id(req.params)));
-  app.post('/nodes/enrollments', { preHandler: o.adminOnly }, async (req, reply) => {
+  app.post('/nodes/enrollments', async (req, reply) => {
     const body = parseOr400(CreateEnrollmentRequest, req.body ?? {}, 'body');
     return reply.code(201).send(await o.admin.createEnrollment(body));
   });
-  app.post('/nodes/:id/revoke', { preHandler: o.adminOnly }, async (req) => o.admin.revoke(id(req.params)));
-  app.post('/nodes/:id/rotate', { preHandler: o.adminOnly }, async (req) => o.admin.rotate(id(req.params)));
-  app.post('/nodes/:id/cordon', { preHandler: o.adminOnly }, async (req) => o.admin.setCordoned(id(req.params), true));
-  app.post('/nodes/:id/uncordon', { preHandler: o.adminOnly }, async (req) =>
-    o.admin.setCordoned(id(req.params), false),
-  );
+  app.post('/nodes/:id/revoke', async (req) => o.admin.revoke(id(req.params)));
+  app.post('/nodes/:id/rotate', async (req) => o.admin.rotate(id(req.params)));
+  app.post('/nodes/:id/cordon', async (req) => o.admin.setCordoned(id(req.params), true));
+  app.post('/nodes/:id/uncordon', async (req) => o.admin.setCordoned(id(req.params), false));
   app.get('/nodes/:id/metrics', async (req) => {
     const nodeId = id(req.params);
     await o.admin.info(nodeId);

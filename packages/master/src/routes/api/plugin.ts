@@ -1,16 +1,19 @@
 /**
  * The master's own REST API under /api/v1 (docs/cluster.md): nodes, enrollment, jobs with placement detail,
  * policies, metrics and the live log tail. JSON in and out, zod at the edge, `{"error":{code,message}}` on failure.
+ * Access (auth/): reads as the Scrapyd API, every other method needs admin; checked before any body is read.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { apiGuard } from '../../auth/http-guards.js';
 import type { JobsRepo } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobFilesConfig } from '../../jobs/job-files.js';
+import type { JobService } from '../../jobs/job-service.js';
 import type { LogSink } from '../../jobs/log-sink.js';
 import type { NodeAdmin } from '../../services/node-admin.js';
 import type { PolicyStore } from '../../services/policy-store.js';
 import { apiErrorHandler } from './errors.js';
-import { createApiGuard } from './guard.js';
 import { jobRoutes, type JobViews } from './jobs.js';
 import { logStreamRoutes } from './log-stream.js';
 import { nodeRoutes } from './nodes.js';
@@ -19,26 +22,41 @@ import { policyRoutes } from './policies.js';
 export interface ApiPluginOptions {
   admin: NodeAdmin;
   jobs: JobsRepo;
+  /** Job commands and queries (submit, cancel, pages, attempts). */
+  jobService: JobService;
+  /** Most spider arguments or settings per submitted job (max_schedule_params). */
+  maxScheduleParams: number;
   metrics: MetricsRepo;
   policies: PolicyStore;
   views: JobViews;
   sink: LogSink;
   files: JobFilesConfig;
-  username: string;
-  password: string;
+  auth: Authenticator;
+  /** Largest JSON body (body_limit_bytes). */
+  bodyLimitBytes: number;
+  /** Live tails open at once (max_live_tails). */
+  maxLiveTails: number;
   now: () => number;
   kick: () => void;
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
-  const guard = createApiGuard(o.username, o.password);
-  app.addHook('onRequest', guard.authenticate);
+  app.addHook('onRequest', apiGuard(o.auth));
+  // Every route of this API, including ones added later, gets the small cap unless it asks for less.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit = Math.min(route.bodyLimit ?? o.bodyLimitBytes, o.bodyLimitBytes);
+  });
   app.setErrorHandler(apiErrorHandler);
   await app.register(
     async (api) => {
-      nodeRoutes(api, { admin: o.admin, metrics: o.metrics, adminOnly: guard.admin });
-      jobRoutes(api, { jobs: o.jobs, metrics: o.metrics, views: o.views });
-      policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick, adminOnly: guard.admin });
+      nodeRoutes(api, { admin: o.admin, metrics: o.metrics });
+      jobRoutes(api, {
+        jobs: o.jobService,
+        metrics: o.metrics,
+        views: o.views,
+        maxScheduleParams: o.maxScheduleParams,
+      });
+      policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)
@@ -51,5 +69,6 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
     sink: o.sink,
     files: o.files,
     findJob: (jobId, project) => o.jobs.latestByJobId(jobId, project),
+    maxTails: o.maxLiveTails,
   });
 }

@@ -1,5 +1,8 @@
-/** /api/v1/projects/:project[/spiders/:spider]/policy: placement defaults (tags, running caps, retries). */
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+/**
+ * /api/v1/projects/:project[/spiders/:spider]/policy: placement defaults (tags, running caps, retries). (PUT needs
+ * admin: see plugin.ts.)
+ */
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PlacementPolicy, ProjectName, SpiderName } from '@scrapyard/protocol';
 import type { PolicyStore } from '../../services/policy-store.js';
@@ -10,7 +13,7 @@ const SpiderParams = z.object({ project: ProjectName, spider: SpiderName });
 
 export function policyRoutes(
   app: FastifyInstance,
-  o: { policies: PolicyStore; now: () => number; kick: () => void; adminOnly: preHandlerAsyncHookHandler },
+  o: { policies: PolicyStore; now: () => number; kick: () => void },
 ): void {
   const put = async (project: string, spider: string, body: unknown) => {
     const policy = await o.policies.put(project, spider, parseOr400(PlacementPolicy, body ?? {}, 'body'), o.now());
@@ -21,7 +24,7 @@ export function policyRoutes(
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return o.policies.get(project);
   });
-  app.put('/projects/:project/policy', { preHandler: o.adminOnly }, async (req) => {
+  app.put('/projects/:project/policy', async (req) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return put(project, '', req.body);
   });
@@ -29,7 +32,7 @@ export function policyRoutes(
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return o.policies.get(project, spider);
   });
-  app.put('/projects/:project/spiders/:spider/policy', { preHandler: o.adminOnly }, async (req) => {
+  app.put('/projects/:project/spiders/:spider/policy', async (req) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return put(project, spider, req.body);
   });

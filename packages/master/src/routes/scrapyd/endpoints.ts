@@ -2,7 +2,7 @@
  * The eleven Scrapyd JSON endpoints: how each reads its parameters (in the order the spec checks them) and which
  * service operation answers it.
  */
-import { Tag } from '@scrapyard/protocol';
+import { PATH_COMPONENT_MAX, Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
 import type { ScrapydService } from '../../services/scrapyd-service.js';
@@ -18,6 +18,22 @@ export interface Endpoint {
   method: Method;
   handle(params: Params, ctx: EndpointContext): Promise<Record<string, unknown>>;
 }
+
+/**
+ * Names (project, spider, job, version) become lookups, cache keys and paths. An oversized one is refused here,
+ * before anything is looked up, and is not echoed back (a 1 MB name would otherwise come back in the error).
+ */
+function bounded(key: string, value: string): string {
+  if (value.length > PATH_COMPONENT_MAX) {
+    throw new ParamError(`${key} is invalid: longer than ${PATH_COMPONENT_MAX} characters`);
+  }
+  return value;
+}
+const requireName = (p: Params, key: string) => bounded(key, requireText(p, key));
+const optionalName = (p: Params, key: string) => {
+  const v = firstText(p, key);
+  return v === undefined ? v : bounded(key, v);
+};
 
 /** Parameters schedule.json consumes itself; every other one is a spider argument (first value only). */
 const SCHEDULE_RESERVED = new Set(['project', 'spider', '_version', 'jobid', 'priority', 'setting', '_tags']);
@@ -49,8 +65,8 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   'addversion.json': {
     method: 'POST',
     handle(p, c) {
-      const project = requireText(p, 'project');
-      const version = requireText(p, 'version');
+      const project = requireName(p, 'project');
+      const version = requireName(p, 'version');
       const egg = firstBytes(p, 'egg');
       if (egg === undefined) throw new ParamError("'egg' parameter is required");
       return c.service.addVersion(project, version, egg);
@@ -59,10 +75,10 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   'schedule.json': {
     method: 'POST',
     handle(p, c) {
-      const project = requireText(p, 'project');
-      const spider = requireText(p, 'spider');
-      const version = firstText(p, '_version');
-      const jobId = firstText(p, 'jobid');
+      const project = requireName(p, 'project');
+      const spider = requireName(p, 'spider');
+      const version = optionalName(p, '_version');
+      const jobId = optionalName(p, 'jobid');
       const tags = parseTags(firstText(p, '_tags'));
       // Scrapyd calls float() on the raw bytes, so a non-UTF-8 priority gets float's message, not a decode error.
       const priorityBytes = firstBytes(p, 'priority');
@@ -95,35 +111,35 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   'status.json': {
     method: 'GET',
     handle(p, c) {
-      const job = requireText(p, 'job');
-      return c.service.status(job, firstText(p, 'project'));
+      const job = requireName(p, 'job');
+      return c.service.status(job, optionalName(p, 'project'));
     },
   },
   'cancel.json': {
     method: 'POST',
     handle(p, c) {
-      const project = requireText(p, 'project');
-      const job = requireText(p, 'job');
+      const project = requireName(p, 'project');
+      const job = requireName(p, 'job');
       return c.service.cancel(project, job, firstText(p, 'signal'));
     },
   },
   'listprojects.json': { method: 'GET', handle: (_p, c) => c.service.listProjects() },
-  'listversions.json': { method: 'GET', handle: (p, c) => c.service.listVersions(requireText(p, 'project')) },
+  'listversions.json': { method: 'GET', handle: (p, c) => c.service.listVersions(requireName(p, 'project')) },
   'listspiders.json': {
     method: 'GET',
     handle(p, c) {
-      const project = requireText(p, 'project');
-      return c.service.listSpiders(project, firstText(p, '_version'));
+      const project = requireName(p, 'project');
+      return c.service.listSpiders(project, optionalName(p, '_version'));
     },
   },
-  'listjobs.json': { method: 'GET', handle: (p, c) => c.service.listJobs(firstText(p, 'project')) },
+  'listjobs.json': { method: 'GET', handle: (p, c) => c.service.listJobs(optionalName(p, 'project')) },
   'delversion.json': {
     method: 'POST',
     handle(p, c) {
-      const project = requireText(p, 'project');
-      const version = requireText(p, 'version');
+      const project = requireName(p, 'project');
+      const version = requireName(p, 'version');
       return c.service.delVersion(project, version);
     },
   },
-  'delproject.json': { method: 'POST', handle: (p, c) => c.service.delProject(requireText(p, 'project')) },
+  'delproject.json': { method: 'POST', handle: (p, c) => c.service.delProject(requireName(p, 'project')) },
 };

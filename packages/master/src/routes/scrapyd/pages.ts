@@ -1,4 +1,5 @@
 /** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). */
+import { mkdirSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderHomePage } from '../../scrapyd/html/home-page.js';
 import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';
@@ -97,6 +98,12 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     app.route({ method: ['GET', 'HEAD', 'POST'], url: base, exposeHeadRoute: false, handler });
     app.route({ method: ['GET', 'HEAD', 'POST'], url: `${base}/*`, exposeHeadRoute: false, handler });
   };
-  if (opts.files.logsDir !== '') tree('/logs/', opts.files.logsDir);
-  if (itemsEnabled) tree('/items/', opts.files.itemsDir.replace(/^file:\/\//i, ''));
+  // The trees exist from the first start, so an empty master lists an empty /logs/ and /items/ instead of
+  // answering 404 until the first job writes there (dashboards read that 404 as a broken server).
+  const mounted = (urlPrefix: '/logs/' | '/items/', root: string) => {
+    mkdirSync(root, { recursive: true });
+    tree(urlPrefix, root);
+  };
+  if (opts.files.logsDir !== '') mounted('/logs/', opts.files.logsDir);
+  if (itemsEnabled) mounted('/items/', opts.files.itemsDir.replace(/^file:\/\//i, ''));
 }

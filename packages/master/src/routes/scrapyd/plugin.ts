@@ -1,23 +1,29 @@
 /**
  * The Scrapyd-compatible surface: the JSON endpoints, `/`, `/jobs`, and the `/logs/` and `/items/` trees. It is an
  * encapsulated plugin with its own body parser (raw bytes, parsed Twisted-style), auth hook, error dialect and
- * 404 page, none of which leak into the rest of the server.
+ * 404 page, none of which leak into the rest of the server. Only addversion.json takes large bodies (eggs).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createBasicAuth, UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { scrapydGuard } from '../../auth/http-guards.js';
+import { UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
 import { FormError, ParamError, parseParams } from '../../scrapyd/form.js';
 import { BadEggError } from '../../scrapyd/egg-inspect.js';
 import { ScrapydError } from '../../services/scrapyd-error.js';
 import { ENDPOINTS, type EndpointContext } from './endpoints.js';
-import { corsHeaders, sendError, sendJson } from './reply.js';
+import { CorsPolicy, sendError, sendJson } from './reply.js';
 import { registerPages, type PagesOptions } from './pages.js';
 
 export interface ScrapydPluginOptions extends PagesOptions {
   ctx: EndpointContext;
   nodeName: string;
-  username: string;
-  password: string;
+  auth: Authenticator;
+  /** Largest addversion.json body (upload_limit_bytes). */
   uploadLimitBytes: number;
+  /** Largest body of every other path (body_limit_bytes). */
+  bodyLimitBytes: number;
+  /** cors_origins: `*` or the origins granted cross-origin reads. */
+  corsOrigins: string[];
   debug: boolean;
   /** Endpoints switched off in [services]: they answer 404 like any unknown path. */
   disabledServices: string[];
@@ -29,9 +35,20 @@ const DRAIN_SLACK_BYTES = 64 * 1024 * 1024;
 class PayloadTooLargeError extends Error {
   readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
   readonly statusCode = 413;
+  constructor(
+    readonly limit: number,
+    readonly key: 'upload_limit_bytes' | 'body_limit_bytes',
+  ) {
+    super(`request body too large (over ${limit} bytes)`);
+  }
 }
 
-function readLimited(payload: NodeJS.ReadableStream, limit: number, done: (err: Error | null, body?: Buffer) => void) {
+function readLimited(
+  payload: NodeJS.ReadableStream,
+  limit: number,
+  key: PayloadTooLargeError['key'],
+  done: (err: Error | null, body?: Buffer) => void,
+) {
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -50,12 +67,12 @@ function readLimited(payload: NodeJS.ReadableStream, limit: number, done: (err: 
       chunks.length = 0;
     }
     if (size > limit + DRAIN_SLACK_BYTES) {
-      finish(new PayloadTooLargeError('request body too large'));
+      finish(new PayloadTooLargeError(limit, key));
       (payload as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     }
   });
   payload.on('end', () =>
-    finish(over ? new PayloadTooLargeError('request body too large') : null, over ? undefined : Buffer.concat(chunks)),
+    finish(over ? new PayloadTooLargeError(limit, key) : null, over ? undefined : Buffer.concat(chunks)),
   );
   payload.on('error', (e: Error) => finish(e));
 }
@@ -79,15 +96,17 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   // Bodies are kept as raw bytes: an egg may arrive percent-encoded in a urlencoded form (ScrapydWeb), and
   // Twisted's parser works on bytes, so no parser may turn it into a JS string first.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_req, payload, done) => readLimited(payload, opts.uploadLimitBytes, done));
+  app.addContentTypeParser('*', (req, payload, done) =>
+    req.routeOptions.url === '/addversion.json'
+      ? readLimited(payload, opts.uploadLimitBytes, 'upload_limit_bytes', done)
+      : readLimited(payload, opts.bodyLimitBytes, 'body_limit_bytes', done),
+  );
 
-  const authorized =
-    opts.username !== '' && opts.password !== '' ? createBasicAuth(opts.username, opts.password) : null;
-  const denied = (req: FastifyRequest) => authorized !== null && !authorized(req.headers.authorization);
-  app.addHook('onRequest', async (req, reply) => {
-    if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
-    return undefined;
-  });
+  // onRequest: credentials are checked before a single body byte is read.
+  const guard = scrapydGuard(opts.auth);
+  app.addHook('onRequest', guard.hook);
+  const cors = new CorsPolicy(opts.corsOrigins);
+  const corsFor = (req: FastifyRequest, method: 'GET' | 'POST') => cors.headers(method, req.headers.origin);
 
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
     if (opts.disabledServices.includes(name)) continue;
@@ -97,18 +116,18 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
       exposeHeadRoute: false,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const method = req.method;
+        const headers = corsFor(req, endpoint.method);
         if (method === 'OPTIONS') {
-          const cors = corsHeaders(endpoint.method);
           return reply
             .code(204)
-            .headers({ ...cors, allow: cors['access-control-allow-methods']!, 'content-length': '0' })
+            .headers({ ...headers, allow: headers['access-control-allow-methods']!, 'content-length': '0' })
             .send();
         }
         const allowed = endpoint.method === 'GET' ? ['GET', 'HEAD'] : ['POST'];
         if (!allowed.includes(method)) {
           return sendError(
             reply,
-            endpoint.method,
+            headers,
             `UnsupportedMethod: Expected one of [${allowed.map((m) => `b'${m}'`).join(', ')}]`,
             opts.nodeName,
           );
@@ -121,7 +140,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
             body: Buffer.isBuffer(req.body) ? req.body : undefined,
           });
           const fields = await endpoint.handle(params, opts.ctx);
-          return sendJson(reply, endpoint.method, { ...fields, status: 'ok', node_name: opts.nodeName });
+          return sendJson(reply, headers, { ...fields, status: 'ok', node_name: opts.nodeName });
         } catch (err) {
           const e: unknown = err;
           if (!(
@@ -132,7 +151,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
           )) {
             req.log.error({ err: e, endpoint: name }, 'scrapyd endpoint failed');
           }
-          return sendError(reply, endpoint.method, messageOf(e, opts.debug), opts.nodeName);
+          return sendError(reply, headers, messageOf(e, opts.debug), opts.nodeName);
         }
       },
     });
@@ -143,12 +162,13 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     const name = req.url.split('?')[0]!.slice(1);
     const endpoint = opts.disabledServices.includes(name) ? undefined : ENDPOINTS[name];
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const message = `PayloadTooLarge: request body exceeds the upload limit of ${opts.uploadLimitBytes} bytes (upload_limit_bytes)`;
-      if (endpoint) return sendError(reply, endpoint.method, message, opts.nodeName);
+    if (err instanceof PayloadTooLargeError) {
+      const which = err.key === 'upload_limit_bytes' ? 'the upload limit' : 'the limit';
+      const message = `PayloadTooLarge: request body exceeds ${which} of ${err.limit} bytes (${err.key})`;
+      if (endpoint) return sendError(reply, corsFor(req, endpoint.method), message, opts.nodeName);
       return reply.code(413).type('text/plain').send(message);
     }
-    if (endpoint) return sendError(reply, endpoint.method, messageOf(err, opts.debug), opts.nodeName);
+    if (endpoint) return sendError(reply, corsFor(req, endpoint.method), messageOf(err, opts.debug), opts.nodeName);
     req.log.error({ err }, 'request failed');
     return reply
       .code(err.statusCode ?? 500)
@@ -157,7 +177,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (denied(req)) return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
+    if (guard.denied(req)) return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
     return reply
       .code(404)
       .type('text/html; charset=utf-8')

@@ -391,3 +391,28 @@ void test('helpers: sizes, types, range parsing', () => {
   ]);
   assert.equal(parseRange(`bytes=${Array.from({ length: 100 }, (_, i) => `${i}-${i}`).join(',')}`, 1000), null);
 });
+
+void test('Range: overlapping and adjacent ranges are coalesced; more than 16 are answered with the whole file', async () => {
+  // Sorted and merged: overlapping, touching and repeated ranges become one.
+  assert.deepEqual(parseRange('bytes=10-19,0-4,3-8,20-24,50-,50-', 100), [
+    { start: 0, end: 8 },
+    { start: 10, end: 24 },
+    { start: 50, end: 99 },
+  ]);
+  // The classic amplification request: the whole file asked for many times is sent once.
+  const amplify = await get('/logs/proj/spider/job1.log', { range: `bytes=${Array(16).fill('0-').join(',')}` });
+  assert.equal(amplify.status, 206);
+  assert.equal(amplify.headers['content-range'], `bytes 0-${LOG.length - 1}/${LOG.length}`);
+  assert.deepEqual(await bodyOf(amplify), LOG);
+  // 16 disjoint ranges are served as parts; 17 (even after coalescing) get the whole file, never more.
+  const disjoint = (n: number) => `bytes=${Array.from({ length: n }, (_, i) => `${i * 10}-${i * 10 + 1}`).join(',')}`;
+  const sixteen = await get('/logs/proj/spider/job1.log', { range: disjoint(16) });
+  assert.equal(sixteen.status, 206);
+  assert.match(sixteen.headers['content-type'] ?? '', /^multipart\/byteranges/);
+  assert.ok(Number(sixteen.headers['content-length']) < LOG.length);
+  const seventeen = await get('/logs/proj/spider/job1.log', { range: disjoint(17) });
+  assert.equal(seventeen.status, 200);
+  assert.equal(seventeen.headers['content-range'], undefined);
+  assert.equal(Number(seventeen.headers['content-length']), LOG.length);
+  assert.deepEqual(await bodyOf(seventeen), LOG);
+});

@@ -1,5 +1,5 @@
 /**
- * The `/logs/…` and `/items/…` static trees (spec §4.3), independent of fastify: a route adapts the
+ * The `/logs/…` and `/items/…` static trees (docs/scrapyd-api.md §4.3), independent of fastify: a route adapts the
  * returned status/headers/body. Behaviour follows Twisted's `static.File` as Scrapyd uses it (directory
  * listings with a "Last modified" column, Range support, If-Modified-Since), with stricter path safety.
  */
@@ -29,8 +29,11 @@ export interface ServeTreeOptions {
 }
 
 const HTML_TYPE = 'text/html; charset=utf-8';
-/** More ranges than this in one request is treated as abuse and the Range header is ignored. */
-const MAX_RANGES = 64;
+/**
+ * More ranges than this in one request (before or after coalescing) is treated as abuse: the Range header is
+ * ignored and the whole file is sent, so a request never costs more than the file itself.
+ */
+export const MAX_RANGES = 16;
 
 /** Extension → MIME type (lower-cased extension). Anything else is `text/plain`, Scrapyd's default type. */
 const MIME_TYPES: Record<string, string> = {
@@ -319,7 +322,8 @@ export interface ByteRange {
 
 /**
  * Parse a Range header against a file size (RFC 9110 §14). Returns null when the header must be ignored
- * (absent, other unit, malformed, too many ranges), otherwise the satisfiable ranges (maybe none → 416).
+ * (absent, other unit, malformed, too many ranges), otherwise the satisfiable ranges (maybe none → 416), sorted,
+ * with overlapping and adjacent ones coalesced (§14.3): `bytes=0-,0-,0-` is one range, never the file three times.
  */
 export function parseRange(value: string | undefined, size: number): ByteRange[] | null {
   if (value === undefined) return null;
@@ -348,7 +352,18 @@ export function parseRange(value: string | undefined, size: number): ByteRange[]
     if (start >= size) continue; // unsatisfiable
     out.push({ start, end: Math.min(end, size - 1) });
   }
-  return out;
+  return coalesce(out);
+}
+
+/** Sorted, with overlapping or touching ranges merged; null when still more than MAX_RANGES. */
+function coalesce(ranges: ByteRange[]): ByteRange[] | null {
+  const merged: ByteRange[] = [];
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+    const last = merged.at(-1);
+    if (last && r.start <= last.end + 1) last.end = Math.max(last.end, r.end);
+    else merged.push({ ...r });
+  }
+  return merged.length > MAX_RANGES ? null : merged;
 }
 
 function httpDate(ms: number): string {

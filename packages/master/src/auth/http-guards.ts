@@ -1,0 +1,86 @@
+/**
+ * The authenticator as Fastify onRequest hooks: they run before any body is read, so a refused caller can't make
+ * the master buffer (or even parse) an upload. Each surface answers in its own dialect: Twisted's exact 401 for
+ * the Scrapyd surface, `{"error":{code,message}}` for the REST and agent APIs.
+ */
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { UNAUTHORIZED_REPLY } from '../scrapyd/basic-auth.js';
+import type { Authenticator, Capability, Principal } from './authenticator.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the surface's auth hook: who is calling. */
+    principal?: Principal;
+  }
+}
+
+/** Methods that never change state; every other method of the REST API needs the admin capability. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+export function scrapydGuard(auth: Authenticator) {
+  /** True when the request may not see the Scrapyd surface (also used by its 404 handler). */
+  const denied = (req: FastifyRequest) => !auth.allows(identify(auth, req), 'scrapyd');
+  const hook: onRequestAsyncHookHandler = async (req, reply) => {
+    if (denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
+  };
+  return { hook, denied };
+}
+
+/** REST API: reads need `read`, anything else `admin`, so a new state-changing route is guarded by default. */
+export function apiGuard(auth: Authenticator): onRequestAsyncHookHandler {
+  return async (req, reply) => {
+    const capability: Capability = READ_METHODS.has(req.method) ? 'read' : 'admin';
+    await refuseUnless(auth, req, reply, capability);
+  };
+}
+
+/** Agent-facing HTTP: a live session's token. */
+export function nodeGuard(auth: Authenticator): onRequestAsyncHookHandler {
+  return async (req, reply) => {
+    await refuseUnless(auth, req, reply, 'node');
+  };
+}
+
+function identify(auth: Authenticator, req: FastifyRequest): Principal {
+  return (req.principal ??= auth.identify(req.headers.authorization));
+}
+
+async function refuseUnless(
+  auth: Authenticator,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  capability: Capability,
+): Promise<void> {
+  const principal = identify(auth, req);
+  if (auth.allows(principal, capability)) return;
+  if (principal.kind !== 'anonymous') {
+    req.log.warn({ principal: principal.kind, capability, url: req.url.split('?')[0] }, 'request refused');
+    await reply.code(403).send({
+      error: { code: 'FORBIDDEN', message: `a ${principal.kind} may not ${DOES[capability]}` },
+    });
+    return;
+  }
+  const challenges = [...(auth.basicAuthEnabled ? ['Basic realm="Scrapyard"'] : []), 'Bearer realm="Scrapyard"'];
+  await reply
+    .code(401)
+    .header('www-authenticate', challenges.join(', '))
+    .send({ error: { code: 'UNAUTHORIZED', message: unauthorizedMessage(auth, capability) } });
+}
+
+const DOES: Record<Capability, string> = {
+  scrapyd: 'use the Scrapyd API',
+  read: 'read the REST API',
+  admin: 'change state through the REST API',
+  node: 'download eggs',
+};
+
+function unauthorizedMessage(auth: Authenticator, capability: Capability): string {
+  if (capability === 'node') return 'missing or invalid agent session token';
+  if (capability !== 'admin') return 'missing or wrong credentials (HTTP basic auth)';
+  const token =
+    'the admin token (`Authorization: Bearer <token>`, the content of <data_dir>/admin-token on the master host, ' +
+    'which `scrapyard-master node …` sends)';
+  return auth.basicAuthEnabled
+    ? `this call changes state: it needs the basic-auth credentials or ${token}`
+    : `this call changes state: it needs ${token}`;
+}

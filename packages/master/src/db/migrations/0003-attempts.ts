@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Earlier attempts of a job: when a run is lost and its job requeued, the run that ended is kept here (the jobs
+ * row always holds the latest run). And why the master stopped a run itself (e.g. its log outgrew the cap), so its
+ * outcome can say so. Shipped: never edit; add a new migration instead.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('job_attempts')
+    .addColumn('run_id', 'text', (c) => c.primaryKey())
+    .addColumn('job_seq', 'integer', (c) => c.notNull())
+    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('node_id', 'text')
+    .addColumn('pid', 'integer')
+    .addColumn('started_at', 'bigint')
+    .addColumn('ended_at', 'bigint', (c) => c.notNull())
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .execute();
+  await db.schema.createIndex('job_attempts_job').on('job_attempts').columns(['job_seq', 'ended_at']).execute();
+  await db.schema.alterTable('jobs').addColumn('stop_reason', 'text').execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('jobs').dropColumn('stop_reason').execute();
+  await db.schema.dropTable('job_attempts').execute();
+}

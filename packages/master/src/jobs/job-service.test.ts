@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import { openDatabase } from '../db/database.js';
+import { createJobsRepo } from '../db/repos/jobs.js';
+import { DomainEvents, type Published } from '../events/domain-events.js';
+import { AgentRegistry } from '../registry/registry.js';
+import { PolicyStore } from '../services/policy-store.js';
+import { JobService } from './job-service.js';
+import { LogSink } from './log-sink.js';
+
+async function setup(t: TestContext, o: { finishedToKeep?: number; retries?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'job-service-'));
+  const db = await openDatabase(dir);
+  const sink = new LogSink();
+  t.after(async () => {
+    sink.closeAll();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const logger = pino({ level: 'silent' });
+  let now = 1_000;
+  const events = new DomainEvents({ logger, now: () => now });
+  const seen: Published[] = [];
+  events.subscribe((e) => seen.push(e));
+  const policies = new PolicyStore(db, o.retries ?? 0);
+  await policies.load();
+  const repo = createJobsRepo(db);
+  const files = { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items') };
+  const service = new JobService({
+    jobs: repo,
+    registry: new AgentRegistry(events),
+    policies,
+    sink,
+    files,
+    events,
+    spiders: async (project) => (project === 'p' ? ['s'] : []),
+    projectExists: async (project) => project === 'p',
+    finishedToKeep: o.finishedToKeep ?? 100,
+    logger,
+    now: () => now++,
+  });
+  const submit = (jobId: string) =>
+    service.submit({
+      project: 'p',
+      spider: 's',
+      version: undefined,
+      jobId,
+      priority: 0,
+      settings: [],
+      args: [],
+      tags: undefined,
+    });
+  /** A job queued, claimed by node n1 and started there. */
+  const running = async (jobId: string) => {
+    const row = await submit(jobId);
+    assert.ok(await service.claim(row, 'n1', 'v1'));
+    const claimed = (await repo.byRunId(row.run_id))!;
+    await service.started(claimed, 4242, now);
+    return (await repo.byRunId(row.run_id))!;
+  };
+  const types = () => seen.map((e) => e.type);
+  return { service, repo, seen, types, submit, running, files };
+}
+
+const ended = (outcome: string) => ({
+  endedAt: 9_000,
+  startedAt: null,
+  exitCode: outcome === 'succeeded' ? 0 : null,
+  signal: null,
+  outcome,
+  reason: null,
+});
+
+void test('each transition is announced once, after it is committed; replays announce nothing', async (t) => {
+  const { service, repo, seen, types, running, files } = await setup(t);
+  const row = await running('j1');
+  assert.deepEqual(types(), ['job.queued', 'job.started']);
+  // The crawl's files exist from its start (log_url and items_url of a running job).
+  assert.ok(existsSync(join(files.logsDir, 'p', 's', 'j1.log')));
+  assert.ok(existsSync(join(files.itemsDir, 'p', 's', 'j1.jl')));
+  await service.started(row, 4242, 5); // a replayed report
+  assert.ok(await service.finish(row, ended('succeeded')));
+  assert.equal(await service.finish(row, ended('succeeded')), false, 'a replayed finish changes nothing');
+  assert.deepEqual(types(), ['job.queued', 'job.started', 'job.finished']);
+  const finished = seen.at(-1) as Published<'job.finished'>;
+  assert.deepEqual(
+    { outcome: finished.outcome, nodeId: finished.nodeId, attempt: finished.attempt, job: finished.job.jobId },
+    { outcome: 'succeeded', nodeId: 'n1', attempt: 1, job: 'j1' },
+  );
+  assert.equal((await repo.byRunId(row.run_id))!.state, 'finished');
+  // Numbered in order.
+  assert.deepEqual(
+    seen.map((e) => e.seq),
+    [1, 2, 3],
+  );
+});
+
+void test('a guessed lost ending is one finish, the real ending another; a lost run can resume', async (t) => {
+  const { service, seen, types, running } = await setup(t);
+  const row = await running('j1');
+  await service.lose(row, 'node gone', { countAttempt: true });
+  assert.equal((seen.at(-1) as Published<'job.finished'>).outcome, 'lost', 'no retries: finished as lost');
+  assert.ok(await service.resume(row, 'n1'));
+  assert.equal(await service.resume(row, 'n1'), false, 'only once');
+  assert.ok(await service.finish(row, ended('succeeded')));
+  assert.deepEqual(types(), ['job.queued', 'job.started', 'job.finished', 'job.resumed', 'job.finished']);
+});
+
+void test('losing a run with retries left requeues it, keeps the attempt and its files', async (t) => {
+  const { service, repo, seen, types, running, files } = await setup(t, { retries: 1 });
+  const row = await running('j1');
+  await service.lose(row, 'node gone', { countAttempt: true });
+  const requeued = seen.at(-1) as Published<'job.requeued'>;
+  assert.equal(requeued.type, 'job.requeued');
+  assert.equal(requeued.previousRunId, row.run_id);
+  assert.equal(requeued.attempt, 2);
+  const again = (await repo.byRunId(requeued.job.runId))!;
+  assert.deepEqual([again.state, again.attempt, again.seq], ['pending', 2, row.seq]);
+  assert.deepEqual(
+    (await service.attempts(again)).map((a) => [a.run_id, a.attempt, a.outcome, a.reason]),
+    [[row.run_id, 1, 'lost', 'node gone']],
+  );
+  assert.deepEqual(readdirSync(join(files.logsDir, 'p', 's')).sort(), ['j1.attempt-1.log']);
+  // The second loss is over the retries: finished as lost.
+  assert.ok(await service.claim(again, 'n1', 'v1'));
+  await service.lose((await repo.byRunId(again.run_id))!, 'node gone again', { countAttempt: true });
+  assert.deepEqual(types().slice(-2), ['job.requeued', 'job.finished']);
+  assert.equal((await repo.byRunId(again.run_id))!.outcome, 'lost');
+});
+
+void test('cancel: pending removed (and its attempts), running signalled; unknown project refused', async (t) => {
+  const { service, repo, seen, submit, running } = await setup(t);
+  const pending = await submit('j1');
+  assert.deepEqual(await service.cancel('p', 'j1', 'TERM'), { prevstate: 'pending' });
+  assert.equal(await repo.byRunId(pending.run_id), undefined);
+  const cancelled = seen.at(-1) as Published<'job.cancelled'>;
+  assert.deepEqual([cancelled.previousState, cancelled.signal, cancelled.why], ['pending', null, 'cancelled']);
+
+  await running('j2');
+  assert.deepEqual(await service.cancel('p', 'j2', undefined), { prevstate: 'running' });
+  assert.deepEqual(await service.cancel('p', 'j2', undefined), { prevstate: 'running' });
+  const signals = seen.filter((e) => e.type === 'job.cancelled').map((e) => (e as Published<'job.cancelled'>).signal);
+  assert.deepEqual(signals, [null, 'SIGINT', 'SIGKILL'], 'the second cancel of a running job kills');
+
+  await assert.rejects(service.cancel('nope', 'j2', undefined), { code: 'PROJECT_NOT_FOUND' });
+  await assert.rejects(service.cancel('p', 'j2', 'BOGUS'), /signal 'BOGUS'/);
+  await assert.rejects(
+    service.submit({
+      project: 'p',
+      spider: 'ghost',
+      version: undefined,
+      jobId: undefined,
+      priority: 0,
+      settings: [],
+      args: [],
+      tags: undefined,
+    }),
+    { code: 'SPIDER_NOT_FOUND', message: "spider 'ghost' not found" },
+  );
+});
+
+void test('a run the master stopped for a limit fails for that reason, however its process ended', async (t) => {
+  const { service, repo, seen, running } = await setup(t);
+  const row = await running('j1');
+  await service.stop(row, 'SIGTERM', 'its log exceeded max_job_output_bytes (1024 bytes); stopped by the master');
+  // The agent reports a cancelled crawl (it got the signal).
+  assert.ok(await service.finish(row, { ...ended('cancelled'), reason: 'cancelled; process ended by SIGTERM' }));
+  const done = (await repo.byRunId(row.run_id))!;
+  assert.deepEqual(
+    [done.outcome, done.reason],
+    ['failed', 'its log exceeded max_job_output_bytes (1024 bytes); stopped by the master'],
+  );
+  assert.equal((seen.at(-1) as Published<'job.finished'>).outcome, 'failed');
+});
+
+void test('finished jobs beyond finished_to_keep are trimmed with their attempts', async (t) => {
+  const { service, repo, running } = await setup(t, { finishedToKeep: 1, retries: 1 });
+  const first = await running('j1');
+  await service.lose(first, 'node gone', { countAttempt: true });
+  const retry = (await repo.latestByJobId('j1'))!;
+  assert.equal((await service.attempts(retry)).length, 1);
+  assert.ok(await service.claim(retry, 'n1', 'v1'));
+  assert.ok(await service.finish((await repo.byRunId(retry.run_id))!, ended('succeeded')));
+  const second = await running('j2');
+  assert.ok(await service.finish(second, { ...ended('succeeded'), endedAt: 10_000 }));
+  assert.equal(await repo.latestByJobId('j1'), undefined, 'the older finished job is trimmed');
+  assert.deepEqual(await service.attempts(retry), [], 'and its attempts with it');
+  assert.equal((await repo.latestByJobId('j2'))!.state, 'finished');
+});

@@ -1,0 +1,331 @@
+/**
+ * The one owner of the job lifecycle: submit, cancel, claim, start, finish, lose (requeue or finish lost) and
+ * resume. Every surface (the Scrapyd API, the REST API) and the cluster code (dispatcher, agent messages, lost-run
+ * sweep) call it; nothing else writes a job's state. Each transition is committed first, then announced once as
+ * a domain event from here (`job.queued`, `job.started`, `job.finished`, `job.requeued`, `job.cancelled`,
+ * `job.resumed`). `finish` is the single place a job finishes, whoever noticed it.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { JobOutcome } from '@scrapyard/protocol';
+import type { FinishInfo, JobFilter, JobRow, JobsRepo } from '../db/repos/jobs.js';
+import type { DomainEvents, JobRef } from '../events/domain-events.js';
+import type { AgentRegistry } from '../registry/registry.js';
+import { assertPathSafe } from '../services/project-service.js';
+import type { PolicyStore } from '../services/policy-store.js';
+import { ScrapydError, notFound } from '../services/scrapyd-error.js';
+import { jobFilePath, type JobFilesConfig } from './job-files.js';
+import type { LogSink } from './log-sink.js';
+import { normalizeTags } from './placement.js';
+import { uuid1Hex } from './uuid1.js';
+
+export function newRunId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+export interface JobServiceDeps {
+  jobs: JobsRepo;
+  registry: AgentRegistry;
+  policies: PolicyStore;
+  sink: LogSink;
+  files: JobFilesConfig;
+  events: DomainEvents;
+  /** The spiders of a project's version (latest when absent or empty); throws the catalogue's not-found errors. */
+  spiders: (project: string, version: string | undefined) => Promise<string[]>;
+  projectExists: (project: string) => Promise<boolean>;
+  /** Finished jobs kept, newest first (`finished_to_keep`). */
+  finishedToKeep: number;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface SubmitInput {
+  project: string;
+  spider: string;
+  /** As the client sent it; absent or empty means the latest version at launch (deviation D4). */
+  version: string | undefined;
+  jobId: string | undefined;
+  priority: number;
+  settings: [string, string][];
+  args: [string, string][];
+  /** Tags an agent must have; undefined = the spider's or project's policy. */
+  tags: string[] | undefined;
+}
+
+/** Spider arguments the runner claims; passing them made Scrapyd fail with a TypeError (docs/scrapyd-api.md §3.3). */
+const RESERVED_ARGS = new Set(['settings', '_job', 'name', 'spider_name', '_version']);
+
+const SIGNALS: Record<string, string> = {
+  HUP: 'SIGHUP',
+  INT: 'SIGINT',
+  KILL: 'SIGKILL',
+  STOP: 'SIGSTOP',
+  TERM: 'SIGTERM',
+};
+
+/** Validates a cancel `signal` (Scrapyd's names or a number) before anything is removed (deviation D6). */
+export function parseSignal(raw: string | undefined): string | number {
+  if (raw === undefined) return 'SIGINT';
+  const named = SIGNALS[raw];
+  if (named) return named;
+  if (/^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 64) return Number(raw);
+  throw new ScrapydError(`ValueError: signal '${raw}' is not one of HUP, INT, KILL, STOP, TERM or a signal number`);
+}
+
+export const refOf = (row: JobRow): JobRef => ({
+  jobId: row.job_id,
+  runId: row.run_id,
+  project: row.project,
+  spider: row.spider,
+});
+
+export class JobService {
+  readonly #d: JobServiceDeps;
+  readonly #log: Logger;
+
+  constructor(deps: JobServiceDeps) {
+    this.#d = deps;
+    this.#log = deps.logger.child({ component: 'jobs' });
+  }
+
+  // ----- commands -----
+
+  /** Queues a job; resolves once it is committed. */
+  async submit(input: SubmitInput): Promise<JobRow> {
+    for (const [key] of input.args) {
+      if (RESERVED_ARGS.has(key)) {
+        throw new ScrapydError(`TypeError: '${key}' is reserved by the daemon and can't be a spider argument`);
+      }
+    }
+    if (!(await this.#d.spiders(input.project, input.version)).includes(input.spider)) {
+      throw notFound.spider(input.spider);
+    }
+    assertPathSafe(input.spider);
+    const jobId = input.jobId ?? uuid1Hex();
+    if (input.jobId !== undefined) assertPathSafe(jobId);
+    const job = {
+      runId: newRunId(),
+      jobId,
+      project: input.project,
+      spider: input.spider,
+      versionRequested: input.version === '' ? null : (input.version ?? null),
+      settings: input.settings,
+      args: input.args,
+      priority: input.priority,
+      createdAt: this.#d.now(),
+      tags: normalizeTags(input.tags ?? this.#d.policies.tagsFor(input.project, input.spider)),
+    };
+    await this.#d.jobs.insertPending(job);
+    const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
+    this.#d.events.publish({ type: 'job.queued', job: ref, priority: job.priority, tags: job.tags, attempt: 1 });
+    return (await this.#d.jobs.byRunId(job.runId))!;
+  }
+
+  /**
+   * Scrapyd's cancel: a pending job is removed; a running one gets the signal in its process group (the second
+   * cancel of a run kills: Scrapy's graceful stop can take arbitrarily long). An offline node gets it when it
+   * reconnects.
+   */
+  async cancel(project: string, jobId: string, signalRaw: string | undefined) {
+    const signal = parseSignal(signalRaw);
+    if (!(await this.#d.projectExists(project))) throw notFound.project(project);
+    let prevstate: 'pending' | 'running' | null = null;
+    for (const row of await this.#d.jobs.deletePending(project, jobId)) {
+      this.#removed(row, 'cancelled');
+      prevstate = 'pending';
+    }
+    for (const row of await this.#d.jobs.running(project, jobId)) {
+      const count = await this.#d.jobs.recordCancel(row.run_id, String(signal));
+      const sent = count >= 2 ? 'SIGKILL' : signal;
+      if (row.node_id) this.#d.registry.get(row.node_id)?.send('job.cancel', { runId: row.run_id, signal: sent });
+      this.#d.events.publish({
+        type: 'job.cancelled',
+        job: refOf(row),
+        previousState: 'running',
+        signal: String(sent),
+        why: 'cancelled',
+      });
+      prevstate = 'running';
+    }
+    return { prevstate };
+  }
+
+  /** Deviation D7: a deleted project's pending jobs go with it. */
+  async purgeProject(project: string): Promise<void> {
+    for (const row of await this.#d.jobs.deletePendingOfProject(project)) this.#removed(row, 'project deleted');
+  }
+
+  /**
+   * The master stops a running job itself (a limit it exceeded): the agent gets `signal`, and the job's outcome
+   * will be a failure for `reason`, whatever the crawl's ending looks like.
+   */
+  async stop(row: JobRow, signal: string, reason?: string): Promise<void> {
+    if (reason !== undefined && (await this.#d.jobs.recordStop(row.run_id, reason))) {
+      this.#log.warn({ runId: row.run_id, jobId: row.job_id, nodeId: row.node_id, reason }, 'stopping a job');
+    }
+    if (row.node_id) this.#d.registry.get(row.node_id)?.send('job.cancel', { runId: row.run_id, signal });
+  }
+
+  /** Moves a pending job to running on a node (the dispatcher placed it); false if it is gone meanwhile. */
+  claim(job: JobRow, nodeId: string, version: string): Promise<boolean> {
+    return this.#d.jobs.claim(job.seq, nodeId, version, this.#d.now());
+  }
+
+  /** The crawl process of a run exists (its pid). A replay of the same report changes nothing. */
+  async started(run: JobRow, pid: number, startedAt: number): Promise<void> {
+    // Scrapy creates its log and feed when the crawl starts, so Scrapyd lists log_url and items_url for a running
+    // job at once: create them now (empty until the first bytes arrive), before anyone can see the pid.
+    if (run.state === 'running') this.#forEachFile(run, (path) => this.#d.sink.size(path));
+    const r = await this.#d.jobs.markStarted(run.run_id, pid, startedAt);
+    if (!r?.changed) return;
+    this.#log.info({ runId: run.run_id, jobId: run.job_id, pid, nodeId: run.node_id }, 'job started');
+    this.#d.events.publish({
+      type: 'job.started',
+      job: refOf(r.row),
+      nodeId: r.row.node_id ?? '',
+      pid,
+      attempt: r.row.attempt,
+    });
+  }
+
+  /**
+   * The one place a job finishes: an agent's report, a lost run given up, a job that could not start. Idempotent
+   * (a replayed finish changes nothing; a guessed `lost` is replaced by the real ending). True if it finished now.
+   */
+  async finish(given: JobRow, info: FinishInfo): Promise<boolean> {
+    // The caller's row may be a cached copy: the stop reason and node must be current.
+    const run = (await this.#d.jobs.byRunId(given.run_id)) ?? given;
+    // A run the master stopped for a limit failed for that reason, however its process ended.
+    const f =
+      run.stop_reason !== null && info.outcome !== 'lost'
+        ? { ...info, outcome: 'failed' as JobOutcome, reason: run.stop_reason }
+        : info;
+    if (!(await this.#d.jobs.markFinished(run.run_id, f))) return false;
+    this.#forEachFile(run, (path) => this.#d.sink.close(path));
+    this.#log.info(
+      { runId: run.run_id, jobId: run.job_id, outcome: f.outcome, exitCode: f.exitCode, nodeId: run.node_id },
+      'job finished',
+    );
+    this.#d.events.publish({
+      type: 'job.finished',
+      job: refOf(run),
+      nodeId: run.node_id === '' ? null : run.node_id,
+      attempt: run.attempt,
+      outcome: f.outcome as JobOutcome,
+      exitCode: f.exitCode,
+      reason: f.reason,
+      startedAt: f.startedAt ?? run.started_at,
+      endedAt: f.endedAt,
+    });
+    await this.#trim();
+    return true;
+  }
+
+  /**
+   * A run that can't finish normally (its node is gone, or never had it): requeued when `always` or while its
+   * attempts stay within the retry policy, else finished as lost. A run that never started (`countAttempt: false`)
+   * doesn't use up an attempt.
+   */
+  async lose(row: JobRow, reason: string, o: { countAttempt: boolean; always?: boolean }): Promise<void> {
+    const retries = this.#d.policies.retriesFor(row.project, row.spider);
+    if (o.always || row.attempt <= retries) {
+      this.#archiveFiles(row);
+      const next = newRunId();
+      const requeued = await this.#d.jobs.requeue(row.run_id, next, {
+        countAttempt: o.countAttempt,
+        reason,
+        endedAt: this.#d.now(),
+        outcome: 'lost',
+      });
+      if (!requeued) return;
+      this.#log.warn(
+        { runId: row.run_id, newRunId: next, jobId: row.job_id, nodeId: row.node_id, reason },
+        'run lost: job requeued',
+      );
+      this.#d.events.publish({
+        type: 'job.requeued',
+        job: refOf(requeued),
+        previousRunId: row.run_id,
+        attempt: requeued.attempt,
+        reason,
+      });
+      return;
+    }
+    await this.finish(row, {
+      endedAt: this.#d.now(),
+      startedAt: null,
+      exitCode: null,
+      signal: null,
+      outcome: 'lost',
+      reason,
+    });
+  }
+
+  /** A run declared lost whose node came back with it still running: it runs again. */
+  async resume(run: JobRow, nodeId: string): Promise<boolean> {
+    if (!(await this.#d.jobs.resurrect(run.run_id, nodeId))) return false;
+    this.#log.warn({ runId: run.run_id, jobId: run.job_id, nodeId }, 'lost run is back: running again');
+    this.#d.events.publish({ type: 'job.resumed', job: refOf(run), nodeId });
+    return true;
+  }
+
+  /** Trims finished jobs to `finished_to_keep` (after a finish, and at start-up for a lowered limit). */
+  async #trim(): Promise<void> {
+    await this.#d.jobs
+      .trimFinished(this.#d.finishedToKeep)
+      .catch((e: unknown) => this.#log.error({ err: e }, 'trimming finished jobs failed'));
+  }
+
+  trimFinished(): Promise<void> {
+    return this.#trim();
+  }
+
+  // ----- queries -----
+
+  byRunId(runId: string): Promise<JobRow | undefined> {
+    return this.#d.jobs.byRunId(runId);
+  }
+
+  /** The latest run of a job id, optionally within a project. */
+  latest(jobId: string, project?: string): Promise<JobRow | undefined> {
+    return this.#d.jobs.latestByJobId(jobId, project);
+  }
+
+  attempts(row: JobRow) {
+    return this.#d.jobs.attemptsOf(row.seq);
+  }
+
+  page(f: JobFilter & { before?: number; limit: number }): Promise<JobRow[]> {
+    return this.#d.jobs.page(f);
+  }
+
+  // ----- files -----
+
+  #forEachFile(row: Pick<JobRow, 'project' | 'spider' | 'job_id'>, fn: (path: string) => void): void {
+    for (const stream of ['log', 'items'] as const) {
+      const path = jobFilePath(this.#d.files, stream, row.project, row.spider, row.job_id);
+      if (path) fn(path);
+    }
+  }
+
+  /** A pending job removed: nothing may keep its files open (a requeued job had them open), and say so. */
+  #removed(row: JobRow, why: 'cancelled' | 'project deleted'): void {
+    this.#forEachFile(row, (path) => this.#d.sink.close(path));
+    this.#d.events.publish({ type: 'job.cancelled', job: refOf(row), previousState: 'pending', signal: null, why });
+  }
+
+  /** Keeps a lost attempt's partial log and items beside the retry's (`<job>.attempt-1.log`). */
+  #archiveFiles(row: JobRow): void {
+    this.#forEachFile(row, (path) => {
+      if (!existsSync(path)) return;
+      this.#d.sink.close(path);
+      const dot = path.lastIndexOf('.');
+      try {
+        renameSync(path, `${path.slice(0, dot)}.attempt-${row.attempt}${path.slice(dot)}`);
+      } catch (e) {
+        this.#log.warn({ err: e, path }, 'could not keep the lost attempt’s file');
+      }
+    });
+  }
+}
