@@ -111,6 +111,13 @@ void test(
     );
     const log = (await api.raw('GET', `/logs/demo/slow/${retried}.log`)).text;
     assertCompleteSlowLog(log, 6); // the retry's own complete log, not mixed with the lost attempt's
+    // The lost attempt is kept with the job: its run, node and why it ended.
+    const detail = await rest.get(`/api/v1/jobs/${retried}?project=demo`);
+    const attempts = detail.attempts as { attempt: number; runId: string; nodeId: string; outcome: string }[];
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.runId, a.nodeId, a.outcome]),
+      [[1, first.runId, 'doomed', 'lost']],
+    );
 
     // The stubborn job had no retries left: finished as lost, never ran on the rescuer.
     const gaveUp = await waitJobFinished(rest, given, 'the job without retries to be finished', 30_000);

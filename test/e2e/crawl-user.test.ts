@@ -164,6 +164,18 @@ void test('crawlUser is refused at start-up by an agent that is not root, and fo
   const asUser = spawnSync(node, argv, { cwd: ROOT, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 60_000 });
   assert.equal(asUser.status, 2, asUser.stderr);
   assert.match(asUser.stderr, /crawlUser ".+" needs the agent to run as root/);
+  // The standalone master says the same at start-up, as a configuration error.
+  const [mnode, margv] = cliCommand('master', ['--port', '0', '--data-dir', join(home, 'master')]);
+  const masterAsUser = spawnSync(mnode, margv, {
+    cwd: ROOT,
+    uid: user.uid,
+    gid: user.gid,
+    env: { ...process.env, SCRAPYARD_CRAWL_USER: user.name, SCRAPYARD_CONFIG_SEARCH: '' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(masterAsUser.status, 2, masterAsUser.stderr);
+  assert.match(masterAsUser.stderr, /crawl_user ".+" needs the master to run as root/);
 
   const unknown = await runCli('agent', ['--config', config({ crawlUser: 'no-such-user-sy' })]);
   assert.equal(unknown.code, 2, unknown.all);

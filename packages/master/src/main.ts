@@ -39,6 +39,10 @@ async function main(): Promise<number> {
     config = loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags });
     exposure = checkExposure(config);
     if (exposure.verdict === 'refuse') throw new ConfigError([`bindAddress: ${exposure.message}`]);
+    // The embedded agent switches to crawl_user for each crawl, which only root can do: say so before starting.
+    if (config.localAgent && config.crawlUser !== '' && process.getuid?.() !== 0) {
+      throw new ConfigError([`crawlUser: crawl_user "${config.crawlUser}" needs the master to run as root`]);
+    }
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`scrapyard-master: ${e.message}\n`);

@@ -70,15 +70,16 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
     return row;
   };
 
-  // Refusals are logged once per node and run, so a misbehaving node can't flood the log.
+  // Refusals are logged once per node, run and kind of message, so a misbehaving node can't flood the log.
   const refused = new WeakMap<AgentSession, Set<string>>();
   /** The run if it is this node's; otherwise undefined, and the refusal is logged (unknown runs are not). */
   const ownRun = (session: AgentSession, row: JobRow | undefined, what: string): JobRow | undefined => {
     if (!row || row.node_id === session.nodeId) return row;
     let seen = refused.get(session);
     if (!seen) refused.set(session, (seen = new Set()));
-    if (!seen.has(row.run_id) && seen.size < 10_000) {
-      seen.add(row.run_id);
+    const key = `${row.run_id} ${what}`;
+    if (!seen.has(key) && seen.size < 10_000) {
+      seen.add(key);
       log.warn(
         { nodeId: session.nodeId, runId: row.run_id, ownerNodeId: row.node_id, what },
         'refused: a node named a run assigned to another node',

@@ -1,0 +1,85 @@
+/**
+ * The HTTP server and its surfaces: the Scrapyd API and pages, the REST API with the live tail, and the agent
+ * routes (registration, eggs), all behind the one authentication module. The gateway shares the server.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadOrCreateAdminToken } from '../auth/admin-token.js';
+import { Authenticator } from '../auth/authenticator.js';
+import type { MasterConfig } from '../config.js';
+import type { AgentRegistry } from '../registry/registry.js';
+import { agentEggRoutes } from '../routes/agent/eggs.js';
+import { agentRegisterRoutes } from '../routes/agent/register.js';
+import { apiPlugin } from '../routes/api/plugin.js';
+import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
+import type { Cluster } from './cluster.js';
+import type { JobCore } from './job-core.js';
+import type { Storage } from './storage.js';
+
+export interface HttpDeps {
+  config: MasterConfig;
+  logger: Logger;
+  now: () => number;
+  storage: Storage;
+  registry: AgentRegistry;
+  core: JobCore;
+  cluster: Cluster;
+}
+
+export async function createHttpServer({ config, logger, now, storage: s, registry, core, cluster }: HttpDeps) {
+  const auth = new Authenticator({
+    username: config.username,
+    password: config.password,
+    adminToken: loadOrCreateAdminToken(config.dataDir, logger),
+    nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
+  });
+  const tls = config.tlsCert !== '';
+  // The https server type differs only in its TLS options; routes and the gateway see the same API.
+  const app = Fastify({
+    ...(tls ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),
+    // Per-request access logs at info would dominate the log at thousands of schedules a second: warn and up only.
+    loggerInstance: logger.child(
+      { component: 'http' },
+      { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' },
+    ) as FastifyBaseLogger,
+    // Small by default; the Scrapyd plugin reads addversion.json's large bodies itself (upload_limit_bytes), so an
+    // oversized upload still gets a JSON answer.
+    bodyLimit: config.bodyLimitBytes,
+    // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.
+    keepAliveTimeout: 65_000,
+  }) as unknown as FastifyInstance;
+  cluster.gateway.attach(app.server);
+  await app.register(agentEggRoutes, { auth, eggs: s.eggs });
+  await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
+  await app.register(apiPlugin, {
+    admin: cluster.nodeAdmin,
+    jobs: s.jobs,
+    jobService: core.jobs,
+    maxScheduleParams: config.maxScheduleParams,
+    metrics: s.metrics,
+    policies: s.policies,
+    views: core.views,
+    sink: s.sink,
+    files: s.files,
+    auth,
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxLiveTails: config.maxLiveTails,
+    now,
+    kick: () => core.dispatcher.kick(),
+  });
+  await app.register(scrapydPlugin, {
+    ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
+    service: core.scrapyd,
+    files: s.files,
+    nodeName: config.nodeName,
+    auth,
+    uploadLimitBytes: config.uploadLimitBytes,
+    bodyLimitBytes: config.bodyLimitBytes,
+    corsOrigins: config.corsOrigins,
+    prefixHeader: config.prefixHeader,
+    debug: config.debug,
+    disabledServices: config.disabledServices,
+  });
+  return { app, tls };
+}

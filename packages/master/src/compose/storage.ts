@@ -1,0 +1,59 @@
+/**
+ * The master's state: the database and its repositories, the egg store, the project catalog and policies
+ * (caches derived from the database), the job files and the metrics with their retention.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { MasterConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { createJobsRepo } from '../db/repos/jobs.js';
+import { createMetricsRepo } from '../db/repos/metrics.js';
+import { createNodesRepo } from '../db/repos/nodes.js';
+import { createProjectsRepo } from '../db/repos/projects.js';
+import { LogSink } from '../jobs/log-sink.js';
+import { PolicyStore } from '../services/policy-store.js';
+import { ProjectCatalog } from '../services/project-catalog.js';
+import { EggStore } from '../storage/egg-store.js';
+
+const METRICS_PRUNE_MS = 60_000;
+
+export async function openStorage(config: MasterConfig, logger: Logger, now: () => number) {
+  const db = await openDatabase(config.dataDir);
+  const projects = createProjectsRepo(db);
+  const policies = new PolicyStore(db, config.lostJobRetries);
+  await policies.load();
+  const metrics = createMetricsRepo(db, { onError: (e) => logger.warn({ err: e }, 'storing metrics failed') });
+  const sink = new LogSink();
+
+  const pruneMetrics = () =>
+    metrics
+      .prune(now() - config.metricsRetentionHours * 3_600_000)
+      .catch((e: unknown) => logger.warn({ err: e }, 'pruning metrics failed'));
+  // Also at start-up: a master back from a long downtime holds metrics that expired while it was down. Not
+  // awaited: prune deletes in batches and yields, so a large backlog does not hold up the start.
+  void pruneMetrics();
+  const retention = setInterval(() => void pruneMetrics(), METRICS_PRUNE_MS).unref();
+
+  return {
+    db,
+    jobs: createJobsRepo(db),
+    projects,
+    nodes: createNodesRepo(db),
+    eggs: new EggStore(join(config.dataDir, 'eggs')),
+    catalog: new ProjectCatalog(projects, config.settingsProjects),
+    policies,
+    metrics,
+    /** Job logs and items, written by offset as agents ship them. */
+    sink,
+    files: { logsDir: config.logsDir, itemsDir: config.itemsDir },
+    /** After everything that writes has stopped. */
+    async close(): Promise<void> {
+      clearInterval(retention);
+      await metrics.flush();
+      metrics.close();
+      sink.closeAll();
+      await db.destroy();
+    },
+  };
+}
+export type Storage = Awaited<ReturnType<typeof openStorage>>;
