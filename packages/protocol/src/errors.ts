@@ -31,6 +31,12 @@ export const ERROR_CODES = [
   'BAD_CREDENTIALS',
   'TEMPORARY_NODES_OFF',
   'MASTER_AUTH_FAILED',
+  // Agent-side failures, in its logs and in a job's reason: what to fix on the node.
+  'PYTHON_NOT_FOUND',
+  'VENV_FAILED',
+  'EGG_FETCH_FAILED',
+  'CRAWL_USER_INVALID',
+  'REMOVE_FAILED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -63,6 +69,11 @@ const STATUS: Record<ErrorCode, number> = {
   BAD_CREDENTIALS: 401,
   TEMPORARY_NODES_OFF: 403,
   MASTER_AUTH_FAILED: 401,
+  PYTHON_NOT_FOUND: 500,
+  VENV_FAILED: 500,
+  EGG_FETCH_FAILED: 502,
+  CRAWL_USER_INVALID: 500,
+  REMOVE_FAILED: 500,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

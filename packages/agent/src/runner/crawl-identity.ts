@@ -4,6 +4,7 @@
  * uploaded egg can't read the agent's credential or database, other runs' logs and items, or signal the agent.
  * Names are resolved once at start-up through NSS (`getent`), so LDAP and similar users work too.
  */
+import type { ErrorCode } from '@scrapyard/protocol';
 import { spawnSync } from 'node:child_process';
 
 export interface CrawlIdentity {
@@ -14,7 +15,7 @@ export interface CrawlIdentity {
 }
 
 export class CrawlIdentityError extends Error {
-  readonly code = 'CRAWL_USER_INVALID';
+  readonly code: ErrorCode = 'CRAWL_USER_INVALID';
 }
 
 /** One `getent` entry's fields, or null when the database has no such name or id. */

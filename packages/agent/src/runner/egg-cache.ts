@@ -2,6 +2,7 @@
  * Eggs fetched from the master by SHA-256 digest, streamed to disk, verified, then renamed into place, so the
  * cache never holds a partial or tampered file. Concurrent requests for one digest share one download.
  */
+import type { ErrorCode } from '@scrapyard/protocol';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { masterRequest } from '../net/http-client.js';
 import { idleMs, markUsed } from './last-use.js';
 
 export class EggFetchError extends Error {
-  readonly code = 'EGG_FETCH_FAILED';
+  readonly code: ErrorCode = 'EGG_FETCH_FAILED';
 }
 
 export class EggCache {

@@ -22,6 +22,7 @@
  * venvs, and a crawl that learns another run's id (command lines are visible in /proc) can append to its log.
  * Use one agent (and one crawl user) per group of projects that must not see each other.
  */
+import type { ErrorCode } from '@scrapyard/protocol';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,7 +86,7 @@ export function makeOwnedDir(dir: string, id: CrawlIdentity | null): void {
 }
 
 export class RemoveError extends Error {
-  readonly code = 'REMOVE_FAILED';
+  readonly code: ErrorCode = 'REMOVE_FAILED';
 }
 
 /**

@@ -2,12 +2,13 @@
  * Finds the Python interpreter for venvs. The `python3` first on PATH may not be the one that has Scrapy (on
  * Debian, python3-scrapy lives under /usr/bin/python3), so without an explicit choice we probe candidates.
  */
+import type { ErrorCode } from '@scrapyard/protocol';
 import { execFileCapture } from './exec.js';
 
 const CANDIDATES = ['/usr/bin/python3', 'python3', 'python'];
 
 export class PythonNotFoundError extends Error {
-  readonly code = 'PYTHON_NOT_FOUND';
+  readonly code: ErrorCode = 'PYTHON_NOT_FOUND';
 }
 
 async function importsScrapy(python: string): Promise<boolean> {

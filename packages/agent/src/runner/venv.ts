@@ -6,6 +6,7 @@
  * from uploaded eggs: pip options and (unless allowed) direct references are refused before anything runs, and
  * with a crawl identity the venv is built by that user (pip runs setup.py code of sdists).
  */
+import type { ErrorCode } from '@scrapyard/protocol';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ export interface VenvOptions {
 }
 
 export class VenvError extends Error {
-  readonly code = 'VENV_FAILED';
+  readonly code: ErrorCode = 'VENV_FAILED';
 }
 
 const CREATE_TIMEOUT_MS = 5 * 60_000;

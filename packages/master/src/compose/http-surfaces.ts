@@ -49,6 +49,8 @@ export async function createHttpServer({ config, logger, now, storage: s, regist
     // Keep-alive clients (load generators, ScrapydWeb) must not be cut off mid-run.
     keepAliveTimeout: 65_000,
   }) as unknown as FastifyInstance;
+  // Every request carries its principal once identified; declared up front so requests keep one shape (V8).
+  app.decorateRequest('principal', undefined);
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });

@@ -53,6 +53,8 @@ export interface JobsTable {
   cancel_count: number;
   /** Signal of the last cancel, for re-sending to an agent that was offline. */
   cancel_signal: string | null;
+  /** Cancels the agent confirmed it applied (≤ cancel_count); the rest are re-sent when it reconnects. */
+  cancel_delivered: Generated<number>;
   /** JSON array of tags an agent must all have to run the job (sorted, unique). */
   tags: Generated<string>;
   /** 1 for the first run; +1 each time a lost run is requeued. */

@@ -3,7 +3,7 @@
  * commit that made it true, from the one place that does it. Features that react to them (schedules, alerts,
  * webhooks, metrics, the UI's live view) subscribe here instead of hooking into the code paths that cause them.
  *
- * Delivery is in-process and synchronous, in publish order; a subscriber that throws is logged and does not stop
+ * Delivery is in-process and synchronous, events in publish order; a subscriber that throws is logged and does not stop
  * the others or the producer. Subscribers that must never miss an event (webhook and alert deliveries) keep their
  * own durable cursor: every event carries a monotonically increasing `seq` and its `at` time, and the state it
  * announces is already committed, so such a consumer writes its outbox row from the event and, after a restart,
@@ -61,7 +61,9 @@ export type Published<T extends EventType = EventType> = Extract<DomainEvent, { 
 type Subscriber = (event: Published) => void;
 
 export class DomainEvents {
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #all = new Set<Subscriber>();
+  /** Subscribers of one type, so publishing (on schedule.json's hot path) calls only those that want it. */
+  readonly #byType = new Map<EventType, Set<Subscriber>>();
   readonly #log: Logger;
   readonly #now: () => number;
   #seq = 0;
@@ -73,26 +75,33 @@ export class DomainEvents {
 
   /** Announces a committed fact to every subscriber. */
   publish(event: DomainEvent): void {
+    const typed = this.#byType.get(event.type);
+    if (this.#all.size === 0 && !typed) return;
     const published = { ...event, seq: ++this.#seq, at: this.#now() } as Published;
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(published);
-      } catch (e) {
-        this.#log.error({ err: e, event: published.type, seq: published.seq }, 'event subscriber failed');
-      }
-    }
+    for (const subscriber of this.#all) this.#deliver(subscriber, published);
+    if (typed) for (const subscriber of typed) this.#deliver(subscriber, published);
   }
 
   /** Every event; returns the unsubscribe function. */
   subscribe(subscriber: Subscriber): () => void {
-    this.#subscribers.add(subscriber);
-    return () => this.#subscribers.delete(subscriber);
+    this.#all.add(subscriber);
+    return () => this.#all.delete(subscriber);
   }
 
   /** Events of one type, typed; returns the unsubscribe function. */
   on<T extends EventType>(type: T, handler: (event: Published<T>) => void): () => void {
-    return this.subscribe((e) => {
-      if (e.type === type) handler(e as Published<T>);
-    });
+    let set = this.#byType.get(type);
+    if (!set) this.#byType.set(type, (set = new Set()));
+    const subscriber = handler as Subscriber;
+    set.add(subscriber);
+    return () => set.delete(subscriber);
+  }
+
+  #deliver(subscriber: Subscriber, event: Published): void {
+    try {
+      subscriber(event);
+    } catch (e) {
+      this.#log.error({ err: e, event: event.type, seq: event.seq }, 'event subscriber failed');
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Applies what agents report: job transitions (idempotently, so replays after a reconnect are harmless), log and
- * items chunks, heartbeats, and the reconciliation at each handshake (which runs the agent still holds, where
- * each stream should resume, which cancels it missed). Job state changes go through the JobService.
+ * items chunks, heartbeats, and the reconciliation at each handshake (which runs the agent still holds and
+ * where each stream should resume). Job state changes go through the JobService.
  *
  * A node acts only on its own runs: every message that names a run (events, chunks, per-job metrics, the runs of
  * its hello) is checked against the node the run is assigned to. Anything about another node's run is refused
@@ -137,14 +137,8 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
           });
           continue;
         }
+        // Cancels it missed while away are re-sent by the job service once it is online (and confirmed).
         session.runs.add(row.run_id);
-        if (row.cancel_count > 0 && row.cancel_signal) {
-          const sig = row.cancel_signal;
-          cancel.push({
-            runId: row.run_id,
-            signal: row.cancel_count >= 2 ? 'SIGKILL' : /^\d+$/.test(sig) ? Number(sig) : sig,
-          });
-        }
       }
       for (const [runId, row] of rows) {
         if (!row) continue;

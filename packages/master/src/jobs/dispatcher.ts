@@ -34,14 +34,14 @@ export interface DispatcherDeps {
 }
 
 /** Events after which a placement pass may place something (or pending reasons change). */
-const KICKED_BY = new Set<EventType>([
+const KICKED_BY: readonly EventType[] = [
   'job.queued',
   'job.finished',
   'job.requeued',
   'node.online',
   'node.offline',
   'node.cordoned',
-]);
+];
 
 /** How long one snapshot of agents and running counts answers "why pending" questions. */
 const REASON_SNAPSHOT_MS = 250;
@@ -61,9 +61,7 @@ export class Dispatcher {
   constructor(deps: DispatcherDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'dispatcher' });
-    deps.events.subscribe((e) => {
-      if (KICKED_BY.has(e.type)) this.kick();
-    });
+    for (const type of KICKED_BY) deps.events.on(type, () => this.kick());
   }
 
   /** Asks for a placement pass; cheap to call often (coalesces while a pass runs). */

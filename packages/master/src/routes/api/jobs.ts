@@ -132,7 +132,7 @@ export function jobRoutes(
         throw new ApiError('BAD_REQUEST', `body.${what}: at most ${o.maxScheduleParams} entries are accepted`);
       }
     }
-    const row = await o.jobs.submit({
+    const { runId } = await o.jobs.submit({
       project: body.project,
       spider: body.spider,
       version: body.version,
@@ -142,6 +142,8 @@ export function jobRoutes(
       settings,
       tags: body.tags,
     });
+    const row = await o.jobs.byRunId(runId);
+    if (!row) throw new ApiError('INTERNAL', `job ${runId} vanished after it was queued`);
     return reply.code(201).send(await toJobInfo(row, o.views));
   });
 
