@@ -20,6 +20,7 @@ import {
   validateMessage,
   type Envelope,
   type ErrorCode,
+  type HandlerMap,
   type Hello,
   type Identify,
   type MessageInputOf,
@@ -29,7 +30,7 @@ import type { NodeAuthenticator } from '../registry/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
 import { checkHello, checkIdentify, versionMismatch } from './handshake.js';
-import { isSessionMessage, sessionHandlers } from './session-handlers.js';
+import { isSessionMessage, type SessionMessageType } from './session-handlers.js';
 
 export interface ConnectionDeps {
   log: Logger;
@@ -41,55 +42,87 @@ export interface ConnectionDeps {
   now: () => number;
   /** The handshake is over (welcomed or not): this socket no longer counts as pending. */
   onHandshakeDone: () => void;
+  /** The session messages' handler map (one per gateway: it holds no per-connection state). */
+  sessionHandlers: HandlerMap<AgentToMaster, AgentSession, SessionMessageType>;
 }
 
 type Phase = 'identify' | 'hello' | 'ready' | 'closed';
 
+/** Serves one agent socket until it closes. */
 export function serveAgent(ws: WebSocket, req: IncomingMessage, d: ConnectionDeps): void {
-  const serverNonce = randomBytes(32).toString('hex');
-  const remote = req.socket.remoteAddress ?? 'unknown';
-  const handlers = sessionHandlers(d.handlers);
-  let phase: Phase = 'identify';
-  let identity: Identify | undefined;
-  let session: AgentSession | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  const timeout = setTimeout(() => ws.close(4002, 'handshake timeout'), HANDSHAKE_TIMEOUT_MS);
+  new AgentConnection(ws, req.socket.remoteAddress ?? 'unknown', d).start();
+}
 
-  const send = <K extends keyof MasterToAgent & string>(type: K, payload: MessageInputOf<MasterToAgent, K>) =>
-    ws.send(encodeEnvelope({ type, payload: validateMessage(MasterToAgent, type, payload) }));
+/**
+ * One connection's state. Its behaviour lives on the prototype rather than in per-socket closures: a master holds
+ * ten thousand of these, and each closure would be allocated ten thousand times.
+ */
+class AgentConnection {
+  readonly #serverNonce = randomBytes(32).toString('hex');
+  #phase: Phase = 'identify';
+  #identity: Identify | undefined;
+  #session: AgentSession | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #timeout: NodeJS.Timeout | undefined;
 
-  const reject = (code: ErrorCode, message: string) => {
-    if (phase === 'closed') return;
-    phase = 'closed';
-    d.log.warn({ remote, code, nodeId: identity?.nodeId }, `agent rejected: ${message}`);
-    send('rejected', { code, message });
-    session?.markClosed();
-    ws.close(4003, code);
-  };
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly remote: string,
+    private readonly d: ConnectionDeps,
+  ) {}
+
+  start(): void {
+    const { ws } = this;
+    this.#timeout = setTimeout(() => ws.close(4002, 'handshake timeout'), HANDSHAKE_TIMEOUT_MS);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.#chain = this.#chain
+        .then(() => this.#onFrame(data, isBinary))
+        .catch((e: unknown) =>
+          this.d.log.error({ err: e, nodeId: this.#session?.nodeId }, 'error handling agent message'),
+        );
+    });
+    ws.on('close', () => this.#onClose());
+    ws.on('error', (e) => this.d.log.warn({ err: e, remote: this.remote }, 'agent socket error'));
+    this.#send('challenge', { nonce: this.#serverNonce, protocolVersion: PROTOCOL_VERSION, serverTime: this.d.now() });
+  }
+
+  #send<K extends keyof MasterToAgent & string>(type: K, payload: MessageInputOf<MasterToAgent, K>): void {
+    this.ws.send(encodeEnvelope({ type, payload: validateMessage(MasterToAgent, type, payload) }));
+  }
+
+  #reject(code: ErrorCode, message: string): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    this.d.log.warn({ remote: this.remote, code, nodeId: this.#identity?.nodeId }, `agent rejected: ${message}`);
+    this.#send('rejected', { code, message });
+    this.#session?.markClosed();
+    this.ws.close(4003, code);
+  }
 
   /** The hello of a pre-v3 agent (no `identify`) carried its protocol version: say so rather than "bad frame". */
-  const identifyExpected = (env: Envelope) => {
+  #identifyExpected(env: Envelope): void {
     const v = (env.payload as { protocolVersion?: unknown } | null)?.protocolVersion;
     if (env.type === 'hello' && typeof v === 'number' && v !== PROTOCOL_VERSION) {
       const r = versionMismatch(v);
-      return reject(r.code, r.message);
+      return this.#reject(r.code, r.message);
     }
-    return reject('PROTOCOL_ERROR', 'first message must be identify');
-  };
+    return this.#reject('PROTOCOL_ERROR', 'first message must be identify');
+  }
 
   /** Re-checks the credential: a revoke, re-registration or rotation may land while the handshake awaits. */
-  const stillValid = (hello: Hello): boolean => {
-    if (phase === 'closed') return false;
-    const v = checkHello(identity!, hello, serverNonce, d.now(), d.auth);
-    if (!v.ok) reject(v.code, v.message);
+  #stillValid(hello: Hello): boolean {
+    if (this.#phase === 'closed') return false;
+    const v = checkHello(this.#identity!, hello, this.#serverNonce, this.d.now(), this.d.auth);
+    if (!v.ok) this.#reject(v.code, v.message);
     return v.ok;
-  };
+  }
 
-  const authenticate = async (hello: Hello): Promise<AgentSession | undefined> => {
-    const id = identity!;
-    const verdict = checkHello(id, hello, serverNonce, d.now(), d.auth);
+  async #authenticate(hello: Hello): Promise<AgentSession | undefined> {
+    const { d } = this;
+    const id = this.#identity!;
+    const verdict = checkHello(id, hello, this.#serverNonce, d.now(), d.auth);
     if (!verdict.ok) {
-      reject(verdict.code, verdict.message);
+      this.#reject(verdict.code, verdict.message);
       return undefined;
     }
     const s = new AgentSession({
@@ -99,17 +132,17 @@ export function serveAgent(ws: WebSocket, req: IncomingMessage, d: ConnectionDep
       tags: hello.tags,
       dedicated: hello.dedicated,
       hostname: hello.hostname,
-      address: remote,
+      address: this.remote,
       agentVersion: hello.agentVersion,
-      socket: ws,
+      socket: this.ws,
       sessionToken: randomBytes(32).toString('hex'),
       now: d.now(),
     });
     await d.onAuthenticated(s, { rotated: verdict.rotated });
-    if (!stillValid(hello)) return undefined;
+    if (!this.#stillValid(hello)) return undefined;
     const extra = await d.handlers.prepareWelcome(s, hello);
     // Revocation closes the sessions in the registry: this one joins it in the same turn as this last check.
-    if (!stillValid(hello)) return undefined;
+    if (!this.#stillValid(hello)) return undefined;
     s.send('welcome', {
       nodeId: id.nodeId,
       sessionToken: s.sessionToken,
@@ -122,7 +155,7 @@ export function serveAgent(ws: WebSocket, req: IncomingMessage, d: ConnectionDep
       {
         nodeId: id.nodeId,
         kind: verdict.kind,
-        remote,
+        remote: this.remote,
         slots: hello.slots,
         tags: hello.tags,
         dedicated: hello.dedicated,
@@ -130,77 +163,75 @@ export function serveAgent(ws: WebSocket, req: IncomingMessage, d: ConnectionDep
       'agent connected',
     );
     return s;
-  };
+  }
 
-  const onHandshakeFrame = async (env: Envelope): Promise<void> => {
+  async #onHandshakeFrame(env: Envelope): Promise<void> {
     // Exactly identify, then hello: no replies, no session messages, nothing twice.
     if (env.replyTo !== undefined || !isKnownType(AgentToMaster, env.type)) {
-      return reject('PROTOCOL_ERROR', `unexpected ${env.type} frame during the handshake`);
+      return this.#reject('PROTOCOL_ERROR', `unexpected ${env.type} frame during the handshake`);
     }
-    if (phase === 'identify') {
-      if (env.type !== 'identify') return identifyExpected(env);
+    if (this.#phase === 'identify') {
+      if (env.type !== 'identify') return this.#identifyExpected(env);
       const parsed = AgentToMaster.identify.message.safeParse(env.payload);
-      if (!parsed.success) return reject('PROTOCOL_ERROR', 'malformed identify');
-      const verdict = checkIdentify(parsed.data, serverNonce, d.auth);
-      if (!verdict.ok) return reject(verdict.code, verdict.message);
-      identity = parsed.data;
-      phase = 'hello';
-      return send('master.proof', { proofs: verdict.proofs });
+      if (!parsed.success) return this.#reject('PROTOCOL_ERROR', 'malformed identify');
+      const verdict = checkIdentify(parsed.data, this.#serverNonce, this.d.auth);
+      if (!verdict.ok) return this.#reject(verdict.code, verdict.message);
+      this.#identity = parsed.data;
+      this.#phase = 'hello';
+      return this.#send('master.proof', { proofs: verdict.proofs });
     }
-    if (env.type !== 'hello') return reject('PROTOCOL_ERROR', `expected hello after master.proof, got ${env.type}`);
+    if (env.type !== 'hello') {
+      return this.#reject('PROTOCOL_ERROR', `expected hello after master.proof, got ${env.type}`);
+    }
     const parsed = AgentToMaster.hello.message.safeParse(env.payload);
-    if (!parsed.success) return reject('PROTOCOL_ERROR', 'malformed hello');
+    if (!parsed.success) return this.#reject('PROTOCOL_ERROR', 'malformed hello');
     // authenticate() registers the session only if the socket is still open (a close sets phase to 'closed').
-    session = await authenticate(parsed.data);
-    if (!session) return;
-    phase = 'ready';
-    clearTimeout(timeout);
-    d.onHandshakeDone();
-  };
+    this.#session = await this.#authenticate(parsed.data);
+    if (!this.#session) return;
+    this.#phase = 'ready';
+    clearTimeout(this.#timeout);
+    this.d.onHandshakeDone();
+  }
 
-  const onSessionFrame = async (s: AgentSession, env: Envelope): Promise<void> => {
+  async #onSessionFrame(s: AgentSession, env: Envelope): Promise<void> {
     // A session declared offline is done: what it still says is resent on its next connection.
     if (s.closed) return;
-    s.lastSeen = d.now();
+    s.lastSeen = this.d.now();
     if (env.replyTo !== undefined) {
       s.settleReply(env.replyTo, env.payload);
       return;
     }
     if (!isKnownType(AgentToMaster, env.type)) {
-      d.log.warn({ nodeId: s.nodeId, type: env.type }, 'ignoring unknown message type');
+      this.d.log.warn({ nodeId: s.nodeId, type: env.type }, 'ignoring unknown message type');
       return;
     }
-    if (!isSessionMessage(env.type)) return reject('PROTOCOL_ERROR', `${env.type} is only valid in the handshake`);
-    await handleMessage(AgentToMaster, handlers, env.type, env.payload, s);
-  };
+    if (!isSessionMessage(env.type)) {
+      return this.#reject('PROTOCOL_ERROR', `${env.type} is only valid in the handshake`);
+    }
+    await handleMessage(AgentToMaster, this.d.sessionHandlers, env.type, env.payload, s);
+  }
 
-  const onFrame = async (data: Buffer, isBinary: boolean): Promise<void> => {
-    if (phase === 'closed') return;
-    if (isBinary) return reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
+  async #onFrame(data: Buffer, isBinary: boolean): Promise<void> {
+    if (this.#phase === 'closed') return;
+    if (isBinary) return this.#reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
     let env: Envelope;
     try {
       env = parseEnvelope(data.toString());
     } catch (e) {
-      return reject('PROTOCOL_ERROR', (e as Error).message);
+      return this.#reject('PROTOCOL_ERROR', (e as Error).message);
     }
-    return phase === 'ready' ? onSessionFrame(session!, env) : onHandshakeFrame(env);
-  };
+    return this.#phase === 'ready' ? this.#onSessionFrame(this.#session!, env) : this.#onHandshakeFrame(env);
+  }
 
-  ws.on('message', (data: Buffer, isBinary) => {
-    chain = chain
-      .then(() => onFrame(data, isBinary))
-      .catch((e: unknown) => d.log.error({ err: e, nodeId: session?.nodeId }, 'error handling agent message'));
-  });
-  ws.on('close', () => {
-    clearTimeout(timeout);
-    phase = 'closed';
-    d.onHandshakeDone();
+  #onClose(): void {
+    clearTimeout(this.#timeout);
+    this.#phase = 'closed';
+    this.d.onHandshakeDone();
+    const session = this.#session;
     if (session) {
       session.markClosed();
-      d.registry.remove(session);
-      d.log.info({ nodeId: session.nodeId }, 'agent disconnected');
+      this.d.registry.remove(session);
+      this.d.log.info({ nodeId: session.nodeId }, 'agent disconnected');
     }
-  });
-  ws.on('error', (e) => d.log.warn({ err: e, remote }, 'agent socket error'));
-  send('challenge', { nonce: serverNonce, protocolVersion: PROTOCOL_VERSION, serverTime: d.now() });
+  }
 }

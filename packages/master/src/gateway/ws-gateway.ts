@@ -12,6 +12,7 @@ import { AGENT_WS_PATH, MAX_FRAME_BYTES, WS_SUBPROTOCOL } from '@scrapyard/proto
 import type { NodeAuthenticator } from '../registry/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { serveAgent } from './agent-connection.js';
+import { sessionHandlers } from './session-handlers.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
 import { PendingHandshakes, refuseUpgrade } from './upgrade-gate.js';
 
@@ -28,6 +29,7 @@ export class WsGateway {
   readonly #registry: AgentRegistry;
   readonly #auth: NodeAuthenticator;
   readonly #handlers: GatewayHandlers;
+  readonly #sessionHandlers: ReturnType<typeof sessionHandlers>;
   readonly #onAuthenticated: OnAuthenticated;
   readonly #heartbeatTimeoutMs: number;
   readonly #now: () => number;
@@ -50,6 +52,7 @@ export class WsGateway {
     this.#registry = opts.registry;
     this.#auth = opts.auth;
     this.#handlers = opts.handlers;
+    this.#sessionHandlers = sessionHandlers(opts.handlers);
     this.#onAuthenticated = opts.onAuthenticated;
     this.#heartbeatTimeoutMs = opts.heartbeatTimeoutMs;
     this.#now = opts.now ?? Date.now;
@@ -103,6 +106,7 @@ export class WsGateway {
         heartbeatTimeoutMs: this.#heartbeatTimeoutMs,
         now: this.#now,
         onHandshakeDone: release,
+        sessionHandlers: this.#sessionHandlers,
       }),
     );
   }

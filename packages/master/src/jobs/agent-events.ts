@@ -177,13 +177,14 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
     onHeartbeat(session: AgentSession, hb: Heartbeat): void {
       if (!hb.host && !hb.jobs) return;
       if (!heartbeatAllowed(session)) return;
-      const jobs = hb.jobs?.filter((j) => session.runs.has(j.runId)).slice(0, Math.max(1, session.slots));
-      d.onMetrics(session, {
-        ...hb,
-        at: clamp(hb.at),
-        ...(hb.host ? { host: { ...hb.host, at: clamp(hb.host.at) } } : {}),
-        ...(jobs ? { jobs } : {}),
-      });
+      // Copies only what must change (thousands of heartbeats a second: no garbage for the common case).
+      const at = clamp(hb.at);
+      const host = hb.host && clamp(hb.host.at) !== hb.host.at ? { ...hb.host, at: clamp(hb.host.at) } : hb.host;
+      const jobs =
+        hb.jobs && (hb.jobs.length > session.slots || hb.jobs.some((j) => !session.runs.has(j.runId)))
+          ? hb.jobs.filter((j) => session.runs.has(j.runId)).slice(0, Math.max(1, session.slots))
+          : hb.jobs;
+      d.onMetrics(session, at === hb.at && host === hb.host && jobs === hb.jobs ? hb : { ...hb, at, host, jobs });
     },
 
     async onLogChunk(session: AgentSession, chunk: LogChunk): Promise<void> {
