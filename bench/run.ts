@@ -2,12 +2,13 @@
  * Scrapyard benchmarks (see bench/README.md). Prints one table of medians and ratios against baselines measured
  * in the same run. Loopback only; every loop is bounded in count and time.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { startPostgres } from '../scripts/pg-server.mjs';
 import { buildEgg } from '../test/helpers/eggs.js';
 import { PYTHON } from '../test/helpers/python.js';
 import { agents10k, logship, remoteStart } from './cluster.js';
@@ -34,8 +35,8 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,throughput,makespan,agents10k,remote-start,logship. */
-    only: { type: 'string', default: 'latency,throughput,makespan,agents10k,remote-start,logship' },
+    /** Comma-separated subset of latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship. */
+    only: { type: 'string', default: 'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship' },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
   },
@@ -57,11 +58,16 @@ async function latency(stamp: Stamp) {
   }
 }
 
-async function throughput() {
+/**
+ * schedule.json under 16 connections, then kill -9 and a count of what survived. `store` gives a fresh
+ * database_url per run (PostgreSQL); without it, SQLite in the data dir.
+ */
+async function throughput(store?: () => Promise<string>) {
   const results: { rps: number; p99: number; accepted: number; survived: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'bench-tput-'));
-    let m = await startMaster(dataDir, { SCRAPYARD_MAX_PROC: '1' });
+    const database: Record<string, string> = store ? { SCRAPYARD_DATABASE_URL: await store() } : {};
+    let m = await startMaster(dataDir, { SCRAPYARD_MAX_PROC: '1', ...database });
     try {
       await deploy(m.url);
       await post(m.url, 'schedule.json', { project: 'demo', spider: 'slow', seconds: '120' });
@@ -72,7 +78,7 @@ async function throughput() {
       m.proc.kill('SIGKILL');
       await m.exited;
       await spawnKill(dataDir);
-      m = await startMaster(dataDir, { SCRAPYARD_MAX_PROC: '1', SCRAPYARD_LOCAL_AGENT: 'off' });
+      m = await startMaster(dataDir, { SCRAPYARD_MAX_PROC: '1', SCRAPYARD_LOCAL_AGENT: 'off', ...database });
       const survived = Number((await get(m.url, 'daemonstatus.json')).pending);
       results.push({ rps: r.requests.average, p99: r.latency.p99, accepted, survived });
       if (r.non2xx > 0 || r.errors > 0) {
@@ -89,6 +95,39 @@ async function throughput() {
     lost: Math.max(0, ...results.map((r) => r.accepted - r.survived)),
     accepted: median(results.map((r) => r.accepted)),
   };
+}
+
+/**
+ * schedule.json on PostgreSQL (a durable server: fsync and synchronous_commit on) beside its floor, a bare pg
+ * client inserting the same rows one transaction per request over 16 connections, on a database migrated by
+ * `scrapyard-master migrate`.
+ */
+async function pgThroughput() {
+  const server = await startPostgres({ durable: true });
+  try {
+    const ours = await throughput(() => server.createDatabase());
+    const floor: { rps: number; p99: number }[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const url = await server.createDatabase();
+      const migrated = spawnSync(join(ROOT, 'node_modules/.bin/scrapyard-master'), ['migrate', '--database-url', url], {
+        encoding: 'utf8',
+      });
+      if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'bench/pg-floor.ts'), url, opts.quick ? '3' : '8'],
+        {
+          encoding: 'utf8',
+          cwd: ROOT,
+        },
+      );
+      if (r.status !== 0) throw new Error(`pg floor failed: ${r.stderr}`);
+      floor.push(JSON.parse(r.stdout) as { rps: number; p99: number });
+    }
+    return { ours, floor: { rps: median(floor.map((f) => f.rps)), p99: median(floor.map((f) => f.p99)) } };
+  } finally {
+    await server.stop();
+  }
 }
 
 interface LoadResult {
@@ -205,6 +244,7 @@ async function measure(stamp: Stamp, keep: string) {
   const egg = join(keep, 'demo.egg');
   writeFileSync(egg, await buildEgg('demo'));
   const tput = ONLY.has('throughput') ? await throughput() : null;
+  const pgTput = ONLY.has('pg-throughput') ? await pgThroughput() : null;
   const mk = ONLY.has('makespan') ? await makespan(join(venvDir, 'bin', 'python'), egg) : null;
   const a10k = ONLY.has('agents10k')
     ? await agents10k({ runs: RUNS, agents: AGENTS, windowS: opts.quick ? 15 : 60 })
@@ -233,6 +273,24 @@ async function measure(stamp: Stamp, keep: string) {
       'jobs lost after kill -9 (worst run)',
       String(tput.lost),
       `of ~${fmt(tput.accepted, 0)} accepted`,
+      '',
+      '0',
+    ]);
+  }
+  if (pgTput) {
+    const { ours, floor } = pgTput;
+    rows.push([
+      'schedule.json on PostgreSQL (req/s, 16 conns)',
+      fmt(ours.rps, 0),
+      `bare pg ${fmt(floor.rps, 0)}`,
+      `×${fmt(ours.rps / floor.rps, 2)}`,
+      '≥ ×0.50',
+    ]);
+    rows.push(['schedule.json on PostgreSQL: p99 (ms)', fmt(ours.p99), `bare pg ${fmt(floor.p99)}`, '', '']);
+    rows.push([
+      'jobs lost after kill -9, PostgreSQL (worst run)',
+      String(ours.lost),
+      `of ~${fmt(ours.accepted, 0)} accepted`,
       '',
       '0',
     ]);

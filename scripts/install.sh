@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Scrapyard needs on a fresh Debian machine, then builds it. Safe to re-run.
 #   - Debian's Scrapy (python3-scrapy) and the venv/pip/wheel tools agents use to build project venvs
+#   - Debian's PostgreSQL server binaries (the tests' and the bench's throwaway servers; no cluster is used)
 #   - pnpm 10 (through npm: corepack's download is not reachable everywhere)
 #   - node modules (better-sqlite3 is compiled from source when no prebuilt binary can be fetched) and `tsc -b`
 set -euo pipefail
@@ -9,14 +10,30 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-need_apt=0
-/usr/bin/python3 -c 'import scrapy' 2>/dev/null || need_apt=1
-/usr/bin/python3 -c 'import ensurepip, wheel, pip' 2>/dev/null || need_apt=1
-if [ "$need_apt" = 1 ]; then
-  echo "==> installing Debian packages (python3-scrapy and friends)"
+apt_packages=()
+if ! /usr/bin/python3 -c 'import scrapy' 2>/dev/null || ! /usr/bin/python3 -c 'import ensurepip, wheel, pip' 2>/dev/null; then
+  apt_packages+=(python3-scrapy python3-venv python3-pip python3-wheel python3-setuptools)
+fi
+# The server binaries only: tests and the bench start throwaway servers of their own (scripts/pg-server.mjs).
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then apt_packages+=(postgresql); fi
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+  echo "==> installing Debian packages: ${apt_packages[*]}"
+  # postgresql's postinst starts the distribution's cluster through invoke-rc.d. Without systemd (a container) that
+  # start can fail, and with it the install: unless a policy is in place, a temporary one (invoke-rc.d(8)) forbids it.
+  policy=""
+  if [ ! -d /run/systemd/system ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+  fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    python3-scrapy python3-venv python3-pip python3-wheel python3-setuptools >/dev/null
+  # env: sudo would drop DEBIAN_FRONTEND from its environment.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+  if [ -n "$policy" ]; then
+    $SUDO rm -f "$policy"
+    trap - EXIT
+  fi
 fi
 
 if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version | grep -q '^10\.'; then

@@ -6,10 +6,15 @@
 // like a test but would never run (`.spec.ts`, `.tset.ts`, `.test.js`, anything in test/e2e not named *.test.ts),
 // a run that reports no tests, or any skipped or todo test is an error. A hung test fails (per-test default
 // timeout, see test-timeouts.mjs), a hung file fails (per-file timeout), and a hung run is killed (watchdog).
+//
+// PostgreSQL: one throwaway server per run (scripts/pg-server.mjs), its superuser URL in SCRAPYARD_TEST_PG_URL for
+// test/helpers/postgres.ts; a SCRAPYARD_TEST_PG_URL already set (your own server) is used instead. If the server
+// can't start the run goes on with the reason in SCRAPYARD_TEST_PG_ERROR: the tests that need it fail with it.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPostgres } from './pg-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = {
@@ -115,7 +120,43 @@ function summaryReader() {
   };
 }
 
-function run(k, files) {
+/** The PostgreSQL server of this run: the environment that points the tests at it, and how to stop it. */
+async function postgresForTests() {
+  const own = process.env.SCRAPYARD_TEST_PG_URL;
+  if (own) {
+    const shown = new URL(own);
+    if (shown.password) shown.password = '***';
+    console.log(`PostgreSQL: SCRAPYARD_TEST_PG_URL from the environment, ${shown.href}`);
+    return { env: {}, stop: async () => {} };
+  }
+  try {
+    const server = await startPostgres();
+    console.log(`PostgreSQL: throwaway server on ${server.host}:${server.port}, data in ${server.dataDir}`);
+    // A stale error from the caller's environment must not contradict the URL.
+    return { env: { SCRAPYARD_TEST_PG_URL: server.url, SCRAPYARD_TEST_PG_ERROR: undefined }, stop: server.stop };
+  } catch (err) {
+    const reason = `could not start a PostgreSQL server: ${err instanceof Error ? err.message : err}`;
+    const bar = '!'.repeat(100);
+    console.error(
+      `${bar}\nscripts/test.mjs: ${reason}\nEvery test that needs PostgreSQL will FAIL with this message.\n${bar}`,
+    );
+    return { env: { SCRAPYARD_TEST_PG_ERROR: reason }, stop: async () => {} };
+  }
+}
+
+// A signal ends the run: it goes on to the test processes (they would outlive us), and once they are gone we die of
+// it as if we had not listened. pg-server.mjs stops the PostgreSQL server on the signal itself.
+let signalled = null;
+let current = null;
+function onSignal(signal) {
+  // Twice means don't wait for them.
+  current?.kill(signalled ? 'SIGKILL' : signal);
+  signalled = signal;
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+function run(k, files, env) {
   const cfg = KINDS[k];
   console.log(`running ${files.length} ${k} test file(s): ${files.join(' ')}`);
   const child = spawn(
@@ -137,9 +178,10 @@ function run(k, files) {
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, SCRAPYARD_TEST_TIMEOUT_MS: String(cfg.testTimeoutMs) },
+      env: { ...process.env, ...env, SCRAPYARD_TEST_TIMEOUT_MS: String(cfg.testTimeoutMs) },
     },
   );
+  current = child;
   // The output goes through as it comes; the summary at its end is checked.
   const reader = summaryReader();
   child.stdout.setEncoding('utf8');
@@ -154,6 +196,7 @@ function run(k, files) {
     }, cfg.runTimeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
+      current = null;
       let status = code ?? 1;
       const s = reader.counts();
       if (Number.isNaN(s.tests)) {
@@ -176,9 +219,20 @@ function run(k, files) {
   });
 }
 
+const postgres = await postgresForTests();
 let status = 0;
-for (const k of kinds) {
-  if (picked[k].length === 0) continue;
-  status ||= await run(k, picked[k]);
+try {
+  for (const k of kinds) {
+    if (picked[k].length === 0 || signalled) continue;
+    status ||= await run(k, picked[k], postgres.env);
+  }
+} finally {
+  await postgres.stop().catch((err) => console.error(`scripts/test.mjs: stopping PostgreSQL: ${err.message}`));
+}
+if (signalled) {
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.kill(process.pid, signalled);
+  status ||= 1;
 }
 process.exit(status);

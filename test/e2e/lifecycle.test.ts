@@ -6,18 +6,18 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { ListJobsResponseBody } from '@scrapyard/protocol';
 import { buildEgg } from '../helpers/eggs.js';
 import { ScrapydClient } from '../helpers/clients.js';
 import { assertCompleteSlowItems, assertCompleteSlowLog, jobInfo, ticksOf } from '../helpers/cluster.js';
 import { RestClient } from '../helpers/http.js';
 import { startMaster } from '../helpers/processes.js';
+import { masterStore, testEachStore } from '../helpers/stores.js';
 import { DEMO_SPIDERS, schedule, waitFinished } from '../helpers/jobs.js';
 import { waitFor } from '../helpers/wait.js';
 
-void test('deploy, schedule with args and settings, run, read log and items', async (t) => {
-  const master = await startMaster(t);
+testEachStore('deploy, schedule with args and settings, run, read log and items', {}, async (t, store) => {
+  const master = await startMaster(t, await masterStore(t, store));
   const api = new ScrapydClient(master.url);
   const egg = await buildEgg('demo');
 
@@ -83,51 +83,55 @@ void test('deploy, schedule with args and settings, run, read log and items', as
   );
 });
 
-void test('the log and items on the master are byte-identical to the files the crawl wrote', async (t) => {
-  const master = await startMaster(t);
-  const api = new ScrapydClient(master.url);
-  const rest = new RestClient(master.url);
-  ScrapydClient.ok(await api.addVersion('demo', '1.0', await buildEgg('demo')));
-  const jobid = await schedule(api, { project: 'demo', spider: 'slow', seconds: '4', jobid: 'copied' });
-  // The crawl writes into the agent's run directory, which the agent deletes once the master has acknowledged
-  // every byte. Open both files while the crawl runs: on Linux an open fd still reads them after the unlink.
-  const { runId } = await jobInfo(rest, jobid);
-  const runDir = join(master.dataDir, 'agent', 'runs', runId);
-  const openWhenCreated = async (name: string) => {
-    const path = join(runDir, name);
-    const fd = await waitFor(() => (existsSync(path) ? openSync(path, 'r') : undefined), {
-      what: `the crawl to create ${path}`,
-      intervalMs: 20,
-    });
-    t.after(() => closeSync(fd));
-    return fd;
-  };
-  const fds = { log: await openWhenCreated('job.log'), items: await openWhenCreated('items.jl') };
-  const done = await waitFinished(api, jobid);
-  assert.equal(done.outcome, 'succeeded');
-  await waitFor(() => !existsSync(runDir), { what: 'the agent to delete the acknowledged run' });
-  const whole = (fd: number) => {
-    const buf = Buffer.alloc(fstatSync(fd).size);
-    assert.equal(readSync(fd, buf, 0, buf.length, 0), buf.length);
-    return buf;
-  };
-  const written = { log: whole(fds.log), items: whole(fds.items) };
-  assertCompleteSlowLog(written.log.toString('utf8'), 4);
-  assertCompleteSlowItems(written.items.toString('utf8'), ticksOf(written.log.toString('utf8')).length);
+testEachStore(
+  'the log and items on the master are byte-identical to the files the crawl wrote',
+  {},
+  async (t, store) => {
+    const master = await startMaster(t, await masterStore(t, store));
+    const api = new ScrapydClient(master.url);
+    const rest = new RestClient(master.url);
+    ScrapydClient.ok(await api.addVersion('demo', '1.0', await buildEgg('demo')));
+    const jobid = await schedule(api, { project: 'demo', spider: 'slow', seconds: '4', jobid: 'copied' });
+    // The crawl writes into the agent's run directory, which the agent deletes once the master has acknowledged
+    // every byte. Open both files while the crawl runs: on Linux an open fd still reads them after the unlink.
+    const { runId } = await jobInfo(rest, jobid);
+    const runDir = join(master.dataDir, 'agent', 'runs', runId);
+    const openWhenCreated = async (name: string) => {
+      const path = join(runDir, name);
+      const fd = await waitFor(() => (existsSync(path) ? openSync(path, 'r') : undefined), {
+        what: `the crawl to create ${path}`,
+        intervalMs: 20,
+      });
+      t.after(() => closeSync(fd));
+      return fd;
+    };
+    const fds = { log: await openWhenCreated('job.log'), items: await openWhenCreated('items.jl') };
+    const done = await waitFinished(api, jobid);
+    assert.equal(done.outcome, 'succeeded');
+    await waitFor(() => !existsSync(runDir), { what: 'the agent to delete the acknowledged run' });
+    const whole = (fd: number) => {
+      const buf = Buffer.alloc(fstatSync(fd).size);
+      assert.equal(readSync(fd, buf, 0, buf.length, 0), buf.length);
+      return buf;
+    };
+    const written = { log: whole(fds.log), items: whole(fds.items) };
+    assertCompleteSlowLog(written.log.toString('utf8'), 4);
+    assertCompleteSlowItems(written.items.toString('utf8'), ticksOf(written.log.toString('utf8')).length);
 
-  const served = {
-    log: await api.raw('GET', done.log_url!),
-    items: await api.raw('GET', done.items_url!),
-  };
-  for (const stream of ['log', 'items'] as const) {
-    assert.equal(served[stream].status, 200, stream);
-    assert.equal(Number(served[stream].headers.get('content-length')), written[stream].length, `${stream} size`);
-    assert.equal(served[stream].text, written[stream].toString('utf8'), `${stream} content`);
-  }
-  const stored = {
-    log: readFileSync(join(master.dataDir, 'logs', 'demo', 'slow', 'copied.log')),
-    items: readFileSync(join(master.dataDir, 'items', 'demo', 'slow', 'copied.jl')),
-  };
-  assert.ok(stored.log.equals(written.log), 'the stored log is byte for byte what the crawl wrote');
-  assert.ok(stored.items.equals(written.items), 'the stored items are byte for byte what the crawl wrote');
-});
+    const served = {
+      log: await api.raw('GET', done.log_url!),
+      items: await api.raw('GET', done.items_url!),
+    };
+    for (const stream of ['log', 'items'] as const) {
+      assert.equal(served[stream].status, 200, stream);
+      assert.equal(Number(served[stream].headers.get('content-length')), written[stream].length, `${stream} size`);
+      assert.equal(served[stream].text, written[stream].toString('utf8'), `${stream} content`);
+    }
+    const stored = {
+      log: readFileSync(join(master.dataDir, 'logs', 'demo', 'slow', 'copied.log')),
+      items: readFileSync(join(master.dataDir, 'items', 'demo', 'slow', 'copied.jl')),
+    };
+    assert.ok(stored.log.equals(written.log), 'the stored log is byte for byte what the crawl wrote');
+    assert.ok(stored.items.equals(written.items), 'the stored items are byte for byte what the crawl wrote');
+  },
+);

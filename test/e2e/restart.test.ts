@@ -3,14 +3,14 @@
  * restart, finished jobs are kept, and a crawl that was running keeps running and is re-adopted with its log.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
 import { deploy, listJobs, schedule, waitFinished, waitLog, waitRunning } from '../helpers/jobs.js';
-import { startMaster, tempDir } from '../helpers/processes.js';
+import { startMaster } from '../helpers/processes.js';
+import { masterStore, testEachStore } from '../helpers/stores.js';
 
-void test('kill -9 and restart keeps pending, running and finished jobs', async (t) => {
-  const dataDir = tempDir(t);
-  const first = await startMaster(t, { dataDir, env: { SCRAPYARD_MAX_PROC: '1' } });
+testEachStore('kill -9 and restart keeps pending, running and finished jobs', {}, async (t, store) => {
+  const where = await masterStore(t, store);
+  const first = await startMaster(t, { ...where, env: { SCRAPYARD_MAX_PROC: '1' } });
   let api = new ScrapydClient(first.url);
   await deploy(api);
 
@@ -30,7 +30,7 @@ void test('kill -9 and restart keeps pending, running and finished jobs', async 
 
   await first.kill9();
 
-  const second = await startMaster(t, { dataDir, env: { SCRAPYARD_MAX_PROC: '1' } });
+  const second = await startMaster(t, { ...where, env: { SCRAPYARD_MAX_PROC: '1' } });
   api = new ScrapydClient(second.url);
   const after = await listJobs(api);
   assert.ok(

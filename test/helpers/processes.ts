@@ -42,6 +42,8 @@ export interface StartOptions {
   keepDataDir?: boolean;
   /** Working directory of the master (default the repository root). */
   cwd?: string;
+  /** database_url: a PostgreSQL database (see stores.ts); absent, SQLite in the data dir. */
+  database?: string;
 }
 
 /** Env every test daemon gets: no Scrapyd config file of this machine leaks into a test. */
@@ -117,6 +119,7 @@ export async function startMaster(t: TestContext, opts: StartOptions = {}): Prom
     SCRAPYARD_PYTHON: PYTHON,
     SCRAPYARD_NODE_NAME: 'test-node',
     SCRAPYARD_LOG_LEVEL: 'info',
+    ...(opts.database === undefined ? {} : { SCRAPYARD_DATABASE_URL: opts.database }),
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];

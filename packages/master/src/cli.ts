@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 
 export const MASTER_HELP = `Usage: scrapyard-master [options]
+       scrapyard-master migrate [--config FILE] [--data-dir DIR] [--database-url URL]
        scrapyard-master node enroll|list|revoke|rotate|cordon|uncordon …   (see scrapyard-master node --help)
 
 Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
@@ -14,6 +15,8 @@ Options:
   --bind ADDR         address to listen on (bind_address; default 127.0.0.1)
   --port N            port to listen on (http_port; default 6800)
   --data-dir DIR      database, eggs, logs and items (default ./scrapyard-data)
+  --database-url URL  keep the master's state in PostgreSQL (postgres://user:password@host:port/db)
+                      instead of SQLite in the data dir (database_url)
   --no-local-agent    do not start the embedded agent (crawls then need remote agents)
   --python PATH       Python interpreter for the embedded agent's venvs (default: first that imports scrapy)
   --tls-cert FILE     PEM certificate: serve HTTPS and WSS (with --tls-key)
@@ -22,12 +25,15 @@ Options:
   --version           print the version
 
 Environment: SCRAPYD_BIND_ADDRESS, SCRAPYD_HTTP_PORT, SCRAPYD_USERNAME, SCRAPYD_PASSWORD, and SCRAPYARD_<KEY> for
-every config key (e.g. SCRAPYARD_DATA_DIR, SCRAPYARD_MAX_PROC, SCRAPYARD_PIP_FIND_LINKS).
+every config key (e.g. SCRAPYARD_DATA_DIR, SCRAPYARD_DATABASE_URL, SCRAPYARD_PIP_FIND_LINKS).
 Precedence: defaults < config files < environment < flags.
 
 Without username/password, changes through the REST API (and \`scrapyard-master node …\`) need the admin token
 the master writes to <data_dir>/admin-token (mode 0600); a non-loopback --bind without credentials is refused
-unless allow_unauthenticated = on.`;
+unless allow_unauthenticated = on.
+
+\`migrate\` applies pending schema migrations and exits, for deployments that run the master with
+auto_migrate = off (no DDL at start-up); by default the master migrates when it starts.`;
 
 export type CliResult =
   | { kind: 'help' }
@@ -44,6 +50,7 @@ export function parseMasterArgs(argv: string[]): CliResult {
       bind: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
       'no-local-agent': { type: 'boolean' },
       python: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -58,6 +65,7 @@ export function parseMasterArgs(argv: string[]): CliResult {
   if (values.bind !== undefined) flags.bindAddress = values.bind;
   if (values.port !== undefined) flags.httpPort = values.port;
   if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
+  if (values['database-url'] !== undefined) flags.databaseUrl = values['database-url'];
   if (values['no-local-agent']) flags.localAgent = false;
   if (values.python !== undefined) flags.python = values.python;
   if (values['tls-cert'] !== undefined) flags.tlsCert = values['tls-cert'];

@@ -140,3 +140,35 @@ void test('discovered Scrapyd files: later wins key by key; relative paths from 
   writeFileSync(b, '[scrapyd]\nbogus = 1\n');
   assert.throws(() => loadMasterConfig({ discovered: [a, b] }), /b\.conf: \[scrapyd\] unknown key "bogus"/);
 });
+
+void test('database keys: SQLite by default; a postgres URL from file, env or flag; anything else refused unechoed', (t) => {
+  const c = loadMasterConfig({});
+  assert.deepEqual([c.databaseUrl, c.databasePoolSize, c.autoMigrate], ['', 10, true]);
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'scrapyd.conf');
+  writeFileSync(
+    file,
+    '[scrapyard]\ndatabase_url = postgres://u:p@db:5432/s\ndatabase_pool_size = 4\nauto_migrate = off\n',
+  );
+  const fromFile = loadMasterConfig({ file });
+  assert.deepEqual(
+    [fromFile.databaseUrl, fromFile.databasePoolSize, fromFile.autoMigrate],
+    ['postgres://u:p@db:5432/s', 4, false],
+  );
+  const env = { SCRAPYARD_DATABASE_URL: 'postgresql://e@h/d' };
+  assert.equal(loadMasterConfig({ file, env }).databaseUrl, 'postgresql://e@h/d');
+  assert.equal(
+    loadMasterConfig({ file, env, flags: { databaseUrl: 'postgres://f@h/d' } }).databaseUrl,
+    'postgres://f@h/d',
+  );
+  for (const bad of ['mysql://u:secret-pw@h/d', 'postgres:secret-pw@h', 'secret-pw']) {
+    assert.throws(
+      () => loadMasterConfig({ flags: { databaseUrl: bad } }),
+      (e: unknown) =>
+        e instanceof ConfigError && /databaseUrl: expected empty/.test(e.message) && !e.message.includes('secret-pw'),
+      bad,
+    );
+  }
+  assert.throws(() => loadMasterConfig({ flags: { databasePoolSize: '0' } }), /databasePoolSize/);
+});

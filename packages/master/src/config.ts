@@ -32,6 +32,22 @@ export const MasterConfigSchema = z
     httpPort: int(0, 65535).default(6800),
     /** Where the master keeps its database, eggs, logs and items (and the embedded agent its state). */
     dataDir: z.string().min(1).default('./scrapyard-data'),
+    /**
+     * Where the master's state lives: empty is SQLite (`<data_dir>/master.sqlite`); `postgres://…` (or
+     * `postgresql://…`) is a PostgreSQL database. Eggs, logs and items stay in the data dir either way.
+     */
+    databaseUrl: z
+      .string()
+      .trim()
+      .refine(
+        (v) => v === '' || (/^postgres(ql)?:\/\//i.test(v) && URL.canParse(v)),
+        'expected empty (SQLite in the data dir) or a postgres://user:password@host:port/database URL',
+      )
+      .default(''),
+    /** Connections to PostgreSQL the master keeps at most (ignored for SQLite). */
+    databasePoolSize: int(1, 1_000).default(10),
+    /** Apply pending schema migrations at start-up; off refuses to start on an outdated schema (`scrapyard-master migrate`). */
+    autoMigrate: bool.default(true),
     /** Basic auth for every path; both or neither (one without the other is refused, never "auth off"). */
     username: z
       .string()
@@ -188,6 +204,9 @@ const IGNORED_SCRAPYD_KEYS = new Set([
 const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   ...SCRAPYD_KEYS,
   data_dir: 'dataDir',
+  database_url: 'databaseUrl',
+  database_pool_size: 'databasePoolSize',
+  auto_migrate: 'autoMigrate',
   upload_limit_bytes: 'uploadLimitBytes',
   body_limit_bytes: 'bodyLimitBytes',
   allow_unauthenticated: 'allowUnauthenticated',

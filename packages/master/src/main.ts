@@ -8,6 +8,8 @@ import { checkExposure } from './auth/bind-exposure.js';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
 import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
+import { DatabaseError } from './db/database.js';
+import { runMigrateCommand } from './migrate-cli.js';
 import { runNodeCommand } from './node-cli.js';
 import { startStandalone } from './standalone.js';
 
@@ -15,9 +17,10 @@ export const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'node') return runNodeCommand(process.argv.slice(3), process.env);
+  const migrating = process.argv[2] === 'migrate';
   let cli;
   try {
-    cli = parseMasterArgs(process.argv.slice(2));
+    cli = parseMasterArgs(process.argv.slice(migrating ? 3 : 2));
   } catch (e) {
     process.stderr.write(`scrapyard-master: ${(e as Error).message}\n\n${MASTER_HELP}\n`);
     return 2;
@@ -30,10 +33,15 @@ async function main(): Promise<number> {
     process.stdout.write(`scrapyard-master ${VERSION}\n`);
     return 0;
   }
-  let config;
   // Without --config, Scrapyd's own files are read (so a Scrapyd host switches over as it is).
   const discovered =
     cli.configFile === undefined ? discoverConfigFiles(process.env, { cwd: process.cwd(), home: homedir() }) : [];
+  if (migrating) {
+    return runMigrateCommand(() =>
+      loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags }),
+    );
+  }
+  let config;
   let exposure;
   try {
     config = loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags });
@@ -74,7 +82,8 @@ async function main(): Promise<number> {
     master = await startStandalone(config, logger, VERSION);
   } catch (e) {
     logger.fatal({ err: e }, 'master failed to start');
-    process.stderr.write(`scrapyard-master: failed to start: ${(e as Error).message}\n`);
+    const code = e instanceof DatabaseError ? `${e.code}: ` : '';
+    process.stderr.write(`scrapyard-master: failed to start: ${code}${(e as Error).message}\n`);
     return 1;
   }
   return new Promise<number>((resolve) => {

@@ -37,6 +37,10 @@ export const ERROR_CODES = [
   'EGG_FETCH_FAILED',
   'CRAWL_USER_INVALID',
   'REMOVE_FAILED',
+  // The master's store (start-up and `scrapyard-master migrate`): what to fix in database_url or the schema.
+  'DATABASE_UNAVAILABLE',
+  'DATABASE_MIGRATION_FAILED',
+  'DATABASE_SCHEMA_OUTDATED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -74,6 +78,9 @@ const STATUS: Record<ErrorCode, number> = {
   EGG_FETCH_FAILED: 502,
   CRAWL_USER_INVALID: 500,
   REMOVE_FAILED: 500,
+  DATABASE_UNAVAILABLE: 503,
+  DATABASE_MIGRATION_FAILED: 500,
+  DATABASE_SCHEMA_OUTDATED: 500,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -22,6 +22,7 @@ export {
   SIGNAL_NAMES,
   WireSignal,
   PATH_COMPONENT_MAX,
+  FreeText,
   isSafePathComponent,
   sanitizeVersion,
 } from './primitives.js';

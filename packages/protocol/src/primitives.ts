@@ -20,6 +20,16 @@ export function isSafePathComponent(value: string): boolean {
   );
 }
 
+/**
+ * Free text a peer reports and the master stores (a failure's reason, a hostname): bounded, and with U+0000
+ * replaced, since PostgreSQL text cannot hold it and a report must not be lost over one character.
+ */
+export const FreeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((s) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s));
+
 const pathComponent = (what: string) =>
   z.string().refine(isSafePathComponent, {
     message: `${what} must be a plain name: no '/', '\\', '..', control characters or leading '-'`,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MasterConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
+import { redactDatabaseUrl } from '../db/dialect.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createMetricsRepo } from '../db/repos/metrics.js';
 import { createNodesRepo } from '../db/repos/nodes.js';
@@ -18,7 +19,19 @@ import { EggStore } from '../storage/egg-store.js';
 const METRICS_PRUNE_MS = 60_000;
 
 export async function openStorage(config: MasterConfig, logger: Logger, now: () => number) {
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    databasePoolSize: config.databasePoolSize,
+    autoMigrate: config.autoMigrate,
+    onPoolError: (e) => logger.warn({ err: e }, 'a database connection failed; the pool replaces it'),
+  });
+  logger.info(
+    config.databaseUrl
+      ? { store: 'postgres', database: redactDatabaseUrl(config.databaseUrl) }
+      : { store: 'sqlite', database: join(config.dataDir, 'master.sqlite') },
+    'database opened, schema current',
+  );
   const projects = createProjectsRepo(db);
   const policies = new PolicyStore(db, config.lostJobRetries);
   await policies.load();

@@ -1,21 +1,125 @@
-/** Opens the master database and brings its schema up to date before anything else touches it. */
+/**
+ * Opens the master database (SQLite in the data dir, or PostgreSQL at `database_url`) and makes sure its schema
+ * is current before anything else touches it: migrated at start-up by default, or checked only when migrations
+ * are applied separately (`scrapyard-master migrate`, for deployments that forbid DDL at start-up).
+ */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator } from 'kysely';
-import { openSqliteDialect } from './dialect.js';
+import type { ErrorCode } from '@scrapyard/protocol';
+import type { MigrationResult } from 'kysely';
+import { openPostgresDialect, openSqliteDialect, storeKindOf } from './dialect.js';
+import type { OpenedDialect, StoreKind } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-export async function openDatabase(dataDir: string): Promise<Db> {
-  mkdirSync(dataDir, { recursive: true });
-  const opened = openSqliteDialect(join(dataDir, 'master.sqlite'));
+export interface StoreOptions {
+  dataDir: string;
+  /** Empty: SQLite in the data dir. */
+  databaseUrl?: string;
+  databasePoolSize?: number;
+  /** Idle PostgreSQL connections that fail (server restart) are reported here. */
+  onPoolError?: (e: Error) => void;
+}
+
+export interface SchemaState {
+  applied: string[];
+  pending: string[];
+}
+
+export class DatabaseError extends Error {
+  constructor(
+    readonly code: Extract<ErrorCode, `DATABASE_${string}`>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function openDialect(o: StoreOptions): OpenedDialect {
+  if (o.databaseUrl) return openPostgresDialect(o.databaseUrl, o.databasePoolSize ?? 10, o.onPoolError ?? (() => {}));
+  mkdirSync(o.dataDir, { recursive: true });
+  return openSqliteDialect(join(o.dataDir, 'master.sqlite'));
+}
+
+/** Opens the store without touching its schema. */
+async function connect(o: StoreOptions): Promise<{ db: Db; kind: StoreKind; where: string }> {
+  const opened = openDialect(o);
   const db = new Kysely<Database>({ dialect: opened.dialect });
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  try {
+    await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+  } catch (e) {
+    await db.destroy().catch(() => {});
+    throw new DatabaseError('DATABASE_UNAVAILABLE', `cannot reach the database at ${opened.where}: ${describe(e)}`);
+  }
+  return { db, kind: storeKindOf(db), where: opened.where };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return describe(e.errors[0]);
+  return e instanceof Error ? e.message : String(e);
+}
+
+const migratorOf = (db: Db) => new Migrator({ db, provider: migrationProvider });
+
+/** Applies every pending migration; on PostgreSQL, masters starting together take turns (kysely's lock). */
+export async function migrate(db: Db): Promise<MigrationResult[]> {
+  const { error, results = [] } = await migratorOf(db).migrateToLatest();
   if (error) {
-    await db.destroy();
-    throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    throw new DatabaseError(
+      'DATABASE_MIGRATION_FAILED',
+      `database migration ${failed ?? ''} failed: ${describe(error)}`.replace('  ', ' '),
+    );
+  }
+  return results;
+}
+
+export async function schemaState(db: Db): Promise<SchemaState> {
+  const all = await migratorOf(db).getMigrations();
+  return {
+    applied: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+    pending: all.filter((m) => m.executedAt === undefined).map((m) => m.name),
+  };
+}
+
+/**
+ * The master's database, schema current. With `autoMigrate` off, an outdated schema is refused (the master must
+ * not run queries against tables it does not know), naming the migrations to apply.
+ */
+export async function openDatabase(o: StoreOptions & { autoMigrate?: boolean }): Promise<Db> {
+  const { db } = await connect(o);
+  try {
+    if (o.autoMigrate ?? true) await migrate(db);
+    else {
+      const { pending } = await schemaState(db);
+      if (pending.length > 0) {
+        throw new DatabaseError(
+          'DATABASE_SCHEMA_OUTDATED',
+          `the database schema is behind this master (pending: ${pending.join(', ')}); run \`scrapyard-master migrate\` or set auto_migrate = on`,
+        );
+      }
+    }
+  } catch (e) {
+    await db.destroy().catch(() => {});
+    throw e;
   }
   return db;
+}
+
+/** For `scrapyard-master migrate`: opens the store, applies what is pending, and says what it did. */
+export async function migrateStore(o: StoreOptions): Promise<{ where: string; applied: string[]; current: string[] }> {
+  const { db, where } = await connect(o);
+  try {
+    const results = await migrate(db);
+    return {
+      where,
+      applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
+      current: (await schemaState(db)).applied,
+    };
+  } finally {
+    await db.destroy();
+  }
 }

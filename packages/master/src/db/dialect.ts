@@ -1,15 +1,20 @@
 /**
- * The one place that knows the database is SQLite: opening the file, its pragmas, and the kysely dialect.
- * A PostgreSQL adapter later implements the same `openDialect` and nothing else changes.
+ * The one place that knows which database engine holds the master's state: opening SQLite (a file in the data
+ * dir) or PostgreSQL (`database_url`), and the few things the two spell differently (an auto-incrementing key,
+ * row locks). Everything else is kysely's portable query builder, so every query runs on both.
  */
 import Sqlite from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
-import type { Dialect } from 'kysely';
+import pg from 'pg';
+import { PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import type { ColumnDefinitionBuilder, Dialect, Kysely, SelectQueryBuilder } from 'kysely';
+
+export type StoreKind = 'sqlite' | 'postgres';
 
 export interface OpenedDialect {
+  kind: StoreKind;
   dialect: Dialect;
-  /** Closes the underlying handle (kysely's destroy does it too; this is for failure paths). */
-  close(): void;
+  /** Where the state is, safe to log (no password). */
+  where: string;
 }
 
 /** Statements kept prepared; kysely's queries are a small fixed set, so this bound is never reached in practice. */
@@ -43,5 +48,77 @@ export function openSqliteDialect(file: string): OpenedDialect {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  return { dialect: new SqliteDialect({ database: withStatementCache(db) }), close: () => db.close() };
+  return { kind: 'sqlite', dialect: new SqliteDialect({ database: withStatementCache(db) }), where: file };
 }
+
+const INT8_OID = 20;
+
+/**
+ * Times (epoch milliseconds), sizes and counts are `bigint` columns: pg returns those as strings so that no
+ * value beyond 2^53 is rounded. Ours never get there (a millisecond clock reaches 2^53 in the year 287396), so
+ * they are numbers, as SQLite returns them, and a value that would be rounded is an error rather than a wrong
+ * number.
+ */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`database value ${text} is beyond 2^53`);
+  return n;
+}
+
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** `postgres://user:***@host:port/db`, for logs. */
+export function redactDatabaseUrl(url: string): string {
+  if (!URL.canParse(url)) return '(unparseable database_url)';
+  const u = new URL(url);
+  if (u.password !== '') u.password = '***';
+  return u.toString();
+}
+
+export function openPostgresDialect(url: string, poolSize: number, onError: (e: Error) => void): OpenedDialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: pgTypes,
+    // A server that does not answer is reported, not waited on forever.
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 60_000,
+    application_name: 'scrapyard-master',
+  });
+  // An idle connection the server dropped (restart, failover) emits here; without a listener it would crash us.
+  pool.on('error', onError);
+  return { kind: 'postgres', dialect: new PostgresDialect({ pool }), where: redactDatabaseUrl(url) };
+}
+
+// Kysely<any>: migrations hold a Kysely<unknown>, repositories a Kysely<Database>.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function storeKindOf(db: Kysely<any>): StoreKind {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** An auto-incrementing integer primary key: `integer … autoincrement` in SQLite, `bigserial` in PostgreSQL. */
+export function serialKey(
+  db: Kysely<any>,
+): ['integer' | 'bigserial', (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
+  return storeKindOf(db) === 'postgres'
+    ? ['bigserial', (c) => c.primaryKey()]
+    : ['integer', (c) => c.primaryKey().autoIncrement()];
+}
+
+/**
+ * Locks the selected rows until the transaction ends. PostgreSQL runs transactions side by side, so a read that
+ * a later write depends on must hold its rows; SQLite runs one transaction at a time (kysely's driver holds the
+ * connection for its whole length), so there is nothing to lock.
+ */
+export function forUpdate<DB, TB extends keyof DB, O>(
+  db: Kysely<any>,
+  q: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return storeKindOf(db) === 'postgres' ? q.forUpdate() : q;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -34,7 +34,7 @@ type Window = 'after-authenticated' | 'in-prepare-welcome';
 async function harness(t: TestContext, window: Window) {
   const dir = mkdtempSync(join(tmpdir(), 'scrapyard-race-'));
   const logger = pino({ level: 'silent' });
-  const db = await openDatabase(dir);
+  const db = await openDatabase({ dataDir: dir });
   const creds = new NodeCredentials(null);
   const events = new DomainEvents({ logger });
   const registry = new AgentRegistry(events);

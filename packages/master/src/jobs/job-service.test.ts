@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import type { TestContext } from 'node:test';
 import { pino } from 'pino';
-import { openDatabase } from '../db/database.js';
+import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { DomainEvents, type Published } from '../events/domain-events.js';
 import { AgentRegistry } from '../registry/registry.js';
@@ -12,13 +12,12 @@ import { PolicyStore } from '../services/policy-store.js';
 import { JobService } from './job-service.js';
 import { LogSink } from './log-sink.js';
 
-async function setup(t: TestContext, o: { finishedToKeep?: number; retries?: number } = {}) {
+async function setup(t: TestContext, store: Store, o: { finishedToKeep?: number; retries?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'job-service-'));
-  const db = await openDatabase(dir);
+  const db = await openTestDatabase(t, store);
   const sink = new LogSink();
-  t.after(async () => {
+  t.after(() => {
     sink.closeAll();
-    await db.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
   const logger = pino({ level: 'silent' });
@@ -75,43 +74,49 @@ const ended = (outcome: string) => ({
   reason: null,
 });
 
-void test('each transition is announced once, after it is committed; replays announce nothing', async (t) => {
-  const { service, repo, seen, types, running, files } = await setup(t);
-  const row = await running('j1');
-  assert.deepEqual(types(), ['job.queued', 'job.started']);
-  // The crawl's files exist from its start (log_url and items_url of a running job).
-  assert.ok(existsSync(join(files.logsDir, 'p', 's', 'j1.log')));
-  assert.ok(existsSync(join(files.itemsDir, 'p', 's', 'j1.jl')));
-  await service.started(row, 4242, 5); // a replayed report
-  assert.ok(await service.finish(row, ended('succeeded')));
-  assert.equal(await service.finish(row, ended('succeeded')), false, 'a replayed finish changes nothing');
-  assert.deepEqual(types(), ['job.queued', 'job.started', 'job.finished']);
-  const finished = seen.at(-1) as Published<'job.finished'>;
-  assert.deepEqual(
-    { outcome: finished.outcome, nodeId: finished.nodeId, attempt: finished.attempt, job: finished.job.jobId },
-    { outcome: 'succeeded', nodeId: 'n1', attempt: 1, job: 'j1' },
-  );
-  assert.equal((await repo.byRunId(row.run_id))!.state, 'finished');
-  // Numbered in order.
-  assert.deepEqual(
-    seen.map((e) => e.seq),
-    [1, 2, 3],
-  );
-});
+testEachStore(
+  'each transition is announced once, after it is committed; replays announce nothing',
+  async (t, store) => {
+    const { service, repo, seen, types, running, files } = await setup(t, store);
+    const row = await running('j1');
+    assert.deepEqual(types(), ['job.queued', 'job.started']);
+    // The crawl's files exist from its start (log_url and items_url of a running job).
+    assert.ok(existsSync(join(files.logsDir, 'p', 's', 'j1.log')));
+    assert.ok(existsSync(join(files.itemsDir, 'p', 's', 'j1.jl')));
+    await service.started(row, 4242, 5); // a replayed report
+    assert.ok(await service.finish(row, ended('succeeded')));
+    assert.equal(await service.finish(row, ended('succeeded')), false, 'a replayed finish changes nothing');
+    assert.deepEqual(types(), ['job.queued', 'job.started', 'job.finished']);
+    const finished = seen.at(-1) as Published<'job.finished'>;
+    assert.deepEqual(
+      { outcome: finished.outcome, nodeId: finished.nodeId, attempt: finished.attempt, job: finished.job.jobId },
+      { outcome: 'succeeded', nodeId: 'n1', attempt: 1, job: 'j1' },
+    );
+    assert.equal((await repo.byRunId(row.run_id))!.state, 'finished');
+    // Numbered in order.
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [1, 2, 3],
+    );
+  },
+);
 
-void test('a guessed lost ending is one finish, the real ending another; a lost run can resume', async (t) => {
-  const { service, seen, types, running } = await setup(t);
-  const row = await running('j1');
-  await service.lose(row, 'node gone', { countAttempt: true });
-  assert.equal((seen.at(-1) as Published<'job.finished'>).outcome, 'lost', 'no retries: finished as lost');
-  assert.ok(await service.resume(row, 'n1'));
-  assert.equal(await service.resume(row, 'n1'), false, 'only once');
-  assert.ok(await service.finish(row, ended('succeeded')));
-  assert.deepEqual(types(), ['job.queued', 'job.started', 'job.finished', 'job.resumed', 'job.finished']);
-});
+testEachStore(
+  'a guessed lost ending is one finish, the real ending another; a lost run can resume',
+  async (t, store) => {
+    const { service, seen, types, running } = await setup(t, store);
+    const row = await running('j1');
+    await service.lose(row, 'node gone', { countAttempt: true });
+    assert.equal((seen.at(-1) as Published<'job.finished'>).outcome, 'lost', 'no retries: finished as lost');
+    assert.ok(await service.resume(row, 'n1'));
+    assert.equal(await service.resume(row, 'n1'), false, 'only once');
+    assert.ok(await service.finish(row, ended('succeeded')));
+    assert.deepEqual(types(), ['job.queued', 'job.started', 'job.finished', 'job.resumed', 'job.finished']);
+  },
+);
 
-void test('losing a run with retries left requeues it, keeps the attempt and its files', async (t) => {
-  const { service, repo, seen, types, running, files } = await setup(t, { retries: 1 });
+testEachStore('losing a run with retries left requeues it, keeps the attempt and its files', async (t, store) => {
+  const { service, repo, seen, types, running, files } = await setup(t, store, { retries: 1 });
   const row = await running('j1');
   await service.lose(row, 'node gone', { countAttempt: true });
   const requeued = seen.at(-1) as Published<'job.requeued'>;
@@ -132,53 +137,59 @@ void test('losing a run with retries left requeues it, keeps the attempt and its
   assert.equal((await repo.byRunId(again.run_id))!.outcome, 'lost');
 });
 
-void test('cancel: pending removed (and its attempts), running signalled; unknown project refused', async (t) => {
-  const { service, repo, seen, submit, running } = await setup(t);
-  const pending = await submit('j1');
-  assert.deepEqual(await service.cancel('p', 'j1', 'TERM'), { prevstate: 'pending' });
-  assert.equal(await repo.byRunId(pending.runId), undefined);
-  const cancelled = seen.at(-1) as Published<'job.cancelled'>;
-  assert.deepEqual([cancelled.previousState, cancelled.signal, cancelled.why], ['pending', null, 'cancelled']);
+testEachStore(
+  'cancel: pending removed (and its attempts), running signalled; unknown project refused',
+  async (t, store) => {
+    const { service, repo, seen, submit, running } = await setup(t, store);
+    const pending = await submit('j1');
+    assert.deepEqual(await service.cancel('p', 'j1', 'TERM'), { prevstate: 'pending' });
+    assert.equal(await repo.byRunId(pending.runId), undefined);
+    const cancelled = seen.at(-1) as Published<'job.cancelled'>;
+    assert.deepEqual([cancelled.previousState, cancelled.signal, cancelled.why], ['pending', null, 'cancelled']);
 
-  await running('j2');
-  assert.deepEqual(await service.cancel('p', 'j2', undefined), { prevstate: 'running' });
-  assert.deepEqual(await service.cancel('p', 'j2', undefined), { prevstate: 'running' });
-  const signals = seen.filter((e) => e.type === 'job.cancelled').map((e) => (e as Published<'job.cancelled'>).signal);
-  assert.deepEqual(signals, [null, 'SIGINT', 'SIGKILL'], 'the second cancel of a running job kills');
+    await running('j2');
+    assert.deepEqual(await service.cancel('p', 'j2', undefined), { prevstate: 'running' });
+    assert.deepEqual(await service.cancel('p', 'j2', undefined), { prevstate: 'running' });
+    const signals = seen.filter((e) => e.type === 'job.cancelled').map((e) => (e as Published<'job.cancelled'>).signal);
+    assert.deepEqual(signals, [null, 'SIGINT', 'SIGKILL'], 'the second cancel of a running job kills');
 
-  await assert.rejects(service.cancel('nope', 'j2', undefined), { code: 'PROJECT_NOT_FOUND' });
-  await assert.rejects(service.cancel('p', 'j2', 'BOGUS'), /signal 'BOGUS'/);
-  await assert.rejects(
-    service.submit({
-      project: 'p',
-      spider: 'ghost',
-      version: undefined,
-      jobId: undefined,
-      priority: 0,
-      settings: [],
-      args: [],
-      tags: undefined,
-    }),
-    { code: 'SPIDER_NOT_FOUND', message: "spider 'ghost' not found" },
-  );
-});
+    await assert.rejects(service.cancel('nope', 'j2', undefined), { code: 'PROJECT_NOT_FOUND' });
+    await assert.rejects(service.cancel('p', 'j2', 'BOGUS'), /signal 'BOGUS'/);
+    await assert.rejects(
+      service.submit({
+        project: 'p',
+        spider: 'ghost',
+        version: undefined,
+        jobId: undefined,
+        priority: 0,
+        settings: [],
+        args: [],
+        tags: undefined,
+      }),
+      { code: 'SPIDER_NOT_FOUND', message: "spider 'ghost' not found" },
+    );
+  },
+);
 
-void test('a run the master stopped for a limit fails for that reason, however its process ended', async (t) => {
-  const { service, repo, seen, running } = await setup(t);
-  const row = await running('j1');
-  await service.stop(row, 'SIGTERM', 'its log exceeded max_job_output_bytes (1024 bytes); stopped by the master');
-  // The agent reports a cancelled crawl (it got the signal).
-  assert.ok(await service.finish(row, { ...ended('cancelled'), reason: 'cancelled; process ended by SIGTERM' }));
-  const done = (await repo.byRunId(row.run_id))!;
-  assert.deepEqual(
-    [done.outcome, done.reason],
-    ['failed', 'its log exceeded max_job_output_bytes (1024 bytes); stopped by the master'],
-  );
-  assert.equal((seen.at(-1) as Published<'job.finished'>).outcome, 'failed');
-});
+testEachStore(
+  'a run the master stopped for a limit fails for that reason, however its process ended',
+  async (t, store) => {
+    const { service, repo, seen, running } = await setup(t, store);
+    const row = await running('j1');
+    await service.stop(row, 'SIGTERM', 'its log exceeded max_job_output_bytes (1024 bytes); stopped by the master');
+    // The agent reports a cancelled crawl (it got the signal).
+    assert.ok(await service.finish(row, { ...ended('cancelled'), reason: 'cancelled; process ended by SIGTERM' }));
+    const done = (await repo.byRunId(row.run_id))!;
+    assert.deepEqual(
+      [done.outcome, done.reason],
+      ['failed', 'its log exceeded max_job_output_bytes (1024 bytes); stopped by the master'],
+    );
+    assert.equal((seen.at(-1) as Published<'job.finished'>).outcome, 'failed');
+  },
+);
 
-void test('finished jobs beyond finished_to_keep are trimmed with their attempts', async (t) => {
-  const { service, repo, running } = await setup(t, { finishedToKeep: 1, retries: 1 });
+testEachStore('finished jobs beyond finished_to_keep are trimmed with their attempts', async (t, store) => {
+  const { service, repo, running } = await setup(t, store, { finishedToKeep: 1, retries: 1 });
   const first = await running('j1');
   await service.lose(first, 'node gone', { countAttempt: true });
   const retry = (await repo.latestByJobId('j1'))!;
@@ -203,20 +214,23 @@ function isOpen(path: string): boolean {
   });
 }
 
-void test('a pending job removed (cancelled, or its project deleted) leaves none of its files open', async (t) => {
-  const { service, submit, files, sink } = await setup(t);
-  for (const [jobId, remove] of [
-    ['j1', () => service.cancel('p', 'j1', undefined)],
-    ['j2', () => service.purgeProject('p')],
-  ] as const) {
-    await submit(jobId);
-    // Something had its files open meanwhile (e.g. an earlier run of the job, or a reconnecting agent's resume).
-    const log = join(files.logsDir, 'p', 's', `${jobId}.log`);
-    const items = join(files.itemsDir, 'p', 's', `${jobId}.jl`);
-    sink.size(log);
-    sink.size(items);
-    assert.ok(isOpen(log) && isOpen(items));
-    await remove();
-    assert.deepEqual([isOpen(log), isOpen(items)], [false, false], `${jobId}: no handle left behind`);
-  }
-});
+testEachStore(
+  'a pending job removed (cancelled, or its project deleted) leaves none of its files open',
+  async (t, store) => {
+    const { service, submit, files, sink } = await setup(t, store);
+    for (const [jobId, remove] of [
+      ['j1', () => service.cancel('p', 'j1', undefined)],
+      ['j2', () => service.purgeProject('p')],
+    ] as const) {
+      await submit(jobId);
+      // Something had its files open meanwhile (e.g. an earlier run of the job, or a reconnecting agent's resume).
+      const log = join(files.logsDir, 'p', 's', `${jobId}.log`);
+      const items = join(files.itemsDir, 'p', 's', `${jobId}.jl`);
+      sink.size(log);
+      sink.size(items);
+      assert.ok(isOpen(log) && isOpen(items));
+      await remove();
+      assert.deepEqual([isOpen(log), isOpen(items)], [false, false], `${jobId}: no handle left behind`);
+    }
+  },
+);

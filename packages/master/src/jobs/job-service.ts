@@ -239,7 +239,7 @@ export class JobService {
       run.stop_reason !== null && info.outcome !== 'lost'
         ? { ...info, outcome: 'failed' as JobOutcome, reason: run.stop_reason }
         : info;
-    if (!(await this.#d.jobs.markFinished(run.run_id, f))) return false;
+    if (!(await this.#d.jobs.markFinished(run.run_id, f, this.#d.finishedToKeep))) return false;
     this.#forEachFile(run, (path) => this.#d.sink.close(path));
     this.#log.info(
       { runId: run.run_id, jobId: run.job_id, outcome: f.outcome, exitCode: f.exitCode, nodeId: run.node_id },
@@ -256,7 +256,6 @@ export class JobService {
       startedAt: f.startedAt ?? run.started_at,
       endedAt: f.endedAt,
     });
-    await this.#trim();
     return true;
   }
 

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { openDatabase } from '../db/database.js';
+import type { TestContext } from 'node:test';
+import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
 import { createProjectsRepo } from '../db/repos/projects.js';
 import { ProjectCatalog } from './project-catalog.js';
 
-async function setup(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
-  const db = await openDatabase(dir);
-  t.after(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+async function setup(t: TestContext, store: Store) {
+  const db = await openTestDatabase(t, store);
   const repo = createProjectsRepo(db);
   // The real repository, with its reads counted: how often the catalog goes to the database.
   const reads = { exists: 0, versions: 0 };
@@ -27,8 +19,8 @@ async function setup(t: TestContext) {
   return { catalog: new ProjectCatalog(counted, { egg_less: 'egg_less.settings' }), reads, put };
 }
 
-void test('a miss is not cached: made-up names cost a query each, never memory', async (t) => {
-  const { catalog, reads, put } = await setup(t);
+testEachStore('a miss is not cached: made-up names cost a query each, never memory', async (t, store) => {
+  const { catalog, reads, put } = await setup(t, store);
   for (let i = 0; i < 1000; i++) assert.equal(await catalog.get(`ghost-${i}`), null);
   assert.equal(await catalog.get('ghost-0'), null);
   assert.equal(reads.exists, 1001, 'every miss asked the database again (nothing of it was kept)');
@@ -40,8 +32,8 @@ void test('a miss is not cached: made-up names cost a query each, never memory',
   );
 });
 
-void test('a hit is cached until invalidated; [settings] projects exist without eggs', async (t) => {
-  const { catalog, reads, put } = await setup(t);
+testEachStore('a hit is cached until invalidated; [settings] projects exist without eggs', async (t, store) => {
+  const { catalog, reads, put } = await setup(t, store);
   await put('p', 'v1');
   await catalog.get('p');
   await catalog.get('p');

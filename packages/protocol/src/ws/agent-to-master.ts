@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, NodeId, RunId, Tag } from '../primitives.js';
+import { EpochMs, FreeText, NodeId, RunId, Tag } from '../primitives.js';
 import type { Catalog } from './catalog.js';
 import { JobEvent, Stream } from './jobs.js';
 
@@ -24,14 +24,14 @@ export type Identify = z.infer<typeof Identify>;
 
 /** Second frame from the agent, sent only once the master's proof checked out: its own proof, and the node. */
 export const Hello = z.object({
-  agentVersion: z.string().max(64),
+  agentVersion: FreeText(64),
   /** Epoch ms on the agent's clock; part of the MAC input, so an old handshake can't be replayed. */
   timestamp: EpochMs,
   /** hex proof of the node secret over both nonces, the node id and the timestamp (see handshake.ts). */
   mac: z.string().regex(/^[0-9a-f]{64}$/),
   /** Takes only jobs whose tags it matches (jobs without tags never land here). */
   dedicated: z.boolean().default(false),
-  hostname: z.string().max(255),
+  hostname: FreeText(255),
   slots: z.number().int().positive().max(10_000),
   tags: z.array(Tag).max(64),
   running: z.array(RunningJobReport).max(10_000),

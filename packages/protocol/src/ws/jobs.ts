@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   EpochMs,
+  FreeText,
   JobId,
   ProjectName,
   RunId,
@@ -65,10 +66,10 @@ export const JobFinishedEvent = z.object({
   startedAt: EpochMs.nullable(),
   endedAt: EpochMs,
   exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
+  signal: FreeText(32).nullable(),
   outcome: JobOutcome,
   /** Human-readable reason for failures (`exited with code 1`, `killed by SIGKILL`, venv errors). */
-  reason: z.string().max(8_000).nullable(),
+  reason: FreeText(8_000).nullable(),
   /** Final sizes of the shipped files, so the master knows when it has all of them. */
   logBytes: z.number().int().nonnegative(),
   itemsBytes: z.number().int().nonnegative(),

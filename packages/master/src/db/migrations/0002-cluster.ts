@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
 
-/** Cluster: registered nodes, enrollment keys, placement policies, metrics, and job tags/attempts. */
+/**
+ * Cluster: registered nodes, enrollment keys, placement policies, metrics, and job tags/attempts. Shipped: never
+ * change what it creates. (Samples are `double precision`, which SQLite stores as it did `real`; PostgreSQL's
+ * `real` is 4 bytes and would round them.)
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('nodes')
@@ -42,17 +46,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('host_metrics')
     .addColumn('node_id', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
-    .addColumn('cpu_percent', 'real', (c) => c.notNull())
+    .addColumn('cpu_percent', 'double precision', (c) => c.notNull())
     .addColumn('cpus', 'integer', (c) => c.notNull())
-    .addColumn('load1', 'real', (c) => c.notNull())
-    .addColumn('load5', 'real', (c) => c.notNull())
-    .addColumn('load15', 'real', (c) => c.notNull())
+    .addColumn('load1', 'double precision', (c) => c.notNull())
+    .addColumn('load5', 'double precision', (c) => c.notNull())
+    .addColumn('load15', 'double precision', (c) => c.notNull())
     .addColumn('mem_used', 'bigint', (c) => c.notNull())
     .addColumn('mem_total', 'bigint', (c) => c.notNull())
     .addColumn('disk_used', 'bigint', (c) => c.notNull())
     .addColumn('disk_total', 'bigint', (c) => c.notNull())
-    .addColumn('net_rx', 'real', (c) => c.notNull())
-    .addColumn('net_tx', 'real', (c) => c.notNull())
+    .addColumn('net_rx', 'double precision', (c) => c.notNull())
+    .addColumn('net_tx', 'double precision', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('host_metrics_node_at').on('host_metrics').columns(['node_id', 'at']).execute();
   await db.schema.createIndex('host_metrics_at').on('host_metrics').column('at').execute();
@@ -60,7 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('job_metrics')
     .addColumn('run_id', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
-    .addColumn('cpu_percent', 'real', (c) => c.notNull())
+    .addColumn('cpu_percent', 'double precision', (c) => c.notNull())
     .addColumn('rss_bytes', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('job_metrics_run_at').on('job_metrics').columns(['run_id', 'at']).execute();

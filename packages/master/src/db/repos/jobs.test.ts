@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { openDatabase } from '../database.js';
+import type { TestContext } from 'node:test';
+import { openTestDatabase, testEachStore, type Store } from '../stores.test-support.js';
 import { createJobsRepo } from './jobs.js';
 
 const RUN = (c: string) => c.repeat(32);
 
-async function repo(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'jobs-repo-'));
-  const db = await openDatabase(dir);
-  t.after(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+async function repo(t: TestContext, store: Store) {
+  const db = await openTestDatabase(t, store);
   const jobs = createJobsRepo(db);
   const add = (runId: string, jobId: string, tags: string[] = [], priority = 0, project = 'p') =>
     jobs.insertPending({
@@ -34,8 +26,8 @@ async function repo(t: TestContext) {
 
 const lost = { endedAt: 9, startedAt: null, exitCode: null, signal: null, outcome: 'lost', reason: 'gone' };
 
-void test('requeue keeps the queue place, changes the run id and counts the attempt', async (t) => {
-  const { jobs, add } = await repo(t);
+testEachStore('requeue keeps the queue place, changes the run id and counts the attempt', async (t, store) => {
+  const { jobs, add } = await repo(t, store);
   await add(RUN('a'), 'j1');
   await add(RUN('b'), 'j2');
   const [first] = await jobs.nextPending(1);
@@ -66,18 +58,18 @@ void test('requeue keeps the queue place, changes the run id and counts the atte
   assert.equal(row.reason, 'attempt 2 lost (unknown to agent); requeued');
 });
 
-void test('a guessed lost ending is replaced by the real one, and a lost run can come back', async (t) => {
-  const { jobs, add } = await repo(t);
+testEachStore('a guessed lost ending is replaced by the real one, and a lost run can come back', async (t, store) => {
+  const { jobs, add } = await repo(t, store);
   await add(RUN('a'), 'j1');
   await add(RUN('b'), 'j2');
   for (const j of await jobs.nextPending(2)) await jobs.claim(j.seq, 'n1', 'v', 2);
-  assert.ok(await jobs.markFinished(RUN('a'), lost));
+  assert.ok(await jobs.markFinished(RUN('a'), lost, 100));
   const real = { endedAt: 10, startedAt: 2, exitCode: 0, signal: null, outcome: 'succeeded', reason: null };
-  assert.ok(await jobs.markFinished(RUN('a'), real));
+  assert.ok(await jobs.markFinished(RUN('a'), real, 100));
   assert.equal((await jobs.byRunId(RUN('a')))!.outcome, 'succeeded');
-  assert.equal(await jobs.markFinished(RUN('a'), lost), false, 'a real ending is final');
+  assert.equal(await jobs.markFinished(RUN('a'), lost, 100), false, 'a real ending is final');
 
-  assert.ok(await jobs.markFinished(RUN('b'), lost));
+  assert.ok(await jobs.markFinished(RUN('b'), lost, 100));
   assert.ok(await jobs.resurrect(RUN('b'), 'n2'));
   const back = (await jobs.byRunId(RUN('b')))!;
   assert.equal(back.state, 'running');
@@ -86,26 +78,29 @@ void test('a guessed lost ending is replaced by the real one, and a lost run can
   assert.equal(await jobs.resurrect(RUN('b'), 'n2'), false, 'only a lost, finished run comes back');
 });
 
-void test('pending classes group jobs by tags, project and spider; nextPendingIn filters by them', async (t) => {
-  const { jobs, add } = await repo(t);
-  await add(RUN('a'), 'j1', ['gpu'], 5);
-  await add(RUN('b'), 'j2', [], 1);
-  await add(RUN('c'), 'j3', ['gpu'], 0);
-  const classes = await jobs.pendingClasses();
-  assert.equal(classes.length, 2);
-  const untagged = classes.filter((c) => c.tags === '[]');
-  assert.deepEqual(
-    (await jobs.nextPendingIn(untagged, 10)).map((j) => j.job_id),
-    ['j2'],
-  );
-  assert.deepEqual(
-    (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
-    ['j1', 'j2', 'j3'],
-  );
-});
+testEachStore(
+  'pending classes group jobs by tags, project and spider; nextPendingIn filters by them',
+  async (t, store) => {
+    const { jobs, add } = await repo(t, store);
+    await add(RUN('a'), 'j1', ['gpu'], 5);
+    await add(RUN('b'), 'j2', [], 1);
+    await add(RUN('c'), 'j3', ['gpu'], 0);
+    const classes = await jobs.pendingClasses();
+    assert.equal(classes.length, 2);
+    const untagged = classes.filter((c) => c.tags === '[]');
+    assert.deepEqual(
+      (await jobs.nextPendingIn(untagged, 10)).map((j) => j.job_id),
+      ['j2'],
+    );
+    assert.deepEqual(
+      (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
+      ['j1', 'j2', 'j3'],
+    );
+  },
+);
 
-void test('dispatch order is global: priority desc across projects, ties in arrival order', async (t) => {
-  const { jobs, add } = await repo(t);
+testEachStore('dispatch order is global: priority desc across projects, ties in arrival order', async (t, store) => {
+  const { jobs, add } = await repo(t, store);
   // Inserted out of priority order, alternating projects, with ties inside and across projects.
   const arrivals: [string, string, number][] = [
     ['a-low', 'a', -1],
@@ -146,4 +141,35 @@ void test('dispatch order is global: priority desc across projects, ties in arri
     started.push(next[0]!.job_id);
   }
   assert.deepEqual(started, expected);
+});
+
+testEachStore('a run requeued twice at once is requeued once', async (t, store) => {
+  const { jobs, add } = await repo(t, store);
+  for (let i = 0; i < 10; i++) {
+    const run = String(i).repeat(32);
+    await add(run, `j${i}`);
+    const [row] = await jobs.nextPending(1);
+    assert.ok(await jobs.claim(row!.seq, 'n1', 'v', 2));
+    const o = { countAttempt: true, reason: 'node gone', endedAt: 3, outcome: 'lost' };
+    const results = await Promise.all([
+      jobs.requeue(run, `${run}-x`.slice(-32), o),
+      jobs.requeue(run, `${run}-y`.slice(-32), o),
+    ]);
+    assert.equal(results.filter((r) => r !== undefined).length, 1, 'one requeue wins, the other finds nothing');
+    assert.equal((await jobs.attemptsOf(row!.seq)).length, 1);
+    await jobs.deletePending('p', `j${i}`);
+  }
+});
+
+testEachStore('a finish and the trim to finished_to_keep commit together', async (t, store) => {
+  const { jobs, add } = await repo(t, store);
+  for (const [i, c] of ['a', 'b', 'c'].entries()) {
+    await add(RUN(c), `j${c}`);
+    const [row] = await jobs.nextPending(1);
+    assert.ok(await jobs.claim(row!.seq, 'n1', 'v', 2));
+    const real = { endedAt: 10 + i, startedAt: 2, exitCode: 0, signal: null, outcome: 'succeeded', reason: null };
+    assert.ok(await jobs.markFinished(RUN(c), real, c === 'c' ? 0 : 1));
+    const finished = (await jobs.listFinished()).map((j) => j.job_id);
+    assert.deepEqual(finished, c === 'c' ? [] : [`j${c}`], 'only the newest is kept, and with 0 none');
+  }
 });

@@ -5,6 +5,7 @@
 import type { DeleteQueryBuilder, DeleteResult, Insertable, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Db } from '../database.js';
+import { forUpdate } from '../dialect.js';
 import type { JobsTable, JobStateColumn } from '../schema.js';
 
 export type JobRow = Selectable<JobsTable>;
@@ -114,6 +115,38 @@ function createInsertBatcher(db: Db) {
     });
 }
 
+/** Deletes all but the `keep` most recently finished jobs (and their earlier attempts), within `trx`. */
+async function trimFinishedIn(trx: Db, keep: number): Promise<number> {
+  const cutoff = await trx
+    .selectFrom('jobs')
+    .select(['ended_at', 'seq'])
+    .where('state', '=', 'finished')
+    .orderBy('ended_at', 'desc')
+    .orderBy('seq', 'desc')
+    .offset(keep)
+    .limit(1)
+    .executeTakeFirst();
+  if (!cutoff) return 0;
+  const older = (q: ReturnType<typeof trx.selectFrom<'jobs'>>) =>
+    q
+      .where('state', '=', 'finished')
+      .where((eb) =>
+        eb.or([
+          eb('ended_at', '<', cutoff.ended_at),
+          eb.and([eb('ended_at', '=', cutoff.ended_at), eb('seq', '<=', cutoff.seq)]),
+        ]),
+      );
+  await trx
+    .deleteFrom('job_attempts')
+    .where('job_seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
+    .execute();
+  const res = await trx
+    .deleteFrom('jobs')
+    .where('seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
 export function createJobsRepo(db: Db) {
   const insertBatched = createInsertBatcher(db);
   const inState = (state: JobStateColumn, project?: string) => {
@@ -209,12 +242,10 @@ export function createJobsRepo(db: Db) {
       o: { countAttempt: boolean; reason: string; endedAt: number; outcome: string },
     ): Promise<JobRow | undefined> {
       return db.transaction().execute(async (trx) => {
-        const old = await trx
-          .selectFrom('jobs')
-          .selectAll()
-          .where('run_id', '=', runId)
-          .where('state', '=', 'running')
-          .executeTakeFirst();
+        const old = await forUpdate(
+          trx,
+          trx.selectFrom('jobs').selectAll().where('run_id', '=', runId).where('state', '=', 'running'),
+        ).executeTakeFirst();
         if (!old) return undefined;
         await trx
           .insertInto('job_attempts')
@@ -305,24 +336,31 @@ export function createJobsRepo(db: Db) {
       return row && { row, changed: Number(res.numUpdatedRows) === 1 };
     },
 
-    /** Idempotent: a replayed finish for an already finished job changes nothing (a guessed `lost` is replaced). */
-    async markFinished(runId: string, f: FinishInfo): Promise<boolean> {
-      const res = await db
-        .updateTable('jobs')
-        .set((eb) => ({
-          state: 'finished',
-          ended_at: f.endedAt,
-          started_at: f.startedAt ?? eb.ref('started_at'),
-          exit_code: f.exitCode,
-          signal: f.signal,
-          outcome: f.outcome,
-          reason: f.reason,
-        }))
-        .where('run_id', '=', runId)
-        // `lost` was the master's guess while the node was away: the agent's real ending replaces it.
-        .where((eb) => eb.or([eb('state', '!=', 'finished'), eb('outcome', '=', 'lost')]))
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) === 1;
+    /**
+     * Idempotent: a replayed finish for an already finished job changes nothing (a guessed `lost` is replaced).
+     * The finished jobs beyond `keepFinished` go in the same transaction, so no reader sees one more than kept.
+     */
+    async markFinished(runId: string, f: FinishInfo, keepFinished: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable('jobs')
+          .set((eb) => ({
+            state: 'finished',
+            ended_at: f.endedAt,
+            started_at: f.startedAt ?? eb.ref('started_at'),
+            exit_code: f.exitCode,
+            signal: f.signal,
+            outcome: f.outcome,
+            reason: f.reason,
+          }))
+          .where('run_id', '=', runId)
+          // `lost` was the master's guess while the node was away: the agent's real ending replaces it.
+          .where((eb) => eb.or([eb('state', '!=', 'finished'), eb('outcome', '=', 'lost')]))
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        await trimFinishedIn(trx, keepFinished);
+        return true;
+      });
     },
 
     /** The latest run of a Scrapyd job id (ids may repeat), optionally within a project. */
@@ -436,38 +474,9 @@ export function createJobsRepo(db: Db) {
       return null;
     },
 
-    /** Keeps the `keep` most recently finished jobs; returns what it removed (their files are left to retention). */
-    async trimFinished(keep: number): Promise<number> {
-      const cutoff = await db
-        .selectFrom('jobs')
-        .select(['ended_at', 'seq'])
-        .where('state', '=', 'finished')
-        .orderBy('ended_at', 'desc')
-        .orderBy('seq', 'desc')
-        .offset(keep)
-        .limit(1)
-        .executeTakeFirst();
-      if (!cutoff) return 0;
-      return db.transaction().execute(async (trx) => {
-        const older = (q: ReturnType<typeof trx.selectFrom<'jobs'>>) =>
-          q
-            .where('state', '=', 'finished')
-            .where((eb) =>
-              eb.or([
-                eb('ended_at', '<', cutoff.ended_at),
-                eb.and([eb('ended_at', '=', cutoff.ended_at), eb('seq', '<=', cutoff.seq)]),
-              ]),
-            );
-        await trx
-          .deleteFrom('job_attempts')
-          .where('job_seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
-          .execute();
-        const res = await trx
-          .deleteFrom('jobs')
-          .where('seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
-          .executeTakeFirst();
-        return Number(res.numDeletedRows);
-      });
+    /** Keeps the `keep` most recently finished jobs; returns how many it removed (their files are left to retention). */
+    trimFinished(keep: number): Promise<number> {
+      return db.transaction().execute((trx) => trimFinishedIn(trx, keep));
     },
   };
 }

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type { HostMetrics } from '@scrapyard/protocol';
-import { openDatabase } from '../database.js';
+import { openTestDatabase, testEachStore, type Store } from '../stores.test-support.js';
 import { createMetricsRepo } from './metrics.js';
 
 const RUN_A = 'a'.repeat(32);
@@ -39,61 +35,59 @@ function host(at: number, cpuPercent = 10): HostMetrics {
   };
 }
 
-async function setup(t: TestContext, flushIntervalMs?: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'metrics-repo-'));
-  const db = await openDatabase(dir);
+async function setup(t: TestContext, store: Store, flushIntervalMs?: number) {
+  const db = await openTestDatabase(t, store);
   const errors: unknown[] = [];
   const repo = createMetricsRepo(db, { onError: (e) => errors.push(e), flushIntervalMs });
-  t.after(async () => {
-    repo.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => repo.close());
   return { db, repo, errors };
 }
 
-void test('host samples: buffered until flushed, then oldest first, the latest `limit` since `since`', async (t) => {
-  const { repo, errors } = await setup(t);
-  for (const at of [5_000, 1_000, 3_000, 2_000, 4_000]) repo.recordHost('n1', host(at, at / 100));
-  repo.recordHost('n2', host(2_500));
-  assert.deepEqual(await repo.hostSamples('n1', 0, 10), [], 'nothing is written before the flush');
-  await repo.flush();
+testEachStore(
+  'host samples: buffered until flushed, then oldest first, the latest `limit` since `since`',
+  async (t, store) => {
+    const { repo, errors } = await setup(t, store);
+    for (const at of [5_000, 1_000, 3_000, 2_000, 4_000]) repo.recordHost('n1', host(at, at / 100));
+    repo.recordHost('n2', host(2_500));
+    assert.deepEqual(await repo.hostSamples('n1', 0, 10), [], 'nothing is written before the flush');
+    await repo.flush();
 
-  const all = await repo.hostSamples('n1', 0, 10);
-  assert.deepEqual(
-    all.map((m) => m.at),
-    [1_000, 2_000, 3_000, 4_000, 5_000],
-  );
-  assert.deepEqual(all[2], host(3_000, 30), 'every field round-trips');
-  assert.deepEqual(
-    (await repo.hostSamples('n1', 0, 2)).map((m) => m.at),
-    [4_000, 5_000],
-    'limit keeps the latest',
-  );
-  assert.deepEqual(
-    (await repo.hostSamples('n1', 3_000, 10)).map((m) => m.at),
-    [3_000, 4_000, 5_000],
-    'since is inclusive',
-  );
-  assert.deepEqual(await repo.hostSamples('n1', 0, 0), []);
-  assert.deepEqual(
-    (await repo.hostSamples('n2', 0, 10)).map((m) => m.at),
-    [2_500],
-  );
-  assert.deepEqual(await repo.hostSamples('nobody', 0, 10), []);
-  assert.deepEqual(errors, []);
-});
+    const all = await repo.hostSamples('n1', 0, 10);
+    assert.deepEqual(
+      all.map((m) => m.at),
+      [1_000, 2_000, 3_000, 4_000, 5_000],
+    );
+    assert.deepEqual(all[2], host(3_000, 30), 'every field round-trips');
+    assert.deepEqual(
+      (await repo.hostSamples('n1', 0, 2)).map((m) => m.at),
+      [4_000, 5_000],
+      'limit keeps the latest',
+    );
+    assert.deepEqual(
+      (await repo.hostSamples('n1', 3_000, 10)).map((m) => m.at),
+      [3_000, 4_000, 5_000],
+      'since is inclusive',
+    );
+    assert.deepEqual(await repo.hostSamples('n1', 0, 0), []);
+    assert.deepEqual(
+      (await repo.hostSamples('n2', 0, 10)).map((m) => m.at),
+      [2_500],
+    );
+    assert.deepEqual(await repo.hostSamples('nobody', 0, 10), []);
+    assert.deepEqual(errors, []);
+  },
+);
 
-void test('latestHost is the last recorded sample, in memory, before any flush', async (t) => {
-  const { repo } = await setup(t);
+testEachStore('latestHost is the last recorded sample, in memory, before any flush', async (t, store) => {
+  const { repo } = await setup(t, store);
   assert.equal(repo.latestHost('n1'), undefined);
   repo.recordHost('n1', host(1_000));
   repo.recordHost('n1', host(2_000, 55));
   assert.deepEqual(repo.latestHost('n1'), host(2_000, 55));
 });
 
-void test('job samples of a run, oldest first', async (t) => {
-  const { repo } = await setup(t);
+testEachStore('job samples of a run, oldest first', async (t, store) => {
+  const { repo } = await setup(t, store);
   repo.recordJobs(2_000, [
     { runId: RUN_A, cpuPercent: 150, rssBytes: 2e9 },
     { runId: RUN_B, cpuPercent: 1, rssBytes: 10 },
@@ -108,24 +102,27 @@ void test('job samples of a run, oldest first', async (t) => {
   assert.deepEqual(await repo.jobSamples('c'.repeat(32)), []);
 });
 
-void test('a full batch is written without waiting for the timer; big backlogs take several INSERTs', async (t) => {
-  // The timer would fire only after an hour: rows that land before that were written by the batch-size trigger.
-  const { repo, errors } = await setup(t, 3_600_000);
-  for (let i = 0; i < 1_234; i++) repo.recordHost(`n${i % 7}`, host(i));
-  const early = await eventually(async () => {
-    const rows = await repo.hostSamples('n0', 0, 10_000);
-    return rows.length > 0 ? rows : undefined;
-  });
-  assert.ok(early.length >= Math.floor(500 / 7), `the first full batch of 500 is written, got ${early.length} rows`);
-  await repo.flush();
-  let total = 0;
-  for (let n = 0; n < 7; n++) total += (await repo.hostSamples(`n${n}`, 0, 10_000)).length;
-  assert.equal(total, 1_234);
-  assert.deepEqual(errors, []);
-});
+testEachStore(
+  'a full batch is written without waiting for the timer; big backlogs take several INSERTs',
+  async (t, store) => {
+    // The timer would fire only after an hour: rows that land before that were written by the batch-size trigger.
+    const { repo, errors } = await setup(t, store, 3_600_000);
+    for (let i = 0; i < 1_234; i++) repo.recordHost(`n${i % 7}`, host(i));
+    const early = await eventually(async () => {
+      const rows = await repo.hostSamples('n0', 0, 10_000);
+      return rows.length > 0 ? rows : undefined;
+    });
+    assert.ok(early.length >= Math.floor(500 / 7), `the first full batch of 500 is written, got ${early.length} rows`);
+    await repo.flush();
+    let total = 0;
+    for (let n = 0; n < 7; n++) total += (await repo.hostSamples(`n${n}`, 0, 10_000)).length;
+    assert.equal(total, 1_234);
+    assert.deepEqual(errors, []);
+  },
+);
 
-void test('the timer flushes a partial batch', async (t) => {
-  const { repo } = await setup(t, 100);
+testEachStore('the timer flushes a partial batch', async (t, store) => {
+  const { repo } = await setup(t, store, 100);
   repo.recordHost('n1', host(1_000));
   // One row never fills a batch, and nothing calls flush(): only the timer can write it.
   const rows = await eventually(async () => {
@@ -135,27 +132,30 @@ void test('the timer flushes a partial batch', async (t) => {
   assert.deepEqual(rows, [host(1_000)]);
 });
 
-void test('prune deletes rows older than the cutoff in both tables and forgets stale latest samples', async (t) => {
-  const { repo } = await setup(t);
-  for (let at = 1; at <= 12_000; at++) repo.recordHost('n1', host(at));
-  repo.recordHost('n2', host(50));
-  repo.recordJobs(100, [{ runId: RUN_A, cpuPercent: 1, rssBytes: 1 }]);
-  repo.recordJobs(20_000, [{ runId: RUN_A, cpuPercent: 2, rssBytes: 2 }]);
-  await repo.flush();
+testEachStore(
+  'prune deletes rows older than the cutoff in both tables and forgets stale latest samples',
+  async (t, store) => {
+    const { repo } = await setup(t, store);
+    for (let at = 1; at <= 12_000; at++) repo.recordHost('n1', host(at));
+    repo.recordHost('n2', host(50));
+    repo.recordJobs(100, [{ runId: RUN_A, cpuPercent: 1, rssBytes: 1 }]);
+    repo.recordJobs(20_000, [{ runId: RUN_A, cpuPercent: 2, rssBytes: 2 }]);
+    await repo.flush();
 
-  assert.deepEqual(await repo.prune(11_001), { host: 11_001, jobs: 1 }, 'more rows than one delete batch');
-  assert.deepEqual(
-    (await repo.hostSamples('n1', 0, 100_000)).map((m) => m.at),
-    Array.from({ length: 1_000 }, (_, i) => 11_001 + i),
-  );
-  assert.deepEqual(await repo.jobSamples(RUN_A), [{ at: 20_000, cpuPercent: 2, rssBytes: 2 }]);
-  assert.equal(repo.latestHost('n2'), undefined);
-  assert.equal(repo.latestHost('n1')?.at, 12_000);
-  assert.deepEqual(await repo.prune(11_001), { host: 0, jobs: 0 });
-});
+    assert.deepEqual(await repo.prune(11_001), { host: 11_001, jobs: 1 }, 'more rows than one delete batch');
+    assert.deepEqual(
+      (await repo.hostSamples('n1', 0, 100_000)).map((m) => m.at),
+      Array.from({ length: 1_000 }, (_, i) => 11_001 + i),
+    );
+    assert.deepEqual(await repo.jobSamples(RUN_A), [{ at: 20_000, cpuPercent: 2, rssBytes: 2 }]);
+    assert.equal(repo.latestHost('n2'), undefined);
+    assert.equal(repo.latestHost('n1')?.at, 12_000);
+    assert.deepEqual(await repo.prune(11_001), { host: 0, jobs: 0 });
+  },
+);
 
-void test('write errors go to onError, never to callers; close stops recording', async (t) => {
-  const { db, repo, errors } = await setup(t);
+testEachStore('write errors go to onError, never to callers; close stops recording', async (t, store) => {
+  const { db, repo, errors } = await setup(t, store);
   await db.schema.dropTable('job_metrics').execute();
   repo.recordJobs(1_000, [{ runId: RUN_A, cpuPercent: 1, rssBytes: 1 }]);
   repo.recordHost('n1', host(1_000));

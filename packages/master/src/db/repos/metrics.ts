@@ -5,7 +5,6 @@
  * one arrived. Metrics are telemetry: a failed write is reported and its rows dropped, never retried or thrown
  * at the heartbeat handler. Reads see rows once they are flushed; `latestHost` is always current.
  */
-import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { HostMetrics, JobMetric, JobMetricSample } from '@scrapyard/protocol';
 import type { Db } from '../database.js';
@@ -20,7 +19,10 @@ const FLUSH_INTERVAL_MS = 1_000;
  * time (about 100 s of the 10,000-agent load), and it keeps memory bounded.
  */
 const BUFFER_MAX_ROWS = 200_000;
-/** Rows deleted per statement by prune: a long DELETE would block the event loop (better-sqlite3 is synchronous). */
+/**
+ * Rows deleted per statement by prune: a long DELETE would block the event loop (better-sqlite3 is synchronous)
+ * or, on PostgreSQL, hold its locks and WAL for as long.
+ */
 const PRUNE_BATCH_ROWS = 5_000;
 
 type HostRow = Insertable<HostMetricsTable>;
@@ -199,21 +201,22 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
       const pruneTable = async (table: 'host_metrics' | 'job_metrics'): Promise<number> => {
         let total = 0;
         for (;;) {
+          // The batch ends at the time of its last row (found through the `at` index), so each DELETE is a
+          // range; rows sharing that time go in the same batch, which bounds it by the samples of one instant.
+          const last = await db
+            .selectFrom(table)
+            .select('at')
+            .where('at', '<', olderThan)
+            .orderBy('at')
+            .offset(PRUNE_BATCH_ROWS - 1)
+            .limit(1)
+            .executeTakeFirst();
           const res = await db
             .deleteFrom(table)
-            .where(
-              sql<number>`rowid`,
-              'in',
-              db
-                .selectFrom(table)
-                .select(sql<number>`rowid`.as('rowid'))
-                .where('at', '<', olderThan)
-                .limit(PRUNE_BATCH_ROWS),
-            )
+            .where('at', last ? '<=' : '<', last ? last.at : olderThan)
             .executeTakeFirst();
-          const n = Number(res.numDeletedRows);
-          total += n;
-          if (n < PRUNE_BATCH_ROWS) return total;
+          total += Number(res.numDeletedRows);
+          if (!last) return total;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       };

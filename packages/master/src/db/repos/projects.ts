@@ -1,5 +1,6 @@
 /** Projects and their versions (eggs). Version ordering is applied by the caller (Scrapyd's PEP 440 rule). */
 import type { Db } from '../database.js';
+import { forUpdate } from '../dialect.js';
 import type { VersionsTable } from '../schema.js';
 
 export interface VersionRow {
@@ -24,11 +25,20 @@ function toRow(r: VersionsTable): VersionRow {
   };
 }
 
+/**
+ * Changes to one project's versions take turns: deleting its last version removes the project, which must not
+ * interleave with an upload that is adding one (its new version would go with the project).
+ */
+async function lockProject(tx: Db, project: string): Promise<void> {
+  await forUpdate(tx, tx.selectFrom('projects').select('name').where('name', '=', project)).execute();
+}
+
 export function createProjectsRepo(db: Db) {
   return {
     async list(): Promise<string[]> {
-      const rows = await db.selectFrom('projects').select('name').orderBy('name').execute();
-      return rows.map((r) => r.name);
+      const rows = await db.selectFrom('projects').select('name').execute();
+      // Sorted here, by code point: PostgreSQL's ORDER BY follows the database's collation, SQLite's does not.
+      return rows.map((r) => r.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     },
 
     async exists(name: string): Promise<boolean> {
@@ -56,7 +66,9 @@ export function createProjectsRepo(db: Db) {
         await tx
           .insertInto('projects')
           .values({ name: v.project, created_at: now })
-          .onConflict((oc) => oc.column('name').doNothing())
+          // An update of nothing rather than DO NOTHING: it leaves the row locked (PostgreSQL), and if a
+          // deletion of the project was committing meanwhile, the row is inserted again instead of skipped.
+          .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })))
           .execute();
         const old = await tx
           .selectFrom('versions')
@@ -117,6 +129,7 @@ export function createProjectsRepo(db: Db) {
     /** Deletes one version; the project goes with its last version. Returns false if there was no such version. */
     async deleteVersion(project: string, name: string): Promise<{ deleted: boolean; projectGone: boolean }> {
       return db.transaction().execute(async (tx) => {
+        await lockProject(tx, project);
         const res = await tx
           .deleteFrom('versions')
           .where('project', '=', project)
@@ -132,6 +145,7 @@ export function createProjectsRepo(db: Db) {
 
     async deleteProject(project: string): Promise<boolean> {
       return db.transaction().execute(async (tx) => {
+        await lockProject(tx, project);
         await tx.deleteFrom('versions').where('project', '=', project).execute();
         const res = await tx.deleteFrom('projects').where('name', '=', project).executeTakeFirst();
         return Number(res.numDeletedRows) > 0;

@@ -27,7 +27,18 @@ function bounded(key: string, value: string): string {
   if (value.length > PATH_COMPONENT_MAX) {
     throw new ParamError(`${key} is invalid: longer than ${PATH_COMPONENT_MAX} characters`);
   }
+  // No stored name holds a NUL (names are path components, D5), and PostgreSQL text could not even look one
+  // up: refused as any other name that is not a path component, on every store (D9).
+  if (value.includes('\u0000')) throw new ScrapydError(`DirectoryTraversalError: ${value}`);
   return value;
+}
+
+/** Spider arguments and settings reach the crawl's argv, which cannot carry a NUL (D9). */
+function withoutNul(what: string, pairs: [string, string][]): [string, string][] {
+  if (pairs.some(([k, v]) => k.includes('\u0000') || v.includes('\u0000'))) {
+    throw new ParamError(`${what} are invalid: a NUL character cannot be passed to a crawl`);
+  }
+  return pairs;
 }
 const requireName = (p: Params, key: string) => bounded(key, requireText(p, key));
 const optionalName = (p: Params, key: string) => {
@@ -94,7 +105,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
           `setting is invalid: ${settingValues.length} values, at most ${c.maxScheduleParams} are accepted`,
         );
       }
-      const settings = parseSettings(settingValues);
+      const settings = withoutNul('settings', parseSettings(settingValues));
       const args: [string, string][] = [];
       for (const key of p.keys()) {
         if (SCHEDULE_RESERVED.has(key)) continue;
@@ -105,6 +116,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
           `arguments are invalid: ${args.length} spider arguments, at most ${c.maxScheduleParams} are accepted`,
         );
       }
+      withoutNul('spider arguments', args);
       return c.service.schedule({ project, spider, version, jobId, priority, settings, args, tags });
     },
   },

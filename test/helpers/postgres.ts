@@ -1,0 +1,57 @@
+/**
+ * PostgreSQL for tests. scripts/test.mjs starts one throwaway server per run (scripts/pg-server.mjs) and passes its
+ * superuser URL in SCRAPYARD_TEST_PG_URL; every test gets a database of its own on it. Without a server, a test that
+ * needs one fails with the reason (SCRAPYARD_TEST_PG_ERROR): it is never skipped.
+ * Unit tests in packages/* import this file by a relative path: it depends on `pg` and node:* only.
+ */
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { Client, type QueryResultRow } from 'pg';
+
+/** The master's stores, for tests that run once per store. */
+export const STORES = ['sqlite', 'postgres'] as const;
+export type Store = (typeof STORES)[number];
+
+function serverUrl(): string {
+  const url = process.env.SCRAPYARD_TEST_PG_URL;
+  if (!url) {
+    const why =
+      process.env.SCRAPYARD_TEST_PG_ERROR ??
+      'SCRAPYARD_TEST_PG_URL is not set (run the suite through scripts/test.mjs, which starts a throwaway server, or point it at your own)';
+    throw new Error(`PostgreSQL is not available for this test: ${why}`);
+  }
+  return url;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Creates an empty database for this test (dropped after it, sessions and all) and returns its URL. */
+export async function testDatabaseUrl(t: TestContext): Promise<string> {
+  const server = serverUrl();
+  const name = `t_${randomBytes(8).toString('hex')}`;
+  await pgQuery(server, `CREATE DATABASE ${quoteIdent(name)}`);
+  // FORCE: a pool the test left open must not make the drop fail or wait.
+  t.after(() => pgQuery(server, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+  const url = new URL(server);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.href;
+}
+
+/** Runs one statement on its own short-lived connection and returns the rows. */
+export async function pgQuery<R extends QueryResultRow = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params?: unknown[],
+): Promise<R[]> {
+  const client = new Client({ connectionString: url });
+  // Failures reach the caller through connect() and query(); an unheard 'error' event would crash the test process.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
