@@ -121,7 +121,7 @@ testEachStore(
       const r = await answer;
       assert.equal(r.status, 'error', what);
       assert.ok(String(r.message).startsWith('DirectoryTraversalError: '), `${what}: ${String(r.message)}`);
-    assert.ok(String(r.message).includes('\u0000'), `${what}: the name is named`);
+      assert.ok(String(r.message).includes('\u0000'), `${what}: the name is named`);
     }
     const arg = await api.post('schedule.json', { project: 'demo', spider: 'quick', arg: 'x\u0000' });
     assert.equal(arg.message, 'spider arguments are invalid: a NUL character cannot be passed to a crawl');
