@@ -7,11 +7,14 @@
 // a run that reports no tests, or any skipped or todo test is an error. A hung test fails (per-test default
 // timeout, see test-timeouts.mjs), a hung file fails (per-file timeout), and a hung run is killed (watchdog).
 //
+// Every e2e file whose masters don't choose their store runs twice: on SQLite, then (SCRAPYARD_TEST_STORE=postgres)
+// with each master on a PostgreSQL database of its own.
+//
 // PostgreSQL: one throwaway server per run (scripts/pg-server.mjs), its superuser URL in SCRAPYARD_TEST_PG_URL for
 // test/helpers/postgres.ts; a SCRAPYARD_TEST_PG_URL already set (your own server) is used instead. If the server
 // can't start the run goes on with the reason in SCRAPYARD_TEST_PG_ERROR: the tests that need it fail with it.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from './pg-server.mjs';
@@ -156,9 +159,9 @@ function onSignal(signal) {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-function run(k, files, env) {
+function run(k, files, env, label = k) {
   const cfg = KINDS[k];
-  console.log(`running ${files.length} ${k} test file(s): ${files.join(' ')}`);
+  console.log(`running ${files.length} ${label} test file(s): ${files.join(' ')}`);
   const child = spawn(
     process.execPath,
     [
@@ -219,12 +222,26 @@ function run(k, files, env) {
   });
 }
 
+/**
+ * End-to-end files whose masters take the run's store: they start masters and do not choose a store themselves
+ * (files that do, through test/helpers/stores.ts or postgres.ts, already cover both). The e2e kind runs them a
+ * second time with every such master on PostgreSQL.
+ */
+function takesRunStore(file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  return /\bstart(Master|Cluster)\(/.test(text) && !/\b(masterStore|testEachStore|testDatabaseUrl)\(/.test(text);
+}
+
 const postgres = await postgresForTests();
 let status = 0;
 try {
   for (const k of kinds) {
     if (picked[k].length === 0 || signalled) continue;
     status ||= await run(k, picked[k], postgres.env);
+    const again = k === 'e2e' ? picked.e2e.filter(takesRunStore) : [];
+    if (again.length > 0 && !signalled) {
+      status ||= await run('e2e', again, { ...postgres.env, SCRAPYARD_TEST_STORE: 'postgres' }, 'e2e (PostgreSQL)');
+    }
   }
 } finally {
   await postgres.stop().catch((err) => console.error(`scripts/test.mjs: stopping PostgreSQL: ${err.message}`));

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { runCli } from '../helpers/agents.js';
 import { startCluster } from '../helpers/cluster.js';
 import { adminTokenFor } from '../helpers/processes.js';
-import { queryMasterDb } from '../helpers/sqlite.js';
+import { queryMaster } from '../helpers/master-db.js';
 
 interface ErrorJson {
   error?: { code?: string; message?: string };
@@ -85,7 +85,7 @@ void test(
       /at most 1048576 bytes/,
     );
     await expectError(raw('POST', '/api/v1/nodes/enrollments', huge), 413, 'PAYLOAD_TOO_LARGE');
-    assert.deepEqual(queryMasterDb(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
+    assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
     assert.deepEqual(await rest.get('/api/v1/projects/demo/policy'), { tags: ['eu'], maxRunning: 2, retries: null });
 
     // Registration: malformed bodies and an unknown key are refused before anything is created.

@@ -18,7 +18,7 @@ import { RestClient, request } from '../helpers/http.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
 import { PYTHON } from '../helpers/python.js';
 import { helloFrame, identifyFrame, rawHandshake, rawSession, type RawAnswer } from '../helpers/raw-agent.js';
-import { queryMasterDb } from '../helpers/sqlite.js';
+import { queryMaster } from '../helpers/master-db.js';
 
 const AUTH = { username: 'admin', password: 'adm1n-pass' };
 
@@ -155,8 +155,8 @@ void test(
 
     // The master's database holds no node secret and no enrollment secret in the clear.
     const dump = JSON.stringify([
-      ...queryMasterDb(master.dataDir, 'SELECT * FROM nodes'),
-      ...queryMasterDb(master.dataDir, 'SELECT * FROM enrollments'),
+      ...(await queryMaster(master.dataDir, 'SELECT * FROM nodes')),
+      ...(await queryMaster(master.dataDir, 'SELECT * FROM enrollments')),
     ]);
     for (const [what, secret] of Object.entries({
       'cli-node secret': cred.secret,
@@ -167,7 +167,7 @@ void test(
     })) {
       assert.ok(!dump.includes(secret), `${what} is not stored in plain text`);
     }
-    const nodeRows = queryMasterDb(master.dataDir, 'SELECT node_id FROM nodes ORDER BY node_id');
+    const nodeRows = await queryMaster(master.dataDir, 'SELECT node_id FROM nodes ORDER BY node_id');
     assert.deepEqual(
       nodeRows.map((r) => r.node_id),
       ['cli-node', 'raw-node', 'rest-node'],
@@ -305,7 +305,7 @@ void test(
       }
     }
     // Nothing changed: no enrollment was created, no policy stored.
-    assert.deepEqual(queryMasterDb(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
+    assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
     const anon = new RestClient(url, { adminToken: null });
     assert.deepEqual(await anon.get('/api/v1/projects/demo/policy'), { tags: null, maxRunning: null, retries: null });
     // Reads stay open, like the Scrapyd API.
@@ -328,7 +328,7 @@ void test(
     });
     assert.equal(cli.code, 0, cli.all);
     assert.match((JSON.parse(cli.stdout) as Enrollment).token, /^enr_/);
-    assert.deepEqual(queryMasterDb(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 2 }]);
+    assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 2 }]);
   },
 );
 

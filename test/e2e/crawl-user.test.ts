@@ -112,7 +112,8 @@ void test('crawls run as crawlUser and cannot read the agent’s secrets or othe
 void test('standalone crawl_user: the embedded agent’s crawls cannot read the master’s files either', async (t) => {
   const user = throwawayUser(t);
   const dataDir = join(traversableDir(t), 'master');
-  const master = await startMaster(t, { dataDir, env: { SCRAPYARD_CRAWL_USER: user.name } });
+  // SQLite whatever the run's store: the master's database file is one of the things probed.
+  const master = await startMaster(t, { dataDir, database: '', env: { SCRAPYARD_CRAWL_USER: user.name } });
   const api = new ScrapydClient(master.url);
   await deploy(api);
   const probes: Record<string, string> = {

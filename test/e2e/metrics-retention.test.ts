@@ -11,8 +11,7 @@ import { jobInfo } from '../helpers/cluster.js';
 import { RestClient } from '../helpers/http.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
-import { writeMasterDb } from '../helpers/sqlite-write.js';
-import { queryMasterDb } from '../helpers/sqlite.js';
+import { queryMaster, writeMaster } from '../helpers/master-db.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HOUR = 3_600_000;
@@ -30,20 +29,24 @@ void test('metrics older than metrics_retention_hours are pruned at start-up; re
   const now = Date.now();
   const old = now - 2 * HOUR;
   const recent = now - 10 * 60_000;
-  writeMasterDb(
+  await writeMaster(
     dataDir,
     `INSERT INTO host_metrics (node_id, at, cpu_percent, cpus, load1, load5, load15, mem_used, mem_total,
        disk_used, disk_total, net_rx, net_tx) VALUES ('local', ?, 1, 2, 0.5, 0.5, 0.5, 1, 2, 1, 2, 0, 0)`,
     [[old], [old + 1], [recent], [recent + 1]],
   );
-  writeMasterDb(dataDir, `INSERT INTO job_metrics (run_id, at, cpu_percent, rss_bytes) VALUES (?, ?, 5, 1000)`, [
+  await writeMaster(dataDir, `INSERT INTO job_metrics (run_id, at, cpu_percent, rss_bytes) VALUES (?, ?, 5, 1000)`, [
     [runId, old],
     [runId, recent],
   ]);
 
-  const expired = (table: string) =>
-    Number(queryMasterDb(dataDir, `SELECT count(*) AS n FROM ${table} WHERE at < ?`, now - HOUR)[0]!.n);
-  assert.deepEqual([expired('host_metrics'), expired('job_metrics')], [2, 1], 'the expired rows are stored');
+  const expired = async (table: string) =>
+    Number((await queryMaster(dataDir, `SELECT count(*) AS n FROM ${table} WHERE at < ?`, now - HOUR))[0]!.n);
+  assert.deepEqual(
+    [await expired('host_metrics'), await expired('job_metrics')],
+    [2, 1],
+    'the expired rows are stored',
+  );
 
   const conf = join(tempDir(t), 'scrapyd.conf');
   writeFileSync(conf, '[scrapyard]\nmetrics_retention_hours = 1\n');
@@ -66,5 +69,9 @@ void test('metrics older than metrics_retention_hours are pruned at start-up; re
   assert.ok(host.includes(recent) && host.includes(recent + 1), `recent host metrics are kept: ${host.join(', ')}`);
   assert.ok((await jobAts()).includes(recent), 'recent job metrics are kept');
   assert.equal(await second.stop(), 0);
-  assert.deepEqual([expired('host_metrics'), expired('job_metrics')], [0, 0], 'the expired rows are deleted');
+  assert.deepEqual(
+    [await expired('host_metrics'), await expired('job_metrics')],
+    [0, 0],
+    'the expired rows are deleted',
+  );
 });

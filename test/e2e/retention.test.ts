@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { ScrapydClient } from '../helpers/clients.js';
 import { deploy, listJobs, schedule, waitFinished, waitLog } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
-import { masterStore, queryMasterStore, testEachStore } from '../helpers/stores.js';
+import { masterStore, testEachStore } from '../helpers/stores.js';
+import { queryMaster } from '../helpers/master-db.js';
 import { waitFor } from '../helpers/wait.js';
 
 const filesIn = (dataDir: string, tree: 'logs' | 'items') => readdirSync(join(dataDir, tree, 'demo', 'quick')).sort();
@@ -83,7 +84,7 @@ testEachStore(
     }
     assert.deepEqual((await listJobs(api)).finished, []);
     assert.equal((await api.get('daemonstatus.json')).finished, 0);
-    assert.deepEqual(await queryMasterStore(where, "SELECT job_id FROM jobs WHERE state = 'finished'"), []);
+    assert.deepEqual(await queryMaster(dataDir, "SELECT job_id FROM jobs WHERE state = 'finished'"), []);
     assert.deepEqual(filesIn(dataDir, 'logs'), ['k1.log', 'k2.log', 'k3.log', 'k4.log']);
     assert.deepEqual(filesIn(dataDir, 'items'), ['k1.jl', 'k2.jl', 'k3.jl', 'k4.jl']);
 

@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { Client, type QueryResultRow } from 'pg';
+import pg, { type QueryResultRow } from 'pg';
+
+const { Client, types } = pg;
 
 /** The master's stores, for tests that run once per store. */
 export const STORES = ['sqlite', 'postgres'] as const;
@@ -27,16 +29,41 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Creates an empty database for this test (dropped after it, sessions and all) and returns its URL. */
-export async function testDatabaseUrl(t: TestContext): Promise<string> {
+/** Creates an empty database; `drop` removes it, sessions and all. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const server = serverUrl();
   const name = `t_${randomBytes(8).toString('hex')}`;
   await pgQuery(server, `CREATE DATABASE ${quoteIdent(name)}`);
-  // FORCE: a pool the test left open must not make the drop fail or wait.
-  t.after(() => pgQuery(server, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
   const url = new URL(server);
   url.pathname = `/${encodeURIComponent(name)}`;
-  return url.href;
+  return {
+    url: url.href,
+    // FORCE: a pool the test left open must not make the drop fail or wait.
+    drop: async () => {
+      await pgQuery(server, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Creates an empty database for this test (dropped after it, sessions and all) and returns its URL. */
+export async function testDatabaseUrl(t: TestContext): Promise<string> {
+  const { url, drop } = await createTestDatabase();
+  t.after(drop);
+  return url;
+}
+
+/** Runs statements in one transaction on a short-lived connection. */
+export async function pgTransaction(url: string, statements: [string, unknown[]][]): Promise<void> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const [sql, params] of statements) await client.query(sql, params);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
 }
 
 /** Runs one statement on its own short-lived connection and returns the rows. */
@@ -45,7 +72,14 @@ export async function pgQuery<R extends QueryResultRow = Record<string, unknown>
   sql: string,
   params?: unknown[],
 ): Promise<R[]> {
-  const client = new Client({ connectionString: url });
+  // bigint (counts, times) as numbers, as the master reads them and as SQLite returns them.
+  const client = new Client({
+    connectionString: url,
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === 20 ? Number : types.getTypeParser(oid, format as 'text'),
+    } as never,
+  });
   // Failures reach the caller through connect() and query(); an unheard 'error' event would crash the test process.
   client.on('error', () => {});
   await client.connect();

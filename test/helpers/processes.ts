@@ -10,8 +10,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from './postgres.js';
 import { PYTHON } from './python.js';
 import { waitFor } from './wait.js';
 
@@ -42,7 +43,10 @@ export interface StartOptions {
   keepDataDir?: boolean;
   /** Working directory of the master (default the repository root). */
   cwd?: string;
-  /** database_url: a PostgreSQL database (see stores.ts); absent, SQLite in the data dir. */
+  /**
+   * database_url: a PostgreSQL database (see stores.ts), or '' for SQLite in the data dir. Absent: the store of
+   * this run (SCRAPYARD_TEST_STORE), the same database for every master of a data dir.
+   */
   database?: string;
 }
 
@@ -110,8 +114,40 @@ export function crawlPidsIn(dataDir: string): number[] {
     .map((s) => Number(s));
 }
 
+/**
+ * The e2e suite runs a second time with SCRAPYARD_TEST_STORE=postgres (scripts/test.mjs): every master a test
+ * starts without choosing a store then keeps its state in a database of its own on the run's PostgreSQL server.
+ */
+const RUN_STORE = process.env.SCRAPYARD_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+/** The PostgreSQL database of each data dir (so a restarted master finds its state). */
+const databaseByDir = new Map<string, string>();
+/** Databases made here for the run's store, dropped when the file ends. */
+const created: (() => Promise<void>)[] = [];
+// After every test of the file, so after every master has stopped (a test's own cleanups run at its end).
+after(async () => {
+  for (const drop of created.splice(0)) await drop();
+});
+
+async function databaseOf(dataDir: string, chosen: string | undefined): Promise<string | undefined> {
+  if (chosen === '') return undefined;
+  let url = chosen ?? databaseByDir.get(dataDir);
+  if (url === undefined && RUN_STORE === 'postgres') {
+    const db = await createTestDatabase();
+    created.push(db.drop);
+    url = db.url;
+  }
+  if (url !== undefined) databaseByDir.set(dataDir, url);
+  return url;
+}
+
+/** The database_url of the masters of a data dir, if they run on PostgreSQL. */
+export function databaseFor(dataDir: string): string | undefined {
+  return databaseByDir.get(dataDir);
+}
+
 export async function startMaster(t: TestContext, opts: StartOptions = {}): Promise<MasterProcess> {
   const dataDir = opts.dataDir ?? tempDir(t);
+  const database = await databaseOf(dataDir, opts.database);
   const [file, args] = command(['--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -119,7 +155,7 @@ export async function startMaster(t: TestContext, opts: StartOptions = {}): Prom
     SCRAPYARD_PYTHON: PYTHON,
     SCRAPYARD_NODE_NAME: 'test-node',
     SCRAPYARD_LOG_LEVEL: 'info',
-    ...(opts.database === undefined ? {} : { SCRAPYARD_DATABASE_URL: opts.database }),
+    SCRAPYARD_DATABASE_URL: database ?? '',
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];

@@ -4,9 +4,8 @@
  * startCluster's) options, and reuse it for a restart.
  */
 import { test, type TestContext, type TestOptions } from 'node:test';
-import { pgQuery, STORES, testDatabaseUrl, type Store } from './postgres.js';
+import { STORES, testDatabaseUrl, type Store } from './postgres.js';
 import { tempDir } from './processes.js';
-import { queryMasterDb } from './sqlite.js';
 
 export { STORES, type Store };
 
@@ -14,7 +13,7 @@ export async function masterStore(t: TestContext, store: Store): Promise<{ dataD
   // The data dir first: its cleanup stops the masters using it, and cleanups run in the order they were added,
   // so no master is still connected when its database is dropped.
   const dataDir = tempDir(t);
-  return store === 'postgres' ? { dataDir, database: await testDatabaseUrl(t) } : { dataDir };
+  return { dataDir, database: store === 'postgres' ? await testDatabaseUrl(t) : '' };
 }
 
 /** Declares one test per store, named `<name> [sqlite]` and `<name> [postgres]`. */
@@ -24,12 +23,4 @@ export function testEachStore(
   fn: (t: TestContext, store: Store) => Promise<void>,
 ): void {
   for (const store of STORES) void test(`${name} [${store}]`, opts, (t) => fn(t, store));
-}
-
-/** Runs one (portable) query on the store of a master: its SQLite file, or its PostgreSQL database. */
-export async function queryMasterStore(
-  where: { dataDir: string; database?: string },
-  sql: string,
-): Promise<Record<string, unknown>[]> {
-  return where.database === undefined ? queryMasterDb(where.dataDir, sql) : pgQuery(where.database, sql);
 }
