@@ -15,6 +15,7 @@ import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { pgQuery, testDatabaseUrl } from '../helpers/postgres.js';
 import { HERMETIC_ENV, startMaster, tempDir } from '../helpers/processes.js';
 import { masterStore, testEachStore } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 
 function runMaster(args: string[], env: Record<string, string> = {}) {
   const [file, argv] = cliCommand('master', args);
@@ -131,3 +132,37 @@ testEachStore(
     assert.ok(!master.output().includes('"level":50'), 'no request reached the database and failed there');
   },
 );
+
+void test('connections the server drops (restart, failover) are replaced; the master carries on', async (t) => {
+  const dataDir = tempDir(t);
+  const database = await testDatabaseUrl(t);
+  const master = await startMaster(t, { dataDir, database, args: ['--no-local-agent'] });
+  const api = new ScrapydClient(master.url);
+  const name = decodeURIComponent(new URL(database).pathname.slice(1));
+  const dropConnections = async () =>
+    (
+      await pgQuery<{ ok: boolean }>(
+        database,
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      )
+    ).length;
+  assert.equal((await api.get('listprojects.json')).status, 'ok');
+  assert.ok((await dropConnections()) >= 1, "the master's connections were there to drop");
+  // The pool hears of each dropped idle connection and discards it; the next requests get new ones.
+  await waitFor(() => /a database connection failed; the pool replaces it/.test(master.output()), {
+    what: 'the master to notice its connections were dropped',
+  });
+  for (let i = 0; i < 5; i++) assert.equal((await api.get('listprojects.json')).status, 'ok');
+  // Many times over, with requests in flight: some may fail with the database's error, the master never does.
+  for (let round = 0; round < 5; round++) {
+    const answers = Promise.all(Array.from({ length: 20 }, () => api.get('daemonstatus.json')));
+    await dropConnections();
+    for (const a of await answers) assert.ok(a.status === 'ok' || a.status === 'error', JSON.stringify(a));
+  }
+  await waitFor(async () => (await api.get('listprojects.json')).status === 'ok', {
+    what: 'requests to succeed again',
+  });
+  assert.equal(master.proc.exitCode, null, 'still running');
+  assert.equal(await master.stop(), 0, 'and stops cleanly');
+});

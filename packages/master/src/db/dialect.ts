@@ -90,8 +90,10 @@ export function openPostgresDialect(url: string, poolSize: number, onError: (e: 
     idleTimeoutMillis: 60_000,
     application_name: 'scrapyard-master',
   });
-  // An idle connection the server dropped (restart, failover) emits here; without a listener it would crash us.
+  // A connection the server drops (restart, failover, pg_terminate_backend) emits 'error': on the pool while idle,
+  // on the client itself while checked out (its query fails too). Unheard, either would crash the master.
   pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   return { kind: 'postgres', dialect: new PostgresDialect({ pool }), where: redactDatabaseUrl(url) };
 }
 
