@@ -5,7 +5,7 @@
  * Unit tests in packages/* import this file by a relative path: it depends on `pg` and node:* only.
  */
 import { randomBytes } from 'node:crypto';
-import type { TestContext } from 'node:test';
+import { test, type TestContext, type TestOptions } from 'node:test';
 import pg, { type QueryResultRow } from 'pg';
 
 const { Client, types } = pg;
@@ -52,11 +52,27 @@ export async function testDatabaseUrl(t: TestContext): Promise<string> {
   return url;
 }
 
-/** Runs statements in one transaction on a short-lived connection. */
-export async function pgTransaction(url: string, statements: [string, unknown[]][]): Promise<void> {
-  const client = new Client({ connectionString: url });
+/**
+ * A short-lived connection. bigint (counts, times) comes back as a number, as the master reads it and as SQLite
+ * returns it. Failures reach the caller through connect() and query(); an unheard 'error' event would crash the
+ * test process.
+ */
+async function connect(url: string): Promise<pg.Client> {
+  const client = new Client({
+    connectionString: url,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? Number : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+    },
+  });
   client.on('error', () => {});
   await client.connect();
+  return client;
+}
+
+/** Runs statements in one transaction on a short-lived connection. */
+export async function pgTransaction(url: string, statements: [string, unknown[]][]): Promise<void> {
+  const client = await connect(url);
   try {
     await client.query('BEGIN');
     for (const [sql, params] of statements) await client.query(sql, params);
@@ -72,20 +88,19 @@ export async function pgQuery<R extends QueryResultRow = Record<string, unknown>
   sql: string,
   params?: unknown[],
 ): Promise<R[]> {
-  // bigint (counts, times) as numbers, as the master reads them and as SQLite returns them.
-  const client = new Client({
-    connectionString: url,
-    types: {
-      getTypeParser: (oid: number, format?: string) =>
-        oid === 20 ? Number : types.getTypeParser(oid, format as 'text'),
-    } as never,
-  });
-  // Failures reach the caller through connect() and query(); an unheard 'error' event would crash the test process.
-  client.on('error', () => {});
-  await client.connect();
+  const client = await connect(url);
   try {
     return (await client.query<R>(sql, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+/** Declares one test per store, named `<name> [sqlite]` and `<name> [postgres]`. */
+export function testEachStore(
+  name: string,
+  opts: TestOptions,
+  fn: (t: TestContext, store: Store) => Promise<void>,
+): void {
+  for (const store of STORES) void test(`${name} [${store}]`, opts, (t) => fn(t, store));
 }

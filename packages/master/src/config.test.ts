@@ -2,8 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { ConfigError, loadMasterConfig } from './config.js';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 void test('defaults make a drop-in Scrapyd on 127.0.0.1:6800 with items on', () => {
   const c = loadMasterConfig({});
@@ -16,8 +22,7 @@ void test('defaults make a drop-in Scrapyd on 127.0.0.1:6800 with items on', () 
 });
 
 void test('precedence: file < env < flags; scrapyd.conf keys are honoured; SCRAPYD_* env overrides', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'scrapyd.conf');
   writeFileSync(
     file,
@@ -39,8 +44,7 @@ void test('precedence: file < env < flags; scrapyd.conf keys are honoured; SCRAP
 });
 
 void test('bad config lists every problem with its key', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'bad.conf');
   writeFileSync(file, '[scrapyd]\nhttp_port = lots\nbogus_key = 1\n');
   assert.throws(
@@ -81,8 +85,7 @@ void test('cluster keys: safe defaults, TLS needs both files, temporary nodes ne
 });
 
 void test('username and password go together: one without the other is an error, never "auth off"', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'scrapyd.conf');
   writeFileSync(file, '[scrapyd]\nusername = admin\n');
   assert.throws(() => loadMasterConfig({ file }), /password: username is set without password/);
@@ -117,8 +120,7 @@ void test('HTTP safety keys: defaults, and cors_origins takes * or origins only'
 });
 
 void test('discovered Scrapyd files: later wins key by key; relative paths from the working directory', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const a = join(dir, 'a.conf');
   const b = join(dir, 'b.conf');
   writeFileSync(
@@ -144,8 +146,7 @@ void test('discovered Scrapyd files: later wins key by key; relative paths from 
 void test('database keys: SQLite by default; a postgres URL from file, env or flag; anything else refused unechoed', (t) => {
   const c = loadMasterConfig({});
   assert.deepEqual([c.databaseUrl, c.databasePoolSize, c.autoMigrate], ['', 10, true]);
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'scrapyd.conf');
   writeFileSync(
     file,

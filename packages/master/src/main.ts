@@ -8,7 +8,6 @@ import { checkExposure } from './auth/bind-exposure.js';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
 import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
-import { DatabaseError } from './db/database.js';
 import { runMigrateCommand } from './migrate-cli.js';
 import { runNodeCommand } from './node-cli.js';
 import { startStandalone } from './standalone.js';
@@ -82,8 +81,7 @@ async function main(): Promise<number> {
     master = await startStandalone(config, logger, VERSION);
   } catch (e) {
     logger.fatal({ err: e }, 'master failed to start');
-    const code = e instanceof DatabaseError ? `${e.code}: ` : '';
-    process.stderr.write(`scrapyard-master: failed to start: ${code}${(e as Error).message}\n`);
+    process.stderr.write(`scrapyard-master: failed to start: ${(e as Error).message}\n`);
     return 1;
   }
   return new Promise<number>((resolve) => {

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from './config.js';
 import type { MasterConfig } from './config.js';
-import { DatabaseError, migrateStore } from './db/database.js';
+import { migrateStore } from './db/database.js';
 
 export async function runMigrateCommand(loadConfig: () => MasterConfig): Promise<number> {
   let config;
@@ -27,8 +27,7 @@ export async function runMigrateCommand(loadConfig: () => MasterConfig): Promise
     );
     return 0;
   } catch (e) {
-    const what = e instanceof DatabaseError ? `${e.code}: ${e.message}` : (e as Error).message;
-    process.stderr.write(`scrapyard-master migrate: ${what}\n`);
+    process.stderr.write(`scrapyard-master migrate: ${(e as Error).message}\n`);
     return 1;
   }
 }

@@ -5,8 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MasterConfig } from '../config.js';
-import { openDatabase } from '../db/database.js';
-import { redactDatabaseUrl } from '../db/dialect.js';
+import { openDatabase, storeLocation } from '../db/database.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createMetricsRepo } from '../db/repos/metrics.js';
 import { createNodesRepo } from '../db/repos/nodes.js';
@@ -19,19 +18,14 @@ import { EggStore } from '../storage/egg-store.js';
 const METRICS_PRUNE_MS = 60_000;
 
 export async function openStorage(config: MasterConfig, logger: Logger, now: () => number) {
-  const db = await openDatabase({
+  const store = {
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     databasePoolSize: config.databasePoolSize,
-    autoMigrate: config.autoMigrate,
-    onPoolError: (e) => logger.warn({ err: e }, 'a database connection failed; the pool replaces it'),
-  });
-  logger.info(
-    config.databaseUrl
-      ? { store: 'postgres', database: redactDatabaseUrl(config.databaseUrl) }
-      : { store: 'sqlite', database: join(config.dataDir, 'master.sqlite') },
-    'database opened, schema current',
-  );
+    onPoolError: (e: Error) => logger.warn({ err: e }, 'a database connection failed; the pool replaces it'),
+  };
+  const db = await openDatabase({ ...store, autoMigrate: config.autoMigrate });
+  logger.info(storeLocation(store), 'database opened, schema current');
   const projects = createProjectsRepo(db);
   const policies = new PolicyStore(db, config.lostJobRetries);
   await policies.load();

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Kysely, Migrator } from 'kysely';
 import type { ErrorCode } from '@scrapyard/protocol';
 import type { MigrationResult } from 'kysely';
-import { openPostgresDialect, openSqliteDialect, storeKindOf } from './dialect.js';
-import type { OpenedDialect, StoreKind } from './dialect.js';
+import { openPostgresDialect, openSqliteDialect, redactDatabaseUrl } from './dialect.js';
+import type { Dialect } from 'kysely';
+import type { StoreKind } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -34,27 +35,35 @@ export class DatabaseError extends Error {
     readonly code: Extract<ErrorCode, `DATABASE_${string}`>,
     message: string,
   ) {
-    super(message);
+    // The code leads the message: every place that prints it (start-up, `migrate`) shows what to act on.
+    super(`${code}: ${message}`);
   }
 }
 
-function openDialect(o: StoreOptions): OpenedDialect {
+/** Which store the options name and where it is, safe to log (no password). */
+export function storeLocation(o: StoreOptions): { store: StoreKind; database: string } {
+  return o.databaseUrl
+    ? { store: 'postgres', database: redactDatabaseUrl(o.databaseUrl) }
+    : { store: 'sqlite', database: join(o.dataDir, 'master.sqlite') };
+}
+
+function openDialect(o: StoreOptions): Dialect {
   if (o.databaseUrl) return openPostgresDialect(o.databaseUrl, o.databasePoolSize ?? 10, o.onPoolError ?? (() => {}));
   mkdirSync(o.dataDir, { recursive: true });
-  return openSqliteDialect(join(o.dataDir, 'master.sqlite'));
+  return openSqliteDialect(storeLocation(o).database);
 }
 
 /** Opens the store without touching its schema. */
-async function connect(o: StoreOptions): Promise<{ db: Db; kind: StoreKind; where: string }> {
-  const opened = openDialect(o);
-  const db = new Kysely<Database>({ dialect: opened.dialect });
+async function connect(o: StoreOptions): Promise<Db> {
+  const db = new Kysely<Database>({ dialect: openDialect(o) });
   try {
     await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
   } catch (e) {
     await db.destroy().catch(() => {});
-    throw new DatabaseError('DATABASE_UNAVAILABLE', `cannot reach the database at ${opened.where}: ${describe(e)}`);
+    const where = storeLocation(o).database;
+    throw new DatabaseError('DATABASE_UNAVAILABLE', `cannot reach the database at ${where}: ${describe(e)}`);
   }
-  return { db, kind: storeKindOf(db), where: opened.where };
+  return db;
 }
 
 function describe(e: unknown): string {
@@ -90,7 +99,7 @@ export async function schemaState(db: Db): Promise<SchemaState> {
  * not run queries against tables it does not know), naming the migrations to apply.
  */
 export async function openDatabase(o: StoreOptions & { autoMigrate?: boolean }): Promise<Db> {
-  const { db } = await connect(o);
+  const db = await connect(o);
   try {
     if (o.autoMigrate ?? true) await migrate(db);
     else {
@@ -111,11 +120,11 @@ export async function openDatabase(o: StoreOptions & { autoMigrate?: boolean }):
 
 /** For `scrapyard-master migrate`: opens the store, applies what is pending, and says what it did. */
 export async function migrateStore(o: StoreOptions): Promise<{ where: string; applied: string[]; current: string[] }> {
-  const { db, where } = await connect(o);
+  const db = await connect(o);
   try {
     const results = await migrate(db);
     return {
-      where,
+      where: storeLocation(o).database,
       applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
       current: (await schemaState(db)).applied,
     };

@@ -10,13 +10,6 @@ import type { ColumnDefinitionBuilder, Dialect, Kysely, SelectQueryBuilder } fro
 
 export type StoreKind = 'sqlite' | 'postgres';
 
-export interface OpenedDialect {
-  kind: StoreKind;
-  dialect: Dialect;
-  /** Where the state is, safe to log (no password). */
-  where: string;
-}
-
 /** Statements kept prepared; kysely's queries are a small fixed set, so this bound is never reached in practice. */
 const STATEMENT_CACHE_MAX = 500;
 
@@ -40,7 +33,7 @@ function withStatementCache(db: Sqlite.Database): Sqlite.Database {
   return db;
 }
 
-export function openSqliteDialect(file: string): OpenedDialect {
+export function openSqliteDialect(file: string): Dialect {
   const db = new Sqlite(file);
   // WAL + NORMAL: a committed transaction survives a kill -9 of the process (the WAL is in the OS page cache);
   // only an OS crash could lose the last few, which FULL would cost 3× the write rate to prevent.
@@ -48,7 +41,7 @@ export function openSqliteDialect(file: string): OpenedDialect {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  return { kind: 'sqlite', dialect: new SqliteDialect({ database: withStatementCache(db) }), where: file };
+  return new SqliteDialect({ database: withStatementCache(db) });
 }
 
 const INT8_OID = 20;
@@ -80,7 +73,7 @@ export function redactDatabaseUrl(url: string): string {
   return u.toString();
 }
 
-export function openPostgresDialect(url: string, poolSize: number, onError: (e: Error) => void): OpenedDialect {
+export function openPostgresDialect(url: string, poolSize: number, onError: (e: Error) => void): Dialect {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -94,7 +87,7 @@ export function openPostgresDialect(url: string, poolSize: number, onError: (e: 
   // on the client itself while checked out (its query fails too). Unheard, either would crash the master.
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
-  return { kind: 'postgres', dialect: new PostgresDialect({ pool }), where: redactDatabaseUrl(url) };
+  return new PostgresDialect({ pool });
 }
 
 // Kysely<any>: migrations hold a Kysely<unknown>, repositories a Kysely<Database>.

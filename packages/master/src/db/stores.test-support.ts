@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { STORES, testDatabaseUrl, type Store } from '../../../../test/helpers/postgres.js';
+import type { TestContext } from 'node:test';
+import { STORES, testDatabaseUrl, testEachStore, type Store } from '../../../../test/helpers/postgres.js';
 import { openDatabase, type Db } from './database.js';
 
-export { STORES, type Store };
+export { STORES, testEachStore, type Store };
 
 export async function openTestDatabase(t: TestContext, store: Store): Promise<Db> {
   const dir = mkdtempSync(join(tmpdir(), `scrapyard-${store}-`));
@@ -24,9 +24,4 @@ export async function openTestDatabase(t: TestContext, store: Store): Promise<Db
   const databaseUrl = store === 'postgres' ? await testDatabaseUrl(t) : '';
   opened.db = await openDatabase({ dataDir: dir, databaseUrl });
   return opened.db;
-}
-
-/** Declares one test per store, named `<name> [sqlite]` and `<name> [postgres]`. */
-export function testEachStore(name: string, fn: (t: TestContext, store: Store) => Promise<void>): void {
-  for (const store of STORES) void test(`${name} [${store}]`, (t) => fn(t, store));
 }

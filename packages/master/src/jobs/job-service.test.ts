@@ -76,6 +76,7 @@ const ended = (outcome: string) => ({
 
 testEachStore(
   'each transition is announced once, after it is committed; replays announce nothing',
+  {},
   async (t, store) => {
     const { service, repo, seen, types, running, files } = await setup(t, store);
     const row = await running('j1');
@@ -103,6 +104,7 @@ testEachStore(
 
 testEachStore(
   'a guessed lost ending is one finish, the real ending another; a lost run can resume',
+  {},
   async (t, store) => {
     const { service, seen, types, running } = await setup(t, store);
     const row = await running('j1');
@@ -115,7 +117,7 @@ testEachStore(
   },
 );
 
-testEachStore('losing a run with retries left requeues it, keeps the attempt and its files', async (t, store) => {
+testEachStore('losing a run with retries left requeues it, keeps the attempt and its files', {}, async (t, store) => {
   const { service, repo, seen, types, running, files } = await setup(t, store, { retries: 1 });
   const row = await running('j1');
   await service.lose(row, 'node gone', { countAttempt: true });
@@ -139,6 +141,7 @@ testEachStore('losing a run with retries left requeues it, keeps the attempt and
 
 testEachStore(
   'cancel: pending removed (and its attempts), running signalled; unknown project refused',
+  {},
   async (t, store) => {
     const { service, repo, seen, submit, running } = await setup(t, store);
     const pending = await submit('j1');
@@ -173,6 +176,7 @@ testEachStore(
 
 testEachStore(
   'a run the master stopped for a limit fails for that reason, however its process ended',
+  {},
   async (t, store) => {
     const { service, repo, seen, running } = await setup(t, store);
     const row = await running('j1');
@@ -188,7 +192,7 @@ testEachStore(
   },
 );
 
-testEachStore('finished jobs beyond finished_to_keep are trimmed with their attempts', async (t, store) => {
+testEachStore('finished jobs beyond finished_to_keep are trimmed with their attempts', {}, async (t, store) => {
   const { service, repo, running } = await setup(t, store, { finishedToKeep: 1, retries: 1 });
   const first = await running('j1');
   await service.lose(first, 'node gone', { countAttempt: true });
@@ -216,6 +220,7 @@ function isOpen(path: string): boolean {
 
 testEachStore(
   'a pending job removed (cancelled, or its project deleted) leaves none of its files open',
+  {},
   async (t, store) => {
     const { service, submit, files, sink } = await setup(t, store);
     for (const [jobId, remove] of [

@@ -19,7 +19,7 @@ async function setup(t: TestContext, store: Store) {
   return { catalog: new ProjectCatalog(counted, { egg_less: 'egg_less.settings' }), reads, put };
 }
 
-testEachStore('a miss is not cached: made-up names cost a query each, never memory', async (t, store) => {
+testEachStore('a miss is not cached: made-up names cost a query each, never memory', {}, async (t, store) => {
   const { catalog, reads, put } = await setup(t, store);
   for (let i = 0; i < 1000; i++) assert.equal(await catalog.get(`ghost-${i}`), null);
   assert.equal(await catalog.get('ghost-0'), null);
@@ -32,7 +32,7 @@ testEachStore('a miss is not cached: made-up names cost a query each, never memo
   );
 });
 
-testEachStore('a hit is cached until invalidated; [settings] projects exist without eggs', async (t, store) => {
+testEachStore('a hit is cached until invalidated; [settings] projects exist without eggs', {}, async (t, store) => {
   const { catalog, reads, put } = await setup(t, store);
   await put('p', 'v1');
   await catalog.get('p');

@@ -26,7 +26,7 @@ async function repo(t: TestContext, store: Store) {
 
 const lost = { endedAt: 9, startedAt: null, exitCode: null, signal: null, outcome: 'lost', reason: 'gone' };
 
-testEachStore('requeue keeps the queue place, changes the run id and counts the attempt', async (t, store) => {
+testEachStore('requeue keeps the queue place, changes the run id and counts the attempt', {}, async (t, store) => {
   const { jobs, add } = await repo(t, store);
   await add(RUN('a'), 'j1');
   await add(RUN('b'), 'j2');
@@ -58,28 +58,33 @@ testEachStore('requeue keeps the queue place, changes the run id and counts the 
   assert.equal(row.reason, 'attempt 2 lost (unknown to agent); requeued');
 });
 
-testEachStore('a guessed lost ending is replaced by the real one, and a lost run can come back', async (t, store) => {
-  const { jobs, add } = await repo(t, store);
-  await add(RUN('a'), 'j1');
-  await add(RUN('b'), 'j2');
-  for (const j of await jobs.nextPending(2)) await jobs.claim(j.seq, 'n1', 'v', 2);
-  assert.ok(await jobs.markFinished(RUN('a'), lost, 100));
-  const real = { endedAt: 10, startedAt: 2, exitCode: 0, signal: null, outcome: 'succeeded', reason: null };
-  assert.ok(await jobs.markFinished(RUN('a'), real, 100));
-  assert.equal((await jobs.byRunId(RUN('a')))!.outcome, 'succeeded');
-  assert.equal(await jobs.markFinished(RUN('a'), lost, 100), false, 'a real ending is final');
+testEachStore(
+  'a guessed lost ending is replaced by the real one, and a lost run can come back',
+  {},
+  async (t, store) => {
+    const { jobs, add } = await repo(t, store);
+    await add(RUN('a'), 'j1');
+    await add(RUN('b'), 'j2');
+    for (const j of await jobs.nextPending(2)) await jobs.claim(j.seq, 'n1', 'v', 2);
+    assert.ok(await jobs.markFinished(RUN('a'), lost, 100));
+    const real = { endedAt: 10, startedAt: 2, exitCode: 0, signal: null, outcome: 'succeeded', reason: null };
+    assert.ok(await jobs.markFinished(RUN('a'), real, 100));
+    assert.equal((await jobs.byRunId(RUN('a')))!.outcome, 'succeeded');
+    assert.equal(await jobs.markFinished(RUN('a'), lost, 100), false, 'a real ending is final');
 
-  assert.ok(await jobs.markFinished(RUN('b'), lost, 100));
-  assert.ok(await jobs.resurrect(RUN('b'), 'n2'));
-  const back = (await jobs.byRunId(RUN('b')))!;
-  assert.equal(back.state, 'running');
-  assert.equal(back.node_id, 'n2');
-  assert.equal(back.outcome, null);
-  assert.equal(await jobs.resurrect(RUN('b'), 'n2'), false, 'only a lost, finished run comes back');
-});
+    assert.ok(await jobs.markFinished(RUN('b'), lost, 100));
+    assert.ok(await jobs.resurrect(RUN('b'), 'n2'));
+    const back = (await jobs.byRunId(RUN('b')))!;
+    assert.equal(back.state, 'running');
+    assert.equal(back.node_id, 'n2');
+    assert.equal(back.outcome, null);
+    assert.equal(await jobs.resurrect(RUN('b'), 'n2'), false, 'only a lost, finished run comes back');
+  },
+);
 
 testEachStore(
   'pending classes group jobs by tags, project and spider; nextPendingIn filters by them',
+  {},
   async (t, store) => {
     const { jobs, add } = await repo(t, store);
     await add(RUN('a'), 'j1', ['gpu'], 5);
@@ -99,51 +104,55 @@ testEachStore(
   },
 );
 
-testEachStore('dispatch order is global: priority desc across projects, ties in arrival order', async (t, store) => {
-  const { jobs, add } = await repo(t, store);
-  // Inserted out of priority order, alternating projects, with ties inside and across projects.
-  const arrivals: [string, string, number][] = [
-    ['a-low', 'a', -1],
-    ['b-zero', 'b', 0],
-    ['a-mid', 'a', 1],
-    ['b-high', 'b', 10],
-    ['b-mid', 'b', 1],
-    ['a-zero', 'a', 0],
-    ['a-high', 'a', 10],
-  ];
-  for (const [i, [jobId, project, priority]] of arrivals.entries()) {
-    await add(String(i).repeat(32), jobId, [], priority, project);
-  }
-  const expected = ['b-high', 'a-high', 'a-mid', 'b-mid', 'b-zero', 'a-zero', 'a-low'];
-  assert.deepEqual(
-    (await jobs.nextPending(10)).map((j) => j.job_id),
-    expected,
-  );
-  assert.deepEqual(
-    (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
-    expected,
-    'what the dispatcher reads',
-  );
-  assert.deepEqual(
-    (await jobs.nextPendingIn(await jobs.pendingClasses(), 10)).map((j) => j.job_id),
-    expected,
-    'restricted to classes, the order holds',
-  );
-  assert.deepEqual(
-    (await jobs.listPending()).map((j) => j.job_id),
-    expected,
-    'listjobs shows the same order',
-  );
-  // Taking jobs one at a time, as slots free up, follows the same order.
-  const started: string[] = [];
-  for (let next = await jobs.nextPendingIn(null, 1); next.length > 0; next = await jobs.nextPendingIn(null, 1)) {
-    assert.ok(await jobs.claim(next[0]!.seq, 'n1', 'v', 2));
-    started.push(next[0]!.job_id);
-  }
-  assert.deepEqual(started, expected);
-});
+testEachStore(
+  'dispatch order is global: priority desc across projects, ties in arrival order',
+  {},
+  async (t, store) => {
+    const { jobs, add } = await repo(t, store);
+    // Inserted out of priority order, alternating projects, with ties inside and across projects.
+    const arrivals: [string, string, number][] = [
+      ['a-low', 'a', -1],
+      ['b-zero', 'b', 0],
+      ['a-mid', 'a', 1],
+      ['b-high', 'b', 10],
+      ['b-mid', 'b', 1],
+      ['a-zero', 'a', 0],
+      ['a-high', 'a', 10],
+    ];
+    for (const [i, [jobId, project, priority]] of arrivals.entries()) {
+      await add(String(i).repeat(32), jobId, [], priority, project);
+    }
+    const expected = ['b-high', 'a-high', 'a-mid', 'b-mid', 'b-zero', 'a-zero', 'a-low'];
+    assert.deepEqual(
+      (await jobs.nextPending(10)).map((j) => j.job_id),
+      expected,
+    );
+    assert.deepEqual(
+      (await jobs.nextPendingIn(null, 10)).map((j) => j.job_id),
+      expected,
+      'what the dispatcher reads',
+    );
+    assert.deepEqual(
+      (await jobs.nextPendingIn(await jobs.pendingClasses(), 10)).map((j) => j.job_id),
+      expected,
+      'restricted to classes, the order holds',
+    );
+    assert.deepEqual(
+      (await jobs.listPending()).map((j) => j.job_id),
+      expected,
+      'listjobs shows the same order',
+    );
+    // Taking jobs one at a time, as slots free up, follows the same order.
+    const started: string[] = [];
+    for (let next = await jobs.nextPendingIn(null, 1); next.length > 0; next = await jobs.nextPendingIn(null, 1)) {
+      assert.ok(await jobs.claim(next[0]!.seq, 'n1', 'v', 2));
+      started.push(next[0]!.job_id);
+    }
+    assert.deepEqual(started, expected);
+  },
+);
 
-testEachStore('a run requeued twice at once is requeued once', async (t, store) => {
+testEachStore('a run requeued twice at once is requeued once', {}, async (t, store) => {
   const { jobs, add } = await repo(t, store);
   for (let i = 0; i < 10; i++) {
     const run = String(i).repeat(32);
@@ -161,7 +170,7 @@ testEachStore('a run requeued twice at once is requeued once', async (t, store) 
   }
 });
 
-testEachStore('a finish and the trim to finished_to_keep commit together', async (t, store) => {
+testEachStore('a finish and the trim to finished_to_keep commit together', {}, async (t, store) => {
   const { jobs, add } = await repo(t, store);
   for (const [i, c] of ['a', 'b', 'c'].entries()) {
     await add(RUN(c), `j${c}`);

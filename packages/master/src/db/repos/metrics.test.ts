@@ -45,6 +45,7 @@ async function setup(t: TestContext, store: Store, flushIntervalMs?: number) {
 
 testEachStore(
   'host samples: buffered until flushed, then oldest first, the latest `limit` since `since`',
+  {},
   async (t, store) => {
     const { repo, errors } = await setup(t, store);
     for (const at of [5_000, 1_000, 3_000, 2_000, 4_000]) repo.recordHost('n1', host(at, at / 100));
@@ -78,7 +79,7 @@ testEachStore(
   },
 );
 
-testEachStore('latestHost is the last recorded sample, in memory, before any flush', async (t, store) => {
+testEachStore('latestHost is the last recorded sample, in memory, before any flush', {}, async (t, store) => {
   const { repo } = await setup(t, store);
   assert.equal(repo.latestHost('n1'), undefined);
   repo.recordHost('n1', host(1_000));
@@ -86,7 +87,7 @@ testEachStore('latestHost is the last recorded sample, in memory, before any flu
   assert.deepEqual(repo.latestHost('n1'), host(2_000, 55));
 });
 
-testEachStore('job samples of a run, oldest first', async (t, store) => {
+testEachStore('job samples of a run, oldest first', {}, async (t, store) => {
   const { repo } = await setup(t, store);
   repo.recordJobs(2_000, [
     { runId: RUN_A, cpuPercent: 150, rssBytes: 2e9 },
@@ -104,6 +105,7 @@ testEachStore('job samples of a run, oldest first', async (t, store) => {
 
 testEachStore(
   'a full batch is written without waiting for the timer; big backlogs take several INSERTs',
+  {},
   async (t, store) => {
     // The timer would fire only after an hour: rows that land before that were written by the batch-size trigger.
     const { repo, errors } = await setup(t, store, 3_600_000);
@@ -121,7 +123,7 @@ testEachStore(
   },
 );
 
-testEachStore('the timer flushes a partial batch', async (t, store) => {
+testEachStore('the timer flushes a partial batch', {}, async (t, store) => {
   const { repo } = await setup(t, store, 100);
   repo.recordHost('n1', host(1_000));
   // One row never fills a batch, and nothing calls flush(): only the timer can write it.
@@ -134,6 +136,7 @@ testEachStore('the timer flushes a partial batch', async (t, store) => {
 
 testEachStore(
   'prune deletes rows older than the cutoff in both tables and forgets stale latest samples',
+  {},
   async (t, store) => {
     const { repo } = await setup(t, store);
     for (let at = 1; at <= 12_000; at++) repo.recordHost('n1', host(at));
@@ -154,7 +157,7 @@ testEachStore(
   },
 );
 
-testEachStore('write errors go to onError, never to callers; close stops recording', async (t, store) => {
+testEachStore('write errors go to onError, never to callers; close stops recording', {}, async (t, store) => {
   const { db, repo, errors } = await setup(t, store);
   await db.schema.dropTable('job_metrics').execute();
   repo.recordJobs(1_000, [{ runId: RUN_A, cpuPercent: 1, rssBytes: 1 }]);

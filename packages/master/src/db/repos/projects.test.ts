@@ -11,13 +11,13 @@ const version = (project: string, name: string) => ({
   spiders: ['s'],
 });
 
-testEachStore('projects list in code-point order whatever the database collation', async (t, store) => {
+testEachStore('projects list in code-point order whatever the database collation', {}, async (t, store) => {
   const repo = createProjectsRepo(await openTestDatabase(t, store));
   for (const p of ['b', 'B', 'a', '_x', 'A1', 'a-b']) await repo.putVersion(version(p, '1'), 1);
   assert.deepEqual(await repo.list(), ['A1', 'B', '_x', 'a', 'a-b', 'b']);
 });
 
-testEachStore('a version replaced, restored, deleted; the project goes with its last version', async (t, store) => {
+testEachStore('a version replaced, restored, deleted; the project goes with its last version', {}, async (t, store) => {
   const repo = createProjectsRepo(await openTestDatabase(t, store));
   assert.equal(await repo.putVersion(version('p', '1'), 1), null);
   const replaced = await repo.putVersion({ ...version('p', '1'), digest: 'f'.repeat(64) }, 2);
@@ -31,15 +31,19 @@ testEachStore('a version replaced, restored, deleted; the project goes with its 
   assert.equal(await repo.exists('p'), false);
 });
 
-testEachStore('an upload racing the deletion of the last version is never lost with the project', async (t, store) => {
-  const repo = createProjectsRepo(await openTestDatabase(t, store));
-  for (let i = 0; i < 25; i++) {
-    const project = `race${i}`;
-    await repo.putVersion(version(project, 'old'), 1);
-    // Side by side on PostgreSQL (a pool of connections); one after the other on SQLite.
-    await Promise.all([repo.deleteVersion(project, 'old'), repo.putVersion(version(project, 'new'), 2)]);
-    assert.ok(await repo.version(project, 'new'), `${project}: the new version is there`);
-    assert.ok(await repo.exists(project), `${project}: so is its project`);
-    assert.equal(await repo.version(project, 'old'), null);
-  }
-});
+testEachStore(
+  'an upload racing the deletion of the last version is never lost with the project',
+  {},
+  async (t, store) => {
+    const repo = createProjectsRepo(await openTestDatabase(t, store));
+    for (let i = 0; i < 25; i++) {
+      const project = `race${i}`;
+      await repo.putVersion(version(project, 'old'), 1);
+      // Side by side on PostgreSQL (a pool of connections); one after the other on SQLite.
+      await Promise.all([repo.deleteVersion(project, 'old'), repo.putVersion(version(project, 'new'), 2)]);
+      assert.ok(await repo.version(project, 'new'), `${project}: the new version is there`);
+      assert.ok(await repo.exists(project), `${project}: so is its project`);
+      assert.equal(await repo.version(project, 'old'), null);
+    }
+  },
+);
