@@ -12,6 +12,8 @@ import { startPostgres } from '../scripts/pg-server.mjs';
 import { buildEgg } from '../test/helpers/eggs.js';
 import { PYTHON } from '../test/helpers/python.js';
 import { agents10k, logship, remoteStart } from './cluster.js';
+import { liveStatsCost } from './live-stats.js';
+import { firePrecision } from './schedules.js';
 import {
   ROOT,
   deploy,
@@ -35,8 +37,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship. */
-    only: { type: 'string', default: 'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship' },
+    /** Comma-separated subset of latency,…,logship,fire-precision,stats-cost (the default list below). */
+    only: {
+      type: 'string',
+      default: 'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost',
+    },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
   },
@@ -251,6 +256,10 @@ async function measure(stamp: Stamp, keep: string) {
     : null;
   const remote = ONLY.has('remote-start') ? await remoteStart(stamp, RUNS) : null;
   const ship = ONLY.has('logship') ? await logship({ runs: RUNS, mb: opts.quick ? 50 : 200 }) : null;
+  const fire = ONLY.has('fire-precision')
+    ? await firePrecision({ schedules: opts.quick ? 200 : 1000, minutes: opts.quick ? 1 : 3 })
+    : null;
+  const stats = ONLY.has('stats-cost') ? await liveStatsCost({ runs: RUNS, quick: opts.quick }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -354,6 +363,31 @@ async function measure(stamp: Stamp, keep: string) {
       `python write ${fmt(ship.writeMbps)}`,
       `${fmt(ship.seconds, 2)} s`,
       '≥ 20',
+    ]);
+  }
+  if (fire) {
+    rows.push([
+      `schedule fire → job queued, ${fire.expected} fires (ms)`,
+      `${fmt(fire.median)} (p99 ${fmt(fire.p99)})`,
+      `bare timer ${fmt(fire.bareMedian)} (p99 ${fmt(fire.bareP99)})`,
+      `max ${fmt(fire.max)}`,
+      'p99 ≤ 100',
+    ]);
+    rows.push([
+      'schedule fires missed / doubled / without a job',
+      `${fire.missed} / ${fire.doubled} / ${fire.jobless}`,
+      `${fire.fires} in the ledger`,
+      '',
+      '0 / 0 / 0',
+    ]);
+  }
+  if (stats) {
+    rows.push([
+      `crawl CPU with live stats, ${stats.n} requests (s)`,
+      fmt(stats.on, 2),
+      `without ${fmt(stats.off, 2)}`,
+      `${stats.on >= stats.off ? '+' : ''}${fmt(((stats.on - stats.off) / stats.off) * 100, 1)} %`,
+      '≤ +2 %',
     ]);
   }
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];

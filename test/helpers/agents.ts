@@ -76,7 +76,7 @@ export function runCli(
 }
 
 function withMasterDataDir(pkg: 'master' | 'agent', args: string[], wanted: boolean): string[] {
-  if (!wanted || pkg !== 'master' || args[0] !== 'node') return args;
+  if (!wanted || pkg !== 'master' || (args[0] !== 'node' && args[0] !== 'schedule')) return args;
   if (args.includes('--config') || args.includes('--data-dir')) return args;
   const i = args.indexOf('--url');
   const dir = i === -1 ? undefined : dataDirFor(args[i + 1]!);

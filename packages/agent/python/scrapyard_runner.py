@@ -13,6 +13,8 @@ Environment:
   SCRAPY_PROJECT      left alone; Scrapy uses it to pick scrapy.cfg [settings] when no egg is used.
   SCRAPYARD_EXIT_FILE optional path; the exit status is written there on the way out, so an agent that
                       restarted mid-crawl (and so is no longer this process's parent) still learns it.
+  SCRAPYARD_STATS_SOCKET / SCRAPYARD_STATS_FILE  with either, the live stats extension (scrapyard_stats.py,
+                      beside this script) is added to EXTENSIONS_BASE; see that module.
 Exit status is Scrapy's own, except 2 for an unusable egg (stderr line `BadEggError: ...`).
 """
 
@@ -70,7 +72,31 @@ def activate_egg(egg_path):
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", module)
 
 
+def load_stats_extension():
+    """Imports scrapyard_stats now, while this script's directory is still first on sys.path (main() replaces it),
+    so Scrapy later finds it by name in sys.modules. None when the agent asked for no stats."""
+    if not (os.environ.get("SCRAPYARD_STATS_SOCKET") or os.environ.get("SCRAPYARD_STATS_FILE")):
+        return None
+    try:
+        import scrapyard_stats
+
+        return scrapyard_stats
+    except ImportError:
+        return None
+
+
+def enable_stats_extension():
+    # EXTENSIONS_BASE, not EXTENSIONS: the project's own EXTENSIONS setting stays exactly as it wrote it. Settings
+    # objects copy default_settings when created, which Scrapy's CLI does after this.
+    from scrapy.settings import default_settings
+
+    base = dict(default_settings.EXTENSIONS_BASE)
+    base["scrapyard_stats.LiveStats"] = 1000  # last: its spider_closed runs after CoreStats sets finish_reason
+    default_settings.EXTENSIONS_BASE = base
+
+
 def main():
+    stats_extension = load_stats_extension()
     # Scrapyd runs `python -m scrapyd.runner`, which puts the working directory (not this script's
     # directory) first on sys.path; mimic that so projects relying on it behave the same.
     script_dir = os.path.dirname(os.path.abspath(__file__))
@@ -83,6 +109,9 @@ def main():
 
     # Imported only after the egg is on sys.path so Scrapy's settings lookup can see it.
     from scrapy.cmdline import execute
+
+    if stats_extension is not None:
+        enable_stats_extension()
 
     execute(argv=["scrapy"] + sys.argv[1:])
 

@@ -21,6 +21,7 @@ import { EggCache } from './runner/egg-cache.js';
 import { prepareDataDir } from './runner/private-layout.js';
 import { withoutDaemonSecrets } from './runner/safe-env.js';
 import { spiderLister } from './runner/spider-lister.js';
+import { StatsChannel } from './runner/stats-channel.js';
 import { venvProvider } from './runner/venv-provider.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -79,6 +80,15 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
   const shipper = new LogShipper({ send: (chunk) => conn.send('log.chunk', chunk), targets });
   const pump = () => shipper.pump().catch((e: unknown) => log.error({ err: e }, 'log shipping failed'));
 
+  // Live stats are telemetry: sent when connected, else dropped; the latest (and the final) are re-sent on welcome.
+  const liveStats = new StatsChannel({
+    identity,
+    logger: log,
+    forward: (stats) => {
+      if (conn.connected) conn.send('job.stats', stats);
+    },
+  });
+
   const supervisor: Supervisor = new Supervisor({
     store,
     eggs,
@@ -91,6 +101,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     venvsReady,
     drain: () => (conn.connected ? shipper.pump() : Promise.resolve()),
     onEvent: () => outbox.flush(),
+    stats: liveStats,
   });
 
   let firstWelcome: () => void = () => undefined;
@@ -123,6 +134,12 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
         outbox.reset();
         shipper.resume(w.resume);
         for (const c of w.cancel) supervisor.cancel(c.runId, c.signal);
+        // Before the outbox: a run's final stats must reach the master before its `finished` event.
+        for (const r of store.all()) {
+          if (r.state === 'preparing') continue;
+          const stats = liveStats.latest(r.runId, supervisor.filesOf(r.runId), r.state === 'finished');
+          if (stats) conn.send('job.stats', stats);
+        }
         // Bytes before events: a finish the master applies must find the whole log already there.
         void shipper.pump().then(
           () => outbox.flush(),

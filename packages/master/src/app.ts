@@ -13,6 +13,7 @@ import { AgentRegistry } from './registry/registry.js';
 import { createCluster } from './compose/cluster.js';
 import { createHttpServer } from './compose/http-surfaces.js';
 import { createJobCore } from './compose/job-core.js';
+import { createSchedules } from './compose/schedules.js';
 import { openStorage } from './compose/storage.js';
 
 export interface MasterApp {
@@ -36,7 +37,9 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const core = createJobCore(base);
   const cluster = await createCluster({ ...base, core });
   await core.start();
-  const { app, tls } = await createHttpServer({ ...base, core, cluster });
+  const schedules = createSchedules({ ...base, core });
+  await schedules.start();
+  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules });
 
   return {
     app,
@@ -47,6 +50,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
     async close() {
       // Order: stop taking agent traffic, stop HTTP, then close files and the database they write to.
       core.stop();
+      await schedules.stop();
       await cluster.gateway.close();
       await app.close();
       await storage.close();

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 export const MASTER_HELP = `Usage: scrapyard-master [options]
        scrapyard-master migrate [--config FILE] [--data-dir DIR] [--database-url URL]
        scrapyard-master node enroll|list|revoke|rotate|cordon|uncordon …   (see scrapyard-master node --help)
+       scrapyard-master schedule list|show|create|update|pause|resume|delete|run|next|fires|preview …
+                                                          (see scrapyard-master schedule --help)
 
 Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
 agent that runs crawls on this machine unless --no-local-agent is given.

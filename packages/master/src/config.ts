@@ -125,6 +125,10 @@ export const MasterConfigSchema = z
     metricsRetentionHours: int(1, 24 * 366).default(24),
     /** Largest log or items file of one job; a job that outgrows it is stopped and fails for that reason. */
     maxJobOutputBytes: int(1024 * 1024, 1024 ** 5).default(2 * 1024 ** 3),
+    /** Schedules the master keeps; creating more is refused (LIMIT_REACHED). */
+    maxSchedules: int(1, 1_000_000).default(10_000),
+    /** Fires kept in each schedule's history (the ledger), newest first. */
+    scheduleFiresToKeep: int(10, 1_000_000).default(1_000),
     /** Agent WebSocket connections upgraded but not yet authenticated; more are answered 503. */
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
@@ -233,6 +237,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   metrics_retention_hours: 'metricsRetentionHours',
   max_job_output_bytes: 'maxJobOutputBytes',
   max_pending_handshakes: 'maxPendingHandshakes',
+  max_schedules: 'maxSchedules',
+  schedule_fires_to_keep: 'scheduleFiresToKeep',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */

@@ -10,12 +10,14 @@ import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
 import { runMigrateCommand } from './migrate-cli.js';
 import { runNodeCommand } from './node-cli.js';
+import { runScheduleCommand } from './schedule-cli.js';
 import { startStandalone } from './standalone.js';
 
 export const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'node') return runNodeCommand(process.argv.slice(3), process.env);
+  if (process.argv[2] === 'schedule') return runScheduleCommand(process.argv.slice(3), process.env);
   const migrating = process.argv[2] === 'migrate';
   let cli;
   try {

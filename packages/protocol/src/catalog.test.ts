@@ -98,6 +98,24 @@ const samples: Record<string, [unknown, unknown]> = {
     },
     { events: [{ seq: 1, event: { kind: 'exploded', runId } }] },
   ],
+  'job.stats': [
+    {
+      runId,
+      at: 5,
+      final: false,
+      source: 'live',
+      stats: { item_scraped_count: 3, finish_reason: null },
+      exceptions: { total: 0, byType: {}, first: [], last: [] },
+    },
+    {
+      runId,
+      at: 5,
+      final: false,
+      source: 'socket',
+      stats: {},
+      exceptions: { total: 0, byType: {}, first: [], last: [] },
+    },
+  ],
   'log.chunk': [
     { runId, stream: 'log', offset: 0, data: 'aGk=' },
     { runId, stream: 'stdout', offset: 0, data: '' },

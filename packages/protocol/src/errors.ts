@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'NODE_EXISTS',
   'NODE_REVOKED',
   'NODE_OFFLINE',
+  // A configured bound on stored objects (e.g. max_schedules) is reached: delete some or raise the bound.
+  'LIMIT_REACHED',
   // Busy: a bounded resource (pending agent handshakes) is full; try again shortly.
   'OVERLOADED',
   // Agent handshake (`rejected` frames, and what an agent logs about a master).
@@ -66,6 +68,7 @@ const STATUS: Record<ErrorCode, number> = {
   NODE_EXISTS: 409,
   NODE_REVOKED: 409,
   NODE_OFFLINE: 409,
+  LIMIT_REACHED: 409,
   OVERLOADED: 503,
   PROTOCOL_ERROR: 400,
   PROTOCOL_VERSION: 400,

@@ -59,6 +59,18 @@ export {
   JobMetric,
 } from './ws/agent-to-master.js';
 export {
+  JobStats,
+  CrawlStats,
+  CrawlException,
+  CrawlExceptions,
+  StatValue,
+  EMPTY_EXCEPTIONS,
+  STATS_MAX_KEYS,
+  EXCEPTIONS_KEPT,
+  EXCEPTION_TYPES_MAX,
+} from './ws/job-stats.js';
+export { JobStatsSummary, JobStatsPoint, JobStatsResponse, ResponsesByClass, LogCounts } from './http/job-stats.js';
+export {
   MasterToAgent,
   Challenge,
   MasterProof,
@@ -121,6 +133,7 @@ export {
   PendingJob,
   RunningJob,
   FinishedJob,
+  ScrapydJobStats,
   JobState,
   DaemonStatusResult,
   AddVersionResult,
@@ -133,3 +146,21 @@ export {
   ListJobsResult,
   EmptyResult,
 } from './http/scrapyd.js';
+export {
+  Instant,
+  TimeZone,
+  OverlapPolicy,
+  MisfirePolicy,
+  ScheduleSpec,
+  CreateScheduleRequest,
+  UpdateScheduleRequest,
+  FireReasonCode,
+  ScheduleFire,
+  Schedule,
+  ScheduleList,
+  FireTime,
+  PreviewScheduleRequest,
+  FireTimes,
+  RunNowResponse,
+  FirePage,
+} from './http/schedules.js';

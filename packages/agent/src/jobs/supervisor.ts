@@ -34,7 +34,18 @@ export interface SupervisorDeps {
   drain: () => Promise<void>;
   /** A transition was recorded: flush the outbox. */
   onEvent: () => void;
+  /** The runs' live stats channel (runner/stats-channel.ts); absent: no live stats. */
+  stats?: RunStatsHooks;
   now?: () => number;
+}
+
+/** What the supervisor tells the live stats channel: a crawl is about to run (or was re-adopted), ended, is gone. */
+export interface RunStatsHooks {
+  open(runId: string, files: RunFiles): void;
+  /** Sends the run's final stats; called before its `finished` event is recorded, so they reach the master first. */
+  ended(runId: string, files: RunFiles): unknown;
+  forget(runId: string): void;
+  stop(): void;
 }
 
 interface Live {
@@ -125,6 +136,7 @@ export class Supervisor {
   stop(): void {
     this.#stopped = true;
     for (const live of this.#live.values()) clearInterval(live.poll);
+    this.#d.stats?.stop();
   }
 
   #startPrepared(spec: JobSpec): void {
@@ -157,6 +169,7 @@ export class Supervisor {
       }
       if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
+      this.#d.stats?.open(spec.runId, files);
       const out = openSync(files.output, 'a', 0o600);
       let child;
       try {
@@ -193,6 +206,7 @@ export class Supervisor {
   #watchAdopted(r: RunRecord): void {
     const live: Live = { cancelled: false, pid: r.pid };
     this.#live.set(r.runId, live);
+    this.#d.stats?.open(r.runId, this.filesOf(r.runId));
     // Not our child any more: poll for its end, and read its exit status from the runner's exit file.
     live.poll = setInterval(() => {
       if (isSameProcessAlive(r.pid!, r.procStart)) return;
@@ -248,6 +262,7 @@ export class Supervisor {
       )
       .finally(() => {
         if (this.#stopped) return;
+        this.#d.stats?.ended(spec.runId, files);
         this.#d.store.finished(event);
         this.#log.info(
           { runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode, signal },
@@ -264,6 +279,7 @@ export class Supervisor {
     } catch (e) {
       this.#log.warn({ runId, err: e }, 'could not remove the files of a finished run');
     }
+    this.#d.stats?.forget(runId);
     this.#d.store.remove(runId);
   }
 }

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobSpec } from '@scrapyard/protocol';
+import { socketPathFits } from './stats-report.js';
 
 export interface RunFiles {
   dir: string;
@@ -13,6 +14,9 @@ export interface RunFiles {
   items: string;
   output: string;
   exit: string;
+  /** Final stats the crawl writes at close (its closing dump), and the socket it reports live stats on. */
+  stats: string;
+  statsSocket: string;
 }
 
 export function runFiles(runsDir: string, runId: string): RunFiles {
@@ -23,6 +27,8 @@ export function runFiles(runsDir: string, runId: string): RunFiles {
     items: join(dir, 'items.jl'),
     output: join(dir, 'output.txt'),
     exit: join(dir, 'exit-status'),
+    stats: join(dir, 'stats.json'),
+    statsSocket: join(dir, 'stats.sock'),
   };
 }
 
@@ -51,6 +57,9 @@ export function crawlEnv(
     ...base,
     SCRAPY_PROJECT: spec.project,
     SCRAPYARD_EXIT_FILE: files.exit,
+    // Live stats (python/scrapyard_stats.py); a socket path too long to bind means final stats only.
+    SCRAPYARD_STATS_FILE: files.stats,
+    SCRAPYARD_STATS_SOCKET: socketPathFits(files.statsSocket) ? files.statsSocket : '',
     // Old spiders read the job id from the environment (Scrapyd ≤1.4); cheap to keep.
     SCRAPYD_JOB: spec.jobId,
   };

@@ -11,7 +11,8 @@
  *     runs/                          agent 0711  run ids can't be listed
  *       <runId>/                     agent:<crawl group> 0710  enter only: no listing, no new files
  *         job.log, items.jl,         agent:<crawl group> 0620  write-only for the crawl: no run can read
- *         exit-status                                          another's log, items or exit status
+ *         exit-status, stats.json                              another's log, items, exit status or stats
+ *         stats.sock                 agent:<crawl group> 0620  the run's live stats socket (stats-channel.ts)
  *         output.txt                 agent 0600  (opened by the agent)
  *         work/                      crawl user 0700  the crawl's working dir (caches such as .scrapy)
  *
@@ -53,7 +54,7 @@ export function prepareRunDir(files: RunFiles, o: { log: boolean; items: boolean
   const agentUid = process.getuid!();
   chownSync(files.dir, agentUid, id.gid);
   chmodSync(files.dir, RUN_DIR);
-  const writeOnly = [files.exit, ...(o.log ? [files.log] : []), ...(o.items ? [files.items] : [])];
+  const writeOnly = [files.exit, files.stats, ...(o.log ? [files.log] : []), ...(o.items ? [files.items] : [])];
   for (const path of writeOnly) {
     closeSync(openSync(path, 'a', WRITE_ONLY));
     chownSync(path, agentUid, id.gid);

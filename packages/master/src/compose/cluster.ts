@@ -7,6 +7,7 @@ import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { WsGateway } from '../gateway/ws-gateway.js';
 import { createAgentEventHandlers } from '../jobs/agent-events.js';
+import { LiveStats } from '../jobs/live-stats.js';
 import { NodeCredentials } from '../registry/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { EggDistribution } from '../services/egg-distribution.js';
@@ -41,6 +42,7 @@ export async function createCluster({ config, logger, now, storage: s, events, r
   });
   // Keeps agents' egg caches in step with versions; it works from the node and version events alone.
   new EggDistribution({ projects: s.projects, registry, policies: s.policies, events, logger });
+  const liveStats = new LiveStats({ repo: s.jobStats, events, logger, now });
   const handlers = createAgentEventHandlers({
     jobs: core.jobs,
     runningOnNode: (nodeId) => s.jobs.runningOnNode(nodeId),
@@ -57,6 +59,7 @@ export async function createCluster({ config, logger, now, storage: s, events, r
       }
       if (hb.jobs && hb.jobs.length > 0) s.metrics.recordJobs(hb.at, hb.jobs);
     },
+    onStats: (row, nodeId, msg) => liveStats.record(row, nodeId, msg),
   });
   const gateway = new WsGateway({
     logger,

@@ -15,6 +15,7 @@ import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import type { Cluster } from './cluster.js';
 import type { JobCore } from './job-core.js';
+import type { Schedules } from './schedules.js';
 import type { Storage } from './storage.js';
 
 export interface HttpDeps {
@@ -25,9 +26,19 @@ export interface HttpDeps {
   registry: AgentRegistry;
   core: JobCore;
   cluster: Cluster;
+  schedules: Schedules;
 }
 
-export async function createHttpServer({ config, logger, now, storage: s, registry, core, cluster }: HttpDeps) {
+export async function createHttpServer({
+  config,
+  logger,
+  now,
+  storage: s,
+  registry,
+  core,
+  cluster,
+  schedules,
+}: HttpDeps) {
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
@@ -60,6 +71,7 @@ export async function createHttpServer({ config, logger, now, storage: s, regist
     jobService: core.jobs,
     maxScheduleParams: config.maxScheduleParams,
     metrics: s.metrics,
+    jobStats: s.jobStats,
     policies: s.policies,
     views: core.views,
     sink: s.sink,
@@ -69,6 +81,7 @@ export async function createHttpServer({ config, logger, now, storage: s, regist
     maxLiveTails: config.maxLiveTails,
     now,
     kick: () => core.dispatcher.kick(),
+    schedules: schedules.service,
   });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },

@@ -7,6 +7,7 @@ import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { Dispatcher } from '../jobs/dispatcher.js';
 import { JobService } from '../jobs/job-service.js';
+import { batchedStatsSummaries } from '../jobs/stats-batch.js';
 import { LostRuns } from '../jobs/lost-runs.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { ProjectService } from '../services/project-service.js';
@@ -73,6 +74,7 @@ export function createJobCore({ config, logger, now, storage: s, events, registr
     jobRows: s.jobs,
     files: s.files,
     pendingReason: (job) => dispatcher.pendingReason(job),
+    statsOf: (runIds) => s.jobStats.summaries(runIds),
   });
   return {
     projects,
@@ -84,6 +86,7 @@ export function createJobCore({ config, logger, now, storage: s, events, registr
     views: {
       pendingReason: (j: Parameters<Dispatcher['pendingReason']>[0]) => dispatcher.pendingReason(j),
       isUnreachable: (nodeId: string | null) => lost.isUnreachable(nodeId),
+      stats: batchedStatsSummaries((runIds) => s.jobStats.summaries(runIds)),
     },
     async start(): Promise<void> {
       await lost.start();

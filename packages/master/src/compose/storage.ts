@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MasterConfig } from '../config.js';
 import { openDatabase, storeLocation } from '../db/database.js';
+import { createJobStatsRepo } from '../db/repos/job-stats.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createMetricsRepo } from '../db/repos/metrics.js';
 import { createNodesRepo } from '../db/repos/nodes.js';
 import { createProjectsRepo } from '../db/repos/projects.js';
+import { createSchedulesRepo } from '../db/repos/schedules.js';
 import { LogSink } from '../jobs/log-sink.js';
 import { PolicyStore } from '../services/policy-store.js';
 import { ProjectCatalog } from '../services/project-catalog.js';
@@ -44,8 +46,11 @@ export async function openStorage(config: MasterConfig, logger: Logger, now: () 
   return {
     db,
     jobs: createJobsRepo(db),
+    /** Live Scrapy stats per run. */
+    jobStats: createJobStatsRepo(db),
     projects,
     nodes: createNodesRepo(db),
+    schedules: createSchedulesRepo(db),
     eggs: new EggStore(join(config.dataDir, 'eggs')),
     catalog: new ProjectCatalog(projects, config.settingsProjects),
     policies,

@@ -61,6 +61,8 @@ export interface JobsTable {
   attempt: Generated<number>;
   /** Why the master stopped this run itself (a limit it exceeded); its finish is then a failure for this reason. */
   stop_reason: Generated<string | null>;
+  /** The schedule whose fire created the job, or null. */
+  schedule_id: Generated<string | null>;
 }
 
 /** An earlier run of a job, kept when the run was lost and its job requeued (the jobs row holds the latest run). */
@@ -141,6 +143,76 @@ export interface JobMetricsTable {
   rss_bytes: number;
 }
 
+/** A schedule (REST fields in snake case; JSON columns as text). */
+export interface SchedulesTable {
+  id: string;
+  name: string | null;
+  project: string;
+  spider: string;
+  cron: string | null;
+  interval_seconds: number | null;
+  timezone: string;
+  version: string | null;
+  /** JSON object. */
+  args: string;
+  /** JSON object. */
+  settings: string;
+  /** JSON array, or null (the policy's tags). */
+  tags: string | null;
+  priority: number;
+  jitter_seconds: number;
+  start_at: number | null;
+  end_at: number | null;
+  enabled: number;
+  overlap: string;
+  misfire: string;
+  misfire_grace_seconds: number;
+  backfill_window_seconds: number;
+  backfill_max: number;
+  /** JSON object (job policy of its jobs), or null. */
+  policy: string | null;
+  created_at: number;
+  updated_at: number;
+  /** Scheduled times up to here have been handled (fired, skipped or recorded as missed). */
+  cursor_at: number;
+}
+
+/** The fire ledger: one row per (schedule, scheduled time), inserted once. */
+export interface ScheduleFiresTable {
+  schedule_id: string;
+  scheduled_at: number;
+  fired_at: number;
+  trigger: string;
+  status: string;
+  reason_code: string | null;
+  reason: string | null;
+  job_id: string | null;
+}
+
+/** A run's live Scrapy stats: latest snapshot, downsampled series and exceptions (JSON text), one row per run. */
+export interface JobStatsTable {
+  run_id: string;
+  /** The job's `seq`: its stats go when the job is trimmed. */
+  job_seq: number;
+  node_id: string | null;
+  /** When the snapshot was taken. */
+  at: number;
+  /** 1 once the crawl's last snapshot is stored: nothing replaces it. */
+  final: number;
+  /** `live` (the crawl's socket) or `dump` (the stats file it wrote at close). */
+  source: string;
+  /** Scrapy's `finish_reason`, once the crawl closed. */
+  finish_reason: string | null;
+  /** JSON JobStatsSummary. */
+  summary: string;
+  /** JSON object: the snapshot. */
+  stats: string;
+  /** JSON array of JobStatsPoint, oldest first. */
+  series: string;
+  /** JSON CrawlExceptions. */
+  exceptions: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   versions: VersionsTable;
@@ -151,4 +223,7 @@ export interface Database {
   policies: PoliciesTable;
   host_metrics: HostMetricsTable;
   job_metrics: JobMetricsTable;
+  job_stats: JobStatsTable;
+  schedules: SchedulesTable;
+  schedule_fires: ScheduleFiresTable;
 }

@@ -44,12 +44,39 @@ export type DomainEvent =
       why: 'cancelled' | 'project deleted';
     }
   | { type: 'job.resumed'; job: JobRef; nodeId: string }
+  | {
+      /** A running (or just ended) crawl's Scrapy stats were stored: at most one every second or so per run. */
+      type: 'job.stats';
+      job: JobRef;
+      nodeId: string;
+      /** The crawl's last snapshot (its closing dump, or its last report if it died). */
+      final: boolean;
+      /** When the crawl took the snapshot (the event's own `at` is when it was published). */
+      sampledAt: number;
+      items: number;
+      requests: number;
+      responses: number;
+      errors: number;
+      finishReason: string | null;
+    }
   | { type: 'node.online'; nodeId: string; kind: NodeKind }
   | { type: 'node.offline'; nodeId: string; kind: NodeKind; lastSeen: number }
   | { type: 'node.cordoned'; nodeId: string; cordoned: boolean }
   | { type: 'node.revoked'; nodeId: string }
   | { type: 'version.added'; project: string; version: string; spiders: string[] }
-  | { type: 'version.deleted'; project: string; version: string; projectGone: boolean };
+  | { type: 'version.deleted'; project: string; version: string; projectGone: boolean }
+  | {
+      type: 'schedule.fired';
+      scheduleId: string;
+      /** The fire's scheduled time (its key in the ledger). */
+      scheduledAt: number;
+      trigger: 'cron' | 'manual' | 'misfire' | 'backfill';
+      /** queued: a job was created; waiting: held behind the previous job; skipped or failed: with the reason. */
+      status: 'queued' | 'waiting' | 'skipped' | 'failed';
+      reasonCode: string | null;
+      reason: string | null;
+      jobId: string | null;
+    };
 
 export type EventType = DomainEvent['type'];
 /** An event as subscribers see it: numbered and timed by the stream. */

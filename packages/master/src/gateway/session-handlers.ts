@@ -9,7 +9,12 @@ import type { GatewayHandlers } from './gateway-handlers.js';
 
 export type SessionMessageType = Exclude<keyof AgentToMaster & string, 'identify' | 'hello'>;
 
-const SESSION_TYPES: ReadonlySet<string> = new Set<SessionMessageType>(['heartbeat', 'job.events', 'log.chunk']);
+const SESSION_TYPES: ReadonlySet<string> = new Set<SessionMessageType>([
+  'heartbeat',
+  'job.events',
+  'log.chunk',
+  'job.stats',
+]);
 
 export function isSessionMessage(type: keyof AgentToMaster & string): type is SessionMessageType {
   return SESSION_TYPES.has(type);
@@ -23,5 +28,8 @@ export function sessionHandlers(h: GatewayHandlers): HandlerMap<AgentToMaster, A
       session.send('events.ack', { upToSeq });
     },
     'log.chunk': (chunk, session) => h.onLogChunk(session, chunk),
+    'job.stats': async (msg, session) => {
+      await h.onStats?.(session, msg);
+    },
   };
 }

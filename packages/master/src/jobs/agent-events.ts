@@ -15,6 +15,7 @@ import {
   type Heartbeat,
   type Hello,
   type JobEvents,
+  type JobStats,
   type LogChunk,
   type Welcome,
 } from '@scrapyard/protocol';
@@ -39,6 +40,8 @@ export interface AgentEventsDeps {
   now: () => number;
   /** Host and per-job metrics of a heartbeat, already bounded and filtered to the node's own runs. */
   onMetrics: (session: AgentSession, hb: Heartbeat) => void;
+  /** A crawl's Scrapy stats, about one of the node's own runs (jobs/live-stats.ts); absent: ignored. */
+  onStats?: (row: JobRow, nodeId: string, msg: JobStats) => Promise<void>;
 }
 
 /** Heartbeats a node may send per second on average (it sends one every few seconds), and the burst allowed. */
@@ -185,6 +188,13 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
           ? hb.jobs.filter((j) => session.runs.has(j.runId)).slice(0, Math.max(1, session.slots))
           : hb.jobs;
       d.onMetrics(session, at === hb.at && host === hb.host && jobs === hb.jobs ? hb : { ...hb, at, host, jobs });
+    },
+
+    async onStats(session: AgentSession, msg: JobStats): Promise<void> {
+      if (!d.onStats) return;
+      const row = ownRun(session, await jobOf(msg.runId), 'job stats');
+      if (!row) return; // unknown (requeued, trimmed) or another node's: nothing stored, nothing revealed
+      await d.onStats(row, session.nodeId, msg);
     },
 
     async onLogChunk(session: AgentSession, chunk: LogChunk): Promise<void> {

@@ -51,6 +51,8 @@ export interface SubmitInput {
   args: [string, string][];
   /** Tags an agent must have; undefined = the spider's or project's policy. */
   tags: string[] | undefined;
+  /** The schedule whose fire submits it. */
+  scheduleId?: string;
 }
 
 /** Spider arguments the runner claims; passing them made Scrapyd fail with a TypeError (docs/scrapyd-api.md §3.3). */
@@ -111,8 +113,11 @@ export class JobService {
 
   // ----- commands -----
 
-  /** Queues a job; resolves once it is committed (schedule.json's hot path: nothing is read back). */
-  async submit(input: SubmitInput): Promise<JobRef> {
+  /**
+   * What a submit would refuse about the job's spider and arguments (reserved argument names, an unknown project,
+   * version or spider), so a schedule is checked when it is saved, not only when it fires.
+   */
+  async checkSubmittable(input: Pick<SubmitInput, 'project' | 'spider' | 'version' | 'args'>): Promise<void> {
     for (const [key] of input.args) {
       if (RESERVED_ARGS.has(key)) {
         throw new ScrapydError(`TypeError: '${key}' is reserved by the daemon and can't be a spider argument`);
@@ -121,6 +126,11 @@ export class JobService {
     if (!(await this.#d.spiders(input.project, input.version)).includes(input.spider)) {
       throw notFound.spider(input.spider);
     }
+  }
+
+  /** Queues a job; resolves once it is committed (schedule.json's hot path: nothing is read back). */
+  async submit(input: SubmitInput): Promise<JobRef> {
+    await this.checkSubmittable(input);
     assertPathSafe(input.spider);
     const jobId = input.jobId ?? uuid1Hex();
     if (input.jobId !== undefined) assertPathSafe(jobId);
@@ -135,6 +145,7 @@ export class JobService {
       priority: input.priority,
       createdAt: this.#d.now(),
       tags: normalizeTags(input.tags ?? this.#d.policies.tagsFor(input.project, input.spider)),
+      scheduleId: input.scheduleId ?? null,
     };
     await this.#d.jobs.insertPending(job);
     const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };

@@ -14,9 +14,11 @@ import {
   ListVersionsResult,
   ScheduleResult,
   StatusResult,
+  type JobStatsSummary,
 } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
 import { jobUrls, type JobFilesConfig } from '../jobs/job-files.js';
+import { toScrapydStats } from '../jobs/stats-summary.js';
 import type { JobService, SubmitInput } from '../jobs/job-service.js';
 import { formatPyDatetime } from '../scrapyd/time-format.js';
 import type { ProjectService } from './project-service.js';
@@ -30,6 +32,8 @@ export interface ScrapydServiceDeps {
   files: JobFilesConfig;
   /** Why a pending job waits (listjobs' additive `pending_reason`). */
   pendingReason: (job: JobRow) => Promise<string | null>;
+  /** Live stats summaries of runs (listjobs' additive `stats`); absent: every `stats` is null. */
+  statsOf?: (runIds: string[]) => Promise<Map<string, JobStatsSummary>>;
 }
 
 export type ScheduleInput = SubmitInput;
@@ -84,6 +88,13 @@ export class ScrapydService {
       this.#d.jobRows.listRunning(project),
       this.#d.jobRows.listFinished(project),
     ]);
+    const summaries = this.#d.statsOf
+      ? await this.#d.statsOf([...running, ...finished].map((j) => j.run_id))
+      : new Map<string, JobStatsSummary>();
+    const statsOf = (j: JobRow) => {
+      const s = summaries.get(j.run_id);
+      return s ? toScrapydStats(s) : null;
+    };
     return ListJobsResult.parse({
       pending: await Promise.all(
         pending.map(async (j) => ({
@@ -106,6 +117,7 @@ export class ScrapydService {
         ...jobUrls(this.#d.files, j.project, j.spider, j.job_id),
         node_id: j.node_id,
         tags: tagsOf(j),
+        stats: statsOf(j),
       })),
       finished: finished.map((j) => {
         const end = Number(j.ended_at ?? j.created_at);
@@ -120,6 +132,7 @@ export class ScrapydService {
           exit_code: j.exit_code,
           node_id: j.node_id === '' ? null : j.node_id,
           tags: tagsOf(j),
+          stats: statsOf(j),
         };
       }),
     });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EpochMs, JobId, NodeId, ProjectName, RunId, SpiderName, Tag } from '../primitives.js';
 import { HostMetrics } from '../ws/agent-to-master.js';
 import { EnrollmentKey, EnrollmentSecret } from './agent.js';
+import { JobStatsSummary } from './job-stats.js';
 
 /** Bodies of the master's own REST API under /api/v1 (see packages/master/API.md). */
 
@@ -84,6 +85,10 @@ export const JobInfo = z.object({
   createdAt: EpochMs,
   startedAt: EpochMs.nullable(),
   endedAt: EpochMs.nullable(),
+  /** The schedule whose fire made the job, or null. */
+  scheduleId: z.string().nullable(),
+  /** The crawl's latest Scrapy stats (items, requests, responses, errors, finish reason), null before any arrive. */
+  stats: JobStatsSummary.nullable(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 

@@ -40,6 +40,26 @@ export const PendingJob = z.object({
   tags: z.array(z.string()),
   pending_reason: z.string().nullable(),
 });
+/**
+ * Additive `stats` of running and finished jobs: the crawl's latest Scrapy stats, null before any arrived. Counts
+ * are Scrapy's (`item_scraped_count`, `downloader/request_count`, `downloader/response_status_count/*` per class,
+ * `log_count/*`); `finish_reason` is Scrapy's, null while running.
+ */
+export const ScrapydJobStats = z.object({
+  items: z.number().int(),
+  requests: z.number().int(),
+  responses: z.object({
+    total: z.number().int(),
+    '1xx': z.number().int(),
+    '2xx': z.number().int(),
+    '3xx': z.number().int(),
+    '4xx': z.number().int(),
+    '5xx': z.number().int(),
+  }),
+  errors: z.number().int(),
+  log_count: z.record(z.string(), z.number().int()),
+  finish_reason: z.string().nullable(),
+});
 export const RunningJob = z.object({
   id: z.string(),
   project: z.string(),
@@ -51,6 +71,7 @@ export const RunningJob = z.object({
   /** Additive: where it runs, with what tags. */
   node_id: z.string().nullable(),
   tags: z.array(z.string()),
+  stats: ScrapydJobStats.nullable().optional(),
 });
 export const FinishedJob = z.object({
   id: z.string(),
@@ -65,6 +86,7 @@ export const FinishedJob = z.object({
   exit_code: z.number().int().nullable(),
   node_id: z.string().nullable(),
   tags: z.array(z.string()),
+  stats: ScrapydJobStats.nullable().optional(),
 });
 export const ListJobsResult = z.object({
   pending: z.array(PendingJob),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EpochMs, FreeText, NodeId, RunId, Tag } from '../primitives.js';
 import type { Catalog } from './catalog.js';
+import { JobStats } from './job-stats.js';
 import { JobEvent, Stream } from './jobs.js';
 
 /** What the agent reports about a job it believes is running, so the master can reconcile after a reconnect. */
@@ -120,5 +121,6 @@ export const AgentToMaster = {
   heartbeat: { message: Heartbeat },
   'job.events': { message: JobEvents },
   'log.chunk': { message: LogChunk },
+  'job.stats': { message: JobStats },
 } as const satisfies Catalog;
 export type AgentToMaster = typeof AgentToMaster;

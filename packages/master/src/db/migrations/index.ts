@@ -3,6 +3,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-cluster.js';
 import * as m0003 from './0003-attempts.js';
+import * as m0004 from './0004-schedules.js';
+import * as m0006 from './0006-live-stats.js';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -10,5 +12,7 @@ export const migrationProvider: MigrationProvider = {
       '0001-init': m0001,
       '0002-cluster': m0002,
       '0003-attempts': m0003,
+      '0004-schedules': m0004,
+      '0006-live-stats': m0006,
     }),
 };

@@ -22,6 +22,8 @@ export interface NewJob {
   createdAt: number;
   /** Normalized (sorted, unique). */
   tags: string[];
+  /** The schedule whose fire made it. */
+  scheduleId?: string | null;
 }
 
 /** Filters of the REST job list. */
@@ -78,6 +80,7 @@ function toInsert(job: NewJob): Insertable<JobsTable> {
     cancel_count: 0,
     cancel_signal: null,
     tags: JSON.stringify(job.tags),
+    schedule_id: job.scheduleId ?? null,
   };
 }
 
@@ -140,6 +143,11 @@ async function trimFinishedIn(trx: Db, keep: number): Promise<number> {
     .deleteFrom('job_attempts')
     .where('job_seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
     .execute();
+  // Live stats of the job's runs (this one and earlier attempts) go with it.
+  await trx
+    .deleteFrom('job_stats')
+    .where('job_seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
+    .execute();
   const res = await trx
     .deleteFrom('jobs')
     .where('seq', 'in', older(trx.selectFrom('jobs')).select('seq'))
@@ -165,6 +173,11 @@ export function createJobsRepo(db: Db) {
       for (let i = 0; i < seqs.length; i += INSERT_BATCH_MAX) {
         await trx
           .deleteFrom('job_attempts')
+          .where('job_seq', 'in', seqs.slice(i, i + INSERT_BATCH_MAX))
+          .execute();
+        // A requeued job's earlier attempts may have stats.
+        await trx
+          .deleteFrom('job_stats')
           .where('job_seq', 'in', seqs.slice(i, i + INSERT_BATCH_MAX))
           .execute();
       }

@@ -15,6 +15,7 @@ import {
   type JobAttempt,
   type JobDetail,
   type JobInfo,
+  type JobStatsSummary,
 } from '@scrapyard/protocol';
 import type { JobRow } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
@@ -58,6 +59,8 @@ const ProjectQuery = z.object({ project: ProjectName.optional() }).strict();
 export interface JobViews {
   pendingReason(job: JobRow): Promise<string | null>;
   isUnreachable(nodeId: string | null): boolean;
+  /** The run's live stats summary (batched across a page of jobs); absent: null. */
+  stats?(runId: string): Promise<JobStatsSummary | null>;
 }
 
 const pairs = (json: string) => Object.fromEntries(JSON.parse(json) as [string, string][]);
@@ -87,6 +90,8 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
     createdAt: Number(j.created_at),
     startedAt: num(j.started_at),
     endedAt: num(j.ended_at),
+    scheduleId: j.schedule_id,
+    stats: j.state === 'pending' || !views.stats ? null : await views.stats(j.run_id),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { apiGuard } from '../../auth/http-guards.js';
+import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobsRepo } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobFilesConfig } from '../../jobs/job-files.js';
@@ -14,10 +15,13 @@ import type { LogSink } from '../../jobs/log-sink.js';
 import type { NodeAdmin } from '../../services/node-admin.js';
 import type { PolicyStore } from '../../services/policy-store.js';
 import { apiErrorHandler } from './errors.js';
+import { jobStatsRoutes } from './job-stats.js';
 import { jobRoutes, type JobViews } from './jobs.js';
 import { logStreamRoutes } from './log-stream.js';
 import { nodeRoutes } from './nodes.js';
 import { policyRoutes } from './policies.js';
+import { scheduleRoutes } from './schedules.js';
+import type { ScheduleService } from '../../schedules/schedule-service.js';
 
 export interface ApiPluginOptions {
   admin: NodeAdmin;
@@ -27,6 +31,8 @@ export interface ApiPluginOptions {
   /** Most spider arguments or settings per submitted job (max_schedule_params). */
   maxScheduleParams: number;
   metrics: MetricsRepo;
+  /** Live Scrapy stats per run; absent: no /jobs/:jobId/stats route. */
+  jobStats?: JobStatsRepo;
   policies: PolicyStore;
   views: JobViews;
   sink: LogSink;
@@ -38,6 +44,7 @@ export interface ApiPluginOptions {
   maxLiveTails: number;
   now: () => number;
   kick: () => void;
+  schedules: ScheduleService;
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -56,7 +63,9 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         views: o.views,
         maxScheduleParams: o.maxScheduleParams,
       });
+      if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats });
       policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick });
+      scheduleRoutes(api, { schedules: o.schedules });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)

@@ -1,0 +1,34 @@
+/**
+ * GET /api/v1/jobs/:jobId/stats?project=: the latest run's live Scrapy stats — summary, whole latest snapshot (the
+ * final one once the crawl ended), the downsampled series of its counters, and the exceptions it raised with their
+ * tracebacks. A job that has not reported (pending, or a crawl that never got far) answers with nulls.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { JobId, ProjectName, type JobStatsResponse } from '@scrapyard/protocol';
+import type { JobStatsRepo } from '../../db/repos/job-stats.js';
+import type { JobService } from '../../jobs/job-service.js';
+import { ApiError } from '../../services/api-error.js';
+import { parseOr400 } from './validate.js';
+
+const Params = z.object({ jobId: JobId });
+const Query = z.object({ project: ProjectName.optional() }).strict();
+
+export function jobStatsRoutes(app: FastifyInstance, o: { jobs: JobService; stats: JobStatsRepo }): void {
+  app.get('/jobs/:jobId/stats', async (req): Promise<JobStatsResponse> => {
+    const { jobId } = parseOr400(Params, req.params, 'path');
+    const { project } = parseOr400(Query, req.query, 'query');
+    const row = await o.jobs.latest(jobId, project);
+    if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
+    const s = row.state === 'pending' ? undefined : await o.stats.get(row.run_id);
+    return {
+      id: row.job_id,
+      project: row.project,
+      runId: row.run_id,
+      summary: s?.summary ?? null,
+      stats: s?.stats ?? null,
+      series: s?.series ?? [],
+      exceptions: s?.exceptions ?? null,
+    };
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * Schedule commands and queries behind the REST API and `scrapyard-master schedule`: every change is validated
+ * whole (the expression compiles, the time zone exists, the project and spider exist, the arguments are allowed)
+ * before anything is stored, then handed to the scheduler.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CreateScheduleRequest,
+  PreviewScheduleRequest,
+  ScheduleSpec,
+  UpdateScheduleRequest,
+  type FireTime,
+  type Schedule,
+  type ScheduleFire,
+} from '@scrapyard/protocol';
+import type { ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
+import type { JobService } from '../jobs/job-service.js';
+import { parseOr400 } from '../routes/api/validate.js';
+import { ApiError } from '../services/api-error.js';
+import { FireTimes, localTime } from './fire-times.js';
+import type { Scheduler } from './scheduler.js';
+import { columnsOf, fireView, scheduleView, specOf, timingOf } from './schedule-view.js';
+
+export interface ScheduleServiceDeps {
+  repo: SchedulesRepo;
+  scheduler: Scheduler;
+  jobs: JobService;
+  maxSchedules: number;
+  /** Most spider arguments or settings of one job (max_schedule_params). */
+  maxParams: number;
+  now: () => number;
+}
+
+/** Fields whose change moves the schedule's timing: the cursor then starts from now (no flood of misfires). */
+const TIMING_FIELDS = ['cron', 'intervalSeconds', 'timezone', 'startAt', 'endAt'] as const;
+
+export class ScheduleService {
+  readonly #d: ScheduleServiceDeps;
+
+  constructor(deps: ScheduleServiceDeps) {
+    this.#d = deps;
+  }
+
+  async create(body: unknown): Promise<Schedule> {
+    const spec = await this.#validate(parseOr400(CreateScheduleRequest, body ?? {}, 'body'), null);
+    if ((await this.#d.repo.count()) >= this.#d.maxSchedules) {
+      throw new ApiError('LIMIT_REACHED', `at most ${this.#d.maxSchedules} schedules are kept (max_schedules)`);
+    }
+    const now = this.#d.now();
+    const row: ScheduleRow = {
+      id: `sch-${randomBytes(6).toString('hex')}`,
+      ...columnsOf(spec),
+      created_at: now,
+      updated_at: now,
+      cursor_at: now,
+    } as ScheduleRow;
+    try {
+      await this.#d.repo.insert(row);
+    } catch (e) {
+      // Two creates racing for one name: the unique index decides, and the loser hears why.
+      if (spec.name !== null && (await this.#d.repo.nameTaken(spec.name, row.id))) {
+        throw new ApiError('CONFLICT', `a schedule named '${spec.name}' exists`);
+      }
+      throw e;
+    }
+    this.#d.scheduler.upsert(row);
+    return this.#view(row);
+  }
+
+  async update(id: string, body: unknown): Promise<Schedule> {
+    const patch = parseOr400(UpdateScheduleRequest, body ?? {}, 'body');
+    const row = await this.#row(id);
+    const spec = await this.#validate({ ...specOf(row), ...patch }, id);
+    const now = this.#d.now();
+    const retimed = TIMING_FIELDS.some((k) => k in patch);
+    const next: ScheduleRow = {
+      ...row,
+      ...columnsOf(spec),
+      updated_at: now,
+      cursor_at: retimed ? Math.max(Number(row.cursor_at), now) : row.cursor_at,
+    } as ScheduleRow;
+    const { id: _id, created_at: _c, ...changes } = next;
+    if (!(await this.#d.repo.update(id, changes))) throw notFound(id);
+    this.#d.scheduler.upsert(next);
+    return this.#view(next);
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<Schedule> {
+    return this.update(id, { enabled });
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.#d.repo.delete(id))) throw notFound(id);
+    this.#d.scheduler.remove(id);
+  }
+
+  async get(id: string): Promise<Schedule> {
+    return this.#view(await this.#row(id));
+  }
+
+  async list(project?: string): Promise<Schedule[]> {
+    const [rows, last] = await Promise.all([this.#d.repo.all(), this.#d.repo.lastFires()]);
+    return rows
+      .filter((r) => project === undefined || r.project === project)
+      .map((r) => scheduleView(r, this.#d.scheduler.nextFireAt(r.id), last.get(r.id)));
+  }
+
+  /** The next `count` fires of a saved schedule, from now. */
+  async upcoming(id: string, count: number): Promise<{ timezone: string; fires: FireTime[] }> {
+    const row = await this.#row(id);
+    const times = FireTimes.of(timingOf(row));
+    const after = Math.max(Number(row.cursor_at), this.#d.now());
+    return {
+      timezone: row.timezone,
+      fires: times.upcoming(after, count).map((at) => ({ at, local: times.local(at) })),
+    };
+  }
+
+  /** The next fires of an expression before it is saved. */
+  preview(body: unknown): { timezone: string; fires: FireTime[] } {
+    const p = parseOr400(PreviewScheduleRequest, body ?? {}, 'body');
+    const after = p.after ?? this.#d.now();
+    const times = FireTimes.of({ ...p, anchor: after });
+    return {
+      timezone: p.timezone,
+      fires: times.upcoming(after, p.count).map((at) => ({ at, local: localTime(at, p.timezone) })),
+    };
+  }
+
+  async fires(
+    id: string,
+    limit: number,
+    before?: number,
+  ): Promise<{ fires: ScheduleFire[]; nextCursor: number | null }> {
+    await this.#row(id);
+    const rows = await this.#d.repo.fires(id, limit, before);
+    const fires = rows.map(fireView);
+    return { fires, nextCursor: fires.length === limit ? fires.at(-1)!.scheduledAt : null };
+  }
+
+  async runNow(id: string): Promise<ScheduleFire> {
+    await this.#row(id);
+    return fireView(await this.#d.scheduler.runNow(id));
+  }
+
+  async #row(id: string): Promise<ScheduleRow> {
+    const row = await this.#d.repo.get(id);
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  async #view(row: ScheduleRow): Promise<Schedule> {
+    const [last] = await this.#d.repo.fires(row.id, 1);
+    return scheduleView(row, this.#d.scheduler.nextFireAt(row.id), last);
+  }
+
+  /** The whole spec checked: fields, expression, bounds, name, project, spider, version and arguments. */
+  async #validate(input: unknown, id: string | null): Promise<ScheduleSpec> {
+    const spec = parseOr400(ScheduleSpec, input, 'body');
+    FireTimes.of({ ...spec, anchor: this.#d.now() });
+    for (const [what, map] of [
+      ['args', spec.args],
+      ['settings', spec.settings],
+    ] as const) {
+      if (Object.keys(map).length > this.#d.maxParams) {
+        throw new ApiError('BAD_REQUEST', `body.${what}: at most ${this.#d.maxParams} entries are accepted`);
+      }
+    }
+    if (spec.name !== null && (await this.#d.repo.nameTaken(spec.name, id))) {
+      throw new ApiError('CONFLICT', `a schedule named '${spec.name}' exists`);
+    }
+    await this.#d.jobs.checkSubmittable({
+      project: spec.project,
+      spider: spec.spider,
+      version: spec.version ?? undefined,
+      args: Object.entries(spec.args),
+    });
+    return spec;
+  }
+}
+
+const notFound = (id: string) => new ApiError('NOT_FOUND', `schedule '${id}' not found`);

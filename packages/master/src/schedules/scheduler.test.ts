@@ -1,0 +1,332 @@
+/**
+ * The scheduler against a real database (both stores) and the real job service, with a clock the test moves:
+ * fires on time exactly once, misfire policies after a downtime, overlap policies, pause, run now, and the
+ * completion of a fire a crash interrupted.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { CreateScheduleRequest } from '@scrapyard/protocol';
+import { createJobsRepo } from '../db/repos/jobs.js';
+import { createSchedulesRepo } from '../db/repos/schedules.js';
+import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
+import { DomainEvents } from '../events/domain-events.js';
+import { JobService } from '../jobs/job-service.js';
+import { LogSink } from '../jobs/log-sink.js';
+import { AgentRegistry } from '../registry/registry.js';
+import { PolicyStore } from '../services/policy-store.js';
+import { notFound } from '../services/scrapyd-error.js';
+import { ScheduleService } from './schedule-service.js';
+import { jitterOf, Scheduler } from './scheduler.js';
+
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const S = 1000;
+
+async function setup(t: TestContext, store: Store) {
+  const dir = mkdtempSync(join(tmpdir(), 'scheduler-'));
+  const db = await openTestDatabase(t, store);
+  const sink = new LogSink();
+  const clock = { now: T0 };
+  /** The spiders of project p (a test removes one to see a fire fail). */
+  const catalog = { spiders: ['s'] };
+  const now = () => clock.now;
+  const logger = pino({ level: 'silent' });
+  const events = new DomainEvents({ logger, now });
+  const policies = new PolicyStore(db, 0);
+  await policies.load();
+  const jobsRepo = createJobsRepo(db);
+  const repo = createSchedulesRepo(db);
+  const jobs = new JobService({
+    jobs: jobsRepo,
+    registry: new AgentRegistry(events),
+    policies,
+    sink,
+    files: { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items') },
+    events,
+    spiders: async (project) => {
+      if (project !== 'p') throw notFound.project(project);
+      return catalog.spiders;
+    },
+    projectExists: async (project) => project === 'p',
+    finishedToKeep: 100,
+    logger,
+    now,
+  });
+  const schedulers: Scheduler[] = [];
+  /** A master process: a scheduler and its service over the shared database (start() as at boot). */
+  const boot = async () => {
+    const scheduler = new Scheduler({ repo, jobs, events, firesToKeep: 1000, logger, now });
+    schedulers.push(scheduler);
+    await scheduler.start();
+    await scheduler.idle();
+    const service = new ScheduleService({ repo, scheduler, jobs, maxSchedules: 3, maxParams: 10, now });
+    return { scheduler, service };
+  };
+  t.after(() => {
+    for (const s of schedulers) s.stop();
+    sink.closeAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const m = await boot();
+  /** Moves the clock and lets the (last booted) scheduler handle what is due. */
+  const advance = async (ms: number, scheduler = schedulers.at(-1)!) => {
+    clock.now += ms;
+    await scheduler.tick();
+    await scheduler.idle();
+  };
+  const create = (body: Partial<CreateScheduleRequest>) =>
+    m.service.create({ project: 'p', spider: 's', intervalSeconds: 10, ...body });
+  const jobsOf = (id: string) =>
+    db.selectFrom('jobs').select(['job_id', 'state', 'run_id']).where('schedule_id', '=', id).orderBy('seq').execute();
+  const fires = async (id: string) =>
+    (await repo.fires(id, 1000)).reverse().map((f) => ({
+      at: (Number(f.scheduled_at) - T0) / S,
+      trigger: f.trigger,
+      status: f.status,
+      code: f.reason_code,
+    }));
+  return { ...m, boot, advance, create, jobsOf, fires, clock, jobs, jobsRepo, repo, db, events, catalog };
+}
+
+testEachStore('a fire happens once, on time, with the job it made', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({ overlap: 'allow' });
+  assert.equal(sched.nextFireAt, T0 + 10 * S);
+  await s.advance(9 * S);
+  assert.deepEqual(await s.jobsOf(sched.id), []);
+  await s.advance(1 * S);
+  await s.advance(0); // the same moment again changes nothing
+  const jobs = await s.jobsOf(sched.id);
+  assert.equal(jobs.length, 1);
+  assert.deepEqual(await s.fires(sched.id), [{ at: 10, trigger: 'cron', status: 'queued', code: null }]);
+  const [fire] = await s.repo.fires(sched.id, 1);
+  assert.equal(fire!.job_id, jobs[0]!.job_id);
+  // A second master process over the same store finds the fire taken.
+  const other = await s.boot();
+  await other.scheduler.tick();
+  await other.scheduler.idle();
+  assert.equal((await s.jobsOf(sched.id)).length, 1);
+  assert.equal((await s.service.get(sched.id)).nextFireAt, T0 + 20 * S);
+});
+
+testEachStore(
+  'misfire policies after a downtime: skip, run_once, backfill within its window and maximum',
+  {},
+  async (t, store) => {
+    const s = await setup(t, store);
+    const base = { overlap: 'allow' as const, misfireGraceSeconds: 5 };
+    const skip = await s.create({ ...base, misfire: 'skip' });
+    const once = await s.create({ ...base, misfire: 'run_once' });
+    const back = await s.create({ ...base, misfire: 'backfill', backfillWindowSeconds: 45, backfillMax: 3 });
+    for (const x of [skip, once, back]) s.scheduler.remove(x.id); // the master goes down at T0
+    s.clock.now = T0 + 62 * S; // fires at 10..60 fell while it was down; 60 is within the 5 s grace
+    await s.boot();
+    assert.deepEqual(await s.fires(skip.id), [
+      { at: 50, trigger: 'misfire', status: 'skipped', code: 'misfire' },
+      { at: 60, trigger: 'cron', status: 'queued', code: null },
+    ]);
+    assert.match((await s.repo.fires(skip.id, 2))[1]!.reason!, /^5 fires from .* fell while the master was down/);
+    assert.deepEqual(await s.fires(once.id), [
+      { at: 50, trigger: 'misfire', status: 'queued', code: null },
+      { at: 60, trigger: 'cron', status: 'queued', code: null },
+    ]);
+    // Window 45 s back from 62 s: 20..50 qualify; the latest 3 of them run.
+    assert.deepEqual(await s.fires(back.id), [
+      { at: 30, trigger: 'backfill', status: 'queued', code: null },
+      { at: 40, trigger: 'backfill', status: 'queued', code: null },
+      { at: 50, trigger: 'backfill', status: 'queued', code: null },
+      { at: 60, trigger: 'cron', status: 'queued', code: null },
+    ]);
+    assert.deepEqual(await Promise.all([skip, once, back].map(async (x) => (await s.jobsOf(x.id)).length)), [1, 2, 4]);
+    // Booting again changes nothing: every fire is in the ledger and the cursor moved past them.
+    await s.boot();
+    assert.deepEqual(await Promise.all([skip, once, back].map(async (x) => (await s.jobsOf(x.id)).length)), [1, 2, 4]);
+  },
+);
+
+testEachStore('overlap policies: forbid skips, queue holds one, replace cancels, allow runs', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const make = (overlap: 'allow' | 'forbid' | 'queue' | 'replace') => s.create({ overlap, name: overlap });
+  const forbid = await make('forbid');
+  const queue = await make('queue');
+  const replace = await make('replace');
+  await s.advance(10 * S); // every schedule's first job is pending (no agent)
+  await s.advance(10 * S);
+  await s.advance(10 * S);
+  assert.deepEqual(await s.fires(forbid.id), [
+    { at: 10, trigger: 'cron', status: 'queued', code: null },
+    { at: 20, trigger: 'cron', status: 'skipped', code: 'overlap' },
+    { at: 30, trigger: 'cron', status: 'skipped', code: 'overlap' },
+  ]);
+  assert.deepEqual(await s.fires(queue.id), [
+    { at: 10, trigger: 'cron', status: 'queued', code: null },
+    { at: 20, trigger: 'cron', status: 'waiting', code: 'overlap' },
+    { at: 30, trigger: 'cron', status: 'skipped', code: 'overlap' },
+  ]);
+  // replace: each fire cancels the pending job before it (a pending job cancelled is removed).
+  const replaced = await s.jobsOf(replace.id);
+  assert.equal(replaced.length, 1);
+  assert.equal(replaced[0]!.job_id, (await s.repo.fires(replace.id, 1))[0]!.job_id);
+  // The queued schedule's job ends: the waiting fire gets its job, and only then.
+  const [first] = await s.jobsOf(queue.id);
+  await s.jobs.cancel('p', first!.job_id, undefined);
+  await s.scheduler.idle();
+  const after = await s.fires(queue.id);
+  assert.deepEqual(after[1], { at: 20, trigger: 'cron', status: 'queued', code: null });
+  const queued = await s.jobsOf(queue.id);
+  assert.deepEqual(
+    queued.map((j) => j.state),
+    ['pending'],
+  );
+  assert.equal(queued[0]!.job_id, (await s.repo.fires(queue.id, 1, T0 + 21 * S))[0]!.job_id);
+});
+
+testEachStore('paused schedules record their fires as skipped; run now works while paused', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({ overlap: 'allow' });
+  await s.service.setEnabled(sched.id, false);
+  await s.advance(10 * S);
+  assert.deepEqual(await s.fires(sched.id), [{ at: 10, trigger: 'cron', status: 'skipped', code: 'paused' }]);
+  s.clock.now += 1234;
+  const manual = await s.service.runNow(sched.id);
+  assert.deepEqual([manual.trigger, manual.status, manual.scheduledAt], ['manual', 'queued', T0 + 11_234]);
+  assert.equal((await s.jobsOf(sched.id))[0]!.job_id, manual.jobId);
+  await s.service.setEnabled(sched.id, true);
+  await s.advance(9 * S);
+  assert.equal((await s.fires(sched.id)).at(-1)!.status, 'queued');
+});
+
+testEachStore('a fire claimed just before a crash is completed at start, never doubled', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({ overlap: 'allow' });
+  s.scheduler.remove(sched.id);
+  // The crash left two claimed fires: one whose job was committed, one whose job was not.
+  const done = await s.jobs.submit({
+    project: 'p',
+    spider: 's',
+    version: undefined,
+    jobId: 'made-before-crash',
+    priority: 0,
+    args: [],
+    settings: [],
+    tags: undefined,
+    scheduleId: sched.id,
+  });
+  const claim = (at: number, jobId: string) =>
+    s.repo.claim({
+      schedule_id: sched.id,
+      scheduled_at: at,
+      fired_at: at,
+      trigger: 'cron',
+      status: 'claimed',
+      reason_code: null,
+      reason: null,
+      job_id: jobId,
+    });
+  assert.ok(await claim(T0 + 10 * S, done.jobId));
+  assert.ok(await claim(T0 + 20 * S, 'never-made'));
+  assert.equal(await claim(T0 + 20 * S, 'again'), false);
+  await s.repo.advanceCursor(sched.id, T0 + 20 * S);
+  s.clock.now = T0 + 21 * S;
+  await s.boot();
+  assert.deepEqual(
+    (await s.jobsOf(sched.id)).map((j) => j.job_id),
+    ['made-before-crash', 'never-made'],
+  );
+  assert.deepEqual(
+    (await s.fires(sched.id)).map((f) => f.status),
+    ['queued', 'queued'],
+  );
+});
+
+testEachStore('bad schedules are refused whole and nothing is stored', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const refused = async (body: object, code: string, message: RegExp) => {
+    await assert.rejects(s.service.create(body), (e: { code: string; message: string }) => {
+      assert.equal(e.code, code);
+      assert.match(e.message, message);
+      return true;
+    });
+  };
+  await refused({ project: 'p', spider: 's', cron: '61 * * * *' }, 'BAD_REQUEST', /cron '61 \* \* \* \*' is invalid/);
+  await refused({ project: 'p', spider: 's', cron: '* * * * *', timezone: 'Mars/Olympus' }, 'BAD_REQUEST', /IANA/);
+  await refused({ project: 'p', spider: 's' }, 'BAD_REQUEST', /exactly one of cron and intervalSeconds/);
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5, cron: '* * * * *' }, 'BAD_REQUEST', /exactly one/);
+  await refused({ project: 'p', spider: 's', intervalSeconds: -1 }, 'BAD_REQUEST', /intervalSeconds/);
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5, jitterSeconds: -2 }, 'BAD_REQUEST', /jitterSeconds/);
+  await refused({ project: 'p', spider: 'ghost', intervalSeconds: 5 }, 'SPIDER_NOT_FOUND', /ghost/);
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5, args: { _job: 'x' } }, 'BAD_REQUEST', /reserved/);
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5, overlap: 'sometimes' }, 'BAD_REQUEST', /overlap/);
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5, colour: 'red' }, 'BAD_REQUEST', /colour/);
+  await refused(
+    { project: 'p', spider: 's', intervalSeconds: 5, startAt: '2026-07-01T00:00:00Z', endAt: '2026-06-01T00:00:00Z' },
+    'BAD_REQUEST',
+    /endAt: must be after startAt/,
+  );
+  assert.equal(await s.repo.count(), 0);
+  await s.create({ name: 'a' });
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5, name: 'a' }, 'CONFLICT', /named 'a'/);
+  await s.create({});
+  await s.create({});
+  await refused({ project: 'p', spider: 's', intervalSeconds: 5 }, 'LIMIT_REACHED', /at most 3/);
+  assert.equal(await s.repo.count(), 3);
+});
+
+testEachStore('jitter delays a fire by the same amount in every process', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({ overlap: 'allow', jitterSeconds: 5 });
+  const delay = jitterOf(sched.id, T0 + 10 * S, 5);
+  assert.ok(delay >= 0 && delay < 5 * S);
+  assert.equal(jitterOf(sched.id, T0 + 10 * S, 5), delay);
+  await s.advance(10 * S + delay - 1);
+  assert.equal((await s.jobsOf(sched.id)).length, 0);
+  await s.advance(1);
+  assert.equal((await s.jobsOf(sched.id)).length, 1);
+});
+
+testEachStore('a fire whose spider is gone fails with the reason; the schedule keeps firing', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({ overlap: 'allow' });
+  s.catalog.spiders = [];
+  await s.advance(10 * S);
+  const [fire] = await s.repo.fires(sched.id, 1);
+  assert.deepEqual(
+    [fire!.status, fire!.reason_code, fire!.reason, fire!.job_id],
+    ['failed', 'spider_missing', "spider 's' not found", null],
+  );
+  s.catalog.spiders = ['s'];
+  await s.advance(10 * S);
+  assert.deepEqual(
+    (await s.fires(sched.id)).map((f) => [f.at, f.status]),
+    [
+      [10, 'failed'],
+      [20, 'queued'],
+    ],
+  );
+  assert.equal((await s.jobsOf(sched.id)).length, 1);
+});
+
+testEachStore('a per-second schedule back from two days down catches up in bounded time', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({
+    cron: '* * * * * *',
+    intervalSeconds: null,
+    overlap: 'allow',
+    misfire: 'skip',
+    misfireGraceSeconds: 1,
+  });
+  s.scheduler.remove(sched.id);
+  s.clock.now = T0 + 2 * 86_400 * S + 500;
+  const started = Date.now();
+  await s.boot();
+  assert.ok(Date.now() - started < 30_000, `catch-up took ${Date.now() - started} ms`);
+  const fires = await s.repo.fires(sched.id, 10);
+  assert.equal(fires.length, 2, JSON.stringify(fires));
+  const [onTime, skipped] = fires;
+  assert.deepEqual([skipped!.status, skipped!.reason_code], ['skipped', 'misfire']);
+  assert.match(skipped!.reason!, /^\d+\+ fires from 2026-06-01T00:00:01\.000Z to .* fell while the master was down/);
+  assert.deepEqual([Number(onTime!.scheduled_at), onTime!.status], [T0 + 2 * 86_400 * S, 'queued']);
+});
