@@ -86,7 +86,14 @@ void test(
     );
     await expectError(raw('POST', '/api/v1/nodes/enrollments', huge), 413, 'PAYLOAD_TOO_LARGE');
     assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
-    assert.deepEqual(await rest.get('/api/v1/projects/demo/policy'), { tags: ['eu'], maxRunning: 2, retries: null });
+    assert.deepEqual(await rest.get('/api/v1/projects/demo/policy'), {
+      tags: ['eu'],
+      maxRunning: 2,
+      retries: null,
+      maxRunSeconds: null,
+      stallSeconds: null,
+      killGraceSeconds: null,
+    });
 
     // Registration: malformed bodies and an unknown key are refused before anything is created.
     await expectError(raw('POST', '/agent/v1/register', 'not json'), 400, 'BAD_REQUEST');

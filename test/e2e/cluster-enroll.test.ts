@@ -307,7 +307,14 @@ void test(
     // Nothing changed: no enrollment was created, no policy stored.
     assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
     const anon = new RestClient(url, { adminToken: null });
-    assert.deepEqual(await anon.get('/api/v1/projects/demo/policy'), { tags: null, maxRunning: null, retries: null });
+    assert.deepEqual(await anon.get('/api/v1/projects/demo/policy'), {
+      tags: null,
+      maxRunning: null,
+      retries: null,
+      maxRunSeconds: null,
+      stallSeconds: null,
+      killGraceSeconds: null,
+    });
     // Reads stay open, like the Scrapyd API.
     assert.deepEqual(await anon.get('/api/v1/nodes'), { nodes: [] });
     assert.equal((await request(`${url}/daemonstatus.json`)).status, 200);
@@ -320,6 +327,9 @@ void test(
       tags: ['x'],
       maxRunning: null,
       retries: null,
+      maxRunSeconds: null,
+      stallSeconds: null,
+      killGraceSeconds: null,
     });
     assert.equal((await admin.call('POST', '/api/v1/nodes/ghost/cordon')).status, 404, 'past the guard: no node');
     // As does the CLI on the master host, which reads it from the master's data dir.

@@ -5,7 +5,7 @@ import { buildEgg, type FixtureProject } from './eggs.js';
 import { waitFor } from './wait.js';
 
 /** The demo fixture's spiders, as `scrapy list` prints them (sorted). */
-export const DEMO_SPIDERS = ['crash', 'envdump', 'fails', 'needsdep', 'quick', 'slow', 'stubborn'];
+export const DEMO_SPIDERS = ['crash', 'envdump', 'fails', 'needsdep', 'quick', 'silent', 'slow', 'stubborn'];
 
 export async function deploy(api: ScrapydClient, project: FixtureProject = 'demo', version = '1'): Promise<void> {
   ScrapydClient.ok(await api.addVersion(project, version, await buildEgg(project)));

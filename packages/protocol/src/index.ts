@@ -109,6 +109,8 @@ export {
   NodeKind,
   NodeInfo,
   PlacementPolicy,
+  JobPolicyOverride,
+  EffectivePolicy,
   JobInfo,
   JobAttempt,
   JobDetail,

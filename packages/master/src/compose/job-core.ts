@@ -9,6 +9,7 @@ import { Dispatcher } from '../jobs/dispatcher.js';
 import { JobService } from '../jobs/job-service.js';
 import { batchedStatsSummaries } from '../jobs/stats-batch.js';
 import { LostRuns } from '../jobs/lost-runs.js';
+import { RunLimits } from '../jobs/run-limits.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { ProjectService } from '../services/project-service.js';
 import { ScrapydService } from '../services/scrapyd-service.js';
@@ -68,6 +69,7 @@ export function createJobCore({ config, logger, now, storage: s, events, registr
     logger,
     now,
   });
+  const limits = new RunLimits({ service: jobs, running: () => s.jobs.listRunning(), events, logger, now });
   const scrapyd = new ScrapydService({
     projects,
     jobs,
@@ -86,15 +88,18 @@ export function createJobCore({ config, logger, now, storage: s, events, registr
     views: {
       pendingReason: (j: Parameters<Dispatcher['pendingReason']>[0]) => dispatcher.pendingReason(j),
       isUnreachable: (nodeId: string | null) => lost.isUnreachable(nodeId),
+      limits: (j: Parameters<JobService['limitsOf']>[0]) => jobs.limitsOf(j),
       stats: batchedStatsSummaries((runIds) => s.jobStats.summaries(runIds)),
     },
     async start(): Promise<void> {
       await lost.start();
+      await limits.start();
       // Trim history that outgrew a lowered finished_to_keep while we were down.
       await jobs.trimFinished();
     },
     stop(): void {
       lost.stop();
+      limits.stop();
     },
   };
 }

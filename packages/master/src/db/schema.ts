@@ -63,6 +63,10 @@ export interface JobsTable {
   stop_reason: Generated<string | null>;
   /** The schedule whose fire created the job, or null. */
   schedule_id: Generated<string | null>;
+  /** The job's own run limits (JSON `JobPolicyOverride`), or null. */
+  policy: Generated<string | null>;
+  /** The outcome of a run the master stopped for a limit (`timed_out`, `stalled`); null: `failed`. */
+  stop_outcome: Generated<string | null>;
 }
 
 /** An earlier run of a job, kept when the run was lost and its job requeued (the jobs row holds the latest run). */
@@ -117,6 +121,9 @@ export interface PoliciesTable {
   tags: string | null;
   max_running: number | null;
   retries: number | null;
+  max_run_seconds: Generated<number | null>;
+  stall_seconds: Generated<number | null>;
+  kill_grace_seconds: Generated<number | null>;
   updated_at: number;
 }
 

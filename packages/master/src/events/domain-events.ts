@@ -46,6 +46,13 @@ export type DomainEvent =
   | { type: 'job.resumed'; job: JobRef; nodeId: string }
   | {
       /** A running (or just ended) crawl's Scrapy stats were stored: at most one every second or so per run. */
+      /** New bytes of a running job's log or items reached the master (its `end` offset now). */
+      type: 'job.output';
+      runId: string;
+      stream: 'log' | 'items';
+      end: number;
+    }
+  | {
       type: 'job.stats';
       job: JobRef;
       nodeId: string;

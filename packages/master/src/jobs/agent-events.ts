@@ -215,7 +215,12 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
         next = end; // the rest is dropped
         await overCap(row, chunk.stream);
       } else {
+        const before = d.sink.size(path);
         next = d.sink.write(path, chunk.offset, data);
+        // Progress, for stall detection (run-limits.ts); replays of bytes already written are not.
+        if (next > before && cache.has(chunk.runId)) {
+          d.events.publish({ type: 'job.output', runId: chunk.runId, stream: chunk.stream, end: next });
+        }
       }
       if (!cache.has(chunk.runId)) d.sink.close(path); // a finished run's late bytes: don't keep its file open
       session.send('log.ack', { runId: chunk.runId, stream: chunk.stream, offset: next });

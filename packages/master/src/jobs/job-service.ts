@@ -8,7 +8,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { JobOutcome } from '@scrapyard/protocol';
+import type { EffectivePolicy, JobOutcome, JobPolicyOverride } from '@scrapyard/protocol';
 import type { FinishInfo, JobFilter, JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { DomainEvents, JobRef } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
@@ -53,6 +53,8 @@ export interface SubmitInput {
   tags: string[] | undefined;
   /** The schedule whose fire submits it. */
   scheduleId?: string;
+  /** Its own run limits (win over the spider's and project's). */
+  policy?: JobPolicyOverride | null;
 }
 
 /** Spider arguments the runner claims; passing them made Scrapyd fail with a TypeError (docs/scrapyd-api.md §3.3). */
@@ -146,6 +148,7 @@ export class JobService {
       createdAt: this.#d.now(),
       tags: normalizeTags(input.tags ?? this.#d.policies.tagsFor(input.project, input.spider)),
       scheduleId: input.scheduleId ?? null,
+      policy: input.policy && Object.keys(input.policy).length > 0 ? input.policy : null,
     };
     await this.#d.jobs.insertPending(job);
     const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
@@ -189,10 +192,10 @@ export class JobService {
 
   /**
    * The master stops a running job itself (a limit it exceeded): the agent gets `signal`, and the job's outcome
-   * will be a failure for `reason`, whatever the crawl's ending looks like.
+   * will be `outcome` (default `failed`) for `reason`, whatever the crawl's ending looks like.
    */
-  async stop(row: JobRow, signal: string, reason?: string): Promise<void> {
-    if (reason !== undefined && (await this.#d.jobs.recordStop(row.run_id, reason))) {
+  async stop(row: JobRow, signal: string, reason?: string, outcome?: 'timed_out' | 'stalled'): Promise<void> {
+    if (reason !== undefined && (await this.#d.jobs.recordStop(row.run_id, reason, outcome ?? null))) {
       this.#log.warn({ runId: row.run_id, jobId: row.job_id, nodeId: row.node_id, reason }, 'stopping a job');
     }
     this.#deliverCancel(row, signal, null);
@@ -248,7 +251,7 @@ export class JobService {
     // A run the master stopped for a limit failed for that reason, however its process ended.
     const f =
       run.stop_reason !== null && info.outcome !== 'lost'
-        ? { ...info, outcome: 'failed' as JobOutcome, reason: run.stop_reason }
+        ? { ...info, outcome: (run.stop_outcome ?? 'failed') as JobOutcome, reason: run.stop_reason }
         : info;
     if (!(await this.#d.jobs.markFinished(run.run_id, f, this.#d.finishedToKeep))) return false;
     this.#forEachFile(run, (path) => this.#d.sink.close(path));
@@ -330,6 +333,12 @@ export class JobService {
   }
 
   // ----- queries -----
+
+  /** The run limits in force for a job (its own, else its spider's, else its project's). */
+  limitsOf(row: Pick<JobRow, 'project' | 'spider' | 'policy'>): EffectivePolicy {
+    const own = row.policy === null ? null : (JSON.parse(row.policy) as JobPolicyOverride);
+    return this.#d.policies.limitsFor(row.project, row.spider, own);
+  }
 
   byRunId(runId: string): Promise<JobRow | undefined> {
     return this.#d.jobs.byRunId(runId);

@@ -27,7 +27,7 @@ export function specOf(row: ScheduleRow): ScheduleSpec {
     misfireGraceSeconds: row.misfire_grace_seconds,
     backfillWindowSeconds: row.backfill_window_seconds,
     backfillMax: row.backfill_max,
-    policy: row.policy === null ? null : (JSON.parse(row.policy) as Record<string, unknown>),
+    policy: row.policy === null ? null : (JSON.parse(row.policy) as ScheduleSpec['policy']),
   };
 }
 

@@ -390,6 +390,7 @@ export class Scheduler {
         settings: Object.entries(s.settings),
         tags: s.tags ?? undefined,
         scheduleId: e.row.id,
+        policy: s.policy,
       });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;

@@ -1,13 +1,24 @@
 /**
- * Placement policies of projects and spiders (default tags, running-job caps, retries of lost jobs), cached in
+ * Policies of projects and spiders (default tags, running-job caps, retries of lost jobs, run limits), cached in
  * memory because the dispatcher consults them on every pass. The spider's value wins over the project's, which
  * wins over the master's default; null means "inherit".
  */
-import type { PlacementPolicy } from '@scrapyard/protocol';
+import type { EffectivePolicy, JobPolicyOverride, PlacementPolicy } from '@scrapyard/protocol';
 import type { Db } from '../db/database.js';
 import { normalizeTags } from '../jobs/placement.js';
 
 const key = (project: string, spider: string) => `${project}\u0000${spider}`;
+
+const NO_POLICY: PlacementPolicy = {
+  tags: null,
+  maxRunning: null,
+  retries: null,
+  maxRunSeconds: null,
+  stallSeconds: null,
+  killGraceSeconds: null,
+};
+/** How long a job stopped for a limit has after the cancel signal before SIGKILL, unless a policy says. */
+export const DEFAULT_KILL_GRACE_SECONDS = 30;
 
 export class PolicyStore {
   readonly #db: Db;
@@ -29,6 +40,9 @@ export class PolicyStore {
           tags: r.tags === null ? null : (JSON.parse(r.tags) as string[]),
           maxRunning: r.max_running,
           retries: r.retries,
+          maxRunSeconds: r.max_run_seconds,
+          stallSeconds: r.stall_seconds,
+          killGraceSeconds: r.kill_grace_seconds,
         },
       ]),
     );
@@ -37,7 +51,7 @@ export class PolicyStore {
 
   /** The stored policy ('' spider = project level), all-null when none is set. */
   get(project: string, spider = ''): PlacementPolicy {
-    return this.#cache.get(key(project, spider)) ?? { tags: null, maxRunning: null, retries: null };
+    return this.#cache.get(key(project, spider)) ?? NO_POLICY;
   }
 
   async put(project: string, spider: string, p: PlacementPolicy, now: number): Promise<PlacementPolicy> {
@@ -48,6 +62,9 @@ export class PolicyStore {
       tags: value.tags === null ? null : JSON.stringify(value.tags),
       max_running: value.maxRunning,
       retries: value.retries,
+      max_run_seconds: value.maxRunSeconds,
+      stall_seconds: value.stallSeconds,
+      kill_grace_seconds: value.killGraceSeconds,
       updated_at: now,
     };
     await this.#db
@@ -58,6 +75,9 @@ export class PolicyStore {
           tags: row.tags,
           max_running: row.max_running,
           retries: row.retries,
+          max_run_seconds: row.max_run_seconds,
+          stall_seconds: row.stall_seconds,
+          kill_grace_seconds: row.kill_grace_seconds,
           updated_at: now,
         }),
       )
@@ -73,6 +93,17 @@ export class PolicyStore {
 
   retriesFor(project: string, spider: string): number {
     return this.get(project, spider).retries ?? this.get(project).retries ?? this.#defaultRetries;
+  }
+
+  /** The run limits of a job: its own override, else the spider's, else the project's. */
+  limitsFor(project: string, spider: string, own: JobPolicyOverride | null): EffectivePolicy {
+    const pick = (k: 'maxRunSeconds' | 'stallSeconds' | 'killGraceSeconds') =>
+      own?.[k] ?? this.get(project, spider)[k] ?? this.get(project)[k] ?? null;
+    return {
+      maxRunSeconds: pick('maxRunSeconds'),
+      stallSeconds: pick('stallSeconds'),
+      killGraceSeconds: pick('killGraceSeconds') ?? DEFAULT_KILL_GRACE_SECONDS,
+    };
   }
 
   projectCap(project: string): number | null {

@@ -49,12 +49,41 @@ export const NodeInfo = z.object({
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
 
-/** Placement defaults of a project or of one spider: tags jobs get, running-job cap, retries of lost jobs. */
+const runLimit = (max: number) => z.number().int().min(1).max(max).nullable();
+/**
+ * Run limits of a job: stopped (the cancel signal, then SIGKILL after `killGraceSeconds`) once it has run
+ * `maxRunSeconds` (outcome `timed_out`), or made no progress (no new log or items bytes, requests or items) for
+ * `stallSeconds` (outcome `stalled`). Null: inherit (project < spider < job); unset everywhere: no limit.
+ */
+const RunLimitFields = {
+  maxRunSeconds: runLimit(366 * 86_400),
+  stallSeconds: runLimit(30 * 86_400),
+  killGraceSeconds: runLimit(3_600),
+};
+
+/** The policy a job itself carries (from its schedule, or the REST submit): wins over the spider's and project's. */
+export const JobPolicyOverride = z.object(RunLimitFields).partial().strict();
+export type JobPolicyOverride = z.infer<typeof JobPolicyOverride>;
+
+/** The run limits in force for a job, after project < spider < job; null: none. */
+export const EffectivePolicy = z.object({
+  maxRunSeconds: z.number().int().nullable(),
+  stallSeconds: z.number().int().nullable(),
+  killGraceSeconds: z.number().int(),
+});
+export type EffectivePolicy = z.infer<typeof EffectivePolicy>;
+
+/**
+ * Defaults of a project or of one spider: tags jobs get, running-job cap, retries of lost jobs, and run limits.
+ */
 export const PlacementPolicy = z
   .object({
     tags: z.array(Tag).max(32).nullable().default(null),
     maxRunning: z.number().int().min(1).max(1_000_000).nullable().default(null),
     retries: z.number().int().min(0).max(100).nullable().default(null),
+    maxRunSeconds: RunLimitFields.maxRunSeconds.default(null),
+    stallSeconds: RunLimitFields.stallSeconds.default(null),
+    killGraceSeconds: RunLimitFields.killGraceSeconds.default(null),
   })
   .strict();
 export type PlacementPolicy = z.infer<typeof PlacementPolicy>;
@@ -87,6 +116,8 @@ export const JobInfo = z.object({
   endedAt: EpochMs.nullable(),
   /** The schedule whose fire made the job, or null. */
   scheduleId: z.string().nullable(),
+  /** Its run limits (project < spider < job). */
+  policy: EffectivePolicy,
   /** The crawl's latest Scrapy stats (items, requests, responses, errors, finish reason), null before any arrive. */
   stats: JobStatsSummary.nullable(),
 });
@@ -129,6 +160,8 @@ export const SubmitJobRequest = z
     settings: z.record(PARAM_KEY, PARAM_VALUE).default({}),
     /** Tags an agent must all have; absent: the spider's or project's policy. */
     tags: z.array(Tag).max(32).optional(),
+    /** Run limits of this job (win over the spider's and project's). */
+    policy: JobPolicyOverride.optional(),
   })
   .strict();
 export type SubmitJobRequest = z.infer<typeof SubmitJobRequest>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EpochMs, JobId, ProjectName, SpiderName, Tag } from '../primitives.js';
+import { JobPolicyOverride } from './api.js';
 
 /** Bodies of /api/v1/schedules (see packages/master/API.md, "Schedules"). */
 
@@ -88,8 +89,8 @@ const ScheduleFields = z.object({
     .max(30 * 86_400),
   /** …at most this many of them (the latest). */
   backfillMax: z.number().int().min(1).max(1_000),
-  /** Job policy of the jobs this schedule starts (wins over the spider's and project's); null: none. */
-  policy: z.record(z.string(), z.unknown()).nullable(),
+  /** Run limits of the jobs this schedule starts (win over the spider's and project's); null: none. */
+  policy: JobPolicyOverride.nullable(),
 });
 
 const DEFAULTS = {
@@ -185,7 +186,7 @@ export const Schedule = z.object({
   misfireGraceSeconds: z.number().int(),
   backfillWindowSeconds: z.number().int(),
   backfillMax: z.number().int(),
-  policy: z.record(z.string(), z.unknown()).nullable(),
+  policy: JobPolicyOverride.nullable(),
   createdAt: EpochMs,
   updatedAt: EpochMs,
   /** The next scheduled time (before jitter), or null when none is left (past endAt). */

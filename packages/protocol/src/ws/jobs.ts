@@ -50,7 +50,7 @@ export const JobSpec = z.object({
 export type JobSpec = z.infer<typeof JobSpec>;
 
 /** How a crawl process ended. */
-export const JobOutcome = z.enum(['succeeded', 'failed', 'cancelled', 'lost', 'start_failed']);
+export const JobOutcome = z.enum(['succeeded', 'failed', 'cancelled', 'timed_out', 'stalled', 'lost', 'start_failed']);
 export type JobOutcome = z.infer<typeof JobOutcome>;
 
 export const JobStartedEvent = z.object({

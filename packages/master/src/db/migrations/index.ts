@@ -4,6 +4,7 @@ import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-cluster.js';
 import * as m0003 from './0003-attempts.js';
 import * as m0004 from './0004-schedules.js';
+import * as m0005 from './0005-run-limits.js';
 import * as m0006 from './0006-live-stats.js';
 
 export const migrationProvider: MigrationProvider = {
@@ -13,6 +14,7 @@ export const migrationProvider: MigrationProvider = {
       '0002-cluster': m0002,
       '0003-attempts': m0003,
       '0004-schedules': m0004,
+      '0005-run-limits': m0005,
       '0006-live-stats': m0006,
     }),
 };

@@ -24,6 +24,8 @@ export interface NewJob {
   tags: string[];
   /** The schedule whose fire made it. */
   scheduleId?: string | null;
+  /** Its own run limits (JSON-serializable), or null. */
+  policy?: object | null;
 }
 
 /** Filters of the REST job list. */
@@ -81,6 +83,7 @@ function toInsert(job: NewJob): Insertable<JobsTable> {
     cancel_signal: null,
     tags: JSON.stringify(job.tags),
     schedule_id: job.scheduleId ?? null,
+    policy: job.policy ? JSON.stringify(job.policy) : null,
   };
 }
 
@@ -290,6 +293,9 @@ export function createJobsRepo(db: Db) {
             reason: `attempt ${old.attempt} ${o.outcome} (${o.reason}); requeued`,
             cancel_count: 0,
             cancel_signal: null,
+            // The next attempt starts clean: a limit the old run hit is not held against it.
+            stop_reason: null,
+            stop_outcome: null,
             attempt: o.countAttempt ? eb('attempt', '+', 1) : eb.ref('attempt'),
           }))
           .where('seq', '=', old.seq)
@@ -402,10 +408,10 @@ export function createJobsRepo(db: Db) {
     },
 
     /** The master stops a run itself (a limit it exceeded): records why, once; false if already recorded. */
-    async recordStop(runId: string, reason: string): Promise<boolean> {
+    async recordStop(runId: string, reason: string, outcome: string | null = null): Promise<boolean> {
       const res = await db
         .updateTable('jobs')
-        .set({ stop_reason: reason })
+        .set({ stop_reason: reason, stop_outcome: outcome })
         .where('run_id', '=', runId)
         .where('state', '=', 'running')
         .where('stop_reason', 'is', null)

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   CancelJobRequest,
   JobId,
+  JobOutcome,
   NodeId,
   ProjectName,
   SpiderName,
@@ -16,6 +17,7 @@ import {
   type JobDetail,
   type JobInfo,
   type JobStatsSummary,
+  type EffectivePolicy,
 } from '@scrapyard/protocol';
 import type { JobRow } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
@@ -48,7 +50,7 @@ const ListQuery = z
       .pipe(z.array(z.enum(STATES)).min(1))
       .optional(),
     nodeId: NodeId.optional(),
-    outcome: z.enum(['succeeded', 'failed', 'cancelled', 'lost', 'start_failed']).optional(),
+    outcome: JobOutcome.optional(),
     limit: z.coerce.number().int().min(1).max(1_000).default(100),
     cursor: Cursor.optional(),
   })
@@ -59,6 +61,8 @@ const ProjectQuery = z.object({ project: ProjectName.optional() }).strict();
 export interface JobViews {
   pendingReason(job: JobRow): Promise<string | null>;
   isUnreachable(nodeId: string | null): boolean;
+  /** The run limits in force for the job. */
+  limits(job: JobRow): EffectivePolicy;
   /** The run's live stats summary (batched across a page of jobs); absent: null. */
   stats?(runId: string): Promise<JobStatsSummary | null>;
 }
@@ -91,6 +95,7 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
     startedAt: num(j.started_at),
     endedAt: num(j.ended_at),
     scheduleId: j.schedule_id,
+    policy: views.limits(j),
     stats: j.state === 'pending' || !views.stats ? null : await views.stats(j.run_id),
   };
 }
@@ -146,6 +151,7 @@ export function jobRoutes(
       args,
       settings,
       tags: body.tags,
+      policy: body.policy,
     });
     const row = await o.jobs.byRunId(runId);
     if (!row) throw new ApiError('INTERNAL', `job ${runId} vanished after it was queued`);

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Run limits: per project and spider in `policies`; per job (from its schedule or its submit) in `jobs.policy`
+ * (JSON), kept with the job so a restart keeps them; and the outcome a run stopped by the master ends with
+ * (`timed_out`, `stalled`) beside the existing stop reason. Shipped: never change what it creates.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  for (const column of ['max_run_seconds', 'stall_seconds', 'kill_grace_seconds']) {
+    await db.schema.alterTable('policies').addColumn(column, 'integer').execute();
+  }
+  await db.schema.alterTable('jobs').addColumn('policy', 'text').execute();
+  await db.schema.alterTable('jobs').addColumn('stop_outcome', 'text').execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('jobs').dropColumn('stop_outcome').execute();
+  await db.schema.alterTable('jobs').dropColumn('policy').execute();
+  for (const column of ['kill_grace_seconds', 'stall_seconds', 'max_run_seconds']) {
+    await db.schema.alterTable('policies').dropColumn(column).execute();
+  }
+}

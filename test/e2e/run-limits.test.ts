@@ -1,0 +1,105 @@
+/**
+ * Run limits kill real crawls: a crawl past its maximum run time ends `timed_out` (a stubborn one too, by SIGKILL
+ * after the grace), a crawl that makes no progress ends `stalled`; limits come from the project, the spider, the
+ * job or its schedule (the most specific wins) and each job shows the ones in force. Bad limits are refused.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ScrapydClient } from '../helpers/clients.js';
+import { RestClient } from '../helpers/http.js';
+import { deploy, listJobs, schedule, waitFinished, waitLog } from '../helpers/jobs.js';
+import { startMaster } from '../helpers/processes.js';
+
+interface JobInfo {
+  id: string;
+  outcome: string | null;
+  reason: string | null;
+  policy: { maxRunSeconds: number | null; stallSeconds: number | null; killGraceSeconds: number };
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+void test('maximum run time and stall detection stop real crawls; the most specific policy wins', async (t) => {
+  const master = await startMaster(t, { env: { SCRAPYARD_MAX_PROC: '4' } });
+  const api = new ScrapydClient(master.url);
+  const rest = new RestClient(master.url);
+  await deploy(api, 'demo', '1.0');
+  const job = async (id: string) => (await rest.get(`/api/v1/jobs/${id}?project=demo`)) as unknown as JobInfo;
+
+  // Bad limits: refused, nothing stored.
+  for (const bad of [{ maxRunSeconds: -1 }, { stallSeconds: 0 }, { killGraceSeconds: 1.5 }, { maxRunSeconds: '10' }]) {
+    const r = await rest.call('PUT', '/api/v1/projects/demo/policy', bad);
+    assert.equal(r.status, 400, r.text);
+    assert.equal((r.json.error as { code: string }).code, 'BAD_REQUEST');
+  }
+  assert.equal((await rest.get('/api/v1/projects/demo/policy')).maxRunSeconds, null);
+  const badJob = await rest.call('POST', '/api/v1/jobs', { project: 'demo', spider: 'quick', policy: { retries: 2 } });
+  assert.equal(badJob.status, 400, badJob.text);
+
+  // Project: stall after 4 s; spider slow: at most 3 s of run time.
+  await rest.ok('PUT', '/api/v1/projects/demo/policy', { stallSeconds: 4, killGraceSeconds: 20 });
+  await rest.ok('PUT', '/api/v1/projects/demo/spiders/slow/policy', { maxRunSeconds: 3 });
+
+  // The slow crawl logs a tick every half second (never stalls) and is stopped politely at 3 s.
+  const slow = await schedule(api, { project: 'demo', spider: 'slow', seconds: '60', jobid: 'slow-limited' });
+  assert.deepEqual((await job(slow)).policy, { maxRunSeconds: 3, stallSeconds: 4, killGraceSeconds: 20 });
+  // A stubborn crawl with its own limit ignores the polite signal: SIGKILL after its 2 s grace.
+  const stubborn = await rest.ok('POST', '/api/v1/jobs', {
+    project: 'demo',
+    spider: 'stubborn',
+    jobId: 'stubborn-limited',
+    policy: { maxRunSeconds: 2, killGraceSeconds: 2, stallSeconds: null },
+  });
+  assert.deepEqual(stubborn.policy, { maxRunSeconds: 2, stallSeconds: 4, killGraceSeconds: 2 });
+  // A crawl that goes quiet: no log line, request or item after it opened.
+  const silent = await schedule(api, { project: 'demo', spider: 'silent', seconds: '120', jobid: 'silent-one' });
+
+  const slowDone = await waitFinished(api, slow);
+  assert.deepEqual([slowDone.outcome], ['timed_out']);
+  const slowInfo = await job(slow);
+  assert.match(slowInfo.reason!, /maximum run time of 3 s; stopped by the master/);
+  const ran = slowInfo.endedAt! - slowInfo.startedAt!;
+  assert.ok(ran >= 3_000 && ran < 20_000, `ran ${ran} ms`);
+  const slowLog = (await api.raw('GET', `/logs/demo/slow/${slow}.log`)).text;
+  assert.match(slowLog, /Received SIGTERM, shutting down gracefully/);
+
+  const stubbornDone = await waitFinished(api, 'stubborn-limited');
+  assert.equal(stubbornDone.outcome, 'timed_out');
+  await waitLog(api, '/logs/demo/stubborn/stubborn-limited.log', /STUBBORN_GOT_SIGNAL 15/);
+  const stubbornInfo = await job('stubborn-limited');
+  assert.match(stubbornInfo.reason!, /maximum run time of 2 s/);
+
+  const silentDone = await waitFinished(api, silent);
+  assert.equal(silentDone.outcome, 'stalled');
+  const silentInfo = await job(silent);
+  assert.match(silentInfo.reason!, /no new log or items bytes, requests or items for 4 s; stopped by the master/);
+  assert.ok(silentInfo.endedAt! - silentInfo.startedAt! < 60_000, 'stopped long before its 120 s');
+  assert.match((await api.raw('GET', `/logs/demo/silent/${silent}.log`)).text, /SILENT_OPENED/);
+
+  // listjobs shows the outcomes as they are.
+  const finished = (await listJobs(api)).finished as { id: string; outcome?: string }[];
+  assert.deepEqual(
+    ['slow-limited', 'stubborn-limited', 'silent-one'].map((id) => finished.find((j) => j.id === id)?.outcome),
+    ['timed_out', 'timed_out', 'stalled'],
+  );
+
+  // A schedule's policy reaches its jobs and wins over the spider's.
+  const sched = await rest.ok('POST', '/api/v1/schedules', {
+    project: 'demo',
+    spider: 'slow',
+    args: { seconds: '60' },
+    cron: '0 0 1 1 *',
+    policy: { maxRunSeconds: 2 },
+  });
+  const badSchedule = await rest.call('POST', '/api/v1/schedules', {
+    project: 'demo',
+    spider: 'slow',
+    cron: '0 0 1 1 *',
+    policy: { maxRunSeconds: 0 },
+  });
+  assert.equal(badSchedule.status, 400, badSchedule.text);
+  const fired = (await rest.ok('POST', `/api/v1/schedules/${String(sched.id)}/run`)).fire as { jobId: string };
+  assert.deepEqual((await job(fired.jobId)).policy, { maxRunSeconds: 2, stallSeconds: 4, killGraceSeconds: 20 });
+  assert.equal((await waitFinished(api, fired.jobId)).outcome, 'timed_out');
+  assert.match((await job(fired.jobId)).reason!, /maximum run time of 2 s/);
+});
