@@ -9,6 +9,14 @@ import { ScrapydClient } from '../helpers/clients.js';
 import { RestClient } from '../helpers/http.js';
 import { deploy, listJobs, schedule, waitFinished, waitLog } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** The run limits of a job's effective policy. */
+const limitsOf = (p: JobInfo['policy']) => ({
+  maxRunSeconds: p.maxRunSeconds,
+  stallSeconds: p.stallSeconds,
+  killGraceSeconds: p.killGraceSeconds,
+});
 
 interface JobInfo {
   id: string;
@@ -33,8 +41,10 @@ void test('maximum run time and stall detection stop real crawls; the most speci
     assert.equal((r.json.error as { code: string }).code, 'BAD_REQUEST');
   }
   assert.equal((await rest.get('/api/v1/projects/demo/policy')).maxRunSeconds, null);
-  const badJob = await rest.call('POST', '/api/v1/jobs', { project: 'demo', spider: 'quick', policy: { retries: 2 } });
-  assert.equal(badJob.status, 400, badJob.text);
+  for (const policy of [{ retries: -2 }, { colour: 'red' }, { retryOn: ['succeeded'] }]) {
+    const badJob = await rest.call('POST', '/api/v1/jobs', { project: 'demo', spider: 'quick', policy });
+    assert.equal(badJob.status, 400, badJob.text);
+  }
 
   // Project: stall after 4 s; spider slow: at most 3 s of run time.
   await rest.ok('PUT', '/api/v1/projects/demo/policy', { stallSeconds: 4, killGraceSeconds: 20 });
@@ -42,7 +52,7 @@ void test('maximum run time and stall detection stop real crawls; the most speci
 
   // The slow crawl logs a tick every half second (never stalls) and is stopped politely at 3 s.
   const slow = await schedule(api, { project: 'demo', spider: 'slow', seconds: '60', jobid: 'slow-limited' });
-  assert.deepEqual((await job(slow)).policy, { maxRunSeconds: 3, stallSeconds: 4, killGraceSeconds: 20 });
+  assert.deepEqual(limitsOf((await job(slow)).policy), { maxRunSeconds: 3, stallSeconds: 4, killGraceSeconds: 20 });
   // A stubborn crawl with its own limit ignores the polite signal: SIGKILL after its 2 s grace.
   const stubborn = await rest.ok('POST', '/api/v1/jobs', {
     project: 'demo',
@@ -50,7 +60,11 @@ void test('maximum run time and stall detection stop real crawls; the most speci
     jobId: 'stubborn-limited',
     policy: { maxRunSeconds: 2, killGraceSeconds: 2, stallSeconds: null },
   });
-  assert.deepEqual(stubborn.policy, { maxRunSeconds: 2, stallSeconds: 4, killGraceSeconds: 2 });
+  assert.deepEqual(limitsOf(stubborn.policy as JobInfo['policy']), {
+    maxRunSeconds: 2,
+    stallSeconds: 4,
+    killGraceSeconds: 2,
+  });
   // A crawl that goes quiet: no log line, request or item after it opened.
   const silent = await schedule(api, { project: 'demo', spider: 'silent', seconds: '120', jobid: 'silent-one' });
 
@@ -99,7 +113,66 @@ void test('maximum run time and stall detection stop real crawls; the most speci
   });
   assert.equal(badSchedule.status, 400, badSchedule.text);
   const fired = (await rest.ok('POST', `/api/v1/schedules/${String(sched.id)}/run`)).fire as { jobId: string };
-  assert.deepEqual((await job(fired.jobId)).policy, { maxRunSeconds: 2, stallSeconds: 4, killGraceSeconds: 20 });
+  assert.deepEqual(limitsOf((await job(fired.jobId)).policy), {
+    maxRunSeconds: 2,
+    stallSeconds: 4,
+    killGraceSeconds: 20,
+  });
   assert.equal((await waitFinished(api, fired.jobId)).outcome, 'timed_out');
   assert.match((await job(fired.jobId)).reason!, /maximum run time of 2 s/);
+});
+
+void test('a crawl that fails is retried with backoff; every attempt is kept with its outcome and log', async (t) => {
+  const master = await startMaster(t, { env: { SCRAPYARD_MAX_PROC: '2' } });
+  const api = new ScrapydClient(master.url);
+  const rest = new RestClient(master.url);
+  await deploy(api, 'demo', '1.0');
+  for (const bad of [{ retryOn: ['cancelled'] }, { retryBackoffSeconds: -1 }, { retries: 101 }]) {
+    const r = await rest.call('PUT', '/api/v1/projects/demo/spiders/crash/policy', bad);
+    assert.equal(r.status, 400, r.text);
+  }
+  await rest.ok('PUT', '/api/v1/projects/demo/spiders/crash/policy', {
+    retries: 2,
+    retryOn: ['failed'],
+    retryBackoffSeconds: 3,
+    retryBackoffMaxSeconds: 60,
+  });
+  const id = await schedule(api, { project: 'demo', spider: 'crash', jobid: 'crash-retried' });
+  // Between attempts the job waits, pending, and says why.
+  const waiting = await waitFor(
+    async () => {
+      const j = await rest.get(`/api/v1/jobs/${id}?project=demo`);
+      return j.state === 'pending' && j.attempt === 2 && j;
+    },
+    { what: 'the first retry to wait for its backoff', timeoutMs: 60_000 },
+  );
+  assert.match(String(waiting.pendingReason), /^retry waits for its backoff until /);
+  const done = await waitFinished(api, id, 120_000);
+  assert.equal(done.outcome, 'failed');
+  const detail = await rest.get(`/api/v1/jobs/${id}?project=demo`);
+  const attempts = detail.attempts as {
+    attempt: number;
+    outcome: string;
+    reason: string;
+    startedAt: number;
+    endedAt: number;
+  }[];
+  assert.deepEqual(
+    attempts.map((a) => [a.attempt, a.outcome]),
+    [
+      [1, 'failed'],
+      [2, 'failed'],
+    ],
+  );
+  assert.match(attempts[0]!.reason, /exited with code 1[\s\S]*CRASH_ON_PURPOSE[\s\S]*retry 1 of 2 in \d+ s/);
+  assert.match(attempts[1]!.reason, /retry 2 of 2 in \d+ s/);
+  assert.equal(detail.attempt, 3);
+  // Exponential: about 3 s before the second attempt, about 6 s before the third (±20 %).
+  assert.ok(attempts[1]!.startedAt - attempts[0]!.endedAt >= 2_400, JSON.stringify(attempts));
+  assert.ok(Number(detail.startedAt) - attempts[1]!.endedAt >= 4_800, JSON.stringify(detail));
+  // Each attempt's log is kept beside the last one's.
+  for (const name of [`${id}.attempt-1.log`, `${id}.attempt-2.log`, `${id}.log`]) {
+    const r = await api.raw('GET', `/logs/demo/crash/${name}`);
+    assert.equal(r.status, 200, name);
+  }
 });

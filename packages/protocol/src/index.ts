@@ -111,6 +111,7 @@ export {
   PlacementPolicy,
   JobPolicyOverride,
   EffectivePolicy,
+  RetryableOutcome,
   JobInfo,
   JobAttempt,
   JobDetail,

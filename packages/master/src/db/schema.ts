@@ -67,6 +67,8 @@ export interface JobsTable {
   policy: Generated<string | null>;
   /** The outcome of a run the master stopped for a limit (`timed_out`, `stalled`); null: `failed`. */
   stop_outcome: Generated<string | null>;
+  /** A retry is not placed before this time (its backoff). */
+  not_before: Generated<number | null>;
 }
 
 /** An earlier run of a job, kept when the run was lost and its job requeued (the jobs row holds the latest run). */
@@ -124,6 +126,10 @@ export interface PoliciesTable {
   max_run_seconds: Generated<number | null>;
   stall_seconds: Generated<number | null>;
   kill_grace_seconds: Generated<number | null>;
+  /** JSON array of outcomes that are retried, or null (inherit). */
+  retry_on: Generated<string | null>;
+  retry_backoff_seconds: Generated<number | null>;
+  retry_backoff_max_seconds: Generated<number | null>;
   updated_at: number;
 }
 

@@ -51,6 +51,9 @@ export class Dispatcher {
   readonly #log: Logger;
   #busy = false;
   #again = false;
+  #backoffTimer: NodeJS.Timeout | undefined;
+  #backoffAt: number | null = null;
+  #backoffsMayWait = true;
   #reasons:
     | {
         at: number;
@@ -61,7 +64,30 @@ export class Dispatcher {
   constructor(deps: DispatcherDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'dispatcher' });
+    // Before the kicks: the pass a requeue kicks must see that a retry may wait.
+    deps.events.on('job.requeued', () => (this.#backoffsMayWait = true));
     for (const type of KICKED_BY) deps.events.on(type, () => this.kick());
+  }
+
+  /** One timer for the earliest retry whose backoff ends: a pass then places it. */
+  async #armBackoffTimer(now: number): Promise<void> {
+    // Only retries wait: no query at all until a job was requeued (or since the master started).
+    if (!this.#backoffsMayWait) return;
+    const next = await this.#d.jobs.nextReadyAt(now);
+    if (next === null) this.#backoffsMayWait = false;
+    if (next === this.#backoffAt) return;
+    clearTimeout(this.#backoffTimer);
+    this.#backoffAt = next;
+    if (next === null) return;
+    // Capped so a far-off retry never overflows setTimeout; the pass it triggers re-arms for what is left.
+    this.#backoffTimer = setTimeout(
+      () => {
+        this.#backoffAt = null;
+        this.kick();
+      },
+      Math.min(Math.max(0, next - now), 3_600_000),
+    );
+    this.#backoffTimer.unref();
   }
 
   /** Asks for a placement pass; cheap to call often (coalesces while a pass runs). */
@@ -90,7 +116,9 @@ export class Dispatcher {
       // Cheap checks first: agents connecting by the thousand kick once each, usually with nothing to place.
       const free = this.#d.registry.freeSlots();
       if (free === 0) return;
-      const classes = await this.#d.jobs.pendingClasses();
+      const now = this.#d.now();
+      await this.#armBackoffTimer(now);
+      const classes = await this.#d.jobs.pendingClasses(now);
       if (classes.length === 0) return;
       const agents = this.#d.registry.candidates();
       const caps = await this.#capCounter();
@@ -98,7 +126,7 @@ export class Dispatcher {
         (c) => this.#verdict(JSON.parse(c.tags) as string[], c.project, c.spider, agents, caps).ok,
       );
       if (open.length === 0) return;
-      const batch = await this.#d.jobs.nextPendingIn(open.length === classes.length ? null : open, free);
+      const batch = await this.#d.jobs.nextPendingIn(open.length === classes.length ? null : open, free, now);
       let placed = 0;
       for (const job of batch) {
         const v = this.#verdict(JSON.parse(job.tags) as string[], job.project, job.spider, agents, caps);
@@ -119,8 +147,11 @@ export class Dispatcher {
    * jobs must stay cheap: the agents and running counts are snapshotted for a moment and verdicts memoized per
    * placement class.
    */
-  async pendingReason(job: Pick<JobRow, 'tags' | 'project' | 'spider'>): Promise<string | null> {
+  async pendingReason(job: Pick<JobRow, 'tags' | 'project' | 'spider' | 'not_before'>): Promise<string | null> {
     const now = Date.now();
+    if (job.not_before !== null && Number(job.not_before) > now) {
+      return `retry waits for its backoff until ${new Date(Number(job.not_before)).toISOString()}`;
+    }
     if (!this.#reasons || now - this.#reasons.at > REASON_SNAPSHOT_MS) {
       const agents = this.#d.registry.candidates();
       this.#reasons = { at: now, view: this.#capCounter().then((caps) => ({ agents, caps, memo: new Map() })) };

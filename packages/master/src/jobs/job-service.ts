@@ -86,6 +86,16 @@ function cancelSignal(count: number, signal: string): string | number {
   return /^\d+$/.test(signal) ? Number(signal) : signal;
 }
 
+/** Delay before the retry after `attempt`: base × 2^(attempt-1), at most the maximum, with ±20 % jitter. */
+export function retryDelayMs(
+  attempt: number,
+  p: Pick<EffectivePolicy, 'retryBackoffSeconds' | 'retryBackoffMaxSeconds'>,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(p.retryBackoffMaxSeconds, p.retryBackoffSeconds * 2 ** Math.max(0, attempt - 1)) * 1000;
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
 export const refOf = (row: JobRow): JobRef => ({
   jobId: row.job_id,
   runId: row.run_id,
@@ -253,6 +263,23 @@ export class JobService {
       run.stop_reason !== null && info.outcome !== 'lost'
         ? { ...info, outcome: (run.stop_outcome ?? 'failed') as JobOutcome, reason: run.stop_reason }
         : info;
+    // A retryable ending with attempts left: the job runs again after its backoff instead of finishing.
+    const p = this.limitsOf(run);
+    if (
+      run.state === 'running' &&
+      f.outcome !== 'lost' &&
+      (p.retryOn as string[]).includes(f.outcome) &&
+      run.attempt <= p.retries
+    ) {
+      const delay = retryDelayMs(run.attempt, p);
+      const reason = `${f.reason ?? f.outcome}; retry ${run.attempt} of ${p.retries} in ${Math.round(delay / 1000)} s`;
+      if (
+        await this.#requeue(run, { outcome: f.outcome, reason, countAttempt: true, notBefore: this.#d.now() + delay })
+      ) {
+        this.#forEachFile(run, (path) => this.#d.sink.close(path));
+        return true;
+      }
+    }
     if (!(await this.#d.jobs.markFinished(run.run_id, f, this.#d.finishedToKeep))) return false;
     this.#forEachFile(run, (path) => this.#d.sink.close(path));
     this.#log.info(
@@ -279,28 +306,11 @@ export class JobService {
    * doesn't use up an attempt.
    */
   async lose(row: JobRow, reason: string, o: { countAttempt: boolean; always?: boolean }): Promise<void> {
-    const retries = this.#d.policies.retriesFor(row.project, row.spider);
-    if (o.always || row.attempt <= retries) {
-      this.#archiveFiles(row);
-      const next = newRunId();
-      const requeued = await this.#d.jobs.requeue(row.run_id, next, {
-        countAttempt: o.countAttempt,
-        reason,
-        endedAt: this.#d.now(),
-        outcome: 'lost',
-      });
-      if (!requeued) return;
-      this.#log.warn(
-        { runId: row.run_id, newRunId: next, jobId: row.job_id, nodeId: row.node_id, reason },
-        'run lost: job requeued',
-      );
-      this.#d.events.publish({
-        type: 'job.requeued',
-        job: refOf(requeued),
-        previousRunId: row.run_id,
-        attempt: requeued.attempt,
-        reason,
-      });
+    const p = this.limitsOf(row);
+    if (o.always || (p.retryOn.includes('lost') && row.attempt <= p.retries)) {
+      // A run that never started is retried at once; a lost one waits its backoff like any retry.
+      const notBefore = o.countAttempt ? this.#d.now() + retryDelayMs(row.attempt, p) : null;
+      await this.#requeue(row, { outcome: 'lost', reason, countAttempt: o.countAttempt, notBefore });
       return;
     }
     await this.finish(row, {
@@ -311,6 +321,46 @@ export class JobService {
       outcome: 'lost',
       reason,
     });
+  }
+
+  /**
+   * Ends a run and queues the job again as its next attempt (same job id and queue place, new run id), not placed
+   * before `notBefore`; the run that ended is kept in job_attempts with its files (`<job>.attempt-N.log`).
+   */
+  async #requeue(
+    row: JobRow,
+    o: { outcome: string; reason: string; countAttempt: boolean; notBefore: number | null },
+  ): Promise<boolean> {
+    this.#archiveFiles(row);
+    const next = newRunId();
+    const requeued = await this.#d.jobs.requeue(row.run_id, next, {
+      countAttempt: o.countAttempt,
+      reason: o.reason,
+      endedAt: this.#d.now(),
+      outcome: o.outcome,
+      notBefore: o.notBefore,
+    });
+    if (!requeued) return false;
+    this.#log.warn(
+      {
+        runId: row.run_id,
+        newRunId: next,
+        jobId: row.job_id,
+        nodeId: row.node_id,
+        outcome: o.outcome,
+        reason: o.reason,
+        notBefore: o.notBefore,
+      },
+      'job requeued for another attempt',
+    );
+    this.#d.events.publish({
+      type: 'job.requeued',
+      job: refOf(requeued),
+      previousRunId: row.run_id,
+      attempt: requeued.attempt,
+      reason: o.reason,
+    });
+    return true;
   }
 
   /** A run declared lost whose node came back with it still running: it runs again. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { PolicyStore } from '../services/policy-store.js';
+import { retryDelayMs } from './job-service.js';
 import { verdict } from './run-limits.js';
 
 const limits = (
@@ -32,9 +33,9 @@ void test('a run is stopped at its maximum run time or after its stall window, t
   assert.deepEqual(verdict(stopping, limits({ maxRunSeconds: 5, killGraceSeconds: 3 }), 103_000), { action: 'kill' });
 });
 
-testEachStore('run limits: the job’s own win over the spider’s, which win over the project’s', {}, async (t, store) => {
+testEachStore('policies: the job’s own win over the spider’s, which win over the project’s', {}, async (t, store) => {
   const db = await openTestDatabase(t, store);
-  const policies = new PolicyStore(db, 0);
+  const policies = new PolicyStore(db, 1);
   await policies.load();
   const base = {
     tags: null,
@@ -43,22 +44,67 @@ testEachStore('run limits: the job’s own win over the spider’s, which win ov
     maxRunSeconds: null,
     stallSeconds: null,
     killGraceSeconds: null,
+    retryOn: null,
+    retryBackoffSeconds: null,
+    retryBackoffMaxSeconds: null,
   };
-  assert.deepEqual(policies.limitsFor('p', 's', null), {
+  const defaults = {
     maxRunSeconds: null,
     stallSeconds: null,
     killGraceSeconds: 30,
+    retries: 1,
+    retryOn: ['lost'],
+    retryBackoffSeconds: 10,
+    retryBackoffMaxSeconds: 600,
+  };
+  assert.deepEqual(policies.limitsFor('p', 's', null), defaults);
+  await policies.put(
+    'p',
+    '',
+    { ...base, maxRunSeconds: 100, stallSeconds: 50, killGraceSeconds: 5, retries: 3, retryOn: ['failed', 'failed'] },
+    1,
+  );
+  await policies.put('p', 's', { ...base, maxRunSeconds: 10, retryBackoffSeconds: 2 }, 1);
+  assert.deepEqual(policies.limitsFor('p', 's', null), {
+    ...defaults,
+    maxRunSeconds: 10,
+    stallSeconds: 50,
+    killGraceSeconds: 5,
+    retries: 3,
+    retryOn: ['failed'],
+    retryBackoffSeconds: 2,
   });
-  await policies.put('p', '', { ...base, maxRunSeconds: 100, stallSeconds: 50, killGraceSeconds: 5 }, 1);
-  await policies.put('p', 's', { ...base, maxRunSeconds: 10 }, 1);
-  assert.deepEqual(policies.limitsFor('p', 's', null), { maxRunSeconds: 10, stallSeconds: 50, killGraceSeconds: 5 });
-  assert.deepEqual(policies.limitsFor('p', 'other', { stallSeconds: 7 }), {
+  assert.deepEqual(policies.limitsFor('p', 'other', { stallSeconds: 7, retries: 0 }), {
+    ...defaults,
     maxRunSeconds: 100,
     stallSeconds: 7,
     killGraceSeconds: 5,
+    retries: 0,
+    retryOn: ['failed'],
   });
   // Kept in the database: a new store reads the same.
-  const again = new PolicyStore(db, 0);
+  const again = new PolicyStore(db, 1);
   await again.load();
-  assert.deepEqual(again.get('p', 's'), { ...base, maxRunSeconds: 10 });
+  assert.deepEqual(again.get('p', 's'), { ...base, maxRunSeconds: 10, retryBackoffSeconds: 2 });
+  assert.deepEqual(again.get('p').retryOn, ['failed']);
+});
+
+void test('retry delays double from the base up to the maximum, with ±20 % jitter', () => {
+  const p = { retryBackoffSeconds: 10, retryBackoffMaxSeconds: 60 };
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((a) => retryDelayMs(a, p, () => 0.5)),
+    [10_000, 20_000, 40_000, 60_000, 60_000],
+  );
+  assert.equal(
+    retryDelayMs(1, p, () => 0),
+    8_000,
+  );
+  assert.equal(
+    retryDelayMs(1, p, () => 1),
+    12_000,
+  );
+  assert.equal(
+    retryDelayMs(3, { retryBackoffSeconds: 0, retryBackoffMaxSeconds: 60 }, () => 0.7),
+    0,
+  );
 });

@@ -3,7 +3,7 @@
  * memory because the dispatcher consults them on every pass. The spider's value wins over the project's, which
  * wins over the master's default; null means "inherit".
  */
-import type { EffectivePolicy, JobPolicyOverride, PlacementPolicy } from '@scrapyard/protocol';
+import type { EffectivePolicy, JobPolicyOverride, PlacementPolicy, RetryableOutcome } from '@scrapyard/protocol';
 import type { Db } from '../db/database.js';
 import { normalizeTags } from '../jobs/placement.js';
 
@@ -16,7 +16,13 @@ const NO_POLICY: PlacementPolicy = {
   maxRunSeconds: null,
   stallSeconds: null,
   killGraceSeconds: null,
+  retryOn: null,
+  retryBackoffSeconds: null,
+  retryBackoffMaxSeconds: null,
 };
+const DEFAULT_RETRY_ON: RetryableOutcome[] = ['lost'];
+const DEFAULT_BACKOFF_SECONDS = 10;
+const DEFAULT_BACKOFF_MAX_SECONDS = 600;
 /** How long a job stopped for a limit has after the cancel signal before SIGKILL, unless a policy says. */
 export const DEFAULT_KILL_GRACE_SECONDS = 30;
 
@@ -43,6 +49,9 @@ export class PolicyStore {
           maxRunSeconds: r.max_run_seconds,
           stallSeconds: r.stall_seconds,
           killGraceSeconds: r.kill_grace_seconds,
+          retryOn: r.retry_on === null ? null : (JSON.parse(r.retry_on) as RetryableOutcome[]),
+          retryBackoffSeconds: r.retry_backoff_seconds,
+          retryBackoffMaxSeconds: r.retry_backoff_max_seconds,
         },
       ]),
     );
@@ -55,7 +64,11 @@ export class PolicyStore {
   }
 
   async put(project: string, spider: string, p: PlacementPolicy, now: number): Promise<PlacementPolicy> {
-    const value = { ...p, tags: p.tags === null ? null : normalizeTags(p.tags) };
+    const value = {
+      ...p,
+      tags: p.tags === null ? null : normalizeTags(p.tags),
+      retryOn: p.retryOn === null ? null : [...new Set(p.retryOn)],
+    };
     const row = {
       project,
       spider,
@@ -65,6 +78,9 @@ export class PolicyStore {
       max_run_seconds: value.maxRunSeconds,
       stall_seconds: value.stallSeconds,
       kill_grace_seconds: value.killGraceSeconds,
+      retry_on: value.retryOn === null ? null : JSON.stringify(value.retryOn),
+      retry_backoff_seconds: value.retryBackoffSeconds,
+      retry_backoff_max_seconds: value.retryBackoffMaxSeconds,
       updated_at: now,
     };
     await this.#db
@@ -78,6 +94,9 @@ export class PolicyStore {
           max_run_seconds: row.max_run_seconds,
           stall_seconds: row.stall_seconds,
           kill_grace_seconds: row.kill_grace_seconds,
+          retry_on: row.retry_on,
+          retry_backoff_seconds: row.retry_backoff_seconds,
+          retry_backoff_max_seconds: row.retry_backoff_max_seconds,
           updated_at: now,
         }),
       )
@@ -97,12 +116,16 @@ export class PolicyStore {
 
   /** The run limits of a job: its own override, else the spider's, else the project's. */
   limitsFor(project: string, spider: string, own: JobPolicyOverride | null): EffectivePolicy {
-    const pick = (k: 'maxRunSeconds' | 'stallSeconds' | 'killGraceSeconds') =>
+    const pick = <K extends keyof JobPolicyOverride & keyof PlacementPolicy>(k: K) =>
       own?.[k] ?? this.get(project, spider)[k] ?? this.get(project)[k] ?? null;
     return {
       maxRunSeconds: pick('maxRunSeconds'),
       stallSeconds: pick('stallSeconds'),
       killGraceSeconds: pick('killGraceSeconds') ?? DEFAULT_KILL_GRACE_SECONDS,
+      retries: pick('retries') ?? this.#defaultRetries,
+      retryOn: pick('retryOn') ?? DEFAULT_RETRY_ON,
+      retryBackoffSeconds: pick('retryBackoffSeconds') ?? DEFAULT_BACKOFF_SECONDS,
+      retryBackoffMaxSeconds: pick('retryBackoffMaxSeconds') ?? DEFAULT_BACKOFF_MAX_SECONDS,
     };
   }
 

@@ -55,14 +55,31 @@ const runLimit = (max: number) => z.number().int().min(1).max(max).nullable();
  * `maxRunSeconds` (outcome `timed_out`), or made no progress (no new log or items bytes, requests or items) for
  * `stallSeconds` (outcome `stalled`). Null: inherit (project < spider < job); unset everywhere: no limit.
  */
+/** Outcomes a retry policy may name. */
+export const RetryableOutcome = z.enum(['failed', 'timed_out', 'stalled', 'lost']);
+export type RetryableOutcome = z.infer<typeof RetryableOutcome>;
 const RunLimitFields = {
   maxRunSeconds: runLimit(366 * 86_400),
   stallSeconds: runLimit(30 * 86_400),
   killGraceSeconds: runLimit(3_600),
+  /** Outcomes after which the job runs again (while attempts are left); default `["lost"]`. */
+  retryOn: z.array(RetryableOutcome).max(4).nullable(),
+  /** First retry's delay; each next one doubles, up to the maximum; ±20 % jitter. Defaults 10 s and 600 s. */
+  retryBackoffSeconds: z.number().int().min(0).max(86_400).nullable(),
+  retryBackoffMaxSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .nullable(),
 };
+const retriesField = z.number().int().min(0).max(100).nullable();
 
 /** The policy a job itself carries (from its schedule, or the REST submit): wins over the spider's and project's. */
-export const JobPolicyOverride = z.object(RunLimitFields).partial().strict();
+export const JobPolicyOverride = z
+  .object({ ...RunLimitFields, retries: retriesField })
+  .partial()
+  .strict();
 export type JobPolicyOverride = z.infer<typeof JobPolicyOverride>;
 
 /** The run limits in force for a job, after project < spider < job; null: none. */
@@ -70,6 +87,11 @@ export const EffectivePolicy = z.object({
   maxRunSeconds: z.number().int().nullable(),
   stallSeconds: z.number().int().nullable(),
   killGraceSeconds: z.number().int(),
+  /** Times the job runs again after an outcome in `retryOn`. */
+  retries: z.number().int(),
+  retryOn: z.array(RetryableOutcome),
+  retryBackoffSeconds: z.number().int(),
+  retryBackoffMaxSeconds: z.number().int(),
 });
 export type EffectivePolicy = z.infer<typeof EffectivePolicy>;
 
@@ -80,10 +102,13 @@ export const PlacementPolicy = z
   .object({
     tags: z.array(Tag).max(32).nullable().default(null),
     maxRunning: z.number().int().min(1).max(1_000_000).nullable().default(null),
-    retries: z.number().int().min(0).max(100).nullable().default(null),
+    retries: retriesField.default(null),
     maxRunSeconds: RunLimitFields.maxRunSeconds.default(null),
     stallSeconds: RunLimitFields.stallSeconds.default(null),
     killGraceSeconds: RunLimitFields.killGraceSeconds.default(null),
+    retryOn: RunLimitFields.retryOn.default(null),
+    retryBackoffSeconds: RunLimitFields.retryBackoffSeconds.default(null),
+    retryBackoffMaxSeconds: RunLimitFields.retryBackoffMaxSeconds.default(null),
   })
   .strict();
 export type PlacementPolicy = z.infer<typeof PlacementPolicy>;

@@ -198,19 +198,35 @@ export function createJobsRepo(db: Db) {
       return inState('pending').orderBy('priority', 'desc').orderBy('seq', 'asc').limit(limit).execute();
     },
 
-    /** The distinct placement classes among pending jobs. */
-    async pendingClasses(): Promise<PendingClass[]> {
+    /** The distinct placement classes among pending jobs ready at `at` (a retry waits for its backoff). */
+    async pendingClasses(at = Number.MAX_SAFE_INTEGER): Promise<PendingClass[]> {
       return db
         .selectFrom('jobs')
         .select(['tags', 'project', 'spider'])
         .distinct()
         .where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', at)]))
         .execute();
     },
 
-    /** Like nextPending, restricted to the given classes (all when null). */
-    async nextPendingIn(classes: PendingClass[] | null, limit: number): Promise<JobRow[]> {
-      let q = inState('pending');
+    /** When the next pending job still in its backoff becomes ready, or null. */
+    async nextReadyAt(at: number): Promise<number | null> {
+      const r = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min('not_before').as('next'))
+        .where('state', '=', 'pending')
+        .where('not_before', '>', at)
+        .executeTakeFirst();
+      return r?.next == null ? null : Number(r.next);
+    },
+
+    /** Like nextPending, restricted to the given classes (all when null) and to jobs ready at `at`. */
+    async nextPendingIn(
+      classes: PendingClass[] | null,
+      limit: number,
+      at = Number.MAX_SAFE_INTEGER,
+    ): Promise<JobRow[]> {
+      let q = inState('pending').where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', at)]));
       if (classes !== null) {
         if (classes.length === 0) return [];
         q = q.where((eb) =>
@@ -255,7 +271,7 @@ export function createJobsRepo(db: Db) {
     async requeue(
       runId: string,
       newRunId: string,
-      o: { countAttempt: boolean; reason: string; endedAt: number; outcome: string },
+      o: { countAttempt: boolean; reason: string; endedAt: number; outcome: string; notBefore?: number | null },
     ): Promise<JobRow | undefined> {
       return db.transaction().execute(async (trx) => {
         const old = await forUpdate(
@@ -296,6 +312,7 @@ export function createJobsRepo(db: Db) {
             // The next attempt starts clean: a limit the old run hit is not held against it.
             stop_reason: null,
             stop_outcome: null,
+            not_before: o.notBefore ?? null,
             attempt: o.countAttempt ? eb('attempt', '+', 1) : eb.ref('attempt'),
           }))
           .where('seq', '=', old.seq)
