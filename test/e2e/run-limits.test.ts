@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
 import { RestClient } from '../helpers/http.js';
-import { deploy, listJobs, schedule, waitFinished, waitLog } from '../helpers/jobs.js';
+import { deploy, listJobs, schedule, waitFinished, waitLog, waitRunning } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -175,4 +175,40 @@ void test('a crawl that fails is retried with backoff; every attempt is kept wit
     const r = await api.raw('GET', `/logs/demo/crash/${name}`);
     assert.equal(r.status, 200, name);
   }
+});
+
+void test('a unique key refuses a second pending or running job with the same spider and arguments', async (t) => {
+  const master = await startMaster(t, { env: { SCRAPYARD_MAX_PROC: '1' } });
+  const api = new ScrapydClient(master.url);
+  const rest = new RestClient(master.url);
+  await deploy(api, 'demo', '1.0');
+  const bad = await rest.call('PUT', '/api/v1/projects/demo/spiders/slow/policy', { uniqueArgs: [''] });
+  assert.equal(bad.status, 400, bad.text);
+  await rest.ok('PUT', '/api/v1/projects/demo/spiders/slow/policy', { uniqueArgs: ['category'] });
+
+  const books = await schedule(api, { project: 'demo', spider: 'slow', seconds: '60', category: 'books', jobid: 'b1' });
+  await waitRunning(api, books);
+  // Scrapyd's API: an error naming the job that holds the key; nothing queued.
+  const again = await api.post('schedule.json', { project: 'demo', spider: 'slow', seconds: '5', category: 'books' });
+  assert.equal(again.status, 'error');
+  assert.match(String(again.message), /^job b1 \(running\) already has this unique key \(spider slow, category\)/);
+  // Other arguments make another key; a pending job holds its key too.
+  const music = await schedule(api, { project: 'demo', spider: 'slow', seconds: '1', category: 'music', jobid: 'm1' });
+  const rejected = await rest.call('POST', '/api/v1/jobs', {
+    project: 'demo',
+    spider: 'slow',
+    args: { category: 'music' },
+  });
+  assert.deepEqual([rejected.status, (rejected.json.error as { code: string }).code], [409, 'DUPLICATE_JOB']);
+  assert.match((rejected.json.error as { message: string }).message, /job m1 \(pending\)/);
+  assert.deepEqual(
+    (await listJobs(api)).pending.map((j) => j.id),
+    [music],
+  );
+  // Once the holder has ended, the key is free again.
+  await api.post('cancel.json', { project: 'demo', job: books, signal: 'KILL' });
+  await waitFinished(api, books);
+  await waitFinished(api, music);
+  const next = await schedule(api, { project: 'demo', spider: 'slow', seconds: '1', category: 'books', jobid: 'b2' });
+  assert.equal((await waitFinished(api, next)).outcome, 'succeeded');
 });

@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'NODE_OFFLINE',
   // A configured bound on stored objects (e.g. max_schedules) is reached: delete some or raise the bound.
   'LIMIT_REACHED',
+  // A job with the same unique key (policy uniqueArgs) is already pending or running.
+  'DUPLICATE_JOB',
   // Busy: a bounded resource (pending agent handshakes) is full; try again shortly.
   'OVERLOADED',
   // Agent handshake (`rejected` frames, and what an agent logs about a master).
@@ -69,6 +71,7 @@ const STATUS: Record<ErrorCode, number> = {
   NODE_REVOKED: 409,
   NODE_OFFLINE: 409,
   LIMIT_REACHED: 409,
+  DUPLICATE_JOB: 409,
   OVERLOADED: 503,
   PROTOCOL_ERROR: 400,
   PROTOCOL_VERSION: 400,

@@ -69,6 +69,8 @@ export interface JobsTable {
   stop_outcome: Generated<string | null>;
   /** A retry is not placed before this time (its backoff). */
   not_before: Generated<number | null>;
+  /** project, spider and the policy's chosen arguments, when the job has a unique key (`uniqueArgs`). */
+  unique_key: Generated<string | null>;
 }
 
 /** An earlier run of a job, kept when the run was lost and its job requeued (the jobs row holds the latest run). */
@@ -128,6 +130,8 @@ export interface PoliciesTable {
   kill_grace_seconds: Generated<number | null>;
   /** JSON array of outcomes that are retried, or null (inherit). */
   retry_on: Generated<string | null>;
+  /** JSON array of argument names forming the unique key, or null (inherit). */
+  unique_args: Generated<string | null>;
   retry_backoff_seconds: Generated<number | null>;
   retry_backoff_max_seconds: Generated<number | null>;
   updated_at: number;

@@ -86,6 +86,12 @@ function cancelSignal(count: number, signal: string): string | number {
   return /^\d+$/.test(signal) ? Number(signal) : signal;
 }
 
+/** The unique key of a job: its project, spider and the values of the chosen arguments (absent: null). */
+export function uniqueKeyOf(project: string, spider: string, args: [string, string][], names: string[]): string {
+  const values = new Map(args);
+  return JSON.stringify([project, spider, ...names.map((n) => [n, values.get(n) ?? null])]);
+}
+
 /** Delay before the retry after `attempt`: base × 2^(attempt-1), at most the maximum, with ±20 % jitter. */
 export function retryDelayMs(
   attempt: number,
@@ -159,8 +165,22 @@ export class JobService {
       tags: normalizeTags(input.tags ?? this.#d.policies.tagsFor(input.project, input.spider)),
       scheduleId: input.scheduleId ?? null,
       policy: input.policy && Object.keys(input.policy).length > 0 ? input.policy : null,
+      uniqueKey: null as string | null,
     };
-    await this.#d.jobs.insertPending(job);
+    const unique = this.#d.policies.limitsFor(input.project, input.spider, job.policy).uniqueArgs;
+    if (unique === null) {
+      await this.#d.jobs.insertPending(job);
+    } else {
+      job.uniqueKey = uniqueKeyOf(input.project, input.spider, input.args, unique);
+      const held = await this.#d.jobs.activeWithKey(job.uniqueKey);
+      if (held || !(await this.#d.jobs.insertUnique(job))) {
+        const other = held ?? (await this.#d.jobs.activeWithKey(job.uniqueKey));
+        throw new ScrapydError(
+          `job ${other?.job_id ?? '?'} (${other?.state ?? 'active'}) already has this unique key (spider ${input.spider}${unique.length ? `, ${unique.join(', ')}` : ''}); a second one is refused`,
+          'DUPLICATE_JOB',
+        );
+      }
+    }
     const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
     this.#d.events.publish({ type: 'job.queued', job: ref, priority: job.priority, tags: job.tags, attempt: 1 });
     return ref;

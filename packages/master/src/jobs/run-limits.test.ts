@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { PolicyStore } from '../services/policy-store.js';
-import { retryDelayMs } from './job-service.js';
+import { createJobsRepo } from '../db/repos/jobs.js';
+import { retryDelayMs, uniqueKeyOf } from './job-service.js';
 import { verdict } from './run-limits.js';
 
 const limits = (
@@ -47,6 +48,7 @@ testEachStore('policies: the job’s own win over the spider’s, which win over
     retryOn: null,
     retryBackoffSeconds: null,
     retryBackoffMaxSeconds: null,
+    uniqueArgs: null,
   };
   const defaults = {
     maxRunSeconds: null,
@@ -56,6 +58,7 @@ testEachStore('policies: the job’s own win over the spider’s, which win over
     retryOn: ['lost'],
     retryBackoffSeconds: 10,
     retryBackoffMaxSeconds: 600,
+    uniqueArgs: null,
   };
   assert.deepEqual(policies.limitsFor('p', 's', null), defaults);
   await policies.put(
@@ -107,4 +110,32 @@ void test('retry delays double from the base up to the maximum, with ±20 % jitt
     retryDelayMs(3, { retryBackoffSeconds: 0, retryBackoffMaxSeconds: 60 }, () => 0.7),
     0,
   );
+});
+
+testEachStore('two racing submits with one unique key: the index lets exactly one in', {}, async (t, store) => {
+  const db = await openTestDatabase(t, store);
+  const jobs = createJobsRepo(db);
+  const job = (runId: string) => ({
+    runId,
+    jobId: `job-${runId}`,
+    project: 'p',
+    spider: 's',
+    versionRequested: null,
+    settings: [],
+    args: [['category', 'books']] as [string, string][],
+    priority: 0,
+    createdAt: 1,
+    tags: [],
+    uniqueKey: uniqueKeyOf('p', 's', [['category', 'books']], ['category']),
+  });
+  const results = await Promise.all(
+    ['a'.repeat(32), 'b'.repeat(32), 'c'.repeat(32)].map((id) => jobs.insertUnique(job(id))),
+  );
+  assert.deepEqual(results.filter(Boolean).length, 1, JSON.stringify(results));
+  // A different key is not blocked (a finished holder is not either: see the e2e test).
+  assert.equal(
+    await jobs.insertUnique({ ...job('d'.repeat(32)), uniqueKey: uniqueKeyOf('p', 's', [], ['category']) }),
+    true,
+  );
+  assert.equal(uniqueKeyOf('p', 's', [['x', '1']], []), '["p","s"]');
 });

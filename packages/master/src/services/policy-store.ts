@@ -19,6 +19,7 @@ const NO_POLICY: PlacementPolicy = {
   retryOn: null,
   retryBackoffSeconds: null,
   retryBackoffMaxSeconds: null,
+  uniqueArgs: null,
 };
 const DEFAULT_RETRY_ON: RetryableOutcome[] = ['lost'];
 const DEFAULT_BACKOFF_SECONDS = 10;
@@ -52,6 +53,7 @@ export class PolicyStore {
           retryOn: r.retry_on === null ? null : (JSON.parse(r.retry_on) as RetryableOutcome[]),
           retryBackoffSeconds: r.retry_backoff_seconds,
           retryBackoffMaxSeconds: r.retry_backoff_max_seconds,
+          uniqueArgs: r.unique_args === null ? null : (JSON.parse(r.unique_args) as string[]),
         },
       ]),
     );
@@ -68,6 +70,7 @@ export class PolicyStore {
       ...p,
       tags: p.tags === null ? null : normalizeTags(p.tags),
       retryOn: p.retryOn === null ? null : [...new Set(p.retryOn)],
+      uniqueArgs: p.uniqueArgs === null ? null : [...new Set(p.uniqueArgs)].sort(),
     };
     const row = {
       project,
@@ -81,6 +84,7 @@ export class PolicyStore {
       retry_on: value.retryOn === null ? null : JSON.stringify(value.retryOn),
       retry_backoff_seconds: value.retryBackoffSeconds,
       retry_backoff_max_seconds: value.retryBackoffMaxSeconds,
+      unique_args: value.uniqueArgs === null ? null : JSON.stringify(value.uniqueArgs),
       updated_at: now,
     };
     await this.#db
@@ -97,6 +101,7 @@ export class PolicyStore {
           retry_on: row.retry_on,
           retry_backoff_seconds: row.retry_backoff_seconds,
           retry_backoff_max_seconds: row.retry_backoff_max_seconds,
+          unique_args: row.unique_args,
           updated_at: now,
         }),
       )
@@ -126,6 +131,7 @@ export class PolicyStore {
       retryOn: pick('retryOn') ?? DEFAULT_RETRY_ON,
       retryBackoffSeconds: pick('retryBackoffSeconds') ?? DEFAULT_BACKOFF_SECONDS,
       retryBackoffMaxSeconds: pick('retryBackoffMaxSeconds') ?? DEFAULT_BACKOFF_MAX_SECONDS,
+      uniqueArgs: pick('uniqueArgs'),
     };
   }
 

@@ -72,6 +72,11 @@ const RunLimitFields = {
     .min(0)
     .max(7 * 86_400)
     .nullable(),
+  /**
+   * A unique key: the spider and these arguments; a second pending or running job with the same key is refused
+   * (409 DUPLICATE_JOB). `[]`: the spider alone. Null: inherit (default none).
+   */
+  uniqueArgs: z.array(z.string().min(1).max(1_000)).max(32).nullable(),
 };
 const retriesField = z.number().int().min(0).max(100).nullable();
 
@@ -92,6 +97,7 @@ export const EffectivePolicy = z.object({
   retryOn: z.array(RetryableOutcome),
   retryBackoffSeconds: z.number().int(),
   retryBackoffMaxSeconds: z.number().int(),
+  uniqueArgs: z.array(z.string()).nullable(),
 });
 export type EffectivePolicy = z.infer<typeof EffectivePolicy>;
 
@@ -109,6 +115,7 @@ export const PlacementPolicy = z
     retryOn: RunLimitFields.retryOn.default(null),
     retryBackoffSeconds: RunLimitFields.retryBackoffSeconds.default(null),
     retryBackoffMaxSeconds: RunLimitFields.retryBackoffMaxSeconds.default(null),
+    uniqueArgs: RunLimitFields.uniqueArgs.default(null),
   })
   .strict();
 export type PlacementPolicy = z.infer<typeof PlacementPolicy>;

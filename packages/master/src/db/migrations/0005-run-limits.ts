@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /**
  * Run limits and retries: per project and spider in `policies`; per job (from its schedule or its submit) in `jobs.policy`
@@ -16,6 +16,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('policies').addColumn(column, 'integer').execute();
   }
   await db.schema.alterTable('policies').addColumn('retry_on', 'text').execute();
+  await db.schema.alterTable('policies').addColumn('unique_args', 'text').execute();
+  // At most one pending or running job per unique key: the partial index decides between racing submits.
+  await db.schema.alterTable('jobs').addColumn('unique_key', 'text').execute();
+  await sql`create unique index jobs_unique_active on jobs (unique_key) where state <> 'finished'`.execute(db);
   await db.schema.alterTable('jobs').addColumn('policy', 'text').execute();
   // A retry waits for its backoff: the dispatcher places no pending job before its not_before.
   await db.schema.alterTable('jobs').addColumn('not_before', 'bigint').execute();
@@ -23,6 +27,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('jobs_unique_active').execute();
+  await db.schema.alterTable('jobs').dropColumn('unique_key').execute();
+  await db.schema.alterTable('policies').dropColumn('unique_args').execute();
   await db.schema.alterTable('jobs').dropColumn('not_before').execute();
   await db.schema.alterTable('jobs').dropColumn('stop_outcome').execute();
   await db.schema.alterTable('jobs').dropColumn('policy').execute();

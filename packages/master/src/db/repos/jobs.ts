@@ -26,6 +26,8 @@ export interface NewJob {
   scheduleId?: string | null;
   /** Its own run limits (JSON-serializable), or null. */
   policy?: object | null;
+  /** Its unique key (policy uniqueArgs), or null. */
+  uniqueKey?: string | null;
 }
 
 /** Filters of the REST job list. */
@@ -84,6 +86,7 @@ function toInsert(job: NewJob): Insertable<JobsTable> {
     tags: JSON.stringify(job.tags),
     schedule_id: job.scheduleId ?? null,
     policy: job.policy ? JSON.stringify(job.policy) : null,
+    unique_key: job.uniqueKey ?? null,
   };
 }
 
@@ -192,6 +195,29 @@ export function createJobsRepo(db: Db) {
     insertPending(job: NewJob): Promise<void> {
       return insertBatched(job);
     },
+
+    /**
+     * Queues a job with a unique key, alone (not group-committed: a refused duplicate must not fail the others'
+     * batch). The partial unique index refuses it when a pending or running job has the key: false then.
+     */
+    async insertUnique(job: NewJob): Promise<boolean> {
+      try {
+        await db.insertInto('jobs').values(toInsert(job)).execute();
+        return true;
+      } catch (e) {
+        if ((await this.activeWithKey(job.uniqueKey!)) !== undefined) return false;
+        throw e;
+      }
+    },
+
+    /** The pending or running job holding a unique key. */
+    activeWithKey: (key: string): Promise<JobRow | undefined> =>
+      db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('unique_key', '=', key)
+        .where('state', '!=', 'finished')
+        .executeTakeFirst(),
 
     /** The next pending jobs in dispatch order, skipping those already being placed. */
     async nextPending(limit: number): Promise<JobRow[]> {
