@@ -212,3 +212,31 @@ void test('a unique key refuses a second pending or running job with the same sp
   const next = await schedule(api, { project: 'demo', spider: 'slow', seconds: '1', category: 'books', jobid: 'b2' });
   assert.equal((await waitFinished(api, next)).outcome, 'succeeded');
 });
+
+void test('a start rate limit holds jobs beyond N starts per period, with the reason shown', async (t) => {
+  const master = await startMaster(t, { env: { SCRAPYARD_MAX_PROC: '4' } });
+  const api = new ScrapydClient(master.url);
+  const rest = new RestClient(master.url);
+  await deploy(api, 'demo', '1.0');
+  for (const bad of [{ startRate: { count: 0, periodSeconds: 10 } }, { startRate: { count: 2 } }]) {
+    const r = await rest.call('PUT', '/api/v1/projects/demo/spiders/quick/policy', bad);
+    assert.equal(r.status, 400, r.text);
+  }
+  await rest.ok('PUT', '/api/v1/projects/demo/spiders/quick/policy', { startRate: { count: 2, periodSeconds: 6 } });
+  const ids = ['r1', 'r2', 'r3'];
+  for (const id of ids) await schedule(api, { project: 'demo', spider: 'quick', jobid: id });
+  // Two start at once (the burst); the third waits for a token (one per 3 s), saying so, though slots are free.
+  const held = await waitFor(
+    async () => {
+      const j = await rest.get('/api/v1/jobs/r3?project=demo');
+      return j.state === 'pending' && typeof j.pendingReason === 'string' && j;
+    },
+    { what: 'r3 held by the start rate' },
+  );
+  assert.equal(held.pendingReason, 'spider quick is at its start rate limit of 2 per 6 s');
+  for (const id of ids) assert.equal((await waitFinished(api, id)).outcome, 'succeeded');
+  const started = await Promise.all(
+    ids.map(async (id) => Number((await rest.get(`/api/v1/jobs/${id}?project=demo`)).startedAt)),
+  );
+  assert.ok(started[2]! - started[0]! >= 2_500, `third start ${started[2]! - started[0]!} ms after the first`);
+});

@@ -132,6 +132,9 @@ export interface PoliciesTable {
   retry_on: Generated<string | null>;
   /** JSON array of argument names forming the unique key, or null (inherit). */
   unique_args: Generated<string | null>;
+  /** Start rate limit: at most `count` starts per `period_seconds` (both or neither). */
+  start_rate_count: Generated<number | null>;
+  start_rate_period_seconds: Generated<number | null>;
   retry_backoff_seconds: Generated<number | null>;
   retry_backoff_max_seconds: Generated<number | null>;
   updated_at: number;

@@ -15,6 +15,7 @@ import type { AgentCandidate, AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { PolicyStore } from '../services/policy-store.js';
 import { place, type Placement } from './placement.js';
+import { StartRateLimiter, type StartRate } from './start-rate.js';
 import { itemsAreLocal, jobFilePath, remoteFeedUri, type JobFilesConfig } from './job-files.js';
 import type { JobService } from './job-service.js';
 import { pruneOldFiles } from './retention.js';
@@ -54,6 +55,9 @@ export class Dispatcher {
   #backoffTimer: NodeJS.Timeout | undefined;
   #backoffAt: number | null = null;
   #backoffsMayWait = true;
+  readonly #rates = new StartRateLimiter();
+  #rateTimer: NodeJS.Timeout | undefined;
+  #rateAt: number | null = null;
   #reasons:
     | {
         at: number;
@@ -135,6 +139,7 @@ export class Dispatcher {
         if (r === 'assigned') {
           v.agent.freeSlots--;
           caps.add(job.project, job.spider);
+          for (const [key, rate] of this.#rateKeys(job.project, job.spider)) this.#rates.take(key, rate, this.#d.now());
         }
         if (r !== 'gone') placed++;
       }
@@ -182,7 +187,39 @@ export class Dispatcher {
     if (sCap !== null && caps.spider(project, spider) >= sCap) {
       return { ok: false, reason: `spider ${spider} is at its limit of ${sCap} running jobs` };
     }
+    const now = this.#d.now();
+    for (const [key, rate, who] of this.#rateKeys(project, spider)) {
+      if (!this.#rates.allows(key, rate, now)) {
+        this.#armRateTimer(this.#rates.nextAt(key, rate, now), now);
+        return { ok: false, reason: `${who} is at its start rate limit of ${rate.count} per ${rate.periodSeconds} s` };
+      }
+    }
     return place(tags, agents);
+  }
+
+  /** The start rate limits a job of this project and spider is under, with their bucket keys. */
+  #rateKeys(project: string, spider: string): [string, StartRate, string][] {
+    const out: [string, StartRate, string][] = [];
+    const p = this.#d.policies.get(project).startRate;
+    if (p) out.push([`p\u0000${project}`, p, `project ${project}`]);
+    const s = this.#d.policies.get(project, spider).startRate;
+    if (s) out.push([`s\u0000${project}\u0000${spider}`, s, `spider ${spider}`]);
+    return out;
+  }
+
+  /** One timer for the earliest moment a rate-limited job may start: a pass then places it. */
+  #armRateTimer(at: number, now: number): void {
+    if (this.#rateAt !== null && this.#rateAt <= at) return;
+    clearTimeout(this.#rateTimer);
+    this.#rateAt = at;
+    this.#rateTimer = setTimeout(
+      () => {
+        this.#rateAt = null;
+        this.kick();
+      },
+      Math.min(Math.max(0, at - now), 3_600_000),
+    );
+    this.#rateTimer.unref();
   }
 
   /** Running jobs per project and spider, read only when some cap exists. */

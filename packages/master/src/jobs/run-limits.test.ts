@@ -49,6 +49,7 @@ testEachStore('policies: the job’s own win over the spider’s, which win over
     retryBackoffSeconds: null,
     retryBackoffMaxSeconds: null,
     uniqueArgs: null,
+    startRate: null,
   };
   const defaults = {
     maxRunSeconds: null,

@@ -20,6 +20,7 @@ const NO_POLICY: PlacementPolicy = {
   retryBackoffSeconds: null,
   retryBackoffMaxSeconds: null,
   uniqueArgs: null,
+  startRate: null,
 };
 const DEFAULT_RETRY_ON: RetryableOutcome[] = ['lost'];
 const DEFAULT_BACKOFF_SECONDS = 10;
@@ -54,6 +55,10 @@ export class PolicyStore {
           retryBackoffSeconds: r.retry_backoff_seconds,
           retryBackoffMaxSeconds: r.retry_backoff_max_seconds,
           uniqueArgs: r.unique_args === null ? null : (JSON.parse(r.unique_args) as string[]),
+          startRate:
+            r.start_rate_count === null || r.start_rate_period_seconds === null
+              ? null
+              : { count: r.start_rate_count, periodSeconds: r.start_rate_period_seconds },
         },
       ]),
     );
@@ -85,6 +90,8 @@ export class PolicyStore {
       retry_backoff_seconds: value.retryBackoffSeconds,
       retry_backoff_max_seconds: value.retryBackoffMaxSeconds,
       unique_args: value.uniqueArgs === null ? null : JSON.stringify(value.uniqueArgs),
+      start_rate_count: value.startRate?.count ?? null,
+      start_rate_period_seconds: value.startRate?.periodSeconds ?? null,
       updated_at: now,
     };
     await this.#db
@@ -102,6 +109,8 @@ export class PolicyStore {
           retry_backoff_seconds: row.retry_backoff_seconds,
           retry_backoff_max_seconds: row.retry_backoff_max_seconds,
           unique_args: row.unique_args,
+          start_rate_count: row.start_rate_count,
+          start_rate_period_seconds: row.start_rate_period_seconds,
           updated_at: now,
         }),
       )

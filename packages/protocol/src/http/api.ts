@@ -116,6 +116,12 @@ export const PlacementPolicy = z
     retryBackoffSeconds: RunLimitFields.retryBackoffSeconds.default(null),
     retryBackoffMaxSeconds: RunLimitFields.retryBackoffMaxSeconds.default(null),
     uniqueArgs: RunLimitFields.uniqueArgs.default(null),
+    /** At most `count` job starts per `periodSeconds` for the project (or spider), beside the running cap. */
+    startRate: z
+      .object({ count: z.number().int().min(1).max(10_000), periodSeconds: z.number().int().min(1).max(86_400) })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict();
 export type PlacementPolicy = z.infer<typeof PlacementPolicy>;

@@ -12,6 +12,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     'kill_grace_seconds',
     'retry_backoff_seconds',
     'retry_backoff_max_seconds',
+    'start_rate_count',
+    'start_rate_period_seconds',
   ]) {
     await db.schema.alterTable('policies').addColumn(column, 'integer').execute();
   }
@@ -35,6 +37,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('jobs').dropColumn('policy').execute();
   await db.schema.alterTable('policies').dropColumn('retry_on').execute();
   for (const column of [
+    'start_rate_period_seconds',
+    'start_rate_count',
     'retry_backoff_max_seconds',
     'retry_backoff_seconds',
     'kill_grace_seconds',
