@@ -240,3 +240,28 @@ void test('a start rate limit holds jobs beyond N starts per period, with the re
   );
   assert.ok(started[2]! - started[0]! >= 2_500, `third start ${started[2]! - started[0]!} ms after the first`);
 });
+
+void test('a timed-out crawl is retried; its attempt keeps its outcome and its Scrapy stats', async (t) => {
+  const master = await startMaster(t);
+  const api = new ScrapydClient(master.url);
+  const rest = new RestClient(master.url);
+  await deploy(api, 'demo', '1.0');
+  const created = await rest.ok('POST', '/api/v1/jobs', {
+    project: 'demo',
+    spider: 'slow',
+    jobId: 'slow-retried',
+    args: { seconds: '60' },
+    policy: { maxRunSeconds: 3, retries: 1, retryOn: ['timed_out'], retryBackoffSeconds: 1 },
+  });
+  assert.deepEqual(
+    [(created.policy as { retries: number }).retries, (created.policy as { retryOn: string[] }).retryOn],
+    [1, ['timed_out']],
+  );
+  assert.equal((await waitFinished(api, 'slow-retried', 120_000)).outcome, 'timed_out');
+  const detail = await rest.get('/api/v1/jobs/slow-retried?project=demo');
+  const [first] = detail.attempts as { outcome: string; stats: { items: number; finishReason: string | null } }[];
+  assert.equal(detail.attempt, 2);
+  assert.equal(first!.outcome, 'timed_out');
+  assert.ok(first!.stats.items >= 2, JSON.stringify(first!.stats));
+  assert.equal(first!.stats.finishReason, 'shutdown');
+});

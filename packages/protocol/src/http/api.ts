@@ -170,6 +170,8 @@ export const JobAttempt = z.object({
   endedAt: EpochMs,
   outcome: z.string(),
   reason: z.string().nullable(),
+  /** That run's last Scrapy stats (see GET /api/v1/jobs/:jobId/stats for the current run's whole snapshot). */
+  stats: JobStatsSummary.nullable(),
 });
 export type JobAttempt = z.infer<typeof JobAttempt>;
 

@@ -161,15 +161,18 @@ export function jobRoutes(
   app.get('/jobs/:jobId', async (req): Promise<JobDetail> => {
     const row = await find(req.params, req.query);
     const info = await toJobInfo(row, o.views);
-    const earlier: JobAttempt[] = (await o.jobs.attempts(row)).map((a) => ({
-      attempt: a.attempt,
-      runId: a.run_id,
-      nodeId: a.node_id,
-      startedAt: a.started_at === null ? null : Number(a.started_at),
-      endedAt: Number(a.ended_at),
-      outcome: a.outcome,
-      reason: a.reason,
-    }));
+    const earlier: JobAttempt[] = await Promise.all(
+      (await o.jobs.attempts(row)).map(async (a) => ({
+        attempt: a.attempt,
+        runId: a.run_id,
+        nodeId: a.node_id,
+        startedAt: a.started_at === null ? null : Number(a.started_at),
+        endedAt: Number(a.ended_at),
+        outcome: a.outcome,
+        reason: a.reason,
+        stats: o.views.stats ? await o.views.stats(a.run_id) : null,
+      })),
+    );
     return { ...info, attempts: earlier };
   });
 
