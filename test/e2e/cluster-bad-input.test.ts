@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/agents.js';
 import { startCluster } from '../helpers/cluster.js';
+import { EMPTY_POLICY } from '../helpers/jobs.js';
 import { adminTokenFor } from '../helpers/processes.js';
 import { queryMaster } from '../helpers/master-db.js';
 
@@ -86,14 +87,7 @@ void test(
     );
     await expectError(raw('POST', '/api/v1/nodes/enrollments', huge), 413, 'PAYLOAD_TOO_LARGE');
     assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
-    assert.deepEqual(await rest.get('/api/v1/projects/demo/policy'), {
-      tags: ['eu'],
-      maxRunning: 2,
-      retries: null,
-      maxRunSeconds: null,
-      stallSeconds: null,
-      killGraceSeconds: null,
-    });
+    assert.deepEqual(await rest.get('/api/v1/projects/demo/policy'), { ...EMPTY_POLICY, tags: ['eu'], maxRunning: 2 });
 
     // Registration: malformed bodies and an unknown key are refused before anything is created.
     await expectError(raw('POST', '/agent/v1/register', 'not json'), 400, 'BAD_REQUEST');

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { enroll, gatewayUrl, runCli, startAgent, type Enrollment } from '../helpers/agents.js';
 import { listNodes, nodeInfo, startCluster, type NodeInfoBody } from '../helpers/cluster.js';
 import { RestClient, request } from '../helpers/http.js';
+import { EMPTY_POLICY } from '../helpers/jobs.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
 import { PYTHON } from '../helpers/python.js';
 import { helloFrame, identifyFrame, rawHandshake, rawSession, type RawAnswer } from '../helpers/raw-agent.js';
@@ -307,14 +308,7 @@ void test(
     // Nothing changed: no enrollment was created, no policy stored.
     assert.deepEqual(await queryMaster(master.dataDir, 'SELECT COUNT(*) AS n FROM enrollments'), [{ n: 0 }]);
     const anon = new RestClient(url, { adminToken: null });
-    assert.deepEqual(await anon.get('/api/v1/projects/demo/policy'), {
-      tags: null,
-      maxRunning: null,
-      retries: null,
-      maxRunSeconds: null,
-      stallSeconds: null,
-      killGraceSeconds: null,
-    });
+    assert.deepEqual(await anon.get('/api/v1/projects/demo/policy'), EMPTY_POLICY);
     // Reads stay open, like the Scrapyd API.
     assert.deepEqual(await anon.get('/api/v1/nodes'), { nodes: [] });
     assert.equal((await request(`${url}/daemonstatus.json`)).status, 200);
@@ -324,12 +318,8 @@ void test(
     const created = await admin.call('POST', '/api/v1/nodes/enrollments', {});
     assert.equal(created.status, 201, created.text);
     assert.deepEqual(await admin.ok('PUT', '/api/v1/projects/demo/policy', { tags: ['x'] }), {
+      ...EMPTY_POLICY,
       tags: ['x'],
-      maxRunning: null,
-      retries: null,
-      maxRunSeconds: null,
-      stallSeconds: null,
-      killGraceSeconds: null,
     });
     assert.equal((await admin.call('POST', '/api/v1/nodes/ghost/cordon')).status, 404, 'past the guard: no node');
     // As does the CLI on the master host, which reads it from the master's data dir.

@@ -5,6 +5,21 @@ import { buildEgg, type FixtureProject } from './eggs.js';
 import { waitFor } from './wait.js';
 
 /** The demo fixture's spiders, as `scrapy list` prints them (sorted). */
+/** A project or spider policy with nothing set (every field inherits). */
+export const EMPTY_POLICY = {
+  tags: null,
+  maxRunning: null,
+  retries: null,
+  maxRunSeconds: null,
+  stallSeconds: null,
+  killGraceSeconds: null,
+  retryOn: null,
+  retryBackoffSeconds: null,
+  retryBackoffMaxSeconds: null,
+  uniqueArgs: null,
+  startRate: null,
+};
+
 export const DEMO_SPIDERS = ['crash', 'envdump', 'fails', 'needsdep', 'quick', 'silent', 'slow', 'stubborn'];
 
 export async function deploy(api: ScrapydClient, project: FixtureProject = 'demo', version = '1'): Promise<void> {

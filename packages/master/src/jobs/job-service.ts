@@ -371,7 +371,7 @@ export class JobService {
         reason: o.reason,
         notBefore: o.notBefore,
       },
-      'job requeued for another attempt',
+      o.outcome === 'lost' ? 'run lost: job requeued' : 'run ended: job requeued for a retry',
     );
     this.#d.events.publish({
       type: 'job.requeued',
