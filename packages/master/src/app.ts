@@ -11,6 +11,7 @@ import { DomainEvents } from './events/domain-events.js';
 import type { NodeCredentials } from './registry/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { createCluster } from './compose/cluster.js';
+import { createDeliveries } from './compose/deliveries.js';
 import { createHttpServer } from './compose/http-surfaces.js';
 import { createJobCore } from './compose/job-core.js';
 import { createSchedules } from './compose/schedules.js';
@@ -36,10 +37,18 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const base = { config, logger, now, storage, events, registry };
   const core = createJobCore(base);
   const cluster = await createCluster({ ...base, core });
+  // Subscribed before the core starts: what it finishes at start-up (lost runs) is delivered too.
+  const deliveries = await createDeliveries(base);
+  await deliveries.start();
   await core.start();
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
-  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules });
+  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries });
+  app.addHook('onListen', (done) => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') deliveries.listeningOn(address.port);
+    done();
+  });
 
   return {
     app,
@@ -51,6 +60,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
       // Order: stop taking agent traffic, stop HTTP, then close files and the database they write to.
       core.stop();
       await schedules.stop();
+      await deliveries.stop();
       await cluster.gateway.close();
       await app.close();
       await storage.close();

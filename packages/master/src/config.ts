@@ -129,6 +129,33 @@ export const MasterConfigSchema = z
     maxSchedules: int(1, 1_000_000).default(10_000),
     /** Fires kept in each schedule's history (the ledger), newest first. */
     scheduleFiresToKeep: int(10, 1_000_000).default(1_000),
+    /**
+     * The master's address as users reach it (`https://scrapyard.example.com`), for links in alerts and webhooks;
+     * empty: built from bind_address and http_port.
+     */
+    publicUrl: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'expected an http(s) URL')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .default(''),
+    /**
+     * Key that seals stored secrets (webhook signing keys, channel passwords and tokens): 32 bytes, base64. Empty:
+     * a key generated into `<data_dir>/secrets.key` (0600). Several masters on one database need the same key.
+     */
+    secretsKey: z.string().trim().default(''),
+    /**
+     * Where webhooks, Slack, Telegram and SMTP may connect: host names, IPs or CIDRs (`*.example.com`,
+     * `10.0.0.0/8`); `*` allows any host except link-local and cloud metadata addresses (the default). A host
+     * listed explicitly is allowed even if link-local.
+     */
+    outboundAllowedHosts: list.default(['*']),
+    /** Seconds an outgoing request (webhook, Slack, Telegram, SMTP) may take. */
+    outboundTimeoutSeconds: int(1, 300).default(10),
+    /** Attempts of one delivery before it is dead; retries back off exponentially (1 s, 2 s, … up to 1 h). */
+    deliveryMaxAttempts: int(1, 100).default(12),
+    /** Delivered and dead deliveries kept per webhook or channel (the delivery log), newest first. */
+    deliveriesToKeep: int(10, 1_000_000).default(1_000),
     /** Agent WebSocket connections upgraded but not yet authenticated; more are answered 503. */
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
@@ -239,6 +266,12 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   max_pending_handshakes: 'maxPendingHandshakes',
   max_schedules: 'maxSchedules',
   schedule_fires_to_keep: 'scheduleFiresToKeep',
+  public_url: 'publicUrl',
+  secrets_key: 'secretsKey',
+  outbound_allowed_hosts: 'outboundAllowedHosts',
+  outbound_timeout_seconds: 'outboundTimeoutSeconds',
+  delivery_max_attempts: 'deliveryMaxAttempts',
+  deliveries_to_keep: 'deliveriesToKeep',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */

@@ -8,19 +8,10 @@
  * never sees half a token, and the rename replaces a planted symlink instead of following it.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { writePrivateFile } from './private-file.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 /** `adm_` tells it apart from agents' 64-hex session tokens, which travel in the same header. */
@@ -55,21 +46,7 @@ export function loadOrCreateAdminToken(dataDir: string, logger: Logger): string 
     return readFileSync(path, 'utf8').trim();
   }
   const token = `adm_${randomBytes(32).toString('hex')}`;
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  // 'wx' refuses to follow anything already at the temporary name; 0600 is set at creation, never widened.
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${token}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writePrivateFile(path, `${token}\n`);
   const level = problem === 'missing' ? 'info' : 'warn';
   logger[level]({ path, previous: problem }, 'admin token: wrote a new token file (mode 0600)');
   return token;

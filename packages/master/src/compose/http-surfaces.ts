@@ -14,6 +14,7 @@ import { agentRegisterRoutes } from '../routes/agent/register.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import type { Cluster } from './cluster.js';
+import type { Deliveries } from './deliveries.js';
 import type { JobCore } from './job-core.js';
 import type { Schedules } from './schedules.js';
 import type { Storage } from './storage.js';
@@ -27,6 +28,7 @@ export interface HttpDeps {
   core: JobCore;
   cluster: Cluster;
   schedules: Schedules;
+  deliveries: Deliveries;
 }
 
 export async function createHttpServer({
@@ -38,6 +40,7 @@ export async function createHttpServer({
   core,
   cluster,
   schedules,
+  deliveries,
 }: HttpDeps) {
   const auth = new Authenticator({
     username: config.username,
@@ -82,6 +85,8 @@ export async function createHttpServer({
     now,
     kick: () => core.dispatcher.kick(),
     schedules: schedules.service,
+    webhooks: deliveries.webhooks,
+    channels: deliveries.channels,
   });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },

@@ -45,7 +45,6 @@ export type DomainEvent =
     }
   | { type: 'job.resumed'; job: JobRef; nodeId: string }
   | {
-      /** A running (or just ended) crawl's Scrapy stats were stored: at most one every second or so per run. */
       /** New bytes of a running job's log or items reached the master (its `end` offset now). */
       type: 'job.output';
       runId: string;
@@ -53,6 +52,7 @@ export type DomainEvent =
       end: number;
     }
   | {
+      /** A running (or just ended) crawl's Scrapy stats were stored: at most one every second or so per run. */
       type: 'job.stats';
       job: JobRef;
       nodeId: string;
@@ -83,6 +83,26 @@ export type DomainEvent =
       reasonCode: string | null;
       reason: string | null;
       jobId: string | null;
+    }
+  | {
+      /** An outgoing delivery (a webhook call or an alert notification) ended an attempt. */
+      type: 'delivery.attempted';
+      kind: 'webhook' | 'alert';
+      /** The webhook or channel it went to. */
+      targetId: string;
+      /** delivered; retrying (failed, another attempt is due); dead (failed for good: attempts or age exhausted). */
+      result: 'delivered' | 'retrying' | 'dead';
+      status: number | null;
+      latencyMs: number;
+    }
+  | {
+      /** An alert changed state (committed): pending → firing → resolved, or pending → resolved. */
+      type: 'alert.changed';
+      alertId: string;
+      ruleId: string;
+      ruleKind: string;
+      subject: string;
+      state: 'pending' | 'firing' | 'resolved';
     };
 
 export type EventType = DomainEvent['type'];

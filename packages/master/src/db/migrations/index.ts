@@ -6,6 +6,7 @@ import * as m0003 from './0003-attempts.js';
 import * as m0004 from './0004-schedules.js';
 import * as m0005 from './0005-run-limits.js';
 import * as m0006 from './0006-live-stats.js';
+import * as m0007 from './0007-deliveries.js';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -16,5 +17,6 @@ export const migrationProvider: MigrationProvider = {
       '0004-schedules': m0004,
       '0005-run-limits': m0005,
       '0006-live-stats': m0006,
+      '0007-deliveries': m0007,
     }),
 };

@@ -21,6 +21,9 @@ import { logStreamRoutes } from './log-stream.js';
 import { nodeRoutes } from './nodes.js';
 import { policyRoutes } from './policies.js';
 import { scheduleRoutes } from './schedules.js';
+import { deliveryRoutes } from './deliveries.js';
+import type { ChannelService } from '../../deliveries/channel-service.js';
+import type { WebhookService } from '../../deliveries/webhook-service.js';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
 
 export interface ApiPluginOptions {
@@ -45,6 +48,8 @@ export interface ApiPluginOptions {
   now: () => number;
   kick: () => void;
   schedules: ScheduleService;
+  webhooks: WebhookService;
+  channels: ChannelService;
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -66,6 +71,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats });
       policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick });
       scheduleRoutes(api, { schedules: o.schedules });
+      deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)

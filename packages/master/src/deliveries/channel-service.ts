@@ -1,0 +1,177 @@
+/**
+ * Notification channels as the REST API and the CLI manage them: email (SMTP), Slack, Telegram and signed
+ * webhooks. Settings are validated whole against the channel's kind; secrets (password, bot token, Slack URL,
+ * signing key) are stored sealed, never returned (the API says which secret fields are set), and a generated
+ * signing key is shown once. "Send test" enqueues a test notice through the outbox like a real alert.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CreateChannelRequest,
+  DeliveryQuery,
+  EmailChannel,
+  SlackChannel,
+  TelegramChannel,
+  UpdateChannelRequest,
+  WebhookChannel,
+  type Channel,
+  type ChannelKind,
+  type ChannelWithSecret,
+  type Delivery,
+} from '@scrapyard/protocol';
+import type { SecretBox } from '../auth/secret-box.js';
+import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
+import { parseOr400 } from '../routes/api/validate.js';
+import { ApiError } from '../services/api-error.js';
+import { newDeliveryId } from './delivery-id.js';
+import { deliveryView } from './delivery-view.js';
+import type { AlertNotice } from './notice.js';
+import type { StoredPayload } from './payloads.js';
+import { newSigningSecret } from './signing.js';
+import type { TargetCatalog } from './targets.js';
+
+const MAX_CHANNELS = 1_000;
+const DEFAULT_RATE = 1;
+const KIND_SCHEMA = { email: EmailChannel, slack: SlackChannel, telegram: TelegramChannel, webhook: WebhookChannel };
+
+export class ChannelService {
+  constructor(
+    private readonly d: {
+      repo: DeliveriesRepo;
+      targets: TargetCatalog;
+      box: SecretBox;
+      now: () => number;
+      wake: () => void;
+    },
+  ) {}
+
+  #view(r: ChannelRow): Channel {
+    const secret = r.secret === null ? {} : (JSON.parse(this.d.box.open(r.secret)) as Record<string, unknown>);
+    return {
+      id: r.id,
+      name: r.name,
+      kind: r.kind as ChannelKind,
+      config: JSON.parse(r.config) as Record<string, unknown>,
+      secretFields: Object.keys(secret).sort(),
+      ratePerSecond: r.rate_per_second,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  async list(): Promise<{ channels: Channel[] }> {
+    return { channels: (await this.d.repo.channels.all()).map((r) => this.#view(r)) };
+  }
+
+  async #row(id: string): Promise<ChannelRow> {
+    const row = await this.d.repo.channels.get(id);
+    if (!row) throw new ApiError('NOT_FOUND', `no channel ${id}`);
+    return row;
+  }
+
+  async get(id: string): Promise<Channel> {
+    return this.#view(await this.#row(id));
+  }
+
+  /** A webhook channel without a signing key gets one, returned once. */
+  #withSigningKey(kind: ChannelKind, secret: Record<string, unknown> | undefined) {
+    if (kind !== 'webhook' || (secret && 'signingSecret' in secret)) return { secret, generated: undefined };
+    const signingSecret = newSigningSecret();
+    return { secret: { ...secret, signingSecret }, generated: { signingSecret } };
+  }
+
+  async create(body: unknown): Promise<ChannelWithSecret> {
+    const b = parseOr400(CreateChannelRequest, body, 'body');
+    if (await this.d.repo.channels.nameTaken(b.name, null)) {
+      throw new ApiError('CONFLICT', `a channel named ${b.name} exists`);
+    }
+    if ((await this.d.repo.channels.count()) >= MAX_CHANNELS) {
+      throw new ApiError('LIMIT_REACHED', `at most ${MAX_CHANNELS} channels; delete some first`);
+    }
+    const { secret, generated } = this.#withSigningKey(b.kind, b.secret);
+    const now = this.d.now();
+    const row: ChannelRow = {
+      id: `ch_${randomBytes(8).toString('hex')}`,
+      name: b.name,
+      kind: b.kind,
+      config: JSON.stringify(b.config),
+      secret: secret ? this.d.box.seal(JSON.stringify(secret)) : null,
+      rate_per_second: b.ratePerSecond ?? DEFAULT_RATE,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.d.repo.channels.insert(row);
+    await this.d.targets.reload();
+    return { channel: this.#view(row), ...(generated ? { secret: generated } : {}) };
+  }
+
+  async update(id: string, body: unknown): Promise<ChannelWithSecret> {
+    const b = parseOr400(UpdateChannelRequest, body, 'body');
+    const row = await this.#row(id);
+    const kind = row.kind as ChannelKind;
+    if (b.name !== undefined && (await this.d.repo.channels.nameTaken(b.name, id))) {
+      throw new ApiError('CONFLICT', `a channel named ${b.name} exists`);
+    }
+    const oldSecret =
+      row.secret === null ? undefined : (JSON.parse(this.d.box.open(row.secret)) as Record<string, unknown>);
+    const settings = parseOr400(
+      KIND_SCHEMA[kind],
+      { kind, config: b.config ?? JSON.parse(row.config), secret: b.secret ?? oldSecret },
+      'body',
+    );
+    await this.d.repo.channels.update(id, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.ratePerSecond !== undefined ? { rate_per_second: b.ratePerSecond } : {}),
+      config: JSON.stringify(settings.config),
+      secret: settings.secret ? this.d.box.seal(JSON.stringify(settings.secret)) : null,
+      updated_at: this.d.now(),
+    });
+    await this.d.targets.reload();
+    return { channel: await this.get(id) };
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.d.repo.channels.delete(id))) throw new ApiError('NOT_FOUND', `no channel ${id}`);
+    await this.d.targets.reload();
+  }
+
+  async test(id: string): Promise<{ delivery: Delivery }> {
+    const row = await this.#row(id);
+    const now = this.d.now();
+    const notice: AlertNotice = {
+      alertId: 'test',
+      ruleId: 'test',
+      ruleName: 'test',
+      ruleKind: 'test',
+      state: 'firing',
+      repeat: 0,
+      subject: row.name,
+      title: `[TEST] Scrapyard channel ${row.name}`,
+      text: `A test message from Scrapyard to the ${row.kind} channel ${row.name}. If you read this, alerts will reach you here.`,
+      link: null,
+      labels: { channel: row.name },
+      at: now,
+    };
+    const deliveryId = newDeliveryId();
+    const payload: StoredPayload = { kind: 'notice', notice };
+    await this.d.repo.enqueue([
+      {
+        id: deliveryId,
+        kind: 'alert',
+        target_id: id,
+        dedup_key: `test:${deliveryId}`,
+        event: 'channel.test',
+        payload: JSON.stringify(payload),
+        next_at: now,
+        created_at: now,
+      },
+    ]);
+    this.d.wake();
+    return { delivery: deliveryView((await this.d.repo.get(deliveryId))!) };
+  }
+
+  async deliveries(id: string, query: unknown): Promise<{ deliveries: Delivery[] }> {
+    await this.#row(id);
+    const q = parseOr400(DeliveryQuery, query, 'query');
+    return { deliveries: (await this.d.repo.log(id, q.state, q.limit)).map(deliveryView) };
+  }
+}

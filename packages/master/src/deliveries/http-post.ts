@@ -1,0 +1,95 @@
+/**
+ * One outgoing POST (webhooks, Slack, Telegram): connects only where the outbound policy allows (checked on the
+ * resolved addresses), gives up after the timeout, follows at most a few redirects and only to the same origin
+ * (a receiver can't bounce our signed body to another host), and reads at most a small part of the answer.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { parseRetryAfter } from './backoff.js';
+import { OutboundRefused, type OutboundPolicy } from './outbound-policy.js';
+
+const MAX_REDIRECTS = 3;
+/** Enough of an answer to show in the delivery log. */
+const MAX_ANSWER_BYTES = 4096;
+
+export interface PostResult {
+  /** Retry-After of a 429 or 503, in ms. */
+  retryAfterMs: number | null;
+  status: number;
+  /** The start of the answer's body (for the delivery log and for APIs that answer errors with 200). */
+  body: string;
+}
+
+export class PostError extends Error {
+  constructor(
+    message: string,
+    /** Whether trying again may help (a timeout, a refused connection) or not (a policy refusal). */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface PostOptions {
+  policy: OutboundPolicy;
+  timeoutMs: number;
+  headers: Record<string, string>;
+}
+
+function once(url: URL, body: string, o: PostOptions): Promise<{ res: IncomingMessage; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...o.headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: o.policy.lookup as never,
+        timeout: o.timeoutMs,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < MAX_ANSWER_BYTES) chunks.push(c.subarray(0, MAX_ANSWER_BYTES - size));
+          size += c.length;
+        });
+        res.on('end', () => resolve({ res, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    // The socket timeout covers idle gaps; the deadline covers a receiver that trickles its answer.
+    const deadline = setTimeout(
+      () => req.destroy(new PostError(`no answer within ${o.timeoutMs} ms`, true)),
+      o.timeoutMs,
+    );
+    req.on('close', () => clearTimeout(deadline));
+    req.on('timeout', () => req.destroy(new PostError(`no answer within ${o.timeoutMs} ms`, true)));
+    req.on('error', (e: Error & { code?: string }) => {
+      if (e instanceof PostError) reject(e);
+      else if (e instanceof OutboundRefused) reject(new PostError(e.message, false));
+      else reject(new PostError(e.code ? `${e.code}: ${e.message}` : e.message, true));
+    });
+    req.end(body);
+  });
+}
+
+export async function postJson(target: string, body: string, o: PostOptions): Promise<PostResult> {
+  let url = new URL(target);
+  for (let hop = 0; ; hop++) {
+    const { res, text } = await once(url, body, o);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (status < 300 || status >= 400 || !location) {
+      const retryAfter = status === 429 || status === 503 ? res.headers['retry-after'] : undefined;
+      return { status, body: text, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
+    }
+    const next = new URL(location, url);
+    if (next.origin !== url.origin) {
+      throw new PostError(`redirected to another host (${next.origin}); not followed`, false);
+    }
+    if (hop >= MAX_REDIRECTS) throw new PostError(`more than ${MAX_REDIRECTS} redirects`, false);
+    url = next;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * A crawl's items to the webhooks that want them, in batches of whole lines of its items file, while it runs
+ * (full batches, as items arrive) and when it ends (the rest). Each hook's cursor in a run's file is a mark
+ * (`items:<hook>:<run>`) moved in the same transaction as the batches it covers, so a restart neither repeats
+ * nor skips a batch; a batch is keyed by its offset, so cutting the same range twice sends it once.
+ */
+import { stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { JobsRepo } from '../db/repos/jobs.js';
+import type { DomainEvents } from '../events/domain-events.js';
+import { jobFilePath, type JobFilesConfig } from '../jobs/job-files.js';
+import { newDeliveryId } from './delivery-id.js';
+import { cutBatches } from './item-range.js';
+import type { JobFacts, StoredPayload } from './payloads.js';
+import type { TargetCatalog, WebhookTarget } from './targets.js';
+
+/** A batch holds at most this many bytes of items (unless one item alone is larger). */
+const MAX_BATCH_BYTES = 1024 * 1024;
+/** New items wait this long for more before a pass cuts batches (a busy crawl is read once a second). */
+const LIVE_DELAY_MS = 1_000;
+/** After a job ends its last chunks may still be arriving: the final pass waits for them to settle. */
+const FINAL_DELAY_MS = 2_000;
+/** Runs tracked at once; beyond it, the oldest is forgotten (its final pass still runs from the mark). */
+const MAX_RUNS = 10_000;
+
+interface RunState {
+  job: JobFacts;
+  finished: boolean;
+  timer: NodeJS.Timeout | null;
+  busy: boolean;
+  again: boolean;
+}
+
+export class ItemBatches {
+  readonly #runs = new Map<string, RunState>();
+  readonly #log: Logger;
+  #unsubscribe: (() => void) | null = null;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly d: {
+      repo: DeliveriesRepo;
+      jobs: JobsRepo;
+      targets: TargetCatalog;
+      events: DomainEvents;
+      files: JobFilesConfig;
+      now: () => number;
+      logger: Logger;
+      wake: () => void;
+    },
+  ) {
+    this.#log = d.logger.child({ component: 'webhook-items' });
+  }
+
+  start(): void {
+    this.#unsubscribe = this.d.events.on('job.output', (ev) => {
+      if (ev.stream === 'items') this.#onItems(ev.runId);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    for (const r of this.#runs.values()) if (r.timer) clearTimeout(r.timer);
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #hooks(job: JobFacts): WebhookTarget[] {
+    return this.d.targets.hooksFor(job.project, job.spider).filter((h) => h.items);
+  }
+
+  #onItems(runId: string): void {
+    if (!this.d.targets.hasHooks) return;
+    const known = this.#runs.get(runId);
+    if (known) return this.#schedule(known, known.finished ? FINAL_DELAY_MS : LIVE_DELAY_MS);
+    // A run this process hasn't seen start (it started before a restart): learn what it is once.
+    const p = this.d.jobs
+      .byRunId(runId)
+      .then((row) => {
+        if (!row || this.#runs.has(runId)) return;
+        const job = { jobId: row.job_id, runId, project: row.project, spider: row.spider };
+        if (this.#hooks(job).length === 0) return;
+        const r = this.#track(job, row.state === 'finished');
+        this.#schedule(r, r.finished ? FINAL_DELAY_MS : LIVE_DELAY_MS);
+      })
+      .catch((e: unknown) => this.#log.warn({ err: e, runId }, 'looking up a run for its items failed'));
+    this.#hold(p);
+  }
+
+  /** A job ended: its remaining items go once its last chunks have arrived. */
+  finished(job: JobFacts): void {
+    if (this.#hooks(job).length === 0) return;
+    const r = this.#runs.get(job.runId) ?? this.#track(job, true);
+    r.finished = true;
+    this.#schedule(r, FINAL_DELAY_MS);
+  }
+
+  #track(job: JobFacts, finished: boolean): RunState {
+    if (this.#runs.size >= MAX_RUNS) {
+      const [oldest] = this.#runs.keys();
+      if (oldest !== undefined) this.#forget(oldest);
+    }
+    const r: RunState = { job, finished, timer: null, busy: false, again: false };
+    this.#runs.set(job.runId, r);
+    return r;
+  }
+
+  #forget(runId: string): void {
+    const r = this.#runs.get(runId);
+    if (r?.timer) clearTimeout(r.timer);
+    this.#runs.delete(runId);
+  }
+
+  #schedule(r: RunState, delayMs: number): void {
+    if (r.busy) {
+      r.again = true;
+      return;
+    }
+    if (r.timer) return;
+    r.timer = setTimeout(() => {
+      r.timer = null;
+      this.#hold(this.#pass(r));
+    }, delayMs);
+    r.timer.unref();
+  }
+
+  #hold(p: Promise<void>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  async #pass(r: RunState): Promise<void> {
+    r.busy = true;
+    try {
+      const path = jobFilePath(this.d.files, 'items', r.job.project, r.job.spider, r.job.jobId);
+      if (!path) return;
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => 0,
+      );
+      for (const hook of this.#hooks(r.job)) await this.#cut(r, hook, path, size);
+    } catch (e) {
+      this.#log.error({ err: e, jobId: r.job.jobId, runId: r.job.runId }, 'cutting item batches failed; retrying');
+      r.again = true;
+    } finally {
+      r.busy = false;
+    }
+    if (r.again) {
+      r.again = false;
+      this.#schedule(r, r.finished ? FINAL_DELAY_MS : LIVE_DELAY_MS);
+    } else if (r.finished) {
+      // Done; a straggler chunk later tracks the run again and continues from the marks.
+      this.#forget(r.job.runId);
+    }
+  }
+
+  async #cut(r: RunState, hook: WebhookTarget, path: string, size: number): Promise<void> {
+    const markName = `items:${hook.id}:${r.job.runId}`;
+    const from = (await this.d.repo.mark(markName)) ?? 0;
+    if (size <= from) return;
+    const batches = await cutBatches(path, from, size, hook.itemsPerBatch, MAX_BATCH_BYTES, r.finished);
+    if (batches.length === 0) return;
+    const now = this.d.now();
+    const rows = batches.map((b) => {
+      const payload: StoredPayload = {
+        kind: 'items',
+        at: now,
+        job: r.job,
+        from: b.from,
+        to: b.to,
+        count: b.count,
+        final: r.finished && b.to === batches[batches.length - 1]!.to,
+      };
+      return {
+        id: newDeliveryId(),
+        kind: 'webhook' as const,
+        target_id: hook.id,
+        dedup_key: `job.items:${r.job.runId}:${b.from}`,
+        event: 'job.items',
+        payload: JSON.stringify(payload),
+        next_at: now,
+        created_at: now,
+      };
+    });
+    await this.d.repo.enqueueWithMark(rows, markName, batches[batches.length - 1]!.to);
+    this.d.wake();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Webhooks as the REST API and the CLI manage them: create (the signing secret is shown once), list, show,
+ * update, rotate the secret, delete, send a test, and the delivery log. Secrets are stored sealed and never
+ * returned afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CreateWebhookRequest,
+  DeliveryQuery,
+  UpdateWebhookRequest,
+  WEBHOOK_EVENTS,
+  type Delivery,
+  type Webhook,
+  type WebhookEvent,
+  type WebhookWithSecret,
+} from '@scrapyard/protocol';
+import type { SecretBox } from '../auth/secret-box.js';
+import type { DeliveriesRepo, WebhookRow } from '../db/repos/deliveries.js';
+import type { WebhooksTable } from '../db/schema.js';
+import { parseOr400 } from '../routes/api/validate.js';
+import { ApiError } from '../services/api-error.js';
+import { newDeliveryId } from './delivery-id.js';
+import { deliveryView } from './delivery-view.js';
+import type { StoredPayload } from './payloads.js';
+import { newSigningSecret } from './signing.js';
+import type { TargetCatalog } from './targets.js';
+
+const MAX_WEBHOOKS = 1_000;
+const DEFAULT_ITEMS_PER_BATCH = 100;
+const DEFAULT_RATE = 1;
+
+export function webhookView(r: WebhookRow): Webhook {
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    project: r.project,
+    spider: r.spider,
+    events: JSON.parse(r.events) as WebhookEvent[],
+    items: r.items === 1,
+    itemsPerBatch: r.items_per_batch,
+    ratePerSecond: r.rate_per_second,
+    enabled: r.enabled === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class WebhookService {
+  constructor(
+    private readonly d: {
+      repo: DeliveriesRepo;
+      targets: TargetCatalog;
+      box: SecretBox;
+      now: () => number;
+      wake: () => void;
+    },
+  ) {}
+
+  async list(): Promise<{ webhooks: Webhook[] }> {
+    return { webhooks: (await this.d.repo.webhooks.all()).map(webhookView) };
+  }
+
+  async #row(id: string): Promise<WebhookRow> {
+    const row = await this.d.repo.webhooks.get(id);
+    if (!row) throw new ApiError('NOT_FOUND', `no webhook ${id}`);
+    return row;
+  }
+
+  async get(id: string): Promise<Webhook> {
+    return webhookView(await this.#row(id));
+  }
+
+  async create(body: unknown): Promise<WebhookWithSecret> {
+    const b = parseOr400(CreateWebhookRequest, body, 'body');
+    if ((await this.d.repo.webhooks.count()) >= MAX_WEBHOOKS) {
+      throw new ApiError('LIMIT_REACHED', `at most ${MAX_WEBHOOKS} webhooks; delete some first`);
+    }
+    const secret = b.secret ?? newSigningSecret();
+    const now = this.d.now();
+    const row: WebhooksTable = {
+      id: `wh_${randomBytes(8).toString('hex')}`,
+      name: b.name ?? null,
+      project: b.project ?? null,
+      spider: b.spider ?? null,
+      url: b.url,
+      secret: this.d.box.seal(secret),
+      events: JSON.stringify(b.events ?? [...WEBHOOK_EVENTS]),
+      items: b.items ? 1 : 0,
+      items_per_batch: b.itemsPerBatch ?? DEFAULT_ITEMS_PER_BATCH,
+      rate_per_second: b.ratePerSecond ?? DEFAULT_RATE,
+      enabled: b.enabled === false ? 0 : 1,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.d.repo.webhooks.insert(row);
+    await this.d.targets.reload();
+    return { webhook: webhookView(row as WebhookRow), secret };
+  }
+
+  async update(id: string, body: unknown): Promise<WebhookWithSecret> {
+    const b = parseOr400(UpdateWebhookRequest, body, 'body');
+    const row = await this.#row(id);
+    const project = b.project === undefined ? row.project : b.project;
+    const spider = b.spider === undefined ? row.spider : b.spider;
+    if (spider && !project) throw new ApiError('BAD_REQUEST', 'body.spider: a spider needs its project');
+    const events = b.events ?? (JSON.parse(row.events) as WebhookEvent[]);
+    const items = b.items ?? row.items === 1;
+    if (events.length === 0 && !items) {
+      throw new ApiError('BAD_REQUEST', 'body.events: choose at least one event, or items');
+    }
+    const secret = b.rotateSecret ? newSigningSecret() : undefined;
+    await this.d.repo.webhooks.update(id, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.url !== undefined ? { url: b.url } : {}),
+      project,
+      spider,
+      events: JSON.stringify(events),
+      items: items ? 1 : 0,
+      ...(b.itemsPerBatch !== undefined ? { items_per_batch: b.itemsPerBatch } : {}),
+      ...(b.ratePerSecond !== undefined ? { rate_per_second: b.ratePerSecond } : {}),
+      ...(b.enabled !== undefined ? { enabled: b.enabled ? 1 : 0 } : {}),
+      ...(secret ? { secret: this.d.box.seal(secret) } : {}),
+      updated_at: this.d.now(),
+    });
+    await this.d.targets.reload();
+    return { webhook: await this.get(id), ...(secret ? { secret } : {}) };
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.d.repo.webhooks.delete(id))) throw new ApiError('NOT_FOUND', `no webhook ${id}`);
+    await this.d.targets.reload();
+  }
+
+  /** Enqueues a `webhook.test` delivery (signed like any other) and returns it; its log shows how it went. */
+  async test(id: string): Promise<{ delivery: Delivery }> {
+    const row = await this.#row(id);
+    const now = this.d.now();
+    const deliveryId = newDeliveryId();
+    const payload: StoredPayload = {
+      kind: 'event',
+      type: 'webhook.test',
+      at: now,
+      data: { webhookId: row.id, message: 'A test delivery from Scrapyard.' },
+    };
+    await this.d.repo.enqueue([
+      {
+        id: deliveryId,
+        kind: 'webhook',
+        target_id: id,
+        dedup_key: `test:${deliveryId}`,
+        event: 'webhook.test',
+        payload: JSON.stringify(payload),
+        next_at: now,
+        created_at: now,
+      },
+    ]);
+    this.d.wake();
+    const stored = await this.d.repo.get(deliveryId);
+    return { delivery: deliveryView(stored!) };
+  }
+
+  async deliveries(id: string, query: unknown): Promise<{ deliveries: Delivery[] }> {
+    await this.#row(id);
+    const q = parseOr400(DeliveryQuery, query, 'query');
+    return { deliveries: (await this.d.repo.log(id, q.state, q.limit)).map(deliveryView) };
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Webhooks against a real master, embedded agent and crawls, delivered to HTTP receivers the test starts: job
+ * events and item batches signed as Standard Webhooks do (verified with the reference library), a failing
+ * receiver retried with backoff, the per-hook rate limit, a kill -9 of the master mid-retry that loses no
+ * delivery, and bad input refused with a clear 4xx and nothing stored.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { ScrapydClient } from '../helpers/clients.js';
+import { RestClient } from '../helpers/http.js';
+import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
+import { startMaster, tempDir } from '../helpers/processes.js';
+import { startReceiver, type Received } from '../helpers/receivers.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface Envelope {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+interface Delivery {
+  id: string;
+  event: string;
+  state: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  latencyMs: number | null;
+}
+
+const headersOf = (r: Received) => ({
+  'webhook-id': String(r.headers['webhook-id']),
+  'webhook-timestamp': String(r.headers['webhook-timestamp']),
+  'webhook-signature': String(r.headers['webhook-signature']),
+});
+
+void test('signed job events and item batches reach a receiver; bad input is refused and nothing stored', async (t) => {
+  const receiver = await startReceiver(t);
+  const master = await startMaster(t);
+  const api = new ScrapydClient(master.url);
+  const rest = new RestClient(master.url);
+  await deploy(api, 'demo', '1.0');
+
+  const refused = async (body: unknown, msg: RegExp) => {
+    const r = await rest.call('POST', '/api/v1/webhooks', body);
+    assert.equal(r.status, 400, r.text);
+    const err = r.json.error as { code: string; message: string };
+    assert.equal(err.code, 'BAD_REQUEST');
+    assert.match(err.message, msg);
+  };
+  await refused({ url: 'ftp://127.0.0.1/x' }, /http:\/\/ or https:\/\//);
+  await refused({ url: 'file:///etc/passwd' }, /http:\/\/ or https:\/\//);
+  await refused({ url: 'http://user:pw@127.0.0.1/' }, /user or password/);
+  await refused({ url: receiver.url, spider: 'quick' }, /spider needs its project/);
+  await refused({ url: receiver.url, events: [] }, /at least one event, or items/);
+  await refused({ url: receiver.url, events: ['job.exploded'] }, /events/);
+  await refused({ url: receiver.url, secret: 'not-a-secret' }, /whsec_/);
+  await refused({ url: receiver.url, ratePerSecond: 0 }, /ratePerSecond/);
+  await refused({ url: receiver.url, surprise: 1 }, /surprise|unrecognized/i);
+  assert.equal(
+    (await new RestClient(master.url, { adminToken: null }).call('POST', '/api/v1/webhooks', { url: receiver.url }))
+      .status,
+    401,
+  );
+  assert.deepEqual((await rest.get('/api/v1/webhooks')).webhooks, []);
+  assert.equal((await rest.call('GET', '/api/v1/webhooks/wh_nothing')).status, 404);
+
+  const created = await rest.ok('POST', '/api/v1/webhooks', {
+    name: 'all of demo',
+    url: `${receiver.url}/hook`,
+    project: 'demo',
+    items: true,
+    itemsPerBatch: 2,
+    ratePerSecond: 100,
+  });
+  const secret = created.secret as string;
+  const hook = created.webhook as { id: string; events: string[] };
+  assert.match(secret, /^whsec_/);
+  assert.deepEqual(hook.events, ['job.started', 'job.finished', 'job.failed', 'job.retried']);
+  // The secret is shown once: never again, in any read.
+  const shown = JSON.stringify([await rest.get(`/api/v1/webhooks/${hook.id}`), await rest.get('/api/v1/webhooks')]);
+  assert.ok(!shown.includes(secret.slice(6, 20)), 'the secret is not returned after creation');
+
+  const ok = await schedule(api, { project: 'demo', spider: 'quick', jobid: 'ok-1' });
+  const bad = await schedule(api, { project: 'demo', spider: 'crash', jobid: 'bad-1' });
+  await waitFinished(api, ok);
+  await waitFinished(api, bad);
+
+  const verifier = new StandardWebhook(secret);
+  const envelopes = await waitFor(
+    () => {
+      const got = receiver.received.map((r) => verifier.verify(r.body, headersOf(r)) as Envelope);
+      const types = got.map((e) => `${e.type}:${String(e.data.jobId)}`).sort();
+      const want = [
+        'job.started:ok-1',
+        'job.started:bad-1',
+        'job.finished:ok-1',
+        'job.finished:bad-1',
+        'job.failed:bad-1',
+      ];
+      const items = got.filter((e) => e.type === 'job.items');
+      const itemCount = items.reduce((n, e) => n + (e.data.items as unknown[]).length, 0);
+      return want.every((w) => types.includes(w)) && itemCount === 3 && got;
+    },
+    { what: 'job events and 3 items at the receiver', timeoutMs: 60_000 },
+  );
+  // A forged or altered body fails verification: the signature covers id, timestamp and body.
+  const sample = receiver.received[0]!;
+  assert.throws(() => verifier.verify(`${sample.body} `, headersOf(sample)));
+  assert.throws(() =>
+    new StandardWebhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(sample.body, headersOf(sample)),
+  );
+
+  const finished = envelopes.find((e) => e.type === 'job.finished' && e.data.jobId === 'bad-1')!;
+  assert.equal(finished.data.outcome, 'failed');
+  assert.equal(finished.data.project, 'demo');
+  assert.equal(finished.data.spider, 'crash');
+  assert.match(String((finished.data.links as { job: string }).job), /\/api\/v1\/jobs\/bad-1$/);
+  const batches = envelopes.filter((e) => e.type === 'job.items');
+  assert.deepEqual(
+    batches.map((b) => (b.data.items as unknown[]).length),
+    [2, 1],
+    'batches of itemsPerBatch, the rest when the crawl ended',
+  );
+  assert.deepEqual(
+    batches.flatMap((b) => (b.data.items as { n: number }[]).map((i) => i.n)),
+    [0, 1, 2],
+  );
+  assert.equal(batches.at(-1)!.data.final, true);
+  // Each delivery is sent once when the receiver answers 2xx.
+  const ids = receiver.received.map((r) => r.headers['webhook-id']);
+  assert.equal(new Set(ids).size, ids.length);
+
+  const log = (await rest.get(`/api/v1/webhooks/${hook.id}/deliveries`)).deliveries as Delivery[];
+  assert.equal(log.length, receiver.received.length);
+  for (const d of log) {
+    assert.deepEqual([d.state, d.attempts, d.lastStatus, d.lastError], ['delivered', 1, 200, null]);
+    assert.ok(typeof d.latencyMs === 'number' && d.latencyMs >= 0);
+  }
+
+  // "Send test": signed like the rest, logged like the rest.
+  const tested = await rest.ok('POST', `/api/v1/webhooks/${hook.id}/test`);
+  const testId = (tested.delivery as Delivery).id;
+  const testReq = await waitFor(() => receiver.received.find((r) => r.headers['webhook-id'] === testId), {
+    what: 'the test delivery',
+  });
+  assert.equal((verifier.verify(testReq.body, headersOf(testReq)) as Envelope).type, 'webhook.test');
+
+  // Update and delete: a hook for another spider no longer receives demo/quick's events.
+  await rest.ok('PATCH', `/api/v1/webhooks/${hook.id}`, { spider: 'slow', items: false });
+  const before = receiver.received.length;
+  await waitFinished(api, await schedule(api, { project: 'demo', spider: 'quick' }));
+  const patchBad = await rest.call('PATCH', `/api/v1/webhooks/${hook.id}`, { url: 'gopher://x' });
+  assert.equal(patchBad.status, 400);
+  assert.equal(
+    ((await rest.get(`/api/v1/webhooks/${hook.id}`)).webhook as { url: string }).url,
+    `${receiver.url}/hook`,
+  );
+  assert.equal(receiver.received.length, before, 'nothing for a spider the hook no longer covers');
+  assert.equal((await rest.call('DELETE', `/api/v1/webhooks/${hook.id}`)).status, 204);
+  assert.equal((await rest.call('GET', `/api/v1/webhooks/${hook.id}/deliveries`)).status, 404);
+});
+
+void test('a failing receiver is retried with backoff under the rate limit, and a kill -9 mid-retry loses nothing', async (t) => {
+  // Every delivery fails twice, then succeeds.
+  const failures = new Map<string, number>();
+  const receiver = await startReceiver(t, (r) => {
+    const id = String(r.headers['webhook-id']);
+    const n = failures.get(id) ?? 0;
+    if (n < 2) {
+      failures.set(id, n + 1);
+      return { status: 503, body: '{"error":"busy"}' };
+    }
+    return { status: 200 };
+  });
+  const dataDir = tempDir(t);
+  const env = { SCRAPYARD_OUTBOUND_TIMEOUT_SECONDS: '2' };
+  const first = await startMaster(t, { dataDir, env, keepDataDir: true });
+  let api = new ScrapydClient(first.url);
+  let rest = new RestClient(first.url);
+  await deploy(api, 'demo', '1.0');
+  const created = await rest.ok('POST', '/api/v1/webhooks', { url: `${receiver.url}/h`, events: ['job.finished'] });
+  const hookId = (created.webhook as { id: string }).id;
+  const verifier = new StandardWebhook(created.secret as string);
+
+  const jobs = ['r-1', 'r-2', 'r-3'];
+  for (const jobid of jobs) await schedule(api, { project: 'demo', spider: 'quick', jobid });
+  for (const jobid of jobs) await waitFinished(api, jobid);
+  await waitFor(() => receiver.received.length >= 2, { what: 'first failed attempts', timeoutMs: 30_000 });
+
+  await first.kill9();
+  const second = await startMaster(t, { dataDir, env });
+  api = new ScrapydClient(second.url);
+  rest = new RestClient(second.url);
+
+  const delivered = await waitFor(
+    async () => {
+      const log = (await rest.get(`/api/v1/webhooks/${hookId}/deliveries`)).deliveries as Delivery[];
+      return log.length === 3 && log.every((d) => d.state === 'delivered') && log;
+    },
+    { what: 'all three deliveries delivered after the restart', timeoutMs: 90_000 },
+  );
+  for (const d of delivered) assert.deepEqual([d.attempts, d.lastStatus, d.lastError], [3, 200, null]);
+
+  // Each finish arrived (verified), each exactly once successfully.
+  const successes = receiver.received.filter((r) => (failures.get(String(r.headers['webhook-id'])) ?? 0) >= 2);
+  const okIds = new Map<string, number>();
+  for (const r of receiver.received) {
+    okIds.set(String(r.headers['webhook-id']), (okIds.get(String(r.headers['webhook-id'])) ?? 0) + 1);
+  }
+  assert.deepEqual([...okIds.values()], [3, 3, 3], 'two failures and one success per delivery, none lost or doubled');
+  assert.ok(successes.length >= 3);
+  const jobIds = receiver.received.map((r) => (verifier.verify(r.body, headersOf(r)) as Envelope).data.jobId);
+  assert.deepEqual([...new Set(jobIds)].sort(), jobs);
+
+  // Rate limit (default 1 request/s per hook): no two requests closer than a second (timer slack allowed).
+  const times = receiver.received.map((r) => r.at);
+  for (let i = 1; i < times.length; i++) {
+    assert.ok(times[i]! - times[i - 1]! >= 900, `requests ${i - 1} and ${i}: ${times[i]! - times[i - 1]!} ms apart`);
+  }
+  // Backoff: a delivery's second retry waits longer than its first (1 s, then 2 s, ±20 %).
+  for (const id of okIds.keys()) {
+    const at = receiver.received.filter((r) => r.headers['webhook-id'] === id).map((r) => r.at);
+    assert.ok(at[1]! - at[0]! >= 750, `first retry after ${at[1]! - at[0]!} ms`);
+    assert.ok(at[2]! - at[1]! >= 1_550, `second retry after ${at[2]! - at[1]!} ms`);
+  }
+});
