@@ -5,6 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { parseRetryAfter } from './backoff.js';
 import { OutboundRefused, type OutboundPolicy } from './outbound-policy.js';
 
@@ -37,6 +38,10 @@ export interface PostOptions {
 }
 
 function once(url: URL, body: string, o: PostOptions): Promise<{ res: IncomingMessage; text: string }> {
+  // An IP literal is connected to without a lookup, so the policy is applied to it here.
+  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const refusal = isIP(literal) ? o.policy.refusal(literal, literal) : null;
+  if (refusal) return Promise.reject(new PostError(refusal, false));
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(

@@ -1,0 +1,49 @@
+/** An SMTP server a test starts on loopback (the `smtp-server` package): records every mail it accepts. */
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+
+export interface Mail {
+  from: string;
+  to: string[];
+  raw: string;
+  subject: string;
+  user: string | null;
+}
+
+export interface SmtpSink {
+  port: number;
+  mails: Mail[];
+}
+
+export async function startSmtp(t: TestContext, opts: { user?: string; password?: string } = {}): Promise<SmtpSink> {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    authOptional: opts.user === undefined,
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === opts.user && auth.password === opts.password) cb(null, { user: auth.username });
+      else cb(new Error('invalid credentials'));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject: /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '',
+          user: typeof session.user === 'string' ? session.user : null,
+        });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.server.address() as AddressInfo).port, mails };
+}
