@@ -12,6 +12,7 @@ import { startPostgres } from '../scripts/pg-server.mjs';
 import { buildEgg } from '../test/helpers/eggs.js';
 import { PYTHON } from '../test/helpers/python.js';
 import { agents10k, logship, remoteStart } from './cluster.js';
+import { eventToDelivery } from './deliveries.js';
 import { liveStatsCost } from './live-stats.js';
 import { firePrecision } from './schedules.js';
 import {
@@ -37,10 +38,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,logship,fire-precision,stats-cost (the default list below). */
+    /** Comma-separated subset of latency,…,logship,fire-precision,stats-cost,event-delivery (the default list below). */
     only: {
       type: 'string',
-      default: 'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost',
+      default:
+        'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -260,6 +262,7 @@ async function measure(stamp: Stamp, keep: string) {
     ? await firePrecision({ schedules: opts.quick ? 200 : 1000, minutes: opts.quick ? 1 : 3 })
     : null;
   const stats = ONLY.has('stats-cost') ? await liveStatsCost({ runs: RUNS, quick: opts.quick }) : null;
+  const delivery = ONLY.has('event-delivery') ? await eventToDelivery({ runs: RUNS, quick: opts.quick }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -388,6 +391,22 @@ async function measure(stamp: Stamp, keep: string) {
       `without ${fmt(stats.off, 2)}`,
       `${stats.on >= stats.off ? '+' : ''}${fmt(((stats.on - stats.off) / stats.off) * 100, 1)} %`,
       '≤ +2 %',
+    ]);
+  }
+  if (delivery) {
+    rows.push([
+      `job finished → webhook received, ${delivery.rate}/s for ${delivery.seconds} s: p99 (ms)`,
+      fmt(delivery.p99),
+      `direct POST ${fmt(delivery.bareP99)}`,
+      `+${fmt(delivery.p99 - delivery.bareP99)} ms`,
+      '≤ 200',
+    ]);
+    rows.push([
+      'job finished → webhook received: p50 (ms)',
+      fmt(delivery.p50),
+      `direct POST ${fmt(delivery.bareP50)}`,
+      `lost ${delivery.lost}`,
+      '0 lost',
     ]);
   }
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];

@@ -160,7 +160,7 @@ void test('bad channels are refused with a clear 4xx and nothing stored', async 
     secret: { webhookUrl: 'http://127.0.0.1:9/' },
   });
   await refused({ name: 'dup', kind: 'slack', secret: { webhookUrl: 'http://127.0.0.1:9/' } }, 409, /exists/);
-  assert.equal((await rest.get('/api/v1/channels')).channels.length, 1);
+  assert.equal(((await rest.get('/api/v1/channels')).channels as unknown[]).length, 1);
   assert.equal((await rest.call('POST', '/api/v1/channels/ch_nothing/test')).status, 404);
   assert.equal(
     (await new RestClient(master.url, { adminToken: null }).call('POST', '/api/v1/channels', {})).status,
