@@ -1,0 +1,139 @@
+/**
+ * The outbox on both stores: enqueueing is idempotent per target and key, a due row is claimed by one caller,
+ * the log is trimmed to the newest settled rows, and a start replays into the outbox the job events of the
+ * window before its mark (what a crash between a job's commit and its delivery insert would otherwise lose).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { SecretBox } from '../auth/secret-box.js';
+import { createDeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
+import { createJobsRepo } from '../db/repos/jobs.js';
+import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
+import { DomainEvents } from '../events/domain-events.js';
+import { ItemBatches } from './item-batches.js';
+import { JobWebhooks } from './job-webhooks.js';
+import { TargetCatalog } from './targets.js';
+import { WebhookService } from './webhook-service.js';
+
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const logger = pino({ level: 'silent' });
+
+const row = (target: string, key: string, at = T0): NewDelivery => ({
+  id: `msg_${randomBytes(6).toString('hex')}`,
+  kind: 'webhook',
+  target_id: target,
+  dedup_key: key,
+  event: 'job.finished',
+  payload: '{}',
+  next_at: at,
+  created_at: at,
+});
+
+testEachStore(
+  'enqueue is idempotent per target and key; one caller wins a claim; the log is trimmed',
+  {},
+  async (t, store) => {
+    const repo = createDeliveriesRepo(await openTestDatabase(t, store));
+    assert.equal(await repo.enqueue([row('a', 'k1'), row('a', 'k2'), row('b', 'k1')]), 3);
+    assert.equal(await repo.enqueue([row('a', 'k1'), row('a', 'k3')]), 1, 'a replayed key is not enqueued again');
+    const due = await repo.due(T0, 10);
+    assert.equal(due.length, 4);
+    const first = due[0]!;
+    const claims = await Promise.all([
+      repo.claim(first.id, first.next_at, T0 + 60_000),
+      repo.claim(first.id, first.next_at, T0 + 60_000),
+    ]);
+    assert.deepEqual(claims.sort(), [false, true]);
+    assert.equal((await repo.due(T0, 10)).length, 3, 'a claimed row is not due until its lease ends');
+    assert.equal(await repo.nextDueAt(), T0);
+
+    for (let i = 0; i < 5; i++) await repo.enqueue([row('c', `old${i}`, T0 + i)]);
+    for (const d of await repo.log('c', undefined, 10)) {
+      await repo.settle(d.id, { state: 'delivered', attempts: 1, delivered_at: T0 + 10 });
+    }
+    await repo.enqueue([row('c', 'pending', T0 - 1)]);
+    await repo.trim('c', 2);
+    const kept = await repo.log('c', undefined, 10);
+    assert.deepEqual(
+      kept.map((d) => d.dedup_key).sort(),
+      ['old3', 'old4', 'pending'],
+      'the newest settled rows and every pending one',
+    );
+  },
+);
+
+testEachStore('a start replays job events since its mark into the outbox, once', {}, async (t, store) => {
+  const db = await openTestDatabase(t, store);
+  const repo = createDeliveriesRepo(db);
+  const jobs = createJobsRepo(db);
+  const clock = { now: T0 };
+  const now = () => clock.now;
+  const targets = new TargetCatalog(repo);
+  const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
+  const hook = (await hooks.create({ url: 'http://127.0.0.1:9/h', project: 'p' })).webhook;
+  await hooks.create({ url: 'http://127.0.0.1:9/other', project: 'other' });
+
+  const add = async (jobId: string, project: string, outcome: string, endedAt: number) => {
+    const runId = randomBytes(16).toString('hex');
+    await jobs.insertPending({
+      runId,
+      jobId,
+      project,
+      spider: 's',
+      versionRequested: null,
+      settings: [],
+      args: [],
+      priority: 0,
+      createdAt: endedAt - 2000,
+      tags: [],
+    });
+    const [r] = await jobs.page({ limit: 1, project });
+    await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
+    await jobs.markFinished(
+      runId,
+      { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome, reason: 'x' },
+      100,
+    );
+    return runId;
+  };
+  await repo.setMark('jobs', T0);
+  const long = await add('ancient', 'p', 'failed', T0 - 3_600_000);
+  const failed = await add('j1', 'p', 'failed', T0 + 1000);
+  const ok = await add('j2', 'p', 'succeeded', T0 + 2000);
+  await add('j3', 'other', 'succeeded', T0 + 3000);
+  clock.now = T0 + 10_000;
+
+  const boot = async () => {
+    await targets.reload();
+    const events = new DomainEvents({ logger, now });
+    const items = new ItemBatches({
+      repo,
+      jobs,
+      targets,
+      events,
+      files: { logsDir: '', itemsDir: '' },
+      now,
+      logger,
+      wake: () => {},
+    });
+    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    await w.start();
+    await w.stop();
+  };
+  await boot();
+  const keys = (await repo.log(hook.id, undefined, 100)).map((d) => d.dedup_key).sort();
+  assert.deepEqual(
+    keys,
+    [
+      `job.failed:${failed}`,
+      `job.finished:${failed}`,
+      `job.finished:${ok}`,
+      `job.started:${failed}`,
+      `job.started:${ok}`,
+    ].sort(),
+  );
+  assert.ok(!keys.some((k) => k.endsWith(long)), 'jobs long before the mark are not replayed');
+  await boot();
+  assert.equal((await repo.log(hook.id, undefined, 100)).length, 5, 'replaying again adds nothing');
+});
