@@ -6,6 +6,10 @@ export const MASTER_HELP = `Usage: scrapyard-master [options]
        scrapyard-master node enroll|list|revoke|rotate|cordon|uncordon …   (see scrapyard-master node --help)
        scrapyard-master schedule list|show|create|update|pause|resume|delete|run|next|fires|preview …
                                                           (see scrapyard-master schedule --help)
+       scrapyard-master webhook list|show|create|update|delete|test|deliveries …
+                                                          (see scrapyard-master webhook --help)
+       scrapyard-master channel list|show|create|update|delete|test|deliveries …
+                                                          (see scrapyard-master channel --help)
 
 Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
 agent that runs crawls on this machine unless --no-local-agent is given.

@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { pino } from 'pino';
 import { checkExposure } from './auth/bind-exposure.js';
+import { runChannelCommand } from './channel-cli.js';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
 import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
@@ -12,12 +13,15 @@ import { runMigrateCommand } from './migrate-cli.js';
 import { runNodeCommand } from './node-cli.js';
 import { runScheduleCommand } from './schedule-cli.js';
 import { startStandalone } from './standalone.js';
+import { runWebhookCommand } from './webhook-cli.js';
 
 export const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'node') return runNodeCommand(process.argv.slice(3), process.env);
   if (process.argv[2] === 'schedule') return runScheduleCommand(process.argv.slice(3), process.env);
+  if (process.argv[2] === 'webhook') return runWebhookCommand(process.argv.slice(3), process.env);
+  if (process.argv[2] === 'channel') return runChannelCommand(process.argv.slice(3), process.env);
   const migrating = process.argv[2] === 'migrate';
   let cli;
   try {

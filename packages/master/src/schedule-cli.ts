@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { FirePage, FireTimes, Schedule, ScheduleFire, ScheduleList } from '@scrapyard/protocol';
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
+import { defined, num, when } from './cli-values.js';
 
 export const SCHEDULE_HELP = `Usage: scrapyard-master schedule <command> [options]
 
@@ -61,13 +62,6 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function num(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${flag} must be a number, not '${raw}'`);
-  return n;
-}
-
 function pairs(flag: string, list: string[] | undefined): Record<string, string> | undefined {
   if (!list) return undefined;
   const out: Record<string, string> = {};
@@ -116,10 +110,8 @@ function fieldsOf(v: Values): Record<string, unknown> {
   // Switching between cron and interval clears the other.
   if (v.cron !== undefined && v.every === undefined) body.intervalSeconds = null;
   if (v.every !== undefined && v.cron === undefined) body.cron = null;
-  return Object.fromEntries(Object.entries(body).filter(([, x]) => x !== undefined));
+  return defined(body);
 }
-
-const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
 function scheduleTable(list: Schedule[]): string {
   const rows = [['ID', 'NAME', 'PROJECT/SPIDER', 'WHEN', 'TZ', 'STATE', 'OVERLAP', 'NEXT', 'LAST']];
@@ -216,16 +208,14 @@ export async function runScheduleCommand(argv: string[], env: NodeJS.ProcessEnv)
         return 0;
       }
       case 'preview': {
-        const body = Object.fromEntries(
-          Object.entries({
-            cron: values.cron,
-            intervalSeconds: num('every', values.every),
-            timezone: values.timezone,
-            startAt: values.start,
-            endAt: values.end,
-            count: num('count', values.count),
-          }).filter(([, x]) => x !== undefined),
-        );
+        const body = defined({
+          cron: values.cron,
+          intervalSeconds: num('every', values.every),
+          timezone: values.timezone,
+          startAt: values.start,
+          endAt: values.end,
+          count: num('count', values.count),
+        });
         showTimes(await api('POST', '/schedules/preview', body));
         return 0;
       }
