@@ -61,14 +61,14 @@ function cpuTicks(pid: number): number {
 const rssMbOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 /** A child process whose stdout is JSON lines; `next(pred)` waits for the first line matching `pred`. */
-interface JsonChild {
+export interface JsonChild {
   proc: ChildProcess;
   exited: Promise<void>;
   last: (type: string) => Record<string, unknown> | undefined;
   next: (type: string, timeoutMs: number) => Promise<Record<string, unknown>>;
   stderr: () => string;
 }
-function jsonChild(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): JsonChild {
+export function jsonChild(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): JsonChild {
   // stdin stays open as a lifeline: the child exits when it closes (we die), and we SIGTERM it when done.
   const proc = spawn(file, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lastOf = new Map<string, Record<string, unknown>>();
@@ -115,7 +115,7 @@ function jsonChild(file: string, args: string[], env: NodeJS.ProcessEnv = proces
       }),
   };
 }
-async function stopChild(c: JsonChild): Promise<void> {
+export async function stopChild(c: JsonChild): Promise<void> {
   c.proc.stdin?.end();
   await terminate(c.proc, c.exited, 10_000);
 }

@@ -14,6 +14,7 @@ import { PYTHON } from '../test/helpers/python.js';
 import { agents10k, logship, remoteStart } from './cluster.js';
 import { eventToDelivery } from './deliveries.js';
 import { liveStatsCost } from './live-stats.js';
+import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
 import {
   ROOT,
@@ -38,11 +39,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,logship,fire-precision,stats-cost,event-delivery (the default list below). */
+    /** Comma-separated subset of latency,…,stats-cost,event-delivery,metrics-scrape (the default list below). */
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery',
+        'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,metrics-scrape',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -263,6 +264,9 @@ async function measure(stamp: Stamp, keep: string) {
     : null;
   const stats = ONLY.has('stats-cost') ? await liveStatsCost({ runs: RUNS, quick: opts.quick }) : null;
   const delivery = ONLY.has('event-delivery') ? await eventToDelivery({ runs: RUNS, quick: opts.quick }) : null;
+  const scrape = ONLY.has('metrics-scrape')
+    ? await metricsScrape({ nodes: 1000, jobs: 100_000, scrapes: opts.quick ? 50 : 40 * RUNS })
+    : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -407,6 +411,24 @@ async function measure(stamp: Stamp, keep: string) {
       `direct POST ${fmt(delivery.bareP50)}`,
       `lost ${delivery.lost}`,
       '0 lost',
+    ]);
+  }
+  if (scrape) {
+    const { metrics, nodeList, daemonstatus } = scrape;
+    const what = `${scrape.nodes.toLocaleString('en-US')} nodes, ${scrape.jobs.toLocaleString('en-US')} finished jobs`;
+    rows.push([
+      `GET /metrics, ${what} (ms)`,
+      `${fmt(metrics.median)} (p99 ${fmt(metrics.p99)})`,
+      `GET /api/v1/nodes ${fmt(nodeList.median)} (p99 ${fmt(nodeList.p99)})`,
+      `×${fmt(metrics.median / nodeList.median, 2)}`,
+      '≤ 50',
+    ]);
+    rows.push([
+      'GET /metrics: exposition size',
+      `${fmt(metrics.bytes / 1024, 0)} KiB, ${metrics.series} samples`,
+      `GET /daemonstatus.json ${fmt(daemonstatus.median)} (p99 ${fmt(daemonstatus.p99)}) ms`,
+      `×${fmt(metrics.median / daemonstatus.median, 2)}`,
+      '',
     ]);
   }
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];

@@ -14,6 +14,7 @@ import { createCluster } from './compose/cluster.js';
 import { createDeliveries } from './compose/deliveries.js';
 import { createHttpServer } from './compose/http-surfaces.js';
 import { createJobCore } from './compose/job-core.js';
+import { createPrometheus } from './compose/prometheus.js';
 import { createSchedules } from './compose/schedules.js';
 import { openStorage } from './compose/storage.js';
 
@@ -35,6 +36,8 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const events = new DomainEvents({ logger, now });
   const registry = new AgentRegistry(events);
   const base = { config, logger, now, storage, events, registry };
+  // Subscribed before anything publishes, so start-up work (lost runs finished, misfires) is counted.
+  const prometheus = createPrometheus(base);
   const core = createJobCore(base);
   const cluster = await createCluster({ ...base, core });
   // Subscribed before the core starts: what it finishes at start-up (lost runs) is delivered too.
@@ -43,7 +46,8 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   await core.start();
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
-  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries });
+  await prometheus.start();
+  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries, prometheus });
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);
@@ -61,6 +65,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
       core.stop();
       await schedules.stop();
       await deliveries.stop();
+      prometheus.stop();
       await cluster.gateway.close();
       await app.close();
       await storage.close();

@@ -173,3 +173,17 @@ void test('database keys: SQLite by default; a postgres URL from file, env or fl
   }
   assert.throws(() => loadMasterConfig({ flags: { databasePoolSize: '0' } }), /databasePoolSize/);
 });
+
+void test('metrics_token: none by default, from [scrapyard] or SCRAPYARD_METRICS_TOKEN, refused when guessable', (t) => {
+  assert.equal(loadMasterConfig({}).metricsToken, '');
+  assert.equal(
+    loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: 'prometheus-scrape-0123' } }).metricsToken,
+    'prometheus-scrape-0123',
+  );
+  const file = join(tempDir(t), 'scrapyd.conf');
+  writeFileSync(file, '[scrapyard]\nmetrics_token = from-the-file-0123456\n');
+  assert.equal(loadMasterConfig({ file }).metricsToken, 'from-the-file-0123456');
+  for (const bad of ['short', 'has spaces in the middle ok?', 'ünïcödé-tökén-0123456']) {
+    assert.throws(() => loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: bad } }), /metricsToken/, bad);
+  }
+});

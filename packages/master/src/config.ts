@@ -156,6 +156,18 @@ export const MasterConfigSchema = z
     deliveryMaxAttempts: int(1, 100).default(12),
     /** Delivered and dead deliveries kept per webhook or channel (the delivery log), newest first. */
     deliveriesToKeep: int(10, 1_000_000).default(1_000),
+    /**
+     * Bearer token a Prometheus server may scrape /metrics with, besides the REST API's read credentials; empty:
+     * none. Printable ASCII without spaces, at least 16 characters (a short one could be guessed).
+     */
+    metricsToken: z
+      .string()
+      .trim()
+      .refine(
+        (v) => v === '' || /^[\x21-\x7e]{16,4096}$/.test(v),
+        'expected at least 16 printable characters, no spaces',
+      )
+      .default(''),
     /** Agent WebSocket connections upgraded but not yet authenticated; more are answered 503. */
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
@@ -272,6 +284,7 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   outbound_timeout_seconds: 'outboundTimeoutSeconds',
   delivery_max_attempts: 'deliveryMaxAttempts',
   deliveries_to_keep: 'deliveriesToKeep',
+  metrics_token: 'metricsToken',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */

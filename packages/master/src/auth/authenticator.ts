@@ -8,6 +8,7 @@
  * - `admin`: the admin token of `<data_dir>/admin-token`.
  * - `node`: an agent's session token (given in WELCOME), for egg downloads. The WebSocket handshake that creates
  *   sessions stays in the gateway.
+ * - `metrics-scraper`: the `metrics_token` (a Prometheus server's bearer token); it may read /metrics, nothing else.
  * - `anonymous`: anything else, including wrong credentials (which must not be told apart from none).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -18,15 +19,17 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'scrapyd-user'; username: string }
   | { kind: 'admin'; via: 'admin-token' }
-  | { kind: 'node'; nodeId: string };
+  | { kind: 'node'; nodeId: string }
+  | { kind: 'metrics-scraper' };
 
 /**
  * - `scrapyd`: the Scrapyd API, its pages and trees; `read`: REST reads. Both open to all when no basic-auth
  *   credentials are configured (Scrapyd's default), else for credential holders.
  * - `admin`: every state-changing REST call (nodes, enrollment, policies, jobs).
  * - `node`: agent-facing downloads.
+ * - `metrics`: the Prometheus exposition: whoever may `read`, or the holder of the metrics token.
  */
-export type Capability = 'scrapyd' | 'read' | 'admin' | 'node';
+export type Capability = 'scrapyd' | 'read' | 'admin' | 'node' | 'metrics';
 
 export interface AuthenticatorOptions {
   /** Basic-auth pair; both empty = basic auth off (config refuses one without the other). */
@@ -36,6 +39,8 @@ export interface AuthenticatorOptions {
   adminToken: string;
   /** The node whose live session holds this 64-hex token, if any. */
   nodeForSessionToken: (token: string) => string | undefined;
+  /** The scrape token of /metrics (`metrics_token`); empty or absent: none. */
+  metricsToken?: string;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -48,6 +53,7 @@ export class Authenticator {
   // Only a digest is kept; comparing fixed-size digests in constant time tells nothing about the token.
   readonly #adminDigest: Buffer;
   readonly #nodeFor: (token: string) => string | undefined;
+  readonly #metricsDigest: Buffer | null;
 
   constructor(o: AuthenticatorOptions) {
     if (!ADMIN_TOKEN_FORMAT.test(o.adminToken)) throw new Error('admin token is malformed');
@@ -56,6 +62,7 @@ export class Authenticator {
     this.#username = o.username;
     this.#adminDigest = digest(o.adminToken);
     this.#nodeFor = o.nodeForSessionToken;
+    this.#metricsDigest = o.metricsToken ? digest(o.metricsToken) : null;
   }
 
   identify(authorization: string | undefined): Principal {
@@ -67,9 +74,11 @@ export class Authenticator {
     }
     if (scheme !== 'bearer' || space === -1) return ANONYMOUS;
     const token = authorization.slice(space + 1).trim();
-    if (token.startsWith('adm_')) {
-      return timingSafeEqual(digest(token), this.#adminDigest) ? ADMIN : ANONYMOUS;
-    }
+    const isAdmin = token.startsWith('adm_') && timingSafeEqual(digest(token), this.#adminDigest);
+    if (isAdmin) return ADMIN;
+    // Whatever its shape (the operator chooses it), but never in place of the admin token.
+    if (this.#metricsDigest && timingSafeEqual(digest(token), this.#metricsDigest)) return METRICS_SCRAPER;
+    if (token.startsWith('adm_')) return ANONYMOUS;
     if (SESSION_TOKEN.test(token)) {
       const nodeId = this.#nodeFor(token);
       if (nodeId !== undefined) return { kind: 'node', nodeId };
@@ -86,9 +95,12 @@ export class Authenticator {
         return p.kind === 'scrapyd-user' || p.kind === 'admin';
       case 'node':
         return p.kind === 'node';
+      case 'metrics':
+        return p.kind === 'metrics-scraper' || this.allows(p, 'read');
     }
   }
 }
 
 const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
 const ADMIN: Principal = Object.freeze({ kind: 'admin', via: 'admin-token' });
+const METRICS_SCRAPER: Principal = Object.freeze({ kind: 'metrics-scraper' });

@@ -34,6 +34,13 @@ export function apiGuard(auth: Authenticator): onRequestAsyncHookHandler {
   };
 }
 
+/** The Prometheus exposition (/metrics): REST readers, or a scraper holding the metrics token. */
+export function metricsGuard(auth: Authenticator): onRequestAsyncHookHandler {
+  return async (req, reply) => {
+    await refuseUnless(auth, req, reply, 'metrics');
+  };
+}
+
 /** Agent-facing HTTP: a live session's token. */
 export function nodeGuard(auth: Authenticator): onRequestAsyncHookHandler {
   return async (req, reply) => {
@@ -72,10 +79,14 @@ const DOES: Record<Capability, string> = {
   read: 'read the REST API',
   admin: 'change state through the REST API',
   node: 'download eggs',
+  metrics: 'read metrics',
 };
 
 function unauthorizedMessage(auth: Authenticator, capability: Capability): string {
   if (capability === 'node') return 'missing or invalid agent session token';
+  if (capability === 'metrics') {
+    return 'missing or wrong credentials: the metrics token (`Authorization: Bearer <metrics_token>`) or HTTP basic auth';
+  }
   if (capability !== 'admin') return 'missing or wrong credentials (HTTP basic auth)';
   const token =
     'the admin token (`Authorization: Bearer <token>`, the content of <data_dir>/admin-token on the master host, ' +

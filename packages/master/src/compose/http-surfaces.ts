@@ -1,6 +1,7 @@
 /**
- * The HTTP server and its surfaces: the Scrapyd API and pages, the REST API with the live tail, and the agent
- * routes (registration, eggs), all behind the one authentication module. The gateway shares the server.
+ * The HTTP server and its surfaces: the Scrapyd API and pages, the REST API with the live tail, the agent routes
+ * (registration, eggs) and Prometheus /metrics, all behind the one authentication module. The gateway shares the
+ * server.
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -11,11 +12,13 @@ import type { MasterConfig } from '../config.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { agentEggRoutes } from '../routes/agent/eggs.js';
 import { agentRegisterRoutes } from '../routes/agent/register.js';
+import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
 import type { JobCore } from './job-core.js';
+import type { Prometheus } from './prometheus.js';
 import type { Schedules } from './schedules.js';
 import type { Storage } from './storage.js';
 
@@ -29,6 +32,7 @@ export interface HttpDeps {
   cluster: Cluster;
   schedules: Schedules;
   deliveries: Deliveries;
+  prometheus: Prometheus;
 }
 
 export async function createHttpServer({
@@ -41,12 +45,14 @@ export async function createHttpServer({
   cluster,
   schedules,
   deliveries,
+  prometheus,
 }: HttpDeps) {
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
+    metricsToken: config.metricsToken,
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -68,6 +74,7 @@ export async function createHttpServer({
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
+  await app.register(metricsRoute, { auth, exporter: prometheus.exporter });
   await app.register(apiPlugin, {
     admin: cluster.nodeAdmin,
     jobs: s.jobs,

@@ -527,6 +527,22 @@ export function createJobsRepo(db: Db) {
       return out;
     },
 
+    /**
+     * Pending and running jobs: a range of the `jobs_queue` index (state first), so its cost follows the active
+     * jobs, not the finished history (the /metrics scrape runs it).
+     */
+    async activeCounts(): Promise<{ pending: number; running: number }> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', ['pending', 'running'])
+        .groupBy('state')
+        .execute();
+      const out = { pending: 0, running: 0 };
+      for (const r of rows) if (r.state === 'pending' || r.state === 'running') out[r.state] = Number(r.n);
+      return out;
+    },
+
     /** status.json: finished first, then running, then pending (Scrapyd's precedence). */
     async currentState(jobId: string, project?: string): Promise<JobStateColumn | null> {
       let q = db.selectFrom('jobs').select('state').where('job_id', '=', jobId);

@@ -1,0 +1,29 @@
+/**
+ * GET /metrics: the Prometheus text exposition. Access is the auth module's `metrics` capability (REST readers,
+ * or a scraper with the metrics token), checked before anything else runs.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
+import { metricsGuard } from '../auth/http-guards.js';
+import type { MetricsExporter } from './exporter.js';
+
+export const METRICS_PATH = '/metrics';
+
+export async function metricsRoute(
+  app: FastifyInstance,
+  o: { auth: Authenticator; exporter: MetricsExporter },
+): Promise<void> {
+  app.addHook('onRequest', metricsGuard(o.auth));
+  app.get(METRICS_PATH, async (req, reply) => {
+    let text: string;
+    try {
+      text = await o.exporter.render();
+    } catch (err) {
+      // Usually the database: Prometheus records the failed scrape (up = 0), the log says why.
+      req.log.error({ err }, 'rendering /metrics failed');
+      return reply.code(503).type('text/plain; charset=utf-8').send('metrics unavailable\n');
+    }
+    // A scrape must never be served from a cache.
+    return reply.header('cache-control', 'no-store').type(o.exporter.contentType).send(text);
+  });
+}
