@@ -23,14 +23,14 @@ const pino = createRequire(join(ROOT, 'packages/master/package.json'))('pino') a
   level: string;
 }) => Parameters<typeof buildApp>[1];
 
-const RATE = 100;
+export const RATE = 100;
 
-const pct = (xs: number[], p: number) => {
+export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-async function receiver(onBody: (body: string) => void) {
+export async function receiver(onBody: (body: string) => void) {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,7 +44,7 @@ async function receiver(onBody: (body: string) => void) {
 }
 
 /** Calls `fn(i)` RATE times a second for `seconds`, on schedule (not after the previous call). */
-async function paced(seconds: number, fn: (i: number) => void): Promise<number> {
+export async function paced(seconds: number, fn: (i: number) => void): Promise<number> {
   const n = seconds * RATE;
   const start = performance.now();
   for (let i = 0; i < n; i++) {
@@ -101,13 +101,13 @@ async function oneRun(seconds: number) {
   }
 }
 
-async function adminToken(dataDir: string): Promise<string> {
+export async function adminToken(dataDir: string): Promise<string> {
   const { readFileSync } = await import('node:fs');
   return readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
 }
 
 /** The floor: the same kind of signed body POSTed straight to a receiver at the same rate. */
-async function baselineRun(seconds: number) {
+export async function baselineRun(seconds: number) {
   const arrivals = new Map<string, number>();
   const rx = await receiver((body) => arrivals.set((JSON.parse(body) as { id: string }).id, performance.now()));
   const sent = new Map<string, number>();

@@ -12,6 +12,7 @@ import { startPostgres } from '../scripts/pg-server.mjs';
 import { buildEgg } from '../test/helpers/eggs.js';
 import { PYTHON } from '../test/helpers/python.js';
 import { agents10k, logship, remoteStart } from './cluster.js';
+import { eventToAlert } from './alerts.js';
 import { eventToDelivery } from './deliveries.js';
 import { liveStatsCost } from './live-stats.js';
 import { metricsScrape } from './metrics.js';
@@ -39,11 +40,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,stats-cost,event-delivery,metrics-scrape (the default list below). */
+    /** Comma-separated subset of latency,…,stats-cost,event-delivery,alert-notice,metrics-scrape (the default list below). */
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,metrics-scrape',
+        'latency,throughput,pg-throughput,makespan,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -264,6 +265,7 @@ async function measure(stamp: Stamp, keep: string) {
     : null;
   const stats = ONLY.has('stats-cost') ? await liveStatsCost({ runs: RUNS, quick: opts.quick }) : null;
   const delivery = ONLY.has('event-delivery') ? await eventToDelivery({ runs: RUNS, quick: opts.quick }) : null;
+  const notice = ONLY.has('alert-notice') ? await eventToAlert({ runs: RUNS, quick: opts.quick }) : null;
   const scrape = ONLY.has('metrics-scrape')
     ? await metricsScrape({ nodes: 1000, jobs: 100_000, scrapes: opts.quick ? 50 : 40 * RUNS })
     : null;
@@ -410,6 +412,22 @@ async function measure(stamp: Stamp, keep: string) {
       fmt(delivery.p50),
       `direct POST ${fmt(delivery.bareP50)}`,
       `lost ${delivery.lost}`,
+      '0 lost',
+    ]);
+  }
+  if (notice) {
+    rows.push([
+      `crawl failed → alert notice received, ${notice.rate}/s for ${notice.seconds} s: p99 (ms)`,
+      fmt(notice.p99),
+      `direct POST ${fmt(notice.bareP99)}`,
+      `+${fmt(notice.p99 - notice.bareP99)} ms`,
+      '≤ 200',
+    ]);
+    rows.push([
+      'crawl failed → alert notice received: p50 (ms)',
+      fmt(notice.p50),
+      `direct POST ${fmt(notice.bareP50)}`,
+      `lost ${notice.lost}`,
       '0 lost',
     ]);
   }

@@ -7,7 +7,10 @@ export interface Mail {
   from: string;
   to: string[];
   raw: string;
+  /** The Subject header, unfolded. */
   subject: string;
+  /** The body, quoted-printable decoded. */
+  text: string;
   user: string | null;
 }
 
@@ -32,11 +35,16 @@ export async function startSmtp(t: TestContext, opts: { user?: string; password?
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
+        const [head = '', ...body] = raw.split(/\r?\n\r?\n/);
+        const headers = head.replace(/\r?\n[ \t]+/g, ' ');
+        const quotedPrintable = /^Content-Transfer-Encoding: quoted-printable/im.test(headers);
+        const text = body.join('\n\n');
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
-          subject: /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '',
+          subject: /^Subject: (.*)$/m.exec(headers)?.[1]?.trim() ?? '',
+          text: quotedPrintable ? decodeQuotedPrintable(text) : text,
           user: typeof session.user === 'string' ? session.user : null,
         });
         cb();
@@ -46,4 +54,11 @@ export async function startSmtp(t: TestContext, opts: { user?: string; password?
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { port: (server.server.address() as AddressInfo).port, mails };
+}
+
+function decodeQuotedPrintable(s: string): string {
+  const bytes = s
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }

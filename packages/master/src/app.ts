@@ -10,6 +10,7 @@ import type { Db } from './db/database.js';
 import { DomainEvents } from './events/domain-events.js';
 import type { NodeCredentials } from './registry/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
+import { createAlerts } from './compose/alerts.js';
 import { createCluster } from './compose/cluster.js';
 import { createDeliveries } from './compose/deliveries.js';
 import { createHttpServer } from './compose/http-surfaces.js';
@@ -43,11 +44,13 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   // Subscribed before the core starts: what it finishes at start-up (lost runs) is delivered too.
   const deliveries = await createDeliveries(base);
   await deliveries.start();
+  const alerts = createAlerts({ ...base, cluster, deliveries });
+  await alerts.start();
   await core.start();
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
-  await prometheus.start();
-  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries, prometheus });
+  await prometheus.start(() => alerts.engine.firing());
+  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries, alerts, prometheus });
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);
@@ -64,6 +67,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
       // Order: stop taking agent traffic, stop HTTP, then close files and the database they write to.
       core.stop();
       await schedules.stop();
+      await alerts.stop();
       await deliveries.stop();
       prometheus.stop();
       await cluster.gateway.close();

@@ -156,6 +156,10 @@ export const MasterConfigSchema = z
     deliveryMaxAttempts: int(1, 100).default(12),
     /** Delivered and dead deliveries kept per webhook or channel (the delivery log), newest first. */
     deliveriesToKeep: int(10, 1_000_000).default(1_000),
+    /** Seconds between alert checks: node conditions, pending alerts due to fire, repeats, mutes that ended. */
+    alertCheckSeconds: int(1, 3_600).default(5),
+    /** After a master start, offline nodes count only after this many seconds (agents reconnecting). */
+    alertStartupGraceSeconds: int(0, 86_400).default(60),
     /**
      * Bearer token a Prometheus server may scrape /metrics with, besides the REST API's read credentials; empty:
      * none. Printable ASCII without spaces, at least 16 characters (a short one could be guessed).
@@ -284,6 +288,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   outbound_timeout_seconds: 'outboundTimeoutSeconds',
   delivery_max_attempts: 'deliveryMaxAttempts',
   deliveries_to_keep: 'deliveriesToKeep',
+  alert_check_seconds: 'alertCheckSeconds',
+  alert_startup_grace_seconds: 'alertStartupGraceSeconds',
   metrics_token: 'metricsToken',
 };
 

@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'DATABASE_UNAVAILABLE',
   'DATABASE_MIGRATION_FAILED',
   'DATABASE_SCHEMA_OUTDATED',
+  // A rule names a notification channel that does not exist: create it first or fix the id.
+  'UNKNOWN_CHANNEL',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -87,6 +89,7 @@ const STATUS: Record<ErrorCode, number> = {
   DATABASE_UNAVAILABLE: 503,
   DATABASE_MIGRATION_FAILED: 500,
   DATABASE_SCHEMA_OUTDATED: 500,
+  UNKNOWN_CHANNEL: 400,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -195,3 +195,22 @@ export {
   TestDeliveryResponse,
 } from './http/deliveries.js';
 export type { ChannelSettings } from './http/deliveries.js';
+export {
+  WATCHED_OUTCOMES,
+  ScheduleFireProblem,
+  HostResource,
+  ALERT_RULE_KINDS,
+  AlertRuleKind,
+  AlertCondition,
+  CreateAlertRuleRequest,
+  UpdateAlertRuleRequest,
+  AlertRule,
+  AlertRuleResponse,
+  AlertRuleList,
+  MuteRequest,
+  AlertState,
+  Alert,
+  AlertResponse,
+  AlertPage,
+  AlertQuery,
+} from './http/alerts.js';

@@ -15,6 +15,7 @@ import { agentRegisterRoutes } from '../routes/agent/register.js';
 import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
+import type { Alerts } from './alerts.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
 import type { JobCore } from './job-core.js';
@@ -32,6 +33,7 @@ export interface HttpDeps {
   cluster: Cluster;
   schedules: Schedules;
   deliveries: Deliveries;
+  alerts: Alerts;
   prometheus: Prometheus;
 }
 
@@ -45,6 +47,7 @@ export async function createHttpServer({
   cluster,
   schedules,
   deliveries,
+  alerts,
   prometheus,
 }: HttpDeps) {
   const auth = new Authenticator({
@@ -94,6 +97,7 @@ export async function createHttpServer({
     schedules: schedules.service,
     webhooks: deliveries.webhooks,
     channels: deliveries.channels,
+    alerts: alerts.service,
   });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },

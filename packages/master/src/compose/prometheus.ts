@@ -29,11 +29,9 @@ export interface PrometheusDeps {
   storage: Storage;
   events: DomainEvents;
   registry: AgentRegistry;
-  /** The alerts firing now (from the alert store), so the gauge is right after a restart. */
-  firingAlerts?: () => Promise<FiringAlert[]>;
 }
 
-export function createPrometheus({ logger, storage, events, registry, firingAlerts }: PrometheusDeps) {
+export function createPrometheus({ logger, storage, events, registry }: PrometheusDeps) {
   const log = logger.child({ component: 'metrics-export' });
   const families = createFamilies({ processMetrics: true });
   const firing = new FiringAlerts(MAX_FIRING_ALERTS);
@@ -58,9 +56,11 @@ export function createPrometheus({ logger, storage, events, registry, firingAler
   });
   return {
     exporter,
-    /** Seeds the firing alerts; a failure leaves the gauge to the events (logged, not fatal). */
-    async start(): Promise<void> {
-      if (!firingAlerts) return;
+    /**
+     * Seeds the firing alerts from the alert store (so the gauge is right after a restart); a failure leaves the
+     * gauge to the events (logged, not fatal).
+     */
+    async start(firingAlerts: () => Promise<FiringAlert[]>): Promise<void> {
       await firing.seed(firingAlerts).catch((err: unknown) => log.warn({ err }, 'loading firing alerts failed'));
     },
     stop(): void {

@@ -7,6 +7,7 @@ import * as m0004 from './0004-schedules.js';
 import * as m0005 from './0005-run-limits.js';
 import * as m0006 from './0006-live-stats.js';
 import * as m0007 from './0007-deliveries.js';
+import * as m0008 from './0008-alerts.js';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -18,5 +19,6 @@ export const migrationProvider: MigrationProvider = {
       '0005-run-limits': m0005,
       '0006-live-stats': m0006,
       '0007-deliveries': m0007,
+      '0008-alerts': m0008,
     }),
 };

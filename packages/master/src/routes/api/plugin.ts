@@ -22,6 +22,8 @@ import { nodeRoutes } from './nodes.js';
 import { policyRoutes } from './policies.js';
 import { scheduleRoutes } from './schedules.js';
 import { deliveryRoutes } from './deliveries.js';
+import { alertRoutes } from './alerts.js';
+import type { AlertRuleService } from '../../alerts/rule-service.js';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
@@ -50,6 +52,7 @@ export interface ApiPluginOptions {
   schedules: ScheduleService;
   webhooks: WebhookService;
   channels: ChannelService;
+  alerts: AlertRuleService;
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -72,6 +75,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick });
       scheduleRoutes(api, { schedules: o.schedules });
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
+      alertRoutes(api, { alerts: o.alerts });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)

@@ -1,0 +1,466 @@
+/**
+ * The alert engine: evaluates the rules against what the domain events announce (finished jobs, schedule fires)
+ * and, every check interval, against the nodes; moves each (rule, subject) alert pending → firing → resolved;
+ * sends the first notice, repeats and the resolved message through the durable outbox.
+ *
+ * All work runs one task at a time, so an alert is never changed by two evaluations at once. A notice is enqueued
+ * before the state that records it is written, under a key derived from the alert and its notice number, so a
+ * crash in between re-sends nothing: the next check computes the same key and the outbox ignores it. Jobs finished
+ * while the master was down (or between a commit and this engine seeing it) are caught up from the jobs table,
+ * from a mark that only moves past a job once it has been evaluated.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AlertCondition, CrawlStats, JobStatsSummary, NodeInfo } from '@scrapyard/protocol';
+import type { AlertRow, AlertRuleRow, AlertsRepo, FinishedRun } from '../db/repos/alerts.js';
+import type { DomainEvents, Published } from '../events/domain-events.js';
+import { jobLinks } from '../deliveries/links.js';
+import type { AlertNotifier } from '../deliveries/notice.js';
+import {
+  inScope,
+  isJobCondition,
+  isNodeCondition,
+  jobSubject,
+  judgeErrors,
+  judgeFire,
+  judgeItems,
+  judgeNode,
+  judgeOutcome,
+  type Facts,
+  type FinishedRunFacts,
+  type JobCondition,
+  type Verdict,
+} from './conditions.js';
+import { noticeOf } from './messages.js';
+import type { RuleListener } from './rule-service.js';
+
+/** Tasks waiting for the engine (events arrive faster than a stalled database takes them): beyond, dropped. */
+const MAX_QUEUED = 100_000;
+/** How long a finished run waits for its final stats to arrive (they are sent just before the finish). */
+const FINAL_STATS_WAIT_MS = 3_000;
+/** Finished jobs read per catch-up page, and at most this many pages at start. */
+const CATCH_UP_PAGE = 1_000;
+const CATCH_UP_PAGES = 10;
+const MARK = 'alerts.jobs';
+
+interface Rule {
+  row: AlertRuleRow;
+  condition: AlertCondition;
+  channels: string[];
+}
+
+export interface AlertEngineDeps {
+  repo: AlertsRepo;
+  marks: { mark(name: string): Promise<number | null>; setMark(name: string, at: number): Promise<void> };
+  notifier: AlertNotifier;
+  events: DomainEvents;
+  stats: { get(runId: string): Promise<{ final: boolean; summary: JobStatsSummary; stats: CrawlStats } | undefined> };
+  nodes: () => Promise<NodeInfo[]>;
+  baseUrl: () => string;
+  now: () => number;
+  logger: Logger;
+  checkMs: number;
+  startupGraceMs: number;
+  /** How long a finished run waits for its final stats (default 3 s). */
+  finalStatsWaitMs?: number;
+}
+
+export class AlertEngine implements RuleListener {
+  readonly #d: AlertEngineDeps;
+  readonly #log: Logger;
+  readonly #rules = new Map<string, Rule>();
+  #chain: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #checkQueued = false;
+  #startedAt = 0;
+  #unsubscribe: (() => void)[] = [];
+  /** Finished runs received but not yet evaluated (run id → ended at): the mark may not pass them. */
+  readonly #inflight = new Map<string, number>();
+  #evaluatedUpTo = 0;
+  #markSaved = 0;
+  /** Final stats waiters by run id. */
+  readonly #statsWaiters = new Map<string, () => void>();
+
+  constructor(d: AlertEngineDeps) {
+    this.#d = d;
+    this.#log = d.logger.child({ component: 'alerts' });
+  }
+
+  /** Subscribes (before the job core starts, so its start-up finishes are seen), loads rules, catches up. */
+  async start(): Promise<void> {
+    this.#startedAt = this.#d.now();
+    const e = this.#d.events;
+    this.#unsubscribe = [
+      e.on('job.finished', (ev) => this.#onFinished(ev)),
+      e.on('job.stats', (ev) => {
+        if (ev.final) this.#statsWaiters.get(ev.job.runId)?.();
+      }),
+      e.on('schedule.fired', (ev) => this.#enqueue(() => this.#onFire(ev))),
+    ];
+    for (const row of await this.#d.repo.rules.all()) this.#cache(row);
+    const mark = await this.#d.marks.mark(MARK);
+    this.#evaluatedUpTo = mark ?? this.#startedAt;
+    if (mark === null) await this.#d.marks.setMark(MARK, this.#startedAt);
+    else this.#enqueue(() => this.#catchUp(mark));
+    this.#timer = setInterval(() => this.#scheduleCheck(), this.#d.checkMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    for (const u of this.#unsubscribe) u();
+    for (const wake of this.#statsWaiters.values()) wake();
+    await this.#chain;
+    await this.#saveMark().catch((err: unknown) => this.#log.warn({ err }, 'saving the alert mark failed'));
+  }
+
+  /** The alerts firing now, for the metrics gauge at start. */
+  async firing(): Promise<{ alertId: string; ruleKind: string }[]> {
+    return (await this.#d.repo.allActive())
+      .filter((a) => a.state === 'firing')
+      .map((a) => ({ alertId: a.id, ruleKind: a.kind }));
+  }
+
+  // ----- rule changes (from the rule service) -----
+
+  ruleChanged(id: string, row: AlertRuleRow | null): Promise<void> {
+    return this.#run(async () => {
+      const before = this.#rules.get(id);
+      const reset =
+        !row || !before || before.row.condition !== row.condition || (before.row.enabled === 1 && row.enabled !== 1);
+      if (reset && before) {
+        // A changed condition or a disabled rule: its alerts no longer mean what they said. Closed without a message.
+        for (const a of await this.#d.repo.allActive()) {
+          if (a.rule_id === id) await this.#resolve(before, a, null, false);
+        }
+      }
+      if (row) this.#cache(row);
+      else this.#rules.delete(id);
+      if (row) await this.#check(); // a mute lifted or a shorter repeat: what is now owed goes out
+    });
+  }
+
+  alertMuted(): Promise<void> {
+    return this.check();
+  }
+
+  /** Runs a check now (after what is queued): nodes, pending alerts due, repeats, ended mutes. */
+  check(): Promise<void> {
+    return this.#run(() => this.#check());
+  }
+
+  /** Resolves once everything queued so far has run. */
+  async idle(): Promise<void> {
+    while (this.#queued > 0 || this.#inflight.size > 0) {
+      await this.#chain;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #cache(row: AlertRuleRow): void {
+    this.#rules.set(row.id, {
+      row,
+      condition: JSON.parse(row.condition) as AlertCondition,
+      channels: JSON.parse(row.channels) as string[],
+    });
+  }
+
+  #enabled(): Rule[] {
+    return [...this.#rules.values()].filter((r) => r.row.enabled === 1);
+  }
+
+  // ----- the one queue -----
+
+  #enqueue(task: () => Promise<void>): void {
+    if (this.#queued >= MAX_QUEUED) {
+      this.#log.error({ max: MAX_QUEUED }, 'alert engine queue full: an evaluation was dropped');
+      return;
+    }
+    void this.#run(task).catch(() => undefined);
+  }
+
+  /** Runs a task after the ones before it; its failure is logged and returned, and does not stop the queue. */
+  #run(task: () => Promise<void>): Promise<void> {
+    this.#queued++;
+    const p = this.#chain.then(task).finally(() => this.#queued--);
+    this.#chain = p.catch((err: unknown) => this.#log.error({ err }, 'alert evaluation failed'));
+    return p;
+  }
+
+  #scheduleCheck(): void {
+    if (this.#checkQueued) return;
+    this.#checkQueued = true;
+    this.#enqueue(async () => {
+      this.#checkQueued = false;
+      await this.#check();
+    });
+  }
+
+  // ----- jobs -----
+
+  #onFinished(ev: Published<'job.finished'>): void {
+    const rules = this.#enabled().filter(
+      (r) => isJobCondition(r.condition) && inScope(r.condition, ev.job.project, ev.job.spider),
+    );
+    if (rules.length === 0) {
+      this.#evaluatedUpTo = Math.max(this.#evaluatedUpTo, ev.endedAt);
+      return;
+    }
+    this.#inflight.set(ev.job.runId, ev.endedAt);
+    // Only item and error rules read the stats: an outcome rule doesn't wait for them.
+    const counts = rules.some((r) => r.condition.kind !== 'job_outcome');
+    void (counts ? this.#finalStats(ev.job.runId) : Promise.resolve(undefined)).then(
+      (stats) => this.#enqueue(() => this.#evaluateRun(ev.job.runId, stats)),
+      () => this.#inflight.delete(ev.job.runId),
+    );
+  }
+
+  /** The run's stats, once final (or after a short wait: a crawl that died reports none). */
+  async #finalStats(runId: string) {
+    const first = await this.#d.stats.get(runId);
+    if (first?.final) return first;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.#d.finalStatsWaitMs ?? FINAL_STATS_WAIT_MS);
+      const stats = this.#statsWaiters;
+      function done() {
+        clearTimeout(timer);
+        stats.delete(runId);
+        resolve();
+      }
+      if (stats.size < MAX_QUEUED) stats.set(runId, done);
+    });
+    return this.#d.stats.get(runId);
+  }
+
+  async #evaluateRun(
+    runId: string,
+    stats: Awaited<ReturnType<AlertEngineDeps['stats']['get']>>,
+    known?: FinishedRun,
+  ): Promise<void> {
+    try {
+      const run = known ?? (await this.#d.repo.finishedRun(runId));
+      if (!run || run.outcome === null) return;
+      const facts: FinishedRunFacts = {
+        jobId: run.job_id,
+        project: run.project,
+        spider: run.spider,
+        args: run.args,
+        nodeId: run.node_id,
+        outcome: run.outcome,
+        reason: run.reason,
+        summary: stats?.summary ?? null,
+        stats: stats?.stats ?? null,
+      };
+      const subject = jobSubject(run.project, run.spider, run.args);
+      const link = jobLinks(this.#d.baseUrl(), run.project, run.spider, run.job_id).job;
+      for (const rule of this.#enabled()) {
+        const c = rule.condition;
+        if (!isJobCondition(c) || !inScope(c, run.project, run.spider)) continue;
+        const verdict = await this.#judgeRun(c, facts, run);
+        if (verdict) await this.#observe(rule, subject, verdict, link);
+      }
+      this.#evaluatedUpTo = Math.max(this.#evaluatedUpTo, run.ended_at);
+    } finally {
+      this.#inflight.delete(runId);
+    }
+  }
+
+  async #judgeRun(c: JobCondition, facts: FinishedRunFacts, run: FinishedRun): Promise<Verdict | null> {
+    if (c.kind === 'job_outcome') return judgeOutcome(c, facts);
+    if (run.outcome === 'cancelled') return null; // a cancelled run's counts say nothing about the spider
+    if (c.kind === 'job_errors') return judgeErrors(c, facts);
+    const baseline =
+      c.minPercentOfMedian === undefined
+        ? []
+        : await this.#d.repo.baselineItems(
+            { project: run.project, spider: run.spider, args: run.args, runId: run.run_id, before: run.ended_at },
+            c.baselineRuns,
+          );
+    return judgeItems(c, facts, baseline);
+  }
+
+  /** Jobs finished since the mark: what the engine did not see (the master was down, or stopped mid-way). */
+  async #catchUp(from: number): Promise<void> {
+    let at = from;
+    for (let page = 0; page < CATCH_UP_PAGES; page++) {
+      const runs = await this.#d.repo.finishedSince(at, CATCH_UP_PAGE);
+      for (const run of runs) {
+        this.#inflight.set(run.run_id, run.ended_at);
+        await this.#evaluateRun(run.run_id, await this.#d.stats.get(run.run_id), run);
+      }
+      if (runs.length < CATCH_UP_PAGE) break;
+      at = runs.at(-1)!.ended_at;
+    }
+    if (at !== from) this.#log.info({ from, to: at }, 'alert rules caught up on finished jobs');
+    await this.#saveMark();
+  }
+
+  async #saveMark(): Promise<void> {
+    let mark = this.#evaluatedUpTo;
+    for (const endedAt of this.#inflight.values()) mark = Math.min(mark, endedAt);
+    if (mark <= this.#markSaved) return;
+    await this.#d.marks.setMark(MARK, mark);
+    this.#markSaved = mark;
+  }
+
+  // ----- schedules -----
+
+  async #onFire(ev: Published<'schedule.fired'>): Promise<void> {
+    const link = `${this.#d.baseUrl()}/api/v1/schedules/${encodeURIComponent(ev.scheduleId)}`;
+    for (const rule of this.#enabled()) {
+      const c = rule.condition;
+      if (c.kind !== 'schedule_fire' || (c.schedule && c.schedule !== ev.scheduleId)) continue;
+      const verdict = judgeFire(c, ev);
+      if (verdict) await this.#observe(rule, ev.scheduleId, verdict, link);
+    }
+  }
+
+  // ----- the periodic check: nodes, and what time makes due -----
+
+  async #check(): Promise<void> {
+    const now = this.#d.now();
+    const active = new Map<string, AlertRow>();
+    for (const a of await this.#d.repo.allActive()) active.set(`${a.rule_id}\n${a.subject}`, a);
+    const nodeRules = this.#enabled().filter((r) => isNodeCondition(r.condition));
+    if (nodeRules.length > 0) {
+      const nodes = (await this.#d.nodes()).filter((n) => !n.revoked && n.kind !== 'temporary');
+      const offlineCounts = now - this.#startedAt >= this.#d.startupGraceMs;
+      const seen = new Set<string>();
+      for (const rule of nodeRules) {
+        const c = rule.condition;
+        if (!isNodeCondition(c)) continue;
+        for (const n of nodes) {
+          if (c.node && c.node !== n.nodeId) continue;
+          const key = `${rule.row.id}\n${n.nodeId}`;
+          seen.add(key);
+          const link = `${this.#d.baseUrl()}/api/v1/nodes/${encodeURIComponent(n.nodeId)}`;
+          await this.#observe(rule, n.nodeId, judgeNode(c, n, now, offlineCounts), link, active.get(key) ?? null);
+        }
+      }
+      // A node revoked (or gone) while its alert was active: nothing holds any more.
+      for (const [key, a] of active) {
+        const rule = this.#rules.get(a.rule_id);
+        if (rule && isNodeCondition(rule.condition) && !seen.has(key)) await this.#resolve(rule, a, null, true);
+      }
+    }
+    for (const a of await this.#d.repo.allActive()) {
+      const rule = this.#rules.get(a.rule_id);
+      if (rule) await this.#advance(rule, a);
+    }
+    await this.#saveMark();
+  }
+
+  // ----- the lifecycle -----
+
+  /**
+   * One observation of a rule's condition about a subject. `active`: the alert already looked up (undefined: look
+   * it up here).
+   */
+  async #observe(rule: Rule, subject: string, v: Verdict, link: string, active?: AlertRow | null): Promise<void> {
+    const a = active === undefined ? await this.#d.repo.active(rule.row.id, subject) : active;
+    if (!v.holds) {
+      if (a) await this.#resolve(rule, a, { ...v, link }, true);
+      return;
+    }
+    const facts = { summary: v.summary, detail: v.detail, labels: JSON.stringify(v.labels), link };
+    if (a) {
+      if (a.summary !== facts.summary || a.detail !== facts.detail || a.labels !== facts.labels) {
+        await this.#d.repo.update(a.id, facts);
+        Object.assign(a, facts);
+      }
+      await this.#advance(rule, a);
+      return;
+    }
+    const row: AlertRow = {
+      id: `al_${randomBytes(10).toString('hex')}`,
+      rule_id: rule.row.id,
+      kind: rule.row.kind,
+      subject,
+      state: 'pending',
+      ...facts,
+      started_at: this.#d.now(),
+      fired_at: null,
+      resolved_at: null,
+      last_notified_at: null,
+      notices: 0,
+      muted_until: null,
+    };
+    await this.#d.repo.insert(row);
+    this.#log.info({ alertId: row.id, ruleId: rule.row.id, subject }, 'alert pending');
+    this.#changed(rule, row);
+    await this.#advance(rule, row);
+  }
+
+  /** What time makes due: pending → firing once it has held `for` seconds, the first notice, repeats. */
+  async #advance(rule: Rule, a: AlertRow): Promise<void> {
+    const now = this.#d.now();
+    if (a.state === 'pending') {
+      if (now < a.started_at + rule.row.for_seconds * 1000) return;
+      a.state = 'firing';
+      a.fired_at = now;
+      await this.#d.repo.update(a.id, { state: 'firing', fired_at: now });
+      this.#log.info({ alertId: a.id, ruleId: rule.row.id, subject: a.subject, summary: a.summary }, 'alert firing');
+      this.#changed(rule, a);
+    }
+    if (a.state !== 'firing' || rule.channels.length === 0 || this.#muted(rule, a, now)) return;
+    const repeat = rule.row.repeat_seconds;
+    const due = a.last_notified_at === null || (repeat !== null && now >= a.last_notified_at + repeat * 1000);
+    if (!due) return;
+    const n = a.notices;
+    await this.#d.notifier.notify(rule.channels, noticeOf(rule.row, a, 'firing', n, now), `${a.id}:firing:${n}`);
+    a.last_notified_at = now;
+    a.notices = n + 1;
+    await this.#d.repo.update(a.id, { last_notified_at: now, notices: n + 1 });
+  }
+
+  /** Closes an alert; a firing one that had sent a notice sends the resolved message (unless `notify` is false). */
+  async #resolve(rule: Rule, a: AlertRow, facts: (Facts & { link: string }) | null, notify: boolean): Promise<void> {
+    const now = this.#d.now();
+    if (facts) {
+      a.summary = facts.summary;
+      a.detail = facts.detail;
+      a.labels = JSON.stringify(facts.labels);
+      a.link = facts.link;
+    }
+    const send =
+      notify &&
+      a.state === 'firing' &&
+      a.notices > 0 &&
+      rule.row.send_resolved === 1 &&
+      rule.channels.length > 0 &&
+      !this.#muted(rule, a, now);
+    if (send) {
+      await this.#d.notifier.notify(rule.channels, noticeOf(rule.row, a, 'resolved', 0, now), `${a.id}:resolved`);
+    }
+    a.state = 'resolved';
+    a.resolved_at = now;
+    await this.#d.repo.update(a.id, {
+      state: 'resolved',
+      resolved_at: now,
+      summary: a.summary,
+      detail: a.detail,
+      labels: a.labels,
+      link: a.link,
+    });
+    this.#log.info({ alertId: a.id, ruleId: rule.row.id, subject: a.subject, notified: send }, 'alert resolved');
+    this.#changed(rule, a);
+    await this.#d.repo.trimResolved(rule.row.id);
+  }
+
+  #muted(rule: Rule, a: AlertRow, now: number): boolean {
+    return (rule.row.muted_until ?? 0) > now || (a.muted_until ?? 0) > now;
+  }
+
+  #changed(rule: Rule, a: AlertRow): void {
+    this.#d.events.publish({
+      type: 'alert.changed',
+      alertId: a.id,
+      ruleId: rule.row.id,
+      ruleKind: rule.row.kind,
+      subject: a.subject,
+      state: a.state,
+    });
+  }
+}
