@@ -214,11 +214,13 @@ void test('a failing receiver is retried with backoff under the rate limit, and 
   const jobIds = receiver.received.map((r) => (verifier.verify(r.body, headersOf(r)) as Envelope).data.jobId);
   assert.deepEqual([...new Set(jobIds)].sort(), jobs);
 
-  // Rate limit (default 1 request/s per hook): no two requests closer than a second (timer slack allowed).
+  // Rate limit (default 1 request/s per hook): requests start a second apart. They are timed here on arrival, and
+  // one that spent longer on the way (a loaded machine) arrives closer to the next: slack for that, not for a burst.
   const times = receiver.received.map((r) => r.at);
   for (let i = 1; i < times.length; i++) {
-    assert.ok(times[i]! - times[i - 1]! >= 900, `requests ${i - 1} and ${i}: ${times[i]! - times[i - 1]!} ms apart`);
+    assert.ok(times[i]! - times[i - 1]! >= 750, `requests ${i - 1} and ${i}: ${times[i]! - times[i - 1]!} ms apart`);
   }
+  assert.ok(times.at(-1)! - times[0]! >= (times.length - 1) * 950, 'on average no faster than 1 request/s');
   // Backoff: a delivery's second retry waits longer than its first (1 s, then 2 s, ±20 %).
   for (const id of okIds.keys()) {
     const at = receiver.received.filter((r) => r.headers['webhook-id'] === id).map((r) => r.at);

@@ -10,6 +10,8 @@ export const MASTER_HELP = `Usage: scrapyard-master [options]
                                                           (see scrapyard-master webhook --help)
        scrapyard-master channel list|show|create|update|delete|test|deliveries …
                                                           (see scrapyard-master channel --help)
+       scrapyard-master alert list|show|create|update|delete|mute|unmute|alerts|mute-alert|unmute-alert …
+                                                          (see scrapyard-master alert --help)
 
 Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
 agent that runs crawls on this machine unless --no-local-agent is given.

@@ -4,6 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { pino } from 'pino';
+import { runAlertCommand } from './alert-cli.js';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runChannelCommand } from './channel-cli.js';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
   if (process.argv[2] === 'schedule') return runScheduleCommand(process.argv.slice(3), process.env);
   if (process.argv[2] === 'webhook') return runWebhookCommand(process.argv.slice(3), process.env);
   if (process.argv[2] === 'channel') return runChannelCommand(process.argv.slice(3), process.env);
+  if (process.argv[2] === 'alert') return runAlertCommand(process.argv.slice(3), process.env);
   const migrating = process.argv[2] === 'migrate';
   let cli;
   try {
