@@ -1,8 +1,8 @@
 /**
  * `scrapyard-master alert …` against a real master: a rule created from flags and from --json-body, listed, shown,
  * updated (a threshold merged into its condition, channels, repeat), muted and unmuted; alerts listed and one
- * muted after a real failing crawl; the rule deleted. Bad input (an unknown channel, a threshold out of range,
- * a bad duration) exits non-zero with a clear message and stores nothing.
+ * muted after a real failing crawl; the rule deleted; the `add`/`remove` and flag aliases. Bad input (an unknown
+ * channel, a threshold out of range, a bad duration) exits non-zero with a clear message and stores nothing.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
   const api = new ScrapydClient(master.url);
   const rest = new RestClient(master.url);
   const cli = (...args: string[]) =>
-    runCli('master', ['alert', ...args, '--url', master.url, '--data-dir', master.dataDir]);
+    runCli('master', ['alert', ...args, '--master-url', master.url, '--data-dir', master.dataDir]);
   const json = async (...args: string[]) => {
     const r = await cli(...args, '--json');
     assert.equal(r.code, 0, r.all);
@@ -43,6 +43,9 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
   const help = await runCli('master', ['alert', '--help']);
   assert.equal(help.code, 0, help.all);
   assert.match(help.stdout, /Usage: scrapyard-master alert <command>/);
+  assert.match(help.stdout, /--master-url URL/);
+  const bare = await runCli('master', ['alert']);
+  assert.deepEqual([bare.code, /Usage: scrapyard-master alert/.test(bare.stdout)], [2, true]);
   const { channel } = (await rest.ok('POST', '/api/v1/channels', {
     name: 'hook',
     kind: 'webhook',
@@ -65,6 +68,10 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
   );
   failed(await cli('create', '--name', 'x'), /create needs --kind/);
   failed(await cli('mute', 'ar_x'), /needs --for DURATION/);
+  failed(await cli('list', '--url', master.url), /--url and --master-url are the same flag/);
+  failed(await cli('list', '--name', 'x'), /list takes no --name/);
+  failed(await cli('explode'), /unknown alert command "explode"/);
+  failed(await cli('show', 'ar_nothing'), /NOT_FOUND/);
   assert.deepEqual((await json('list')).rules, []);
 
   // Created from flags, shown, listed.
@@ -125,6 +132,18 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
 
   const deleted = await cli('delete', created.id);
   assert.equal(deleted.code, 0, deleted.all);
+  failed(await cli('show', created.id), /NOT_FOUND/);
+
+  // The other names: add (with --outcomes, --repeat-seconds and --url), remove.
+  const added = await runCli('master', [
+    ...['alert', 'add', '--name', 'any failure', '--kind', 'job_outcome', '--outcomes', 'lost,stalled'],
+    ...['--repeat-seconds', '600', '--url', master.url, '--data-dir', master.dataDir, '--json'],
+  ]);
+  assert.equal(added.code, 0, added.all);
+  const alias = (JSON.parse(added.stdout) as { rule: Rule }).rule;
+  assert.deepEqual([alias.condition.outcomes, alias.repeatSeconds], [['lost', 'stalled'], 600]);
+  const removed = await cli('remove', alias.id);
+  assert.deepEqual([removed.code, removed.stdout.trim()], [0, `deleted: ${alias.id}`]);
   assert.deepEqual(
     ((await json('list')).rules as Rule[]).map((r) => r.name),
     ['few items'],

@@ -3,7 +3,6 @@
  * body, checked here against the same schema the master applies (a bad threshold fails before anything is sent);
  * answers become tables.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   ALERT_RULE_KINDS,
@@ -16,16 +15,17 @@ import {
 } from '@scrapyard/protocol';
 import type { z } from 'zod';
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
-import { defined, either, num, when } from './cli-values.js';
+import { commaList, defined, either, num, when } from './cli-values.js';
+import { readJsonBody } from './target-cli.js';
 
 export const ALERT_HELP = `Usage: scrapyard-master alert <command> [options]
 
 Commands:
   list                          alert rules with their condition, channels and state
   show ID                       one rule
-  create --name N --kind K [fields]   add a rule
+  create --name N --kind K [fields]   add a rule (also: add)
   update ID [fields]            change the given fields (condition flags are merged into the rule's condition)
-  delete ID                     delete the rule and its alerts
+  delete ID                     delete the rule and its alerts (also: remove)
   mute ID --for DURATION        send nothing for the rule's alerts for a while (30s, 10m, 2h, 1d)
   unmute ID
   alerts [--state pending|firing|resolved|active] [--rule ID] [--limit N]
@@ -37,23 +37,25 @@ Fields:
   --name NAME
   --kind KIND            ${ALERT_RULE_KINDS.join(', ')}
   --project P  --spider S        job rules: which crawls (default all)
-  --outcome O…           job_outcome: failed, timed_out, stalled, lost, start_failed, cancelled
+  --outcome O…           job_outcome: failed, timed_out, stalled, lost, start_failed, cancelled (or --outcomes)
   --min-items N  --min-percent-of-median P  --baseline-runs K          job_items
   --max-errors N  --http-status 404|5xx  --max-status-percent P         job_errors
   --node ID  --resource cpu|memory|disk  --above-percent P              node_offline, node_resource
   --schedule ID  --on missed,skipped,failed                             schedule_fire
   --channel ID…          channels notified (repeatable or comma-separated)
   --for-seconds DURATION how long the condition holds before the alert fires (default 0)
-  --repeat DURATION | --no-repeat   how often a firing alert's notice repeats (default 4h)
+  --repeat DURATION | --no-repeat   how often a firing alert's notice repeats (default 4h; or --repeat-seconds)
   --send-resolved | --no-send-resolved   a message when it resolves (default yes)
   --disabled (create)  --enable | --disable (update)
   --json-body FILE       create/update: send this file's JSON as the body (- for stdin) instead of the field flags
 
 Options:
-${ADMIN_OPTIONS_HELP}`;
+${ADMIN_OPTIONS_HELP}
+  --master-url URL the same as --url (as in scrapyard-master webhook and channel)`;
 
 const OPTIONS = {
   ...ADMIN_OPTIONS,
+  'master-url': { type: 'string' },
   'json-body': { type: 'string' },
   state: { type: 'string' },
   rule: { type: 'string' },
@@ -64,6 +66,7 @@ const OPTIONS = {
   project: { type: 'string' },
   spider: { type: 'string' },
   outcome: { type: 'string', multiple: true },
+  outcomes: { type: 'string', multiple: true },
   'min-items': { type: 'string' },
   'min-percent-of-median': { type: 'string' },
   'baseline-runs': { type: 'string' },
@@ -78,6 +81,7 @@ const OPTIONS = {
   channel: { type: 'string', multiple: true },
   'for-seconds': { type: 'string' },
   repeat: { type: 'string' },
+  'repeat-seconds': { type: 'string' },
   'no-repeat': { type: 'boolean' },
   'send-resolved': { type: 'boolean' },
   'no-send-resolved': { type: 'boolean' },
@@ -114,7 +118,14 @@ const NUMERIC = new Set([
   'above-percent',
 ]);
 /** Flags of the list and mute commands: not fields of a rule. */
-const NOT_FIELDS = new Set([...Object.keys(ADMIN_OPTIONS), 'json-body', 'state', 'rule', 'limit', 'for']);
+const NOT_FIELDS = new Set([...Object.keys(ADMIN_OPTIONS), 'master-url', 'json-body', 'state', 'rule', 'limit', 'for']);
+/** Other names of commands and flags, taken as the first. */
+const COMMAND_ALIASES: Record<string, string> = { add: 'create', remove: 'delete' };
+const FLAG_ALIASES = [
+  ['url', 'master-url'],
+  ['outcome', 'outcomes'],
+  ['repeat', 'repeat-seconds'],
+] as const;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
@@ -125,19 +136,13 @@ export function seconds(flag: string, raw: string): number {
   return Number(m[1]) * UNITS[m[2] || 's']!;
 }
 
-const list = (v: string[] | undefined) =>
-  v
-    ?.flatMap((x) => x.split(','))
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-
 /** The condition fields the flags give (absent flags left out). */
 function conditionFlags(v: Values): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(CONDITION_FLAGS)) {
     const raw = v[flag as keyof typeof CONDITION_FLAGS];
     if (raw === undefined) continue;
-    if (Array.isArray(raw)) out[field] = list(raw);
+    if (Array.isArray(raw)) out[field] = commaList(raw);
     else out[field] = NUMERIC.has(flag) ? num(flag, raw) : raw === '' ? null : raw;
   }
   return out;
@@ -148,7 +153,7 @@ function ruleFields(v: Values): Record<string, unknown> {
   if (v.repeat !== undefined && v['no-repeat']) throw new CliError('--repeat and --no-repeat contradict each other');
   return {
     name: v.name,
-    channels: list(v.channel),
+    channels: commaList(v.channel),
     forSeconds: v['for-seconds'] === undefined ? undefined : seconds('for-seconds', v['for-seconds']),
     repeatSeconds: v['no-repeat'] ? null : v.repeat === undefined ? undefined : seconds('repeat', v.repeat),
     sendResolved: either(v['send-resolved'], v['no-send-resolved'], ['send-resolved', 'no-send-resolved']),
@@ -161,14 +166,6 @@ function checked<T extends z.ZodType>(schema: T, body: unknown): unknown {
   if (r.success) return body;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
   throw new CliError(`invalid rule: ${problems.join('; ')}`);
-}
-
-function readJsonBody(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')) as unknown;
-  } catch (e) {
-    throw new CliError(`cannot read --json-body ${file}: ${(e as Error).message}`);
-  }
 }
 
 function describe(c: AlertRule['condition']): string {
@@ -261,7 +258,14 @@ export async function runAlertCommand(argv: string[], env: NodeJS.ProcessEnv): P
       strict: true,
       options: OPTIONS,
     });
-    const [command, rawId, ...extra] = positionals;
+    for (const [name, alias] of FLAG_ALIASES) {
+      if (v[alias] === undefined) continue;
+      if (v[name] !== undefined) throw new CliError(`--${name} and --${alias} are the same flag: give one`);
+      Object.assign(v, { [name]: v[alias] });
+      delete v[alias];
+    }
+    const [given, rawId, ...extra] = positionals;
+    const command = given === undefined ? undefined : (COMMAND_ALIASES[given] ?? given);
     if (v.help || !command) {
       out(ALERT_HELP);
       return v.help ? 0 : 2;

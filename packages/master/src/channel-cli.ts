@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { CHANNEL_KINDS, Channel, ChannelList, ChannelWithSecret, type ChannelKind } from '@scrapyard/protocol';
 import { CliError, table } from './admin-client.js';
-import { defined, either, num, when } from './cli-values.js';
+import { commaList, defined, either, num, when } from './cli-values.js';
 import {
   TARGET_OPTIONS,
   TARGET_HELP_TAIL,
@@ -122,7 +122,7 @@ function configOf(kind: ChannelKind, v: Values): Record<string, unknown> {
         requireTls: either(v['require-tls'], v['no-require-tls'], ['require-tls', 'no-require-tls']),
         username: v.username,
         from: v.from,
-        to: v.to?.flatMap((t) => t.split(',').map((x) => x.trim())).filter((x) => x !== ''),
+        to: commaList(v.to),
       });
     case 'telegram':
       return defined({ chatId: v['chat-id'], apiBaseUrl: v['api-base-url'] });

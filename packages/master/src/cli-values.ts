@@ -1,4 +1,4 @@
-/** Small flag parsers and formatters the admin subcommands share (`schedule`, `webhook`, `channel`). */
+/** Small flag parsers and formatters the admin subcommands share (`schedule`, `webhook`, `channel`, `alert`). */
 import { CliError } from './admin-client.js';
 
 /** A numeric flag's value, or undefined when the flag is absent. */
@@ -25,4 +25,12 @@ export function either(
 ): boolean | undefined {
   if (yes && no) throw new CliError(`--${flags[0]} and --${flags[1]} contradict each other`);
   return yes ? true : no ? false : undefined;
+}
+
+/** A repeatable flag's values, each also split on commas (`--event a --event b,c`); undefined when absent. */
+export function commaList(values: string[] | undefined): string[] | undefined {
+  return values
+    ?.flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }

@@ -109,7 +109,8 @@ export function secretLines(label: string, secret: string | undefined): string {
     : `\n${label}: ${secret}\nThis secret will not be shown again: store it now (a lost one can only be replaced).`;
 }
 
-function readJsonBody(file: string): unknown {
+/** `--json-body FILE` (- for stdin) parsed as JSON. */
+export function readJsonBody(file: string): unknown {
   let text;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');

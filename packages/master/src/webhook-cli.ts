@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { Webhook, WebhookList, WebhookWithSecret, WEBHOOK_EVENTS } from '@scrapyard/protocol';
 import { CliError, table } from './admin-client.js';
-import { defined, either, num, when } from './cli-values.js';
+import { commaList, defined, either, num, when } from './cli-values.js';
 import {
   TARGET_OPTIONS,
   TARGET_HELP_TAIL,
@@ -72,7 +72,7 @@ function fieldsOf(v: Values): Record<string, unknown> {
     url: v.url,
     project: clearable(v.project),
     spider: clearable(v.spider),
-    events: v.event?.flatMap((e) => e.split(',').map((x) => x.trim())).filter((x) => x !== ''),
+    events: commaList(v.event),
     items: either(v.items, v['no-items'], ['items', 'no-items']),
     itemsPerBatch: num('items-per-batch', v['items-per-batch']),
     ratePerSecond: num('rate', v.rate),
