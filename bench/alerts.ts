@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp, loadMasterConfig } from '../packages/master/src/index.js';
 import { createJobsRepo } from '../packages/master/src/db/repos/jobs.js';
-import { adminToken, baselineRun, paced, pct, RATE, receiver } from './deliveries.js';
-import { ROOT, median } from './lib.js';
+import { adminToken, againstDirectPost, paced, pct, RATE, receiver } from './deliveries.js';
+import { ROOT } from './lib.js';
 
 const pino = createRequire(join(ROOT, 'packages/master/package.json'))('pino') as (o: {
   level: string;
@@ -98,23 +98,8 @@ async function oneRun(seconds: number) {
   }
 }
 
-export async function eventToAlert(o: { runs: number; quick: boolean }) {
-  const seconds = o.quick ? 5 : 20;
-  const ours: Awaited<ReturnType<typeof oneRun>>[] = [];
-  const bare: Awaited<ReturnType<typeof baselineRun>>[] = [];
-  for (let i = 0; i < o.runs; i++) {
-    ours.push(await oneRun(seconds));
-    bare.push(await baselineRun(seconds));
-  }
-  return {
-    rate: RATE,
-    seconds,
-    p50: median(ours.map((r) => r.p50)),
-    p99: median(ours.map((r) => r.p99)),
-    lost: Math.max(...ours.map((r) => r.sent - r.delivered)),
-    bareP50: median(bare.map((r) => r.p50)),
-    bareP99: median(bare.map((r) => r.p99)),
-  };
+export function eventToAlert(o: { runs: number; quick: boolean }) {
+  return againstDirectPost(oneRun, o);
 }
 
 if (process.argv[1]?.endsWith('alerts.ts')) {

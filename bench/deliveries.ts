@@ -130,9 +130,20 @@ export async function baselineRun(seconds: number) {
   }
 }
 
-export async function eventToDelivery(o: { runs: number; quick: boolean }) {
+export interface PacedRun {
+  p50: number;
+  p99: number;
+  delivered: number;
+  sent: number;
+}
+
+/** Runs `oneRun` and the direct-POST baseline in turn, `runs` times, and reports the medians of both. */
+export async function againstDirectPost(
+  oneRun: (seconds: number) => Promise<PacedRun>,
+  o: { runs: number; quick: boolean },
+) {
   const seconds = o.quick ? 5 : 20;
-  const ours: Awaited<ReturnType<typeof oneRun>>[] = [];
+  const ours: PacedRun[] = [];
   const bare: Awaited<ReturnType<typeof baselineRun>>[] = [];
   for (let i = 0; i < o.runs; i++) {
     ours.push(await oneRun(seconds));
@@ -147,6 +158,10 @@ export async function eventToDelivery(o: { runs: number; quick: boolean }) {
     bareP50: median(bare.map((r) => r.p50)),
     bareP99: median(bare.map((r) => r.p99)),
   };
+}
+
+export function eventToDelivery(o: { runs: number; quick: boolean }) {
+  return againstDirectPost(oneRun, o);
 }
 
 if (process.argv[1]?.endsWith('deliveries.ts')) {
