@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'DATABASE_SCHEMA_OUTDATED',
   // A rule names a notification channel that does not exist: create it first or fix the id.
   'UNKNOWN_CHANNEL',
+  // A schedule would fire more often than min_schedule_interval_seconds allows.
+  'SCHEDULE_TOO_FREQUENT',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -90,6 +92,7 @@ const STATUS: Record<ErrorCode, number> = {
   DATABASE_MIGRATION_FAILED: 500,
   DATABASE_SCHEMA_OUTDATED: 500,
   UNKNOWN_CHANNEL: 400,
+  SCHEDULE_TOO_FREQUENT: 400,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */
