@@ -65,7 +65,7 @@ export function jitterOf(scheduleId: string, at: number, jitterSeconds: number):
 }
 
 const REASON_OF_CODE: Record<string, FireRow['reason_code']> = {
-
+  PROJECT_NOT_FOUND: 'project_missing',
   SPIDER_NOT_FOUND: 'spider_missing',
   VERSION_NOT_FOUND: 'version_missing',
 };
