@@ -415,3 +415,38 @@ testEachStore('changing a rule’s condition or disabling it closes its alerts s
   assert.deepEqual(await s.repo.allActive(), []);
   await e.stop();
 });
+
+testEachStore('alerts about spider arguments, from before, are closed silently at start', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const first = s.engine();
+  await first.start();
+  const { rule } = await s.ruleService(first).create({ name: 'broke', condition: failed, channels: [s.channel.id] });
+  await first.stop();
+  const old = {
+    rule_id: rule.id,
+    kind: 'job_outcome',
+    state: 'firing' as const,
+    summary: 'crawl failed',
+    detail: '',
+    labels: '{}',
+    link: '',
+    started_at: T0,
+    fired_at: T0,
+    resolved_at: null,
+    last_notified_at: T0,
+    notices: 1,
+    muted_until: null,
+  };
+  await s.repo.insert({ ...old, id: 'al_args', subject: 'p/s?page=1' });
+  await s.repo.insert({ ...old, id: 'al_spider', subject: 'p/s' });
+  const e = s.engine();
+  await e.start();
+  await e.idle();
+  assert.deepEqual(
+    (await s.repo.allActive()).map((a) => a.id),
+    ['al_spider'],
+  );
+  assert.equal((await s.repo.get('al_args'))!.state, 'resolved');
+  assert.deepEqual(await s.sent(), []);
+  await e.stop();
+});

@@ -107,6 +107,7 @@ export class AlertEngine implements RuleListener {
       e.on('schedule.fired', (ev) => this.#enqueue(() => this.#onFire(ev))),
     ];
     for (const row of await this.#d.repo.rules.all()) this.#cache(row);
+    this.#enqueue(() => this.#closeArgumentSubjects());
     const mark = await this.#d.marks.mark(MARK);
     this.#evaluatedUpTo = mark ?? this.#startedAt;
     if (mark === null) await this.#d.marks.setMark(MARK, this.#startedAt);
@@ -305,7 +306,18 @@ export class AlertEngine implements RuleListener {
     await this.#saveMark();
   }
 
-  async #saveMark(): Promise<void> {
+  /**
+   * Job alerts opened before subjects left out spider arguments (`project/spider?k=v`): nothing would ever resolve
+   * them, so they are closed without a message; the spider's next failure opens its one alert.
+   */
+  async #closeArgumentSubjects(): Promise<void> {
+    for (const a of await this.#d.repo.allActive()) {
+      const rule = this.#rules.get(a.rule_id);
+      if (rule && isJobCondition(rule.condition) && a.subject.includes('?')) await this.#resolve(rule, a, null, false);
+    }
+  }
+
+    async #saveMark(): Promise<void> {
     let mark = this.#evaluatedUpTo;
     for (const endedAt of this.#inflight.values()) mark = Math.min(mark, endedAt);
     if (mark <= this.#markSaved) return;
