@@ -102,17 +102,14 @@ async function setup(t: TestContext, store: Store) {
   };
   /** Every notice in the outbox, per channel, as `<event>:<dedup key's tail>`, e.g. `alert.firing:1`. */
   const outbox = async (channelId = channel.id) =>
-    (await deliveries.log(channelId, undefined, 100))
-      .map((d) => `${d.event}:${d.dedup_key.split(':').at(-1)}`)
-      .sort();
+    (await deliveries.log(channelId, undefined, 100)).map((d) => `${d.event}:${d.dedup_key.split(':').at(-1)}`).sort();
   /** The receiver took everything waiting for `channelId`. */
   const deliver = async (channelId = channel.id) => {
     for (const d of await deliveries.log(channelId, 'pending', 100)) {
       await deliveries.settle(d.id, { state: 'delivered', delivered_at: clock.now, attempts: 1 });
     }
   };
-  const ruleService = (e: AlertEngine) =>
-    new AlertRuleService({ repo, notifier, listener: e, now: () => clock.now });
+  const ruleService = (e: AlertEngine) => new AlertRuleService({ repo, notifier, listener: e, now: () => clock.now });
   return {
     clock,
     engine,

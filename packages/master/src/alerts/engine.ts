@@ -317,7 +317,7 @@ export class AlertEngine implements RuleListener {
     }
   }
 
-    async #saveMark(): Promise<void> {
+  async #saveMark(): Promise<void> {
     let mark = this.#evaluatedUpTo;
     for (const endedAt of this.#inflight.values()) mark = Math.min(mark, endedAt);
     if (mark <= this.#markSaved) return;
