@@ -303,7 +303,7 @@ testEachStore(
   'a unique key refuses a second pending or running job (DUPLICATE_JOB) until the first has finished',
   {},
   async (t, store) => {
-    const { service, repo, seen, submit, running, policies } = await setup(t, store, { retries: 1 });
+    const { service, repo, seen, submit, policies } = await setup(t, store, { retries: 1 });
     await policies.put('p', 's', policy({ uniqueArgs: ['category'], retryOn: ['failed'] }), 1);
     const books = { args: [['category', 'books']] as [string, string][] };
     const duplicate = (jobId: string, holder: string, state: string) =>
