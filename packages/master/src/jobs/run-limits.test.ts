@@ -320,6 +320,7 @@ testEachStore(
       requests,
       responses: 0,
       errors: 0,
+      finishReason: null,
     });
 
     h.clock.now = 4_000;
