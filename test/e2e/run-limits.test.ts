@@ -273,12 +273,15 @@ void test('a timed-out crawl is retried; its attempt keeps its outcome and its S
     spider: 'slow',
     jobId: 'slow-retried',
     args: { seconds: '60' },
-    policy: { maxRunSeconds: 3, retries: 1, retryOn: ['timed_out'], retryBackoffSeconds: 1 },
+    policy: { retries: 1, retryOn: ['timed_out'], retryBackoffSeconds: 1 },
   });
   assert.deepEqual(
     [(created.policy as { retries: number }).retries, (created.policy as { retryOn: string[] }).retryOn],
     [1, ['timed_out']],
   );
+  // The limit comes once the crawl has scraped items (a crawl stopped before Scrapy is up has no stats to keep).
+  await waitLog(api, '/logs/demo/slow/slow-retried.log', /SLOW_TICK 3\b/);
+  await rest.ok('PUT', '/api/v1/projects/demo/spiders/slow/policy', { maxRunSeconds: 3 });
   assert.equal((await waitFinished(api, 'slow-retried', 120_000)).outcome, 'timed_out');
   const detail = await rest.get('/api/v1/jobs/slow-retried?project=demo');
   const [first] = detail.attempts as { outcome: string; stats: { items: number; finishReason: string | null } }[];
