@@ -176,8 +176,9 @@ export class ChannelService {
       { kind, config: b.config ?? oldConfig, secret: b.secret ?? oldSecret },
       'body',
     ) as Settings;
-    if (b.config !== undefined || b.secret !== undefined)
+    if (b.config !== undefined || b.secret !== undefined) {
       this.#checkDestination(kind, settings, b.secret !== undefined);
+    }
     if (b.config !== undefined && oldSecret !== undefined && b.secret === undefined) {
       // Compared with defaults applied on both sides, so only a real change of destination counts.
       const before = KIND_SCHEMA[kind].safeParse({ kind, config: oldConfig, secret: oldSecret });
