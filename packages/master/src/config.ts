@@ -150,8 +150,8 @@ export const MasterConfigSchema = z
     secretsKey: z.string().trim().default(''),
     /**
      * Where webhooks, Slack, Telegram and SMTP may connect: host names, IPs or CIDRs (`*.example.com`,
-     * `10.0.0.0/8`); `*` allows any host except link-local and cloud metadata addresses (the default). A host
-     * listed explicitly is allowed even if link-local.
+     * `10.0.0.0/8`); `*` allows any public address (the default): loopback, private, link-local, CGNAT,
+     * unique-local and cloud metadata addresses only when listed explicitly (`*,10.0.0.0/8`).
      */
     outboundAllowedHosts: list.default(['*']),
     /** Seconds an outgoing request (webhook, Slack, Telegram, SMTP) may take. */

@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   'UNKNOWN_CHANNEL',
   // A schedule would fire more often than min_schedule_interval_seconds allows.
   'SCHEDULE_TOO_FREQUENT',
+  // A webhook or channel names a destination outbound_allowed_hosts refuses (a private or metadata address).
+  'OUTBOUND_REFUSED',
+  // An update changes where a webhook or channel sends without giving its secret again in the same request.
+  'SECRET_REQUIRED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -93,6 +97,8 @@ const STATUS: Record<ErrorCode, number> = {
   DATABASE_SCHEMA_OUTDATED: 500,
   UNKNOWN_CHANNEL: 400,
   SCHEDULE_TOO_FREQUENT: 400,
+  OUTBOUND_REFUSED: 400,
+  SECRET_REQUIRED: 400,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

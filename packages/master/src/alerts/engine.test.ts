@@ -34,7 +34,11 @@ async function setup(t: TestContext, store: Store) {
   const targets = new TargetCatalog(deliveries);
   const box = new SecretBox(Buffer.alloc(32, 7));
   const channels = new ChannelService({ repo: deliveries, targets, box, now, wake: () => {} });
-  const { channel } = await channels.create({ name: 'hook', kind: 'webhook', config: { url: 'http://127.0.0.1:9/' } });
+  const { channel } = await channels.create({
+    name: 'hook',
+    kind: 'webhook',
+    config: { url: 'https://hooks.example.com/' },
+  });
   await targets.reload();
   const notifier = createAlertNotifier({ repo: deliveries, targets, now, wake: () => {} });
   const repo = createAlertsRepo(db);
