@@ -47,6 +47,10 @@ export const ERROR_CODES = [
   'DATABASE_SCHEMA_OUTDATED',
   // A rule names a notification channel that does not exist: create it first or fix the id.
   'UNKNOWN_CHANNEL',
+  // Start-up: the data dir (or a file in it) is readable by other users and owned by another user than the master's.
+  'DATA_DIR_UNSAFE',
+  // A state-changing request sent by a browser from another site (Origin / Sec-Fetch-Site): refused.
+  'CROSS_SITE_REQUEST',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -90,6 +94,8 @@ const STATUS: Record<ErrorCode, number> = {
   DATABASE_MIGRATION_FAILED: 500,
   DATABASE_SCHEMA_OUTDATED: 500,
   UNKNOWN_CHANNEL: 400,
+  DATA_DIR_UNSAFE: 500,
+  CROSS_SITE_REQUEST: 403,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

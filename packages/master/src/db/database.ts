@@ -58,7 +58,7 @@ function openDialect(o: StoreOptions): Dialect {
       onError(e);
     });
   }
-  mkdirSync(o.dataDir, { recursive: true });
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   return openSqliteDialect(storeLocation(o).database);
 }
 

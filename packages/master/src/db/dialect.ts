@@ -3,6 +3,7 @@
  * dir) or PostgreSQL (`database_url`), and the few things the two spell differently (an auto-incrementing key,
  * row locks). Everything else is kysely's portable query builder, so every query runs on both.
  */
+import { closeSync, openSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
@@ -34,6 +35,8 @@ function withStatementCache(db: Sqlite.Database): Sqlite.Database {
 }
 
 export function openSqliteDialect(file: string): Dialect {
+  // Owner-only before SQLite opens it: the WAL and shared-memory files it creates copy the database's mode.
+  closeSync(openSync(file, 'a', 0o600));
   const db = new Sqlite(file);
   // WAL + NORMAL: a committed transaction survives a kill -9 of the process (the WAL is in the OS page cache);
   // only an OS crash could lose the last few, which FULL would cost 3× the write rate to prevent.
