@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { agentEggRoutes } from '../routes/agent/eggs.js';
@@ -74,6 +75,8 @@ export async function createHttpServer({
   }) as unknown as FastifyInstance;
   // Every request carries its principal once identified; declared up front so requests keep one shape (V8).
   app.decorateRequest('principal', undefined);
+  // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
+  app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
