@@ -17,6 +17,7 @@ import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import type { Alerts } from './alerts.js';
+import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
 import type { JobCore } from './job-core.js';
@@ -75,6 +76,11 @@ export async function createHttpServer({
   }) as unknown as FastifyInstance;
   // Every request carries its principal once identified; declared up front so requests keep one shape (V8).
   app.decorateRequest('principal', undefined);
+  capConnections(app.server, {
+    max: config.maxConnections,
+    perAddress: config.maxConnectionsPerIp,
+    logger: logger.child({ component: 'http' }),
+  });
   // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
   app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
   cluster.gateway.attach(app.server);
