@@ -5,7 +5,7 @@
  *
  *   <data_dir>/                    0700 (0711 with crawl_user: crawls traverse into agent/, and list nothing)
  *     master.sqlite (-wal, -shm)   0600 (SQLite gives its journal files the database's mode)
- *     secrets.key, admin-token     0600
+ *     secrets.key, admin-token     0600 (written so; a looser one is replaced or refused by its own module)
  *     eggs/, logs/, items/         0700 (0600 files; only the master's HTTP serves them, behind its auth)
  *     agent/                       the embedded agent's own layout (packages/agent/src/runner/private-layout.ts)
  *
@@ -73,8 +73,10 @@ export function secureDataDir(config: DataDirConfig, logger: Logger): string[] {
   // crawl_user needs traversal (0711); an owner-only dir made before crawl_user was set gets it quietly.
   if (!loose && top.uid === uid && (top.mode & 0o777) !== target) chmodSync(dir, target);
 
+  // secrets.key and admin-token (always written 0600) are judged by their own modules when found looser: the
+  // admin token is replaced (it may have leaked), the secrets key refused (only its owner can judge a leak).
   const db = join(dir, 'master.sqlite');
-  for (const f of [db, `${db}-wal`, `${db}-shm`, join(dir, 'secrets.key'), join(dir, 'admin-token')]) {
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) {
     const st = lstatOf(f);
     // A link is never followed (secret-box and admin-token refuse one themselves).
     if (st?.isFile()) tighten(f, st, PRIVATE_FILE, 'the file', `chown ${me} ${f} && chmod 600 ${f}`);
