@@ -109,6 +109,7 @@ export {
   NodeKind,
   NodeInfo,
   PlacementPolicy,
+  PlacementPolicyPatch,
   JobPolicyOverride,
   EffectivePolicy,
   RetryableOutcome,

@@ -95,6 +95,8 @@ export async function createHttpServer({
     metrics: s.metrics,
     jobStats: s.jobStats,
     policies: s.policies,
+    projectExists: (project) => core.projects.exists(project),
+    spiders: (project) => core.projects.spiders(project, undefined),
     views: core.views,
     sink: s.sink,
     files: s.files,
