@@ -37,7 +37,12 @@ void test('a hello listing more runs than the protocol allows is refused, saying
   );
   assert.equal(huge.closeCode, 4003);
   // The bound itself is accepted and fully reconciled.
-  const full = await rawHandshake(ws, { nodeId: 'full', secret, temporary: true, hello: { known: runIds(HELLO_MAX_RUNS) } });
+  const full = await rawHandshake(ws, {
+    nodeId: 'full',
+    secret,
+    temporary: true,
+    hello: { known: runIds(HELLO_MAX_RUNS) },
+  });
   assert.equal(full.verdict, 'welcome', JSON.stringify(full.frames.map((f) => f.type)));
   const welcome = full.frames.find((f) => f.type === 'welcome')!;
   assert.deepEqual(welcome.payload.resume, [], 'runs the master does not know have nothing to resume');
@@ -71,10 +76,9 @@ void test('the reconciliation of a large hello stops when its connection closes'
     frames.map((f) => f.type),
     ['challenge', 'master.proof'],
   );
-  const stopped = await waitFor(
-    () => logRecords(master.output(), STOPPED).find((r) => r.nodeId === 'gone'),
-    { what: 'the master to stop reconciling the closed connection’s hello' },
-  );
+  const stopped = await waitFor(() => logRecords(master.output(), STOPPED).find((r) => r.nodeId === 'gone'), {
+    what: 'the master to stop reconciling the closed connection’s hello',
+  });
   t.diagnostic(`stopped after ${String(stopped.reconciled)} of ${String(stopped.runs)} runs`);
   assert.equal(stopped.runs, HELLO_MAX_RUNS);
   assert.ok(Number(stopped.reconciled) < HELLO_MAX_RUNS, `stopped before the end: ${JSON.stringify(stopped)}`);

@@ -89,9 +89,12 @@ export function secureDataDir(config: DataDirConfig, logger: Logger): string[] {
     if (!st?.isDirectory()) continue;
     const fix = `chown -R ${me} ${tree} && chmod -R go-rwx ${tree}`;
     // Reachable by others only when the data dir or the tree itself was open: then every entry is checked.
-    if (tighten(tree, st, PRIVATE_DIR, 'the directory', fix) || loose) tightenTree(tree, (p, s) => {
-      tighten(p, s, s.isDirectory() ? PRIVATE_DIR : PRIVATE_FILE, s.isDirectory() ? 'the directory' : 'the file', fix);
-    });
+    if (tighten(tree, st, PRIVATE_DIR, 'the directory', fix) || loose) {
+      tightenTree(tree, (p, s) => {
+        const dir = s.isDirectory();
+        tighten(p, s, dir ? PRIVATE_DIR : PRIVATE_FILE, dir ? 'the directory' : 'the file', fix);
+      });
+    }
   }
   if (changes.length > 0) {
     logger.warn(
