@@ -156,6 +156,8 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
           SCRAPYARD_TEMPORARY_NODES: 'on',
           SCRAPYARD_TEMPORARY_NODE_SECRET: secret,
           SCRAPYARD_MAX_PENDING_HANDSHAKES: '500',
+          // Every simulated agent dials from 127.0.0.1.
+          SCRAPYARD_MAX_CONNECTIONS_PER_IP: '0',
         },
         ['--no-local-agent'],
       );

@@ -66,7 +66,7 @@ void test(
     await expectError(rest.call('GET', '/api/v1/nowhere'), 404, 'NOT_FOUND');
 
     // Policies: bad tags, bad caps, unknown keys, bad names; the stored policy stays as it was.
-    await rest.ok('PUT', '/api/v1/projects/demo/policy', { tags: ['eu'], maxRunning: 2 });
+    await rest.ok('PUT', '/api/v1/projects/demo/policy?allow_unknown_project=1', { tags: ['eu'], maxRunning: 2 });
     for (const body of [{ tags: ['bad tag'] }, { maxRunning: 'x' }, { retries: -1 }, { colour: 'red' }]) {
       await expectError(rest.call('PUT', '/api/v1/projects/demo/policy', body), 400, 'BAD_REQUEST');
     }

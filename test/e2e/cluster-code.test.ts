@@ -27,7 +27,8 @@ void test('a new version pre-warms matching agents; unused eggs are collected', 
     startAgent(t, { master: { url }, nodeId: 'code-eu2', tags: ['eu'], slots: 2, config }),
     startAgent(t, { master: { url }, nodeId: 'code-us', tags: ['us'], slots: 2, config }),
   ]);
-  await rest.ok('PUT', '/api/v1/projects/demo/policy', { tags: ['eu'] });
+  // Before the first deploy (its `scrapy list` goes to an eu agent too).
+  await rest.ok('PUT', '/api/v1/projects/demo/policy?allow_unknown_project=1', { tags: ['eu'] });
 
   const digest = createHash('sha256')
     .update(await buildEgg('demo'))

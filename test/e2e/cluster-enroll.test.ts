@@ -317,7 +317,7 @@ void test(
     const admin = new RestClient(url, { adminToken: token });
     const created = await admin.call('POST', '/api/v1/nodes/enrollments', {});
     assert.equal(created.status, 201, created.text);
-    assert.deepEqual(await admin.ok('PUT', '/api/v1/projects/demo/policy', { tags: ['x'] }), {
+    assert.deepEqual(await admin.ok('PUT', '/api/v1/projects/demo/policy?allow_unknown_project=1', { tags: ['x'] }), {
       ...EMPTY_POLICY,
       tags: ['x'],
     });

@@ -1,5 +1,5 @@
 /**
- * How the master's CLI subcommands (`node …`, `schedule …`) reach the running master's REST API: its URL and TLS
+ * How the master's CLI subcommands (`node …`, `schedule …`, `policy …`) reach the running master's REST API: its URL and TLS
  * from the config, and proof of admin with the config's basic-auth credentials when there are some, else with the
  * admin token the master wrote to its data dir (readable only by the master's user: being able to read it is the
  * proof).
@@ -35,7 +35,7 @@ export const ADMIN_OPTIONS_HELP = `  --config FILE    the master's config (for i
   --ca-file FILE   CA to verify an https master (default: its tls_cert, for self-signed masters)
   --json           print JSON`;
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 function call(url: string, method: Method, auth: string | null, ca: Buffer | undefined, body?: unknown) {
   const u = new URL(url);

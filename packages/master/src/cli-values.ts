@@ -1,4 +1,4 @@
-/** Small flag parsers and formatters the admin subcommands share (`schedule`, `webhook`, `channel`, `alert`). */
+/** Small flag parsers and formatters the admin subcommands share (`schedule`, `webhook`, `channel`, `alert`, `policy`). */
 import { CliError } from './admin-client.js';
 
 /** A numeric flag's value, or undefined when the flag is absent. */

@@ -12,6 +12,7 @@ export const MASTER_HELP = `Usage: scrapyard-master [options]
                                                           (see scrapyard-master channel --help)
        scrapyard-master alert list|show|create|update|delete|mute|unmute|alerts|mute-alert|unmute-alert …
                                                           (see scrapyard-master alert --help)
+       scrapyard-master policy get|set|patch|delete PROJECT [SPIDER] …   (see scrapyard-master policy --help)
 
 Starts the Scrapyard master: a drop-in Scrapyd HTTP API (default http://127.0.0.1:6800), with an embedded
 agent that runs crawls on this machine unless --no-local-agent is given.

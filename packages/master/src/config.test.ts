@@ -187,3 +187,15 @@ void test('metrics_token: none by default, from [scrapyard] or SCRAPYARD_METRICS
     assert.throws(() => loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: bad } }), /metricsToken/, bad);
   }
 });
+
+void test('connection caps: max_connections and max_connections_per_ip from file and env, 0 turns the per-address cap off', (t) => {
+  const c = loadMasterConfig({});
+  assert.deepEqual([c.maxConnections, c.maxConnectionsPerIp], [16_384, 1_024]);
+  const file = join(tempDir(t), 'scrapyd.conf');
+  writeFileSync(file, '[scrapyard]\nmax_connections = 100\nmax_connections_per_ip = 0\n');
+  const fromFile = loadMasterConfig({ file });
+  assert.deepEqual([fromFile.maxConnections, fromFile.maxConnectionsPerIp], [100, 0]);
+  const env = { SCRAPYARD_MAX_CONNECTIONS_PER_IP: '10' };
+  assert.equal(loadMasterConfig({ file, env }).maxConnectionsPerIp, 10);
+  assert.throws(() => loadMasterConfig({ flags: { maxConnections: 0 } }), /maxConnections/);
+});

@@ -178,6 +178,13 @@ export const MasterConfigSchema = z
         'expected at least 16 printable characters, no spaces',
       )
       .default(''),
+    /**
+     * TCP connections the HTTP(S) port keeps open at once (clients, agents' WebSockets, live tails); more are
+     * closed as they arrive. Above the number of agents plus the clients you expect.
+     */
+    maxConnections: int(1, 1_000_000).default(16_384),
+    /** Connections open at once from one remote address; more are closed as they arrive. 0: no per-address cap. */
+    maxConnectionsPerIp: int(0, 1_000_000).default(1_024),
     /** Agent WebSocket connections upgraded but not yet authenticated; more are answered 503. */
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
@@ -286,6 +293,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   metrics_retention_hours: 'metricsRetentionHours',
   max_job_output_bytes: 'maxJobOutputBytes',
   max_pending_handshakes: 'maxPendingHandshakes',
+  max_connections: 'maxConnections',
+  max_connections_per_ip: 'maxConnectionsPerIp',
   max_schedules: 'maxSchedules',
   schedule_fires_to_keep: 'scheduleFiresToKeep',
   min_schedule_interval_seconds: 'minScheduleIntervalSeconds',

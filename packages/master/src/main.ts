@@ -12,6 +12,7 @@ import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
 import { runMigrateCommand } from './migrate-cli.js';
 import { runNodeCommand } from './node-cli.js';
+import { runPolicyCommand } from './policy-cli.js';
 import { runScheduleCommand } from './schedule-cli.js';
 import { startStandalone } from './standalone.js';
 import { runWebhookCommand } from './webhook-cli.js';
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
   if (process.argv[2] === 'webhook') return runWebhookCommand(process.argv.slice(3), process.env);
   if (process.argv[2] === 'channel') return runChannelCommand(process.argv.slice(3), process.env);
   if (process.argv[2] === 'alert') return runAlertCommand(process.argv.slice(3), process.env);
+  if (process.argv[2] === 'policy') return runPolicyCommand(process.argv.slice(3), process.env);
   const migrating = process.argv[2] === 'migrate';
   let cli;
   try {

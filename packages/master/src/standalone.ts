@@ -11,7 +11,6 @@ import { createAgent, type Agent } from '@scrapyard/agent';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
 import { buildApp } from './app.js';
 import type { MasterConfig } from './config.js';
-import { restrictMasterDataDir } from './crawl-user-data-dir.js';
 import { dialHost } from './dial-host.js';
 
 export const LOCAL_NODE_ID = 'local';
@@ -33,7 +32,6 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
       `Scrapyard master listening on ${master.tls ? 'https' : 'http'}://${config.bindAddress}:${port}`,
     );
     if (config.localAgent) {
-      if (config.crawlUser !== '') restrictMasterDataDir(config);
       const key = randomBytes(32);
       master.nodeKeys.setEmbedded(LOCAL_NODE_ID, key);
       agent = createAgent(

@@ -8,5 +8,10 @@ export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 export const LOG_CHUNK_MAX_BYTES = 1024 * 1024;
 /** How long the handshake may take before the master drops the socket. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/**
+ * Runs a hello may list (`running`, and `known`): an agent holds at most its slots' runs plus the finished ones
+ * not yet acknowledged; the master reconciles each one it is told about, so the list is bounded.
+ */
+export const HELLO_MAX_RUNS = 10_000;
 /** Largest clock difference accepted between the agent's handshake timestamp and the master's clock. */
 export const HANDSHAKE_MAX_SKEW_MS = 5 * 60_000;

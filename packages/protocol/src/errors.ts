@@ -53,6 +53,10 @@ export const ERROR_CODES = [
   'OUTBOUND_REFUSED',
   // An update changes where a webhook or channel sends without giving its secret again in the same request.
   'SECRET_REQUIRED',
+  // Start-up: the data dir (or a file in it) is readable by other users and owned by another user than the master's.
+  'DATA_DIR_UNSAFE',
+  // A state-changing request sent by a browser from another site (Origin / Sec-Fetch-Site): refused.
+  'CROSS_SITE_REQUEST',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -99,6 +103,8 @@ const STATUS: Record<ErrorCode, number> = {
   SCHEDULE_TOO_FREQUENT: 400,
   OUTBOUND_REFUSED: 400,
   SECRET_REQUIRED: 400,
+  DATA_DIR_UNSAFE: 500,
+  CROSS_SITE_REQUEST: 403,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -6,6 +6,7 @@ export {
   LOG_CHUNK_MAX_BYTES,
   HANDSHAKE_TIMEOUT_MS,
   HANDSHAKE_MAX_SKEW_MS,
+  HELLO_MAX_RUNS,
 } from './constants.js';
 export {
   ProjectName,
@@ -109,6 +110,7 @@ export {
   NodeKind,
   NodeInfo,
   PlacementPolicy,
+  PlacementPolicyPatch,
   JobPolicyOverride,
   EffectivePolicy,
   RetryableOutcome,

@@ -38,7 +38,7 @@ function unusable(path: string): string | null {
 
 /** The token of this data dir: the existing file's when it is sound, else a new one written to it. */
 export function loadOrCreateAdminToken(dataDir: string, logger: Logger): string {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = adminTokenPath(dataDir);
   const problem = unusable(path);
   if (problem === null) {

@@ -60,7 +60,7 @@ function decodeKey(text: string, where: string): Buffer {
 /** The box of this master: from `secrets_key`, else the data dir's key file (created when missing). */
 export function loadSecretBox(opts: { secretsKey: string; dataDir: string; logger: Logger }): SecretBox {
   if (opts.secretsKey !== '') return new SecretBox(decodeKey(opts.secretsKey, 'secrets_key'));
-  mkdirSync(opts.dataDir, { recursive: true });
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const path = join(opts.dataDir, 'secrets.key');
   let st;
   try {

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { agentEggRoutes } from '../routes/agent/eggs.js';
@@ -16,6 +17,7 @@ import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import type { Alerts } from './alerts.js';
+import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
 import type { JobCore } from './job-core.js';
@@ -74,6 +76,13 @@ export async function createHttpServer({
   }) as unknown as FastifyInstance;
   // Every request carries its principal once identified; declared up front so requests keep one shape (V8).
   app.decorateRequest('principal', undefined);
+  capConnections(app.server, {
+    max: config.maxConnections,
+    perAddress: config.maxConnectionsPerIp,
+    logger: logger.child({ component: 'http' }),
+  });
+  // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
+  app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
@@ -86,6 +95,8 @@ export async function createHttpServer({
     metrics: s.metrics,
     jobStats: s.jobStats,
     policies: s.policies,
+    projectExists: (project) => core.projects.exists(project),
+    spiders: (project) => core.projects.spiders(project, undefined),
     views: core.views,
     sink: s.sink,
     files: s.files,

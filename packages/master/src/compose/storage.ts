@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MasterConfig } from '../config.js';
+import { secureDataDir } from '../data-dir.js';
 import { openDatabase, storeLocation } from '../db/database.js';
 import { createJobStatsRepo } from '../db/repos/job-stats.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
@@ -20,6 +21,8 @@ import { EggStore } from '../storage/egg-store.js';
 const METRICS_PRUNE_MS = 60_000;
 
 export async function openStorage(config: MasterConfig, logger: Logger, now: () => number) {
+  // Before anything in the data dir is opened or created: owner-only, or a refusal to start (data-dir.ts).
+  secureDataDir(config, logger);
   const store = {
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,

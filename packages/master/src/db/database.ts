@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator } from 'kysely';
 import type { ErrorCode } from '@scrapyard/protocol';
 import type { MigrationResult } from 'kysely';
-import { openPostgresDialect, openSqliteDialect, redactDatabaseUrl } from './dialect.js';
+import { openPostgresDialect, openSqliteDialect, redactDatabaseSecrets, redactDatabaseUrl } from './dialect.js';
 import type { Dialect } from 'kysely';
 import type { StoreKind } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
@@ -48,8 +48,17 @@ export function storeLocation(o: StoreOptions): { store: StoreKind; database: st
 }
 
 function openDialect(o: StoreOptions): Dialect {
-  if (o.databaseUrl) return openPostgresDialect(o.databaseUrl, o.databasePoolSize ?? 10, o.onPoolError ?? (() => {}));
-  mkdirSync(o.dataDir, { recursive: true });
+  const url = o.databaseUrl;
+  if (url) {
+    const onError = o.onPoolError ?? (() => {});
+    // A driver's message may quote what it was given: never let the URL's password reach the log through it.
+    return openPostgresDialect(url, o.databasePoolSize ?? 10, (e) => {
+      e.message = redactDatabaseSecrets(e.message, url);
+      if (e.stack) e.stack = redactDatabaseSecrets(e.stack, url);
+      onError(e);
+    });
+  }
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   return openSqliteDialect(storeLocation(o).database);
 }
 
@@ -61,7 +70,8 @@ async function connect(o: StoreOptions): Promise<Db> {
   } catch (e) {
     await db.destroy().catch(() => {});
     const where = storeLocation(o).database;
-    throw new DatabaseError('DATABASE_UNAVAILABLE', `cannot reach the database at ${where}: ${describe(e)}`);
+    const why = o.databaseUrl ? redactDatabaseSecrets(describe(e), o.databaseUrl) : describe(e);
+    throw new DatabaseError('DATABASE_UNAVAILABLE', `cannot reach the database at ${where}: ${why}`);
   }
   return db;
 }

@@ -3,6 +3,7 @@
  * dir) or PostgreSQL (`database_url`), and the few things the two spell differently (an auto-incrementing key,
  * row locks). Everything else is kysely's portable query builder, so every query runs on both.
  */
+import { closeSync, openSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
@@ -34,6 +35,8 @@ function withStatementCache(db: Sqlite.Database): Sqlite.Database {
 }
 
 export function openSqliteDialect(file: string): Dialect {
+  // Owner-only before SQLite opens it: the WAL and shared-memory files it creates copy the database's mode.
+  closeSync(openSync(file, 'a', 0o600));
   const db = new Sqlite(file);
   // WAL + NORMAL: a committed transaction survives a kill -9 of the process (the WAL is in the OS page cache);
   // only an OS crash could lose the last few, which FULL would cost 3× the write rate to prevent.
@@ -65,12 +68,53 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** `postgres://user:***@host:port/db`, for logs. */
+/**
+ * Query parameters of a connection URL that hold a secret (libpq and node-postgres read `password` and
+ * `sslpassword` there, and a name that merely contains "password" or "secret" is treated as one too).
+ */
+const isSecretParam = (name: string) => /pass|secret/i.test(name);
+
+/** The secrets a database URL carries: its userinfo password and its password query parameters, raw and decoded. */
+function secretsOf(url: string): string[] {
+  if (!URL.canParse(url)) return [];
+  const u = new URL(url);
+  const out: string[] = [];
+  const add = (raw: string, decoded: string) => {
+    for (const v of [raw, decoded]) if (v !== '' && !out.includes(v)) out.push(v);
+  };
+  if (u.password !== '') add(u.password, safeDecode(u.password));
+  for (const part of u.search.replace(/^\?/, '').split('&')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = safeDecode(part.slice(0, eq));
+    if (isSecretParam(name)) add(part.slice(eq + 1), safeDecode(part.slice(eq + 1).replace(/\+/g, ' ')));
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  return out.sort((a, b) => b.length - a.length);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** `postgres://user:***@host:port/db?sslpassword=***`, for logs: the password wherever the URL carries one. */
 export function redactDatabaseUrl(url: string): string {
   if (!URL.canParse(url)) return '(unparseable database_url)';
   const u = new URL(url);
   if (u.password !== '') u.password = '***';
+  for (const name of new Set(u.searchParams.keys())) if (isSecretParam(name)) u.searchParams.set(name, '***');
   return u.toString();
+}
+
+/** `text` (a driver's error message, say) with every secret of the database URL replaced by `***`. */
+export function redactDatabaseSecrets(text: string, url: string): string {
+  let out = text;
+  for (const secret of secretsOf(url)) out = out.split(secret).join('***');
+  return out;
 }
 
 export function openPostgresDialect(url: string, poolSize: number, onError: (e: Error) => void): Dialect {

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import {
   AgentToMaster,
   HANDSHAKE_TIMEOUT_MS,
+  HELLO_MAX_RUNS,
   HEARTBEAT_INTERVAL_MS,
   MasterToAgent,
   PROTOCOL_VERSION,
@@ -62,6 +63,8 @@ class AgentConnection {
   #phase: Phase = 'identify';
   #identity: Identify | undefined;
   #session: AgentSession | undefined;
+  /** The session being welcomed: closed with the socket, so the reconciliation of its hello stops with it. */
+  #handshaking: AgentSession | undefined;
   #chain: Promise<void> = Promise.resolve();
   #timeout: NodeJS.Timeout | undefined;
 
@@ -138,8 +141,12 @@ class AgentConnection {
       sessionToken: randomBytes(32).toString('hex'),
       now: d.now(),
     });
+    this.#handshaking = s;
     await d.onAuthenticated(s, { rotated: verdict.rotated });
-    if (!this.#stillValid(hello)) return undefined;
+    if (!this.#stillValid(hello)) {
+      if (s.closed) abandonedBeforeReconciling(d.log, s, hello);
+      return undefined;
+    }
     const extra = await d.handlers.prepareWelcome(s, hello);
     // Revocation closes the sessions in the registry: this one joins it in the same turn as this last check.
     if (!this.#stillValid(hello)) return undefined;
@@ -184,7 +191,7 @@ class AgentConnection {
       return this.#reject('PROTOCOL_ERROR', `expected hello after master.proof, got ${env.type}`);
     }
     const parsed = AgentToMaster.hello.message.safeParse(env.payload);
-    if (!parsed.success) return this.#reject('PROTOCOL_ERROR', 'malformed hello');
+    if (!parsed.success) return this.#reject('PROTOCOL_ERROR', helloProblem(env.payload));
     // authenticate() registers the session only if the socket is still open (a close sets phase to 'closed').
     this.#session = await this.#authenticate(parsed.data);
     if (!this.#session) return;
@@ -226,6 +233,7 @@ class AgentConnection {
   #onClose(): void {
     clearTimeout(this.#timeout);
     this.#phase = 'closed';
+    this.#handshaking?.markClosed();
     this.d.onHandshakeDone();
     const session = this.#session;
     if (session) {
@@ -234,4 +242,25 @@ class AgentConnection {
       this.d.log.info({ nodeId: session.nodeId }, 'agent disconnected');
     }
   }
+}
+
+/** Why a hello was refused: its run lists past the bound say so plainly (an agent can act on that). */
+function helloProblem(payload: unknown): string {
+  const p = (payload ?? {}) as { running?: unknown; known?: unknown };
+  for (const field of ['running', 'known'] as const) {
+    const list = p[field];
+    if (Array.isArray(list) && list.length > HELLO_MAX_RUNS) {
+      return `malformed hello: it lists ${list.length} ${field} runs; at most ${HELLO_MAX_RUNS} are accepted`;
+    }
+  }
+  return 'malformed hello';
+}
+
+/** The agent's connection closed before its hello was reconciled at all: said like a stop mid-way (agent-events). */
+function abandonedBeforeReconciling(log: Logger, s: AgentSession, hello: Hello): void {
+  const runs = new Set([...hello.known, ...hello.running.map((r) => r.runId)]).size;
+  log.info(
+    { nodeId: s.nodeId, reconciled: 0, runs },
+    'agent hello: the connection closed during reconciliation; stopped',
+  );
 }

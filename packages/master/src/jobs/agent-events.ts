@@ -9,6 +9,7 @@
  * What a node sends is bounded: heartbeats per second, timestamps near the master's clock, job samples, and each
  * job's log and items size (a job over the cap is stopped and fails for that reason).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import {
   HANDSHAKE_MAX_SKEW_MS,
@@ -47,6 +48,12 @@ export interface AgentEventsDeps {
 /** Heartbeats a node may send per second on average (it sends one every few seconds), and the burst allowed. */
 const HEARTBEATS_PER_SECOND = 1;
 const HEARTBEAT_BURST = 5;
+/**
+ * Run ids of a hello looked up per query. Between batches the reconciliation yields to the event loop, so a
+ * hello of thousands of runs neither holds up other agents nor outlives its connection: once the socket is gone
+ * (the agent left, or the handshake timed out) the work stops.
+ */
+const HELLO_BATCH = 200;
 /** How long a job over its output cap gets to stop after the polite signal before it is killed. */
 const STOP_GRACE_MS = 30_000;
 
@@ -110,15 +117,33 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
     async prepareWelcome(session: AgentSession, hello: Hello): Promise<Pick<Welcome, 'resume' | 'cancel'>> {
       const resume: Welcome['resume'] = [];
       const cancel: Welcome['cancel'] = [];
-      // One lookup per run the agent names, shared by the steps below; other nodes' runs are dropped here.
+      const ids = [...new Set([...hello.known, ...hello.running.map((r) => r.runId)])];
+      /** The connection is gone: nothing more is read or written for it (no welcome will be sent). */
+      const abandoned = (done: number) => {
+        log.info(
+          { nodeId: session.nodeId, reconciled: done, runs: ids.length },
+          'agent hello: the connection closed during reconciliation; stopped',
+        );
+        return { resume: [], cancel: [] };
+      };
+      // The rows of the runs the agent names, in batches, shared by the steps below; other nodes' runs are
+      // dropped here. Nothing is written until every row is read, so a hello cut short changes nothing.
       const rows = new Map<string, JobRow | undefined>();
-      for (const runId of new Set([...hello.known, ...hello.running.map((r) => r.runId)])) {
-        const row = await d.jobs.byRunId(runId);
-        if (!row || ownRun(session, row, 'hello')) rows.set(runId, row);
+      for (let i = 0; i < ids.length; i += HELLO_BATCH) {
+        if (i > 0) await nextTurn();
+        if (session.closed) return abandoned(i);
+        const batch = ids.slice(i, i + HELLO_BATCH);
+        const found = new Map((await d.jobs.byRunIds(batch)).map((r) => [r.run_id, r]));
+        for (const runId of batch) {
+          const row = found.get(runId);
+          if (!row || ownRun(session, row, 'hello')) rows.set(runId, row);
+        }
       }
+      if (session.closed) return abandoned(ids.length);
       // Runs the agent holds alive that we gave up on: a lost run whose job was not requeued runs again; one
       // whose job was requeued (its run id no longer exists) or that finished otherwise must stop.
       for (const r of hello.running) {
+        if (session.closed) return abandoned(ids.length);
         if (!rows.has(r.runId)) continue; // another node's run: refused above
         const row = rows.get(r.runId);
         if (row?.state === 'finished' && row.outcome === 'lost' && (await d.jobs.resume(row, session.nodeId))) {
@@ -131,7 +156,9 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
           cancel.push({ runId: r.runId, signal: 'SIGKILL' });
         }
       }
+      if (session.closed) return abandoned(ids.length);
       for (const row of await d.runningOnNode(session.nodeId)) {
+        if (session.closed) return abandoned(ids.length);
         if (!rows.has(row.run_id)) {
           // It never started there (e.g. the assign was lost in a crash), so retrying costs nothing.
           await d.jobs.lose(row, `agent ${session.nodeId} has no record of this run`, {

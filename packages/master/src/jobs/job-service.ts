@@ -414,6 +414,10 @@ export class JobService {
     return this.#d.jobs.byRunId(runId);
   }
 
+  byRunIds(runIds: readonly string[]): Promise<JobRow[]> {
+    return this.#d.jobs.byRunIds(runIds);
+  }
+
   /** The latest run of a job id, optionally within a project. */
   latest(jobId: string, project?: string): Promise<JobRow | undefined> {
     return this.#d.jobs.latestByJobId(jobId, project);

@@ -82,8 +82,9 @@ export class LogSink {
   #file(path: string): OpenFile {
     let f = this.#open.get(path);
     if (!f) {
-      mkdirSync(dirname(path), { recursive: true });
-      const fd = openSync(path, 'a+');
+      // Owner-only: the master serves logs and items over HTTP, behind its authentication (data-dir.ts).
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      const fd = openSync(path, 'a+', 0o600);
       f = { fd, size: fstatSync(fd).size };
       this.#open.set(path, f);
     }

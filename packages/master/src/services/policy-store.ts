@@ -120,6 +120,18 @@ export class PolicyStore {
     return value;
   }
 
+  /** Forgets a stored policy (its project or spider inherits again); false when there was none. */
+  async delete(project: string, spider: string): Promise<boolean> {
+    const r = await this.#db
+      .deleteFrom('policies')
+      .where('project', '=', project)
+      .where('spider', '=', spider)
+      .executeTakeFirst();
+    this.#cache.delete(key(project, spider));
+    this.#recount();
+    return Number(r.numDeletedRows) > 0;
+  }
+
   tagsFor(project: string, spider: string): string[] {
     return this.get(project, spider).tags ?? this.get(project).tags ?? [];
   }

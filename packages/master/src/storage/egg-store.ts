@@ -11,7 +11,7 @@ export class EggStore {
 
   constructor(dir: string) {
     this.#dir = dir;
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   pathOf(digest: string): string {
@@ -27,9 +27,9 @@ export class EggStore {
     const digest = createHash('sha256').update(bytes).digest('hex');
     const target = this.pathOf(digest);
     if (!existsSync(target)) {
-      mkdirSync(join(this.#dir, digest.slice(0, 2)), { recursive: true });
+      mkdirSync(join(this.#dir, digest.slice(0, 2)), { recursive: true, mode: 0o700 });
       const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-      writeFileSync(tmp, bytes, { flush: true });
+      writeFileSync(tmp, bytes, { flush: true, mode: 0o600 });
       renameSync(tmp, target);
     }
     return { digest, size: bytes.length };

@@ -101,30 +101,49 @@ export const EffectivePolicy = z.object({
 });
 export type EffectivePolicy = z.infer<typeof EffectivePolicy>;
 
+/** The fields of a project's or spider's policy; null means "inherit". */
+const PolicyFields = {
+  tags: z.array(Tag).max(32).nullable(),
+  maxRunning: z.number().int().min(1).max(1_000_000).nullable(),
+  retries: retriesField,
+  maxRunSeconds: RunLimitFields.maxRunSeconds,
+  stallSeconds: RunLimitFields.stallSeconds,
+  killGraceSeconds: RunLimitFields.killGraceSeconds,
+  retryOn: RunLimitFields.retryOn,
+  retryBackoffSeconds: RunLimitFields.retryBackoffSeconds,
+  retryBackoffMaxSeconds: RunLimitFields.retryBackoffMaxSeconds,
+  uniqueArgs: RunLimitFields.uniqueArgs,
+  /** At most `count` job starts per `periodSeconds` for the project (or spider), beside the running cap. */
+  startRate: z
+    .object({ count: z.number().int().min(1).max(10_000), periodSeconds: z.number().int().min(1).max(86_400) })
+    .strict()
+    .nullable(),
+};
+
 /**
  * Defaults of a project or of one spider: tags jobs get, running-job cap, retries of lost jobs, and run limits.
+ * As a PUT body it replaces the stored policy whole: a field left out is null (inherit).
  */
 export const PlacementPolicy = z
   .object({
-    tags: z.array(Tag).max(32).nullable().default(null),
-    maxRunning: z.number().int().min(1).max(1_000_000).nullable().default(null),
-    retries: retriesField.default(null),
-    maxRunSeconds: RunLimitFields.maxRunSeconds.default(null),
-    stallSeconds: RunLimitFields.stallSeconds.default(null),
-    killGraceSeconds: RunLimitFields.killGraceSeconds.default(null),
-    retryOn: RunLimitFields.retryOn.default(null),
-    retryBackoffSeconds: RunLimitFields.retryBackoffSeconds.default(null),
-    retryBackoffMaxSeconds: RunLimitFields.retryBackoffMaxSeconds.default(null),
-    uniqueArgs: RunLimitFields.uniqueArgs.default(null),
-    /** At most `count` job starts per `periodSeconds` for the project (or spider), beside the running cap. */
-    startRate: z
-      .object({ count: z.number().int().min(1).max(10_000), periodSeconds: z.number().int().min(1).max(86_400) })
-      .strict()
-      .nullable()
-      .default(null),
+    tags: PolicyFields.tags.default(null),
+    maxRunning: PolicyFields.maxRunning.default(null),
+    retries: PolicyFields.retries.default(null),
+    maxRunSeconds: PolicyFields.maxRunSeconds.default(null),
+    stallSeconds: PolicyFields.stallSeconds.default(null),
+    killGraceSeconds: PolicyFields.killGraceSeconds.default(null),
+    retryOn: PolicyFields.retryOn.default(null),
+    retryBackoffSeconds: PolicyFields.retryBackoffSeconds.default(null),
+    retryBackoffMaxSeconds: PolicyFields.retryBackoffMaxSeconds.default(null),
+    uniqueArgs: PolicyFields.uniqueArgs.default(null),
+    startRate: PolicyFields.startRate.default(null),
   })
   .strict();
 export type PlacementPolicy = z.infer<typeof PlacementPolicy>;
+
+/** A PATCH body: the fields given replace the stored ones (null: back to inherit), the others are kept. */
+export const PlacementPolicyPatch = z.object(PolicyFields).partial().strict();
+export type PlacementPolicyPatch = z.infer<typeof PlacementPolicyPatch>;
 
 export const JobInfo = z.object({
   id: JobId,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HELLO_MAX_RUNS } from '../constants.js';
 import { EpochMs, FreeText, NodeId, RunId, Tag } from '../primitives.js';
 import type { Catalog } from './catalog.js';
 import { JobStats } from './job-stats.js';
@@ -35,13 +36,13 @@ export const Hello = z.object({
   hostname: FreeText(255),
   slots: z.number().int().positive().max(10_000),
   tags: z.array(Tag).max(64),
-  running: z.array(RunningJobReport).max(10_000),
+  running: z.array(RunningJobReport).max(HELLO_MAX_RUNS),
   /**
    * Every run the agent holds that the master may not have heard the end of (running, or finished with events
    * or stream bytes not yet acknowledged). A run the master thinks is on this node but that is not listed here
    * was never recorded by the agent: the master marks it lost.
    */
-  known: z.array(RunId).max(100_000),
+  known: z.array(RunId).max(HELLO_MAX_RUNS),
 });
 export type Hello = z.infer<typeof Hello>;
 

@@ -436,6 +436,12 @@ export function createJobsRepo(db: Db) {
       return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
     },
 
+    /** The rows of these run ids (one query; callers keep the list short: an agent's hello goes in batches). */
+    async byRunIds(runIds: readonly string[]): Promise<JobRow[]> {
+      if (runIds.length === 0) return [];
+      return db.selectFrom('jobs').selectAll().where('run_id', 'in', runIds).execute();
+    },
+
     /** Deletes a job's pending run (a cancel); returns the rows removed. */
     async deletePending(project: string, jobId: string): Promise<JobRow[]> {
       return deletePendingWhere((q) => q.where('project', '=', project).where('job_id', '=', jobId));

@@ -39,6 +39,9 @@ export interface ApiPluginOptions {
   /** Live Scrapy stats per run; absent: no /jobs/:jobId/stats route. */
   jobStats?: JobStatsRepo;
   policies: PolicyStore;
+  /** Whether a project exists, and the spiders of its latest version (policy writes name real targets). */
+  projectExists: (project: string) => Promise<boolean>;
+  spiders: (project: string) => Promise<string[]>;
   views: JobViews;
   sink: LogSink;
   files: JobFilesConfig;
@@ -72,7 +75,13 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         maxScheduleParams: o.maxScheduleParams,
       });
       if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats });
-      policyRoutes(api, { policies: o.policies, now: o.now, kick: o.kick });
+      policyRoutes(api, {
+        policies: o.policies,
+        now: o.now,
+        kick: o.kick,
+        projectExists: o.projectExists,
+        spiders: o.spiders,
+      });
       scheduleRoutes(api, { schedules: o.schedules });
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
       alertRoutes(api, { alerts: o.alerts });

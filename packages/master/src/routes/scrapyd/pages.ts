@@ -101,7 +101,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
   // The trees exist from the first start, so an empty master lists an empty /logs/ and /items/ instead of
   // answering 404 until the first job writes there (dashboards read that 404 as a broken server).
   const mounted = (urlPrefix: '/logs/' | '/items/', root: string) => {
-    mkdirSync(root, { recursive: true });
+    mkdirSync(root, { recursive: true, mode: 0o700 });
     tree(urlPrefix, root);
   };
   if (opts.files.logsDir !== '') mounted('/logs/', opts.files.logsDir);
