@@ -3,6 +3,8 @@
  * each pass takes due rows oldest first, at most one in flight per target (so a receiver sees its deliveries in
  * order) and `maxInFlight` overall, each target within its rate (a token bucket; default 1 request/s). A row is
  * claimed with a lease before it is sent, so a master killed mid-attempt tries it again once the lease ends.
+ * A receiver's rate holds across a restart: each bucket starts from the target's last attempt in the outbox
+ * (the claim records its start), not full. A disabled webhook's rows wait in the outbox until it is enabled.
  * Every attempt is recorded (status, latency, error) and announced as `delivery.attempted`.
  */
 import type { Logger } from 'pino';
@@ -46,6 +48,8 @@ export class OutboxWorker {
   #passing = false;
   #again = false;
   #stopped = true;
+  /** Whether the buckets were started from the outbox's last attempts (once per start). */
+  #seeded = false;
   /** Settled rows per target since the last trim. */
   readonly #settled = new Map<string, number>();
 
@@ -56,6 +60,7 @@ export class OutboxWorker {
 
   start(): void {
     this.#stopped = false;
+    this.#seeded = false;
     this.wake();
   }
 
@@ -88,8 +93,10 @@ export class OutboxWorker {
     this.#passing = true;
     let wakeAt = this.#d.now() + IDLE_POLL_MS;
     try {
+      if (!this.#seeded) await this.#seed();
       const now = this.#d.now();
-      const rows = await this.#d.repo.due(now, PASS_ROWS);
+      const held = this.#d.targets.heldIds();
+      const rows = await this.#d.repo.due(now, PASS_ROWS, held);
       const maxInFlight = this.#d.maxInFlight ?? 32;
       for (const row of rows) {
         if (this.#inFlight.size >= maxInFlight) break;
@@ -105,7 +112,8 @@ export class OutboxWorker {
           continue;
         }
         // The lease outlives the attempt: a request can't take longer than the timeout (plus SMTP's phases).
-        if (!(await this.#d.repo.claim(row.id, row.next_at, now + this.#d.send.timeoutMs * 4 + 5_000))) continue;
+        const leaseUntil = now + this.#d.send.timeoutMs * 4 + 5_000;
+        if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, now))) continue;
         this.#limiter.take(target.id, bucket, now);
         this.#busy.add(target.id);
         const p = this.#attempt(row, target).finally(() => {
@@ -116,7 +124,7 @@ export class OutboxWorker {
         this.#inFlight.add(p);
       }
       if (rows.length === PASS_ROWS && this.#inFlight.size < maxInFlight) wakeAt = Math.min(wakeAt, now + 50);
-      const next = await this.#d.repo.nextDueAt();
+      const next = await this.#d.repo.nextDueAt(held);
       if (next !== null) wakeAt = Math.min(wakeAt, Math.max(next, now + 10));
     } catch (e) {
       this.#log.error({ err: e }, 'outbox pass failed; trying again shortly');
@@ -129,6 +137,21 @@ export class OutboxWorker {
       wakeAt = this.#d.now();
     }
     this.#arm(wakeAt - this.#d.now());
+  }
+
+  /**
+   * Starts each target's bucket empty at its last attempt, as if this process had made it: the receiver does not
+   * know the master restarted, so the first request after a restart keeps the interval too.
+   */
+  async #seed(): Promise<void> {
+    const now = this.#d.now();
+    for (const [id, at] of await this.#d.repo.lastAttempts()) {
+      const target = this.#d.targets.get('webhook', id) ?? this.#d.targets.get('alert', id);
+      if (!target) continue;
+      const bucket = bucketOf(target.ratePerSecond);
+      for (let i = 0; i < bucket.count; i++) this.#limiter.take(id, bucket, Math.min(at, now));
+    }
+    this.#seeded = true;
   }
 
   async #attempt(row: DeliveryRow, target: Target): Promise<void> {

@@ -137,3 +137,85 @@ testEachStore('a start replays job events since its mark into the outbox, once',
   await boot();
   assert.equal((await repo.log(hook.id, undefined, 100)).length, 5, 'replaying again adds nothing');
 });
+
+testEachStore(
+  "a replay never reaches before a hook's creation or its floor, and enqueues each hook's events in event order",
+  {},
+  async (t, store) => {
+    const db = await openTestDatabase(t, store);
+    const repo = createDeliveriesRepo(db);
+    const jobs = createJobsRepo(db);
+    const clock = { now: T0 - 60_000 };
+    const now = () => clock.now;
+    const targets = new TargetCatalog(repo);
+    const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
+    // Before the jobs: receives their events. Disabled then enabled again in between: only what came after.
+    const early = (await hooks.create({ url: 'http://127.0.0.1:9/early', project: 'p' })).webhook;
+    const toggled = (await hooks.create({ url: 'http://127.0.0.1:9/toggled', project: 'p' })).webhook;
+    await hooks.update(toggled.id, { enabled: false });
+
+    const add = async (jobId: string, endedAt: number) => {
+      const runId = randomBytes(16).toString('hex');
+      await jobs.insertPending({
+        runId,
+        jobId,
+        project: 'p',
+        spider: 's',
+        versionRequested: null,
+        settings: [],
+        args: [],
+        priority: 0,
+        createdAt: endedAt - 2000,
+        tags: [],
+      });
+      const [r] = await jobs.page({ limit: 1, project: 'p' });
+      await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
+      await jobs.markFinished(
+        runId,
+        { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome: 'failed', reason: 'x' },
+        100,
+      );
+      return runId;
+    };
+    await repo.setMark('jobs', T0);
+    // Queued first, finished last: the jobs table's order is not the events' order.
+    const second = await add('j2', T0 + 4000);
+    const first = await add('j1', T0 + 1000);
+    clock.now = T0 + 2000;
+    await hooks.update(toggled.id, { enabled: true }); // between j1's finish and j2's start
+    clock.now = T0 + 5000;
+    // Created after every event: receives none of them, whatever the replay window.
+    const late = (await hooks.create({ url: 'http://127.0.0.1:9/late', project: 'p' })).webhook;
+    clock.now = T0 + 10_000;
+
+    await targets.reload();
+    const events = new DomainEvents({ logger, now });
+    const files = { logsDir: '', itemsDir: '' };
+    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
+    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    await w.start();
+    await w.stop();
+    await items.stop();
+
+    const sent = async (hookId: string) =>
+      (await repo.due(clock.now, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
+    assert.deepEqual(
+      await sent(early.id),
+      [
+        `job.started:${first}`,
+        `job.finished:${first}`,
+        `job.failed:${first}`,
+        `job.started:${second}`,
+        `job.finished:${second}`,
+        `job.failed:${second}`,
+      ],
+      'every event of the window, in the order they happened',
+    );
+    assert.deepEqual(
+      await sent(toggled.id),
+      [`job.started:${second}`, `job.finished:${second}`, `job.failed:${second}`],
+      'nothing from before it was enabled again',
+    );
+    assert.deepEqual(await sent(late.id), [], 'nothing from before it was created');
+  },
+);
