@@ -1,11 +1,16 @@
 /**
  * The outbox on both stores: enqueueing is idempotent per target and key, a due row is claimed by one caller,
  * the log is trimmed to the newest settled rows, and a start replays into the outbox the job events of the
- * window before its mark (what a crash between a job's commit and its delivery insert would otherwise lose).
+ * window before its mark (what a crash between a job's commit and its delivery insert would otherwise lose), never
+ * before a hook's creation or replay floor and in event order, and a job's last items batch goes before its finish.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
+import { waitFor } from '../../../../test/helpers/wait.js';
 import { SecretBox } from '../auth/secret-box.js';
 import { createDeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
@@ -219,3 +224,70 @@ testEachStore(
     assert.deepEqual(await sent(late.id), [], 'nothing from before it was created');
   },
 );
+
+testEachStore("a job's last items batch is due before its finish, for a hook that takes items", {}, async (t, store) => {
+  const db = await openTestDatabase(t, store);
+  const repo = createDeliveriesRepo(db);
+  const jobs = createJobsRepo(db);
+  const now = Date.now;
+  const targets = new TargetCatalog(repo);
+  const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
+  const withItems = (await hooks.create({ url: 'http://127.0.0.1:9/i', project: 'p', items: true, itemsPerBatch: 2 }))
+    .webhook;
+  const eventsOnly = (await hooks.create({ url: 'http://127.0.0.1:9/e', project: 'p' })).webhook;
+  await repo.setMark('jobs', now());
+
+  const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
+  t.after(() => rmSync(itemsDir, { recursive: true, force: true }));
+  mkdirSync(join(itemsDir, 'p', 's'), { recursive: true });
+  writeFileSync(join(itemsDir, 'p', 's', 'j1.jl'), '{"n":0}\n{"n":1}\n{"n":2}\n');
+
+  const events = new DomainEvents({ logger, now });
+  const files = { logsDir: '', itemsDir };
+  const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
+  const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+  items.start();
+  await w.start();
+  t.after(async () => {
+    await w.stop();
+    await items.stop();
+  });
+
+  const runId = randomBytes(16).toString('hex');
+  const job = { jobId: 'j1', runId, project: 'p', spider: 's' };
+  const endedAt = now();
+  events.publish({
+    type: 'job.finished',
+    job,
+    nodeId: 'n1',
+    attempt: 1,
+    outcome: 'failed',
+    exitCode: 1,
+    reason: 'x',
+    startedAt: endedAt - 1000,
+    endedAt,
+  });
+  const dueKeys = async (hookId: string) =>
+    (await repo.due(now() + 1_000, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
+  await waitFor(async () => (await repo.log(eventsOnly.id, undefined, 10)).length === 2, { what: 'the finish' });
+  assert.deepEqual(
+    await dueKeys(eventsOnly.id),
+    [`job.finished:${runId}`, `job.failed:${runId}`],
+    'a hook without items gets the finish at once',
+  );
+  assert.deepEqual(await dueKeys(withItems.id), [], 'held until the last items batch is enqueued');
+
+  const order = await waitFor(
+    async () => {
+      const keys = await dueKeys(withItems.id);
+      return keys.length === 4 && keys;
+    },
+    { what: 'the final items pass' },
+  );
+  assert.deepEqual(order, [
+    `job.items:${runId}:0`,
+    `job.items:${runId}:16`,
+    `job.finished:${runId}`,
+    `job.failed:${runId}`,
+  ]);
+});
