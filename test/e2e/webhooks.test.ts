@@ -11,7 +11,7 @@ import { ScrapydClient } from '../helpers/clients.js';
 import { RestClient } from '../helpers/http.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
-import { startReceiver, type Received } from '../helpers/receivers.js';
+import { signatureHeadersOf as headersOf, startReceiver } from '../helpers/receivers.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface Envelope {
@@ -28,12 +28,6 @@ interface Delivery {
   lastError: string | null;
   latencyMs: number | null;
 }
-
-const headersOf = (r: Received) => ({
-  'webhook-id': String(r.headers['webhook-id']),
-  'webhook-timestamp': String(r.headers['webhook-timestamp']),
-  'webhook-signature': String(r.headers['webhook-signature']),
-});
 
 void test('signed job events and item batches reach a receiver; bad input is refused and nothing stored', async (t) => {
   const receiver = await startReceiver(t);
@@ -88,7 +82,9 @@ void test('signed job events and item batches reach a receiver; bad input is ref
   await waitFinished(api, bad);
 
   const verifier = new StandardWebhook(secret);
-  const envelopes = await waitFor(
+  // Checked on arrival: a bad signature fails the test at once (not as a timeout of the wait below).
+  receiver.verifyWith(secret);
+  const envelopes = await receiver.until(
     () => {
       const got = receiver.received.map((r) => verifier.verify(r.body, headersOf(r)) as Envelope);
       const types = got.map((e) => `${e.type}:${String(e.data.jobId)}`).sort();
@@ -128,6 +124,10 @@ void test('signed job events and item batches reach a receiver; bad input is ref
     [0, 1, 2],
   );
   assert.equal(batches.at(-1)!.data.final, true);
+  // A job's items come before its finish: the finish waits for the last batch.
+  const arrival = envelopes.map((e) => `${e.type}:${String(e.data.jobId)}`);
+  const lastBatch = arrival.lastIndexOf('job.items:ok-1');
+  assert.ok(lastBatch >= 0 && lastBatch < arrival.indexOf('job.finished:ok-1'), arrival.join(' '));
   // Each delivery is sent once when the receiver answers 2xx.
   const ids = receiver.received.map((r) => r.headers['webhook-id']);
   assert.equal(new Set(ids).size, ids.length);
@@ -142,7 +142,7 @@ void test('signed job events and item batches reach a receiver; bad input is ref
   // "Send test": signed like the rest, logged like the rest.
   const tested = await rest.ok('POST', `/api/v1/webhooks/${hook.id}/test`);
   const testId = (tested.delivery as Delivery).id;
-  const testReq = await waitFor(() => receiver.received.find((r) => r.headers['webhook-id'] === testId), {
+  const testReq = await receiver.until(() => receiver.received.find((r) => r.headers['webhook-id'] === testId), {
     what: 'the test delivery',
   });
   assert.equal((verifier.verify(testReq.body, headersOf(testReq)) as Envelope).type, 'webhook.test');
@@ -227,4 +227,73 @@ void test('a failing receiver is retried with backoff under the rate limit, and 
     assert.ok(at[1]! - at[0]! >= 750, `first retry after ${at[1]! - at[0]!} ms`);
     assert.ok(at[2]! - at[1]! >= 1_550, `second retry after ${at[2]! - at[1]!} ms`);
   }
+});
+
+void test('a disabled hook receives nothing; after a restart neither it nor a hook created later gets older events', async (t) => {
+  const receiver = await startReceiver(t);
+  const dataDir = tempDir(t);
+  // Receivers on loopback must be listed (outbound requests go to public addresses only unless listed).
+  const env = { SCRAPYARD_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' };
+  const first = await startMaster(t, { dataDir, env, keepDataDir: true });
+  let api = new ScrapydClient(first.url);
+  let rest = new RestClient(first.url);
+  await deploy(api, 'demo', '1.0');
+  const hook = async (path: string, extra: Record<string, unknown> = {}) =>
+    (
+      (await rest.ok('POST', '/api/v1/webhooks', { url: `${receiver.url}${path}`, project: 'demo', ...extra }))
+        .webhook as { id: string }
+    ).id;
+  await hook('/witness', { events: ['job.finished'], ratePerSecond: 100 });
+  const disabled = await hook('/disabled', { enabled: false, ratePerSecond: 100 });
+  const jobIds = (path: string) =>
+    receiver.json(path).map((e) => `${(e as Envelope).type}:${String((e as Envelope).data.jobId)}`);
+
+  await waitFinished(api, await schedule(api, { project: 'demo', spider: 'quick', jobid: 'q-1' }));
+  await receiver.until(() => jobIds('/witness').includes('job.finished:q-1'), {
+    what: "the witness gets q-1's finish",
+  });
+  assert.deepEqual(jobIds('/disabled'), [], 'a disabled hook receives nothing');
+
+  // Created after q-1, and enabled again after it: neither is owed q-1, not even by a restart's replay.
+  await hook('/late', { ratePerSecond: 100 });
+  await rest.ok('PATCH', `/api/v1/webhooks/${disabled}`, { enabled: true });
+  assert.equal(await first.stop(), 0);
+  const second = await startMaster(t, { dataDir, env });
+  api = new ScrapydClient(second.url);
+  rest = new RestClient(second.url);
+  await waitFinished(api, await schedule(api, { project: 'demo', spider: 'quick', jobid: 'q-2' }));
+  // A replayed q-1 event would be due before q-2's (the outbox sends a hook's rows in event order).
+  await receiver.until(() => ['/late', '/disabled', '/witness'].every((p) => jobIds(p).includes('job.finished:q-2')), {
+    what: "q-2's finish at every hook",
+  });
+  for (const path of ['/late', '/disabled']) {
+    assert.deepEqual(jobIds(path), ['job.started:q-2', 'job.finished:q-2'], path);
+  }
+});
+
+void test("a hook's rate holds across a kill -9 of the master", async (t) => {
+  const receiver = await startReceiver(t);
+  const dataDir = tempDir(t);
+  const env = { SCRAPYARD_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' };
+  const first = await startMaster(t, { dataDir, env, keepDataDir: true });
+  let rest = new RestClient(first.url);
+  const created = await rest.ok('POST', '/api/v1/webhooks', { url: `${receiver.url}/slow`, ratePerSecond: 0.1 });
+  const hookId = (created.webhook as { id: string }).id;
+  const log = async () => (await rest.get(`/api/v1/webhooks/${hookId}/deliveries`)).deliveries as Delivery[];
+  const sendTest = async () => ((await rest.ok('POST', `/api/v1/webhooks/${hookId}/test`)).delivery as Delivery).id;
+
+  const one = await sendTest();
+  await waitFor(async () => (await log()).find((d) => d.id === one)?.state === 'delivered', { what: 'the first' });
+  // Due now, but the hook's rate (one request per 10 s) holds it: nothing is in flight at the kill.
+  await sendTest();
+  await first.kill9();
+  assert.equal(receiver.received.length, 1);
+
+  const second = await startMaster(t, { dataDir, env });
+  rest = new RestClient(second.url);
+  await waitFor(() => receiver.received.length === 2, { what: 'the second after the restart', timeoutMs: 60_000 });
+  // The restarted master counts the interval from the end of the last attempt, which came after the receiver
+  // saw it: no slack is needed for jitter in flight.
+  const gap = receiver.received[1]!.at - receiver.received[0]!.at;
+  assert.ok(gap >= 10_000, `the request after the restart came ${gap} ms after the one before`);
 });

@@ -35,7 +35,12 @@ const MARK_EVERY_MS = 2_000;
  */
 export const FINISH_HOLD_MS = 60_000;
 /** Facts of the same instant in the order they happen. */
-const EVENT_RANK: Record<WebhookEvent, number> = { 'job.started': 0, 'job.retried': 1, 'job.finished': 2, 'job.failed': 3 };
+const EVENT_RANK: Record<WebhookEvent, number> = {
+  'job.started': 0,
+  'job.retried': 1,
+  'job.finished': 2,
+  'job.failed': 3,
+};
 
 export interface JobFact {
   event: WebhookEvent;

@@ -46,8 +46,8 @@ testEachStore(
     assert.equal(due.length, 4);
     const first = due[0]!;
     const claims = await Promise.all([
-      repo.claim(first.id, first.next_at, T0 + 60_000),
-      repo.claim(first.id, first.next_at, T0 + 60_000),
+      repo.claim(first.id, first.next_at, T0 + 60_000, T0),
+      repo.claim(first.id, first.next_at, T0 + 60_000, T0),
     ]);
     assert.deepEqual(claims.sort(), [false, true]);
     assert.equal((await repo.due(T0, 10)).length, 3, 'a claimed row is not due until its lease ends');
@@ -225,69 +225,73 @@ testEachStore(
   },
 );
 
-testEachStore("a job's last items batch is due before its finish, for a hook that takes items", {}, async (t, store) => {
-  const db = await openTestDatabase(t, store);
-  const repo = createDeliveriesRepo(db);
-  const jobs = createJobsRepo(db);
-  const now = Date.now;
-  const targets = new TargetCatalog(repo);
-  const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
-  const withItems = (await hooks.create({ url: 'http://127.0.0.1:9/i', project: 'p', items: true, itemsPerBatch: 2 }))
-    .webhook;
-  const eventsOnly = (await hooks.create({ url: 'http://127.0.0.1:9/e', project: 'p' })).webhook;
-  await repo.setMark('jobs', now());
+testEachStore(
+  "a job's last items batch is due before its finish, for a hook that takes items",
+  {},
+  async (t, store) => {
+    const db = await openTestDatabase(t, store);
+    const repo = createDeliveriesRepo(db);
+    const jobs = createJobsRepo(db);
+    const now = Date.now;
+    const targets = new TargetCatalog(repo);
+    const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
+    const withItems = (await hooks.create({ url: 'http://127.0.0.1:9/i', project: 'p', items: true, itemsPerBatch: 2 }))
+      .webhook;
+    const eventsOnly = (await hooks.create({ url: 'http://127.0.0.1:9/e', project: 'p' })).webhook;
+    await repo.setMark('jobs', now());
 
-  const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
-  t.after(() => rmSync(itemsDir, { recursive: true, force: true }));
-  mkdirSync(join(itemsDir, 'p', 's'), { recursive: true });
-  writeFileSync(join(itemsDir, 'p', 's', 'j1.jl'), '{"n":0}\n{"n":1}\n{"n":2}\n');
+    const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
+    t.after(() => rmSync(itemsDir, { recursive: true, force: true }));
+    mkdirSync(join(itemsDir, 'p', 's'), { recursive: true });
+    writeFileSync(join(itemsDir, 'p', 's', 'j1.jl'), '{"n":0}\n{"n":1}\n{"n":2}\n');
 
-  const events = new DomainEvents({ logger, now });
-  const files = { logsDir: '', itemsDir };
-  const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
-  const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
-  items.start();
-  await w.start();
-  t.after(async () => {
-    await w.stop();
-    await items.stop();
-  });
+    const events = new DomainEvents({ logger, now });
+    const files = { logsDir: '', itemsDir };
+    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
+    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    items.start();
+    await w.start();
+    t.after(async () => {
+      await w.stop();
+      await items.stop();
+    });
 
-  const runId = randomBytes(16).toString('hex');
-  const job = { jobId: 'j1', runId, project: 'p', spider: 's' };
-  const endedAt = now();
-  events.publish({
-    type: 'job.finished',
-    job,
-    nodeId: 'n1',
-    attempt: 1,
-    outcome: 'failed',
-    exitCode: 1,
-    reason: 'x',
-    startedAt: endedAt - 1000,
-    endedAt,
-  });
-  const dueKeys = async (hookId: string) =>
-    (await repo.due(now() + 1_000, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
-  await waitFor(async () => (await repo.log(eventsOnly.id, undefined, 10)).length === 2, { what: 'the finish' });
-  assert.deepEqual(
-    await dueKeys(eventsOnly.id),
-    [`job.finished:${runId}`, `job.failed:${runId}`],
-    'a hook without items gets the finish at once',
-  );
-  assert.deepEqual(await dueKeys(withItems.id), [], 'held until the last items batch is enqueued');
+    const runId = randomBytes(16).toString('hex');
+    const job = { jobId: 'j1', runId, project: 'p', spider: 's' };
+    const endedAt = now();
+    events.publish({
+      type: 'job.finished',
+      job,
+      nodeId: 'n1',
+      attempt: 1,
+      outcome: 'failed',
+      exitCode: 1,
+      reason: 'x',
+      startedAt: endedAt - 1000,
+      endedAt,
+    });
+    const dueKeys = async (hookId: string) =>
+      (await repo.due(now() + 1_000, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
+    await waitFor(async () => (await repo.log(eventsOnly.id, undefined, 10)).length === 2, { what: 'the finish' });
+    assert.deepEqual(
+      await dueKeys(eventsOnly.id),
+      [`job.finished:${runId}`, `job.failed:${runId}`],
+      'a hook without items gets the finish at once',
+    );
+    assert.deepEqual(await dueKeys(withItems.id), [], 'held until the last items batch is enqueued');
 
-  const order = await waitFor(
-    async () => {
-      const keys = await dueKeys(withItems.id);
-      return keys.length === 4 && keys;
-    },
-    { what: 'the final items pass' },
-  );
-  assert.deepEqual(order, [
-    `job.items:${runId}:0`,
-    `job.items:${runId}:16`,
-    `job.finished:${runId}`,
-    `job.failed:${runId}`,
-  ]);
-});
+    const order = await waitFor(
+      async () => {
+        const keys = await dueKeys(withItems.id);
+        return keys.length === 4 && keys;
+      },
+      { what: 'the final items pass' },
+    );
+    assert.deepEqual(order, [
+      `job.items:${runId}:0`,
+      `job.items:${runId}:16`,
+      `job.finished:${runId}`,
+      `job.failed:${runId}`,
+    ]);
+  },
+);

@@ -96,6 +96,7 @@ export function createDeliveriesRepo(db: Db) {
       delete: (id: string): Promise<boolean> =>
         db.transaction().execute(async (trx) => {
           await trx.deleteFrom('deliveries').where('target_id', '=', id).execute();
+          await trx.deleteFrom('delivery_marks').where('name', '=', replayFloorMark(id)).execute();
           const r = await trx.deleteFrom('channels').where('id', '=', id).executeTakeFirst();
           return Number(r.numDeletedRows) > 0;
         }),
