@@ -1,8 +1,10 @@
 /**
  * Webhooks against a real master, embedded agent and crawls, delivered to HTTP receivers the test starts: job
  * events and item batches signed as Standard Webhooks do (verified with the reference library), a failing
- * receiver retried with backoff, the per-hook rate limit, a kill -9 of the master mid-retry that loses no
- * delivery, and bad input refused with a clear 4xx and nothing stored.
+ * receiver retried with backoff, the per-hook rate limit (which holds across a kill -9), a kill -9 of the master
+ * mid-retry that loses no delivery, Retry-After, delivery_max_attempts, the delivery counters of /metrics, a
+ * disabled hook and replays after a restart that never reach before a hook existed, and bad input refused with a
+ * clear 4xx and nothing stored.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,7 +12,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { ScrapydClient } from '../helpers/clients.js';
 import { RestClient } from '../helpers/http.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
-import { startMaster, tempDir } from '../helpers/processes.js';
+import { adminTokenFor, startMaster, tempDir } from '../helpers/processes.js';
+import { scrapeParsed, value } from '../helpers/prometheus.js';
 import { signatureHeadersOf as headersOf, startReceiver } from '../helpers/receivers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -296,4 +299,53 @@ void test("a hook's rate holds across a kill -9 of the master", async (t) => {
   // saw it: no slack is needed for jitter in flight.
   const gap = receiver.received[1]!.at - receiver.received[0]!.at;
   assert.ok(gap >= 10_000, `the request after the restart came ${gap} ms after the one before`);
+});
+
+void test('Retry-After and delivery_max_attempts end to end; /metrics counts each attempt by its result', async (t) => {
+  const seen = new Map<string, number>();
+  const receiver = await startReceiver(t, (r) => {
+    const n = (seen.get(r.path) ?? 0) + 1;
+    seen.set(r.path, n);
+    if (r.path === '/busy' && n === 1) return { status: 429, headers: { 'retry-after': '3' } };
+    if (r.path === '/broken') return { status: 500, body: '{"error":"down"}' };
+    return { status: 200 };
+  });
+  const master = await startMaster(t, {
+    env: { SCRAPYARD_DELIVERY_MAX_ATTEMPTS: '2', SCRAPYARD_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
+  });
+  const rest = new RestClient(master.url);
+  const hookAt = async (path: string) =>
+    (
+      (await rest.ok('POST', '/api/v1/webhooks', { url: `${receiver.url}${path}`, ratePerSecond: 100 })).webhook as {
+        id: string;
+      }
+    ).id;
+  const busy = await hookAt('/busy');
+  const broken = await hookAt('/broken');
+  for (const id of [busy, broken]) await rest.ok('POST', `/api/v1/webhooks/${id}/test`);
+  const settled = (id: string, state: string) =>
+    waitFor(
+      async () => {
+        const [d] = (await rest.get(`/api/v1/webhooks/${id}/deliveries`)).deliveries as Delivery[];
+        return d?.state === state && d;
+      },
+      { what: `${id}'s test delivery ${state}` },
+    );
+
+  const delivered = await settled(busy, 'delivered');
+  assert.equal(delivered.attempts, 2);
+  const at = receiver.received.filter((r) => r.path === '/busy').map((r) => r.at);
+  assert.ok(at[1]! - at[0]! >= 3_000, `retried ${at[1]! - at[0]!} ms after a 429 with Retry-After: 3`);
+
+  const dead = await settled(broken, 'dead');
+  assert.deepEqual([dead.attempts, dead.lastStatus], [2, 500]);
+  assert.equal(seen.get('/broken'), 2, 'delivery_max_attempts = 2: no third attempt');
+
+  const m = await scrapeParsed(master.url, { bearer: adminTokenFor(master.url)! });
+  const count = (result: string) => value(m, 'scrapyard_deliveries_total', { kind: 'webhook', result });
+  assert.deepEqual(
+    ['delivered', 'retrying', 'dead'].map(count),
+    [1, 2, 1],
+    'busy: retrying then delivered; broken: retrying then dead',
+  );
 });
