@@ -217,13 +217,15 @@ void test('a failing receiver is retried with backoff under the rate limit, and 
   const jobIds = receiver.received.map((r) => (verifier.verify(r.body, headersOf(r)) as Envelope).data.jobId);
   assert.deepEqual([...new Set(jobIds)].sort(), jobs);
 
-  // Rate limit (default 1 request/s per hook): requests start a second apart. They are timed here on arrival, and
-  // one that spent longer on the way (a loaded machine) arrives closer to the next: slack for that, not for a burst.
+  // Rate limit (default 1 request/s per hook): each request starts at least a second after the one before, across
+  // the kill -9 too (the restarted master starts the hook's bucket at its last recorded attempt, and an attempt is
+  // recorded when it starts). They are timed here on arrival: the only slack is the time one request spent on its
+  // way (a loaded machine), which moves it closer to the next but never accumulates.
   const times = receiver.received.map((r) => r.at);
   for (let i = 1; i < times.length; i++) {
     assert.ok(times[i]! - times[i - 1]! >= 500, `requests ${i - 1} and ${i}: ${times[i]! - times[i - 1]!} ms apart`);
   }
-  assert.ok(times.at(-1)! - times[0]! >= (times.length - 1) * 950, 'on average no faster than 1 request/s');
+  assert.ok(times.at(-1)! - times[0]! >= (times.length - 1) * 1000 - 500, 'on average no faster than 1 request/s');
   // Backoff: a delivery's second retry waits longer than its first (1 s, then 2 s, ±20 %).
   for (const id of okIds.keys()) {
     const at = receiver.received.filter((r) => r.headers['webhook-id'] === id).map((r) => r.at);
