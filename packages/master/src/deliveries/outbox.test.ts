@@ -65,6 +65,9 @@ testEachStore(
       ['old3', 'old4', 'pending'],
       'the newest settled rows and every pending one',
     );
+    assert.equal(await repo.mark('floor:c'), T0 + 3, 'a replay stays after what was trimmed');
+    await repo.raiseMark('floor:c', T0);
+    assert.equal(await repo.mark('floor:c'), T0 + 3, 'a floor never moves back');
   },
 );
 
