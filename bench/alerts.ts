@@ -28,7 +28,10 @@ async function oneRun(seconds: number) {
     const job = e.data.labels?.job_id;
     if (job) arrivals.set(job, performance.now());
   });
-  const config = loadMasterConfig({ flags: { dataDir, httpPort: 0, localAgent: false, logLevel: 'warn' } });
+  const config = loadMasterConfig({
+    // The receiver is on loopback, which outbound_allowed_hosts refuses unless listed.
+    flags: { dataDir, httpPort: 0, localAgent: false, logLevel: 'warn', outboundAllowedHosts: ['*', '127.0.0.1'] },
+  });
   const master = await buildApp(config, pino({ level: 'warn' }));
   try {
     await master.app.listen({ host: '127.0.0.1', port: 0 });

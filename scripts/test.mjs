@@ -10,6 +10,9 @@
 // Every e2e file whose masters don't choose their store runs twice: on SQLite, then (SCRAPYARD_TEST_STORE=postgres)
 // with each master on a PostgreSQL database of its own.
 //
+// The e2e tests run the built daemons: a dist/ older than its sources is refused (build first: `pnpm test` and
+// `pnpm test:e2e` do), unless SCRAPYARD_TEST_FROM_SOURCE=1 runs the sources instead (scripts/stale-build.mjs).
+//
 // PostgreSQL: one throwaway server per run (scripts/pg-server.mjs), its superuser URL in SCRAPYARD_TEST_PG_URL for
 // test/helpers/postgres.ts; a SCRAPYARD_TEST_PG_URL already set (your own server) is used instead. If the server
 // can't start the run goes on with the reason in SCRAPYARD_TEST_PG_ERROR: the tests that need it fail with it.
@@ -18,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from './pg-server.mjs';
+import { staleBuilds } from './stale-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = {
@@ -104,6 +108,16 @@ for (const s of filters) {
 }
 if (filters.length === 0) {
   for (const k of kinds) if (picked[k].length === 0) fail(`no ${k} test files found`);
+}
+
+if (picked.e2e?.length > 0 && process.env.SCRAPYARD_TEST_FROM_SOURCE !== '1') {
+  const stale = staleBuilds(root);
+  if (stale.length > 0) {
+    fail(
+      `the e2e tests run the built daemons (dist/), which are older than their sources:\n  ${stale.join('\n  ')}\n` +
+        'Build first (`pnpm build`; `pnpm test` and `pnpm test:e2e` do), or set SCRAPYARD_TEST_FROM_SOURCE=1 to run the sources.',
+    );
+  }
 }
 
 /** Reads the spec reporter's summary counters (`ℹ tests 12`) from its output, line by line. */

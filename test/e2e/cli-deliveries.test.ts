@@ -179,6 +179,10 @@ void test('webhooks through the CLI: secret shown once, a signed test delivery, 
     ).type,
     'webhook.test',
   );
+  // A new URL needs the signing secret again (or --rotate-secret).
+  failed(await cli('update', mineId, '--url', `${receiver.url}/moved`), /SECRET_REQUIRED: body\.url/);
+  const moved = await cli('update', mineId, '--url', `${receiver.url}/moved`, '--secret-file', join(dir, 'secret'));
+  assert.equal(moved.code, 0, moved.all);
 
   writeFileSync(join(dir, 'body.json'), JSON.stringify({ url: `${receiver.url}/raw`, events: ['job.started'] }));
   const raw = await cli('create', '--json-body', join(dir, 'body.json'), '--json');
@@ -327,6 +331,7 @@ void test('channels through the CLI: secrets from files or the environment, test
     port: 2525,
     secure: false,
     requireTls: true,
+    allowInsecureAuth: false,
     username: 'alerts',
     from: 'scrapyard@localhost',
     to: ['a@localhost', 'b@localhost'],
@@ -335,6 +340,10 @@ void test('channels through the CLI: secrets from files or the environment, test
   failed(await cli('update', mailId, '--kind', 'slack'), /kind cannot change/);
   failed(await cli('update', mailId, '--chat-id', '123'), /--chat-id is for telegram channels, not email ones/);
   failed(await cli('update', mailId, '--port', '70000'), /BAD_REQUEST: body\.config\.port/);
+  // Another port (or host, or TLS turned down) is a new destination: the password must be given again.
+  failed(await cli('update', mailId, '--port', '2526'), /SECRET_REQUIRED: .*secret\.password/);
+  const moved = await cli('update', mailId, '--port', '2526', '--password-file', join(dir, 'smtp-password'));
+  assert.equal(moved.code, 0, moved.all);
 
   const deleted = await cli('delete', mailId);
   assert.equal(deleted.code, 0, deleted.all);

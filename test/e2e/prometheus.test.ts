@@ -170,9 +170,19 @@ void test('/metrics counts real crawls, schedule fires and nodes; access is the 
   const ledger = async () => (await rest.get(`/api/v1/schedules/${String(sched.id)}/fires?limit=1000`)).fires as Fire[];
   await waitFor(async () => (await ledger()).length >= 2, { timeoutMs: 30_000, what: 'two schedule fires' });
   await rest.ok('POST', `/api/v1/schedules/${String(sched.id)}/pause`);
-  await new Promise((r) => setTimeout(r, 500)); // a fire in progress at the pause settles
-  const fires = await ledger();
-  const fired = await scrapeParsed(master.url, asScraper);
+  // The ledger and the counters, read together: a fire in progress at the pause settles, and a paused schedule
+  // goes on recording its on-time fires as skipped. A scrape between two equal reads of a ledger whose fires have
+  // all settled sees exactly those fires.
+  const { fires, fired } = await waitFor(
+    async () => {
+      const before = await ledger();
+      const scraped = await scrapeParsed(master.url, asScraper);
+      const after = await ledger();
+      const settled = before.every((f) => f.status !== 'claimed');
+      return settled && JSON.stringify(before) === JSON.stringify(after) && { fires: before, fired: scraped };
+    },
+    { what: 'the schedule ledger to hold still across a scrape, every fire settled' },
+  );
   for (const status of ['queued', 'waiting', 'skipped', 'failed']) {
     assert.equal(
       value(fired, 'scrapyard_schedule_fires_total', { status }),

@@ -50,6 +50,9 @@ export interface StartOptions {
   database?: string;
 }
 
+/** outbound_allowed_hosts of test masters: public hosts (the default, `*`) and the loopback receivers of tests. */
+export const LOOPBACK_RECEIVERS = '*,127.0.0.1,::1';
+
 /** Env every test daemon gets: no Scrapyd config file of this machine leaks into a test. */
 export const HERMETIC_ENV: Record<string, string> = { SCRAPYARD_CONFIG_SEARCH: '' };
 
@@ -156,6 +159,9 @@ export async function startMaster(t: TestContext, opts: StartOptions = {}): Prom
     SCRAPYARD_NODE_NAME: 'test-node',
     SCRAPYARD_LOG_LEVEL: 'info',
     SCRAPYARD_DATABASE_URL: database ?? '',
+    // Test receivers (webhooks, SMTP, Telegram stand-ins) listen on loopback, which the default refuses; a test of
+    // the default passes `SCRAPYARD_OUTBOUND_ALLOWED_HOSTS: undefined`.
+    SCRAPYARD_OUTBOUND_ALLOWED_HOSTS: LOOPBACK_RECEIVERS,
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];

@@ -1,4 +1,7 @@
-/** An SMTP server a test starts on loopback (the `smtp-server` package): records every mail it accepts. */
+/**
+ * An SMTP server a test starts on loopback (the `smtp-server` package), without TLS: records every mail it accepts,
+ * refuses the recipients it is told to.
+ */
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { SMTPServer } from 'smtp-server';
@@ -19,7 +22,14 @@ export interface SmtpSink {
   mails: Mail[];
 }
 
-export async function startSmtp(t: TestContext, opts: { user?: string; password?: string } = {}): Promise<SmtpSink> {
+export interface SmtpOptions {
+  user?: string;
+  password?: string;
+  /** Recipients refused at RCPT TO with the given reply code (e.g. 550: no such mailbox). */
+  refuse?: Record<string, number>;
+}
+
+export async function startSmtp(t: TestContext, opts: SmtpOptions = {}): Promise<SmtpSink> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
@@ -29,6 +39,11 @@ export async function startSmtp(t: TestContext, opts: { user?: string; password?
     onAuth(auth, _session, cb) {
       if (auth.username === opts.user && auth.password === opts.password) cb(null, { user: auth.username });
       else cb(new Error('invalid credentials'));
+    },
+    onRcptTo(address, _session, cb) {
+      const code = opts.refuse?.[address.address];
+      if (code === undefined) return cb();
+      cb(Object.assign(new Error(`${address.address}: mailbox unavailable`), { responseCode: code }));
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];

@@ -35,6 +35,7 @@ Commands:
 Kind flags:
   email     --host HOST  --port N (587)  --secure | --no-secure (TLS from the start, for port 465)
             --require-tls | --no-require-tls  --username USER  --password-file FILE | --password-env VAR
+            --allow-insecure-auth | --no-allow-insecure-auth  (send the password without TLS; off by default)
             --from ADDRESS  --to ADDRESS… (repeatable or comma-separated)
   slack     --webhook-url-file FILE | --webhook-url-env VAR   (the incoming-webhook URL, which holds Slack's key)
   telegram  --chat-id ID|@channel  --api-base-url URL (https://api.telegram.org)
@@ -54,6 +55,8 @@ const OPTIONS = {
   'no-secure': { type: 'boolean' },
   'require-tls': { type: 'boolean' },
   'no-require-tls': { type: 'boolean' },
+  'allow-insecure-auth': { type: 'boolean' },
+  'no-allow-insecure-auth': { type: 'boolean' },
   username: { type: 'string' },
   password: { type: 'string' },
   'password-file': { type: 'string' },
@@ -85,6 +88,8 @@ const KIND_FLAGS: Record<ChannelKind, string[]> = {
     'no-secure',
     'require-tls',
     'no-require-tls',
+    'allow-insecure-auth',
+    'no-allow-insecure-auth',
     'username',
     'password-file',
     'password-env',
@@ -120,6 +125,10 @@ function configOf(kind: ChannelKind, v: Values): Record<string, unknown> {
         port: num('port', v.port),
         secure: either(v.secure, v['no-secure'], ['secure', 'no-secure']),
         requireTls: either(v['require-tls'], v['no-require-tls'], ['require-tls', 'no-require-tls']),
+        allowInsecureAuth: either(v['allow-insecure-auth'], v['no-allow-insecure-auth'], [
+          'allow-insecure-auth',
+          'no-allow-insecure-auth',
+        ]),
         username: v.username,
         from: v.from,
         to: commaList(v.to),

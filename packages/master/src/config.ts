@@ -129,6 +129,10 @@ export const MasterConfigSchema = z
     maxSchedules: int(1, 1_000_000).default(10_000),
     /** Fires kept in each schedule's history (the ledger), newest first. */
     scheduleFiresToKeep: int(10, 1_000_000).default(1_000),
+    /** Shortest time between two fires of a schedule (its interval, or the closest fires of its cron expression). */
+    minScheduleIntervalSeconds: int(1, 86_400).default(1),
+    /** Pending jobs one schedule may have; a fire beyond is recorded as skipped (`pending_cap`). */
+    maxPendingPerSchedule: int(1, 100_000).default(100),
     /**
      * The master's address as users reach it (`https://scrapyard.example.com`), for links in alerts and webhooks;
      * empty: built from bind_address and http_port.
@@ -146,8 +150,8 @@ export const MasterConfigSchema = z
     secretsKey: z.string().trim().default(''),
     /**
      * Where webhooks, Slack, Telegram and SMTP may connect: host names, IPs or CIDRs (`*.example.com`,
-     * `10.0.0.0/8`); `*` allows any host except link-local and cloud metadata addresses (the default). A host
-     * listed explicitly is allowed even if link-local.
+     * `10.0.0.0/8`); `*` allows any public address (the default): loopback, private, link-local, CGNAT,
+     * unique-local and cloud metadata addresses only when listed explicitly (`*,10.0.0.0/8`).
      */
     outboundAllowedHosts: list.default(['*']),
     /** Seconds an outgoing request (webhook, Slack, Telegram, SMTP) may take. */
@@ -160,6 +164,8 @@ export const MasterConfigSchema = z
     alertCheckSeconds: int(1, 3_600).default(5),
     /** After a master start, offline nodes count only after this many seconds (agents reconnecting). */
     alertStartupGraceSeconds: int(0, 86_400).default(60),
+    /** Open (pending or firing) alerts per rule; beyond, new subjects are not opened (logged as `alert.suppressed`). */
+    maxOpenAlertsPerRule: int(1, 100_000).default(100),
     /**
      * Bearer token a Prometheus server may scrape /metrics with, besides the REST API's read credentials; empty:
      * none. Printable ASCII without spaces, at least 16 characters (a short one could be guessed).
@@ -282,6 +288,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   max_pending_handshakes: 'maxPendingHandshakes',
   max_schedules: 'maxSchedules',
   schedule_fires_to_keep: 'scheduleFiresToKeep',
+  min_schedule_interval_seconds: 'minScheduleIntervalSeconds',
+  max_pending_per_schedule: 'maxPendingPerSchedule',
   public_url: 'publicUrl',
   secrets_key: 'secretsKey',
   outbound_allowed_hosts: 'outboundAllowedHosts',
@@ -290,6 +298,7 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   deliveries_to_keep: 'deliveriesToKeep',
   alert_check_seconds: 'alertCheckSeconds',
   alert_startup_grace_seconds: 'alertStartupGraceSeconds',
+  max_open_alerts_per_rule: 'maxOpenAlertsPerRule',
   metrics_token: 'metricsToken',
 };
 

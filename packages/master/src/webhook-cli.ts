@@ -36,7 +36,8 @@ Fields:
   --items | --no-items   send each crawl's items in job.items batches  --items-per-batch N (default 100)
   --rate PER_SECOND      requests per second to the receiver (default 1)
   --disabled (create)  --enable | --disable (update)
-  --secret-file FILE | --secret-env VAR   create: your own whsec_… signing secret (default: one is generated)
+  --secret-file FILE | --secret-env VAR   your own whsec_… signing secret (create: default one is generated;
+                         update: sets it, and a new --url needs it or --rotate-secret)
   --rotate-secret        update: replace the signing secret with a new one, printed once
 ${TARGET_HELP_TAIL}`;
 
@@ -99,9 +100,10 @@ const cli: TargetCli<Values> = {
       secret: secretFrom('secret', v['secret-file'], v['secret-env'], env),
     });
   },
-  updateBody(v) {
-    if (v['secret-file'] !== undefined || v['secret-env'] !== undefined) {
-      throw new CliError('update cannot set a secret: --rotate-secret replaces it with a new one, printed once');
+  updateBody(v, env) {
+    const secret = secretFrom('secret', v['secret-file'], v['secret-env'], env);
+    if (secret !== undefined && v['rotate-secret']) {
+      throw new CliError('give either --secret-file/--secret-env or --rotate-secret, not both');
     }
     if (v.disabled) throw new CliError('update takes --enable or --disable (--disabled is for create)');
     return Promise.resolve(
@@ -109,6 +111,7 @@ const cli: TargetCli<Values> = {
         ...fieldsOf(v),
         enabled: either(v.enable, v.disable, ['enable', 'disable']),
         rotateSecret: v['rotate-secret'] ? true : undefined,
+        secret,
       }),
     );
   },

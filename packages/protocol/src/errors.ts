@@ -47,6 +47,12 @@ export const ERROR_CODES = [
   'DATABASE_SCHEMA_OUTDATED',
   // A rule names a notification channel that does not exist: create it first or fix the id.
   'UNKNOWN_CHANNEL',
+  // A schedule would fire more often than min_schedule_interval_seconds allows.
+  'SCHEDULE_TOO_FREQUENT',
+  // A webhook or channel names a destination outbound_allowed_hosts refuses (a private or metadata address).
+  'OUTBOUND_REFUSED',
+  // An update changes where a webhook or channel sends without giving its secret again in the same request.
+  'SECRET_REQUIRED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -90,6 +96,9 @@ const STATUS: Record<ErrorCode, number> = {
   DATABASE_MIGRATION_FAILED: 500,
   DATABASE_SCHEMA_OUTDATED: 500,
   UNKNOWN_CHANNEL: 400,
+  SCHEDULE_TOO_FREQUENT: 400,
+  OUTBOUND_REFUSED: 400,
+  SECRET_REQUIRED: 400,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

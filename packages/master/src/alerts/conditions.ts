@@ -3,7 +3,6 @@
  * stats and baseline), a schedule fire, a node. Each answers whether the condition holds and the facts a message
  * shows (a one-line summary, detail lines, labels).
  */
-import { createHash } from 'node:crypto';
 import type { AlertCondition, CrawlStats, JobStatsSummary, NodeInfo } from '@scrapyard/protocol';
 
 export interface Facts {
@@ -39,7 +38,6 @@ export interface FinishedRunFacts {
   stats: CrawlStats | null;
 }
 
-const SUBJECT_ARGS_MAX = 200;
 /** A reason may hold a traceback: its tail (where the error is) is what a message shows. */
 const REASON_MAX = 1_500;
 
@@ -47,22 +45,13 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `…${s.slice(s.length - max)}`;
 }
 
-/** `project/spider`, with `?k=v&…` (sorted) when the run had arguments; long argument lists become a hash. */
-export function jobSubject(project: string, spider: string, args: string): string {
-  let pairs: [string, string][] = [];
-  try {
-    pairs = JSON.parse(args) as [string, string][];
-  } catch {
-    pairs = [];
-  }
-  if (pairs.length === 0) return `${project}/${spider}`;
-  const q = [...pairs]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-    .join('&');
-  const shown =
-    q.length <= SUBJECT_ARGS_MAX ? q : `sha256=${createHash('sha256').update(q).digest('hex').slice(0, 16)}`;
-  return `${project}/${spider}?${shown}`;
+/**
+ * `project/spider`: a job rule's alert is about the spider, whatever arguments its runs had. Arguments are chosen by
+ * whoever may schedule a job, so a subject built from them would let open alerts (and their notices) grow without
+ * bound. An items rule still compares a run against runs with the same arguments (its baseline).
+ */
+export function jobSubject(project: string, spider: string): string {
+  return `${project}/${spider}`;
 }
 
 export function inScope(c: { project?: string | null; spider?: string | null }, project: string, spider: string) {

@@ -42,6 +42,10 @@ const FINAL_STATS_WAIT_MS = 3_000;
 const CATCH_UP_PAGE = 1_000;
 const CATCH_UP_PAGES = 10;
 const MARK = 'alerts.jobs';
+/** Open (pending or firing) alerts one rule may have unless configured (max_open_alerts_per_rule). */
+export const MAX_OPEN_PER_RULE = 100;
+/** A rule at its cap logs the subjects it could not open at most once per this period (with the count). */
+const SUPPRESSED_LOG_MS = 10 * 60_000;
 
 interface Rule {
   row: AlertRuleRow;
@@ -63,6 +67,8 @@ export interface AlertEngineDeps {
   startupGraceMs: number;
   /** How long a finished run waits for its final stats (default 3 s). */
   finalStatsWaitMs?: number;
+  /** Open alerts per rule; at the cap, new subjects are not opened (logged, counted). Default MAX_OPEN_PER_RULE. */
+  maxOpenPerRule?: number;
 }
 
 export class AlertEngine implements RuleListener {
@@ -81,6 +87,8 @@ export class AlertEngine implements RuleListener {
   #markSaved = 0;
   /** Final stats waiters by run id. */
   readonly #statsWaiters = new Map<string, () => void>();
+  /** Per rule at its open-alert cap: subjects not opened since the last warning, and when that was. */
+  readonly #suppressed = new Map<string, { count: number; total: number; loggedAt: number | null }>();
 
   constructor(d: AlertEngineDeps) {
     this.#d = d;
@@ -99,6 +107,7 @@ export class AlertEngine implements RuleListener {
       e.on('schedule.fired', (ev) => this.#enqueue(() => this.#onFire(ev))),
     ];
     for (const row of await this.#d.repo.rules.all()) this.#cache(row);
+    this.#enqueue(() => this.#closeArgumentSubjects());
     const mark = await this.#d.marks.mark(MARK);
     this.#evaluatedUpTo = mark ?? this.#startedAt;
     if (mark === null) await this.#d.marks.setMark(MARK, this.#startedAt);
@@ -253,7 +262,7 @@ export class AlertEngine implements RuleListener {
         summary: stats?.summary ?? null,
         stats: stats?.stats ?? null,
       };
-      const subject = jobSubject(run.project, run.spider, run.args);
+      const subject = jobSubject(run.project, run.spider);
       const link = jobLinks(this.#d.baseUrl(), run.project, run.spider, run.job_id).job;
       for (const rule of this.#enabled()) {
         const c = rule.condition;
@@ -295,6 +304,17 @@ export class AlertEngine implements RuleListener {
     }
     if (at !== from) this.#log.info({ from, to: at }, 'alert rules caught up on finished jobs');
     await this.#saveMark();
+  }
+
+  /**
+   * Job alerts opened before subjects left out spider arguments (`project/spider?k=v`): nothing would ever resolve
+   * them, so they are closed without a message; the spider's next failure opens its one alert.
+   */
+  async #closeArgumentSubjects(): Promise<void> {
+    for (const a of await this.#d.repo.allActive()) {
+      const rule = this.#rules.get(a.rule_id);
+      if (rule && isJobCondition(rule.condition) && a.subject.includes('?')) await this.#resolve(rule, a, null, false);
+    }
   }
 
   async #saveMark(): Promise<void> {
@@ -373,6 +393,7 @@ export class AlertEngine implements RuleListener {
       await this.#advance(rule, a);
       return;
     }
+    if (!(await this.#mayOpen(rule, subject))) return;
     const row: AlertRow = {
       id: `al_${randomBytes(10).toString('hex')}`,
       rule_id: rule.row.id,
@@ -393,6 +414,34 @@ export class AlertEngine implements RuleListener {
     await this.#advance(rule, row);
   }
 
+  /**
+   * Whether the rule may open one more alert: at its cap (max_open_alerts_per_rule) the subject is not opened. That
+   * is logged at warn, at most once per rule every 10 minutes, with how many were not opened since.
+   */
+  async #mayOpen(rule: Rule, subject: string): Promise<boolean> {
+    const max = this.#d.maxOpenPerRule ?? MAX_OPEN_PER_RULE;
+    if ((await this.#d.repo.countActive(rule.row.id)) < max) return true;
+    const now = this.#d.now();
+    const s = this.#suppressed.get(rule.row.id) ?? { count: 0, total: 0, loggedAt: null };
+    s.count++;
+    s.total++;
+    this.#suppressed.set(rule.row.id, s);
+    if (s.loggedAt === null || now - s.loggedAt >= SUPPRESSED_LOG_MS) {
+      this.#log.warn(
+        { event: 'alert.suppressed', ruleId: rule.row.id, subject, suppressed: s.count, suppressedTotal: s.total, max },
+        `alert not opened: rule ${rule.row.id} has ${max} open alerts (max_open_alerts_per_rule); ${s.count} subject(s) not opened since the last warning`,
+      );
+      s.count = 0;
+      s.loggedAt = now;
+    }
+    return false;
+  }
+
+  /** Subjects not opened because the rule was at its cap, since the engine started (tests, diagnostics). */
+  suppressedCount(ruleId: string): number {
+    return this.#suppressed.get(ruleId)?.total ?? 0;
+  }
+
   /** What time makes due: pending → firing once it has held `for` seconds, the first notice, repeats. */
   async #advance(rule: Rule, a: AlertRow): Promise<void> {
     const now = this.#d.now();
@@ -409,7 +458,15 @@ export class AlertEngine implements RuleListener {
     const due = a.last_notified_at === null || (repeat !== null && now >= a.last_notified_at + repeat * 1000);
     if (!due) return;
     const n = a.notices;
-    await this.#d.notifier.notify(rule.channels, noticeOf(rule.row, a, 'firing', n, now), `${a.id}:firing:${n}`);
+    let to = rule.channels;
+    if (n > 0) {
+      // A repeat skips the channels still trying to deliver an earlier notice of this alert: nothing piles up
+      // behind a receiver that is down. When no channel is free, the repeat waits and goes out once one is.
+      const busy = await this.#d.repo.firingNoticePending(to, a.id);
+      to = to.filter((c) => !busy.has(c));
+      if (to.length === 0) return;
+    }
+    await this.#d.notifier.notify(to, noticeOf(rule.row, a, 'firing', n, now), `${a.id}:firing:${n}`);
     a.last_notified_at = now;
     a.notices = n + 1;
     await this.#d.repo.update(a.id, { last_notified_at: now, notices: n + 1 });

@@ -38,6 +38,7 @@ export function createAlerts({ config, logger, now, storage, events, cluster, de
     logger,
     checkMs: config.alertCheckSeconds * 1000,
     startupGraceMs: config.alertStartupGraceSeconds * 1000,
+    maxOpenPerRule: config.maxOpenAlertsPerRule,
   });
   return {
     engine,

@@ -34,13 +34,15 @@ export async function createDeliveries({ config, logger, now, storage, events }:
   // The port is known once the server listens (port 0 picks one): links are built when sent, from the real one.
   let listeningPort = config.httpPort;
   const baseUrl = () => masterBaseUrl({ ...config, httpPort: listeningPort, tls: config.tlsCert !== '' });
+  // One policy for saving (refuses what can be known without DNS) and for connecting (on resolved addresses).
+  const policy = new OutboundPolicy(config.outboundAllowedHosts);
   const worker = new OutboxWorker({
     repo,
     targets,
     events,
     send: {
       box,
-      policy: new OutboundPolicy(config.outboundAllowedHosts),
+      policy,
       timeoutMs: config.outboundTimeoutSeconds * 1000,
       files: storage.files,
       now,
@@ -53,7 +55,7 @@ export async function createDeliveries({ config, logger, now, storage, events }:
   const wake = () => worker.wake();
   const items = new ItemBatches({ repo, jobs: storage.jobs, targets, events, files: storage.files, now, logger, wake });
   const jobHooks = new JobWebhooks({ repo, targets, events, items, baseUrl, now, logger, wake });
-  const common = { repo, targets, box, now, wake };
+  const common = { repo, targets, box, now, wake, policy };
   return {
     /** The master's address for links in messages (public_url, else where it listens). */
     baseUrl,

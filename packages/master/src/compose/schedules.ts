@@ -22,6 +22,7 @@ export function createSchedules({ config, logger, now, storage, events, core }: 
     jobs: core.jobs,
     events,
     firesToKeep: config.scheduleFiresToKeep,
+    maxPending: config.maxPendingPerSchedule,
     logger,
     now,
   });
@@ -31,6 +32,7 @@ export function createSchedules({ config, logger, now, storage, events, core }: 
     jobs: core.jobs,
     maxSchedules: config.maxSchedules,
     maxParams: config.maxScheduleParams,
+    minIntervalSeconds: config.minScheduleIntervalSeconds,
     now,
   });
   return {

@@ -2,7 +2,10 @@
  * Notification channels as the REST API and the CLI manage them: email (SMTP), Slack, Telegram and signed
  * webhooks. Settings are validated whole against the channel's kind; secrets (password, bot token, Slack URL,
  * signing key) are stored sealed, never returned (the API says which secret fields are set), and a generated
- * signing key is shown once. "Send test" enqueues a test notice through the outbox like a real alert.
+ * signing key is shown once. "Send test" enqueues a test notice through the outbox like a real alert. A
+ * destination the outbound policy refuses is refused when saved (OUTBOUND_REFUSED); an update that changes where
+ * a channel with a secret sends must give the secret again (SECRET_REQUIRED), so a kept secret never follows a
+ * changed host or URL.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -23,6 +26,7 @@ import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
 import { parseOr400 } from '../routes/api/validate.js';
 import { ApiError } from '../services/api-error.js';
 import { newDeliveryId } from './delivery-id.js';
+import { canonicalHost, OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
 import type { AlertNotice } from './notice.js';
 import type { StoredPayload } from './payloads.js';
@@ -32,6 +36,42 @@ import type { TargetCatalog } from './targets.js';
 const MAX_CHANNELS = 1_000;
 const DEFAULT_RATE = 1;
 const KIND_SCHEMA = { email: EmailChannel, slack: SlackChannel, telegram: TelegramChannel, webhook: WebhookChannel };
+const DEFAULT_POLICY = new OutboundPolicy(['*']);
+
+type Settings = { config: Record<string, unknown>; secret?: Record<string, unknown> | undefined };
+
+/**
+ * Whether `after` sends a channel's secret somewhere else than `before` did, or less safely: another host, port,
+ * URL or API base URL, or TLS turned down (tightening TLS needs no secret). Slack's destination is its secret, so
+ * a config change can't move it.
+ */
+function movesSecret(kind: ChannelKind, before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  const url = (v: unknown) => (typeof v === 'string' && URL.canParse(v) ? new URL(v).href : String(v));
+  switch (kind) {
+    case 'email':
+      return (
+        canonicalHost(String(before.host)) !== canonicalHost(String(after.host)) ||
+        before.port !== after.port ||
+        (before.secure === true && after.secure !== true) ||
+        (before.requireTls === true && after.requireTls !== true) ||
+        (before.allowInsecureAuth !== true && after.allowInsecureAuth === true)
+      );
+    case 'telegram':
+      return url(before.apiBaseUrl) !== url(after.apiBaseUrl);
+    case 'webhook':
+      return url(before.url) !== url(after.url);
+    case 'slack':
+      return false;
+  }
+}
+
+/** The field a kind's secret is in, for messages. */
+const SECRET_FIELD: Record<ChannelKind, string> = {
+  email: 'secret.password',
+  slack: 'secret.webhookUrl',
+  telegram: 'secret.botToken',
+  webhook: 'secret.signingSecret',
+};
 
 export class ChannelService {
   constructor(
@@ -41,8 +81,24 @@ export class ChannelService {
       box: SecretBox;
       now: () => number;
       wake: () => void;
+      /** Where channels may send (default: public addresses only). */
+      policy?: OutboundPolicy;
     },
   ) {}
+
+  /** Refuses a destination the outbound policy refuses (what can be known without DNS). */
+  #checkDestination(kind: ChannelKind, s: Settings, checkSecret: boolean): void {
+    const policy = this.d.policy ?? DEFAULT_POLICY;
+    const refuse = (field: string, why: string | null) => {
+      if (why) throw new ApiError('OUTBOUND_REFUSED', `body.${field}: ${why}`);
+    };
+    if (kind === 'email') refuse('config.host', policy.hostRefusal(String(s.config.host)));
+    if (kind === 'telegram') refuse('config.apiBaseUrl', policy.urlRefusal(String(s.config.apiBaseUrl)));
+    if (kind === 'webhook') refuse('config.url', policy.urlRefusal(String(s.config.url)));
+    if (kind === 'slack' && checkSecret && s.secret) {
+      refuse('secret.webhookUrl', policy.urlRefusal(String(s.secret.webhookUrl)));
+    }
+  }
 
   #view(r: ChannelRow): Channel {
     const secret = r.secret === null ? {} : (JSON.parse(this.d.box.open(r.secret)) as Record<string, unknown>);
@@ -81,6 +137,7 @@ export class ChannelService {
 
   async create(body: unknown): Promise<ChannelWithSecret> {
     const b = parseOr400(CreateChannelRequest, body, 'body');
+    this.#checkDestination(b.kind, b, true);
     if (await this.d.repo.channels.nameTaken(b.name, null)) {
       throw new ApiError('CONFLICT', `a channel named ${b.name} exists`);
     }
@@ -113,11 +170,25 @@ export class ChannelService {
     }
     const oldSecret =
       row.secret === null ? undefined : (JSON.parse(this.d.box.open(row.secret)) as Record<string, unknown>);
+    const oldConfig = JSON.parse(row.config) as Record<string, unknown>;
     const settings = parseOr400(
       KIND_SCHEMA[kind],
-      { kind, config: b.config ?? JSON.parse(row.config), secret: b.secret ?? oldSecret },
+      { kind, config: b.config ?? oldConfig, secret: b.secret ?? oldSecret },
       'body',
-    );
+    ) as Settings;
+    if (b.config !== undefined || b.secret !== undefined) {
+      this.#checkDestination(kind, settings, b.secret !== undefined);
+    }
+    if (b.config !== undefined && oldSecret !== undefined && b.secret === undefined) {
+      // Compared with defaults applied on both sides, so only a real change of destination counts.
+      const before = KIND_SCHEMA[kind].safeParse({ kind, config: oldConfig, secret: oldSecret });
+      if (!before.success || movesSecret(kind, before.data.config as Record<string, unknown>, settings.config)) {
+        throw new ApiError(
+          'SECRET_REQUIRED',
+          `body.secret: this config changes where the channel sends; give its secret again in the same request (${SECRET_FIELD[kind]})`,
+        );
+      }
+    }
     await this.d.repo.channels.update(id, {
       ...(b.name !== undefined ? { name: b.name } : {}),
       ...(b.ratePerSecond !== undefined ? { rate_per_second: b.ratePerSecond } : {}),

@@ -1,7 +1,8 @@
 /**
  * One outgoing POST (webhooks, Slack, Telegram): connects only where the outbound policy allows (checked on the
  * resolved addresses), gives up after the timeout, follows at most a few redirects and only to the same origin
- * (a receiver can't bounce our signed body to another host), and reads at most a small part of the answer.
+ * (a receiver can't bounce our signed body to another host), and reads at most a small part of the answer. Of
+ * the answer only the status line reaches the delivery log, never the body.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -10,15 +11,25 @@ import { parseRetryAfter } from './backoff.js';
 import { OutboundRefused, type OutboundPolicy } from './outbound-policy.js';
 
 const MAX_REDIRECTS = 3;
-/** Enough of an answer to show in the delivery log. */
+/** Enough of an answer to find Telegram's `ok`. */
 const MAX_ANSWER_BYTES = 4096;
 
 export interface PostResult {
   /** Retry-After of a 429 or 503, in ms. */
   retryAfterMs: number | null;
   status: number;
-  /** The start of the answer's body (for the delivery log and for APIs that answer errors with 200). */
+  /** The status line's reason (`Internal Server Error`), shortened and printable only. */
+  reason: string;
+  /**
+   * The start of the answer's body, for APIs that answer errors with 200 (Telegram). Never logged or stored: the
+   * receiver may be a service the caller can't otherwise read.
+   */
   body: string;
+}
+
+/** `HTTP 500 Internal Server Error`: what the delivery log keeps of an answer. */
+export function statusLine(r: Pick<PostResult, 'status' | 'reason'>): string {
+  return `HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''}`;
 }
 
 export class PostError extends Error {
@@ -88,7 +99,11 @@ export async function postJson(target: string, body: string, o: PostOptions): Pr
     const location = res.headers.location;
     if (status < 300 || status >= 400 || !location) {
       const retryAfter = status === 429 || status === 503 ? res.headers['retry-after'] : undefined;
-      return { status, body: text, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
+      const reason = (res.statusMessage ?? '')
+        .replace(/[^\x20-\x7e]/g, '')
+        .slice(0, 60)
+        .trim();
+      return { status, reason, body: text, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
     }
     const next = new URL(location, url);
     if (next.origin !== url.origin) {

@@ -79,8 +79,8 @@ testEachStore('a start replays job events since its mark into the outbox, once',
   const now = () => clock.now;
   const targets = new TargetCatalog(repo);
   const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
-  const hook = (await hooks.create({ url: 'http://127.0.0.1:9/h', project: 'p' })).webhook;
-  await hooks.create({ url: 'http://127.0.0.1:9/other', project: 'other' });
+  const hook = (await hooks.create({ url: 'https://hooks.example.com/h', project: 'p' })).webhook;
+  await hooks.create({ url: 'https://hooks.example.com/other', project: 'other' });
 
   const add = async (jobId: string, project: string, outcome: string, endedAt: number) => {
     const runId = randomBytes(16).toString('hex');

@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { DeliveryRow } from '../db/repos/deliveries.js';
 import { jobFilePath, type JobFilesConfig } from '../jobs/job-files.js';
-import { postJson, PostError, type PostResult } from './http-post.js';
+import { postJson, PostError, statusLine, type PostResult } from './http-post.js';
 import { readItems } from './item-range.js';
 import { OutboundRefused, type OutboundPolicy } from './outbound-policy.js';
 import { envelope, type StoredPayload } from './payloads.js';
@@ -70,10 +70,10 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   }
 }
 
+/** A 2xx, or a failure that names the status line only (the body may be an internal service's page). */
 function checked(r: PostResult): number {
   if (r.status >= 200 && r.status < 300) return r.status;
-  const snippet = r.body.trim().slice(0, 200);
-  throw new SendFailure(`HTTP ${r.status}${snippet ? `: ${snippet}` : ''}`, r.status, true, r.retryAfterMs);
+  throw new SendFailure(statusLine(r), r.status, true, r.retryAfterMs);
 }
 
 function secretOf<T>(target: ChannelTarget, box: SecretBox): T {
@@ -106,14 +106,11 @@ async function sendToChannel(
       const base = String(target.config.apiBaseUrl).replace(/\/+$/, '');
       const body = JSON.stringify(telegramOf(n, String(target.config.chatId)));
       const r = await post(`${base}/bot${botToken}/sendMessage`, body, json, ctx);
-      // Telegram answers errors as JSON with ok:false; the token is in the URL, never in what we log.
+      // Telegram answers errors as JSON with ok:false; the token is in the URL, never in what we log, and
+      // neither is the body (the base URL may name another service).
       if (r.status === 200 && /"ok"\s*:\s*true/.test(r.body)) return r.status;
-      throw new SendFailure(
-        `Telegram answered HTTP ${r.status}: ${r.body.slice(0, 200)}`,
-        r.status,
-        true,
-        r.retryAfterMs,
-      );
+      const why = r.status === 200 ? `${statusLine(r)} without "ok": true` : statusLine(r);
+      throw new SendFailure(`Telegram answered ${why}`, r.status, true, r.retryAfterMs);
     }
     case 'email':
       return sendMail(n, target, ctx);
@@ -130,6 +127,7 @@ async function sendMail(
     port: number;
     secure: boolean;
     requireTls: boolean;
+    allowInsecureAuth?: boolean;
     username?: string;
     from: string;
     to: string[];
@@ -142,11 +140,14 @@ async function sendMail(
   } catch (e) {
     throw new SendFailure((e as Error).message, null, !(e instanceof OutboundRefused));
   }
+  // Credentials travel only inside TLS (from the start, or STARTTLS, which is then required), unless the channel
+  // says allowInsecureAuth.
+  const tlsForAuth = c.username !== undefined && c.allowInsecureAuth !== true;
   const transport = nodemailer.createTransport({
     host: address,
     port: c.port,
     secure: c.secure,
-    requireTLS: c.requireTls,
+    requireTLS: c.requireTls || tlsForAuth,
     tls: { servername: c.host },
     auth: c.username ? { user: c.username, pass: password ?? '' } : undefined,
     connectionTimeout: ctx.timeoutMs,
@@ -157,10 +158,22 @@ async function sendMail(
     await transport.sendMail({ from: c.from, to: c.to, ...mailOf(n) });
     return null;
   } catch (e) {
-    const err = e as Error & { responseCode?: number };
-    // 5xx SMTP replies are permanent (bad recipient, refused sender); the rest may pass later.
-    const permanent = err.responseCode !== undefined && err.responseCode >= 500 && err.responseCode !== 554;
-    throw new SendFailure(`SMTP: ${err.message}`, err.responseCode ?? null, !permanent);
+    const err = e as Error & { responseCode?: number; code?: string; command?: string };
+    if (!c.secure && err.code === 'ETLS' && err.command === 'STARTTLS') {
+      // The server offers no STARTTLS: a setting to change, not something another attempt fixes.
+      throw new SendFailure(
+        tlsForAuth
+          ? 'SMTP: the server offers no TLS (STARTTLS), so the password was not sent; use a server with TLS, or set allowInsecureAuth to send it in clear'
+          : 'SMTP: the server offers no TLS (STARTTLS) and requireTls is on',
+        err.responseCode ?? null,
+        false,
+      );
+    }
+    // 5xx SMTP replies are permanent (bad recipient, refused sender, failed auth); the rest may pass later.
+    const permanent = err.responseCode !== undefined && err.responseCode >= 500;
+    // One line and short: the reply is the server's text.
+    const message = err.message.replace(/\s+/g, ' ').slice(0, 300);
+    throw new SendFailure(`SMTP: ${message}`, err.responseCode ?? null, !permanent);
   } finally {
     transport.close();
   }

@@ -1,7 +1,8 @@
 /**
  * Webhooks as the REST API and the CLI manage them: create (the signing secret is shown once), list, show,
  * update, rotate the secret, delete, send a test, and the delivery log. Secrets are stored sealed and never
- * returned afterwards.
+ * returned afterwards. A URL the outbound policy refuses is refused when saved (OUTBOUND_REFUSED), and a new URL
+ * needs the secret (or a rotation) in the same update (SECRET_REQUIRED).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -20,6 +21,7 @@ import type { WebhooksTable } from '../db/schema.js';
 import { parseOr400 } from '../routes/api/validate.js';
 import { ApiError } from '../services/api-error.js';
 import { newDeliveryId } from './delivery-id.js';
+import { OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
 import type { StoredPayload } from './payloads.js';
 import { newSigningSecret } from './signing.js';
@@ -28,6 +30,12 @@ import type { TargetCatalog } from './targets.js';
 const MAX_WEBHOOKS = 1_000;
 const DEFAULT_ITEMS_PER_BATCH = 100;
 const DEFAULT_RATE = 1;
+const DEFAULT_POLICY = new OutboundPolicy(['*']);
+
+/** Where a URL sends: its origin and path as the URL parser reads them. */
+function destination(url: string): string {
+  return new URL(url).href;
+}
 
 export function webhookView(r: WebhookRow): Webhook {
   return {
@@ -54,8 +62,15 @@ export class WebhookService {
       box: SecretBox;
       now: () => number;
       wake: () => void;
+      /** Where webhooks may send (default: public addresses only). */
+      policy?: OutboundPolicy;
     },
   ) {}
+
+  #checkUrl(url: string): void {
+    const why = (this.d.policy ?? DEFAULT_POLICY).urlRefusal(url);
+    if (why) throw new ApiError('OUTBOUND_REFUSED', `body.url: ${why}`);
+  }
 
   async list(): Promise<{ webhooks: Webhook[] }> {
     return { webhooks: (await this.d.repo.webhooks.all()).map(webhookView) };
@@ -73,6 +88,7 @@ export class WebhookService {
 
   async create(body: unknown): Promise<WebhookWithSecret> {
     const b = parseOr400(CreateWebhookRequest, body, 'body');
+    this.#checkUrl(b.url);
     if ((await this.d.repo.webhooks.count()) >= MAX_WEBHOOKS) {
       throw new ApiError('LIMIT_REACHED', `at most ${MAX_WEBHOOKS} webhooks; delete some first`);
     }
@@ -109,7 +125,16 @@ export class WebhookService {
     if (events.length === 0 && !items) {
       throw new ApiError('BAD_REQUEST', 'body.events: choose at least one event, or items');
     }
-    const secret = b.rotateSecret ? newSigningSecret() : undefined;
+    if (b.url !== undefined && destination(b.url) !== destination(row.url)) {
+      this.#checkUrl(b.url);
+      if (b.secret === undefined && !b.rotateSecret) {
+        throw new ApiError(
+          'SECRET_REQUIRED',
+          'body.url: a new URL needs the signing secret in the same request (secret: the one it has or a new one, or rotateSecret: true)',
+        );
+      }
+    }
+    const secret = b.rotateSecret ? newSigningSecret() : b.secret;
     await this.d.repo.webhooks.update(id, {
       ...(b.name !== undefined ? { name: b.name } : {}),
       ...(b.url !== undefined ? { url: b.url } : {}),
@@ -130,7 +155,7 @@ export class WebhookService {
     }
     await this.d.targets.reload();
     this.d.wake();
-    return { webhook: await this.get(id), ...(secret ? { secret } : {}) };
+    return { webhook: await this.get(id), ...(b.rotateSecret ? { secret } : {}) };
   }
 
   async delete(id: string): Promise<void> {

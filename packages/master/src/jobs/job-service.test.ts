@@ -8,8 +8,9 @@ import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-s
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { DomainEvents, type Published } from '../events/domain-events.js';
 import { AgentRegistry } from '../registry/registry.js';
+import type { PlacementPolicy } from '@scrapyard/protocol';
 import { PolicyStore } from '../services/policy-store.js';
-import { JobService } from './job-service.js';
+import { JobService, type SubmitInput } from './job-service.js';
 import { LogSink } from './log-sink.js';
 
 async function setup(t: TestContext, store: Store, o: { finishedToKeep?: number; retries?: number } = {}) {
@@ -42,7 +43,7 @@ async function setup(t: TestContext, store: Store, o: { finishedToKeep?: number;
     logger,
     now: () => now++,
   });
-  const submit = (jobId: string) =>
+  const submit = (jobId: string, more: Partial<SubmitInput> = {}) =>
     service.submit({
       project: 'p',
       spider: 's',
@@ -52,17 +53,18 @@ async function setup(t: TestContext, store: Store, o: { finishedToKeep?: number;
       settings: [],
       args: [],
       tags: undefined,
+      ...more,
     });
   /** A job queued, claimed by node n1 and started there. */
-  const running = async (jobId: string) => {
-    const row = (await repo.byRunId((await submit(jobId)).runId))!;
+  const running = async (jobId: string, more: Partial<SubmitInput> = {}) => {
+    const row = (await repo.byRunId((await submit(jobId, more)).runId))!;
     assert.ok(await service.claim(row, 'n1', 'v1'));
     const claimed = (await repo.byRunId(row.run_id))!;
     await service.started(claimed, 4242, now);
     return (await repo.byRunId(row.run_id))!;
   };
   const types = () => seen.map((e) => e.type);
-  return { service, repo, seen, types, submit, running, files, sink };
+  return { service, repo, seen, types, submit, running, files, sink, policies };
 }
 
 const ended = (outcome: string) => ({
@@ -237,5 +239,111 @@ testEachStore(
       await remove();
       assert.deepEqual([isOpen(log), isOpen(items)], [false, false], `${jobId}: no handle left behind`);
     }
+  },
+);
+
+/** A policy that sets only `o` (everything else inherits). */
+const policy = (o: Partial<PlacementPolicy>): PlacementPolicy => ({
+  tags: null,
+  maxRunning: null,
+  retries: null,
+  maxRunSeconds: null,
+  stallSeconds: null,
+  killGraceSeconds: null,
+  retryOn: null,
+  retryBackoffSeconds: null,
+  retryBackoffMaxSeconds: null,
+  uniqueArgs: null,
+  startRate: null,
+  ...o,
+});
+
+testEachStore('a finish is retried only for the outcomes in retryOn', {}, async (t, store) => {
+  // Retries left in both cases: only retryOn decides.
+  const { service, repo, seen, types, running, policies } = await setup(t, store, { retries: 2 });
+
+  // The default retryOn is ['lost']: a failed crawl finishes failed, at once.
+  const failed = await running('j1');
+  assert.deepEqual(service.limitsOf(failed).retryOn, ['lost']);
+  assert.ok(await service.finish(failed, ended('failed')));
+  assert.deepEqual(types().slice(-1), ['job.finished'], 'a failed finish with retryOn [lost] is not retried');
+  assert.deepEqual(
+    [(await repo.byRunId(failed.run_id))!.state, (await repo.byRunId(failed.run_id))!.outcome],
+    ['finished', 'failed'],
+  );
+  // Nor with an explicit ['lost'] of the job's own, or a spider policy retrying another outcome.
+  const ownLost = await running('j2', { policy: { retryOn: ['lost'] } });
+  assert.ok(await service.finish(ownLost, ended('failed')));
+  assert.equal((await repo.byRunId(ownLost.run_id))!.outcome, 'failed');
+  await policies.put('p', 's', policy({ retryOn: ['timed_out'] }), 1);
+  const otherOutcome = await running('j3');
+  assert.ok(await service.finish(otherOutcome, ended('failed')));
+  assert.equal((await repo.byRunId(otherOutcome.run_id))!.outcome, 'failed');
+  assert.ok(!types().includes('job.requeued'), `nothing requeued: ${types().join(' ')}`);
+
+  // retryOn ['failed']: the same ending is retried (requeued as attempt 2, not finished).
+  await policies.put('p', 's', policy({ retryOn: ['failed'] }), 2);
+  const retried = await running('j4');
+  const before = seen.length;
+  assert.ok(await service.finish(retried, ended('failed')));
+  assert.deepEqual(types().slice(before), ['job.requeued']);
+  const next = (await repo.latestByJobId('j4'))!;
+  assert.deepEqual([next.state, next.attempt], ['pending', 2]);
+  assert.deepEqual(
+    (await service.attempts(next)).map((a) => [a.attempt, a.outcome]),
+    [[1, 'failed']],
+  );
+  // A succeeded crawl is never retried, whatever retryOn says.
+  const ok = await running('j5');
+  assert.ok(await service.finish(ok, ended('succeeded')));
+  assert.equal((await repo.byRunId(ok.run_id))!.outcome, 'succeeded');
+});
+
+testEachStore(
+  'a unique key refuses a second pending or running job (DUPLICATE_JOB) until the first has finished',
+  {},
+  async (t, store) => {
+    const { service, repo, seen, submit, policies } = await setup(t, store, { retries: 1 });
+    await policies.put('p', 's', policy({ uniqueArgs: ['category'], retryOn: ['failed'] }), 1);
+    const books = { args: [['category', 'books']] as [string, string][] };
+    const duplicate = (jobId: string, holder: string, state: string) =>
+      assert.rejects(submit(jobId, { args: [...books.args, ['page', '2']] }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'DUPLICATE_JOB');
+        assert.match(e.message, new RegExp(`^job ${holder} \\(${state}\\) already has this unique key`));
+        return true;
+      });
+
+    // A pending holder.
+    const first = await submit('b1', books);
+    const queued = seen.length;
+    await duplicate('b2', 'b1', 'pending');
+    assert.equal(await repo.latestByJobId('b2'), undefined, 'nothing stored');
+    assert.equal(seen.length, queued, 'nothing announced');
+    // Another value of the key's arguments is another key; arguments outside the key don't count.
+    await submit('m1', { args: [['category', 'music']] });
+    // A job's own policy can't lift its spider's key by leaving it out (null inherits).
+    await assert.rejects(submit('b3', { ...books, policy: { retries: 0 } }), { code: 'DUPLICATE_JOB' });
+
+    // A running holder.
+    const row = (await repo.byRunId(first.runId))!;
+    assert.ok(await service.claim(row, 'n1', 'v1'));
+    await service.started((await repo.byRunId(row.run_id))!, 4242, 5);
+    await duplicate('b4', 'b1', 'running');
+    // A holder waiting for its retry is pending again and still holds the key.
+    assert.ok(await service.finish((await repo.byRunId(row.run_id))!, ended('failed')));
+    await duplicate('b5', 'b1', 'pending');
+
+    // Once it has finished, the key is free.
+    const retry = (await repo.latestByJobId('b1'))!;
+    assert.ok(await service.claim(retry, 'n1', 'v1'));
+    assert.ok(await service.finish((await repo.byRunId(retry.run_id))!, ended('succeeded')));
+    const again = await submit('b6', books);
+    assert.equal((await repo.byRunId(again.runId))!.state, 'pending');
+    // And the new job holds it in turn.
+    await duplicate('b7', 'b6', 'pending');
+    // Without the policy there is no key: the same arguments queue twice.
+    await policies.put('p', 's', policy({}), 2);
+    await submit('b8', books);
+    await submit('b9', books);
   },
 );

@@ -91,7 +91,7 @@ export class RunLimits {
 
   async start(): Promise<void> {
     for (const row of await this.#d.running()) this.#track(row);
-    this.#timer = setInterval(() => void this.#sweep(), this.#d.sweepMs ?? 1_000);
+    this.#timer = setInterval(() => void this.sweep(), this.#d.sweepMs ?? 1_000);
     this.#timer.unref();
   }
 
@@ -110,7 +110,8 @@ export class RunLimits {
     });
   }
 
-  async #sweep(): Promise<void> {
+  /** One pass over the tracked runs at `now()` (the timer's every `sweepMs`; a test calls it with its own clock). */
+  async sweep(): Promise<void> {
     if (this.#sweeping) return;
     this.#sweeping = true;
     try {

@@ -28,6 +28,8 @@ export interface ScheduleServiceDeps {
   maxSchedules: number;
   /** Most spider arguments or settings of one job (max_schedule_params). */
   maxParams: number;
+  /** Shortest time between two fires (min_schedule_interval_seconds); 1 when not given. */
+  minIntervalSeconds?: number;
   now: () => number;
 }
 
@@ -73,11 +75,13 @@ export class ScheduleService {
     const spec = await this.#validate({ ...specOf(row), ...patch }, id);
     const now = this.#d.now();
     const retimed = TIMING_FIELDS.some((k) => k in patch);
+    // Resumed: a paused schedule owes nothing for the pause, even for fires no tick recorded (the machine slept).
+    const resumed = spec.enabled && !row.enabled;
     const next: ScheduleRow = {
       ...row,
       ...columnsOf(spec),
       updated_at: now,
-      cursor_at: retimed ? Math.max(Number(row.cursor_at), now) : row.cursor_at,
+      cursor_at: retimed || resumed ? Math.max(Number(row.cursor_at), now) : row.cursor_at,
     } as ScheduleRow;
     const { id: _id, created_at: _c, ...changes } = next;
     if (!(await this.#d.repo.update(id, changes))) throw notFound(id);
@@ -154,10 +158,39 @@ export class ScheduleService {
     return scheduleView(row, this.#d.scheduler.nextFireAt(row.id), last);
   }
 
+  /**
+   * A schedule may not fire more often than min_schedule_interval_seconds: its interval, or the shortest gap among
+   * the next fires of its cron expression (its pattern alone, without startAt and endAt).
+   */
+  #checkFloor(spec: ScheduleSpec): void {
+    const floor = this.#d.minIntervalSeconds ?? 1;
+    const refuse = (what: string) =>
+      new ApiError(
+        'SCHEDULE_TOO_FREQUENT',
+        `${what}: schedules may fire at most once every ${floor} s (min_schedule_interval_seconds = ${floor})`,
+      );
+    if (spec.intervalSeconds !== null) {
+      if (spec.intervalSeconds < floor) throw refuse(`intervalSeconds ${spec.intervalSeconds} is below the floor`);
+      return;
+    }
+    if (floor <= 1) return; // no cron expression fires more often than once a second
+    const pattern = FireTimes.of({ ...spec, startAt: null, endAt: null, anchor: 0 });
+    let prev = pattern.next(this.#d.now());
+    for (let i = 0; prev !== null && i < FLOOR_SAMPLE; i++) {
+      const at = pattern.next(prev);
+      if (at === null) break;
+      if (at - prev < floor * 1000) {
+        throw refuse(`cron '${spec.cron}' fires ${(at - prev) / 1000} s apart (${new Date(prev).toISOString()})`);
+      }
+      prev = at;
+    }
+  }
+
   /** The whole spec checked: fields, expression, bounds, name, project, spider, version and arguments. */
   async #validate(input: unknown, id: string | null): Promise<ScheduleSpec> {
     const spec = parseOr400(ScheduleSpec, input, 'body');
     FireTimes.of({ ...spec, anchor: this.#d.now() });
+    this.#checkFloor(spec);
     for (const [what, map] of [
       ['args', spec.args],
       ['settings', spec.settings],
@@ -178,5 +211,8 @@ export class ScheduleService {
     return spec;
   }
 }
+
+/** Consecutive fires of a cron expression compared for its shortest gap (stopping at the first below the floor). */
+const FLOOR_SAMPLE = 1_000;
 
 const notFound = (id: string) => new ApiError('NOT_FOUND', `schedule '${id}' not found`);

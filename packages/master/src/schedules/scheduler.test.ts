@@ -25,13 +25,19 @@ import { jitterOf, Scheduler } from './scheduler.js';
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const S = 1000;
 
-async function setup(t: TestContext, store: Store) {
+interface Options {
+  firesToKeep?: number;
+  maxPending?: number;
+  minIntervalSeconds?: number;
+}
+
+async function setup(t: TestContext, store: Store, o: Options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'scheduler-'));
   const db = await openTestDatabase(t, store);
   const sink = new LogSink();
   const clock = { now: T0 };
-  /** The spiders of project p (a test removes one to see a fire fail). */
-  const catalog = { spiders: ['s'] };
+  /** The projects, versions of p and spiders of p (a test removes one to see a fire fail). */
+  const catalog = { projects: ['p'], versions: ['v1'], spiders: ['s'] };
   const now = () => clock.now;
   const logger = pino({ level: 'silent' });
   const events = new DomainEvents({ logger, now });
@@ -46,11 +52,12 @@ async function setup(t: TestContext, store: Store) {
     sink,
     files: { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items') },
     events,
-    spiders: async (project) => {
-      if (project !== 'p') throw notFound.project(project);
+    spiders: async (project, version) => {
+      if (!catalog.projects.includes(project)) throw notFound.project(project);
+      if (version !== undefined && !catalog.versions.includes(version)) throw notFound.version(version);
       return catalog.spiders;
     },
-    projectExists: async (project) => project === 'p',
+    projectExists: async (project) => catalog.projects.includes(project),
     finishedToKeep: 100,
     logger,
     now,
@@ -58,11 +65,27 @@ async function setup(t: TestContext, store: Store) {
   const schedulers: Scheduler[] = [];
   /** A master process: a scheduler and its service over the shared database (start() as at boot). */
   const boot = async () => {
-    const scheduler = new Scheduler({ repo, jobs, events, firesToKeep: 1000, logger, now });
+    const scheduler = new Scheduler({
+      repo,
+      jobs,
+      events,
+      firesToKeep: o.firesToKeep ?? 1000,
+      maxPending: o.maxPending ?? 100,
+      logger,
+      now,
+    });
     schedulers.push(scheduler);
     await scheduler.start();
     await scheduler.idle();
-    const service = new ScheduleService({ repo, scheduler, jobs, maxSchedules: 3, maxParams: 10, now });
+    const service = new ScheduleService({
+      repo,
+      scheduler,
+      jobs,
+      maxSchedules: 3,
+      maxParams: 10,
+      minIntervalSeconds: o.minIntervalSeconds,
+      now,
+    });
     return { scheduler, service };
   };
   t.after(() => {
@@ -88,7 +111,7 @@ async function setup(t: TestContext, store: Store) {
       status: f.status,
       code: f.reason_code,
     }));
-  return { ...m, boot, advance, create, jobsOf, fires, clock, jobs, jobsRepo, repo, db, events, catalog };
+  return { ...m, boot, advance, create, jobsOf, fires, clock, jobs, jobsRepo, repo, db, events, catalog, policies };
 }
 
 testEachStore('a fire happens once, on time, with the job it made', {}, async (t, store) => {
@@ -329,4 +352,173 @@ testEachStore('a per-second schedule back from two days down catches up in bound
   assert.deepEqual([skipped!.status, skipped!.reason_code], ['skipped', 'misfire']);
   assert.match(skipped!.reason!, /^\d+\+ fires from 2026-06-01T00:00:01\.000Z to .* fell while the master was down/);
   assert.deepEqual([Number(onTime!.scheduled_at), onTime!.status], [T0 + 2 * 86_400 * S, 'queued']);
+});
+
+testEachStore('two schedulers ticking the same due fire make exactly one job', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const sched = await s.create({ overlap: 'allow' });
+  // A second master process, booted before the fire is due: both hold the schedule with the fire ahead of them.
+  const other = await s.boot();
+  s.clock.now = T0 + 10 * S;
+  await Promise.all([s.scheduler.tick(), other.scheduler.tick()]);
+  await Promise.all([s.scheduler.idle(), other.scheduler.idle()]);
+  // And once more each, in turn: the one that lost the claim must not make the job either.
+  await s.scheduler.tick();
+  await other.scheduler.tick();
+  await Promise.all([s.scheduler.idle(), other.scheduler.idle()]);
+  const jobs = await s.jobsOf(sched.id);
+  assert.equal(jobs.length, 1, JSON.stringify(jobs));
+  assert.deepEqual(await s.fires(sched.id), [{ at: 10, trigger: 'cron', status: 'queued', code: null }]);
+  assert.equal((await s.repo.fires(sched.id, 1))[0]!.job_id, jobs[0]!.job_id);
+});
+
+testEachStore('a paused schedule owes nothing for the time it was paused', {}, async (t, store) => {
+  const s = await setup(t, store);
+  const base = { overlap: 'allow' as const, misfireGraceSeconds: 5 };
+  const once = await s.create({ ...base, misfire: 'run_once' });
+  const back = await s.create({ ...base, misfire: 'backfill', backfillWindowSeconds: 3600, backfillMax: 10 });
+  for (const x of [once, back]) await s.service.setEnabled(x.id, false);
+  // Paused, while nothing ticks (the machine slept): fires at 10..90 come and go.
+  s.clock.now = T0 + 95 * S;
+  for (const x of [once, back]) await s.service.setEnabled(x.id, true);
+  await s.advance(0);
+  // A timer of the real clock may still have recorded a fire of the pause as skipped (paused); nothing ran.
+  const ran = async (id: string) => (await s.fires(id)).filter((f) => f.code !== 'paused');
+  assert.deepEqual(await ran(once.id), []);
+  assert.deepEqual(await ran(back.id), []);
+  assert.deepEqual(await s.jobsOf(once.id), []);
+  assert.deepEqual(await s.jobsOf(back.id), []);
+  // The next fire after the resume runs as usual (the interval counts from creation).
+  await s.advance(5 * S);
+  assert.deepEqual(await ran(once.id), [{ at: 100, trigger: 'cron', status: 'queued', code: null }]);
+  assert.deepEqual(await ran(back.id), [{ at: 100, trigger: 'cron', status: 'queued', code: null }]);
+
+  // Paused while the master is down: the boot records nothing owed, and the resume owes nothing either.
+  for (const x of [once, back]) await s.service.setEnabled(x.id, false);
+  for (const x of [once, back]) s.scheduler.remove(x.id);
+  s.clock.now = T0 + 200 * S + 500;
+  const again = await s.boot();
+  for (const x of [once, back]) await again.service.setEnabled(x.id, true);
+  await s.advance(0);
+  for (const x of [once, back]) {
+    assert.deepEqual(await ran(x.id), [{ at: 100, trigger: 'cron', status: 'queued', code: null }]);
+    assert.equal((await s.jobsOf(x.id)).length, 1);
+  }
+});
+
+testEachStore('fire history keeps schedule_fires_to_keep fires per schedule', {}, async (t, store) => {
+  const s = await setup(t, store, { firesToKeep: 10 });
+  // A long grace: the 50 fires of the next 500 s are all on time in one pass.
+  const sched = await s.create({ overlap: 'allow', misfireGraceSeconds: 3600 });
+  const kept = await s.create({ overlap: 'allow', misfireGraceSeconds: 3600, intervalSeconds: 100 });
+  await s.advance(500 * S);
+  assert.equal((await s.jobsOf(sched.id)).length, 50);
+  const fires = await s.fires(sched.id);
+  assert.deepEqual(
+    fires.map((f) => f.at),
+    [410, 420, 430, 440, 450, 460, 470, 480, 490, 500],
+  );
+  // Another schedule's history is its own.
+  assert.equal((await s.fires(kept.id)).length, 5);
+});
+
+testEachStore(
+  'fires that fail name why: project_missing, version_missing, refused (unique key)',
+  {},
+  async (t, store) => {
+    const s = await setup(t, store);
+    const project = await s.create({ overlap: 'allow', name: 'project' });
+    const version = await s.create({ overlap: 'allow', name: 'version', version: 'v1', intervalSeconds: 15 });
+    const refused = await s.create({ overlap: 'allow', name: 'refused', intervalSeconds: 7 });
+    s.scheduler.remove(refused.id);
+
+    s.catalog.projects = [];
+    await s.advance(10 * S);
+    const [p] = await s.repo.fires(project.id, 1);
+    assert.deepEqual(
+      [p!.status, p!.reason_code, p!.reason, p!.job_id],
+      ['failed', 'project_missing', "project 'p' not found", null],
+    );
+    s.catalog.projects = ['p'];
+
+    s.catalog.versions = [];
+    await s.advance(5 * S);
+    const [v] = await s.repo.fires(version.id, 1);
+    assert.deepEqual(
+      [v!.status, v!.reason_code, v!.reason, v!.job_id],
+      ['failed', 'version_missing', "version 'v1' not found", null],
+    );
+    s.catalog.versions = ['v1'];
+    for (const x of [project, version]) s.scheduler.remove(x.id);
+
+    // A unique key on the spider: the schedule's second job, while its first is pending, is refused.
+    await s.policies.put('p', 's', { ...s.policies.get('p', 's'), uniqueArgs: [] }, s.clock.now);
+    s.scheduler.upsert((await s.repo.get(refused.id))!);
+    await s.advance(6 * S); // 21 s: the fire of 21 s runs; 7 and 14 fell inside the 60 s grace and run too
+    const fires = await s.fires(refused.id);
+    assert.deepEqual(
+      fires.map((f) => [f.at, f.status, f.code]),
+      [
+        [7, 'queued', null],
+        [14, 'failed', 'refused'],
+        [21, 'failed', 'refused'],
+      ],
+    );
+    assert.match((await s.repo.fires(refused.id, 1))[0]!.reason!, /already has this unique key/);
+    assert.equal((await s.jobsOf(refused.id)).length, 1);
+  },
+);
+
+testEachStore('a schedule never has more pending jobs than max_pending_per_schedule', {}, async (t, store) => {
+  const s = await setup(t, store, { maxPending: 2 });
+  const sched = await s.create({ overlap: 'allow' });
+  for (let i = 0; i < 4; i++) await s.advance(10 * S); // no agent: every job stays pending
+  assert.deepEqual(await s.fires(sched.id), [
+    { at: 10, trigger: 'cron', status: 'queued', code: null },
+    { at: 20, trigger: 'cron', status: 'queued', code: null },
+    { at: 30, trigger: 'cron', status: 'skipped', code: 'pending_cap' },
+    { at: 40, trigger: 'cron', status: 'skipped', code: 'pending_cap' },
+  ]);
+  assert.match(
+    (await s.repo.fires(sched.id, 1))[0]!.reason!,
+    /^2 jobs of this schedule are pending, the most allowed \(max_pending_per_schedule = 2\)$/,
+  );
+  // "Run now" is held by the cap too.
+  const manual = await s.service.runNow(sched.id);
+  assert.deepEqual([manual.status, manual.reasonCode], ['skipped', 'pending_cap']);
+  assert.equal((await s.jobsOf(sched.id)).length, 2);
+  // One pending job leaves: the next fire runs.
+  await s.jobs.cancel('p', (await s.jobsOf(sched.id))[0]!.job_id, undefined);
+  await s.advance(10 * S);
+  assert.deepEqual((await s.fires(sched.id)).at(-1), { at: 50, trigger: 'cron', status: 'queued', code: null });
+  assert.equal((await s.jobsOf(sched.id)).length, 2);
+});
+
+testEachStore('schedules firing more often than min_schedule_interval_seconds are refused', {}, async (t, store) => {
+  const s = await setup(t, store, { minIntervalSeconds: 60 });
+  const refused = async (body: object, message: RegExp, id?: string) => {
+    await assert.rejects(
+      id ? s.service.update(id, body) : s.service.create({ project: 'p', spider: 's', ...body }),
+      (e: { code: string; status: number; message: string }) => {
+        assert.deepEqual([e.code, e.status], ['SCHEDULE_TOO_FREQUENT', 400]);
+        assert.match(e.message, /min_schedule_interval_seconds = 60/);
+        assert.match(e.message, message);
+        return true;
+      },
+    );
+  };
+  await refused({ intervalSeconds: 59 }, /intervalSeconds 59 is below the floor/);
+  await refused({ cron: '*/30 * * * * *' }, /cron '\*\/30 \* \* \* \* \*' fires 30 s apart/);
+  await refused({ cron: '0,1 0 * * * *' }, /fires 1 s apart/); // an hourly pattern with two close fires
+  assert.equal(await s.repo.count(), 0);
+  const minute = await s.create({ cron: '* * * * *', intervalSeconds: null });
+  const every = await s.create({ intervalSeconds: 60 });
+  await refused({ intervalSeconds: 10 }, /intervalSeconds 10/, every.id);
+  await refused({ cron: '* * * * * *' }, /fires 1 s apart/, minute.id);
+  assert.equal((await s.service.get(every.id)).intervalSeconds, 60);
+
+  // The default floor (1 s) keeps today's per-second schedules working.
+  const d = await setup(t, store);
+  await d.create({ cron: '* * * * * *', intervalSeconds: null });
+  await d.create({ intervalSeconds: 1 });
 });

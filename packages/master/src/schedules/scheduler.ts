@@ -26,6 +26,8 @@ export interface SchedulerDeps {
   events: DomainEvents;
   /** Fires kept per schedule (schedule_fires_to_keep). */
   firesToKeep: number;
+  /** Pending jobs one schedule may have (max_pending_per_schedule); a fire beyond is skipped (`pending_cap`). */
+  maxPending: number;
   logger: Logger;
   now: () => number;
 }
@@ -327,19 +329,31 @@ export class Scheduler {
     return claimed ? jobId : null;
   }
 
-  /** A claimed fire: paused, held or skipped by the overlap policy, or submitted. */
+  /**
+   * A claimed fire: paused, skipped at the pending cap (whatever the overlap policy; "run now" too), held or skipped
+   * by the overlap policy, or submitted.
+   */
   async #decide(e: Entry, at: number, trigger: Trigger, note: string | null, jobId: string): Promise<void> {
     const row = e.row;
+    if (trigger !== 'manual' && !row.enabled) {
+      return this.#settle(e, at, trigger, {
+        status: 'skipped',
+        reason_code: 'paused',
+        reason: 'the schedule is paused',
+        job_id: null,
+      });
+    }
+    const active = await this.#d.repo.activeJobs(row.id);
+    const pending = active.filter((j) => j.state === 'pending').length;
+    if (pending >= this.#d.maxPending) {
+      return this.#settle(e, at, trigger, {
+        status: 'skipped',
+        reason_code: 'pending_cap',
+        reason: `${plural(pending, 'job')} of this schedule ${pending === 1 ? 'is' : 'are'} pending, the most allowed (max_pending_per_schedule = ${this.#d.maxPending})`,
+        job_id: null,
+      });
+    }
     if (trigger !== 'manual') {
-      if (!row.enabled) {
-        return this.#settle(e, at, trigger, {
-          status: 'skipped',
-          reason_code: 'paused',
-          reason: 'the schedule is paused',
-          job_id: null,
-        });
-      }
-      const active = await this.#d.repo.activeJobs(row.id);
       if (active.length > 0) {
         const busy = `job ${active.map((j) => `${j.job_id} (${j.state})`).join(', ')} of this schedule is still active`;
         if (row.overlap === 'forbid') {

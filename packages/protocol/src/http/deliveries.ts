@@ -61,12 +61,22 @@ export const CreateWebhookRequest = WebhookFields.extend({
   });
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookRequest>;
 
+/**
+ * A `url` that changes where the webhook sends needs `secret` (its signing secret, or a new one) or `rotateSecret`
+ * in the same request (SECRET_REQUIRED otherwise), so a kept secret never signs for a place its owner didn't name.
+ */
 export const UpdateWebhookRequest = WebhookFields.partial()
   .extend({
+    /** Sets the signing secret (yours, or the one it has). */
+    secret: SigningSecret.optional(),
     /** true: a new signing secret, returned once in the answer. */
     rotateSecret: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !(v.secret !== undefined && v.rotateSecret), {
+    path: ['rotateSecret'],
+    message: 'give either secret or rotateSecret, not both',
+  });
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookRequest>;
 
 export const Webhook = z.object({
@@ -109,8 +119,13 @@ export const EmailChannel = z.object({
       port: z.number().int().min(1).max(65_535).default(587),
       /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
       secure: z.boolean().default(false),
-      /** Refuse to send without STARTTLS (a server that doesn't offer it fails the delivery). */
+      /**
+       * Refuse to send without STARTTLS (a server that doesn't offer it fails the delivery). With a `username` TLS is
+       * required anyway, unless `allowInsecureAuth`.
+       */
       requireTls: z.boolean().default(false),
+      /** true: send the username and password even over a connection without TLS (they travel in clear). */
+      allowInsecureAuth: z.boolean().default(false),
       username: z.string().max(320).optional(),
       from: Email,
       to: z.array(Email).min(1).max(50),
@@ -159,7 +174,11 @@ export type CreateChannelRequest = z.infer<typeof CreateChannelRequest>;
 /** Settings and secret of one kind, as stored (defaults applied). */
 export type ChannelSettings = Pick<CreateChannelRequest, 'kind' | 'config' | 'secret'>;
 
-/** Replaces what it names; `config` and `secret` are validated against the channel's kind, whole. */
+/**
+ * Replaces what it names; `config` and `secret` are validated against the channel's kind, whole. A `config` that
+ * changes where the channel sends (host, port, TLS settings, URL, API base URL) needs the `secret` again in the
+ * same request (SECRET_REQUIRED otherwise): a kept secret only goes where it went when it was given.
+ */
 export const UpdateChannelRequest = z
   .object({
     name: Name.optional(),

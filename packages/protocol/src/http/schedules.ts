@@ -146,6 +146,8 @@ export const FireReasonCode = z.enum([
   'spider_missing',
   'version_missing',
   'refused',
+  // The schedule already had max_pending_per_schedule pending jobs.
+  'pending_cap',
 ]);
 
 /** One fire of a schedule, keyed by its scheduled time. */

@@ -88,6 +88,32 @@ export function createAlertsRepo(db: Db) {
         .executeTakeFirst();
       return r && alertOf(r);
     },
+    /** How many alerts of the rule are pending or firing (the cap on open alerts per rule). */
+    async countActive(ruleId: string): Promise<number> {
+      const r = await db
+        .selectFrom('alerts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('state', 'in', ['pending', 'firing'])
+        .where('rule_id', '=', ruleId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    /**
+     * The channels among `channelIds` that still hold a firing notice of the alert in the outbox (neither delivered
+     * nor dead). Its keys are `<alert>:firing:<n>`: a range on the (target, key) index.
+     */
+    async firingNoticePending(channelIds: readonly string[], alertId: string): Promise<Set<string>> {
+      if (channelIds.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('deliveries')
+        .select('target_id')
+        .where('target_id', 'in', [...channelIds])
+        .where('dedup_key', '>=', `${alertId}:firing:`)
+        .where('dedup_key', '<', `${alertId}:firing;`)
+        .where('state', '=', 'pending')
+        .execute();
+      return new Set(rows.map((r) => r.target_id));
+    },
     /** Every pending or firing alert. */
     async allActive(): Promise<AlertRow[]> {
       const rows = await db.selectFrom('alerts').selectAll().where('state', 'in', ['pending', 'firing']).execute();
