@@ -158,8 +158,8 @@ testEachStore(
     const targets = new TargetCatalog(repo);
     const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
     // Before the jobs: receives their events. Disabled then enabled again in between: only what came after.
-    const early = (await hooks.create({ url: 'http://127.0.0.1:9/early', project: 'p' })).webhook;
-    const toggled = (await hooks.create({ url: 'http://127.0.0.1:9/toggled', project: 'p' })).webhook;
+    const early = (await hooks.create({ url: 'https://hooks.example.com/early', project: 'p' })).webhook;
+    const toggled = (await hooks.create({ url: 'https://hooks.example.com/toggled', project: 'p' })).webhook;
     await hooks.update(toggled.id, { enabled: false });
 
     const add = async (jobId: string, endedAt: number) => {
@@ -193,7 +193,7 @@ testEachStore(
     await hooks.update(toggled.id, { enabled: true }); // between j1's finish and j2's start
     clock.now = T0 + 5000;
     // Created after every event: receives none of them, whatever the replay window.
-    const late = (await hooks.create({ url: 'http://127.0.0.1:9/late', project: 'p' })).webhook;
+    const late = (await hooks.create({ url: 'https://hooks.example.com/late', project: 'p' })).webhook;
     clock.now = T0 + 10_000;
 
     await targets.reload();
@@ -238,9 +238,10 @@ testEachStore(
     const now = Date.now;
     const targets = new TargetCatalog(repo);
     const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
-    const withItems = (await hooks.create({ url: 'http://127.0.0.1:9/i', project: 'p', items: true, itemsPerBatch: 2 }))
-      .webhook;
-    const eventsOnly = (await hooks.create({ url: 'http://127.0.0.1:9/e', project: 'p' })).webhook;
+    const withItems = (
+      await hooks.create({ url: 'https://hooks.example.com/i', project: 'p', items: true, itemsPerBatch: 2 })
+    ).webhook;
+    const eventsOnly = (await hooks.create({ url: 'https://hooks.example.com/e', project: 'p' })).webhook;
     await repo.setMark('jobs', now());
 
     const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
