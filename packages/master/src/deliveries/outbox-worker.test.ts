@@ -243,3 +243,24 @@ testEachStore("a disabled hook's deliveries wait in the outbox until it is enabl
     ['/on', '/off'],
   );
 });
+
+testEachStore(
+  "a hook's backlog beyond one read of the outbox does not hold up the other targets",
+  {},
+  async (t, store) => {
+    const { repo, worker, hook } = await setup(t, store);
+    const rx = await receiver(t);
+    const slow = await hook(`${rx.url}/slow`, { rate: 0.1 });
+    const other = await hook(`${rx.url}/other`);
+    const backlog = Array.from({ length: 250 }, () => ({ ...delivery(slow), next_at: Date.now() - 60_000 }));
+    const waiting = delivery(other);
+    await repo.enqueue([...backlog, waiting]);
+    worker();
+    // Without reading past the slow hook's rows (older, and more than one read holds), this would wait for them all.
+    await waitFor(async () => (await repo.get(waiting.id))?.state === 'delivered', {
+      what: 'the other target delivered',
+      timeoutMs: 8_000,
+    });
+    assert.equal(rx.hits.filter((h) => h.path === '/slow').length, 1, 'the slow hook keeps its rate');
+  },
+);
