@@ -3,6 +3,8 @@
  * (full batches, as items arrive) and when it ends (the rest). Each hook's cursor in a run's file is a mark
  * (`items:<hook>:<run>`) moved in the same transaction as the batches it covers, so a restart neither repeats
  * nor skips a batch; a batch is keyed by its offset, so cutting the same range twice sends it once.
+ * The final pass of a run then releases the run's `job.finished` and `job.failed`, held for hooks that take
+ * items (job-webhooks.ts), so that a receiver gets a job's last batch before its finish.
  */
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -133,12 +135,16 @@ export class ItemBatches {
     r.busy = true;
     try {
       const path = jobFilePath(this.d.files, 'items', r.job.project, r.job.spider, r.job.jobId);
-      if (!path) return;
-      const size = await stat(path).then(
-        (s) => s.size,
-        () => 0,
-      );
-      for (const hook of this.#hooks(r.job)) await this.#cut(r, hook, path, size);
+      const size = path
+        ? await stat(path).then(
+            (s) => s.size,
+            () => 0,
+          )
+        : 0;
+      for (const hook of this.#hooks(r.job)) {
+        if (path) await this.#cut(r, hook, path, size);
+        if (r.finished) await this.#releaseFinish(r, hook);
+      }
     } catch (e) {
       this.#log.error({ err: e, jobId: r.job.jobId, runId: r.job.runId }, 'cutting item batches failed; retrying');
       r.again = true;
@@ -152,6 +158,14 @@ export class ItemBatches {
       // Done; a straggler chunk later tracks the run again and continues from the marks.
       this.#forget(r.job.runId);
     }
+  }
+
+  /** The run's finish, held for its last batch (now enqueued), goes right after it. */
+  async #releaseFinish(r: RunState, hook: WebhookTarget): Promise<void> {
+    const run = r.job.runId;
+    // One ms after the batches cut now: the outbox sends a hook's due rows by next_at.
+    await this.d.repo.release(hook.id, [`job.finished:${run}`, `job.failed:${run}`], this.d.now() + 1);
+    this.d.wake();
   }
 
   async #cut(r: RunState, hook: WebhookTarget, path: string, size: number): Promise<void> {

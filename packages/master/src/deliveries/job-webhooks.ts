@@ -6,10 +6,16 @@
  * Events are in-process: a master that dies between a job's commit and the outbox insert would lose that
  * delivery, so the producer keeps a mark of how far the outbox is written (`delivery_marks.jobs`) and a start
  * replays the jobs finished, started and requeued since then (a margin earlier), which the keys make harmless.
+ * For each hook the replay stays after the hook's creation and its replay floor (raised when it is enabled again,
+ * when its scope changes and when its log is trimmed): a hook never receives events from before it was there as it
+ * is. Replayed events are enqueued in event order (the outbox sends a hook's rows in that order).
+ *
+ * A job's items come before its finish: for a hook that takes items, `job.finished` and `job.failed` are written
+ * held (due `FINISH_HOLD_MS` later) and the final items pass releases them right after the job's last batch.
  */
 import type { Logger } from 'pino';
 import type { WebhookEvent } from '@scrapyard/protocol';
-import type { DeliveriesRepo, NewDelivery } from '../db/repos/deliveries.js';
+import { replayFloorMark, type DeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
 import type { DomainEvents, Published } from '../events/domain-events.js';
 import { newDeliveryId } from './delivery-id.js';
 import type { ItemBatches } from './item-batches.js';
@@ -23,6 +29,18 @@ const REPLAY_MARGIN_MS = 10 * 60_000;
 /** Jobs replayed at most per kind at a start (a master down for days doesn't flood receivers with history). */
 const REPLAY_MAX = 10_000;
 const MARK_EVERY_MS = 2_000;
+/**
+ * How long a finish waits at most for its job's last items batch (the final items pass releases it sooner, a few
+ * seconds after the job ends): a master that dies before that pass still sends the finish, later.
+ */
+export const FINISH_HOLD_MS = 60_000;
+/** Facts of the same instant in the order they happen. */
+const EVENT_RANK: Record<WebhookEvent, number> = {
+  'job.started': 0,
+  'job.retried': 1,
+  'job.finished': 2,
+  'job.failed': 3,
+};
 
 export interface JobFact {
   event: WebhookEvent;
@@ -93,8 +111,8 @@ export class JobWebhooks {
       startedAt: ev.startedAt,
       endedAt: ev.endedAt,
     });
-    this.#write(finishFacts(ev.job, ev.outcome, ev.at, data), ev.at);
-    this.d.items.finished(ev.job);
+    // The items' final pass starts once the held finish is written, so that it finds it to release.
+    this.#write(finishFacts(ev.job, ev.outcome, ev.at, data), ev.at, () => this.d.items.finished(ev.job));
   }
 
   #onRequeued(ev: Published<'job.requeued'>): void {
@@ -102,13 +120,26 @@ export class JobWebhooks {
     this.#write([{ event: 'job.retried', job: ev.job, at: ev.at, data, keyRun: ev.previousRunId }], ev.at);
   }
 
-  /** Rows for the hooks that want each fact. */
-  rowsFor(facts: readonly JobFact[]): NewDelivery[] {
+  /**
+   * Rows for the hooks that want each fact, in event order; `floor` (a replay) gives each hook's earliest event.
+   * A finish for a hook that takes items is held until the job's last batch is enqueued (see FINISH_HOLD_MS).
+   */
+  rowsFor(facts: readonly JobFact[], floor?: (hookId: string) => number): NewDelivery[] {
     const rows: NewDelivery[] = [];
-    for (const f of facts) {
+    const now = this.d.now();
+    const ordered = [...facts].sort((a, b) => a.at - b.at || EVENT_RANK[a.event] - EVENT_RANK[b.event]);
+    // Each hook's rows due strictly one after the other (a finish and its failure share an instant).
+    const lastDue = new Map<string, number>();
+    for (const f of ordered) {
       for (const hook of this.d.targets.hooksFor(f.job.project, f.job.spider)) {
         if (!hook.events.has(f.event)) continue;
+        if (floor && f.at < floor(hook.id)) continue;
         const payload: StoredPayload = { kind: 'event', type: f.event, at: f.at, data: f.data };
+        const held = hook.items && (f.event === 'job.finished' || f.event === 'job.failed');
+        const due = held ? Math.max(now, f.at) + FINISH_HOLD_MS : f.at;
+        const lane = `${hook.id}${held ? ':held' : ''}`;
+        const nextAt = Math.max(due, (lastDue.get(lane) ?? -Infinity) + 1);
+        lastDue.set(lane, nextAt);
         rows.push({
           id: newDeliveryId(),
           kind: 'webhook',
@@ -116,18 +147,20 @@ export class JobWebhooks {
           dedup_key: `${f.event}:${f.keyRun}`,
           event: f.event,
           payload: JSON.stringify(payload),
-          next_at: f.at,
-          created_at: this.d.now(),
+          next_at: nextAt,
+          created_at: now,
         });
       }
     }
     return rows;
   }
 
-  #write(facts: JobFact[], at: number): void {
-    if (!this.d.targets.hasHooks) return;
-    const rows = this.rowsFor(facts);
-    if (rows.length === 0) return;
+  #write(facts: JobFact[], at: number, then?: () => void): void {
+    const rows = this.d.targets.hasHooks ? this.rowsFor(facts) : [];
+    if (rows.length === 0) {
+      then?.();
+      return;
+    }
     const ticket = this.#nextTicket++;
     this.#pending.set(ticket, at);
     this.d.repo
@@ -139,7 +172,20 @@ export class JobWebhooks {
           'writing webhook deliveries failed; a restart replays them',
         ),
       )
-      .finally(() => this.#pending.delete(ticket));
+      .finally(() => {
+        this.#pending.delete(ticket);
+        then?.();
+      });
+  }
+
+  /** Per hook, the earliest event a replay from `since` may send it (see the module comment). */
+  async #floors(since: number): Promise<(hookId: string) => number> {
+    const marks = await this.d.repo.marksWithPrefix(replayFloorMark(''));
+    const floors = new Map<string, number>();
+    for (const h of this.d.targets.webhooks()) {
+      floors.set(h.id, Math.max(since, h.createdAt, marks.get(replayFloorMark(h.id)) ?? -Infinity));
+    }
+    return (id) => floors.get(id) ?? Infinity;
   }
 
   /** Everything before the mark is in the outbox: the oldest write still in flight, or now. */
@@ -161,6 +207,7 @@ export class JobWebhooks {
     if (!this.d.targets.hasHooks) return;
     const since = mark - REPLAY_MARGIN_MS;
     const facts: JobFact[] = [];
+    const finished: JobFacts[] = [];
     const runs = await this.d.repo.replay.jobsSince(since, REPLAY_MAX);
     for (const r of runs) {
       const job = { jobId: r.job_id, runId: r.run_id, project: r.project, spider: r.spider };
@@ -179,7 +226,7 @@ export class JobWebhooks {
           endedAt: r.ended_at,
         });
         facts.push(...finishFacts(job, r.outcome, r.ended_at, data));
-        this.d.items.finished(job);
+        finished.push(job);
       }
     }
     for (const a of await this.d.repo.replay.attemptsSince(since, REPLAY_MAX)) {
@@ -187,8 +234,10 @@ export class JobWebhooks {
       const data = this.#data(job, { previousRunId: a.run_id, attempt: a.attempt + 1, reason: a.reason });
       facts.push({ event: 'job.retried', job, at: a.ended_at, data, keyRun: a.run_id });
     }
-    const added = await this.d.repo.enqueue(this.rowsFor(facts));
+    const added = await this.d.repo.enqueue(this.rowsFor(facts, await this.#floors(since)));
     if (added > 0) this.#log.info({ added, since }, 'webhook deliveries replayed after a restart');
+    // After the enqueue: the final items passes release the finishes held for their last batches.
+    for (const job of finished) this.d.items.finished(job);
     this.d.wake();
   }
 }

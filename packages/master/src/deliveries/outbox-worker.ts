@@ -3,6 +3,8 @@
  * each pass takes due rows oldest first, at most one in flight per target (so a receiver sees its deliveries in
  * order) and `maxInFlight` overall, each target within its rate (a token bucket; default 1 request/s). A row is
  * claimed with a lease before it is sent, so a master killed mid-attempt tries it again once the lease ends.
+ * A receiver's rate holds across a restart: each bucket starts from the target's last attempt in the outbox
+ * (the claim records its start), not full. A disabled webhook's rows wait in the outbox until it is enabled.
  * Every attempt is recorded (status, latency, error) and announced as `delivery.attempted`.
  */
 import type { Logger } from 'pino';
@@ -13,8 +15,9 @@ import { retryDelayMs } from './backoff.js';
 import { SendFailure, sendDelivery, type SendContext } from './senders.js';
 import type { Target, TargetCatalog } from './targets.js';
 
-/** A pass reads at most this many due rows; the rest are read by the next pass. */
+/** A read takes at most this many due rows; a pass reads again, without the targets seen, up to PASS_READS times. */
 const PASS_ROWS = 200;
+const PASS_READS = 5;
 /** Even with nothing due the outbox is looked at this often (rows written by another master, clock jumps). */
 const IDLE_POLL_MS = 5_000;
 
@@ -46,6 +49,8 @@ export class OutboxWorker {
   #passing = false;
   #again = false;
   #stopped = true;
+  /** Whether the buckets were started from the outbox's last attempts (once per start). */
+  #seeded = false;
   /** Settled rows per target since the last trim. */
   readonly #settled = new Map<string, number>();
 
@@ -56,6 +61,7 @@ export class OutboxWorker {
 
   start(): void {
     this.#stopped = false;
+    this.#seeded = false;
     this.wake();
   }
 
@@ -88,35 +94,51 @@ export class OutboxWorker {
     this.#passing = true;
     let wakeAt = this.#d.now() + IDLE_POLL_MS;
     try {
+      if (!this.#seeded) await this.#seed();
       const now = this.#d.now();
-      const rows = await this.#d.repo.due(now, PASS_ROWS);
+      // Targets with nothing to send now: disabled, busy, over their rate (they wake the worker when they may
+      // send again). Their rows are left out of the next read, so a backlog of one doesn't hide the others'.
+      const skip = new Set(this.#d.targets.heldIds());
       const maxInFlight = this.#d.maxInFlight ?? 32;
-      for (const row of rows) {
-        if (this.#inFlight.size >= maxInFlight) break;
-        if (this.#busy.has(row.target_id)) continue;
-        const target = this.#d.targets.get(row.kind, row.target_id);
-        if (!target) {
-          await this.#settleDead(row, 'its webhook or channel is gone');
-          continue;
+      let full = false;
+      for (let read = 0; read < PASS_READS; read++) {
+        const rows = await this.#d.repo.due(now, PASS_ROWS, [...skip]);
+        full = rows.length === PASS_ROWS;
+        for (const row of rows) {
+          if (this.#inFlight.size >= maxInFlight) break;
+          if (skip.has(row.target_id)) continue;
+          if (this.#busy.has(row.target_id)) {
+            skip.add(row.target_id);
+            continue;
+          }
+          const target = this.#d.targets.get(row.kind, row.target_id);
+          if (!target) {
+            await this.#settleDead(row, 'its webhook or channel is gone');
+            continue;
+          }
+          const bucket = bucketOf(target.ratePerSecond);
+          if (!this.#limiter.allows(target.id, bucket, now)) {
+            wakeAt = Math.min(wakeAt, this.#limiter.nextAt(target.id, bucket, now));
+            skip.add(target.id);
+            continue;
+          }
+          // The lease outlives the attempt: a request can't take longer than the timeout (plus SMTP's phases).
+          const leaseUntil = now + this.#d.send.timeoutMs * 4 + 5_000;
+          if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, now))) continue;
+          this.#limiter.take(target.id, bucket, now);
+          this.#busy.add(target.id);
+          skip.add(target.id);
+          const p = this.#attempt(row, target).finally(() => {
+            this.#busy.delete(target.id);
+            this.#inFlight.delete(p);
+            this.wake();
+          });
+          this.#inFlight.add(p);
         }
-        const bucket = bucketOf(target.ratePerSecond);
-        if (!this.#limiter.allows(target.id, bucket, now)) {
-          wakeAt = Math.min(wakeAt, this.#limiter.nextAt(target.id, bucket, now));
-          continue;
-        }
-        // The lease outlives the attempt: a request can't take longer than the timeout (plus SMTP's phases).
-        if (!(await this.#d.repo.claim(row.id, row.next_at, now + this.#d.send.timeoutMs * 4 + 5_000))) continue;
-        this.#limiter.take(target.id, bucket, now);
-        this.#busy.add(target.id);
-        const p = this.#attempt(row, target).finally(() => {
-          this.#busy.delete(target.id);
-          this.#inFlight.delete(p);
-          this.wake();
-        });
-        this.#inFlight.add(p);
+        if (!full || this.#inFlight.size >= maxInFlight) break;
       }
-      if (rows.length === PASS_ROWS && this.#inFlight.size < maxInFlight) wakeAt = Math.min(wakeAt, now + 50);
-      const next = await this.#d.repo.nextDueAt();
+      if (full && this.#inFlight.size < maxInFlight) wakeAt = Math.min(wakeAt, now + 50);
+      const next = await this.#d.repo.nextDueAt([...skip]);
       if (next !== null) wakeAt = Math.min(wakeAt, Math.max(next, now + 10));
     } catch (e) {
       this.#log.error({ err: e }, 'outbox pass failed; trying again shortly');
@@ -129,6 +151,21 @@ export class OutboxWorker {
       wakeAt = this.#d.now();
     }
     this.#arm(wakeAt - this.#d.now());
+  }
+
+  /**
+   * Starts each target's bucket empty at its last attempt, as if this process had made it: the receiver does not
+   * know the master restarted, so the first request after a restart keeps the interval too.
+   */
+  async #seed(): Promise<void> {
+    const now = this.#d.now();
+    for (const [id, at] of await this.#d.repo.lastAttempts()) {
+      const target = this.#d.targets.get('webhook', id) ?? this.#d.targets.get('alert', id);
+      if (!target) continue;
+      const bucket = bucketOf(target.ratePerSecond);
+      for (let i = 0; i < bucket.count; i++) this.#limiter.take(id, bucket, Math.min(at, now));
+    }
+    this.#seeded = true;
   }
 
   async #attempt(row: DeliveryRow, target: Target): Promise<void> {

@@ -1,11 +1,16 @@
 /**
  * The outbox on both stores: enqueueing is idempotent per target and key, a due row is claimed by one caller,
  * the log is trimmed to the newest settled rows, and a start replays into the outbox the job events of the
- * window before its mark (what a crash between a job's commit and its delivery insert would otherwise lose).
+ * window before its mark (what a crash between a job's commit and its delivery insert would otherwise lose), never
+ * before a hook's creation or replay floor and in event order, and a job's last items batch goes before its finish.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
+import { waitFor } from '../../../../test/helpers/wait.js';
 import { SecretBox } from '../auth/secret-box.js';
 import { createDeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
@@ -41,8 +46,8 @@ testEachStore(
     assert.equal(due.length, 4);
     const first = due[0]!;
     const claims = await Promise.all([
-      repo.claim(first.id, first.next_at, T0 + 60_000),
-      repo.claim(first.id, first.next_at, T0 + 60_000),
+      repo.claim(first.id, first.next_at, T0 + 60_000, T0),
+      repo.claim(first.id, first.next_at, T0 + 60_000, T0),
     ]);
     assert.deepEqual(claims.sort(), [false, true]);
     assert.equal((await repo.due(T0, 10)).length, 3, 'a claimed row is not due until its lease ends');
@@ -60,6 +65,9 @@ testEachStore(
       ['old3', 'old4', 'pending'],
       'the newest settled rows and every pending one',
     );
+    assert.equal(await repo.mark('floor:c'), T0 + 3, 'a replay stays after what was trimmed');
+    await repo.raiseMark('floor:c', T0);
+    assert.equal(await repo.mark('floor:c'), T0 + 3, 'a floor never moves back');
   },
 );
 
@@ -137,3 +145,164 @@ testEachStore('a start replays job events since its mark into the outbox, once',
   await boot();
   assert.equal((await repo.log(hook.id, undefined, 100)).length, 5, 'replaying again adds nothing');
 });
+
+testEachStore(
+  "a replay never reaches before a hook's creation or its floor, and enqueues each hook's events in event order",
+  {},
+  async (t, store) => {
+    const db = await openTestDatabase(t, store);
+    const repo = createDeliveriesRepo(db);
+    const jobs = createJobsRepo(db);
+    const clock = { now: T0 - 60_000 };
+    const now = () => clock.now;
+    const targets = new TargetCatalog(repo);
+    const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
+    // Before the jobs: receives their events. Disabled then enabled again in between: only what came after.
+    const early = (await hooks.create({ url: 'https://hooks.example.com/early', project: 'p' })).webhook;
+    const toggled = (await hooks.create({ url: 'https://hooks.example.com/toggled', project: 'p' })).webhook;
+    await hooks.update(toggled.id, { enabled: false });
+
+    const add = async (jobId: string, endedAt: number) => {
+      const runId = randomBytes(16).toString('hex');
+      await jobs.insertPending({
+        runId,
+        jobId,
+        project: 'p',
+        spider: 's',
+        versionRequested: null,
+        settings: [],
+        args: [],
+        priority: 0,
+        createdAt: endedAt - 2000,
+        tags: [],
+      });
+      const [r] = await jobs.page({ limit: 1, project: 'p' });
+      await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
+      await jobs.markFinished(
+        runId,
+        { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome: 'failed', reason: 'x' },
+        100,
+      );
+      return runId;
+    };
+    await repo.setMark('jobs', T0);
+    // Queued first, finished last: the jobs table's order is not the events' order.
+    const second = await add('j2', T0 + 4000);
+    const first = await add('j1', T0 + 1000);
+    clock.now = T0 + 2000;
+    await hooks.update(toggled.id, { enabled: true }); // between j1's finish and j2's start
+    clock.now = T0 + 5000;
+    // Created after every event: receives none of them, whatever the replay window.
+    const late = (await hooks.create({ url: 'https://hooks.example.com/late', project: 'p' })).webhook;
+    clock.now = T0 + 10_000;
+
+    await targets.reload();
+    const events = new DomainEvents({ logger, now });
+    const files = { logsDir: '', itemsDir: '' };
+    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
+    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    await w.start();
+    await w.stop();
+    await items.stop();
+
+    const sent = async (hookId: string) =>
+      (await repo.due(clock.now, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
+    assert.deepEqual(
+      await sent(early.id),
+      [
+        `job.started:${first}`,
+        `job.finished:${first}`,
+        `job.failed:${first}`,
+        `job.started:${second}`,
+        `job.finished:${second}`,
+        `job.failed:${second}`,
+      ],
+      'every event of the window, in the order they happened',
+    );
+    assert.deepEqual(
+      await sent(toggled.id),
+      [`job.started:${second}`, `job.finished:${second}`, `job.failed:${second}`],
+      'nothing from before it was enabled again',
+    );
+    assert.deepEqual(await sent(late.id), [], 'nothing from before it was created');
+  },
+);
+
+testEachStore(
+  "a job's last items batch is due before its finish, for a hook that takes items",
+  {},
+  async (t, store) => {
+    const db = await openTestDatabase(t, store);
+    const repo = createDeliveriesRepo(db);
+    const jobs = createJobsRepo(db);
+    const now = Date.now;
+    const targets = new TargetCatalog(repo);
+    const hooks = new WebhookService({ repo, targets, box: new SecretBox(Buffer.alloc(32, 3)), now, wake: () => {} });
+    const withItems = (
+      await hooks.create({ url: 'https://hooks.example.com/i', project: 'p', items: true, itemsPerBatch: 2 })
+    ).webhook;
+    const eventsOnly = (await hooks.create({ url: 'https://hooks.example.com/e', project: 'p' })).webhook;
+    await repo.setMark('jobs', now());
+
+    const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
+    t.after(() => rmSync(itemsDir, { recursive: true, force: true }));
+    mkdirSync(join(itemsDir, 'p', 's'), { recursive: true });
+    writeFileSync(join(itemsDir, 'p', 's', 'j1.jl'), '{"n":0}\n{"n":1}\n{"n":2}\n');
+
+    const events = new DomainEvents({ logger, now });
+    const files = { logsDir: '', itemsDir };
+    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
+    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    items.start();
+    await w.start();
+    t.after(async () => {
+      await w.stop();
+      await items.stop();
+    });
+
+    const runId = randomBytes(16).toString('hex');
+    const job = { jobId: 'j1', runId, project: 'p', spider: 's' };
+    const endedAt = now();
+    events.publish({
+      type: 'job.finished',
+      job,
+      nodeId: 'n1',
+      attempt: 1,
+      outcome: 'failed',
+      exitCode: 1,
+      reason: 'x',
+      startedAt: endedAt - 1000,
+      endedAt,
+    });
+    const dueKeys = async (hookId: string) =>
+      (await repo.due(now() + 1_000, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
+    await waitFor(async () => (await repo.log(eventsOnly.id, undefined, 10)).length === 2, { what: 'the finish' });
+    assert.deepEqual(
+      await dueKeys(eventsOnly.id),
+      [`job.finished:${runId}`, `job.failed:${runId}`],
+      'a hook without items gets the finish at once',
+    );
+    // Held until the last items batch is enqueued (unless the final pass, two seconds on, already ran).
+    const early = await repo.log(withItems.id, undefined, 10);
+    const finish = early.find((d) => d.event === 'job.finished');
+    assert.ok(finish, 'the finish is in the outbox, held');
+    assert.ok(
+      finish.next_at > now() + 30_000 || early.some((d) => d.event === 'job.items'),
+      'not due before its items',
+    );
+
+    const order = await waitFor(
+      async () => {
+        const keys = await dueKeys(withItems.id);
+        return keys.length === 4 && keys;
+      },
+      { what: 'the final items pass' },
+    );
+    assert.deepEqual(order, [
+      `job.items:${runId}:0`,
+      `job.items:${runId}:16`,
+      `job.finished:${runId}`,
+      `job.failed:${runId}`,
+    ]);
+  },
+);

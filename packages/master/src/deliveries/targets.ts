@@ -18,6 +18,7 @@ export interface WebhookTarget {
   itemsPerBatch: number;
   ratePerSecond: number;
   enabled: boolean;
+  createdAt: number;
 }
 
 export interface ChannelTarget {
@@ -45,6 +46,7 @@ export function webhookTarget(r: WebhookRow): WebhookTarget {
     itemsPerBatch: r.items_per_batch,
     ratePerSecond: r.rate_per_second,
     enabled: r.enabled === 1,
+    createdAt: r.created_at,
   };
 }
 
@@ -89,6 +91,16 @@ export class TargetCatalog {
       }
     }
     return out;
+  }
+
+  /** Disabled hooks: their pending deliveries wait in the outbox until they are enabled again. */
+  heldIds(): string[] {
+    return [...this.#webhooks.values()].filter((h) => !h.enabled).map((h) => h.id);
+  }
+
+  /** Every hook, enabled or not. */
+  webhooks(): WebhookTarget[] {
+    return [...this.#webhooks.values()];
   }
 
   get hasHooks(): boolean {

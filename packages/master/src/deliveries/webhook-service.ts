@@ -16,7 +16,7 @@ import {
   type WebhookWithSecret,
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
-import type { DeliveriesRepo, WebhookRow } from '../db/repos/deliveries.js';
+import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
 import type { WebhooksTable } from '../db/schema.js';
 import { parseOr400 } from '../routes/api/validate.js';
 import { ApiError } from '../services/api-error.js';
@@ -148,7 +148,13 @@ export class WebhookService {
       ...(secret ? { secret: this.d.box.seal(secret) } : {}),
       updated_at: this.d.now(),
     });
+    // Enabled again, or for other jobs or events: a restart's replay sends it nothing from before now.
+    const rescoped = project !== row.project || spider !== row.spider || JSON.stringify(events) !== row.events;
+    if ((b.enabled === true && row.enabled === 0) || rescoped) {
+      await this.d.repo.raiseMark(replayFloorMark(id), this.d.now());
+    }
     await this.d.targets.reload();
+    this.d.wake();
     return { webhook: await this.get(id), ...(b.rotateSecret ? { secret } : {}) };
   }
 

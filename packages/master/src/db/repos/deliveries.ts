@@ -4,7 +4,7 @@
  * so a master killed mid-attempt retries it after the lease, and a second master would not send it twice.
  * Portable SQL only (SQLite and PostgreSQL).
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ChannelsTable, DeliveriesTable, WebhooksTable } from '../schema.js';
 
@@ -13,7 +13,29 @@ export type ChannelRow = Selectable<ChannelsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type NewDelivery = Omit<Insertable<DeliveriesTable>, 'state' | 'attempts'>;
 
+/**
+ * The mark before which a restart's replay never reaches for a webhook: raised when the hook is enabled again or
+ * its scope changes (what happened before was not for it) and when its log is trimmed (what was sent is no longer
+ * there to deduplicate against).
+ */
+export function replayFloorMark(targetId: string): string {
+  return `floor:${targetId}`;
+}
+
 export function createDeliveriesRepo(db: Db) {
+  /** Moves a mark forward to `at` (never back). */
+  const raiseMark = async (name: string, at: number): Promise<void> => {
+    await db
+      .insertInto('delivery_marks')
+      .values({ name, at })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          at: sql<number>`CASE WHEN excluded.at > delivery_marks.at THEN excluded.at ELSE delivery_marks.at END`,
+        }),
+      )
+      .execute();
+  };
+
   return {
     webhooks: {
       all: (): Promise<WebhookRow[]> =>
@@ -35,6 +57,7 @@ export function createDeliveriesRepo(db: Db) {
       delete: (id: string): Promise<boolean> =>
         db.transaction().execute(async (trx) => {
           await trx.deleteFrom('deliveries').where('target_id', '=', id).execute();
+          await trx.deleteFrom('delivery_marks').where('name', '=', replayFloorMark(id)).execute();
           const r = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
           return Number(r.numDeletedRows) > 0;
         }),
@@ -73,6 +96,7 @@ export function createDeliveriesRepo(db: Db) {
       delete: (id: string): Promise<boolean> =>
         db.transaction().execute(async (trx) => {
           await trx.deleteFrom('deliveries').where('target_id', '=', id).execute();
+          await trx.deleteFrom('delivery_marks').where('name', '=', replayFloorMark(id)).execute();
           const r = await trx.deleteFrom('channels').where('id', '=', id).executeTakeFirst();
           return Number(r.numDeletedRows) > 0;
         }),
@@ -96,38 +120,67 @@ export function createDeliveriesRepo(db: Db) {
 
     get: (id: string) => db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst(),
 
-    /** Pending rows due by `now`, oldest first. */
-    due: (now: number, limit: number): Promise<DeliveryRow[]> =>
-      db
-        .selectFrom('deliveries')
-        .selectAll()
-        .where('state', '=', 'pending')
-        .where('next_at', '<=', now)
-        .orderBy('next_at')
-        .orderBy('created_at')
-        .limit(limit)
-        .execute(),
+    /** Pending rows due by `now`, oldest first, except those of the targets held (disabled webhooks). */
+    due: (now: number, limit: number, held: readonly string[] = []): Promise<DeliveryRow[]> => {
+      let q = db.selectFrom('deliveries').selectAll().where('state', '=', 'pending').where('next_at', '<=', now);
+      if (held.length > 0) q = q.where('target_id', 'not in', [...held]);
+      return q.orderBy('next_at').orderBy('created_at').limit(limit).execute();
+    },
 
-    /** When the next pending row is due, or null when none is pending. */
-    async nextDueAt(): Promise<number | null> {
-      const r = await db
+    /** When the next pending row (of a target not held) is due, or null when none is pending. */
+    async nextDueAt(held: readonly string[] = []): Promise<number | null> {
+      let q = db
         .selectFrom('deliveries')
         .select((eb) => eb.fn.min<number>('next_at').as('at'))
-        .where('state', '=', 'pending')
-        .executeTakeFirst();
+        .where('state', '=', 'pending');
+      if (held.length > 0) q = q.where('target_id', 'not in', [...held]);
+      const r = await q.executeTakeFirst();
       return r?.at == null ? null : Number(r.at);
     },
 
-    /** Takes a due row for one attempt: true if this caller won it (its next_at moved to the lease's end). */
-    async claim(id: string, seenNextAt: number, leaseUntil: number): Promise<boolean> {
+    /**
+     * Takes a due row for one attempt: true if this caller won it (its next_at moved to the lease's end). The
+     * attempt's start is recorded as its last attempt (the settle records its end), so a restart knows when each
+     * target was last sent to, even for an attempt cut short by a crash.
+     */
+    async claim(id: string, seenNextAt: number, leaseUntil: number, now: number): Promise<boolean> {
       const r = await db
         .updateTable('deliveries')
-        .set({ next_at: leaseUntil })
+        .set({ next_at: leaseUntil, last_attempt_at: now })
         .where('id', '=', id)
         .where('state', '=', 'pending')
         .where('next_at', '=', seenNextAt)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
+    },
+
+    /** The latest attempt (started or ended) per target: where each receiver's rate limit stands after a restart. */
+    async lastAttempts(): Promise<Map<string, number>> {
+      const rows = await db
+        .selectFrom('deliveries')
+        .select((eb) => ['target_id', eb.fn.max<number>('last_attempt_at').as('at')])
+        .where('last_attempt_at', 'is not', null)
+        .groupBy('target_id')
+        .execute();
+      return new Map(rows.filter((r) => r.at != null).map((r) => [r.target_id, Number(r.at)]));
+    },
+
+    /**
+     * Makes a target's held deliveries (never attempted, keyed `keys`) due one after the other from `at`, in the
+     * order of `keys`: a job's finish, held until its last items batch is enqueued, goes right after it.
+     */
+    async release(targetId: string, keys: readonly string[], at: number): Promise<void> {
+      for (const [i, key] of keys.entries()) {
+        await db
+          .updateTable('deliveries')
+          .set({ next_at: at + i })
+          .where('target_id', '=', targetId)
+          .where('dedup_key', '=', key)
+          .where('state', '=', 'pending')
+          .where('last_attempt_at', 'is', null)
+          .where('next_at', '>', at + i)
+          .execute();
+      }
     },
 
     /** Puts a claimed row back without counting an attempt (its receiver's rate limit is exhausted). */
@@ -182,6 +235,8 @@ export function createDeliveriesRepo(db: Db) {
         .where('state', '!=', 'pending')
         .where('created_at', '<=', edge.created_at)
         .execute();
+      // What was trimmed is no longer there to deduplicate a replay against: a replay stays after it.
+      await raiseMark(replayFloorMark(targetId), Number(edge.created_at) + 1);
     },
 
     /** What a restart replays into the outbox: runs started or finished, and attempts requeued, since `at`. */
@@ -251,6 +306,18 @@ export function createDeliveriesRepo(db: Db) {
     async mark(name: string): Promise<number | null> {
       const r = await db.selectFrom('delivery_marks').select('at').where('name', '=', name).executeTakeFirst();
       return r ? Number(r.at) : null;
+    },
+
+    raiseMark,
+
+    /** Marks whose names start with `prefix` (no `%` or `_` in it), by name. */
+    async marksWithPrefix(prefix: string): Promise<Map<string, number>> {
+      const rows = await db
+        .selectFrom('delivery_marks')
+        .select(['name', 'at'])
+        .where('name', 'like', `${prefix}%`)
+        .execute();
+      return new Map(rows.map((r) => [r.name, Number(r.at)]));
     },
 
     async setMark(name: string, at: number): Promise<void> {
