@@ -10,8 +10,9 @@ import type { Logger } from 'pino';
 import type { JobSpec } from '@scrapyard/protocol';
 import type { EggCache } from '../runner/egg-cache.js';
 import type { VenvManager } from '../runner/venv.js';
-import { crawlArgs, crawlEnv, jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
-import { identityEnv, spawnIdentity, type CrawlIdentity } from '../runner/crawl-identity.js';
+import { crawlArgs, crawlVars, jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
+import { spawnIdentity, type CrawlIdentity } from '../runner/crawl-identity.js';
+import { crawlProcessEnv, type CrawlBaseEnv } from '../runner/safe-env.js';
 import { crawlCwd, prepareJobDir, prepareRunDir, removeRunDir } from '../runner/private-layout.js';
 import { isSameProcessAlive, processStartTime } from '../runner/process-identity.js';
 import type { JobStore, RunRecord } from './job-store.js';
@@ -23,8 +24,8 @@ export interface SupervisorDeps {
   runnerScript: string;
   runsDir: string;
   jobsDir: string;
-  /** Already without the daemons' secrets (safe-env.ts). */
-  env: NodeJS.ProcessEnv;
+  /** The allowlisted environment crawl code may see (safe-env.ts). */
+  env: CrawlBaseEnv;
   /** Who crawls run as (crawlUser), or null for the agent's own user. */
   identity: CrawlIdentity | null;
   logger: Logger;
@@ -175,7 +176,7 @@ export class Supervisor {
       try {
         child = spawn(python, [this.#d.runnerScript, ...crawlArgs(spec, files, this.#d.jobsDir)], {
           cwd: crawlCwd(files, id),
-          env: identityEnv(crawlEnv(this.#d.env, spec, egg, files), id),
+          env: crawlProcessEnv(this.#d.env, { identity: id, python, vars: crawlVars(spec, egg, files) }),
           ...spawnIdentity(id),
           // Own session and process group: survives an agent restart, and a cancel reaches all its children.
           detached: true,

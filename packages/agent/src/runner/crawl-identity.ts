@@ -65,11 +65,6 @@ export function spawnIdentity(id: CrawlIdentity | null): { uid?: number; gid?: n
   return id ? { uid: id.uid, gid: id.gid } : {};
 }
 
-/** The environment a child running as the identity expects: its own HOME, USER and LOGNAME. */
-export function identityEnv(env: NodeJS.ProcessEnv, id: CrawlIdentity | null): NodeJS.ProcessEnv {
-  return id ? { ...env, HOME: id.home, USER: id.user, LOGNAME: id.user } : env;
-}
-
 /**
  * Whether the identity can reach (traverse) `dir` and read `file`: the data dir's parents must let it through, or
  * every crawl would fail with a confusing permission error. Checked once at start-up.
