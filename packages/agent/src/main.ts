@@ -9,6 +9,7 @@ import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
 import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { register, RegisterError } from './register.js';
+import { onStopSignals } from './stop-signals.js';
 
 const HELP = `Usage: scrapyard-agent [--config FILE]
        scrapyard-agent register --config FILE --token TOKEN [--node-id ID]
@@ -113,21 +114,25 @@ async function main(): Promise<number> {
     return 2;
   }
   // Signals are handled from the start: an agent still dialling (master down, refused, TLS error) must stop cleanly.
-  let stopRequested: (signal: string) => void = () => undefined;
-  const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
-    stopRequested = (signal: string) => {
-      if (stopping) process.exit(130);
-      stopping = true;
+  let resolveStopped: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
+  onStopSignals({
+    stop: (signal) => {
       logger.info({ signal }, 'stopping (running crawls keep running)');
       agent.stop().then(
-        () => resolve(0),
-        () => resolve(1),
+        () => resolveStopped(0),
+        (e: unknown) => {
+          logger.error({ err: e }, 'error while stopping');
+          resolveStopped(1);
+        },
       );
-    };
+    },
+    coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
+    force: (signal) => {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    },
   });
-  process.on('SIGTERM', () => stopRequested('SIGTERM'));
-  process.on('SIGINT', () => stopRequested('SIGINT'));
   await agent.start();
   return stopped;
 }
