@@ -12,7 +12,7 @@ import { register, RegisterError } from './register.js';
 import { onStopSignals } from './stop-signals.js';
 
 const HELP = `Usage: scrapyard-agent [--config FILE]
-       scrapyard-agent register --config FILE --token TOKEN [--node-id ID]
+       scrapyard-agent register --config FILE --token TOKEN [--node-id ID] [--owner USER]
 
 Runs a Scrapyard agent: it dials the master's WebSocket gateway, takes jobs, runs \`scrapy crawl\` in per-project
 virtualenvs, and ships logs, items, job state and metrics back. Crawls run in their own sessions, so restarting
@@ -28,6 +28,8 @@ Options:
                   venvMaxAgeDays, logLevel
   --token TOKEN   enrollment token (register)
   --node-id ID    node id to ask for (register; default: config nodeId, else the host name)
+  --owner USER    register run as root: the data dir it creates and the credential belong to USER (the
+                  user the agent service runs as)
   -h, --help      show this help
   --version       print the version
 
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
         config: { type: 'string' },
         token: { type: 'string' },
         'node-id': { type: 'string' },
+        owner: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -78,7 +81,7 @@ async function main(): Promise<number> {
       return 2;
     }
     try {
-      const r = await register(file, values.token, values['node-id']);
+      const r = await register(file, values.token, values['node-id'], { owner: values.owner });
       process.stdout.write(`registered as node ${r.nodeId}; credential written to ${r.path}\n`);
       return 0;
     } catch (e) {

@@ -19,7 +19,7 @@ export class CrawlIdentityError extends Error {
 }
 
 /** One `getent` entry's fields, or null when the database has no such name or id. */
-function getent(database: 'passwd' | 'group', key: string): string[] | null {
+export function getent(database: 'passwd' | 'group', key: string): string[] | null {
   const r = spawnSync('getent', [database, key], { encoding: 'utf8', timeout: 10_000 });
   if (r.error) throw new CrawlIdentityError(`cannot look up ${database} entry "${key}": ${r.error.message}`);
   if (r.status !== 0) return null;
