@@ -5,6 +5,7 @@
  * On start it re-adopts runs a previous agent process left running (pid + process start time).
  */
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { JobSpec } from '@scrapyard/protocol';
@@ -42,7 +43,8 @@ export interface SupervisorDeps {
 
 /** What the supervisor tells the live stats channel: a crawl is about to run (or was re-adopted), ended, is gone. */
 export interface RunStatsHooks {
-  open(runId: string, files: RunFiles): void;
+  /** `fresh` for a crawl about to spawn: returns the token its stats extension presents (null: none). */
+  open(runId: string, files: RunFiles, o: { fresh: boolean }): string | null;
   /** Sends the run's final stats; called before its `finished` event is recorded, so they reach the master first. */
   ended(runId: string, files: RunFiles): unknown;
   forget(runId: string): void;
@@ -170,19 +172,30 @@ export class Supervisor {
       }
       if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
-      this.#d.stats?.open(spec.runId, files);
+      const statsToken = this.#d.stats?.open(spec.runId, files, { fresh: true }) ?? null;
       const out = openSync(files.output, 'a', 0o600);
       let child;
       try {
         child = spawn(python, [this.#d.runnerScript, ...crawlArgs(spec, files, this.#d.jobsDir)], {
           cwd: crawlCwd(files, id),
-          env: crawlProcessEnv(this.#d.env, { identity: id, python, vars: crawlVars(spec, egg, files) }),
+          env: crawlProcessEnv(this.#d.env, {
+            identity: id,
+            python,
+            vars: { ...crawlVars(spec, egg, files), ...(statsToken ? { SCRAPYARD_STATS_TOKEN_FD: '3' } : {}) },
+          }),
           ...spawnIdentity(id),
           // Own session and process group: survives an agent restart, and a cancel reaches all its children.
           detached: true,
           // Files, not pipes: a pipe would break (SIGPIPE) when the agent restarts mid-crawl.
-          stdio: ['ignore', out, out],
+          // fd 3 (a socketpair: nobody can open it through /proc) hands the crawl its stats token; the runner reads
+          // it once and closes it, so it can't break when the agent restarts.
+          stdio: statsToken ? ['ignore', out, out, 'pipe'] : ['ignore', out, out],
         });
+        const tokenPipe = child.stdio[3] as Writable | null | undefined;
+        if (statsToken && tokenPipe) {
+          tokenPipe.on('error', () => undefined); // a crawl that died at once: it has no use for the token
+          tokenPipe.end(`${statsToken}\n`);
+        }
       } finally {
         closeSync(out);
       }
@@ -207,7 +220,7 @@ export class Supervisor {
   #watchAdopted(r: RunRecord): void {
     const live: Live = { cancelled: false, pid: r.pid };
     this.#live.set(r.runId, live);
-    this.#d.stats?.open(r.runId, this.filesOf(r.runId));
+    this.#d.stats?.open(r.runId, this.filesOf(r.runId), { fresh: false });
     // Not our child any more: poll for its end, and read its exit status from the runner's exit file.
     live.poll = setInterval(() => {
       if (isSameProcessAlive(r.pid!, r.procStart)) return;

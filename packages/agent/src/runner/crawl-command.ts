@@ -17,6 +17,8 @@ export interface RunFiles {
   /** Final stats the crawl writes at close (its closing dump), and the socket it reports live stats on. */
   stats: string;
   statsSocket: string;
+  /** The run's stats token (stats-channel.ts): agent-only, so a restarted agent still knows it. */
+  statsToken: string;
 }
 
 export function runFiles(runsDir: string, runId: string): RunFiles {
@@ -29,6 +31,7 @@ export function runFiles(runsDir: string, runId: string): RunFiles {
     exit: join(dir, 'exit-status'),
     stats: join(dir, 'stats.json'),
     statsSocket: join(dir, 'stats.sock'),
+    statsToken: join(dir, 'stats-token'),
   };
 }
 

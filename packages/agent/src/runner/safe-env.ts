@@ -19,7 +19,8 @@
  * plus the variables the user lists in `crawl_env_passthrough` (names, or prefixes ending in `*`), on purpose.
  * Everything else a crawl sees is set per run by the agent (crawl-command.ts): SCRAPY_PROJECT, SCRAPYD_JOB,
  * SCRAPYD_EGG_VERSION, SCRAPY_SETTINGS_MODULE and the runner's own SCRAPYARD_EGG_PATH / _EXIT_FILE / _STATS_*
- * (paths of this run's files, no secrets), VIRTUAL_ENV for the venv, and HOME/USER/LOGNAME of the crawl user.
+ * (paths of this run's files and the fd of its stats token, no secrets), VIRTUAL_ENV for the venv, and
+ * HOME/USER/LOGNAME of the crawl user.
  */
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
