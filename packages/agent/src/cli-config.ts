@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AGENT_WS_PATH, NodeId } from '@scrapyard/protocol';
+import { AGENT_WS_PATH, NodeId, PassthroughName } from '@scrapyard/protocol';
 import type { AgentConfigInput } from './config.js';
 import { credentialPath, readCredential } from './credential.js';
-import { PassthroughName } from './runner/safe-env.js';
 
 /** A boolean from JSON or from an env string (on/off, true/false, 1/0). */
 const boolish = z.union([

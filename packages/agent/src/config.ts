@@ -1,7 +1,6 @@
 /** The agent's configuration: one zod schema. Embedded (standalone) and remote agents share it. */
 import { z } from 'zod';
-import { NodeId, Tag } from '@scrapyard/protocol';
-import { PassthroughName } from './runner/safe-env.js';
+import { NodeId, PassthroughName, Tag } from '@scrapyard/protocol';
 
 export const AgentConfigSchema = z.object({
   /** ws:// or wss:// URL of the master's agent gateway. */

@@ -9,7 +9,7 @@ import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
 import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { register, RegisterError } from './register.js';
-import { onStopSignals } from './stop-signals.js';
+import { onStopSignals } from '@scrapyard/protocol';
 
 const HELP = `Usage: scrapyard-agent [--config FILE]
        scrapyard-agent register --config FILE --token TOKEN [--node-id ID] [--owner USER]

@@ -8,8 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { PassthroughName } from '@scrapyard/agent';
-import { isSafePathComponent, SettingsModule } from '@scrapyard/protocol';
+import { isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 
 const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {

@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { pino } from 'pino';
-import { onStopSignals } from '@scrapyard/agent';
+import { onStopSignals } from '@scrapyard/protocol';
 import { runAlertCommand } from './alert-cli.js';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runChannelCommand } from './channel-cli.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { crawlBaseEnv, crawlProcessEnv, PassthroughName } from './safe-env.js';
+import { PassthroughName } from '@scrapyard/protocol';
+import { crawlBaseEnv, crawlProcessEnv } from './safe-env.js';
 
 const DAEMON_ENV = {
   PATH: '/usr/bin',

@@ -23,7 +23,6 @@
  * HOME/USER/LOGNAME of the crawl user.
  */
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
 import type { CrawlIdentity } from './crawl-identity.js';
 
 const ALLOWED_NAMES = new Set([
@@ -44,11 +43,6 @@ const ALLOWED_NAMES = new Set([
   'SSL_CERT_DIR',
 ]);
 const PROXY_NAMES = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']);
-
-/** A name in `crawl_env_passthrough`: a variable name, or a prefix ending in `*` (e.g. `MYAPP_*`). */
-export const PassthroughName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'expected a variable name, or a prefix ending in * (e.g. MYAPP_*)');
 
 /** Whether a variable of the daemon's environment passes to crawl code without being listed. */
 export function isAllowedByDefault(name: string): boolean {

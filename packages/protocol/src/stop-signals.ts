@@ -2,10 +2,9 @@
  * SIGINT/SIGTERM handling of both daemons: the first signal starts a clean stop; a signal during that stop forces an
  * exit, unless it arrives within `windowMs` of the first. Ctrl-C under `pnpm exec` (or any wrapper that forwards
  * signals) delivers two: the terminal sends SIGINT to the whole process group, and the wrapper, which got it too,
- * forwards SIGTERM a moment later. Those are one request to stop, not an operator insisting.
+ * forwards SIGTERM a moment later. Those are one request to stop, not an operator insisting. Shared by both daemons,
+ * so it lives here (the master may not import the agent's modules).
  */
-import { EventEmitter } from 'node:events';
-
 export const SIGNAL_WINDOW_MS = 2_000;
 
 export interface StopSignalOptions {
@@ -19,7 +18,7 @@ export interface StopSignalOptions {
   /** Monotonic milliseconds. */
   now?: () => number;
   /** Where the signals come from (tests); default the process. */
-  source?: Pick<EventEmitter, 'on'>;
+  source?: { on(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown };
 }
 
 export function onStopSignals(o: StopSignalOptions): void {
