@@ -1,7 +1,7 @@
 /**
  * Stopping a standalone master: SIGTERM exits 0 and leaves a running crawl running in its own session; the next
  * start on the same data dir re-adopts it (same pid) and ships its whole log. (Two signals at once are one stop:
- * signals.test.ts; a second signal after 2 s forces the exit: stop-signals.test.ts in the agent package.)
+ * signals.test.ts; a second signal after 2 s forces the exit: stop-signals.test.ts in the protocol package.)
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

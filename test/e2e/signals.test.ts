@@ -1,8 +1,9 @@
 /**
  * Ctrl-C under `pnpm exec` delivers two signals: SIGINT from the terminal to the process group, and SIGTERM that
  * pnpm forwards. Both daemons count signals within 2 s of the first as that one stop: a clean exit 0 with nothing
- * logged at warn level or above. (A signal after the window still forces an exit: stop-signals.test.ts, whose clock
- * a test can move; here a clean stop takes milliseconds, so no second signal could come after the window.)
+ * logged at warn level or above. (A signal after the window still forces an exit: stop-signals.test.ts in the
+ * protocol package, whose clock a test can move; here a clean stop takes milliseconds, so no second signal could
+ * come after the window.)
  *
  * The two signals are made to arrive together whatever the machine's load: the daemon is frozen (SIGSTOP), SIGINT
  * and SIGTERM are queued, and it resumes; both are then handled during the stop the first one started.

@@ -1,7 +1,7 @@
 /**
  * scrapyard-master entry point: parse flags, load config, start the master (and, by default, its embedded agent),
  * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit, unless it came within 2 s of the first
- * (stop-signals.ts in the agent package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
+ * (stop-signals.ts in the protocol package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
  */
 import { homedir } from 'node:os';
 import { pino } from 'pino';
