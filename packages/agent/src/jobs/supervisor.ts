@@ -5,7 +5,7 @@
  * On start it re-adopts runs a previous agent process left running (pid + process start time).
  */
 import { spawn } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { JobSpec } from '@scrapyard/protocol';
@@ -191,10 +191,12 @@ export class Supervisor {
           // it once and closes it, so it can't break when the agent restarts.
           stdio: statsToken ? ['ignore', out, out, 'pipe'] : ['ignore', out, out],
         });
-        const tokenPipe = child.stdio[3] as Writable | null | undefined;
+        const tokenPipe = child.stdio[3] as Socket | null | undefined;
         if (statsToken && tokenPipe) {
           tokenPipe.on('error', () => undefined); // a crawl that died at once: it has no use for the token
+          // 65 bytes fit the socket buffer at once; an agent stopping meanwhile need not wait for the crawl to read.
           tokenPipe.end(`${statsToken}\n`);
+          tokenPipe.unref();
         }
       } finally {
         closeSync(out);
