@@ -111,14 +111,6 @@ void test('live stats reach the API while a crawl runs and match Scrapy final st
   await sendRaw(socketPath, 'garbage');
   await sendRaw(socketPath, Buffer.alloc(700 * 1024, 0x7b));
   await sendRaw(socketPath, JSON.stringify({ v: 1, at: 1, final: true, stats: { x: {} }, exceptions: {} }));
-  // A valid report from anything but the run's own crawl (another run's crawl knows this path, not this run's
-  // token) is dropped too: it never shows up in the series below.
-  const forged = { item_scraped_count: 999_999 };
-  const noExceptions = { total: 0, byType: {}, first: [], last: [] };
-  await sendRaw(
-    socketPath,
-    JSON.stringify({ v: 1, at: Date.now(), final: false, stats: forged, exceptions: noExceptions }),
-  );
   await waitFor(
     async () => {
       const s = await statsOf(rest, jobid);
@@ -152,10 +144,6 @@ void test('live stats reach the API while a crawl runs and match Scrapy final st
     assert.ok(final.series[i]!.items >= final.series[i - 1]!.items);
   }
   assert.equal(final.series.at(-1)!.items, dump.item_scraped_count);
-  assert.ok(
-    final.series.every((p) => p.items !== forged.item_scraped_count),
-    'the forged report was not taken',
-  );
 
   const done = await info(rest, jobid);
   assert.equal(done.stats?.finishReason, 'finished');
