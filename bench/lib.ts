@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { buildEgg } from '../test/helpers/eggs.js';
 import { PYTHON } from '../test/helpers/python.js';
 import type { JobSpec } from '@scrapyard/protocol';
-import { crawlArgs, crawlEnv, runFiles } from '../packages/agent/src/runner/crawl-command.js';
+import { crawlArgs, crawlVars, runFiles } from '../packages/agent/src/runner/crawl-command.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER = join(ROOT, 'packages/agent/python/scrapyard_runner.py');
@@ -216,7 +216,7 @@ export function directCrawl(python: string, egg: string, env: NodeJS.ProcessEnv,
   return new Promise((resolve, reject) => {
     const p = spawn(python, [RUNNER, ...crawlArgs(spec, files, '')], {
       cwd: files.dir,
-      env: crawlEnv(env, spec, egg, files),
+      env: { ...env, ...crawlVars(spec, egg, files) },
       stdio: 'ignore',
     });
     p.on('error', reject);

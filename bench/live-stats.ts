@@ -18,12 +18,14 @@ const RUNNER = join(ROOT, 'packages/agent/python/scrapyard_runner.py');
 const PROJECT = join(ROOT, 'bench/fixtures/flood');
 /** Reads the CPU time of its child (the runner) from getrusage, which Node does not expose for children. */
 const CPU_OF_CHILD =
-  'import resource, subprocess, sys\n' +
-  'r = subprocess.run(sys.argv[1:]).returncode\n' +
+  'import os, resource, subprocess, sys\n' +
+  'fds = [3] if os.environ.get("SCRAPYARD_STATS_TOKEN_FD") else []\n' +
+  'r = subprocess.run(sys.argv[1:], pass_fds=fds).returncode\n' +
   'u = resource.getrusage(resource.RUSAGE_CHILDREN)\n' +
   'print("CPU", u.ru_utime + u.ru_stime, r)\n';
 
-function crawlCpu(env: NodeJS.ProcessEnv, feed: string, n: number): Promise<number> {
+/** With `token`, the run's stats token goes to the runner on fd 3, as the agent's supervisor hands it. */
+function crawlCpu(env: NodeJS.ProcessEnv, feed: string, n: number, token: string | null = null): Promise<number> {
   return new Promise((resolve, reject) => {
     const args = [
       'crawl',
@@ -37,11 +39,12 @@ function crawlCpu(env: NodeJS.ProcessEnv, feed: string, n: number): Promise<numb
     ];
     const p = spawn(PYTHON, ['-c', CPU_OF_CHILD, PYTHON, RUNNER, ...args], {
       cwd: PROJECT,
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      env: token ? { ...env, SCRAPYARD_STATS_TOKEN_FD: '3' } : env,
+      stdio: token ? ['ignore', 'pipe', 'ignore', 'pipe'] : ['ignore', 'pipe', 'ignore'],
     });
+    if (token) (p.stdio[3] as NodeJS.WritableStream).end(`${token}\n`);
     let out = '';
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     p.on('error', reject);
     const timer = setTimeout(() => p.kill('SIGKILL'), 600_000);
     p.on('exit', () => {
@@ -91,9 +94,9 @@ export async function liveStatsCost(o: { runs: number; quick: boolean }) {
         mkdirSync(files.dir, { recursive: true });
         const feed = `file://${files.items}`;
         if (withStats) {
-          channel.open(runId, files);
+          const token = channel.open(runId, files, { fresh: true });
           const env = { ...base, SCRAPYARD_STATS_SOCKET: files.statsSocket, SCRAPYARD_STATS_FILE: files.stats };
-          on.push(await crawlCpu(env, feed, n));
+          on.push(await crawlCpu(env, feed, n, token));
           if (!channel.ended(runId, files)) throw new Error('the crawl with the extension reported no final stats');
         } else {
           off.push(await crawlCpu(base, feed, n));

@@ -1,88 +1,138 @@
 /**
- * Crawl code can't read the daemons' credentials from its environment: a standalone master started with Scrapyd's
- * basic-auth password and Scrapyard secrets in its environment (which its embedded agent inherits), and a remote
- * agent with secrets in its own, run a spider that dumps its environment, and `scrapy list` (at deploy) dumps its
- * own: none of the secrets is there, while ordinary variables are.
+ * Crawl code sees an allowlist of the daemons' environment, never their own variables (safe-env.ts). Under every
+ * configuration — standalone on SQLite, standalone on PostgreSQL with the password in the database URL and in
+ * PGPASSWORD, the same as crawl_user, and a remote agent — the daemons are started with their secrets and some
+ * canaries in their environment, and the envdump spider dumps the environment of its crawl and of `scrapy list` (at
+ * deploy): none of the daemons' variables is there (by name or by value), while a variable the user passed through
+ * on purpose (`crawl_env_passthrough`) is. The four configurations run at once, one crawl each.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { startAgent } from '../helpers/agents.js';
 import { ScrapydClient } from '../helpers/clients.js';
 import { startCluster } from '../helpers/cluster.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
+import { throwawayUser, traversableDir } from '../helpers/os-users.js';
+import { testDatabaseUrl } from '../helpers/postgres.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
 
 const AUTH = { username: 'envdump-user', password: 'scrapyd-pass-7f3a9c' };
-const SECRETS: Record<string, string> = {
+/** Set in every daemon's environment; none may reach crawl code, by name or by value. */
+const DAEMON_VARS: Record<string, string> = {
+  SCRAPYD_USERNAME: AUTH.username,
   SCRAPYD_PASSWORD: AUTH.password,
   SCRAPYARD_TEMPORARY_NODE_SECRET: 'temporary-secret-5b1e0d7c2a9f4e3b8d6a1c0f',
-  SCRAPYARD_WEBHOOK_SECRET: 'webhook-secret-91c2',
-  SCRAPYARD_API_TOKEN: 'api-token-3e8d',
-  SCRAPYARD_DB_PASSWORD: 'db-password-6f0b',
+  DATABASE_URL: 'postgres://app:app-db-pass-41d9@db.example/app',
+  PGPASSWORD: 'pgpassword-canary-8c2e',
+  MY_SERVICE_TOKEN: 'my-service-token-canary-0a7f',
+  CREDENTIALS_DIRECTORY: '/run/credentials/canary-3b5d',
 };
+/** What the runner itself is given per run (paths of the run's files): the only SCRAPYARD_* a crawl may see. */
+const RUNNER_VARS = new Set([
+  'SCRAPYARD_EGG_PATH',
+  'SCRAPYARD_EXIT_FILE',
+  'SCRAPYARD_STATS_FILE',
+  'SCRAPYARD_STATS_SOCKET',
+]);
 
-/** The environment the envdump spider saw, from the job's items on the master. */
-async function crawlEnvironment(
-  api: ScrapydClient,
-  jobid: string,
-): Promise<{ text: string; env: Record<string, string> }> {
-  const done = await waitFinished(api, jobid);
-  assert.equal(done.outcome, 'succeeded');
-  const r = await api.raw('GET', `/items/demo/envdump/${jobid}.jl`);
-  assert.equal(r.status, 200, r.text);
-  const first = JSON.parse(r.text.split('\n')[0]!) as { env: Record<string, string> };
-  return { text: r.text, env: first.env };
+interface Daemon {
+  api: ScrapydClient;
+  /** Every variable of the daemons' environments that crawl code must not see (name → value). */
+  secrets: Record<string, string>;
+  listDumps: string;
 }
 
-function assertNoSecret(where: string, text: string, secrets: Record<string, string>): void {
-  for (const [name, value] of Object.entries(secrets)) {
-    assert.ok(!text.includes(value), `${where} must not hold ${name}`);
-  }
-}
-
-void test('standalone: crawls and scrapy list run without the master’s credentials', async (t) => {
+/** The user's passthrough (ENVDUMP_*), and where `scrapy list` dumps its environment (writable by a crawl user). */
+function userVars(t: TestContext): { env: Record<string, string>; listDumps: string } {
   const listDumps = tempDir(t);
+  chmodSync(listDumps, 0o1777);
+  return {
+    listDumps,
+    env: { SCRAPYARD_CRAWL_ENV_PASSTHROUGH: 'ENVDUMP_*', ENVDUMP_LIST_DIR: listDumps, ENVDUMP_MARKER: 'visible' },
+  };
+}
+
+/** The master's own secrets: its database URL and, for PostgreSQL, its password in PGPASSWORD too. */
+async function standalone(t: TestContext, o: { postgres: boolean; crawlUser?: string }): Promise<Daemon> {
+  const user = userVars(t);
+  const database = o.postgres ? await testDatabaseUrl(t) : '';
+  const secrets: Record<string, string> = { ...DAEMON_VARS };
+  if (o.postgres) {
+    secrets.SCRAPYARD_DATABASE_URL = database;
+    secrets.PGPASSWORD = decodeURIComponent(new URL(database).password);
+    assert.ok(secrets.PGPASSWORD.length > 8, 'the test database has a password');
+  }
+  const dataDir = o.crawlUser ? join(traversableDir(t), 'master') : undefined;
   const master = await startMaster(t, {
+    ...(dataDir ? { dataDir } : {}),
+    database,
     env: {
-      SCRAPYD_USERNAME: AUTH.username,
-      ...SECRETS,
+      ...secrets,
       SCRAPYARD_TEMPORARY_NODES: 'on',
-      ENVDUMP_LIST_DIR: listDumps,
-      ENVDUMP_MARKER: 'visible',
+      ...(o.crawlUser ? { SCRAPYARD_CRAWL_USER: o.crawlUser } : {}),
+      ...user.env,
     },
   });
-  const api = new ScrapydClient(master.url, AUTH);
-  await deploy(api);
-  const dumps = readdirSync(listDumps).filter((f) => f.startsWith('list-'));
+  return { api: new ScrapydClient(master.url, AUTH), secrets, listDumps: user.listDumps };
+}
+
+async function remoteAgent(t: TestContext): Promise<Daemon> {
+  const user = userVars(t);
+  const cluster = await startCluster(t, { database: '' });
+  const secrets = { ...DAEMON_VARS, SCRAPYARD_NODE_SECRET: 'node-secret-canary-0d4f7e21' };
+  await startAgent(t, { master: cluster.master, env: { ...secrets, ...user.env } });
+  return { api: cluster.api, secrets, listDumps: user.listDumps };
+}
+
+function assertClean(where: string, env: Record<string, string>, secrets: Record<string, string>): void {
+  for (const [name, value] of Object.entries(secrets)) {
+    assert.equal(env[name], undefined, `${where}: ${name} must not be there`);
+    for (const [k, v] of Object.entries(env)) assert.ok(!v.includes(value), `${where}: ${k} holds ${name}'s value`);
+  }
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('SCRAPYARD_')) assert.ok(RUNNER_VARS.has(k), `${where}: the daemon's ${k} must not be there`);
+  }
+  // The test runner's own PostgreSQL superuser URL is in every daemon's environment too.
+  const pg = process.env.SCRAPYARD_TEST_PG_URL;
+  if (pg) assert.ok(!JSON.stringify(env).includes(new URL(pg).password), `${where}: the test server's password`);
+  assert.equal(env.ENVDUMP_MARKER, 'visible', `${where}: the variable the user passed through on purpose`);
+}
+
+async function checkDaemon(d: Daemon): Promise<void> {
+  await deploy(d.api);
+  const dumps = readdirSync(d.listDumps).filter((f) => f.startsWith('list-'));
   assert.ok(dumps.length > 0, 'scrapy list imported the spider and dumped its environment');
   for (const f of dumps) {
-    const text = readFileSync(join(listDumps, f), 'utf8');
-    assert.equal((JSON.parse(text) as Record<string, string>).ENVDUMP_MARKER, 'visible');
-    assertNoSecret(`scrapy list's environment (${f})`, text, { ...SECRETS, SCRAPYD_USERNAME: AUTH.username });
+    const env = JSON.parse(readFileSync(join(d.listDumps, f), 'utf8')) as Record<string, string>;
+    assertClean(`scrapy list (${f})`, env, d.secrets);
   }
-
-  const { text, env } = await crawlEnvironment(api, await schedule(api, { project: 'demo', spider: 'envdump' }));
-  assert.equal(env.ENVDUMP_MARKER, 'visible', 'ordinary variables reach the crawl');
+  const jobid = await schedule(d.api, { project: 'demo', spider: 'envdump' });
+  const done = await waitFinished(d.api, jobid);
+  assert.equal(done.outcome, 'succeeded');
+  const r = await d.api.raw('GET', `/items/demo/envdump/${jobid}.jl`);
+  assert.equal(r.status, 200, r.text);
+  const env = (JSON.parse(r.text.split('\n')[0]!) as { env: Record<string, string> }).env;
+  assertClean('the crawl', env, d.secrets);
   assert.equal(env.SCRAPY_PROJECT, 'demo');
-  assertNoSecret("the crawl's environment", text, SECRETS);
-  for (const name of [...Object.keys(SECRETS), 'SCRAPYD_USERNAME']) assert.equal(env[name], undefined, name);
-});
+  assert.equal(env.SCRAPYD_JOB, jobid);
+  assert.match(env.VIRTUAL_ENV ?? '', /venvs/, 'the crawl runs in its venv');
+}
 
-void test('remote agent: crawls run without the agent’s credentials', async (t) => {
-  const cluster = await startCluster(t);
-  const agentSecrets = {
-    SCRAPYARD_NODE_SECRET: 'node-secret-0d4f7e21',
-    SCRAPYARD_MASTER_TOKEN: 'master-token-c3a1',
-    SCRAPYD_PASSWORD: 'agent-side-scrapyd-pass',
-  };
-  await startAgent(t, { master: cluster.master, env: { ...agentSecrets, ENVDUMP_MARKER: 'visible' } });
-  await deploy(cluster.api);
-  const { text, env } = await crawlEnvironment(
-    cluster.api,
-    await schedule(cluster.api, { project: 'demo', spider: 'envdump' }),
-  );
-  assert.equal(env.ENVDUMP_MARKER, 'visible');
-  assertNoSecret("the crawl's environment", text, agentSecrets);
-});
+void test(
+  'no configuration lets crawl code see the daemons’ variables; what the user passes through is there',
+  { concurrency: true },
+  async (t) => {
+    const configs: [string, (t: TestContext) => Promise<Daemon>][] = [
+      ['standalone, SQLite', (t) => standalone(t, { postgres: false })],
+      ['standalone, PostgreSQL password in the URL and PGPASSWORD', (t) => standalone(t, { postgres: true })],
+      [
+        'standalone crawl_user on PostgreSQL',
+        (t) => standalone(t, { postgres: true, crawlUser: throwawayUser(t).name }),
+      ],
+      ['remote agent', remoteAgent],
+    ];
+    await Promise.all(configs.map(([name, start]) => t.test(name, async (t) => checkDaemon(await start(t)))));
+  },
+);

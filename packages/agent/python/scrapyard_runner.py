@@ -15,11 +15,15 @@ Environment:
                       restarted mid-crawl (and so is no longer this process's parent) still learns it.
   SCRAPYARD_STATS_SOCKET / SCRAPYARD_STATS_FILE  with either, the live stats extension (scrapyard_stats.py,
                       beside this script) is added to EXTENSIONS_BASE; see that module.
+  SCRAPYARD_STATS_TOKEN_FD  an inherited socket the agent writes this run's stats token to: read once at start
+                      and closed; the token stays in memory (never the environment), and live reports carry it.
 Exit status is Scrapy's own, except 2 for an unusable egg (stderr line `BadEggError: ...`).
 """
 
 import configparser
 import os
+import re
+import socket
 import sys
 import zipfile
 
@@ -85,6 +89,32 @@ def load_stats_extension():
         return None
 
 
+def read_stats_token():
+    """The run's stats token from the socket the agent passed (SCRAPYARD_STATS_TOKEN_FD), or None. The socket is
+    closed either way, so the crawl's own children don't inherit it."""
+    fd = os.environ.pop("SCRAPYARD_STATS_TOKEN_FD", "")
+    if not fd.isdigit():
+        return None
+    try:
+        sock = socket.socket(fileno=int(fd))
+    except OSError:
+        return None
+    data = b""
+    try:
+        sock.settimeout(10)  # the agent writes it right after the spawn; never hang a crawl on it
+        while len(data) <= 128:
+            chunk = sock.recv(128)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    token = data.strip()
+    return token if re.fullmatch(rb"[0-9a-f]{64}", token) else None
+
+
 def enable_stats_extension():
     # EXTENSIONS_BASE, not EXTENSIONS: the project's own EXTENSIONS setting stays exactly as it wrote it. Settings
     # objects copy default_settings when created, which Scrapy's CLI does after this.
@@ -96,7 +126,10 @@ def enable_stats_extension():
 
 
 def main():
+    token = read_stats_token()
     stats_extension = load_stats_extension()
+    if stats_extension is not None:
+        stats_extension.TOKEN = token
     # Scrapyd runs `python -m scrapyd.runner`, which puts the working directory (not this script's
     # directory) first on sys.path; mimic that so projects relying on it behave the same.
     script_dir = os.path.dirname(os.path.abspath(__file__))

@@ -5,7 +5,9 @@ are never replaced (a project may still switch it off with `'scrapyard_stats.Liv
 
 Environment (set by the agent; with neither, the extension does nothing):
   SCRAPYARD_STATS_SOCKET    path of a Unix stream socket the agent listens on, one per run. Each report is one short
-                            connection: connect, one non-blocking send, close. Anything that would block (a full
+                            connection: connect, one non-blocking send, close. A report starts with the run's token
+                            (TOKEN below, which the runner reads from the agent at start) and a newline: the agent
+                            drops anything else, so no other process can report for this run. No token, no reports. Anything that would block (a full
                             socket buffer, an agent that is gone or restarting) drops that report: a crawl never
                             waits on its stats.
   SCRAPYARD_STATS_FILE      path the final stats are written to when the crawl closes (the closing dump), so the
@@ -36,6 +38,8 @@ KEPT = 5
 MAX_TYPES = 100
 TRACEBACK_MAX = 8000
 TRACEBACK_SHORT = 1000
+# This run's token (64 hex digits, bytes), set by scrapyard_runner.py; only in this process's memory.
+TOKEN = None
 
 
 def _epoch_ms(value):
@@ -224,8 +228,9 @@ class LiveStats:
             pass
 
     def send(self, data):
-        if not self.socket_path:
+        if not self.socket_path or not TOKEN:
             return
+        data = TOKEN + b"\n" + data
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.setblocking(False)

@@ -19,7 +19,7 @@ import { CacheGc } from './runner/cache-gc.js';
 import { checkReachable, resolveCrawlIdentity } from './runner/crawl-identity.js';
 import { EggCache } from './runner/egg-cache.js';
 import { prepareDataDir } from './runner/private-layout.js';
-import { withoutDaemonSecrets } from './runner/safe-env.js';
+import { crawlBaseEnv } from './runner/safe-env.js';
 import { spiderLister } from './runner/spider-lister.js';
 import { StatsChannel } from './runner/stats-channel.js';
 import { venvProvider } from './runner/venv-provider.js';
@@ -43,8 +43,9 @@ export interface Agent {
 export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env?: NodeJS.ProcessEnv }): Agent {
   const config = AgentConfigSchema.parse(input);
   const log = deps.logger;
-  // Crawl code (eggs' spiders, setup.py run by pip, `scrapy list`) never sees the daemons' credentials.
-  const env = withoutDaemonSecrets(deps.env ?? process.env);
+  // Crawl code (eggs' spiders, setup.py run by pip, `scrapy list`) sees an allowlist of the daemon's environment
+  // and what the user passes through on purpose, never the daemons' credentials (safe-env.ts).
+  const env = crawlBaseEnv(deps.env ?? process.env, config.crawlEnvPassthrough);
   const identity = resolveCrawlIdentity(config.crawlUser, config.crawlGroup);
   prepareDataDir(config.dataDir, identity);
   if (identity) checkReachable(identity, config.dataDir, RUNNER_SCRIPT);

@@ -65,3 +65,15 @@ void test('identity: the registered credential (0600), or a temporary node with 
   assert.equal(t2.nodeKey.toString('utf8'), 's'.repeat(40));
   assert.equal(t2.credentialFile, null);
 });
+
+void test('crawlEnvPassthrough: a list in the file, a comma list in the environment, names only', () => {
+  const env = { SCRAPYARD_MASTER_URL: 'ws://127.0.0.1:1', SCRAPYARD_DATA_DIR: '/tmp/x' };
+  assert.deepEqual(loadAgentFile(undefined, env).crawlEnvPassthrough, []);
+  const c = loadAgentFile(undefined, { ...env, SCRAPYARD_CRAWL_ENV_PASSTHROUGH: 'MYAPP_*, API_KEY' });
+  assert.deepEqual(c.crawlEnvPassthrough, ['MYAPP_*', 'API_KEY']);
+  const secret = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secret');
+  writeFileSync(secret, 's'.repeat(40));
+  const temp = { ...c, nodeId: 'n1', temporarySecretFile: secret };
+  assert.deepEqual(toAgentConfig(temp).crawlEnvPassthrough, ['MYAPP_*', 'API_KEY'], 'it reaches the agent');
+  assert.throws(() => loadAgentFile(undefined, { ...env, SCRAPYARD_CRAWL_ENV_PASSTHROUGH: 'A=B' }), AgentConfigError);
+});

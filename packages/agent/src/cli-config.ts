@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AGENT_WS_PATH, NodeId } from '@scrapyard/protocol';
+import { AGENT_WS_PATH, NodeId, PassthroughName } from '@scrapyard/protocol';
 import type { AgentConfigInput } from './config.js';
 import { credentialPath, readCredential } from './credential.js';
 
@@ -39,6 +39,10 @@ export const AgentFileSchema = z
     crawlUser: z.string().max(64).default(''),
     crawlGroup: z.string().max(64).default(''),
     jobsDir: z.string().default(''),
+    /** Variables of the agent's environment crawl code sees besides the allowlist (names or `PREFIX_*`). */
+    crawlEnvPassthrough: list(/[\s,]+/)
+      .pipe(z.array(PassthroughName))
+      .default([]),
     /** Connect as a temporary node with the shared secret in this file (no registration). */
     temporarySecretFile: z.string().optional(),
     metricsIntervalMs: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
@@ -69,6 +73,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
   SCRAPYARD_CRAWL_USER: 'crawlUser',
   SCRAPYARD_CRAWL_GROUP: 'crawlGroup',
   SCRAPYARD_JOBS_DIR: 'jobsDir',
+  SCRAPYARD_CRAWL_ENV_PASSTHROUGH: 'crawlEnvPassthrough',
   SCRAPYARD_TEMPORARY_SECRET_FILE: 'temporarySecretFile',
   SCRAPYARD_METRICS_INTERVAL_MS: 'metricsIntervalMs',
   SCRAPYARD_EGG_CACHE_MAX_AGE_DAYS: 'eggCacheMaxAgeDays',
@@ -169,6 +174,7 @@ export function toAgentConfig(c: AgentFile): AgentConfigInput {
     crawlUser: c.crawlUser,
     crawlGroup: c.crawlGroup,
     jobsDir: c.jobsDir,
+    crawlEnvPassthrough: c.crawlEnvPassthrough,
     metricsIntervalMs: c.metricsIntervalMs,
     eggKeepMs: Math.round(c.eggCacheMaxAgeDays * 86_400_000),
     venvKeepMs: Math.round(c.venvMaxAgeDays * 86_400_000),

@@ -1,6 +1,6 @@
 /** The agent's configuration: one zod schema. Embedded (standalone) and remote agents share it. */
 import { z } from 'zod';
-import { NodeId, Tag } from '@scrapyard/protocol';
+import { NodeId, PassthroughName, Tag } from '@scrapyard/protocol';
 
 export const AgentConfigSchema = z.object({
   /** ws:// or wss:// URL of the master's agent gateway. */
@@ -55,6 +55,11 @@ export const AgentConfigSchema = z.object({
   crawlUser: z.string().max(64).default(''),
   /** Group (name or gid) for crawlUser; empty = the user's primary group. */
   crawlGroup: z.string().max(64).default(''),
+  /**
+   * Variables of the agent's environment crawls, pip and `scrapy list` see besides the allowlist (safe-env.ts):
+   * names, or prefixes ending in `*`. Nothing else of the daemon's environment reaches crawl code.
+   */
+  crawlEnvPassthrough: z.array(PassthroughName).default([]),
   /** Root of Scrapy JOBDIRs (`jobs_dir`); empty disables. */
   jobsDir: z.string().default(''),
 });

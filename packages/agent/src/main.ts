@@ -9,9 +9,10 @@ import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
 import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { register, RegisterError } from './register.js';
+import { onStopSignals } from '@scrapyard/protocol';
 
 const HELP = `Usage: scrapyard-agent [--config FILE]
-       scrapyard-agent register --config FILE --token TOKEN [--node-id ID]
+       scrapyard-agent register --config FILE --token TOKEN [--node-id ID] [--owner USER]
 
 Runs a Scrapyard agent: it dials the master's WebSocket gateway, takes jobs, runs \`scrapy crawl\` in per-project
 virtualenvs, and ships logs, items, job state and metrics back. Crawls run in their own sessions, so restarting
@@ -27,6 +28,8 @@ Options:
                   venvMaxAgeDays, logLevel
   --token TOKEN   enrollment token (register)
   --node-id ID    node id to ask for (register; default: config nodeId, else the host name)
+  --owner USER    register run as root: the data dir it creates and the credential belong to USER (the
+                  user the agent service runs as)
   -h, --help      show this help
   --version       print the version
 
@@ -42,6 +45,7 @@ async function main(): Promise<number> {
         config: { type: 'string' },
         token: { type: 'string' },
         'node-id': { type: 'string' },
+        owner: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -77,7 +81,7 @@ async function main(): Promise<number> {
       return 2;
     }
     try {
-      const r = await register(file, values.token, values['node-id']);
+      const r = await register(file, values.token, values['node-id'], { owner: values.owner });
       process.stdout.write(`registered as node ${r.nodeId}; credential written to ${r.path}\n`);
       return 0;
     } catch (e) {
@@ -113,21 +117,25 @@ async function main(): Promise<number> {
     return 2;
   }
   // Signals are handled from the start: an agent still dialling (master down, refused, TLS error) must stop cleanly.
-  let stopRequested: (signal: string) => void = () => undefined;
-  const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
-    stopRequested = (signal: string) => {
-      if (stopping) process.exit(130);
-      stopping = true;
+  let resolveStopped: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
+  onStopSignals({
+    stop: (signal) => {
       logger.info({ signal }, 'stopping (running crawls keep running)');
       agent.stop().then(
-        () => resolve(0),
-        () => resolve(1),
+        () => resolveStopped(0),
+        (e: unknown) => {
+          logger.error({ err: e }, 'error while stopping');
+          resolveStopped(1);
+        },
       );
-    };
+    },
+    coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
+    force: (signal) => {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    },
   });
-  process.on('SIGTERM', () => stopRequested('SIGTERM'));
-  process.on('SIGINT', () => stopRequested('SIGINT'));
   await agent.start();
   return stopped;
 }

@@ -8,7 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { isSafePathComponent, SettingsModule } from '@scrapyard/protocol';
+import { isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 
 const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
@@ -103,6 +103,8 @@ export const MasterConfigSchema = z
     /** OS user (and group) the embedded agent runs crawls, pip and `scrapy list` as; needs the master to run as root. */
     crawlUser: z.string().max(64).default(''),
     crawlGroup: z.string().max(64).default(''),
+    /** Variables of the master's environment the embedded agent's crawls see besides the allowlist (names or `PREFIX_*`). */
+    crawlEnvPassthrough: list.pipe(z.array(PassthroughName)).default([]),
     /** Scrapyd's [settings] section: egg-less projects (name → settings module importable on the agents). */
     settingsProjects: z
       .record(z.string().refine(isSafePathComponent, 'project names must be plain names'), SettingsModule)
@@ -282,6 +284,7 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   pip_allow_direct_urls: 'pipAllowDirectUrls',
   crawl_user: 'crawlUser',
   crawl_group: 'crawlGroup',
+  crawl_env_passthrough: 'crawlEnvPassthrough',
   log_level: 'logLevel',
   tls_cert: 'tlsCert',
   tls_key: 'tlsKey',

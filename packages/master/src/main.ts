@@ -1,9 +1,11 @@
 /**
  * scrapyard-master entry point: parse flags, load config, start the master (and, by default, its embedded agent),
- * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit.
+ * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit, unless it came within 2 s of the first
+ * (stop-signals.ts in the protocol package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
  */
 import { homedir } from 'node:os';
 import { pino } from 'pino';
+import { onStopSignals } from '@scrapyard/protocol';
 import { runAlertCommand } from './alert-cli.js';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runChannelCommand } from './channel-cli.js';
@@ -95,24 +97,23 @@ async function main(): Promise<number> {
     return 1;
   }
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
+    onStopSignals({
+      stop: (signal) => {
+        logger.info({ signal }, 'stopping');
+        master.stop().then(
+          () => resolve(0),
+          (e: unknown) => {
+            logger.error({ err: e }, 'error while stopping');
+            resolve(1);
+          },
+        );
+      },
+      coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
+      force: (signal) => {
         logger.warn({ signal }, 'second signal: exiting now');
         process.exit(130);
-      }
-      stopping = true;
-      logger.info({ signal }, 'stopping');
-      master.stop().then(
-        () => resolve(0),
-        (e: unknown) => {
-          logger.error({ err: e }, 'error while stopping');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+      },
+    });
   });
 }
 

@@ -50,6 +50,7 @@ export async function startStandalone(config: MasterConfig, logger: Logger, vers
           pipAllowDirectUrls: config.pipAllowDirectUrls,
           crawlUser: config.crawlUser,
           crawlGroup: config.crawlGroup,
+          crawlEnvPassthrough: config.crawlEnvPassthrough,
           jobsDir: config.jobsDir,
           // The embedded agent trusts exactly the certificate this master serves, CA-signed or self-signed.
           ...(master.tls ? { ca: readFileSync(config.tlsCert), caIsMasterCert: true } : {}),

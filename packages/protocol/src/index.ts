@@ -216,3 +216,5 @@ export {
   AlertPage,
   AlertQuery,
 } from './http/alerts.js';
+export { onStopSignals, SIGNAL_WINDOW_MS, type StopSignalOptions } from './stop-signals.js';
+export { PassthroughName } from './primitives.js';

@@ -79,3 +79,8 @@ export type SignalName = z.infer<typeof SignalName>;
 /** What crosses the wire: a POSIX signal name (`SIGINT`) or a number. */
 export const WireSignal = z.union([z.string().regex(/^SIG[A-Z0-9]+$/), z.number().int().min(1).max(64)]);
 export type WireSignal = z.infer<typeof WireSignal>;
+
+/** A name in `crawl_env_passthrough`: a variable name, or a prefix ending in `*` (e.g. `MYAPP_*`). */
+export const PassthroughName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'expected a variable name, or a prefix ending in * (e.g. MYAPP_*)');

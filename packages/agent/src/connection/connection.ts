@@ -164,7 +164,9 @@ export class Connection {
       this.#welcomed = false;
       this.#sessionToken = undefined;
       if (was) {
-        this.#log.warn({ code, reason: reason.toString() }, 'disconnected from master');
+        // Our own stop is part of a clean shutdown (nothing at warn level); anything else is worth a warning.
+        const level = this.#stopped ? 'info' : 'warn';
+        this.#log[level]({ code, reason: reason.toString() }, 'disconnected from master');
         this.opts.handlers.onDisconnect();
       }
       if (!this.#stopped && ws === this.#ws) {

@@ -5,13 +5,15 @@
  * On start it re-adopts runs a previous agent process left running (pid + process start time).
  */
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { JobSpec } from '@scrapyard/protocol';
 import type { EggCache } from '../runner/egg-cache.js';
 import type { VenvManager } from '../runner/venv.js';
-import { crawlArgs, crawlEnv, jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
-import { identityEnv, spawnIdentity, type CrawlIdentity } from '../runner/crawl-identity.js';
+import { crawlArgs, crawlVars, jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
+import { spawnIdentity, type CrawlIdentity } from '../runner/crawl-identity.js';
+import { crawlProcessEnv, type CrawlBaseEnv } from '../runner/safe-env.js';
 import { crawlCwd, prepareJobDir, prepareRunDir, removeRunDir } from '../runner/private-layout.js';
 import { isSameProcessAlive, processStartTime } from '../runner/process-identity.js';
 import type { JobStore, RunRecord } from './job-store.js';
@@ -23,8 +25,8 @@ export interface SupervisorDeps {
   runnerScript: string;
   runsDir: string;
   jobsDir: string;
-  /** Already without the daemons' secrets (safe-env.ts). */
-  env: NodeJS.ProcessEnv;
+  /** The allowlisted environment crawl code may see (safe-env.ts). */
+  env: CrawlBaseEnv;
   /** Who crawls run as (crawlUser), or null for the agent's own user. */
   identity: CrawlIdentity | null;
   logger: Logger;
@@ -41,7 +43,8 @@ export interface SupervisorDeps {
 
 /** What the supervisor tells the live stats channel: a crawl is about to run (or was re-adopted), ended, is gone. */
 export interface RunStatsHooks {
-  open(runId: string, files: RunFiles): void;
+  /** `fresh` for a crawl about to spawn: returns the token its stats extension presents (null: none). */
+  open(runId: string, files: RunFiles, o: { fresh: boolean }): string | null;
   /** Sends the run's final stats; called before its `finished` event is recorded, so they reach the master first. */
   ended(runId: string, files: RunFiles): unknown;
   forget(runId: string): void;
@@ -169,19 +172,32 @@ export class Supervisor {
       }
       if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
-      this.#d.stats?.open(spec.runId, files);
+      const statsToken = this.#d.stats?.open(spec.runId, files, { fresh: true }) ?? null;
       const out = openSync(files.output, 'a', 0o600);
       let child;
       try {
         child = spawn(python, [this.#d.runnerScript, ...crawlArgs(spec, files, this.#d.jobsDir)], {
           cwd: crawlCwd(files, id),
-          env: identityEnv(crawlEnv(this.#d.env, spec, egg, files), id),
+          env: crawlProcessEnv(this.#d.env, {
+            identity: id,
+            python,
+            vars: { ...crawlVars(spec, egg, files), ...(statsToken ? { SCRAPYARD_STATS_TOKEN_FD: '3' } : {}) },
+          }),
           ...spawnIdentity(id),
           // Own session and process group: survives an agent restart, and a cancel reaches all its children.
           detached: true,
           // Files, not pipes: a pipe would break (SIGPIPE) when the agent restarts mid-crawl.
-          stdio: ['ignore', out, out],
+          // fd 3 (a socketpair: nobody can open it through /proc) hands the crawl its stats token; the runner reads
+          // it once and closes it, so it can't break when the agent restarts.
+          stdio: statsToken ? ['ignore', out, out, 'pipe'] : ['ignore', out, out],
         });
+        const tokenPipe = child.stdio[3] as Socket | null | undefined;
+        if (statsToken && tokenPipe) {
+          tokenPipe.on('error', () => undefined); // a crawl that died at once: it has no use for the token
+          // 65 bytes fit the socket buffer at once; an agent stopping meanwhile need not wait for the crawl to read.
+          tokenPipe.end(`${statsToken}\n`);
+          tokenPipe.unref();
+        }
       } finally {
         closeSync(out);
       }
@@ -206,7 +222,7 @@ export class Supervisor {
   #watchAdopted(r: RunRecord): void {
     const live: Live = { cancelled: false, pid: r.pid };
     this.#live.set(r.runId, live);
-    this.#d.stats?.open(r.runId, this.filesOf(r.runId));
+    this.#d.stats?.open(r.runId, this.filesOf(r.runId), { fresh: false });
     // Not our child any more: poll for its end, and read its exit status from the runner's exit file.
     live.poll = setInterval(() => {
       if (isSameProcessAlive(r.pid!, r.procStart)) return;

@@ -14,6 +14,7 @@ const GC_INTERVAL_MS = 60 * 60_000;
 export class CacheGc {
   #lastLive: EggsLive | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(
     private readonly d: {
@@ -33,6 +34,7 @@ export class CacheGc {
   }
 
   start(): void {
+    this.#stopped = false;
     // Sweep old venvs now too: after a restart the hourly timer alone would keep them up to an hour longer.
     this.#collectVenvs();
     this.#timer = setInterval(() => {
@@ -42,6 +44,7 @@ export class CacheGc {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
   }
 
@@ -60,6 +63,8 @@ export class CacheGc {
     void this.d
       .venvsReady()
       .then((v) => {
+        // Finding the interpreter takes a while: an agent stopped meanwhile has closed its store (a clean stop).
+        if (this.#stopped) return;
         const inUse = new Set(this.d.store.all().map((r) => v.keyOf(r.spec.project, r.spec.requirements)));
         const removed = v.collect(this.d.venvKeepMs, inUse);
         if (removed.length > 0) this.d.log.info({ removed }, 'removed venvs unused for a long time');

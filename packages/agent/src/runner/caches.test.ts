@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { EggCache } from './egg-cache.js';
+import { crawlBaseEnv } from './safe-env.js';
 import { VenvManager } from './venv.js';
 
 const DAY = 86_400_000;
@@ -45,7 +46,7 @@ void test('venv GC deletes venvs unused for long, except those runs use', (t) =>
     pipFindLinks: [],
     pipNoIndex: false,
     allowDirectUrls: false,
-    env: {},
+    env: crawlBaseEnv({}),
     identity: null,
   });
   const make = (key: string, ageMs: number) => {

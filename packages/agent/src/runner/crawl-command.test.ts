@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobSpec } from '@scrapyard/protocol';
-import { crawlArgs, crawlEnv, runFiles } from './crawl-command.js';
+import { crawlArgs, crawlVars, runFiles } from './crawl-command.js';
 
 const spec: JobSpec = {
   runId: 'a'.repeat(32),
@@ -51,11 +51,10 @@ void test('no LOG_FILE when logs are off; a remote feed URI is used as is', () =
 });
 
 void test('SCRAPYD_EGG_VERSION only when the schedule pinned a version', () => {
-  const base = { PATH: '/bin', SCRAPYD_EGG_VERSION: 'stale' };
-  const unpinned = crawlEnv(base, spec, '/eggs/x.egg', files);
+  const unpinned = crawlVars(spec, '/eggs/x.egg', files);
   assert.equal(unpinned.SCRAPYD_EGG_VERSION, undefined);
   assert.equal(unpinned.SCRAPY_PROJECT, 'demo');
   assert.equal(unpinned.SCRAPYARD_EGG_PATH, '/eggs/x.egg');
   assert.equal(unpinned.SCRAPYD_JOB, 'job1');
-  assert.equal(crawlEnv(base, { ...spec, pinnedVersion: '1.0' }, '/e', files).SCRAPYD_EGG_VERSION, '1.0');
+  assert.equal(crawlVars({ ...spec, pinnedVersion: '1.0' }, '/e', files).SCRAPYD_EGG_VERSION, '1.0');
 });

@@ -17,6 +17,8 @@ export interface RunFiles {
   /** Final stats the crawl writes at close (its closing dump), and the socket it reports live stats on. */
   stats: string;
   statsSocket: string;
+  /** The run's stats token (stats-channel.ts): agent-only, so a restarted agent still knows it. */
+  statsToken: string;
 }
 
 export function runFiles(runsDir: string, runId: string): RunFiles {
@@ -29,6 +31,7 @@ export function runFiles(runsDir: string, runId: string): RunFiles {
     exit: join(dir, 'exit-status'),
     stats: join(dir, 'stats.json'),
     statsSocket: join(dir, 'stats.sock'),
+    statsToken: join(dir, 'stats-token'),
   };
 }
 
@@ -47,14 +50,9 @@ export function crawlArgs(spec: JobSpec, files: RunFiles, jobsDir: string): stri
   return ['crawl', spec.spider, ...settings, ...args];
 }
 
-export function crawlEnv(
-  base: NodeJS.ProcessEnv,
-  spec: JobSpec,
-  eggPath: string | null,
-  files: RunFiles,
-): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...base,
+/** The per-run variables of a crawl (added to the allowlisted base by safe-env.ts crawlProcessEnv). */
+export function crawlVars(spec: JobSpec, eggPath: string | null, files: RunFiles): Record<string, string> {
+  return {
     SCRAPY_PROJECT: spec.project,
     SCRAPYARD_EXIT_FILE: files.exit,
     // Live stats (python/scrapyard_stats.py); a socket path too long to bind means final stats only.
@@ -62,20 +60,15 @@ export function crawlEnv(
     SCRAPYARD_STATS_SOCKET: socketPathFits(files.statsSocket) ? files.statsSocket : '',
     // Old spiders read the job id from the environment (Scrapyd ≤1.4); cheap to keep.
     SCRAPYD_JOB: spec.jobId,
+    ...(spec.pinnedVersion !== null ? { SCRAPYD_EGG_VERSION: spec.pinnedVersion } : {}),
+    ...projectVars(eggPath, spec.settingsModule),
   };
-  if (spec.pinnedVersion !== null) env.SCRAPYD_EGG_VERSION = spec.pinnedVersion;
-  else delete env.SCRAPYD_EGG_VERSION;
-  return withProject(env, eggPath, spec.settingsModule);
 }
 
 /** Egg or [settings] module: how the runner finds the project's code and settings. */
-export function withProject(
-  env: NodeJS.ProcessEnv,
-  eggPath: string | null,
-  settingsModule: string | null,
-): NodeJS.ProcessEnv {
-  if (eggPath !== null) env.SCRAPYARD_EGG_PATH = eggPath;
-  else delete env.SCRAPYARD_EGG_PATH;
-  if (settingsModule !== null) env.SCRAPY_SETTINGS_MODULE = settingsModule;
-  return env;
+export function projectVars(eggPath: string | null, settingsModule: string | null): Record<string, string> {
+  return {
+    ...(eggPath !== null ? { SCRAPYARD_EGG_PATH: eggPath } : {}),
+    ...(settingsModule !== null ? { SCRAPY_SETTINGS_MODULE: settingsModule } : {}),
+  };
 }

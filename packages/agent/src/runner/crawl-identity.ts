@@ -19,7 +19,7 @@ export class CrawlIdentityError extends Error {
 }
 
 /** One `getent` entry's fields, or null when the database has no such name or id. */
-function getent(database: 'passwd' | 'group', key: string): string[] | null {
+export function getent(database: 'passwd' | 'group', key: string): string[] | null {
   const r = spawnSync('getent', [database, key], { encoding: 'utf8', timeout: 10_000 });
   if (r.error) throw new CrawlIdentityError(`cannot look up ${database} entry "${key}": ${r.error.message}`);
   if (r.status !== 0) return null;
@@ -63,11 +63,6 @@ export function resolveCrawlIdentity(
 /** spawn() options that run a child as the identity (libuv also drops root's supplementary groups). */
 export function spawnIdentity(id: CrawlIdentity | null): { uid?: number; gid?: number } {
   return id ? { uid: id.uid, gid: id.gid } : {};
-}
-
-/** The environment a child running as the identity expects: its own HOME, USER and LOGNAME. */
-export function identityEnv(env: NodeJS.ProcessEnv, id: CrawlIdentity | null): NodeJS.ProcessEnv {
-  return id ? { ...env, HOME: id.home, USER: id.user, LOGNAME: id.user } : env;
 }
 
 /**

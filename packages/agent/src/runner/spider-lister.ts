@@ -1,9 +1,10 @@
 /** `scrapy list` for a version, on the master's request (deploy checks and listspiders.json). */
 import type { SpiderListReply, SpiderListRequest } from '@scrapyard/protocol';
-import { withProject } from './crawl-command.js';
-import { identityEnv, spawnIdentity, type CrawlIdentity } from './crawl-identity.js';
+import { projectVars } from './crawl-command.js';
+import { spawnIdentity, type CrawlIdentity } from './crawl-identity.js';
 import type { EggCache } from './egg-cache.js';
 import { execFileCapture } from './exec.js';
+import { crawlProcessEnv, type CrawlBaseEnv } from './safe-env.js';
 import type { VenvsReady } from './venv-provider.js';
 
 const LIST_TIMEOUT_MS = 5 * 60_000;
@@ -14,8 +15,8 @@ export interface SpiderListerDeps {
   runnerScript: string;
   /** Working directory of `scrapy list` (nothing is written there). */
   workDir: string;
-  /** Already without the daemons' secrets (safe-env.ts). */
-  env: NodeJS.ProcessEnv;
+  /** The allowlisted environment crawl code may see (safe-env.ts). */
+  env: CrawlBaseEnv;
   identity: CrawlIdentity | null;
 }
 
@@ -26,14 +27,14 @@ export function spiderLister(d: SpiderListerDeps): (req: SpiderListRequest) => P
         req.eggDigest === null ? null : d.eggs.get(req.eggDigest),
         d.venvsReady().then((v) => v.ensure(req.project, req.requirements)),
       ]);
-      const env = withProject(
-        { ...d.env, SCRAPY_PROJECT: req.project, PYTHONIOENCODING: 'UTF-8' },
-        egg,
-        req.settingsModule,
-      );
+      const env = crawlProcessEnv(d.env, {
+        identity: d.identity,
+        python,
+        vars: { SCRAPY_PROJECT: req.project, PYTHONIOENCODING: 'UTF-8', ...projectVars(egg, req.settingsModule) },
+      });
       const r = await execFileCapture(python, [d.runnerScript, 'list', '-s', 'LOG_STDOUT=0'], {
         cwd: d.workDir,
-        env: identityEnv(env, d.identity),
+        env,
         ...spawnIdentity(d.identity),
         timeoutMs: LIST_TIMEOUT_MS,
       });

@@ -1,7 +1,8 @@
 // The live stats channel against real Unix sockets: what a crawl (or anything else that can reach the socket)
-// sends is validated and bounded, and the final stats come from the file the crawl wrote at close.
+// sends is validated and bounded, only the run's own crawl (which holds its token) can report for it, and the final
+// stats come from the file the crawl wrote at close.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,9 +61,9 @@ async function until(what: string, probe: () => boolean): Promise<void> {
 
 void test('reports are forwarded; garbage, oversized and too frequent ones are dropped', async (t) => {
   const { files, forwarded, channel, tick } = setup(t);
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(files.dir, { recursive: true });
-  channel.open(RUN, files);
+  const token = channel.open(RUN, files, { fresh: true })!;
+  const signed = (body: string | Buffer) => Buffer.concat([Buffer.from(`${token}\n`), Buffer.from(body)]);
   await until('the socket', () => {
     try {
       readFileSync(files.statsSocket);
@@ -73,7 +74,7 @@ void test('reports are forwarded; garbage, oversized and too frequent ones are d
   });
 
   tick(1_000);
-  await send(files.statsSocket, JSON.stringify(report(1)));
+  await send(files.statsSocket, signed(JSON.stringify(report(1))));
   await until('the first report', () => forwarded.length === 1);
   assert.equal(forwarded[0]!.runId, RUN);
   assert.equal(forwarded[0]!.final, false);
@@ -81,20 +82,20 @@ void test('reports are forwarded; garbage, oversized and too frequent ones are d
   assert.equal(forwarded[0]!.stats.item_scraped_count, 1);
 
   tick(1_000);
-  await send(files.statsSocket, 'not json');
-  await send(files.statsSocket, JSON.stringify({ ...report(2), v: 2 }));
-  await send(files.statsSocket, JSON.stringify(report(2)).slice(0, 20)); // truncated (a partial send)
-  await send(files.statsSocket, Buffer.alloc(600 * 1024, 0x20)); // over the cap
+  await send(files.statsSocket, signed('not json'));
+  await send(files.statsSocket, signed(JSON.stringify({ ...report(2), v: 2 })));
+  await send(files.statsSocket, signed(JSON.stringify(report(2)).slice(0, 20))); // truncated (a partial send)
+  await send(files.statsSocket, signed(Buffer.alloc(600 * 1024, 0x20))); // over the cap
   const tooMany = Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`k${i}`, i]));
-  await send(files.statsSocket, JSON.stringify(report(2, tooMany)));
-  await send(files.statsSocket, JSON.stringify(report(3)));
+  await send(files.statsSocket, signed(JSON.stringify(report(2, tooMany))));
+  await send(files.statsSocket, signed(JSON.stringify(report(3))));
   await until('the valid report after the garbage', () => forwarded.length === 2);
   assert.equal(forwarded[1]!.stats.item_scraped_count, 3);
 
   // Within the minimum gap: dropped (the next report carries the same counters).
-  await send(files.statsSocket, JSON.stringify(report(4)));
+  await send(files.statsSocket, signed(JSON.stringify(report(4))));
   tick(1_000);
-  await send(files.statsSocket, JSON.stringify(report(5)));
+  await send(files.statsSocket, signed(JSON.stringify(report(5))));
   await until('the next report', () => forwarded.length === 3);
   assert.equal(forwarded[2]!.stats.item_scraped_count, 5);
   assert.equal(channel.latest(RUN, files, false)?.stats.item_scraped_count, 5);
@@ -102,7 +103,6 @@ void test('reports are forwarded; garbage, oversized and too frequent ones are d
 
 void test('final stats: the closing dump, else the last live report (saved for a restarted agent)', async (t) => {
   const { files, forwarded, channel } = setup(t);
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(files.dir, { recursive: true });
   writeFileSync(files.stats, JSON.stringify({ ...report(7, { finish_reason: 'finished' }), final: true }));
   const final = channel.ended(RUN, files)!;
@@ -115,7 +115,7 @@ void test('final stats: the closing dump, else the last live report (saved for a
   const other = 'b'.repeat(32);
   const otherFiles = runFiles(join(files.dir, '..'), other);
   mkdirSync(otherFiles.dir, { recursive: true });
-  channel.open(other, otherFiles);
+  const otherToken = channel.open(other, otherFiles, { fresh: true })!;
   await until('the socket', () => {
     try {
       readFileSync(otherFiles.statsSocket);
@@ -124,7 +124,7 @@ void test('final stats: the closing dump, else the last live report (saved for a
       return (e as NodeJS.ErrnoException).code !== 'ENOENT';
     }
   });
-  await send(otherFiles.statsSocket, JSON.stringify(report(3)));
+  await send(otherFiles.statsSocket, `${otherToken}\n${JSON.stringify(report(3))}`);
   await until('the live report', () => forwarded.length === 2);
   const died = channel.ended(other, otherFiles)!;
   assert.deepEqual([died.final, died.source, died.stats.item_scraped_count], [true, 'live', 3]);
@@ -140,4 +140,61 @@ void test('final stats: the closing dump, else the last live report (saved for a
   mkdirSync(noneFiles.dir, { recursive: true });
   writeFileSync(noneFiles.stats, '{"v":1');
   assert.equal(channel.ended(none, noneFiles), null);
+});
+
+void test("another run's crawl cannot report for a run: every report must carry the run's own token", async (t) => {
+  const { files, forwarded, channel, tick } = setup(t);
+  const victim = files;
+  const attacker = runFiles(join(files.dir, '..'), 'd'.repeat(32));
+  mkdirSync(victim.dir, { recursive: true });
+  mkdirSync(attacker.dir, { recursive: true });
+  const victimToken = channel.open(RUN, victim, { fresh: true })!;
+  const attackerToken = channel.open('d'.repeat(32), attacker, { fresh: true })!;
+  assert.match(victimToken, /^[0-9a-f]{64}$/);
+  assert.notEqual(victimToken, attackerToken);
+  assert.equal(statSync(victim.statsToken).mode & 0o777, 0o600, 'the agent keeps its copy to itself');
+  await until('the sockets', () => {
+    try {
+      return statSync(victim.statsSocket).isSocket() && statSync(attacker.statsSocket).isSocket();
+    } catch {
+      return false;
+    }
+  });
+
+  // The attacker knows the victim's socket path (run ids are in /proc/*/cmdline) and sends a valid report: with
+  // its own token, with none, with a guessed one. None of it counts for the victim.
+  const forged = JSON.stringify(report(999_999));
+  tick(1_000);
+  await send(victim.statsSocket, `${attackerToken}\n${forged}`);
+  await send(victim.statsSocket, forged);
+  await send(victim.statsSocket, `${'0'.repeat(64)}\n${forged}`);
+  await send(victim.statsSocket, `${victimToken.toUpperCase()}\n${forged}`);
+  // The victim's own report after them is the first (and only) one forwarded.
+  await send(victim.statsSocket, `${victimToken}\n${JSON.stringify(report(2))}`);
+  await until('the victim report', () => forwarded.length === 1);
+  assert.deepEqual([forwarded[0]!.runId, forwarded[0]!.stats.item_scraped_count], [RUN, 2]);
+
+  // A restarted agent re-adopting the run takes the token from the run's file: the crawl keeps reporting.
+  channel.stop();
+  const restarted = new StatsChannel({
+    identity: null,
+    logger: pino({ level: 'silent' }),
+    forward: (s) => forwarded.push(s),
+  });
+  t.after(() => restarted.stop());
+  assert.equal(restarted.open(RUN, victim, { fresh: false }), victimToken);
+  await until('the socket again', () => {
+    try {
+      return statSync(victim.statsSocket).isSocket();
+    } catch {
+      return false;
+    }
+  });
+  await send(victim.statsSocket, `${attackerToken}\n${forged}`);
+  await send(victim.statsSocket, `${victimToken}\n${JSON.stringify(report(3))}`);
+  await until('the report after the restart', () => forwarded.length === 2);
+  assert.equal(forwarded[1]!.stats.item_scraped_count, 3);
+  // A run without a token file (started by an older agent) gets no live reports at all.
+  rmSync(victim.statsToken);
+  assert.equal(restarted.open(RUN, victim, { fresh: false }), null);
 });

@@ -4,21 +4,41 @@
  * writes when it closes. Reports go to the master as `job.stats`; the last one of an ended crawl is `final` and is
  * sent before the run's `finished` event.
  *
- * Why a socket per run: the socket's path names the run, so a crawl can only report for its own run — with a crawl
- * user, the socket is group-writable in the run's directory, which other crawls can't list (private-layout.ts; the
- * same limits as the run's log apply: a crawl of the same user that learns another run's id could write to it).
+ * Who may report for a run: only that run's crawl. The socket's path names the run, but a path is no proof: every
+ * crawl runs as the same user (the agent's, or `crawlUser`), and a crawl can learn other runs' ids (command lines
+ * are world-readable in /proc). Node's `net` does not expose the peer's credentials (SO_PEERCRED), and they would
+ * not tell two crawls of one user apart anyway. So each run gets a random token (32 bytes), and every report must
+ * start with it (`<64 hex>\n<json>`); anything else is dropped. The token reaches the crawl through a socketpair
+ * inherited as fd 3 (`SCRAPYARD_STATS_TOKEN_FD`), which the runner reads once at start and closes, keeping the token
+ * in memory only: never in its environment or argv (which other processes of its user can read in /proc), never
+ * in a file the crawl user can read (the agent keeps its copy in `<runDir>/stats-token`, agent-only 0600, for a
+ * restarted agent), and a socket can't be opened through /proc/<pid>/fd by anyone. What it does not stop:
+ * - a crawl running as the agent's own user (no `crawlUser`) can read the token file, as it can read everything
+ *   else of the agent's; use `crawlUser` where crawls must not touch each other (docs/security.md);
+ * - with `kernel.yama.ptrace_scope = 0`, processes of one user may ptrace each other and read each other's memory;
+ * - another crawl can still connect and send garbage, which costs the run at most a dropped report (the bounds
+ *   below).
  *
  * Bounded against what a crawl may do: a few connections per run at once, each read for at most a few seconds and
  * `MAX_REPORT_BYTES`; garbage is dropped; reports faster than one per `MIN_REPORT_GAP_MS` are dropped (the next one
  * carries the same counters). The agent never waits on a crawl and a crawl never waits on the agent.
  */
-import { chmodSync, chownSync, closeSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { JobStats } from '@scrapyard/protocol';
 import type { RunFiles } from './crawl-command.js';
 import type { CrawlIdentity } from './crawl-identity.js';
-import { MAX_REPORT_BYTES, parseReport, socketPathFits, toJobStats, type StatsReport } from './stats-report.js';
+import {
+  MAX_REPORT_BYTES,
+  parseReport,
+  socketPathFits,
+  splitToken,
+  toJobStats,
+  TOKEN_LINE_BYTES,
+  type StatsReport,
+} from './stats-report.js';
 
 const CONNECTIONS_PER_RUN = 4;
 const READ_TIMEOUT_MS = 5_000;
@@ -26,6 +46,8 @@ const MIN_REPORT_GAP_MS = 250;
 
 interface RunChannel {
   server: Server | null;
+  /** What every report must start with; null: no live reports for this run (e.g. a run from an older agent). */
+  token: Buffer | null;
   latest: JobStats | null;
   lastAt: number;
 }
@@ -50,15 +72,20 @@ export class StatsChannel {
     this.#now = deps.now ?? Date.now;
   }
 
-  /** Listens on the run's socket; call before its crawl spawns (or when a crawl is re-adopted after a restart). */
-  open(runId: string, files: RunFiles): void {
+  /**
+   * Listens on the run's socket; call before its crawl spawns (`fresh`: a new token, returned for the crawl), or
+   * when a crawl is re-adopted after a restart (its token from the run's token file). Null: no live reports.
+   */
+  open(runId: string, files: RunFiles, o: { fresh: boolean }): string | null {
     this.close(runId);
-    const run: RunChannel = { server: null, latest: this.#runs.get(runId)?.latest ?? null, lastAt: -Infinity };
+    const token = this.#token(runId, files, o.fresh);
+    const run: RunChannel = { server: null, token, latest: this.#runs.get(runId)?.latest ?? null, lastAt: -Infinity };
     this.#runs.set(runId, run);
     if (!socketPathFits(files.statsSocket)) {
       this.#log.warn({ runId, path: files.statsSocket }, 'run socket path too long for live stats; final stats only');
-      return;
+      return null;
     }
+    if (token === null) return null;
     // A socket left by a previous agent process (re-adoption) would make listen fail with EADDRINUSE.
     rmSync(files.statsSocket, { force: true });
     const server = createServer({ allowHalfOpen: false }, (sock) => this.#accept(runId, run, sock));
@@ -76,6 +103,25 @@ export class StatsChannel {
     });
     server.unref();
     run.server = server;
+    return token.toString('hex');
+  }
+
+  #token(runId: string, files: RunFiles, fresh: boolean): Buffer | null {
+    try {
+      if (fresh) {
+        const token = randomBytes(32);
+        // Agent-only (0600, in the agent's run dir): a crawl user can neither read it nor plant a link there.
+        writeFileSync(files.statsToken, token.toString('hex'), { mode: 0o600 });
+        return token;
+      }
+      const hex = readFileSync(files.statsToken, 'utf8').trim();
+      return /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
+    } catch (e) {
+      if (fresh || (e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#log.warn({ runId, err: e }, 'no live stats token for the run; final stats only');
+      }
+      return null;
+    }
   }
 
   /**
@@ -99,7 +145,7 @@ export class StatsChannel {
         this.#log.warn({ runId, err: e }, 'could not save the final stats');
       }
     }
-    this.#runs.set(runId, { server: null, latest: final, lastAt: this.#now() });
+    this.#runs.set(runId, { server: null, token: null, latest: final, lastAt: this.#now() });
     if (final) this.#d.forward(final);
     return final;
   }
@@ -140,7 +186,7 @@ export class StatsChannel {
     sock.on('error', () => undefined); // a crawl that hangs up early is not an error of ours
     sock.on('data', (b: Buffer) => {
       size += b.length;
-      if (size > MAX_REPORT_BYTES) {
+      if (size > MAX_REPORT_BYTES + TOKEN_LINE_BYTES) {
         sock.destroy();
         return;
       }
@@ -148,8 +194,14 @@ export class StatsChannel {
     });
     sock.on('end', () => {
       sock.end();
-      if (size > MAX_REPORT_BYTES || run.server === null) return;
-      const report = parseReport(Buffer.concat(chunks));
+      if (size > MAX_REPORT_BYTES + TOKEN_LINE_BYTES || run.server === null || run.token === null) return;
+      const parts = splitToken(Buffer.concat(chunks));
+      // Not this run's crawl (or not one that knows its token): dropped, whatever it sent.
+      if (!parts || !timingSafeEqual(parts.token, run.token)) {
+        this.#log.debug({ runId, bytes: size }, 'dropped a live stats report without the run token');
+        return;
+      }
+      const report = parseReport(parts.rest);
       if (!report) {
         this.#log.debug({ runId, bytes: size }, 'dropped an invalid live stats report');
         return;

@@ -9,6 +9,17 @@ import { CrawlExceptions, CrawlStats, EpochMs, type JobStats } from '@scrapyard/
 /** Largest report accepted, on the socket or from the file (the extension shortens tracebacks to stay below it). */
 export const MAX_REPORT_BYTES = 512 * 1024;
 
+/** A report on the socket starts with the run's token: 64 hex digits and a newline (stats-channel.ts). */
+export const TOKEN_LINE_BYTES = 65;
+
+/** The token (32 bytes) and the report after it, or null when the bytes don't start with a token line. */
+export function splitToken(bytes: Buffer): { token: Buffer; rest: Buffer } | null {
+  if (bytes.length < TOKEN_LINE_BYTES || bytes[TOKEN_LINE_BYTES - 1] !== 0x0a) return null;
+  const hex = bytes.subarray(0, TOKEN_LINE_BYTES - 1).toString('latin1');
+  if (!/^[0-9a-f]{64}$/.test(hex)) return null;
+  return { token: Buffer.from(hex, 'hex'), rest: bytes.subarray(TOKEN_LINE_BYTES) };
+}
+
 /** Longest Unix socket path Linux accepts (sun_path is 108 bytes with its NUL). */
 export const SOCKET_PATH_MAX = 107;
 

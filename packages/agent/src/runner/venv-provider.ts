@@ -7,13 +7,14 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import type { CrawlIdentity } from './crawl-identity.js';
 import { findPython } from './python.js';
+import type { CrawlBaseEnv } from './safe-env.js';
 import { VenvManager } from './venv.js';
 
 export type VenvsReady = () => Promise<VenvManager>;
 
 export function venvProvider(
   config: AgentConfig,
-  o: { env: NodeJS.ProcessEnv; identity: CrawlIdentity | null; log: Logger },
+  o: { env: CrawlBaseEnv; identity: CrawlIdentity | null; log: Logger },
 ): VenvsReady {
   let venvs: Promise<VenvManager> | undefined;
   return () =>

@@ -10,11 +10,12 @@ import type { ErrorCode } from '@scrapyard/protocol';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { identityEnv, spawnIdentity, type CrawlIdentity } from './crawl-identity.js';
+import { spawnIdentity, type CrawlIdentity } from './crawl-identity.js';
 import { execFileCapture } from './exec.js';
 import { idleMs, markUsed } from './last-use.js';
 import { makeOwnedDir, removeTree } from './private-layout.js';
 import { refusedRequirement } from './requirements.js';
+import { crawlProcessEnv, type CrawlBaseEnv } from './safe-env.js';
 
 export interface VenvOptions {
   python: string;
@@ -24,8 +25,8 @@ export interface VenvOptions {
   pipNoIndex: boolean;
   /** Allow direct URL / VCS / path requirements (`pipAllowDirectUrls`). */
   allowDirectUrls: boolean;
-  /** Already without the daemons' secrets (safe-env.ts). */
-  env: NodeJS.ProcessEnv;
+  /** The allowlisted environment crawl code may see (safe-env.ts): pip runs eggs' setup.py. */
+  env: CrawlBaseEnv;
   /** Who builds venvs (the crawl user), or null for the agent's own user. */
   identity: CrawlIdentity | null;
 }
@@ -79,7 +80,8 @@ export class VenvManager {
   }
 
   async #build(dir: string, python: string, requirements: readonly string[]): Promise<string> {
-    const as = { env: identityEnv(this.opts.env, this.opts.identity), ...spawnIdentity(this.opts.identity) };
+    const id = this.opts.identity;
+    const as = { env: crawlProcessEnv(this.opts.env, { identity: id }), ...spawnIdentity(id) };
     // Debian's pip is visible through system site-packages and installs into the venv, so a pip-less venv
     // suffices there; an isolated venv needs its own pip (ensurepip, offline) to install requirements.
     const needsOwnPip = requirements.length > 0 && !this.opts.systemSitePackages;
@@ -126,7 +128,8 @@ export class VenvManager {
       ...(o.pipNoIndex ? ['--no-index'] : []),
       ...requirements,
     ];
-    const r = await execFileCapture(python, args, { ...as, timeoutMs: PIP_TIMEOUT_MS });
+    const env = crawlProcessEnv(this.opts.env, { identity: this.opts.identity, python });
+    const r = await execFileCapture(python, args, { ...as, env, timeoutMs: PIP_TIMEOUT_MS });
     if (r.code !== 0) {
       throw new VenvError(`pip install ${requirements.join(' ')} failed: ${tail(r.stderr || r.stdout)}`);
     }

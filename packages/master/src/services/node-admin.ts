@@ -15,7 +15,7 @@ import {
   type RegisterRequest,
   type RegisterResponse,
 } from '@scrapyard/protocol';
-import type { NodeRow, NodesRepo } from '../db/repos/nodes.js';
+import type { EnrollmentRow, NodeRow, NodesRepo } from '../db/repos/nodes.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { NodeCredentials } from '../registry/node-auth.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -34,6 +34,15 @@ export interface NodeAdminDeps {
 }
 
 const ROTATE_TIMEOUT_MS = 30_000;
+/**
+ * How long after its first use an enrollment key can register the same node again. A registration the master
+ * accepted can still fail on the agent (its credential not saved: disk full, a crash), and the token must not be
+ * lost with it. A repeat gets a fresh secret for the same node, replacing the one issued before (the last one the
+ * agent saved wins), and only until the node first connects: after that, the token is spent for good, so whoever
+ * steals it later can't take the node's identity. Before that moment, a thief holding the token could have
+ * redeemed it first anyway.
+ */
+export const REGISTER_RETRY_MS = 10 * 60_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /** A node id from a host name: the first label, reduced to the allowed characters. */
@@ -87,7 +96,7 @@ export class NodeAdmin {
       this.#log.warn({ enrollKey: req.enrollKey, remote }, 'registration refused: unknown key or wrong secret');
       throw new ApiError('ENROLLMENT_INVALID', 'unknown enrollment key or wrong secret');
     }
-    if (e.used_at !== null) throw new ApiError('ENROLLMENT_USED', 'this enrollment key has already been used');
+    if (e.used_at !== null) return this.#registerAgain(e, req, remote, now);
     if (e.expires_at <= now) {
       throw new ApiError('ENROLLMENT_EXPIRED', 'this enrollment key has expired: create a new one');
     }
@@ -106,14 +115,42 @@ export class NodeAdmin {
     if (!(await this.#d.repo.consumeEnrollment(e.key_id, now, nodeId))) {
       throw new ApiError('ENROLLMENT_USED', 'this enrollment key has already been used');
     }
+    const secret = await this.#issue(nodeId, now);
+    this.#log.info({ nodeId, enrollKey: e.key_id, remote }, 'node registered');
+    return { nodeId, secret };
+  }
+
+  /** A fresh secret for the node, replacing its credential (and ending a session that holds the old one). */
+  async #issue(nodeId: string, now: number): Promise<string> {
     const secret = randomBytes(32);
     const storedKey = storedKeyOf(secret);
     await this.#d.repo.putCredential(nodeId, storedKey, now);
     this.#d.creds.setPermanent(nodeId, storedKey, null, false);
     // A re-enrolled node's old session holds the old credential: end it.
     this.#d.registry.get(nodeId)?.close(4004, 'credential replaced');
-    this.#log.info({ nodeId, enrollKey: e.key_id, remote }, 'node registered');
-    return { nodeId, secret: secret.toString('hex') };
+    return secret.toString('hex');
+  }
+
+  /** A used key, presented again (REGISTER_RETRY_MS): the same node, not yet connected, within the window. */
+  async #registerAgain(e: EnrollmentRow, req: RegisterRequest, remote: string, now: number): Promise<RegisterResponse> {
+    const usedAt = Number(e.used_at);
+    const nodeId = e.node_id ?? req.nodeId ?? nodeIdFromHostname(req.hostname);
+    const row = e.used_by === nodeId ? await this.#d.repo.get(nodeId) : undefined;
+    const session = this.#d.registry.get(nodeId);
+    const connected =
+      (row?.last_seen != null && Number(row.last_seen) >= usedAt) ||
+      (session !== undefined && session.connectedAt >= usedAt);
+    if (!row || row.revoked_at !== null || connected || now - usedAt >= REGISTER_RETRY_MS) {
+      throw new ApiError(
+        'ENROLLMENT_USED',
+        `this enrollment key has already been used${e.used_by ? ` (by node ${e.used_by})` : ''}: it registers the same ` +
+          `node again only within ${REGISTER_RETRY_MS / 60_000} minutes of its first use and until that node connects; ` +
+          'create a new one',
+      );
+    }
+    const secret = await this.#issue(nodeId, now);
+    this.#log.info({ nodeId, enrollKey: e.key_id, remote }, 'node registered again with its enrollment key (retry)');
+    return { nodeId, secret };
   }
 
   async list(): Promise<NodeInfo[]> {
