@@ -277,7 +277,7 @@ testEachStore(
     const { channel: other } = await s.channels.create({
       name: 'other',
       kind: 'webhook',
-      config: { url: 'http://127.0.0.1:9/other' },
+      config: { url: 'https://hooks.example.com/other' },
     });
     await s.targets.reload();
     const e = s.engine();
