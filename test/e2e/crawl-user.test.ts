@@ -8,49 +8,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { cliCommand, queryAgentDb, ROOT, runCli, startAgent } from '../helpers/agents.js';
 import { startCluster } from '../helpers/cluster.js';
 import { deploy, schedule, waitFinished, waitLog, waitRunning } from '../helpers/jobs.js';
 import { ScrapydClient } from '../helpers/clients.js';
-import { startMaster, tempDir } from '../helpers/processes.js';
+import { throwawayUser, traversableDir } from '../helpers/os-users.js';
+import { startMaster } from '../helpers/processes.js';
 import { PYTHON } from '../helpers/python.js';
-
-interface User {
-  name: string;
-  uid: number;
-  gid: number;
-}
-
-/** A system user for this test only (argument arrays, no shell); removed when the test ends. */
-function throwawayUser(t: TestContext): User {
-  assert.equal(process.getuid?.(), 0, 'this test creates OS users: run the suite as root (as CI does)');
-  const name = `syc${randomBytes(4).toString('hex')}`;
-  const made = spawnSync(
-    'useradd',
-    ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', '--user-group', name],
-    {
-      encoding: 'utf8',
-    },
-  );
-  assert.equal(made.status, 0, `useradd failed: ${made.stderr}`);
-  t.after(() => {
-    spawnSync('pkill', ['-9', '-u', name]);
-    spawnSync('userdel', ['-f', name]);
-    spawnSync('groupdel', [name]);
-  });
-  const id = (flag: string) => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
-  return { name, uid: id('-u'), gid: id('-g') };
-}
-
-/** A directory the crawl user may traverse but not list (the agent's data dir lives inside). */
-function traversableDir(t: TestContext): string {
-  const dir = tempDir(t);
-  chmodSync(dir, 0o711);
-  return dir;
-}
 
 void test('crawls run as crawlUser and cannot read the agent’s secrets or other runs’ files', async (t) => {
   const user = throwawayUser(t);

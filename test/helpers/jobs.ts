@@ -1,24 +1,12 @@
 /** Shared steps of job tests: deploy the demo egg, schedule, and wait for a job to reach a state. */
-import { ListJobsResponseBody, type FinishedJob, type RunningJob } from '@scrapyard/protocol';
+import { ListJobsResponseBody, NO_POLICY, type FinishedJob, type RunningJob } from '@scrapyard/protocol';
 import { ScrapydClient, type Form } from './clients.js';
 import { buildEgg, type FixtureProject } from './eggs.js';
 import { waitFor } from './wait.js';
 
 /** The demo fixture's spiders, as `scrapy list` prints them (sorted). */
 /** A project or spider policy with nothing set (every field inherits). */
-export const EMPTY_POLICY = {
-  tags: null,
-  maxRunning: null,
-  retries: null,
-  maxRunSeconds: null,
-  stallSeconds: null,
-  killGraceSeconds: null,
-  retryOn: null,
-  retryBackoffSeconds: null,
-  retryBackoffMaxSeconds: null,
-  uniqueArgs: null,
-  startRate: null,
-};
+export const EMPTY_POLICY = NO_POLICY;
 
 export const DEMO_SPIDERS = ['crash', 'envdump', 'fails', 'needsdep', 'quick', 'silent', 'slow', 'stubborn'];
 

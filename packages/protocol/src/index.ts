@@ -111,6 +111,7 @@ export {
   NodeInfo,
   PlacementPolicy,
   PlacementPolicyPatch,
+  NO_POLICY,
   JobPolicyOverride,
   EffectivePolicy,
   RetryableOutcome,

@@ -8,7 +8,7 @@ import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-s
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { DomainEvents, type Published } from '../events/domain-events.js';
 import { AgentRegistry } from '../registry/registry.js';
-import type { PlacementPolicy } from '@scrapyard/protocol';
+import { NO_POLICY, type PlacementPolicy } from '@scrapyard/protocol';
 import { PolicyStore } from '../services/policy-store.js';
 import { JobService, type SubmitInput } from './job-service.js';
 import { LogSink } from './log-sink.js';
@@ -243,20 +243,7 @@ testEachStore(
 );
 
 /** A policy that sets only `o` (everything else inherits). */
-const policy = (o: Partial<PlacementPolicy>): PlacementPolicy => ({
-  tags: null,
-  maxRunning: null,
-  retries: null,
-  maxRunSeconds: null,
-  stallSeconds: null,
-  killGraceSeconds: null,
-  retryOn: null,
-  retryBackoffSeconds: null,
-  retryBackoffMaxSeconds: null,
-  uniqueArgs: null,
-  startRate: null,
-  ...o,
-});
+const policy = (o: Partial<PlacementPolicy>): PlacementPolicy => ({ ...NO_POLICY, ...o });
 
 testEachStore('a finish is retried only for the outcomes in retryOn', {}, async (t, store) => {
   // Retries left in both cases: only retryOn decides.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { pino } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
-import { parseEnvelope, type PlacementPolicy } from '@scrapyard/protocol';
+import { NO_POLICY, parseEnvelope, type PlacementPolicy } from '@scrapyard/protocol';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
 import { PolicyStore } from '../services/policy-store.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
@@ -49,19 +49,7 @@ testEachStore('policies: the job’s own win over the spider’s, which win over
   const db = await openTestDatabase(t, store);
   const policies = new PolicyStore(db, 1);
   await policies.load();
-  const base = {
-    tags: null,
-    maxRunning: null,
-    retries: null,
-    maxRunSeconds: null,
-    stallSeconds: null,
-    killGraceSeconds: null,
-    retryOn: null,
-    retryBackoffSeconds: null,
-    retryBackoffMaxSeconds: null,
-    uniqueArgs: null,
-    startRate: null,
-  };
+  const base = NO_POLICY;
   const defaults = {
     maxRunSeconds: null,
     stallSeconds: null,
@@ -251,20 +239,7 @@ async function sweepHarness(t: TestContext, store: Store) {
   return { clock, at, limits, service, repo, policies, events, running, cancels };
 }
 
-const policy = (o: Partial<PlacementPolicy>): PlacementPolicy => ({
-  tags: null,
-  maxRunning: null,
-  retries: null,
-  maxRunSeconds: null,
-  stallSeconds: null,
-  killGraceSeconds: null,
-  retryOn: null,
-  retryBackoffSeconds: null,
-  retryBackoffMaxSeconds: null,
-  uniqueArgs: null,
-  startRate: null,
-  ...o,
-});
+const policy = (o: Partial<PlacementPolicy>): PlacementPolicy => ({ ...NO_POLICY, ...o });
 
 testEachStore(
   'the sweep stops a run past its maximum run time through its agent (timed_out), then kills it after the grace',

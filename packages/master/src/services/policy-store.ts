@@ -3,25 +3,18 @@
  * memory because the dispatcher consults them on every pass. The spider's value wins over the project's, which
  * wins over the master's default; null means "inherit".
  */
-import type { EffectivePolicy, JobPolicyOverride, PlacementPolicy, RetryableOutcome } from '@scrapyard/protocol';
+import {
+  NO_POLICY,
+  type EffectivePolicy,
+  type JobPolicyOverride,
+  type PlacementPolicy,
+  type RetryableOutcome,
+} from '@scrapyard/protocol';
 import type { Db } from '../db/database.js';
 import { normalizeTags } from '../jobs/placement.js';
 
 const key = (project: string, spider: string) => `${project}\u0000${spider}`;
 
-const NO_POLICY: PlacementPolicy = {
-  tags: null,
-  maxRunning: null,
-  retries: null,
-  maxRunSeconds: null,
-  stallSeconds: null,
-  killGraceSeconds: null,
-  retryOn: null,
-  retryBackoffSeconds: null,
-  retryBackoffMaxSeconds: null,
-  uniqueArgs: null,
-  startRate: null,
-};
 const DEFAULT_RETRY_ON: RetryableOutcome[] = ['lost'];
 const DEFAULT_BACKOFF_SECONDS = 10;
 const DEFAULT_BACKOFF_MAX_SECONDS = 600;

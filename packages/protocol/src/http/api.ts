@@ -141,6 +141,9 @@ export const PlacementPolicy = z
   .strict();
 export type PlacementPolicy = z.infer<typeof PlacementPolicy>;
 
+/** A policy with nothing set: every field inherits. */
+export const NO_POLICY: Readonly<PlacementPolicy> = Object.freeze(PlacementPolicy.parse({}));
+
 /** A PATCH body: the fields given replace the stored ones (null: back to inherit), the others are kept. */
 export const PlacementPolicyPatch = z.object(PolicyFields).partial().strict();
 export type PlacementPolicyPatch = z.infer<typeof PlacementPolicyPatch>;
