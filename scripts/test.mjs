@@ -7,8 +7,9 @@
 // a run that reports no tests, or any skipped or todo test is an error. A hung test fails (per-test default
 // timeout, see test-timeouts.mjs), a hung file fails (per-file timeout), and a hung run is killed (watchdog).
 //
-// Every e2e file whose masters don't choose their store runs twice: on SQLite, then (SCRAPYARD_TEST_STORE=postgres)
-// with each master on a PostgreSQL database of its own.
+// Every e2e file whose masters don't choose their store runs twice, in two runs side by side (E2E_CONCURRENCY files
+// at once in each): on SQLite, and (SCRAPYARD_TEST_STORE=postgres) with each master on a PostgreSQL database of its
+// own. The closing line sums every run: `total: N passed, N failed`.
 //
 // The e2e tests run the built daemons: a dist/ older than its sources is refused (build first: `pnpm test` and
 // `pnpm test:e2e` do), unless SCRAPYARD_TEST_FROM_SOURCE=1 runs the sources instead (scripts/stale-build.mjs).
@@ -129,11 +130,17 @@ function summaryReader() {
       const lines = (partial + text).split('\n');
       partial = lines.pop();
       for (const line of lines) {
-        const m = /^ℹ (tests|skipped|todo) (\d+)$/.exec(line);
+        const m = /^ℹ (tests|pass|fail|skipped|todo) (\d+)$/.exec(line);
         if (m) counts[m[1]] = Number(m[2]);
       }
     },
-    counts: () => ({ tests: counts.tests ?? NaN, skipped: counts.skipped ?? 0, todo: counts.todo ?? 0 }),
+    counts: () => ({
+      tests: counts.tests ?? NaN,
+      pass: counts.pass ?? 0,
+      fail: counts.fail ?? 0,
+      skipped: counts.skipped ?? 0,
+      todo: counts.todo ?? 0,
+    }),
   };
 }
 
@@ -164,18 +171,27 @@ async function postgresForTests() {
 // A signal ends the run: it goes on to the test processes (they would outlive us), and once they are gone we die of
 // it as if we had not listened. pg-server.mjs stops the PostgreSQL server on the signal itself.
 let signalled = null;
-let current = null;
+const children = new Set();
 function onSignal(signal) {
   // Twice means don't wait for them.
-  current?.kill(signalled ? 'SIGKILL' : signal);
+  for (const child of children) child.kill(signalled ? 'SIGKILL' : signal);
   signalled = signal;
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-function run(k, files, env, label = k) {
+/** Pass and fail counts of every run, for the closing line. */
+const totals = { pass: 0, fail: 0 };
+
+/**
+ * Runs test files in one node:test process. Its output streams through, or with `held` is kept and printed whole
+ * when it ends (so two runs side by side don't interleave their lines). Resolves to the run's exit status.
+ */
+function run(k, files, env, label = k, held = false) {
   const cfg = KINDS[k];
-  console.log(`running ${files.length} ${label} test file(s): ${files.join(' ')}`);
+  const out = held ? [] : null;
+  const write = (text) => (out ? out.push(text) : process.stdout.write(text));
+  write(`running ${files.length} ${label} test file(s): ${files.join(' ')}\n`);
   const child = spawn(
     process.execPath,
     [
@@ -198,12 +214,12 @@ function run(k, files, env, label = k) {
       env: { ...process.env, ...env, SCRAPYARD_TEST_TIMEOUT_MS: String(cfg.testTimeoutMs) },
     },
   );
-  current = child;
-  // The output goes through as it comes; the summary at its end is checked.
+  children.add(child);
+  // The summary at the end of the output is checked.
   const reader = summaryReader();
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (text) => {
-    process.stdout.write(text);
+    write(text);
     reader.feed(text);
   });
   return new Promise((resolve) => {
@@ -213,9 +229,12 @@ function run(k, files, env, label = k) {
     }, cfg.runTimeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
-      current = null;
+      children.delete(child);
+      if (out) process.stdout.write(out.join(''));
       let status = code ?? 1;
       const s = reader.counts();
+      totals.pass += s.pass;
+      totals.fail += s.fail;
       if (Number.isNaN(s.tests)) {
         console.error(`scripts/test.mjs: the ${k} run ended (${signal ?? code}) without a summary`);
         status ||= 1;
@@ -251,15 +270,20 @@ let status = 0;
 try {
   for (const k of kinds) {
     if (picked[k].length === 0 || signalled) continue;
-    status ||= await run(k, picked[k], postgres.env);
+    const runs = [run(k, picked[k], postgres.env)];
+    // The PostgreSQL pass runs beside the SQLite one: most of an e2e test's time is spent waiting on crawls and
+    // timers, not on the CPU. Its output is printed when it ends.
     const again = k === 'e2e' ? picked.e2e.filter(takesRunStore) : [];
-    if (again.length > 0 && !signalled) {
-      status ||= await run('e2e', again, { ...postgres.env, SCRAPYARD_TEST_STORE: 'postgres' }, 'e2e (PostgreSQL)');
+    if (again.length > 0) {
+      const env = { ...postgres.env, SCRAPYARD_TEST_STORE: 'postgres' };
+      runs.push(run('e2e', again, env, 'e2e (PostgreSQL)', true));
     }
+    for (const r of await Promise.all(runs)) status ||= r;
   }
 } finally {
   await postgres.stop().catch((err) => console.error(`scripts/test.mjs: stopping PostgreSQL: ${err.message}`));
 }
+console.log(`\ntotal: ${totals.pass} passed, ${totals.fail} failed`);
 if (signalled) {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
