@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import { startAgent } from '../helpers/agents.js';
+import { ScrapydClient } from '../helpers/clients.js';
 import { startCluster } from '../helpers/cluster.js';
+import { deploy } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -24,13 +26,17 @@ function pendingSignals(pid: number): bigint {
   return BigInt(`0x${m[1]}`);
 }
 
-/** SIGINT and SIGTERM delivered together (as Ctrl-C under pnpm exec does, at worst); resolves with the exit code. */
-async function ctrlCUnderPnpm(proc: ChildProcess): Promise<number | null> {
+/**
+ * SIGINT and SIGTERM delivered together (as Ctrl-C under pnpm exec does, at worst); resolves with the exit code.
+ * `whileFrozen` runs while the daemon is stopped: what it makes the other side send waits in the socket.
+ */
+async function ctrlCUnderPnpm(proc: ChildProcess, whileFrozen?: () => Promise<void>): Promise<number | null> {
   const pid = proc.pid!;
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   process.kill(pid, 'SIGSTOP');
   try {
     await waitFor(() => /^\d+ \(.*\) T/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')), { what: 'SIGSTOP' });
+    await whileFrozen?.();
     process.kill(pid, 'SIGINT');
     process.kill(pid, 'SIGTERM');
     const both = (1n << 14n) | (1n << 1n); // SIGTERM (15) and SIGINT (2)
@@ -58,7 +64,12 @@ void test('master: SIGINT and a forwarded SIGTERM are one clean stop', async (t)
 void test('agent: SIGINT and a forwarded SIGTERM are one clean stop', async (t) => {
   const cluster = await startCluster(t);
   const agent = await startAgent(t, { master: cluster.master });
-  const code = await ctrlCUnderPnpm(agent.proc);
+  await deploy(cluster.api);
+  // Deleting the project makes the master send the live egg set: frames that arrive as the agent stops must not
+  // reach its closed store.
+  const code = await ctrlCUnderPnpm(agent.proc, async () => {
+    ScrapydClient.ok(await cluster.api.post('delproject.json', { project: 'demo' }));
+  });
   const out = agent.currentOutput();
   assert.equal(code, 0, `a clean stop:\n${out.slice(-2000)}`);
   assert.match(out, /"msg":"stopping \(running crawls keep running\)"/);

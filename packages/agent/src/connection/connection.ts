@@ -143,6 +143,9 @@ export class Connection {
     ws.on('message', (data: Buffer, isBinary) => {
       this.#lastHeard = Date.now();
       if (ws !== this.#ws) return; // a socket we already gave up on
+      // Frames still buffered when we stop would reach handlers whose stores are closing; the master re-sends what
+      // matters (cancels, acks, the live egg set) at the next hello.
+      if (this.#stopped) return;
       if (isBinary) return this.#refuse(ws, { code: 'PROTOCOL_ERROR', message: 'master sent a binary frame' });
       let env: Envelope;
       try {

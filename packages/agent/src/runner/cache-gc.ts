@@ -29,6 +29,7 @@ export class CacheGc {
 
   /** The master's live egg set: collect eggs now, and remember it for the hourly sweep. */
   onLive(live: EggsLive): void {
+    if (this.#stopped) return; // the store may be closed already
     this.#lastLive = live;
     this.#collectEggs(live);
   }
