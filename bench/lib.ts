@@ -50,7 +50,12 @@ export function stampDir(): Stamp {
 }
 
 /** The environment that makes every interpreter a crawl runs stamp its start. */
-export const stampEnv = (stamp: Stamp) => ({ PYTHONPATH: stamp.pythonPath, BENCH_STAMPS: stamp.stamps });
+/** The stamp's environment, and (for the daemons) leave to pass BENCH_STAMPS on to crawls, which see an allowlist. */
+export const stampEnv = (stamp: Stamp) => ({
+  PYTHONPATH: stamp.pythonPath,
+  BENCH_STAMPS: stamp.stamps,
+  SCRAPYARD_CRAWL_ENV_PASSTHROUGH: 'BENCH_STAMPS',
+});
 
 /** Child output, kept to show when something fails. */
 function capture(proc: ChildProcess): () => string {
