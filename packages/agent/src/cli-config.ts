@@ -128,8 +128,9 @@ export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv, 
 /** The master to dial: the configured one, else the one that issued the credential (register stores it). */
 export function masterUrlOf(c: AgentFile, issuedBy?: string): string {
   const url = c.masterUrl ?? issuedBy?.replace(/^http/, 'ws');
-  if (!url)
+  if (!url) {
     throw new AgentConfigError("masterUrl: the master's address is needed: --url, masterUrl or SCRAPYARD_MASTER_URL");
+  }
   return url;
 }
 

@@ -36,8 +36,9 @@ export const REGISTER_RETRY_MINUTES = 10;
 
 /** uid and gid of `--owner USER` (its primary group), for a data dir register creates as root. */
 export function resolveOwner(user: string, uid = process.getuid?.() ?? -1): { uid: number; gid: number } {
-  if (uid !== 0)
+  if (uid !== 0) {
     throw new RegisterError('USAGE', `--owner ${user} needs root (run register with sudo), or leave it out`);
+  }
   const pw = getent('passwd', user);
   if (!pw || pw.length < 4) throw new RegisterError('USAGE', `--owner ${user}: no such user`);
   return { uid: Number(pw[2]), gid: Number(pw[3]) };
