@@ -7,7 +7,8 @@ set -uo pipefail
 if command -v scrapyd-deploy >/dev/null 2>&1; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-how='pipx install scrapyd-client   (or a venv: python3 -m venv ~/scrapyd-client && ~/scrapyd-client/bin/pip install scrapyd-client)'
+how='pipx install scrapyd-client   (or a venv: python3 -m venv ~/scrapyd-client &&'
+how+=' ~/scrapyd-client/bin/pip install scrapyd-client)'
 
 if ! command -v pipx >/dev/null 2>&1; then
   echo "==> installing pipx (for scrapyd-deploy)"
