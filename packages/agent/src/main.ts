@@ -23,12 +23,8 @@ async function main(): Promise<number> {
   let file;
   try {
     args = parseAgentArgs(process.argv.slice(2));
-    if (args.kind === 'help') {
-      process.stdout.write(`${AGENT_HELP}\n`);
-      return 0;
-    }
-    if (args.kind === 'version') {
-      process.stdout.write(`scrapyard-agent ${AGENT_VERSION}\n`);
+    if (args.kind === 'help' || args.kind === 'version') {
+      process.stdout.write(`${args.kind === 'help' ? AGENT_HELP : `scrapyard-agent ${AGENT_VERSION}`}\n`);
       return 0;
     }
     file = loadAgentFile(args.configFile, process.env, args.flags);
