@@ -84,7 +84,7 @@ void test("installed: a relative --data-dir is the caller's; what node enroll pr
       if (master.exited()) throw new Error(`master exited:\n${master.output()}`);
       return /"port":(\d+)[^\n]*listening/.exec(master.output())?.[1];
     },
-    { what: 'the installed master to listen' },
+    { timeoutMs: 60_000, what: 'the installed master to listen' },
   );
   assert.ok(existsSync(join(cwd, 'rel', 'dir', 'admin-token')), 'the data dir is relative to the working directory');
 
@@ -109,7 +109,7 @@ void test("installed: a relative --data-dir is the caller's; what node enroll pr
       if (agent.exited()) throw new Error(`agent exited:\n${agent.output()}`);
       return /connected to master/.test(agent.output());
     },
-    { what: 'the agent enroll told us to run to connect' },
+    { timeoutMs: 60_000, what: 'the agent enroll told us to run to connect' },
   );
   assert.equal(await agent.stop(), 0, agent.output());
   assert.equal(await master.stop(), 0, master.output());
