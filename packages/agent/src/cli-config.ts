@@ -1,7 +1,8 @@
 /**
  * scrapyard-agent's file/env/flag configuration (JSON file, SCRAPYARD_* env overrides, then `--url`/`--data-dir`),
- * validated with zod and turned into the AgentConfig createAgent() takes. The node secret comes from the credential `register` wrote into the
- * data dir (or, for a temporary node, from a file holding the cluster's shared secret), never from the config.
+ * validated with zod and turned into the AgentConfig createAgent() takes. The node secret comes from the credential
+ * `register` wrote into the data dir (or, for a temporary node, from a file holding the cluster's shared secret),
+ * never from the config.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
