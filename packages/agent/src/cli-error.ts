@@ -1,4 +1,4 @@
-/** A failure of `scrapyard-agent` the user can act on, with the catalogue's code: printed as `scrapyard-agent: CODE: …`. */
+/** A failure of `scrapyard-agent` the user can act on, with the catalogue's code: `scrapyard-agent: CODE: …`. */
 import type { ErrorCode } from '@scrapyard/protocol';
 
 export class AgentCliError extends Error {
