@@ -49,6 +49,11 @@ echo "==> building"
 pnpm build
 
 echo "==> installing the commands"
-$SUDO bash scripts/install-bin.sh /usr/local
+# /usr/local/bin is on everyone's PATH; without root or sudo, ~/.local/bin (install-bin.sh says if it is not on PATH).
+if [ -z "$SUDO" ] || command -v sudo >/dev/null 2>&1; then
+  $SUDO bash scripts/install-bin.sh /usr/local
+else
+  bash scripts/install-bin.sh
+fi
 
 bash scripts/install-scrapyd-client.sh || true
