@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { waitFor } from '../../../../test/helpers/wait.js';
 import { SecretBox } from '../auth/secret-box.js';
+import { createConsumerMarks } from '../db/repos/consumer-marks.js';
 import { createDeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
+import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { DomainEvents } from '../events/domain-events.js';
@@ -74,6 +76,8 @@ testEachStore(
 testEachStore('a start replays job events since its mark into the outbox, once', {}, async (t, store) => {
   const db = await openTestDatabase(t, store);
   const repo = createDeliveriesRepo(db);
+  const marks = createConsumerMarks(db);
+  const history = createJobHistoryRepo(db);
   const jobs = createJobsRepo(db);
   const clock = { now: T0 };
   const now = () => clock.now;
@@ -105,7 +109,7 @@ testEachStore('a start replays job events since its mark into the outbox, once',
     );
     return runId;
   };
-  await repo.setMark('jobs', T0);
+  await marks.set('webhooks', T0);
   const long = await add('ancient', 'p', 'failed', T0 - 3_600_000);
   const failed = await add('j1', 'p', 'failed', T0 + 1000);
   const ok = await add('j2', 'p', 'succeeded', T0 + 2000);
@@ -115,17 +119,17 @@ testEachStore('a start replays job events since its mark into the outbox, once',
   const boot = async () => {
     await targets.reload();
     const events = new DomainEvents({ logger, now });
-    const items = new ItemBatches({
+    const w = new JobWebhooks({
       repo,
-      jobs,
       targets,
       events,
-      files: { logsDir: '', itemsDir: '' },
+      marks,
+      history,
+      baseUrl: () => 'http://m',
       now,
       logger,
       wake: () => {},
     });
-    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
     await w.start();
     await w.stop();
   };
@@ -152,6 +156,8 @@ testEachStore(
   async (t, store) => {
     const db = await openTestDatabase(t, store);
     const repo = createDeliveriesRepo(db);
+    const marks = createConsumerMarks(db);
+    const history = createJobHistoryRepo(db);
     const jobs = createJobsRepo(db);
     const clock = { now: T0 - 60_000 };
     const now = () => clock.now;
@@ -185,7 +191,7 @@ testEachStore(
       );
       return runId;
     };
-    await repo.setMark('jobs', T0);
+    await marks.set('webhooks', T0);
     // Queued first, finished last: the jobs table's order is not the events' order.
     const second = await add('j2', T0 + 4000);
     const first = await add('j1', T0 + 1000);
@@ -198,12 +204,19 @@ testEachStore(
 
     await targets.reload();
     const events = new DomainEvents({ logger, now });
-    const files = { logsDir: '', itemsDir: '' };
-    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
-    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    const w = new JobWebhooks({
+      repo,
+      targets,
+      events,
+      marks,
+      history,
+      baseUrl: () => 'http://m',
+      now,
+      logger,
+      wake: () => {},
+    });
     await w.start();
     await w.stop();
-    await items.stop();
 
     const sent = async (hookId: string) =>
       (await repo.due(clock.now, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
@@ -234,6 +247,8 @@ testEachStore(
   async (t, store) => {
     const db = await openTestDatabase(t, store);
     const repo = createDeliveriesRepo(db);
+    const marks = createConsumerMarks(db);
+    const history = createJobHistoryRepo(db);
     const jobs = createJobsRepo(db);
     const now = Date.now;
     const targets = new TargetCatalog(repo);
@@ -242,7 +257,7 @@ testEachStore(
       await hooks.create({ url: 'https://hooks.example.com/i', project: 'p', items: true, itemsPerBatch: 2 })
     ).webhook;
     const eventsOnly = (await hooks.create({ url: 'https://hooks.example.com/e', project: 'p' })).webhook;
-    await repo.setMark('jobs', now());
+    await marks.set('webhooks', now());
 
     const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
     t.after(() => rmSync(itemsDir, { recursive: true, force: true }));
@@ -251,9 +266,19 @@ testEachStore(
 
     const events = new DomainEvents({ logger, now });
     const files = { logsDir: '', itemsDir };
-    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
-    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
-    items.start();
+    const items = new ItemBatches({ repo, jobs, targets, events, marks, history, files, now, logger, wake: () => {} });
+    const w = new JobWebhooks({
+      repo,
+      targets,
+      events,
+      marks,
+      history,
+      baseUrl: () => 'http://m',
+      now,
+      logger,
+      wake: () => {},
+    });
+    await items.start();
     await w.start();
     t.after(async () => {
       await w.stop();

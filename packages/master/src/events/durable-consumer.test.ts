@@ -91,7 +91,8 @@ testEachStore('the mark never passes an event still being handled; a crash repla
   let releaseFirst = () => {};
   const a = s.consumer(async (evs) => {
     const e = evs[0]!;
-    if (e.nodeId === 'e1') await new Promise<void>((r) => (releaseFirst = r)); // still running at the crash
+    if (e.nodeId === 'e1')
+      await new Promise<void>((r) => (releaseFirst = r)); // still running at the crash
     else outbox.set(e.nodeId, (outbox.get(e.nodeId) ?? 0) + 1);
   });
   await a.start();
@@ -144,7 +145,12 @@ testEachStore('events from before the subscription are caught up first, each onc
   await b.start();
   s.commit('e3', T0 + 30);
   committed.push(
-    ...['e1', 'e2', 'e3'].map((id, i) => ({ type: 'node.revoked' as const, nodeId: id, seq: 0, at: T0 + 10 * (i + 1) })),
+    ...['e1', 'e2', 'e3'].map((id, i) => ({
+      type: 'node.revoked' as const,
+      nodeId: id,
+      seq: 0,
+      at: T0 + 10 * (i + 1),
+    })),
   );
   s.commit('e4', T0 + 40);
   assert.deepEqual(got.seen, [], 'nothing is handled before the catch-up');
