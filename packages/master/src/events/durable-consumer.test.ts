@@ -91,9 +91,11 @@ testEachStore('the mark never passes an event still being handled; a crash repla
   let releaseFirst = () => {};
   const a = s.consumer(async (evs) => {
     const e = evs[0]!;
-    if (e.nodeId === 'e1')
+    if (e.nodeId === 'e1') {
       await new Promise<void>((r) => (releaseFirst = r)); // still running at the crash
-    else outbox.set(e.nodeId, (outbox.get(e.nodeId) ?? 0) + 1);
+    } else {
+      outbox.set(e.nodeId, (outbox.get(e.nodeId) ?? 0) + 1);
+    }
   });
   await a.start();
   s.commit('e1', T0 + 10);
