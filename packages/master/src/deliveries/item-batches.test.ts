@@ -15,6 +15,7 @@ import { createConsumerMarks } from '../db/repos/consumer-marks.js';
 import { createDeliveriesRepo } from '../db/repos/deliveries.js';
 import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
+import { insertFinishedJob } from '../db/repos/jobs.test-support.js';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ItemBatches } from './item-batches.js';
@@ -78,22 +79,13 @@ testEachStore(
     const s = await setup(t, store);
     await s.marks.set('webhook-items', s.now() - 1_000);
     // Down: the job ran and finished; its finish is held in the outbox, its items never cut.
-    await s.jobs.insertPending({
+    await insertFinishedJob(s.jobs, {
       runId: s.runId,
       jobId: 'j1',
       project: 'p',
-      spider: 's',
-      versionRequested: null,
-      settings: [],
-      args: [],
-      priority: 0,
-      createdAt: s.now() - 500,
-      tags: [],
+      outcome: 'succeeded',
+      endedAt: s.now(),
     });
-    const [row] = await s.jobs.page({ limit: 1, project: 'p' });
-    assert.ok(await s.jobs.claim(row!.seq, 'n1', 'v1', s.now() - 400));
-    const end = { endedAt: s.now(), startedAt: s.now() - 300, exitCode: 0, signal: null, outcome: 'succeeded' };
-    assert.ok(await s.jobs.markFinished(s.runId, { ...end, reason: null }, 100));
     await s.writeHeldFinish();
 
     await s.items.start();

@@ -16,6 +16,7 @@ import { createConsumerMarks } from '../db/repos/consumer-marks.js';
 import { createDeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
 import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
+import { insertFinishedJob } from '../db/repos/jobs.test-support.js';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ItemBatches } from './item-batches.js';
@@ -36,6 +37,10 @@ const row = (target: string, key: string, at = T0): NewDelivery => ({
   next_at: at,
   created_at: at,
 });
+
+/** The webhooks' consumer, as compose/deliveries.ts makes it. */
+const jobWebhooks = (d: Omit<ConstructorParameters<typeof JobWebhooks>[0], 'baseUrl' | 'logger' | 'wake'>) =>
+  new JobWebhooks({ ...d, baseUrl: () => 'http://m', logger, wake: () => {} });
 
 testEachStore(
   'enqueue is idempotent per target and key; one caller wins a claim; the log is trimmed',
@@ -88,25 +93,7 @@ testEachStore('a start replays job events since its mark into the outbox, once',
 
   const add = async (jobId: string, project: string, outcome: string, endedAt: number) => {
     const runId = randomBytes(16).toString('hex');
-    await jobs.insertPending({
-      runId,
-      jobId,
-      project,
-      spider: 's',
-      versionRequested: null,
-      settings: [],
-      args: [],
-      priority: 0,
-      createdAt: endedAt - 2000,
-      tags: [],
-    });
-    const [r] = await jobs.page({ limit: 1, project });
-    await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
-    await jobs.markFinished(
-      runId,
-      { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome, reason: 'x' },
-      100,
-    );
+    await insertFinishedJob(jobs, { runId, jobId, project, outcome, endedAt });
     return runId;
   };
   await marks.set('webhooks', T0);
@@ -119,17 +106,7 @@ testEachStore('a start replays job events since its mark into the outbox, once',
   const boot = async () => {
     await targets.reload();
     const events = new DomainEvents({ logger, now });
-    const w = new JobWebhooks({
-      repo,
-      targets,
-      events,
-      marks,
-      history,
-      baseUrl: () => 'http://m',
-      now,
-      logger,
-      wake: () => {},
-    });
+    const w = jobWebhooks({ repo, targets, events, marks, history, now });
     await w.start();
     await w.stop();
   };
@@ -170,25 +147,7 @@ testEachStore(
 
     const add = async (jobId: string, endedAt: number) => {
       const runId = randomBytes(16).toString('hex');
-      await jobs.insertPending({
-        runId,
-        jobId,
-        project: 'p',
-        spider: 's',
-        versionRequested: null,
-        settings: [],
-        args: [],
-        priority: 0,
-        createdAt: endedAt - 2000,
-        tags: [],
-      });
-      const [r] = await jobs.page({ limit: 1, project: 'p' });
-      await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
-      await jobs.markFinished(
-        runId,
-        { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome: 'failed', reason: 'x' },
-        100,
-      );
+      await insertFinishedJob(jobs, { runId, jobId, project: 'p', outcome: 'failed', endedAt });
       return runId;
     };
     await marks.set('webhooks', T0);
@@ -204,17 +163,7 @@ testEachStore(
 
     await targets.reload();
     const events = new DomainEvents({ logger, now });
-    const w = new JobWebhooks({
-      repo,
-      targets,
-      events,
-      marks,
-      history,
-      baseUrl: () => 'http://m',
-      now,
-      logger,
-      wake: () => {},
-    });
+    const w = jobWebhooks({ repo, targets, events, marks, history, now });
     await w.start();
     await w.stop();
 
@@ -267,17 +216,7 @@ testEachStore(
     const events = new DomainEvents({ logger, now });
     const files = { logsDir: '', itemsDir };
     const items = new ItemBatches({ repo, jobs, targets, events, marks, history, files, now, logger, wake: () => {} });
-    const w = new JobWebhooks({
-      repo,
-      targets,
-      events,
-      marks,
-      history,
-      baseUrl: () => 'http://m',
-      now,
-      logger,
-      wake: () => {},
-    });
+    const w = jobWebhooks({ repo, targets, events, marks, history, now });
     await items.start();
     await w.start();
     t.after(async () => {

@@ -5,7 +5,7 @@
  */
 import type { JobOutcome } from '@scrapyard/protocol';
 import type { JobHistoryRepo } from '../db/repos/job-history.js';
-import type { Published } from './domain-events.js';
+import type { JobRef, Published } from './domain-events.js';
 
 export type JobEventType = 'job.started' | 'job.finished' | 'job.requeued';
 
@@ -27,10 +27,9 @@ export function jobHistory<T extends JobEventType>(repo: JobHistoryRepo, types: 
     const out: Published<JobEventType>[] = [];
     if (want.has('job.started')) {
       for (const r of await repo.started(from, limit)) {
-        const job = { jobId: r.job_id, runId: r.run_id, project: r.project, spider: r.spider };
         out.push({
           type: 'job.started',
-          job,
+          job: refOf(r, r.run_id),
           nodeId: r.node_id ?? '',
           pid: r.pid ?? 0,
           attempt: r.attempt,
@@ -42,10 +41,9 @@ export function jobHistory<T extends JobEventType>(repo: JobHistoryRepo, types: 
     if (want.has('job.finished')) {
       for (const r of await repo.finished(from, limit)) {
         if (r.outcome === null) continue;
-        const job = { jobId: r.job_id, runId: r.run_id, project: r.project, spider: r.spider };
         out.push({
           type: 'job.finished',
-          job,
+          job: refOf(r, r.run_id),
           nodeId: r.node_id,
           attempt: r.attempt,
           outcome: r.outcome as JobOutcome,
@@ -60,10 +58,9 @@ export function jobHistory<T extends JobEventType>(repo: JobHistoryRepo, types: 
     }
     if (want.has('job.requeued')) {
       for (const a of await repo.requeued(from, limit)) {
-        const job = { jobId: a.job_id, runId: a.current_run_id, project: a.project, spider: a.spider };
         out.push({
           type: 'job.requeued',
-          job,
+          job: refOf(a, a.current_run_id),
           previousRunId: a.run_id,
           attempt: a.attempt + 1,
           reason: a.reason ?? '',
@@ -75,4 +72,8 @@ export function jobHistory<T extends JobEventType>(repo: JobHistoryRepo, types: 
     out.sort((a, b) => jobEventPosition(a) - jobEventPosition(b));
     return out.slice(0, limit) as Published<T>[];
   };
+}
+
+function refOf(r: { job_id: string; project: string; spider: string }, runId: string): JobRef {
+  return { jobId: r.job_id, runId, project: r.project, spider: r.spider };
 }
