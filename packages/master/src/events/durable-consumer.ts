@@ -61,6 +61,7 @@ export class DurableConsumer<T extends EventType> {
   #saved: number | null = null;
   #held: Published<T>[] | null = null;
   #caughtUp: Promise<void> = Promise.resolve();
+  #started = false;
   #stopped = false;
   #unsubscribe: (() => void)[] = [];
   #timer: NodeJS.Timeout | null = null;
@@ -75,6 +76,7 @@ export class DurableConsumer<T extends EventType> {
 
   /** Subscribes, reads the mark and starts catching up (see `caughtUp`). A first start begins now. */
   async start(): Promise<void> {
+    this.#started = true;
     this.#stopped = false;
     this.#held = [];
     this.#unsubscribe = this.#o.types.map((type) => this.#o.events.on(type, (e) => this.#live(e)));
@@ -131,6 +133,8 @@ export class DurableConsumer<T extends EventType> {
    * completes is counted and what it leaves unfinished is caught up by the next start.
    */
   async stop(drain?: () => Promise<void>): Promise<void> {
+    // Never started: there is no mark to write (an empty one would catch up from the beginning of time).
+    if (!this.#started) return drain?.();
     this.#stopped = true;
     for (const u of this.#unsubscribe.splice(0)) u();
     if (this.#timer) clearInterval(this.#timer);
