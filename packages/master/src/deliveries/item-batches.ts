@@ -172,6 +172,9 @@ export class ItemBatches {
 
   async #pass(r: RunState): Promise<void> {
     r.busy = true;
+    // Whether this pass is final is fixed at its start, with the file's size: a job that ends while a live pass
+    // runs gets a final pass of its own (its last bytes may have come after this one read the size).
+    const final = r.finished;
     try {
       const path = jobFilePath(this.d.files, 'items', r.job.project, r.job.spider, r.job.jobId);
       const size = path
@@ -181,8 +184,8 @@ export class ItemBatches {
           )
         : 0;
       for (const hook of this.#hooks(r.job)) {
-        if (path) await this.#cut(r, hook, path, size);
-        if (r.finished) await this.#releaseFinish(r, hook);
+        if (path) await this.#cut(r, hook, path, size, final);
+        if (final) await this.#releaseFinish(r, hook);
       }
     } catch (e) {
       this.#log.error({ err: e, jobId: r.job.jobId, runId: r.job.runId }, 'cutting item batches failed; retrying');
@@ -193,7 +196,7 @@ export class ItemBatches {
     if (r.again) {
       r.again = false;
       this.#schedule(r, r.finished ? FINAL_DELAY_MS : LIVE_DELAY_MS);
-    } else if (r.finished) {
+    } else if (final) {
       // Done; a straggler chunk later tracks the run again and continues from the marks.
       this.#forget(r.job.runId);
     }
@@ -212,11 +215,11 @@ export class ItemBatches {
     if (wanted && this.d.now() < e.waitUntil && !(await this.d.repo.hasAny(hook.id, keys))) r.again = true;
   }
 
-  async #cut(r: RunState, hook: WebhookTarget, path: string, size: number): Promise<void> {
+  async #cut(r: RunState, hook: WebhookTarget, path: string, size: number, final: boolean): Promise<void> {
     const markName = `items:${hook.id}:${r.job.runId}`;
     const from = (await this.d.repo.mark(markName)) ?? 0;
     if (size <= from) return;
-    const batches = await cutBatches(path, from, size, hook.itemsPerBatch, MAX_BATCH_BYTES, r.finished);
+    const batches = await cutBatches(path, from, size, hook.itemsPerBatch, MAX_BATCH_BYTES, final);
     if (batches.length === 0) return;
     const now = this.d.now();
     const rows = batches.map((b) => {
@@ -227,7 +230,7 @@ export class ItemBatches {
         from: b.from,
         to: b.to,
         count: b.count,
-        final: r.finished && b.to === batches[batches.length - 1]!.to,
+        final: final && b.to === batches[batches.length - 1]!.to,
       };
       return {
         id: newDeliveryId(),
