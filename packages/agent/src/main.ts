@@ -9,7 +9,7 @@ import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
 import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { register, RegisterError } from './register.js';
-import { onStopSignals } from '@scrapyard/protocol';
+import { stopOnSignals } from '@scrapyard/protocol';
 
 const HELP = `Usage: scrapyard-agent [--config FILE]
        scrapyard-agent register --config FILE --token TOKEN [--node-id ID] [--owner USER]
@@ -117,25 +117,7 @@ async function main(): Promise<number> {
     return 2;
   }
   // Signals are handled from the start: an agent still dialling (master down, refused, TLS error) must stop cleanly.
-  let resolveStopped: (code: number) => void = () => undefined;
-  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
-  onStopSignals({
-    stop: (signal) => {
-      logger.info({ signal }, 'stopping (running crawls keep running)');
-      agent.stop().then(
-        () => resolveStopped(0),
-        (e: unknown) => {
-          logger.error({ err: e }, 'error while stopping');
-          resolveStopped(1);
-        },
-      );
-    },
-    coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
-    force: (signal) => {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
-    },
-  });
+  const stopped = stopOnSignals(agent, logger, { stopping: 'stopping (running crawls keep running)' });
   await agent.start();
   return stopped;
 }
