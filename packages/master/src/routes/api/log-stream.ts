@@ -20,7 +20,7 @@ import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
 import type { LogSink } from '../../jobs/log-sink.js';
 import { ApiError } from '../../services/api-error.js';
 import { apiErrorHandler } from './errors.js';
-import { parseOr400 } from './validate.js';
+import { parseOr400 } from '../../services/api-error.js';
 
 /** What the tail needs to know about a job (a `JobRow` fits). */
 export interface LogStreamJob {
