@@ -23,7 +23,7 @@ async function lintAs(file: string): Promise<string[]> {
   return result!.messages.map((m) => `${m.line}: ${m.ruleId ?? 'fatal'}: ${m.message}`);
 }
 
-test('a feature module may not import routes/ nor the Scrapyd wire format', async () => {
+void test('a feature module may not import routes/ nor the Scrapyd wire format', async () => {
   const restricted = (line: number, source: string, why: string) =>
     `${line}: no-restricted-imports: '${source}' import is restricted from being used by a pattern. ${why}`;
   const http = 'a feature module takes typed input from its route and never imports routes/ (only compose/ wires them)';
@@ -37,11 +37,11 @@ test('a feature module may not import routes/ nor the Scrapyd wire format', asyn
   }
 });
 
-test('composition may wire routes and the Scrapyd adapter', async () => {
+void test('composition may wire routes and the Scrapyd adapter', async () => {
   assert.deepEqual(await lintAs('compose/forbidden-import.ts'), []);
 });
 
-test('the sources as they are keep the layering', async () => {
+void test('the sources as they are keep the layering', async () => {
   const results = await eslint.lintFiles(['packages/*/src/**/*.ts']);
   assert.ok(results.length > 100, `only ${results.length} files linted`);
   const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`));

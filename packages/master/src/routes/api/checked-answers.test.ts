@@ -33,14 +33,14 @@ async function app(answer: () => unknown) {
   return { a, logs };
 }
 
-test('an answer that matches goes out as the handler made it', async () => {
+void test('an answer that matches goes out as the handler made it', async () => {
   const { a } = await app(() => ({ count: 2, id: 'x', extra: true }));
   const r = await a.inject('/api/v1/things/x');
   assert.equal(r.statusCode, 200);
   assert.equal(r.body, '{"count":2,"id":"x","extra":true}');
 });
 
-test('an answer that does not match is a 500 logged with its route, never sent', async () => {
+void test('an answer that does not match is a 500 logged with its route, never sent', async () => {
   const { a, logs } = await app(() => ({ id: 'x', count: 'two' }));
   const r = await a.inject('/api/v1/things/x');
   assert.equal(r.statusCode, 500);
@@ -56,7 +56,7 @@ test('an answer that does not match is a 500 logged with its route, never sent',
   assert.deepEqual(logged?.problems, ['response.count: Invalid input: expected number, received string']);
 });
 
-test('an error answer is not held to the success schema', async () => {
+void test('an error answer is not held to the success schema', async () => {
   const { a } = await app(() => {
     throw new ApiError('NOT_FOUND', 'no thing x');
   });
