@@ -6,18 +6,18 @@
 import { homedir } from 'node:os';
 import { pino } from 'pino';
 import { onStopSignals } from '@scrapyard/protocol';
-import { runAlertCommand } from './alert-cli.js';
+import { runAlertCommand } from './cli/commands/alert.js';
 import { checkExposure } from './auth/bind-exposure.js';
-import { runChannelCommand } from './channel-cli.js';
-import { parseMasterArgs, MASTER_HELP } from './cli.js';
+import { runChannelCommand } from './cli/commands/channel.js';
+import { parseMasterArgs, MASTER_HELP } from './cli/master-flags.js';
 import { discoverConfigFiles } from './config-files.js';
 import { ConfigError, loadMasterConfig } from './config.js';
-import { runMigrateCommand } from './migrate-cli.js';
-import { runNodeCommand } from './node-cli.js';
-import { runPolicyCommand } from './policy-cli.js';
-import { runScheduleCommand } from './schedule-cli.js';
+import { runMigrateCommand } from './cli/commands/migrate.js';
+import { runNodeCommand } from './cli/commands/node.js';
+import { runPolicyCommand } from './cli/commands/policy.js';
+import { runScheduleCommand } from './cli/commands/schedule.js';
 import { startStandalone } from './standalone.js';
-import { runWebhookCommand } from './webhook-cli.js';
+import { runWebhookCommand } from './cli/commands/webhook.js';
 
 export const VERSION = '0.1.0';
 

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { DeliveryPage, TestDeliveryResponse, type Delivery } from '@scrapyard/protocol';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
-import { num, when } from './cli-values.js';
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
+import { num, when } from '../values.js';
 
 // `--url` is a webhook's (or webhook channel's) own URL here, so the master's is `--master-url`: a master URL
 // taken for a receiver's would send the admin token to the receiver.

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { FirePage, FireTimes, Schedule, ScheduleFire, ScheduleList } from '@scrapyard/protocol';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
-import { defined, num, when } from './cli-values.js';
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
+import { defined, num, when } from '../values.js';
 
 export const SCHEDULE_HELP = `Usage: scrapyard-master schedule <command> [options]
 

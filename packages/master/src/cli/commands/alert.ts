@@ -14,9 +14,9 @@ import {
   type Alert,
 } from '@scrapyard/protocol';
 import type { z } from 'zod';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
-import { commaList, defined, either, num, when } from './cli-values.js';
-import { readJsonBody } from './target-cli.js';
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
+import { commaList, defined, either, num, when } from '../values.js';
+import { readJsonBody } from './targets.js';
 
 export const ALERT_HELP = `Usage: scrapyard-master alert <command> [options]
 

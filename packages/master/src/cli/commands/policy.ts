@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { PlacementPolicy } from '@scrapyard/protocol';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
-import { commaList, defined, num } from './cli-values.js';
-import { readJsonBody } from './target-cli.js';
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
+import { commaList, defined, num } from '../values.js';
+import { readJsonBody } from './targets.js';
 
 export const POLICY_HELP = `Usage: scrapyard-master policy <command> PROJECT [SPIDER] [options]
 

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { EnrollmentResponse, NodeInfo } from '@scrapyard/protocol';
 import { z } from 'zod';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from './admin-client.js';
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
 
 export const NODE_HELP = `Usage: scrapyard-master node <command> [options]
 

@@ -9,10 +9,10 @@ import { homedir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import { readAdminToken } from './auth/admin-token.js';
-import { discoverConfigFiles } from './config-files.js';
-import { loadMasterConfig } from './config.js';
-import { dialHost } from './dial-host.js';
+import { readAdminToken } from '../auth/admin-token.js';
+import { discoverConfigFiles } from '../config-files.js';
+import { loadMasterConfig } from '../config.js';
+import { dialHost } from '../dial-host.js';
 
 /** A failure the user can act on: printed as is, exit code 1. */
 export class CliError extends Error {}

@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { CHANNEL_KINDS, Channel, ChannelList, ChannelWithSecret, type ChannelKind } from '@scrapyard/protocol';
-import { CliError, table } from './admin-client.js';
-import { commaList, defined, either, num, when } from './cli-values.js';
+import { CliError, table } from '../admin-client.js';
+import { commaList, defined, either, num, when } from '../values.js';
 import {
   TARGET_OPTIONS,
   TARGET_HELP_TAIL,
@@ -16,7 +16,7 @@ import {
   secretFrom,
   secretLines,
   type TargetCli,
-} from './target-cli.js';
+} from './targets.js';
 
 export const CHANNEL_HELP = `Usage: scrapyard-master channel <command> [options]
 

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Webhook, WebhookList, WebhookWithSecret, WEBHOOK_EVENTS } from '@scrapyard/protocol';
-import { CliError, table } from './admin-client.js';
-import { commaList, defined, either, num, when } from './cli-values.js';
+import { CliError, table } from '../admin-client.js';
+import { commaList, defined, either, num, when } from '../values.js';
 import {
   TARGET_OPTIONS,
   TARGET_HELP_TAIL,
@@ -15,7 +15,7 @@ import {
   secretFrom,
   secretLines,
   type TargetCli,
-} from './target-cli.js';
+} from './targets.js';
 
 export const WEBHOOK_HELP = `Usage: scrapyard-master webhook <command> [options]
 
