@@ -4,98 +4,55 @@
  * environment, never from the command line; a generated signing key is shown once. `update` merges the given
  * settings into the channel's (the API replaces `config` whole) and keeps the secret unless a new one is given.
  */
-import { parseArgs } from 'node:util';
 import { CHANNEL_KINDS, Channel, ChannelList, ChannelWithSecret, type ChannelKind } from '@scrapyard/protocol';
-import { CliError, table } from '../admin-client.js';
-import { commaList, defined, either, num, when } from '../values.js';
-import {
-  TARGET_OPTIONS,
-  TARGET_HELP_TAIL,
-  refusePlainSecrets,
-  runTargetCommand,
-  secretFrom,
-  secretLines,
-  type TargetCli,
-} from './targets.js';
+import { UsageError } from '../errors.js';
+import type { Ctx, Flags } from '../spec.js';
+import { commaList, defined, either, table, when } from '../values.js';
+import { plainSecret, secretFrom, secretLines, targetCommand } from './targets.js';
 
-export const CHANNEL_HELP = `Usage: scrapyard-master channel <command> [options]
-
-Commands:
-  list                          channels with their kind, target and which secrets are set
-  show ID                       one channel (its secrets are never shown again)
-  create --name NAME --kind email|slack|telegram|webhook [kind flags] [--rate PER_SECOND]
-                                add a channel; a webhook channel's generated signing secret is printed once
-  update ID [--name NAME] [--rate PER_SECOND] [kind flags]
-                                change the given settings (the others, and the secret, are kept)
-  delete ID                     delete the channel and its delivery log
-  test ID                       send it a test notification
-  deliveries ID [--state pending|delivered|dead] [--limit N]
-                                its delivery log, newest first (default 20)
-
-Kind flags:
-  email     --host HOST  --port N (587)  --secure | --no-secure (TLS from the start, for port 465)
-            --require-tls | --no-require-tls  --username USER  --password-file FILE | --password-env VAR
-            --allow-insecure-auth | --no-allow-insecure-auth  (send the password without TLS; off by default)
-            --from ADDRESS  --to ADDRESS… (repeatable or comma-separated)
-  slack     --webhook-url-file FILE | --webhook-url-env VAR   (the incoming-webhook URL, which holds Slack's key)
-  telegram  --chat-id ID|@channel  --api-base-url URL (https://api.telegram.org)
-            --bot-token-file FILE | --bot-token-env VAR
-  webhook   --url URL (where alerts go; the master's own URL is --master-url)
-            --secret-file FILE | --secret-env VAR   (a whsec_… signing secret; default: one is generated)
-${TARGET_HELP_TAIL}`;
-
-const OPTIONS = {
-  ...TARGET_OPTIONS,
-  name: { type: 'string' },
-  kind: { type: 'string' },
-  rate: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  secure: { type: 'boolean' },
-  'no-secure': { type: 'boolean' },
-  'require-tls': { type: 'boolean' },
-  'no-require-tls': { type: 'boolean' },
-  'allow-insecure-auth': { type: 'boolean' },
-  'no-allow-insecure-auth': { type: 'boolean' },
-  username: { type: 'string' },
-  password: { type: 'string' },
-  'password-file': { type: 'string' },
-  'password-env': { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string', multiple: true },
-  'webhook-url': { type: 'string' },
-  'webhook-url-file': { type: 'string' },
-  'webhook-url-env': { type: 'string' },
-  'chat-id': { type: 'string' },
-  'api-base-url': { type: 'string' },
-  'bot-token': { type: 'string' },
-  'bot-token-file': { type: 'string' },
-  'bot-token-env': { type: 'string' },
-  url: { type: 'string' },
-  secret: { type: 'string' },
-  'secret-file': { type: 'string' },
-  'secret-env': { type: 'string' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+const FIELDS: Flags = {
+  name: { type: 'string', arg: 'NAME', help: "the channel's unique name" },
+  kind: { type: 'string', arg: 'KIND', help: CHANNEL_KINDS.join('|') },
+  rate: { type: 'number', arg: 'PER_SECOND', help: 'messages per second at most' },
+  host: { type: 'string', arg: 'HOST', help: 'email: the SMTP server' },
+  port: { type: 'number', arg: 'N', help: 'email: its port (587)' },
+  secure: { type: 'boolean', help: 'email: TLS from the start (port 465)' },
+  'no-secure': { type: 'boolean', help: 'email: STARTTLS or none' },
+  'require-tls': { type: 'boolean', help: 'email: refuse a server without STARTTLS' },
+  'no-require-tls': { type: 'boolean', help: 'email: do not require it' },
+  'allow-insecure-auth': { type: 'boolean', help: 'email: send the password without TLS (off by default)' },
+  'no-allow-insecure-auth': { type: 'boolean', help: 'email: never send the password without TLS' },
+  username: { type: 'string', arg: 'USER', help: 'email: the SMTP user' },
+  'password-file': { type: 'string', arg: 'FILE', help: "email: the SMTP user's password" },
+  'password-env': { type: 'string', arg: 'VAR', help: 'email: the same, from an environment variable' },
+  from: { type: 'string', arg: 'ADDRESS', help: 'email: the sender' },
+  to: { type: 'list', arg: 'ADDRESS', help: 'email: recipients (repeatable or comma-separated)' },
+  'webhook-url-file': {
+    type: 'string',
+    arg: 'FILE',
+    help: "slack: the incoming-webhook URL, which holds Slack's key",
+  },
+  'webhook-url-env': { type: 'string', arg: 'VAR', help: 'slack: the same, from an environment variable' },
+  'chat-id': { type: 'string', arg: 'ID|@channel', help: 'telegram: the chat' },
+  'api-base-url': { type: 'string', arg: 'URL', help: 'telegram: the Bot API (https://api.telegram.org)' },
+  'bot-token-file': { type: 'string', arg: 'FILE', help: "telegram: the bot's token" },
+  'bot-token-env': { type: 'string', arg: 'VAR', help: 'telegram: the same, from an environment variable' },
+  url: { type: 'string', arg: 'URL', help: "webhook: where alerts go (the master's own URL is --master-url)" },
+  'secret-file': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'webhook: a whsec_… signing secret (default: one is generated)',
+  },
+  'secret-env': { type: 'string', arg: 'VAR', help: 'webhook: the same, from an environment variable' },
+  password: plainSecret,
+  'webhook-url': plainSecret,
+  'bot-token': plainSecret,
+  secret: plainSecret,
+};
 
 /** The flags of each kind (any other kind's are refused, so a typo'd kind can't silently drop settings). */
 const KIND_FLAGS: Record<ChannelKind, string[]> = {
-  email: [
-    'host',
-    'port',
-    'secure',
-    'no-secure',
-    'require-tls',
-    'no-require-tls',
-    'allow-insecure-auth',
-    'no-allow-insecure-auth',
-    'username',
-    'password-file',
-    'password-env',
-    'from',
-    'to',
-  ],
+  email: Object.keys(FIELDS).filter((f) => FIELDS[f]!.help.startsWith('email:')),
   slack: ['webhook-url-file', 'webhook-url-env'],
   telegram: ['chat-id', 'api-base-url', 'bot-token-file', 'bot-token-env'],
   webhook: ['url', 'secret-file', 'secret-env'],
@@ -103,55 +60,56 @@ const KIND_FLAGS: Record<ChannelKind, string[]> = {
 
 function kindOf(raw: string): ChannelKind {
   if (!(CHANNEL_KINDS as readonly string[]).includes(raw)) {
-    throw new CliError(`--kind must be one of ${CHANNEL_KINDS.join(', ')}, not '${raw}'`);
+    throw new UsageError(`--kind must be one of ${CHANNEL_KINDS.join(', ')}, not '${raw}'`);
   }
   return raw as ChannelKind;
 }
 
-function checkKindFlags(kind: ChannelKind, v: Values): void {
+function checkKindFlags(kind: ChannelKind, c: Ctx): void {
   for (const other of CHANNEL_KINDS) {
     if (other === kind) continue;
-    const stray = KIND_FLAGS[other].find((f) => f in v && !KIND_FLAGS[kind].includes(f));
-    if (stray) throw new CliError(`--${stray} is for ${other} channels, not ${kind} ones`);
+    const stray = KIND_FLAGS[other].find((f) => c.has(f) && !KIND_FLAGS[kind].includes(f));
+    if (stray) throw new UsageError(`--${stray} is for ${other} channels, not ${kind} ones`);
   }
 }
 
 /** The settings the flags give (absent ones left out). */
-function configOf(kind: ChannelKind, v: Values): Record<string, unknown> {
+function configOf(kind: ChannelKind, c: Ctx): Record<string, unknown> {
   switch (kind) {
     case 'email':
       return defined({
-        host: v.host,
-        port: num('port', v.port),
-        secure: either(v.secure, v['no-secure'], ['secure', 'no-secure']),
-        requireTls: either(v['require-tls'], v['no-require-tls'], ['require-tls', 'no-require-tls']),
-        allowInsecureAuth: either(v['allow-insecure-auth'], v['no-allow-insecure-auth'], [
+        host: c.str('host'),
+        port: c.num('port'),
+        secure: either(c.bool('secure'), c.bool('no-secure'), ['secure', 'no-secure']),
+        requireTls: either(c.bool('require-tls'), c.bool('no-require-tls'), ['require-tls', 'no-require-tls']),
+        allowInsecureAuth: either(c.bool('allow-insecure-auth'), c.bool('no-allow-insecure-auth'), [
           'allow-insecure-auth',
           'no-allow-insecure-auth',
         ]),
-        username: v.username,
-        from: v.from,
-        to: commaList(v.to),
+        username: c.str('username'),
+        from: c.str('from'),
+        to: commaList(c.list('to')),
       });
     case 'telegram':
-      return defined({ chatId: v['chat-id'], apiBaseUrl: v['api-base-url'] });
+      return defined({ chatId: c.str('chat-id'), apiBaseUrl: c.str('api-base-url') });
     case 'webhook':
-      return defined({ url: v.url });
+      return defined({ url: c.str('url') });
     case 'slack':
       return {};
   }
 }
 
-/** The secret the flags give (each kind has one secret field), or undefined. */
-function secretOf(kind: ChannelKind, v: Values, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
-  const [field, value] =
-    kind === 'email'
-      ? ['password', secretFrom('password', v['password-file'], v['password-env'], env)]
-      : kind === 'slack'
-        ? ['webhookUrl', secretFrom('webhook-url', v['webhook-url-file'], v['webhook-url-env'], env)]
-        : kind === 'telegram'
-          ? ['botToken', secretFrom('bot-token', v['bot-token-file'], v['bot-token-env'], env)]
-          : ['signingSecret', secretFrom('secret', v['secret-file'], v['secret-env'], env)];
+/** Each kind's one secret: its field in the body and its flag. */
+const SECRET: Record<ChannelKind, [string, string]> = {
+  email: ['password', 'password'],
+  slack: ['webhookUrl', 'webhook-url'],
+  telegram: ['botToken', 'bot-token'],
+  webhook: ['signingSecret', 'secret'],
+};
+
+function secretOf(kind: ChannelKind, c: Ctx): Record<string, string> | undefined {
+  const [field, flag] = SECRET[kind];
+  const value = secretFrom(c, flag);
   return value === undefined ? undefined : { [field]: value };
 }
 
@@ -160,9 +118,9 @@ const NEEDED_SECRET: Partial<Record<ChannelKind, string>> = {
   telegram: 'its bot token: --bot-token-file FILE or --bot-token-env VAR',
 };
 
-function target(c: Channel): string {
-  const k = c.config;
-  switch (c.kind) {
+function target(ch: Channel): string {
+  const k = ch.config;
+  switch (ch.kind) {
     case 'email':
       return `${(k.to as string[]).join(',')} via ${String(k.host)}:${String(k.port)}`;
     case 'telegram':
@@ -174,76 +132,74 @@ function target(c: Channel): string {
   }
 }
 
-const cli: TargetCli<Values> = {
-  noun: 'channel',
-  help: CHANNEL_HELP,
-  parse(args) {
-    const parsed = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
-    const v = parsed.values;
-    refusePlainSecrets({
-      password: v.password,
-      'webhook-url': v['webhook-url'],
-      'bot-token': v['bot-token'],
-      secret: v.secret,
-    });
-    return parsed;
-  },
-  createBody(v, env) {
-    if (v.name === undefined) throw new CliError('create needs --name NAME');
-    if (v.kind === undefined) throw new CliError(`create needs --kind ${CHANNEL_KINDS.join('|')}`);
-    const kind = kindOf(v.kind);
-    checkKindFlags(kind, v);
-    const secret = secretOf(kind, v, env);
+export const CHANNEL_COMMAND = targetCommand({
+  resource: { noun: 'channel', list: '/channels', key: 'channels', idPattern: /^ch_[0-9a-f]+$/ },
+  summary: 'Notification channels of alert rules. ID|NAME: its id or its unique name.',
+  fields: FIELDS,
+  listSummary: 'channels with their kind, target and which secrets are set',
+  createUsage: '--name NAME --kind email|slack|telegram|webhook [kind flags] [--rate PER_SECOND]',
+  createSummary: "add a channel; a webhook channel's generated signing secret is printed once",
+  updateUsage: '[--name NAME] [--rate PER_SECOND] [kind flags]',
+  updateSummary: 'change the given settings (the others, and the secret, are kept)',
+  createBody(c) {
+    const name = c.str('name');
+    const rawKind = c.str('kind');
+    if (name === undefined) throw new UsageError('create needs --name NAME');
+    if (rawKind === undefined) throw new UsageError(`create needs --kind ${CHANNEL_KINDS.join('|')}`);
+    const kind = kindOf(rawKind);
+    checkKindFlags(kind, c);
+    const secret = secretOf(kind, c);
     const needed = NEEDED_SECRET[kind];
-    if (needed && !secret) throw new CliError(`a ${kind} channel needs ${needed}`);
-    return defined({ name: v.name, kind, ratePerSecond: num('rate', v.rate), config: configOf(kind, v), secret });
+    if (needed && !secret) throw new UsageError(`a ${kind} channel needs ${needed}`);
+    return defined({ name, kind, ratePerSecond: c.num('rate'), config: configOf(kind, c), secret });
   },
-  async updateBody(v, env, current) {
-    const channel = Channel.parse(((await current()) as { channel: unknown }).channel);
-    if (v.kind !== undefined && kindOf(v.kind) !== channel.kind) {
-      throw new CliError(`a channel's kind cannot change (${channel.id} is ${channel.kind}): create another channel`);
+  async updateBody(c, current) {
+    const channel = ChannelWithSecret.parse(await current()).channel;
+    const rawKind = c.str('kind');
+    if (rawKind !== undefined && kindOf(rawKind) !== channel.kind) {
+      throw new UsageError(
+        `a channel's kind cannot change (${channel.id} is ${channel.kind}): create another channel`,
+      );
     }
-    checkKindFlags(channel.kind, v);
-    const config = configOf(channel.kind, v);
+    checkKindFlags(channel.kind, c);
+    const config = configOf(channel.kind, c);
     return defined({
-      name: v.name,
-      ratePerSecond: num('rate', v.rate),
+      name: c.str('name'),
+      ratePerSecond: c.num('rate'),
       // The API replaces config whole: the given settings over the channel's own.
       config: Object.keys(config).length > 0 ? { ...channel.config, ...config } : undefined,
-      secret: secretOf(channel.kind, v, env),
+      secret: secretOf(channel.kind, c),
     });
   },
   list(answer) {
     const rows = [['ID', 'NAME', 'KIND', 'TARGET', 'SECRETS SET', 'RATE']];
-    for (const c of ChannelList.parse(answer).channels) {
-      rows.push([c.id, c.name, c.kind, target(c), c.secretFields.join(',') || '-', `${c.ratePerSecond}/s`]);
+    for (const ch of ChannelList.parse(answer).channels) {
+      rows.push([ch.id, ch.name, ch.kind, target(ch), ch.secretFields.join(',') || '-', `${ch.ratePerSecond}/s`]);
     }
     return table(rows);
   },
   show(answer) {
-    const c = Channel.parse((answer as { channel: unknown }).channel);
-    const settings = Object.entries(c.config).map(([k, x]) => [
+    const ch = ChannelWithSecret.parse(answer).channel;
+    const settings = Object.entries(ch.config).map(([k, x]) => [
       k,
       Array.isArray(x) ? x.join(', ') : typeof x === 'string' ? x : JSON.stringify(x),
     ]);
     return table([
-      ['id', c.id],
-      ['name', c.name],
-      ['kind', c.kind],
+      ['id', ch.id],
+      ['name', ch.name],
+      ['kind', ch.kind],
       ...settings,
-      ['secrets set', c.secretFields.join(', ') || '-'],
-      ['rate', `${c.ratePerSecond} requests/s`],
-      ['created', when(c.createdAt)],
-      ['updated', when(c.updatedAt)],
+      ['secrets set', ch.secretFields.join(', ') || '-'],
+      ['rate', `${ch.ratePerSecond} requests/s`],
+      ['created', when(ch.createdAt)],
+      ['updated', when(ch.updatedAt)],
     ]);
   },
   saved(answer, verb) {
     const { channel, secret } = ChannelWithSecret.parse(answer);
     return `${verb}: ${channel.id} (${channel.kind} channel ${channel.name})${secretLines('signing secret', secret?.signingSecret)}`;
   },
-};
-
-/** Runs a channel subcommand; returns the exit code. */
-export function runChannelCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return runTargetCommand(cli, argv, env);
-}
+  listOutput: ChannelList,
+  oneOutput: ChannelWithSecret,
+  savedOutput: ChannelWithSecret,
+});

@@ -1,25 +1,11 @@
 /**
- * `scrapyard-master node …`: node administration against the running master's REST API, so every change goes
+ * `scrapyard-master node …`: node administration through the running master's REST API, so every change goes
  * through the process that holds the sessions (a revoke disconnects at once, a rotation reaches the agent).
- * It proves itself with the config's basic-auth credentials when there are some, else with the admin token the
- * master wrote to its data dir (readable only by the master's user: being able to read it is the proof).
  */
-import { parseArgs } from 'node:util';
 import { EnrollmentResponse, NodeInfo } from '@scrapyard/protocol';
 import { z } from 'zod';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
-
-export const NODE_HELP = `Usage: scrapyard-master node <command> [options]
-
-Commands:
-  enroll [--node-id ID] [--ttl SECONDS]   create a single-use enrollment token (default lifetime 900 s)
-  list                                    nodes with online state, tags, slots, address, version, last seen
-  revoke ID                               disconnect a node and refuse it from now on
-  rotate ID                               give an online node a new secret
-  cordon ID | uncordon ID                 stop / resume placing new jobs on a node
-
-Options:
-${ADMIN_OPTIONS_HELP}`;
+import type { Command, Sub } from '../spec.js';
+import { table, when } from '../values.js';
 
 function nodeTable(nodes: NodeInfo[]): string {
   const rows = [['NODE', 'KIND', 'STATE', 'TAGS', 'SLOTS', 'RUNNING', 'ADDRESS', 'VERSION', 'LAST SEEN']];
@@ -34,68 +20,62 @@ function nodeTable(nodes: NodeInfo[]): string {
       String(n.running),
       n.address ?? '-',
       n.agentVersion ?? '-',
-      n.lastSeen ? new Date(n.lastSeen).toISOString() : '-',
+      when(n.lastSeen ?? null),
     ]);
   }
   return table(rows);
 }
 
-/** Runs a node subcommand; returns the exit code. */
-export async function runNodeCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...ADMIN_OPTIONS,
-        'node-id': { type: 'string' },
-        ttl: { type: 'string' },
-      },
-    });
-    const [command, id] = positionals;
-    if (values.help || !command) {
-      out(NODE_HELP);
-      return values.help ? 0 : 2;
-    }
-    const api = adminClient(values, env);
-    const needId = () => {
-      if (!id) throw new CliError(`${command} needs a node id`);
-      return encodeURIComponent(id);
-    };
-    switch (command) {
-      case 'enroll': {
-        const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
-        if (ttl !== undefined && !Number.isInteger(ttl)) throw new CliError('--ttl must be a whole number of seconds');
-        const e = EnrollmentResponse.parse(
-          await api('POST', '/nodes/enrollments', { nodeId: values['node-id'], ttlSeconds: ttl }),
+const NodeList = z.object({ nodes: z.array(NodeInfo) });
+
+/** revoke, rotate, cordon, uncordon: a POST on the node, answered with the node. */
+const onNode = (name: string, summary: string): Sub => ({
+  name,
+  args: ['ID'],
+  summary,
+  method: 'POST',
+  path: (c) => `/nodes/${c.id}/${name}`,
+  print: (a) => `${name}: ${NodeInfo.parse(a).nodeId} done`,
+  output: NodeInfo,
+});
+
+export const NODE: Command = {
+  name: 'node',
+  summary: 'Enrolls, lists and controls the nodes (agents) of the cluster.',
+  flags: {
+    'node-id': { type: 'string', arg: 'ID', help: 'enroll: the id the node registers as (default: its hostname)' },
+    ttl: { type: 'duration', arg: 'DURATION', help: "enroll: the token's lifetime (90, 90s, 5m, 2h; default 15m)" },
+  },
+  subs: [
+    {
+      name: 'enroll',
+      usage: '[--node-id ID] [--ttl DURATION]',
+      summary: 'create a single-use enrollment token',
+      flags: ['node-id', 'ttl'],
+      method: 'POST',
+      path: () => '/nodes/enrollments',
+      body: (c) => ({ nodeId: c.str('node-id'), ttlSeconds: c.num('ttl') }),
+      print(a) {
+        const e = EnrollmentResponse.parse(a);
+        return (
+          `Enrollment token (single use, expires ${when(e.expiresAt)}):\n\n  ${e.token}\n\n` +
+          `On the crawler machine:\n  scrapyard-agent register --config agent.json --token ${e.token}`
         );
-        if (values.json) out(JSON.stringify(e));
-        else {
-          out(`Enrollment token (single use, expires ${new Date(e.expiresAt).toISOString()}):\n\n  ${e.token}\n`);
-          out(`On the crawler machine:\n  scrapyard-agent register --config agent.json --token ${e.token}`);
-        }
-        return 0;
-      }
-      case 'list': {
-        const { nodes } = z.object({ nodes: z.array(NodeInfo) }).parse(await api('GET', '/nodes'));
-        out(values.json ? JSON.stringify(nodes) : nodeTable(nodes));
-        return 0;
-      }
-      case 'revoke':
-      case 'rotate':
-      case 'cordon':
-      case 'uncordon': {
-        const n = NodeInfo.parse(await api('POST', `/nodes/${needId()}/${command}`));
-        out(values.json ? JSON.stringify(n) : `${command}: ${n.nodeId} done`);
-        return 0;
-      }
-      default:
-        throw new CliError(`unknown node command "${command}"\n\n${NODE_HELP}`);
-    }
-  } catch (e) {
-    process.stderr.write(`scrapyard-master node: ${(e as Error).message}\n`);
-    return e instanceof CliError ? 1 : 2;
-  }
-}
+      },
+      output: EnrollmentResponse,
+    },
+    {
+      name: 'list',
+      summary: 'nodes with online state, tags, slots, address, version, last seen',
+      method: 'GET',
+      path: () => '/nodes',
+      print: (a) => nodeTable(NodeList.parse(a).nodes),
+      json: (a) => NodeList.parse(a).nodes,
+      output: z.array(NodeInfo),
+    },
+    onNode('revoke', 'disconnect a node and refuse it from now on'),
+    onNode('rotate', 'give an online node a new secret'),
+    onNode('cordon', 'stop placing new jobs on a node'),
+    onNode('uncordon', 'resume placing new jobs on a node'),
+  ],
+};

@@ -1,115 +1,84 @@
 /**
  * `scrapyard-master schedule …`: schedules through the running master's REST API (the master validates and
- * stores; this turns flags into the JSON body and the answer into a table).
+ * stores; this turns flags into the JSON body and the answer into a table). A schedule is named by its id or its
+ * unique name.
  */
-import { parseArgs } from 'node:util';
-import { FirePage, FireTimes, Schedule, ScheduleFire, ScheduleList } from '@scrapyard/protocol';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
-import { defined, num, when } from '../values.js';
+import { FirePage, FireTimes, RunNowResponse, Schedule, ScheduleFire, ScheduleList } from '@scrapyard/protocol';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import type { Command, Ctx, Flags, Resource, Sub } from '../spec.js';
+import { defined, pairs, table, when } from '../values.js';
+import { DELETED, deleted } from './shared.js';
 
-export const SCHEDULE_HELP = `Usage: scrapyard-master schedule <command> [options]
+const SCHEDULE: Resource = { noun: 'schedule', list: '/schedules', key: 'schedules', idPattern: /^sch-[0-9a-f]+$/ };
 
-Commands:
-  list [--project P]            schedules with their next fire and last result
-  show ID                       one schedule (JSON)
-  create --project P --spider S (--cron EXPR | --every SECONDS) [fields]
-  update ID [fields]            change the given fields
-  pause ID | resume ID          stop / restart firing (paused fires are recorded as skipped)
-  delete ID                     delete the schedule and its history (its jobs stay)
-  run ID                        fire now, whatever the pause and overlap settings
-  next ID [--count N]           the next N fire times (default 5)
-  fires ID [--limit N]          history, newest first: each fire's status, reason and job
-  preview (--cron EXPR | --every SECONDS) [--timezone TZ] [--count N]
-                                the next fires of an expression, before saving it
+const FLAGS: Flags = {
+  name: { type: 'string', arg: 'NAME', help: 'a unique name, usable instead of the id' },
+  project: { type: 'string', arg: 'P', help: 'the project (list: only its schedules)' },
+  spider: { type: 'string', arg: 'S', help: 'the spider' },
+  cron: { type: 'string', arg: 'EXPR', help: 'a cron expression (5 fields, or 6 with seconds first)' },
+  every: { type: 'duration', arg: 'DURATION', help: 'fire every DURATION instead (90, 90s, 5m, 2h)' },
+  timezone: { type: 'string', arg: 'TZ', help: 'IANA time zone of the cron expression (default UTC)' },
+  version: { type: 'string', arg: 'V', help: "the project version to run (default: the latest at each fire)" },
+  arg: { type: 'list', arg: 'KEY=VALUE', help: 'a spider argument (repeatable)' },
+  setting: { type: 'list', arg: 'KEY=VALUE', help: 'a Scrapy setting (repeatable)' },
+  tag: { type: 'list', arg: 'T', help: 'a tag the agent must have (repeatable)' },
+  priority: { type: 'number', arg: 'N', help: "the jobs' priority" },
+  jitter: { type: 'duration', arg: 'DURATION', help: 'a random delay of up to DURATION for each fire' },
+  start: { type: 'string', arg: 'ISO', help: 'no fire before this time' },
+  end: { type: 'string', arg: 'ISO', help: 'no fire after this time' },
+  paused: { type: 'boolean', help: 'create or update it paused' },
+  enabled: { type: 'boolean', help: 'update: enable it' },
+  overlap: { type: 'string', arg: 'POLICY', help: 'allow|forbid|replace|queue: a fire while the last job runs' },
+  misfire: { type: 'string', arg: 'POLICY', help: 'skip|run_once|backfill: fires missed while down (run_once)' },
+  'misfire-grace': { type: 'duration', arg: 'DURATION', help: 'a fire this late still runs (default 60s)' },
+  'backfill-window': { type: 'duration', arg: 'DURATION', help: 'how far back backfill looks (default 1h)' },
+  'backfill-max': { type: 'number', arg: 'N', help: 'backfill fires at most N (default 10)' },
+  policy: { type: 'string', arg: 'JSON', help: "the jobs' policy override, a JSON object" },
+  count: { type: 'number', arg: 'N', help: 'next, preview: how many fire times (default 5)' },
+  limit: { type: 'number', arg: 'N', help: 'fires: how many, newest first (default 20)' },
+};
 
-Fields:
-  --name NAME  --project P  --spider S  --cron EXPR  --every SECONDS  --timezone TZ (IANA, default UTC)
-  --version V  --arg KEY=VALUE…  --setting KEY=VALUE…  --tag T…  --priority N  --jitter SECONDS
-  --start ISO  --end ISO  --paused  --enabled  --overlap allow|forbid|replace|queue (default forbid)
-  --misfire skip|run_once|backfill (default run_once)  --misfire-grace SECONDS (default 60)
-  --backfill-window SECONDS (default 3600)  --backfill-max N (default 10)  --policy JSON
-
-Options:
-${ADMIN_OPTIONS_HELP}`;
-
-const OPTIONS = {
-  ...ADMIN_OPTIONS,
-  name: { type: 'string' },
-  project: { type: 'string' },
-  spider: { type: 'string' },
-  cron: { type: 'string' },
-  every: { type: 'string' },
-  timezone: { type: 'string' },
-  version: { type: 'string' },
-  arg: { type: 'string', multiple: true },
-  setting: { type: 'string', multiple: true },
-  tag: { type: 'string', multiple: true },
-  priority: { type: 'string' },
-  jitter: { type: 'string' },
-  start: { type: 'string' },
-  end: { type: 'string' },
-  paused: { type: 'boolean' },
-  enabled: { type: 'boolean' },
-  overlap: { type: 'string' },
-  misfire: { type: 'string' },
-  'misfire-grace': { type: 'string' },
-  'backfill-window': { type: 'string' },
-  'backfill-max': { type: 'string' },
-  policy: { type: 'string' },
-  count: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
-function pairs(flag: string, list: string[] | undefined): Record<string, string> | undefined {
-  if (!list) return undefined;
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new CliError(`--${flag} takes KEY=VALUE, not '${item}'`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-}
+const FIELDS = Object.keys(FLAGS).filter((f) => f !== 'count' && f !== 'limit');
 
 /** The schedule fields the flags set (absent flags are left out, so `update` changes only those). */
-function fieldsOf(v: Values): Record<string, unknown> {
-  if (v.paused && v.enabled) throw new CliError('--paused and --enabled contradict each other');
+function fieldsOf(c: Ctx): Record<string, unknown> {
+  if (c.bool('paused') && c.bool('enabled')) throw new UsageError('--paused and --enabled contradict each other');
   let policy: unknown;
-  if (v.policy !== undefined) {
+  const rawPolicy = c.str('policy');
+  if (rawPolicy !== undefined) {
     try {
-      policy = JSON.parse(v.policy);
+      policy = JSON.parse(rawPolicy);
     } catch {
-      throw new CliError('--policy must be a JSON object');
+      throw new UsageError('--policy: not a JSON object');
     }
   }
   const body: Record<string, unknown> = {
-    name: v.name,
-    project: v.project,
-    spider: v.spider,
-    cron: v.cron,
-    intervalSeconds: num('every', v.every),
-    timezone: v.timezone,
-    version: v.version,
-    args: pairs('arg', v.arg),
-    settings: pairs('setting', v.setting),
-    tags: v.tag,
-    priority: num('priority', v.priority),
-    jitterSeconds: num('jitter', v.jitter),
-    startAt: v.start,
-    endAt: v.end,
-    enabled: v.paused ? false : v.enabled ? true : undefined,
-    overlap: v.overlap,
-    misfire: v.misfire,
-    misfireGraceSeconds: num('misfire-grace', v['misfire-grace']),
-    backfillWindowSeconds: num('backfill-window', v['backfill-window']),
-    backfillMax: num('backfill-max', v['backfill-max']),
+    name: c.str('name'),
+    project: c.str('project'),
+    spider: c.str('spider'),
+    cron: c.str('cron'),
+    intervalSeconds: c.num('every'),
+    timezone: c.str('timezone'),
+    version: c.str('version'),
+    args: pairs('arg', c.list('arg')),
+    settings: pairs('setting', c.list('setting')),
+    tags: c.list('tag'),
+    priority: c.num('priority'),
+    jitterSeconds: c.num('jitter'),
+    startAt: c.str('start'),
+    endAt: c.str('end'),
+    enabled: c.bool('paused') ? false : c.bool('enabled') ? true : undefined,
+    overlap: c.str('overlap'),
+    misfire: c.str('misfire'),
+    misfireGraceSeconds: c.num('misfire-grace'),
+    backfillWindowSeconds: c.num('backfill-window'),
+    backfillMax: c.num('backfill-max'),
     policy,
   };
   // Switching between cron and interval clears the other.
-  if (v.cron !== undefined && v.every === undefined) body.intervalSeconds = null;
-  if (v.every !== undefined && v.cron === undefined) body.cron = null;
+  if (c.has('cron') && !c.has('every')) body.intervalSeconds = null;
+  if (c.has('every') && !c.has('cron')) body.cron = null;
   return defined(body);
 }
 
@@ -139,91 +108,137 @@ function fireTable(fires: ScheduleFire[]): string {
   return table(rows);
 }
 
-/** Runs a schedule subcommand; returns the exit code. */
-export async function runScheduleCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  try {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
-    const [command, rawId, ...extra] = positionals;
-    if (values.help || !command) {
-      out(SCHEDULE_HELP);
-      return values.help ? 0 : 2;
-    }
-    if (extra.length > 0) throw new CliError(`unexpected arguments: ${extra.join(' ')}`);
-    const api = adminClient(values, env);
-    const id = () => {
-      if (!rawId) throw new CliError(`${command} needs a schedule id`);
-      return encodeURIComponent(rawId);
-    };
-    const show = (s: Schedule, verb: string) =>
-      out(
-        values.json ? JSON.stringify(s) : `${verb}: ${s.id}${s.nextFireAt ? `, next fire ${when(s.nextFireAt)}` : ''}`,
-      );
-    const showTimes = (r: unknown) => {
-      const t = FireTimes.parse(r);
-      out(values.json ? JSON.stringify(t) : t.fires.map((f) => `${when(f.at)}  ${f.local}`).join('\n'));
-    };
-    switch (command) {
-      case 'list': {
-        const q = values.project ? `?project=${encodeURIComponent(values.project)}` : '';
-        const { schedules } = ScheduleList.parse(await api('GET', `/schedules${q}`));
-        out(values.json ? JSON.stringify(schedules) : scheduleTable(schedules));
-        return 0;
-      }
-      case 'show':
-        out(JSON.stringify(Schedule.parse(await api('GET', `/schedules/${id()}`)), null, values.json ? undefined : 2));
-        return 0;
-      case 'create':
-        show(Schedule.parse(await api('POST', '/schedules', fieldsOf(values))), 'created');
-        return 0;
-      case 'update':
-        show(Schedule.parse(await api('PATCH', `/schedules/${id()}`, fieldsOf(values))), 'updated');
-        return 0;
-      case 'pause':
-      case 'resume':
-        show(Schedule.parse(await api('POST', `/schedules/${id()}/${command}`)), `${command}d`);
-        return 0;
-      case 'delete':
-        await api('DELETE', `/schedules/${id()}`);
-        out(values.json ? JSON.stringify({ deleted: rawId }) : `deleted: ${rawId}`);
-        return 0;
-      case 'run': {
-        const r = await api('POST', `/schedules/${id()}/run`);
-        const fire = ScheduleFire.parse((r as { fire: unknown }).fire);
-        out(
-          values.json
-            ? JSON.stringify(fire)
-            : `fired: ${fire.status}${fire.jobId ? `, job ${fire.jobId}` : ''}${fire.reason ? ` (${fire.reason})` : ''}`,
-        );
-        return 0;
-      }
-      case 'next':
-        showTimes(await api('GET', `/schedules/${id()}/next?count=${num('count', values.count) ?? 5}`));
-        return 0;
-      case 'fires': {
-        const page = FirePage.parse(
-          await api('GET', `/schedules/${id()}/fires?limit=${num('limit', values.limit) ?? 20}`),
-        );
-        out(values.json ? JSON.stringify(page.fires) : fireTable(page.fires));
-        return 0;
-      }
-      case 'preview': {
-        const body = defined({
-          cron: values.cron,
-          intervalSeconds: num('every', values.every),
-          timezone: values.timezone,
-          startAt: values.start,
-          endAt: values.end,
-          count: num('count', values.count),
-        });
-        showTimes(await api('POST', '/schedules/preview', body));
-        return 0;
-      }
-      default:
-        throw new CliError(`unknown schedule command "${command}"\n\n${SCHEDULE_HELP}`);
-    }
-  } catch (e) {
-    process.stderr.write(`scrapyard-master schedule: ${(e as Error).message}\n`);
-    return e instanceof CliError ? 1 : 2;
-  }
-}
+const saved = (verb: string) => (a: unknown) => {
+  const s = Schedule.parse(a);
+  return `${verb}: ${s.id}${s.nextFireAt ? `, next fire ${when(s.nextFireAt)}` : ''}`;
+};
+
+const times = (a: unknown) =>
+  FireTimes.parse(a)
+    .fires.map((f) => `${when(f.at)}  ${f.local}`)
+    .join('\n');
+
+/** A subcommand on one schedule. */
+const onOne = (s: Omit<Sub, 'args' | 'resource'>): Sub => ({ ...s, args: ['ID|NAME'], resource: SCHEDULE });
+
+const stateChange = (name: 'pause' | 'resume', summary: string): Sub =>
+  onOne({
+    name,
+    summary,
+    method: 'POST',
+    path: (c) => `/schedules/${c.id}/${name}`,
+    print: saved(`${name}d`),
+    output: Schedule,
+  });
+
+export const SCHEDULE_COMMAND: Command = {
+  name: 'schedule',
+  summary: 'Schedules: crawls started by cron or at an interval. ID|NAME: its id or its unique name.',
+  flags: FLAGS,
+  subs: [
+    {
+      name: 'list',
+      usage: '[--project P]',
+      summary: 'schedules with their next fire and last result',
+      flags: ['project'],
+      method: 'GET',
+      path: (c) => `/schedules${c.has('project') ? `?project=${encodeURIComponent(c.str('project')!)}` : ''}`,
+      print: (a) => scheduleTable(ScheduleList.parse(a).schedules),
+      json: (a) => ScheduleList.parse(a).schedules,
+      output: z.array(Schedule),
+    },
+    onOne({
+      name: 'show',
+      summary: 'one schedule (JSON)',
+      method: 'GET',
+      path: (c) => `/schedules/${c.id}`,
+      print: (a) => JSON.stringify(Schedule.parse(a), null, 2),
+      output: Schedule,
+    }),
+    {
+      name: 'create',
+      usage: '--project P --spider S (--cron EXPR | --every DURATION) [fields]',
+      summary: 'add a schedule',
+      flags: FIELDS,
+      method: 'POST',
+      path: () => '/schedules',
+      body: fieldsOf,
+      print: saved('created'),
+      output: Schedule,
+    },
+    onOne({
+      name: 'update',
+      usage: '[fields]',
+      summary: 'change the given fields',
+      flags: FIELDS,
+      method: 'PATCH',
+      path: (c) => `/schedules/${c.id}`,
+      body: fieldsOf,
+      print: saved('updated'),
+      output: Schedule,
+    }),
+    stateChange('pause', 'stop firing (paused fires are recorded as skipped)'),
+    stateChange('resume', 'restart firing'),
+    onOne({
+      name: 'delete',
+      summary: 'delete the schedule and its history (its jobs stay)',
+      method: 'DELETE',
+      path: (c) => `/schedules/${c.id}`,
+      print: (_a, c) => `deleted: ${c.args[0]}`,
+      json: deleted,
+      output: DELETED,
+    }),
+    onOne({
+      name: 'run',
+      summary: 'fire now, whatever the pause and overlap settings',
+      method: 'POST',
+      path: (c) => `/schedules/${c.id}/run`,
+      print(a) {
+        const { fire } = RunNowResponse.parse(a);
+        return `fired: ${fire.status}${fire.jobId ? `, job ${fire.jobId}` : ''}${fire.reason ? ` (${fire.reason})` : ''}`;
+      },
+      json: (a) => RunNowResponse.parse(a).fire,
+      output: ScheduleFire,
+    }),
+    onOne({
+      name: 'next',
+      usage: '[--count N]',
+      summary: 'the next N fire times (default 5)',
+      flags: ['count'],
+      method: 'GET',
+      path: (c) => `/schedules/${c.id}/next?count=${c.num('count') ?? 5}`,
+      print: times,
+      output: FireTimes,
+    }),
+    onOne({
+      name: 'fires',
+      usage: '[--limit N]',
+      summary: "history, newest first: each fire's status, reason and job",
+      flags: ['limit'],
+      method: 'GET',
+      path: (c) => `/schedules/${c.id}/fires?limit=${c.num('limit') ?? 20}`,
+      print: (a) => fireTable(FirePage.parse(a).fires),
+      json: (a) => FirePage.parse(a).fires,
+      output: z.array(ScheduleFire),
+    }),
+    {
+      name: 'preview',
+      usage: '(--cron EXPR | --every DURATION) [--timezone TZ] [--count N]',
+      summary: 'the next fires of an expression, before saving it',
+      flags: ['cron', 'every', 'timezone', 'start', 'end', 'count'],
+      method: 'POST',
+      path: () => '/schedules/preview',
+      body: (c) =>
+        defined({
+          cron: c.str('cron'),
+          intervalSeconds: c.num('every'),
+          timezone: c.str('timezone'),
+          startAt: c.str('start'),
+          endAt: c.str('end'),
+          count: c.num('count'),
+        }),
+      print: times,
+      output: FireTimes,
+    },
+  ],
+};

@@ -1,104 +1,61 @@
 /**
- * What `scrapyard-master webhook …` and `scrapyard-master channel …` share: the commands of every delivery target
- * (list, show, create, update, delete, test, deliveries) over /api/v1/webhooks and /api/v1/channels, a raw
- * `--json-body`, secrets read from a file or the environment (never from the command line, where shell history
- * and `ps` would keep them), the one-time display of a generated secret, and the delivery log as a table.
+ * What `webhook …` and `channel …` share: the subcommands of every delivery target (list, show, create, update,
+ * delete, test, deliveries), secrets read from a file or the environment (never from the command line, where
+ * shell history and `ps` would keep them), the one-time display of a generated secret, and the delivery log.
  */
 import { readFileSync } from 'node:fs';
 import { DeliveryPage, TestDeliveryResponse, type Delivery } from '@scrapyard/protocol';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, CliError, adminClient, table } from '../admin-client.js';
-import { num, when } from '../values.js';
+import type { ZodType } from 'zod';
+import { CliError, UsageError } from '../errors.js';
+import type { Command, Ctx, Flags, Resource, Sub } from '../spec.js';
+import { table, when } from '../values.js';
+import { DELETED, JSON_BODY_FLAG, bodyOf, deleted } from './shared.js';
 
-// `--url` is a webhook's (or webhook channel's) own URL here, so the master's is `--master-url`: a master URL
-// taken for a receiver's would send the admin token to the receiver.
-const { url: _masterUrl, ...ADMIN_OPTIONS_BUT_URL } = ADMIN_OPTIONS;
+/** The flags of every target command besides its fields. */
+const TARGET_FLAGS: Flags = {
+  'json-body': { ...JSON_BODY_FLAG, help: `${JSON_BODY_FLAG.help} (the API's field names, docs/webhooks.md)` },
+  state: { type: 'string', arg: 'STATE', help: 'deliveries: pending, delivered or dead' },
+  limit: { type: 'number', arg: 'N', help: 'deliveries: how many, newest first (default 20)' },
+};
 
-/** The options of every target command; a CLI adds its field flags. */
-export const TARGET_OPTIONS = {
-  ...ADMIN_OPTIONS_BUT_URL,
-  'master-url': { type: 'string' },
-  'json-body': { type: 'string' },
-  state: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
-
-/** The end of both commands' help: --json-body, where secrets come from, and the admin options. */
-export const TARGET_HELP_TAIL = `  --json-body FILE  create/update: send this file's JSON as the request body (- for stdin) instead of the
-                    field flags (the API's field names, see docs/webhooks.md)
-
-Secrets are read from a file or an environment variable, never from the command line (shell history, ps).
-
-Options:
-${ADMIN_OPTIONS_HELP.replace('  --url URL        ', '  --master-url URL ')}`;
-
-export interface TargetValues {
-  config?: string;
-  'data-dir'?: string;
-  'master-url'?: string;
-  'ca-file'?: string;
-  json?: boolean;
-  help?: boolean;
-  'json-body'?: string;
-  state?: string;
-  limit?: string;
-}
-
-export interface TargetCli<V extends TargetValues> {
-  noun: 'webhook' | 'channel';
-  help: string;
-  parse(argv: string[]): { values: V; positionals: string[] };
-  /** The POST body the field flags make. */
-  createBody(values: V, env: NodeJS.ProcessEnv): Record<string, unknown>;
-  /** The PATCH body the field flags make; `current()` fetches the target as it is. */
-  updateBody(values: V, env: NodeJS.ProcessEnv, current: () => Promise<unknown>): Promise<Record<string, unknown>>;
-  /** Human output of a list answer, a show answer, and a create/update answer. */
-  list(answer: unknown): string;
-  show(answer: unknown): string;
-  /** `sent`: the request body (a secret of the user's own is not echoed). */
-  saved(answer: unknown, verb: 'created' | 'updated', sent: unknown): string;
-}
+/** A secret flag given on the command line: accepted by the parser only to be refused with advice. */
+export const plainSecret = { type: 'string', help: '', hidden: true } as const;
 
 /**
  * A secret from `--<name>-file FILE` (its content, without the final newline) or `--<name>-env VAR`; undefined
  * when neither is given.
  */
-export function secretFrom(
-  name: string,
-  file: string | undefined,
-  envVar: string | undefined,
-  env: NodeJS.ProcessEnv,
-): string | undefined {
-  if (file !== undefined && envVar !== undefined) {
-    throw new CliError(`give --${name}-file or --${name}-env, not both`);
-  }
+export function secretFrom(c: Ctx, name: string): string | undefined {
+  const file = c.str(`${name}-file`);
+  const envVar = c.str(`${name}-env`);
+  if (file !== undefined && envVar !== undefined) throw new UsageError(`give --${name}-file or --${name}-env, not both`);
   if (file !== undefined) {
     let text;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new CliError(`cannot read --${name}-file ${file}: ${(e as Error).message}`);
+      throw new CliError('BAD_REQUEST', `cannot read --${name}-file ${file}: ${(e as Error).message}`);
     }
     const value = text.replace(/\r?\n$/, '');
-    if (value === '') throw new CliError(`--${name}-file ${file} is empty`);
+    if (value === '') throw new CliError('BAD_REQUEST', `--${name}-file ${file} is empty`);
     return value;
   }
   if (envVar !== undefined) {
-    const value = env[envVar];
-    if (value === undefined || value === '') throw new CliError(`--${name}-env: ${envVar} is not set`);
+    const value = c.env[envVar];
+    if (value === undefined || value === '') throw new CliError('BAD_REQUEST', `--${name}-env: ${envVar} is not set`);
     return value;
   }
   return undefined;
 }
 
-/** Refuses secrets given as plain flags (declared so that the refusal can say what to do instead). */
-export function refusePlainSecrets(given: Record<string, string | undefined>): void {
-  for (const [flag, value] of Object.entries(given)) {
-    if (value !== undefined) {
-      throw new CliError(
-        `secrets are not taken on the command line, where shell history and ps would show them: ` +
-          `use --${flag}-file FILE or --${flag}-env VAR instead of --${flag}`,
-      );
-    }
+/** Refuses secrets given as plain flags, saying what to do instead. */
+function refusePlainSecrets(c: Ctx, flags: Flags): void {
+  const flag = c.given.find((f) => flags[f]?.hidden);
+  if (flag !== undefined) {
+    throw new UsageError(
+      `secrets are not taken on the command line, where shell history and ps would show them: ` +
+        `use --${flag}-file FILE or --${flag}-env VAR instead of --${flag}`,
+    );
   }
 }
 
@@ -107,21 +64,6 @@ export function secretLines(label: string, secret: string | undefined): string {
   return secret === undefined
     ? ''
     : `\n${label}: ${secret}\nThis secret will not be shown again: store it now (a lost one can only be replaced).`;
-}
-
-/** `--json-body FILE` (- for stdin) parsed as JSON. */
-export function readJsonBody(file: string): unknown {
-  let text;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new CliError(`cannot read --json-body ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new CliError(`--json-body ${file} is not JSON: ${(e as Error).message}`);
-  }
 }
 
 function deliveryTable(list: Delivery[]): string {
@@ -142,90 +84,117 @@ function deliveryTable(list: Delivery[]): string {
   return table(rows);
 }
 
-/** The commands that take no field flags. */
-const READING = ['list', 'show', 'delete', 'test', 'deliveries'];
+/** What a target command brings: its field flags, bodies and printers. */
+export interface TargetSpec {
+  resource: Resource;
+  summary: string;
+  notes?: string;
+  fields: Flags;
+  listSummary: string;
+  createUsage: string;
+  createSummary: string;
+  updateUsage: string;
+  updateSummary: string;
+  createBody(c: Ctx): unknown;
+  /** The PATCH body; `current()` fetches the target as it is. */
+  updateBody(c: Ctx, current: () => Promise<unknown>): Promise<Record<string, unknown>>;
+  list(answer: unknown): string;
+  show(answer: unknown): string;
+  /** `sent`: the request body (a secret of the user's own is not echoed). */
+  saved(answer: unknown, verb: 'created' | 'updated', sent: unknown): string;
+  listOutput: ZodType;
+  oneOutput: ZodType;
+  savedOutput: ZodType;
+}
 
-/** Runs a webhook or channel subcommand; returns the exit code. */
-export async function runTargetCommand<V extends TargetValues>(
-  cli: TargetCli<V>,
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  try {
-    const { values, positionals } = cli.parse(argv);
-    const [command, rawId, ...extra] = positionals;
-    if (values.help || !command) {
-      out(cli.help);
-      return values.help ? 0 : 2;
-    }
-    if (extra.length > 0) throw new CliError(`unexpected arguments: ${extra.join(' ')}`);
-    const base = `/${cli.noun}s`;
-    const path = () => {
-      if (!rawId) throw new CliError(`${command} needs a ${cli.noun} id`);
-      return `${base}/${encodeURIComponent(rawId)}`;
-    };
-    // Flags that set fields go with create and update only (a stray --url is most likely the master's).
-    const fieldFlags = Object.keys(values).filter((k) => !(k in TARGET_OPTIONS));
-    if (READING.includes(command) && fieldFlags.length > 0) {
-      const hint = fieldFlags.includes('url') ? ` (the master's URL is --master-url)` : '';
-      throw new CliError(`${command} takes no --${fieldFlags.join(', --')}${hint}`);
-    }
-    // The body: --json-body as is, or what the field flags make (not both: which would win is not obvious).
-    const body = async (fromFlags: () => Record<string, unknown> | Promise<Record<string, unknown>>) => {
-      const file = values['json-body'];
-      if (file === undefined) return fromFlags();
-      if (fieldFlags.length > 0) {
-        throw new CliError(`--json-body replaces the field flags: drop --${fieldFlags.join(', --')}`);
-      }
-      return readJsonBody(file);
-    };
-    const print = (answer: unknown, human: (a: unknown) => string) =>
-      out(values.json ? JSON.stringify(answer) : human(answer));
-    const api = adminClient({ ...values, url: values['master-url'] }, env);
-    switch (command) {
-      case 'list':
-        print(await api('GET', base), cli.list);
-        return 0;
-      case 'show':
-        print(await api('GET', path()), cli.show);
-        return 0;
-      case 'create': {
-        const b = await body(() => cli.createBody(values, env));
-        print(await api('POST', base, b), (a) => cli.saved(a, 'created', b));
-        return 0;
-      }
-      case 'update': {
-        const p = path();
-        const b = await body(async () => {
-          const fields = await cli.updateBody(values, env, () => api('GET', p));
-          if (Object.keys(fields).length > 0) return fields;
-          throw new CliError(`nothing to update: give the fields to change (see scrapyard-master ${cli.noun} --help)`);
-        });
-        print(await api('PATCH', p, b), (a) => cli.saved(a, 'updated', b));
-        return 0;
-      }
-      case 'delete':
-        await api('DELETE', path());
-        out(values.json ? JSON.stringify({ deleted: rawId }) : `deleted: ${rawId}`);
-        return 0;
-      case 'test':
-        print(await api('POST', `${path()}/test`), (a) => {
-          const { delivery } = TestDeliveryResponse.parse(a);
-          return `test delivery queued: ${delivery.id} (see scrapyard-master ${cli.noun} deliveries ${rawId})`;
-        });
-        return 0;
-      case 'deliveries': {
-        const q = new URLSearchParams({ limit: String(num('limit', values.limit) ?? 20) });
-        if (values.state !== undefined) q.set('state', values.state);
-        print(await api('GET', `${path()}/deliveries?${q}`), (a) => deliveryTable(DeliveryPage.parse(a).deliveries));
-        return 0;
-      }
-      default:
-        throw new CliError(`unknown ${cli.noun} command "${command}"\n\n${cli.help}`);
-    }
-  } catch (e) {
-    process.stderr.write(`scrapyard-master ${cli.noun}: ${(e as Error).message}\n`);
-    return e instanceof CliError ? 1 : 2;
-  }
+/** A webhook or channel command from its spec. */
+export function targetCommand(t: TargetSpec): Command {
+  const noun = t.resource.noun;
+  const base = `/${noun}s`;
+  const fields = Object.keys(t.fields);
+  const one = (s: Omit<Sub, 'args' | 'resource'>): Sub => ({ ...s, args: ['ID|NAME'], resource: t.resource });
+  const sent = new WeakMap<Ctx, unknown>();
+  const remember = (c: Ctx, body: unknown) => (sent.set(c, body), body);
+  const writing = { flags: [...fields, 'json-body'], check: (c: Ctx) => refusePlainSecrets(c, t.fields) };
+  const subs: Sub[] = [
+    {
+      name: 'list',
+      summary: t.listSummary,
+      method: 'GET',
+      path: () => base,
+      print: t.list,
+      output: t.listOutput,
+    },
+    one({ name: 'show', summary: `one ${noun} (its secrets are never shown again)`, method: 'GET', path: (c) => `${base}/${c.id}`, print: t.show, output: t.oneOutput }),
+    {
+      name: 'create',
+      usage: t.createUsage,
+      summary: t.createSummary,
+      ...writing,
+      method: 'POST',
+      path: () => base,
+      body: async (c) => remember(c, await bodyOf(c, [], () => t.createBody(c))),
+      print: (a, c) => t.saved(a, 'created', sent.get(c)),
+      output: t.savedOutput,
+    },
+    one({
+      name: 'update',
+      usage: t.updateUsage,
+      summary: t.updateSummary,
+      ...writing,
+      method: 'PATCH',
+      path: (c) => `${base}/${c.id}`,
+      body: async (c) =>
+        remember(
+          c,
+          await bodyOf(c, [], async () => {
+            const b = await t.updateBody(c, () => c.api('GET', `${base}/${c.id}`));
+            if (Object.keys(b).length > 0) return b;
+            throw new UsageError('nothing to update: give the fields to change');
+          }),
+        ),
+      print: (a, c) => t.saved(a, 'updated', sent.get(c)),
+      output: t.savedOutput,
+    }),
+    one({
+      name: 'delete',
+      summary: `delete the ${noun} and its delivery log`,
+      method: 'DELETE',
+      path: (c) => `${base}/${c.id}`,
+      print: (_a, c) => `deleted: ${c.args[0]}`,
+      json: deleted,
+      output: DELETED,
+    }),
+    one({
+      name: 'test',
+      summary: noun === 'webhook' ? 'send it a signed webhook.test delivery' : 'send it a test notification',
+      method: 'POST',
+      path: (c) => `${base}/${c.id}/test`,
+      print: (a, c) =>
+        `test delivery queued: ${TestDeliveryResponse.parse(a).delivery.id} (see scrapyard-master ${noun} deliveries ${c.args[0]})`,
+      output: TestDeliveryResponse,
+    }),
+    one({
+      name: 'deliveries',
+      usage: '[--state pending|delivered|dead] [--limit N]',
+      summary: 'its delivery log, newest first (default 20)',
+      flags: ['state', 'limit'],
+      method: 'GET',
+      path(c) {
+        const q = new URLSearchParams({ limit: String(c.num('limit') ?? 20) });
+        if (c.has('state')) q.set('state', c.str('state')!);
+        return `${base}/${c.id}/deliveries?${q}`;
+      },
+      print: (a) => deliveryTable(DeliveryPage.parse(a).deliveries),
+      output: DeliveryPage,
+    }),
+  ];
+  return {
+    name: noun,
+    summary: t.summary,
+    flags: { ...t.fields, ...TARGET_FLAGS },
+    subs,
+    notes: `Secrets are read from a file or an environment variable, never from the command line (shell history, ps).${t.notes ? `\n\n${t.notes}` : ''}`,
+    urlIsField: true,
+  };
 }

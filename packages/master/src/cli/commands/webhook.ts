@@ -1,116 +1,86 @@
 /**
- * `scrapyard-master webhook …`: webhooks through the running master's REST API (the master validates and stores;
- * this turns flags into the JSON body and the answer into a table). A webhook's signing secret is shown once,
- * when the master generates it (create, --rotate-secret); your own is read from a file or the environment.
+ * `scrapyard-master webhook …`: webhooks through the running master's REST API. A webhook's signing secret is
+ * shown once, when the master generates it (create, --rotate-secret); your own is read from a file or the
+ * environment.
  */
-import { parseArgs } from 'node:util';
 import { Webhook, WebhookList, WebhookWithSecret, WEBHOOK_EVENTS } from '@scrapyard/protocol';
-import { CliError, table } from '../admin-client.js';
-import { commaList, defined, either, num, when } from '../values.js';
-import {
-  TARGET_OPTIONS,
-  TARGET_HELP_TAIL,
-  refusePlainSecrets,
-  runTargetCommand,
-  secretFrom,
-  secretLines,
-  type TargetCli,
-} from './targets.js';
-
-export const WEBHOOK_HELP = `Usage: scrapyard-master webhook <command> [options]
-
-Commands:
-  list                          webhooks with their URL, scope, events and state
-  show ID                       one webhook (its secret is never shown again)
-  create --url URL [fields]     add a webhook; prints its signing secret once
-  update ID [fields]            change the given fields
-  delete ID                     delete the webhook and its delivery log
-  test ID                       send it a signed webhook.test delivery
-  deliveries ID [--state pending|delivered|dead] [--limit N]
-                                its delivery log, newest first (default 20)
-
-Fields:
-  --url URL              where deliveries go (the master's own URL is --master-url)
-  --name NAME  --project P  --spider S (of --project)   ('' clears name, project or spider on update)
-  --event E…             ${WEBHOOK_EVENTS.join(', ')} (repeatable or comma-separated; default: all)
-  --items | --no-items   send each crawl's items in job.items batches  --items-per-batch N (default 100)
-  --rate PER_SECOND      requests per second to the receiver (default 1)
-  --disabled (create)  --enable | --disable (update)
-  --secret-file FILE | --secret-env VAR   your own whsec_… signing secret (create: default one is generated;
-                         update: sets it, and a new --url needs it or --rotate-secret)
-  --rotate-secret        update: replace the signing secret with a new one, printed once
-${TARGET_HELP_TAIL}`;
-
-const OPTIONS = {
-  ...TARGET_OPTIONS,
-  url: { type: 'string' },
-  name: { type: 'string' },
-  project: { type: 'string' },
-  spider: { type: 'string' },
-  event: { type: 'string', multiple: true },
-  items: { type: 'boolean' },
-  'no-items': { type: 'boolean' },
-  'items-per-batch': { type: 'string' },
-  rate: { type: 'string' },
-  disabled: { type: 'boolean' },
-  enable: { type: 'boolean' },
-  disable: { type: 'boolean' },
-  secret: { type: 'string' },
-  'secret-file': { type: 'string' },
-  'secret-env': { type: 'string' },
-  'rotate-secret': { type: 'boolean' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+import { UsageError } from '../errors.js';
+import type { Ctx } from '../spec.js';
+import { commaList, defined, either, table, when } from '../values.js';
+import { plainSecret, secretFrom, secretLines, targetCommand } from './targets.js';
 
 /** '' clears a nullable field. */
 const clearable = (v: string | undefined) => (v === '' ? null : v);
 
 /** The fields create and update share. */
-function fieldsOf(v: Values): Record<string, unknown> {
+function fieldsOf(c: Ctx): Record<string, unknown> {
   return {
-    name: clearable(v.name),
-    url: v.url,
-    project: clearable(v.project),
-    spider: clearable(v.spider),
-    events: commaList(v.event),
-    items: either(v.items, v['no-items'], ['items', 'no-items']),
-    itemsPerBatch: num('items-per-batch', v['items-per-batch']),
-    ratePerSecond: num('rate', v.rate),
+    name: clearable(c.str('name')),
+    url: c.str('url'),
+    project: clearable(c.str('project')),
+    spider: clearable(c.str('spider')),
+    events: commaList(c.list('event')),
+    items: either(c.bool('items'), c.bool('no-items'), ['items', 'no-items']),
+    itemsPerBatch: c.num('items-per-batch'),
+    ratePerSecond: c.num('rate'),
   };
 }
 
 const scope = (w: Webhook) => (w.project === null ? '*' : `${w.project}/${w.spider ?? '*'}`);
 
-const cli: TargetCli<Values> = {
-  noun: 'webhook',
-  help: WEBHOOK_HELP,
-  parse(args) {
-    const parsed = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
-    refusePlainSecrets({ secret: parsed.values.secret });
-    return parsed;
+export const WEBHOOK_COMMAND = targetCommand({
+  resource: { noun: 'webhook', list: '/webhooks', key: 'webhooks', idPattern: /^wh_[0-9a-f]+$/ },
+  summary: "Webhooks: signed POSTs of job events to a receiver. ID|NAME: its id, or its name when no other has it.",
+  fields: {
+    url: { type: 'string', arg: 'URL', help: "where deliveries go (the master's own URL is --master-url)" },
+    name: { type: 'string', arg: 'NAME', help: "a name ('' clears it on update)" },
+    project: { type: 'string', arg: 'P', help: "only this project's events ('' clears it)" },
+    spider: { type: 'string', arg: 'S', help: "only this spider's (of --project; '' clears it)" },
+    event: {
+      type: 'list',
+      arg: 'E',
+      help: `${WEBHOOK_EVENTS.join(', ')} (repeatable or comma-separated; default: all)`,
+    },
+    items: { type: 'boolean', help: "send each crawl's items in job.items batches" },
+    'no-items': { type: 'boolean', help: 'send no items' },
+    'items-per-batch': { type: 'number', arg: 'N', help: 'items in a batch (default 100)' },
+    rate: { type: 'number', arg: 'PER_SECOND', help: 'requests per second to the receiver (default 1)' },
+    disabled: { type: 'boolean', help: 'create: start disabled' },
+    enable: { type: 'boolean', help: 'update: enable it' },
+    disable: { type: 'boolean', help: 'update: disable it' },
+    'secret-file': {
+      type: 'string',
+      arg: 'FILE',
+      help: 'your own whsec_… signing secret (create: default one is generated; update: sets it, and a new --url needs it or --rotate-secret)',
+    },
+    'secret-env': { type: 'string', arg: 'VAR', help: 'the same, from an environment variable' },
+    'rotate-secret': { type: 'boolean', help: 'update: replace the signing secret with a new one, printed once' },
+    secret: plainSecret,
   },
-  createBody(v, env) {
-    if (v.url === undefined) throw new CliError('create needs --url URL');
-    if (v.enable || v.disable) throw new CliError('create takes --disabled (--enable and --disable are for update)');
-    if (v['rotate-secret']) throw new CliError('--rotate-secret is for update (create generates a secret)');
-    return defined({
-      ...fieldsOf(v),
-      enabled: v.disabled ? false : undefined,
-      secret: secretFrom('secret', v['secret-file'], v['secret-env'], env),
-    });
-  },
-  updateBody(v, env) {
-    const secret = secretFrom('secret', v['secret-file'], v['secret-env'], env);
-    if (secret !== undefined && v['rotate-secret']) {
-      throw new CliError('give either --secret-file/--secret-env or --rotate-secret, not both');
+  listSummary: 'webhooks with their URL, scope, events and state',
+  createUsage: '--url URL [fields]',
+  createSummary: 'add a webhook; prints its signing secret once',
+  updateUsage: '[fields]',
+  updateSummary: 'change the given fields',
+  createBody(c) {
+    if (!c.has('url')) throw new UsageError('create needs --url URL');
+    if (c.bool('enable') || c.bool('disable')) {
+      throw new UsageError('create takes --disabled (--enable and --disable are for update)');
     }
-    if (v.disabled) throw new CliError('update takes --enable or --disable (--disabled is for create)');
+    if (c.bool('rotate-secret')) throw new UsageError('--rotate-secret is for update (create generates a secret)');
+    return defined({ ...fieldsOf(c), enabled: c.bool('disabled') ? false : undefined, secret: secretFrom(c, 'secret') });
+  },
+  updateBody(c) {
+    const secret = secretFrom(c, 'secret');
+    if (secret !== undefined && c.bool('rotate-secret')) {
+      throw new UsageError('give either --secret-file/--secret-env or --rotate-secret, not both');
+    }
+    if (c.bool('disabled')) throw new UsageError('update takes --enable or --disable (--disabled is for create)');
     return Promise.resolve(
       defined({
-        ...fieldsOf(v),
-        enabled: either(v.enable, v.disable, ['enable', 'disable']),
-        rotateSecret: v['rotate-secret'] ? true : undefined,
+        ...fieldsOf(c),
+        enabled: either(c.bool('enable'), c.bool('disable'), ['enable', 'disable']),
+        rotateSecret: c.bool('rotate-secret') ? true : undefined,
         secret,
       }),
     );
@@ -152,9 +122,7 @@ const cli: TargetCli<Values> = {
     const own = secret !== undefined && (sent as { secret?: unknown } | null)?.secret === secret;
     return `${verb}: ${webhook.id} → ${webhook.url}${own ? '' : secretLines('signing secret', secret)}`;
   },
-};
-
-/** Runs a webhook subcommand; returns the exit code. */
-export function runWebhookCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return runTargetCommand(cli, argv, env);
-}
+  listOutput: WebhookList,
+  oneOutput: WebhookWithSecret,
+  savedOutput: WebhookWithSecret,
+});
