@@ -7,7 +7,6 @@ import { discoverConfigFiles } from '../config-files.js';
 import { loadMasterConfig } from '../config.js';
 import { ALERT_COMMAND } from './commands/alert.js';
 import { CHANNEL_COMMAND } from './commands/channel.js';
-import { runMigrateCommand } from './commands/migrate.js';
 import { NODE } from './commands/node.js';
 import { POLICY_COMMAND } from './commands/policy.js';
 import { SCHEDULE_COMMAND } from './commands/schedule.js';
@@ -28,12 +27,18 @@ export const COMMANDS: readonly Command[] = [
   ALERT_COMMAND,
 ];
 
-export type CliOutcome = { kind: 'exit'; code: number } | { kind: 'run'; configFile: string | undefined; flags: Record<string, unknown>; discovered: string[] };
+export type CliOutcome =
+  | { kind: 'exit'; code: number }
+  | { kind: 'run'; configFile: string | undefined; flags: Record<string, unknown>; discovered: string[] };
 
 const exit = (code: number): CliOutcome => ({ kind: 'exit', code });
 
 /** Runs a command, or says what the master should start with. */
-export async function runMasterCli(argv: readonly string[], env: NodeJS.ProcessEnv, version: string): Promise<CliOutcome> {
+export async function runMasterCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  version: string,
+): Promise<CliOutcome> {
   const [first, ...rest] = argv;
   const command = COMMANDS.find((c) => c.name === first);
   if (command) return exit(await runCommand(command, rest, env));
@@ -61,6 +66,8 @@ export async function runMasterCli(argv: readonly string[], env: NodeJS.ProcessE
     args.configFile === undefined ? discoverConfigFiles(env, { cwd: process.cwd(), home: homedir() }) : [];
   if (migrating) {
     const { configFile, flags } = args;
+    // The store's modules are loaded only by the command that needs them (admin commands start faster).
+    const { runMigrateCommand } = await import('./commands/migrate.js');
     return exit(await runMigrateCommand(() => loadMasterConfig({ file: configFile, discovered, env, flags })));
   }
   return { kind: 'run', configFile: args.configFile, flags: args.flags, discovered };
@@ -72,8 +79,11 @@ function completion(args: readonly string[]): number {
     if (shell === 'bash' && extra.length === 0) process.stdout.write(bashCompletion(COMMANDS));
     else if (shell === 'zsh' && extra.length === 0) process.stdout.write(zshCompletion(COMMANDS));
     else if (shell === '--help' || shell === '-h') {
-      process.stdout.write('Usage: scrapyard-master completion bash|zsh\n\nPrints a shell completion script: source <(scrapyard-master completion bash)\n');
-    } else throw new UsageError(`completion takes bash or zsh${shell === undefined ? '' : `, not '${args.join(' ')}'`}`);
+      process.stdout.write(
+        'Usage: scrapyard-master completion bash|zsh\n\nPrints a shell completion script: source <(scrapyard-master completion bash)\n',
+      );
+    } else
+      throw new UsageError(`completion takes bash or zsh${shell === undefined ? '' : `, not '${args.join(' ')}'`}`);
     return 0;
   } catch (e) {
     const d = describeError(`${PROG} completion`, e);

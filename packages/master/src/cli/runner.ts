@@ -73,7 +73,8 @@ export async function runCommand(c: Command, argv: readonly string[], env: NodeJ
       const what = sub.resource ? `a ${sub.resource.noun} id or name` : wanted[args.length]!;
       throw new UsageError(`${sub.name} needs ${what}`);
     }
-    if (args.length > wanted.length) throw new UsageError(`unexpected arguments: ${args.slice(wanted.length).join(' ')}`);
+    if (args.length > wanted.length)
+      throw new UsageError(`unexpected arguments: ${args.slice(wanted.length).join(' ')}`);
     let client: Api | undefined;
     const url = c.urlIsField ? values['master-url'] : values.url;
     const api: Api = (method, path, body) =>
@@ -112,8 +113,7 @@ function context(
   env: NodeJS.ProcessEnv,
   api: Api,
 ): Ctx {
-  const typed = <T>(flag: string, type: string) =>
-    typeof values[flag] === type ? (values[flag] as T) : undefined;
+  const typed = <T>(flag: string, type: string) => (typeof values[flag] === type ? (values[flag] as T) : undefined);
   return {
     command,
     sub,

@@ -19,7 +19,7 @@ import { commaList, defined, either } from '../values.js';
 import { alertTable, ruleTable, showRule } from './alert-format.js';
 import { DELETED, JSON_BODY_FLAG, bodyOf, deleted } from './shared.js';
 
-const RULE: Resource = { noun: 'alert rule', list: '/alert-rules', key: 'rules', idPattern: /^ar_[0-9a-f]+$/ };
+const RULE: Resource = { noun: 'alert rule', list: '/alert-rules', key: 'rules', idPattern: /^ar_/ };
 
 /** Flags of the condition, by their field name in it. */
 const CONDITION: Flags = {
@@ -43,7 +43,16 @@ const CONDITION: Flags = {
   schedule: { type: 'string', arg: 'ID', help: 'schedule_fire: which schedule (default all)' },
   on: { type: 'list', arg: 'missed,skipped,failed', help: 'schedule_fire: which fires' },
 };
-const FIELD_OF: Record<string, string> = { outcome: 'outcomes', 'min-items': 'minItems', 'min-percent-of-median': 'minPercentOfMedian', 'baseline-runs': 'baselineRuns', 'max-errors': 'maxErrors', 'http-status': 'httpStatus', 'max-status-percent': 'maxStatusPercent', 'above-percent': 'abovePercent' };
+const FIELD_OF: Record<string, string> = {
+  outcome: 'outcomes',
+  'min-items': 'minItems',
+  'min-percent-of-median': 'minPercentOfMedian',
+  'baseline-runs': 'baselineRuns',
+  'max-errors': 'maxErrors',
+  'http-status': 'httpStatus',
+  'max-status-percent': 'maxStatusPercent',
+  'above-percent': 'abovePercent',
+};
 
 const RULE_FLAGS: Flags = {
   name: { type: 'string', arg: 'NAME', help: "the rule's name" },
@@ -69,7 +78,11 @@ const FIELDS = Object.keys(RULE_FLAGS).filter((f) => f !== 'json-body' && !RULE_
 
 const FLAGS: Flags = {
   ...RULE_FLAGS,
-  for: { type: 'duration', arg: 'DURATION', help: "mute, mute-alert: how long (a rule's pending time is --for-seconds)" },
+  for: {
+    type: 'duration',
+    arg: 'DURATION',
+    help: "mute, mute-alert: how long (a rule's pending time is --for-seconds)",
+  },
   state: { type: 'string', arg: 'STATE', help: 'alerts: pending, firing, resolved or active' },
   rule: { type: 'string', arg: 'ID', help: "alerts: only this rule's" },
   limit: { type: 'number', arg: 'N', help: 'alerts: how many, newest first (default 20)' },
@@ -177,7 +190,14 @@ export const ALERT_COMMAND: Command = {
       print: (a) => ruleTable(AlertRuleList.parse(a).rules),
       output: AlertRuleList,
     },
-    onRule({ name: 'show', summary: 'one rule', method: 'GET', path: (c) => `/alert-rules/${c.id}`, print: rule, output: AlertRuleResponse }),
+    onRule({
+      name: 'show',
+      summary: 'one rule',
+      method: 'GET',
+      path: (c) => `/alert-rules/${c.id}`,
+      print: rule,
+      output: AlertRuleResponse,
+    }),
     {
       name: 'create',
       aliases: ['add'],
@@ -223,7 +243,14 @@ export const ALERT_COMMAND: Command = {
       print: rule,
       output: AlertRuleResponse,
     }),
-    onRule({ name: 'unmute', summary: 'notify again', method: 'POST', path: (c) => `/alert-rules/${c.id}/unmute`, print: rule, output: AlertRuleResponse }),
+    onRule({
+      name: 'unmute',
+      summary: 'notify again',
+      method: 'POST',
+      path: (c) => `/alert-rules/${c.id}/unmute`,
+      print: rule,
+      output: AlertRuleResponse,
+    }),
     {
       name: 'alerts',
       usage: '[--state pending|firing|resolved|active] [--rule ID] [--limit N]',

@@ -133,7 +133,7 @@ function target(ch: Channel): string {
 }
 
 export const CHANNEL_COMMAND = targetCommand({
-  resource: { noun: 'channel', list: '/channels', key: 'channels', idPattern: /^ch_[0-9a-f]+$/ },
+  resource: { noun: 'channel', list: '/channels', key: 'channels', idPattern: /^ch_/ },
   summary: 'Notification channels of alert rules. ID|NAME: its id or its unique name.',
   fields: FIELDS,
   listSummary: 'channels with their kind, target and which secrets are set',
@@ -157,9 +157,7 @@ export const CHANNEL_COMMAND = targetCommand({
     const channel = ChannelWithSecret.parse(await current()).channel;
     const rawKind = c.str('kind');
     if (rawKind !== undefined && kindOf(rawKind) !== channel.kind) {
-      throw new UsageError(
-        `a channel's kind cannot change (${channel.id} is ${channel.kind}): create another channel`,
-      );
+      throw new UsageError(`a channel's kind cannot change (${channel.id} is ${channel.kind}): create another channel`);
     }
     checkKindFlags(channel.kind, c);
     const config = configOf(channel.kind, c);

@@ -10,7 +10,7 @@ import type { Command, Ctx, Flags, Resource, Sub } from '../spec.js';
 import { defined, pairs, table, when } from '../values.js';
 import { DELETED, deleted } from './shared.js';
 
-const SCHEDULE: Resource = { noun: 'schedule', list: '/schedules', key: 'schedules', idPattern: /^sch-[0-9a-f]+$/ };
+const SCHEDULE: Resource = { noun: 'schedule', list: '/schedules', key: 'schedules', idPattern: /^sch-/ };
 
 const FLAGS: Flags = {
   name: { type: 'string', arg: 'NAME', help: 'a unique name, usable instead of the id' },
@@ -19,7 +19,7 @@ const FLAGS: Flags = {
   cron: { type: 'string', arg: 'EXPR', help: 'a cron expression (5 fields, or 6 with seconds first)' },
   every: { type: 'duration', arg: 'DURATION', help: 'fire every DURATION instead (90, 90s, 5m, 2h)' },
   timezone: { type: 'string', arg: 'TZ', help: 'IANA time zone of the cron expression (default UTC)' },
-  version: { type: 'string', arg: 'V', help: "the project version to run (default: the latest at each fire)" },
+  version: { type: 'string', arg: 'V', help: 'the project version to run (default: the latest at each fire)' },
   arg: { type: 'list', arg: 'KEY=VALUE', help: 'a spider argument (repeatable)' },
   setting: { type: 'list', arg: 'KEY=VALUE', help: 'a Scrapy setting (repeatable)' },
   tag: { type: 'list', arg: 'T', help: 'a tag the agent must have (repeatable)' },

@@ -28,7 +28,8 @@ export const plainSecret = { type: 'string', help: '', hidden: true } as const;
 export function secretFrom(c: Ctx, name: string): string | undefined {
   const file = c.str(`${name}-file`);
   const envVar = c.str(`${name}-env`);
-  if (file !== undefined && envVar !== undefined) throw new UsageError(`give --${name}-file or --${name}-env, not both`);
+  if (file !== undefined && envVar !== undefined)
+    throw new UsageError(`give --${name}-file or --${name}-env, not both`);
   if (file !== undefined) {
     let text;
     try {
@@ -125,7 +126,14 @@ export function targetCommand(t: TargetSpec): Command {
       print: t.list,
       output: t.listOutput,
     },
-    one({ name: 'show', summary: `one ${noun} (its secrets are never shown again)`, method: 'GET', path: (c) => `${base}/${c.id}`, print: t.show, output: t.oneOutput }),
+    one({
+      name: 'show',
+      summary: `one ${noun} (its secrets are never shown again)`,
+      method: 'GET',
+      path: (c) => `${base}/${c.id}`,
+      print: t.show,
+      output: t.oneOutput,
+    }),
     {
       name: 'create',
       usage: t.createUsage,

@@ -29,8 +29,8 @@ function fieldsOf(c: Ctx): Record<string, unknown> {
 const scope = (w: Webhook) => (w.project === null ? '*' : `${w.project}/${w.spider ?? '*'}`);
 
 export const WEBHOOK_COMMAND = targetCommand({
-  resource: { noun: 'webhook', list: '/webhooks', key: 'webhooks', idPattern: /^wh_[0-9a-f]+$/ },
-  summary: "Webhooks: signed POSTs of job events to a receiver. ID|NAME: its id, or its name when no other has it.",
+  resource: { noun: 'webhook', list: '/webhooks', key: 'webhooks', idPattern: /^wh_/ },
+  summary: 'Webhooks: signed POSTs of job events to a receiver. ID|NAME: its id, or its name when no other has it.',
   fields: {
     url: { type: 'string', arg: 'URL', help: "where deliveries go (the master's own URL is --master-url)" },
     name: { type: 'string', arg: 'NAME', help: "a name ('' clears it on update)" },
@@ -68,7 +68,11 @@ export const WEBHOOK_COMMAND = targetCommand({
       throw new UsageError('create takes --disabled (--enable and --disable are for update)');
     }
     if (c.bool('rotate-secret')) throw new UsageError('--rotate-secret is for update (create generates a secret)');
-    return defined({ ...fieldsOf(c), enabled: c.bool('disabled') ? false : undefined, secret: secretFrom(c, 'secret') });
+    return defined({
+      ...fieldsOf(c),
+      enabled: c.bool('disabled') ? false : undefined,
+      secret: secretFrom(c, 'secret'),
+    });
   },
   updateBody(c) {
     const secret = secretFrom(c, 'secret');
