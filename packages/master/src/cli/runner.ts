@@ -45,13 +45,25 @@ export function globalFlags(c: Command): Flags {
   return { ...rest, 'master-url': { ...url!, help: `${url!.help} (--url is the ${c.name}'s own)` } };
 }
 
+/** Where a command writes (a test passes its own). */
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+const STDIO: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
 function required(args: readonly string[]): number {
   return args.filter((a) => !a.startsWith('[')).length;
 }
 
 /** Runs one admin command (argv after its name); returns the exit code. */
-export async function runCommand(c: Command, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
+export async function runCommand(
+  c: Command,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io = STDIO,
+): Promise<number> {
+  const out = (s: string) => io.out(`${s}\n`);
   const global = globalFlags(c);
   try {
     const { values, positionals } = parseFlags(argv, { ...global, ...c.flags });
@@ -99,7 +111,7 @@ export async function runCommand(c: Command, argv: readonly string[], env: NodeJ
     return 0;
   } catch (e) {
     const d = describeError(`${PROG} ${c.name}`, e);
-    process.stderr.write(`${d.text}\n`);
+    io.err(`${d.text}\n`);
     return d.exit;
   }
 }

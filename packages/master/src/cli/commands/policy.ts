@@ -114,11 +114,11 @@ const write = (name: 'set' | 'patch', summary: string): Sub => ({
 
 export const POLICY_COMMAND: Command = {
   name: 'policy',
-  summary:
-    'Project and spider policies: placement, limits, retries, uniqueness, start rate. Fields not set inherit: ' +
-    'spider < project < master.',
+  summary: 'Project and spider policies: placement, limits, retries, uniqueness, start rate (unset: inherited).',
   flags: FLAGS,
-  notes: 'The value inherit clears one field (e.g. --max-running inherit). DURATION: 90, 90s, 5m, 2h.',
+  notes:
+    'Fields not set inherit: spider < project < master. The value inherit clears one field (e.g. --max-running\n' +
+    'inherit). DURATION: 90, 90s, 5m, 2h.',
   subs: [
     {
       name: 'get',
