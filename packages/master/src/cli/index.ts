@@ -82,8 +82,9 @@ function completion(args: readonly string[]): number {
       process.stdout.write(
         'Usage: scrapyard-master completion bash|zsh\n\nPrints a shell completion script: source <(scrapyard-master completion bash)\n',
       );
-    } else
+    } else {
       throw new UsageError(`completion takes bash or zsh${shell === undefined ? '' : `, not '${args.join(' ')}'`}`);
+    }
     return 0;
   } catch (e) {
     const d = describeError(`${PROG} completion`, e);

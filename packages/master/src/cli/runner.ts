@@ -85,8 +85,9 @@ export async function runCommand(
       const what = sub.resource ? `a ${sub.resource.noun} id or name` : wanted[args.length]!;
       throw new UsageError(`${sub.name} needs ${what}`);
     }
-    if (args.length > wanted.length)
+    if (args.length > wanted.length) {
       throw new UsageError(`unexpected arguments: ${args.slice(wanted.length).join(' ')}`);
+    }
     let client: Api | undefined;
     const url = c.urlIsField ? values['master-url'] : values.url;
     const api: Api = (method, path, body) =>

@@ -6,7 +6,6 @@ import {
   ALERT_RULE_KINDS,
   AlertPage,
   AlertResponse,
-  AlertRule,
   AlertRuleList,
   AlertRuleResponse,
   CreateAlertRuleRequest,

@@ -4,11 +4,12 @@
  * environment, never from the command line; a generated signing key is shown once. `update` merges the given
  * settings into the channel's (the API replaces `config` whole) and keeps the secret unless a new one is given.
  */
-import { CHANNEL_KINDS, Channel, ChannelList, ChannelWithSecret, type ChannelKind } from '@scrapyard/protocol';
+import type { Channel } from '@scrapyard/protocol';
+import { CHANNEL_KINDS, ChannelList, ChannelWithSecret, type ChannelKind } from '@scrapyard/protocol';
 import { UsageError } from '../errors.js';
 import type { Ctx, Flags } from '../spec.js';
 import { commaList, defined, either, table, when } from '../values.js';
-import { plainSecret, secretFrom, secretLines, targetCommand } from './targets.js';
+import { secretFlags, secretFrom, secretLines, targetCommand } from './targets.js';
 
 const FIELDS: Flags = {
   name: { type: 'string', arg: 'NAME', help: "the channel's unique name" },
@@ -23,40 +24,21 @@ const FIELDS: Flags = {
   'allow-insecure-auth': { type: 'boolean', help: 'email: send the password without TLS (off by default)' },
   'no-allow-insecure-auth': { type: 'boolean', help: 'email: never send the password without TLS' },
   username: { type: 'string', arg: 'USER', help: 'email: the SMTP user' },
-  'password-file': { type: 'string', arg: 'FILE', help: "email: the SMTP user's password" },
-  'password-env': { type: 'string', arg: 'VAR', help: 'email: the same, from an environment variable' },
+  ...secretFlags('password', "email: the SMTP user's password"),
   from: { type: 'string', arg: 'ADDRESS', help: 'email: the sender' },
   to: { type: 'list', arg: 'ADDRESS', help: 'email: recipients (repeatable or comma-separated)' },
-  'webhook-url-file': {
-    type: 'string',
-    arg: 'FILE',
-    help: "slack: the incoming-webhook URL, which holds Slack's key",
-  },
-  'webhook-url-env': { type: 'string', arg: 'VAR', help: 'slack: the same, from an environment variable' },
+  ...secretFlags('webhook-url', "slack: the incoming-webhook URL, which holds Slack's key"),
   'chat-id': { type: 'string', arg: 'ID|@channel', help: 'telegram: the chat' },
   'api-base-url': { type: 'string', arg: 'URL', help: 'telegram: the Bot API (https://api.telegram.org)' },
-  'bot-token-file': { type: 'string', arg: 'FILE', help: "telegram: the bot's token" },
-  'bot-token-env': { type: 'string', arg: 'VAR', help: 'telegram: the same, from an environment variable' },
+  ...secretFlags('bot-token', "telegram: the bot's token"),
   url: { type: 'string', arg: 'URL', help: "webhook: where alerts go (the master's own URL is --master-url)" },
-  'secret-file': {
-    type: 'string',
-    arg: 'FILE',
-    help: 'webhook: a whsec_… signing secret (default: one is generated)',
-  },
-  'secret-env': { type: 'string', arg: 'VAR', help: 'webhook: the same, from an environment variable' },
-  password: plainSecret,
-  'webhook-url': plainSecret,
-  'bot-token': plainSecret,
-  secret: plainSecret,
+  ...secretFlags('secret', 'webhook: a whsec_… signing secret (default: one is generated)'),
 };
 
 /** The flags of each kind (any other kind's are refused, so a typo'd kind can't silently drop settings). */
-const KIND_FLAGS: Record<ChannelKind, string[]> = {
-  email: Object.keys(FIELDS).filter((f) => FIELDS[f]!.help.startsWith('email:')),
-  slack: ['webhook-url-file', 'webhook-url-env'],
-  telegram: ['chat-id', 'api-base-url', 'bot-token-file', 'bot-token-env'],
-  webhook: ['url', 'secret-file', 'secret-env'],
-};
+const KIND_FLAGS = Object.fromEntries(
+  CHANNEL_KINDS.map((k) => [k, Object.keys(FIELDS).filter((f) => FIELDS[f]!.help.startsWith(`${k}:`))]),
+) as Record<ChannelKind, string[]>;
 
 function kindOf(raw: string): ChannelKind {
   if (!(CHANNEL_KINDS as readonly string[]).includes(raw)) {

@@ -18,8 +18,18 @@ const TARGET_FLAGS: Flags = {
   limit: { type: 'number', arg: 'N', help: 'deliveries: how many, newest first (default 20)' },
 };
 
-/** A secret flag given on the command line: accepted by the parser only to be refused with advice. */
-export const plainSecret = { type: 'string', help: '', hidden: true } as const;
+/**
+ * A secret's flags: `--<name>-file FILE` and `--<name>-env VAR`, and `--<name>` itself, accepted by the parser only
+ * to be refused with advice. `help` starts with the kind it is for (`email: …`), if any.
+ */
+export function secretFlags(name: string, help: string): Flags {
+  const kind = /^(\w+): /.exec(help)?.[0] ?? '';
+  return {
+    [`${name}-file`]: { type: 'string', arg: 'FILE', help },
+    [`${name}-env`]: { type: 'string', arg: 'VAR', help: `${kind}the same, from an environment variable` },
+    [name]: { type: 'string', help: '', hidden: true },
+  };
+}
 
 /**
  * A secret from `--<name>-file FILE` (its content, without the final newline) or `--<name>-env VAR`; undefined
@@ -28,8 +38,9 @@ export const plainSecret = { type: 'string', help: '', hidden: true } as const;
 export function secretFrom(c: Ctx, name: string): string | undefined {
   const file = c.str(`${name}-file`);
   const envVar = c.str(`${name}-env`);
-  if (file !== undefined && envVar !== undefined)
+  if (file !== undefined && envVar !== undefined) {
     throw new UsageError(`give --${name}-file or --${name}-env, not both`);
+  }
   if (file !== undefined) {
     let text;
     try {

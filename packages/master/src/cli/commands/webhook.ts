@@ -7,7 +7,7 @@ import { Webhook, WebhookList, WebhookWithSecret, WEBHOOK_EVENTS } from '@scrapy
 import { UsageError } from '../errors.js';
 import type { Ctx } from '../spec.js';
 import { commaList, defined, either, table, when } from '../values.js';
-import { plainSecret, secretFrom, secretLines, targetCommand } from './targets.js';
+import { secretFlags, secretFrom, secretLines, targetCommand } from './targets.js';
 
 /** '' clears a nullable field. */
 const clearable = (v: string | undefined) => (v === '' ? null : v);
@@ -48,14 +48,11 @@ export const WEBHOOK_COMMAND = targetCommand({
     disabled: { type: 'boolean', help: 'create: start disabled' },
     enable: { type: 'boolean', help: 'update: enable it' },
     disable: { type: 'boolean', help: 'update: disable it' },
-    'secret-file': {
-      type: 'string',
-      arg: 'FILE',
-      help: 'your own whsec_… signing secret (create: default one is generated; update: sets it, and a new --url needs it or --rotate-secret)',
-    },
-    'secret-env': { type: 'string', arg: 'VAR', help: 'the same, from an environment variable' },
+    ...secretFlags(
+      'secret',
+      'your own whsec_… signing secret (create: default one is generated; update: sets it, and a new --url needs it or --rotate-secret)',
+    ),
     'rotate-secret': { type: 'boolean', help: 'update: replace the signing secret with a new one, printed once' },
-    secret: plainSecret,
   },
   listSummary: 'webhooks with their URL, scope, events and state',
   createUsage: '--url URL [fields]',
