@@ -43,7 +43,6 @@ interface Run {
 
 void test('the admin commands from a directory of their own: help, --json, error codes, names, durations', async (t) => {
   const master = await startMaster(t);
-  await deploy(new ScrapydClient(master.url), 'demo');
   const cwd = tempDir(t, 'scrapyard-cli-contract-');
   writeFileSync(
     join(cwd, 'scrapyd.conf'),
@@ -74,93 +73,115 @@ void test('the admin commands from a directory of their own: help, --json, error
   const near = (at: number, seconds: number) =>
     assert.ok(Math.abs(at - (Date.now() + seconds * 1000)) < 120_000, `${at} is about ${seconds} s from now`);
 
-  // Help: one format for every command.
-  await Promise.all(
-    COMMANDS.map(async (name) => {
-      const r = await cli(name, '--help');
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`^Usage: scrapyard-master ${name} <command> \\[options\\]\\n\\n`));
-      assert.match(r.stdout, /\n\nCommands:\n {2}\S/);
-      assert.match(r.stdout, new RegExp(`\\n\\nOptions \\(every ${name} command\\):\\n {2}--config FILE`));
-    }),
-  );
-  const top = await cli('--help');
-  assert.equal(top.code, 0, top.stderr);
-  for (const name of COMMANDS) assert.match(top.stdout, new RegExp(`\\(see scrapyard-master ${name} --help\\)`));
-  const port = await cli('--port', 'abc');
-  assert.deepEqual([port.code, port.stderr.split('\n')[0]], [2, "scrapyard-master: --port: not a number ('abc')"]);
+  // Independent parts run side by side (each command is a process of its own); schedules wait for the deploy.
+  const deployed = deploy(new ScrapydClient(master.url), 'demo');
+  await Promise.all([help(), nodes(), policies(), targets(), deployed.then(schedules)]);
 
-  // Nodes: an enrollment valid 2h.
-  near((await json(EnrollmentResponse, 'node', 'enroll', '--ttl', '2h')).expiresAt, 7200);
-  assert.ok((await json(z.array(NodeInfo), 'node', 'list')).some((n) => n.nodeId === 'local'));
+  /** Help: one format for every command; a typed flag of the master's own. */
+  async function help() {
+    await Promise.all(
+      COMMANDS.map(async (name) => {
+        const r = await cli(name, '--help');
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^Usage: scrapyard-master ${name} <command> \\[options\\]\\n\\n`));
+        assert.match(r.stdout, /\n\nCommands:\n {2}\S/);
+        assert.match(r.stdout, new RegExp(`\\n\\nOptions \\(every ${name} command\\):\\n {2}--config FILE`));
+      }),
+    );
+    const top = await cli('--help');
+    assert.equal(top.code, 0, top.stderr);
+    for (const name of COMMANDS) assert.match(top.stdout, new RegExp(`\\(see scrapyard-master ${name} --help\\)`));
+    const port = await cli('--port', 'abc');
+    assert.deepEqual([port.code, port.stderr.split('\n')[0]], [2, "scrapyard-master: --port: not a number ('abc')"]);
+  }
 
-  // Schedules: durations everywhere, addressed by name and by id, an unknown name refused with its code.
-  const preview = await json(FireTimes, 'schedule', 'preview', '--every', '90', '--count', '2');
-  assert.equal(preview.fires[1]!.at - preview.fires[0]!.at, 90_000);
-  const created = await json(
-    Schedule,
-    ...['schedule', 'create', '--name', 'nightly', '--project', 'demo', '--spider', 'quick', '--every', '90s'],
-  );
-  assert.equal(created.intervalSeconds, 90);
-  assert.deepEqual(
-    await json(Schedule, 'schedule', 'show', 'nightly'),
-    await json(Schedule, 'schedule', 'show', created.id),
-  );
-  assert.equal((await json(Schedule, 'schedule', 'update', 'nightly', '--every', '5m')).intervalSeconds, 300);
-  assert.equal((await json(Schedule, 'schedule', 'update', created.id, '--jitter', '1m')).jitterSeconds, 60);
-  assert.equal((await json(Schedule, 'schedule', 'pause', 'nightly')).enabled, false);
-  assert.equal((await json(Schedule, 'schedule', 'resume', created.id)).enabled, true);
-  assert.equal((await json(FireTimes, 'schedule', 'next', 'nightly', '--count', '3')).fires.length, 3);
-  assert.deepEqual(await json(FirePage.shape.fires, 'schedule', 'fires', 'nightly'), []);
-  assert.deepEqual(
-    (await json(z.array(Schedule), 'schedule', 'list')).map((s) => s.id),
-    [created.id],
-  );
-  assert.deepEqual(await json(Deleted, 'schedule', 'delete', 'nightly'), { deleted: created.id });
-  const gone = await cli('schedule', 'show', 'nightly');
-  assert.deepEqual(
-    [gone.code, gone.stderr],
-    [1, "scrapyard-master schedule: NOT_FOUND: no schedule named 'nightly'\n"],
-  );
+  /** Nodes: an enrollment valid 2h. */
+  async function nodes() {
+    near((await json(EnrollmentResponse, 'node', 'enroll', '--ttl', '2h')).expiresAt, 7200);
+    assert.ok((await json(z.array(NodeInfo), 'node', 'list')).some((n) => n.nodeId === 'local'));
+  }
 
-  // Policies: durations in their fields.
-  const policy = await json(
-    PlacementPolicy,
-    'policy',
-    'set',
-    'demo',
-    '--max-run-seconds',
-    '2h',
-    '--stall-seconds',
-    '5m',
-  );
-  assert.deepEqual([policy.maxRunSeconds, policy.stallSeconds], [7200, 300]);
-  assert.deepEqual(await json(PlacementPolicy, 'policy', 'get', 'demo'), policy);
-  assert.deepEqual(await json(Deleted, 'policy', 'delete', 'demo'), { deleted: 'demo' });
+  /** Schedules: durations everywhere, addressed by name and by id, an unknown name refused with its code. */
+  async function schedules() {
+    const preview = await json(FireTimes, 'schedule', 'preview', '--every', '90', '--count', '2');
+    assert.equal(preview.fires[1]!.at - preview.fires[0]!.at, 90_000);
+    const created = await json(
+      Schedule,
+      ...['schedule', 'create', '--name', 'nightly', '--project', 'demo', '--spider', 'quick', '--every', '90s'],
+    );
+    assert.equal(created.intervalSeconds, 90);
+    const [byName, byId] = await Promise.all([
+      json(Schedule, 'schedule', 'update', 'nightly', '--every', '5m'),
+      json(z.array(Schedule), 'schedule', 'list'),
+    ]);
+    assert.deepEqual([byName.id, byName.intervalSeconds], [created.id, 300]);
+    assert.deepEqual(
+      byId.map((s) => s.id),
+      [created.id],
+    );
+    const paused = await json(Schedule, 'schedule', 'update', created.id, '--jitter', '1m', '--paused');
+    assert.deepEqual([paused.enabled, paused.jitterSeconds], [false, 60]);
+    assert.equal((await json(FireTimes, 'schedule', 'next', 'nightly', '--count', '3')).fires.length, 3);
+    assert.deepEqual(await json(FirePage.shape.fires, 'schedule', 'fires', 'nightly'), []);
+    assert.deepEqual(await json(Deleted, 'schedule', 'delete', 'nightly'), { deleted: created.id });
+    const gone = await cli('schedule', 'show', 'nightly');
+    assert.deepEqual(
+      [gone.code, gone.stderr],
+      [1, "scrapyard-master schedule: NOT_FOUND: no schedule named 'nightly'\n"],
+    );
+  }
 
-  // Webhooks and channels by name; an alert rule on the channel, muted for 2h, by name.
-  const hook = await json(WebhookWithSecret, 'webhook', 'create', '--name', 'ci', '--url', 'http://127.0.0.1:9/hook');
-  assert.equal((await json(WebhookWithSecret, 'webhook', 'show', 'ci')).webhook.id, hook.webhook.id);
-  assert.equal((await json(WebhookList, 'webhook', 'list')).webhooks.length, 1);
-  assert.deepEqual((await json(DeliveryPage, 'webhook', 'deliveries', 'ci')).deliveries, []);
-  const channel = await json(
-    ChannelWithSecret,
-    ...['channel', 'create', '--name', 'ops', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/alerts'],
-  );
-  assert.equal((await json(ChannelWithSecret, 'channel', 'show', 'ops')).channel.id, channel.channel.id);
-  assert.equal((await json(ChannelList, 'channel', 'list')).channels.length, 1);
-  const rule = await json(
-    AlertRuleResponse,
-    ...['alert', 'create', '--name', 'broken', '--kind', 'job_outcome', '--outcome', 'failed'],
-    ...['--channel', channel.channel.id, '--repeat', '5m', '--for-seconds', '90s'],
-  );
-  assert.deepEqual([rule.rule.repeatSeconds, rule.rule.forSeconds], [300, 90]);
-  near((await json(AlertRuleResponse, 'alert', 'mute', 'broken', '--for', '2h')).rule.mutedUntil!, 7200);
-  assert.equal((await json(AlertRuleList, 'alert', 'list')).rules.length, 1);
-  assert.deepEqual((await json(AlertPage, 'alert', 'alerts')).alerts, []);
-  assert.deepEqual(await json(Deleted, 'alert', 'delete', 'broken'), { deleted: rule.rule.id });
-  assert.deepEqual(await json(Deleted, 'channel', 'delete', 'ops'), { deleted: channel.channel.id });
-  assert.deepEqual(await json(Deleted, 'webhook', 'delete', 'ci'), { deleted: hook.webhook.id });
-  const noHook = await cli('webhook', 'show', 'ci');
-  assert.deepEqual([noHook.code, noHook.stderr], [1, "scrapyard-master webhook: NOT_FOUND: no webhook named 'ci'\n"]);
+  /** Policies: durations in their fields. */
+  async function policies() {
+    const set = [
+      'policy',
+      'set',
+      'later',
+      '--allow-unknown-project',
+      '--max-run-seconds',
+      '2h',
+      '--stall-seconds',
+      '5m',
+    ];
+    const policy = await json(PlacementPolicy, ...set);
+    assert.deepEqual([policy.maxRunSeconds, policy.stallSeconds], [7200, 300]);
+    assert.deepEqual(await json(Deleted, 'policy', 'delete', 'later'), { deleted: 'later' });
+  }
+
+  /** Webhooks and channels by name; an alert rule on the channel, muted for 2h, by name. */
+  async function targets() {
+    const hook = await json(WebhookWithSecret, 'webhook', 'create', '--name', 'ci', '--url', 'http://127.0.0.1:9/hook');
+    const [shown, list, deliveries] = await Promise.all([
+      json(WebhookWithSecret, 'webhook', 'show', 'ci'),
+      json(WebhookList, 'webhook', 'list'),
+      json(DeliveryPage, 'webhook', 'deliveries', 'ci'),
+    ]);
+    assert.deepEqual([shown.webhook.id, list.webhooks.length, deliveries.deliveries], [hook.webhook.id, 1, []]);
+    const channel = await json(
+      ChannelWithSecret,
+      ...['channel', 'create', '--name', 'ops', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/alerts'],
+    );
+    const rule = await json(
+      AlertRuleResponse,
+      ...['alert', 'create', '--name', 'broken', '--kind', 'job_outcome', '--outcome', 'failed'],
+      ...['--channel', channel.channel.id, '--repeat', '5m', '--for-seconds', '90s'],
+    );
+    assert.deepEqual([rule.rule.repeatSeconds, rule.rule.forSeconds], [300, 90]);
+    const [muted, rules, alerts, channels] = await Promise.all([
+      json(AlertRuleResponse, 'alert', 'mute', 'broken', '--for', '2h'),
+      json(AlertRuleList, 'alert', 'list'),
+      json(AlertPage, 'alert', 'alerts'),
+      json(ChannelList, 'channel', 'list'),
+    ]);
+    near(muted.rule.mutedUntil!, 7200);
+    assert.deepEqual([rules.rules.length, alerts.alerts, channels.channels.length], [1, [], 1]);
+    assert.deepEqual(await json(Deleted, 'alert', 'delete', 'broken'), { deleted: rule.rule.id });
+    const [noChannel, noHook] = await Promise.all([
+      json(Deleted, 'channel', 'delete', 'ops'),
+      json(Deleted, 'webhook', 'delete', hook.webhook.id),
+    ]);
+    assert.deepEqual([noChannel, noHook], [{ deleted: channel.channel.id }, { deleted: hook.webhook.id }]);
+    const gone = await cli('channel', 'show', 'ops');
+    assert.deepEqual([gone.code, gone.stderr], [1, "scrapyard-master channel: NOT_FOUND: no channel named 'ops'\n"]);
+  }
 });
