@@ -2,7 +2,8 @@
  * The admin commands' contract, run as a user runs them: `packages/master/bin/scrapyard-master.mjs` by absolute path
  * from a directory outside the repository whose `scrapyd.conf` (discovered there) names the master, so no `--url`.
  * Every command's --help exits 0 in the one format; --json answers parse with the protocol's schemas; an error
- * carries its catalogue code; a schedule is addressed by name and by id; durations as 90, 90s, 5m, 2h.
+ * carries its catalogue code; a schedule (and a webhook, channel, alert rule) is addressed by name and by id;
+ * durations as 90, 90s, 5m, 2h.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -164,9 +165,12 @@ void test('the admin commands from a directory of their own: help, --json, error
     const rule = await json(
       AlertRuleResponse,
       ...['alert', 'create', '--name', 'broken', '--kind', 'job_outcome', '--outcome', 'failed'],
-      ...['--channel', channel.channel.id, '--repeat', '5m', '--for-seconds', '90s'],
+      ...['--channel', 'ops', '--repeat', '5m', '--for-seconds', '90s'],
     );
-    assert.deepEqual([rule.rule.repeatSeconds, rule.rule.forSeconds], [300, 90]);
+    assert.deepEqual(
+      [rule.rule.channels, rule.rule.repeatSeconds, rule.rule.forSeconds],
+      [[channel.channel.id], 300, 90],
+    );
     const [muted, rules, alerts, channels] = await Promise.all([
       json(AlertRuleResponse, 'alert', 'mute', 'broken', '--for', '2h'),
       json(AlertRuleList, 'alert', 'list'),

@@ -15,7 +15,9 @@ import type { ZodType } from 'zod';
 import { CliError, UsageError } from '../errors.js';
 import type { Command, Ctx, Flags, Resource, Sub } from '../spec.js';
 import { commaList, defined, either } from '../values.js';
+import { resolveId } from '../resolve.js';
 import { alertTable, ruleTable, showRule } from './alert-format.js';
+import { CHANNEL } from './channel.js';
 import { DELETED, JSON_BODY_FLAG, bodyOf, deleted } from './shared.js';
 
 const RULE: Resource = { noun: 'alert rule', list: '/alert-rules', key: 'rules', idPattern: /^ar_/ };
@@ -57,7 +59,7 @@ const RULE_FLAGS: Flags = {
   name: { type: 'string', arg: 'NAME', help: "the rule's name" },
   kind: { type: 'string', arg: 'KIND', help: ALERT_RULE_KINDS.join(', ') },
   ...CONDITION,
-  channel: { type: 'list', arg: 'ID', help: 'channels notified (repeatable or comma-separated)' },
+  channel: { type: 'list', arg: 'ID', help: 'channels notified, by id or name (repeatable or comma-separated)' },
   'for-seconds': {
     type: 'duration',
     arg: 'DURATION',
@@ -105,7 +107,6 @@ function ruleFields(c: Ctx): Record<string, unknown> {
   if (c.has('repeat') && c.bool('no-repeat')) throw new UsageError('--repeat and --no-repeat contradict each other');
   return {
     name: c.str('name'),
-    channels: commaList(c.list('channel')),
     forSeconds: c.num('for-seconds'),
     repeatSeconds: c.bool('no-repeat') ? null : c.num('repeat'),
     sendResolved: either(c.bool('send-resolved'), c.bool('no-send-resolved'), ['send-resolved', 'no-send-resolved']),
@@ -120,7 +121,13 @@ function checked(schema: ZodType, body: unknown): unknown {
   throw new CliError('BAD_REQUEST', `invalid rule: ${problems.join('; ')}`);
 }
 
-function createBody(c: Ctx): unknown {
+/** The channels notified, each by id or unique name. */
+async function channelsOf(c: Ctx): Promise<string[] | undefined> {
+  const given = commaList(c.list('channel'));
+  return given && Promise.all(given.map((x) => resolveId(c.api, CHANNEL, x)));
+}
+
+async function createBody(c: Ctx): Promise<unknown> {
   if (c.bool('enable') || c.bool('disable')) {
     throw new UsageError('create takes --disabled (--enable and --disable are for update)');
   }
@@ -128,6 +135,7 @@ function createBody(c: Ctx): unknown {
   if (kind === undefined) throw new UsageError(`create needs --kind (${ALERT_RULE_KINDS.join(', ')})`);
   return defined({
     ...ruleFields(c),
+    channels: await channelsOf(c),
     condition: { kind, ...conditionFlags(c) },
     enabled: c.bool('disabled') ? false : undefined,
   });
@@ -145,6 +153,7 @@ async function updateBody(c: Ctx): Promise<unknown> {
   }
   const fields = defined({
     ...ruleFields(c),
+    channels: await channelsOf(c),
     condition,
     enabled: either(c.bool('enable'), c.bool('disable'), ['enable', 'disable']),
   });

@@ -7,7 +7,7 @@
 import type { Channel } from '@scrapyard/protocol';
 import { CHANNEL_KINDS, ChannelList, ChannelWithSecret, type ChannelKind } from '@scrapyard/protocol';
 import { UsageError } from '../errors.js';
-import type { Ctx, Flags } from '../spec.js';
+import type { Ctx, Flags, Resource } from '../spec.js';
 import { commaList, defined, either, table, when } from '../values.js';
 import { secretFlags, secretFrom, secretLines, targetCommand } from './targets.js';
 
@@ -114,8 +114,11 @@ function target(ch: Channel): string {
   }
 }
 
+/** Channels are named by id or unique name (here and in alert rules' --channel). */
+export const CHANNEL: Resource = { noun: 'channel', list: '/channels', key: 'channels', idPattern: /^ch_/ };
+
 export const CHANNEL_COMMAND = targetCommand({
-  resource: { noun: 'channel', list: '/channels', key: 'channels', idPattern: /^ch_/ },
+  resource: CHANNEL,
   summary: 'Notification channels of alert rules. ID|NAME: its id or its unique name.',
   fields: FIELDS,
   listSummary: 'channels with their kind, target and which secrets are set',
