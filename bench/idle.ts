@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jsonChild, stopChild } from './cluster.js';
-import { ROOT, median, rssMb, startMaster, stop } from './lib.js';
+import { MASTER_NODE_FLAGS, ROOT, median, rssMb, startMaster, stop } from './lib.js';
 
 /** Settling time before a sample, as the makespan scenario's idle figure. */
 const SETTLE_MS = 1_000;
 
 async function floorRss(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-idle-floor-'));
-  // The same V8 flag as the shipped shim, so both sides run the same runtime configuration.
-  const floor = jsonChild(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench/idle-floor.mjs'), dir]);
+  // The same V8 flags as the shipped shim, so both sides run the same runtime configuration.
+  const floor = jsonChild(process.execPath, [...MASTER_NODE_FLAGS, join(ROOT, 'bench/idle-floor.mjs'), dir]);
   try {
     await floor.next('line', 60_000);
     await sleep(SETTLE_MS);
