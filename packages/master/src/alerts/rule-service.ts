@@ -15,7 +15,7 @@ import {
 import type { AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
 import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 import { alertView, ruleView } from './views.js';
 
 const MAX_RULES = 1_000;

@@ -24,7 +24,7 @@ import {
 import type { SecretBox } from '../auth/secret-box.js';
 import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
 import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 import { newDeliveryId } from './delivery-id.js';
 import { canonicalHost, OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';

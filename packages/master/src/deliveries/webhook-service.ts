@@ -19,7 +19,7 @@ import type { SecretBox } from '../auth/secret-box.js';
 import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
 import type { WebhooksTable } from '../db/schema.js';
 import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 import { newDeliveryId } from './delivery-id.js';
 import { OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';

@@ -12,9 +12,9 @@ import type { EffectivePolicy, JobOutcome, JobPolicyOverride } from '@scrapyard/
 import type { FinishInfo, JobFilter, JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { DomainEvents, JobRef } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { assertPathSafe } from '../services/project-service.js';
-import type { PolicyStore } from '../services/policy-store.js';
-import { ScrapydError, notFound } from '../services/scrapyd-error.js';
+import { assertPathSafe } from '../projects/project-service.js';
+import type { PolicyStore } from '../projects/policy-store.js';
+import { ScrapydError, notFound } from '../routes/scrapyd/scrapyd-error.js';
 import { jobFilePath, type JobFilesConfig } from './job-files.js';
 import type { LogSink } from './log-sink.js';
 import { normalizeTags } from './placement.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 import { FireTimes, localTime } from './fire-times.js';
 
 const ms = (iso: string) => Date.parse(iso);

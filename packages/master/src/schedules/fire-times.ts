@@ -6,7 +6,7 @@
  * Pure: the caller passes every time, so tests use any clock.
  */
 import { Cron } from 'croner';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 
 export interface Timing {
   cron: string | null;

@@ -16,7 +16,7 @@ import {
 import type { ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
 import type { JobService } from '../jobs/job-service.js';
 import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 import { FireTimes, localTime } from './fire-times.js';
 import type { Scheduler } from './scheduler.js';
 import { columnsOf, fireView, scheduleView, specOf, timingOf } from './schedule-view.js';

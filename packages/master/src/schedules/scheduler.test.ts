@@ -17,8 +17,8 @@ import { DomainEvents } from '../events/domain-events.js';
 import { JobService } from '../jobs/job-service.js';
 import { LogSink } from '../jobs/log-sink.js';
 import { AgentRegistry } from '../registry/registry.js';
-import { PolicyStore } from '../services/policy-store.js';
-import { notFound } from '../services/scrapyd-error.js';
+import { PolicyStore } from '../projects/policy-store.js';
+import { notFound } from '../routes/scrapyd/scrapyd-error.js';
 import { ScheduleService } from './schedule-service.js';
 import { jitterOf, Scheduler } from './scheduler.js';
 

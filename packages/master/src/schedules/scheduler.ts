@@ -16,7 +16,7 @@ import type { FireRow, ScheduleRow, SchedulesRepo } from '../db/repos/schedules.
 import type { DomainEvents } from '../events/domain-events.js';
 import type { JobService } from '../jobs/job-service.js';
 import { uuid1Hex } from '../jobs/uuid1.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 import { FireTimes } from './fire-times.js';
 import { specOf, timingOf } from './schedule-view.js';
 

@@ -1,7 +1,7 @@
 /** POST /agent/v1/register: an agent trades a single-use enrollment key for its node credential. */
 import type { FastifyInstance } from 'fastify';
 import { AGENT_HTTP_PREFIX, RegisterRequest } from '@scrapyard/protocol';
-import type { NodeAdmin } from '../../services/node-admin.js';
+import type { NodeAdmin } from '../../auth/node-admin.js';
 import { apiErrorHandler } from '../api/errors.js';
 import { parseOr400 } from '../api/validate.js';
 

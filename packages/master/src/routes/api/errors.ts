@@ -1,6 +1,6 @@
 /** The one error dialect of our own HTTP surfaces (REST API, agent registration, live tail). */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
 
 export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());

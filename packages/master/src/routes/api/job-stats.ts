@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { JobId, ProjectName, type JobStatsResponse } from '@scrapyard/protocol';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobService } from '../../jobs/job-service.js';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
 import { parseOr400 } from './validate.js';
 
 const Params = z.object({ jobId: JobId });

@@ -22,7 +22,7 @@ import {
 import type { JobRow } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobService } from '../../jobs/job-service.js';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
 import { parseOr400 } from './validate.js';
 
 const STATES = ['pending', 'running', 'finished'] as const;

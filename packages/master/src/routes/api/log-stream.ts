@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
 import type { LogSink } from '../../jobs/log-sink.js';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
 import { apiErrorHandler } from './errors.js';
 import { parseOr400 } from './validate.js';
 

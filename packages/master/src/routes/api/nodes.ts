@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CreateEnrollmentRequest, NodeId } from '@scrapyard/protocol';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
-import type { NodeAdmin } from '../../services/node-admin.js';
+import type { NodeAdmin } from '../../auth/node-admin.js';
 import { parseOr400 } from './validate.js';
 
 const NodeParams = z.object({ id: NodeId });

@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PlacementPolicy, PlacementPolicyPatch, ProjectName, SpiderName } from '@scrapyard/protocol';
-import { ApiError } from '../../services/api-error.js';
-import type { PolicyStore } from '../../services/policy-store.js';
+import { ApiError } from './api-error.js';
+import type { PolicyStore } from '../../projects/policy-store.js';
 import { parseOr400 } from './validate.js';
 
 const ProjectParams = z.object({ project: ProjectName });

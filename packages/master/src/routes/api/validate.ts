@@ -1,6 +1,6 @@
 /** zod at the edge of the REST API: a parse failure becomes a 400 with every problem named. */
 import type { z } from 'zod';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
 
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const r = schema.safeParse(value);

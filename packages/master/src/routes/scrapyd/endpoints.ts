@@ -5,8 +5,8 @@
 import { PATH_COMPONENT_MAX, Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
-import type { ScrapydService } from '../../services/scrapyd-service.js';
-import { ScrapydError } from '../../services/scrapyd-error.js';
+import type { ScrapydService } from './scrapyd-service.js';
+import { ScrapydError } from './scrapyd-error.js';
 import type { Method } from './reply.js';
 
 export interface EndpointContext {

@@ -9,7 +9,7 @@ import { scrapydGuard } from '../../auth/http-guards.js';
 import { UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
 import { FormError, ParamError, parseParams } from '../../scrapyd/form.js';
 import { BadEggError } from '../../scrapyd/egg-inspect.js';
-import { ScrapydError } from '../../services/scrapyd-error.js';
+import { ScrapydError } from './scrapyd-error.js';
 import { ENDPOINTS, type EndpointContext } from './endpoints.js';
 import { CorsPolicy, sendError, sendJson } from './reply.js';
 import { registerPages, type PagesOptions } from './pages.js';

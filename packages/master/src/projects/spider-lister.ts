@@ -6,7 +6,7 @@ import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import { matches } from '../jobs/placement.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { ProjectCatalog } from './project-catalog.js';
-import { ScrapydError } from './scrapyd-error.js';
+import { ScrapydError } from '../routes/scrapyd/scrapyd-error.js';
 
 /** First `scrapy list` of an egg may build a venv and pip-install its requirements. */
 const LIST_TIMEOUT_MS = 15 * 60_000;

@@ -9,7 +9,7 @@ import type { DomainEvents } from '../events/domain-events.js';
 import type { EggStore } from '../storage/egg-store.js';
 import { inspectEgg } from '../scrapyd/egg-inspect.js';
 import type { ProjectCatalog } from './project-catalog.js';
-import { ScrapydError, notFound } from './scrapyd-error.js';
+import { ScrapydError, notFound } from '../routes/scrapyd/scrapyd-error.js';
 import type { SpiderLister } from './spider-lister.js';
 
 export interface ProjectServiceDeps {

@@ -16,12 +16,12 @@ import {
   StatusResult,
   type JobStatsSummary,
 } from '@scrapyard/protocol';
-import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
-import { jobUrls, type JobFilesConfig } from '../jobs/job-files.js';
-import { toScrapydStats } from '../jobs/stats-summary.js';
-import type { JobService, SubmitInput } from '../jobs/job-service.js';
-import { formatPyDatetime } from '../scrapyd/time-format.js';
-import type { ProjectService } from './project-service.js';
+import type { JobRow, JobsRepo } from '../../db/repos/jobs.js';
+import { jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
+import { toScrapydStats } from '../../jobs/stats-summary.js';
+import type { JobService, SubmitInput } from '../../jobs/job-service.js';
+import { formatPyDatetime } from '../../scrapyd/time-format.js';
+import type { ProjectService } from '../../projects/project-service.js';
 import { notFound } from './scrapyd-error.js';
 
 export interface ScrapydServiceDeps {

@@ -4,7 +4,7 @@
  * API answers it with its code and HTTP status, and the Scrapyd API with HTTP 200 and `status: "error"`.
  */
 import type { ErrorCode } from '@scrapyard/protocol';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../api/api-error.js';
 
 export class ScrapydError extends ApiError {
   constructor(message: string, code: ErrorCode = 'BAD_REQUEST') {

@@ -17,10 +17,10 @@ import {
 } from '@scrapyard/protocol';
 import type { EnrollmentRow, NodeRow, NodesRepo } from '../db/repos/nodes.js';
 import type { AgentSession } from '../registry/agent-session.js';
-import type { NodeCredentials } from '../registry/node-auth.js';
+import type { NodeCredentials } from './node-auth.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../routes/api/api-error.js';
 
 export interface NodeAdminDeps {
   repo: NodesRepo;
