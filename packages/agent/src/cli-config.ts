@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AGENT_WS_PATH, NodeId, PassthroughName } from '@scrapyard/protocol';
+import { AGENT_WS_PATH, NodeId, PassthroughName, errorWithCode } from '@scrapyard/protocol';
 import type { AgentConfigInput } from './config.js';
 import { credentialPath, readCredential } from './credential.js';
 
@@ -81,7 +81,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
   SCRAPYARD_LOG_LEVEL: 'logLevel',
 };
 
-export class AgentConfigError extends Error {}
+export class AgentConfigError extends errorWithCode('CONFIG_INVALID') {}
 
 /** Reads and validates the file and env; relative paths in the file are relative to the file. */
 export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv): AgentFile {

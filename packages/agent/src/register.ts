@@ -11,13 +11,25 @@
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AGENT_HTTP_PREFIX, EnrollmentKey, EnrollmentSecret, RegisterResponse } from '@scrapyard/protocol';
+import {
+  AGENT_HTTP_PREFIX,
+  CatalogueError,
+  EnrollmentKey,
+  EnrollmentSecret,
+  ErrorCode,
+  RegisterResponse,
+} from '@scrapyard/protocol';
 import { httpBaseOf, readCa, type AgentFile } from './cli-config.js';
 import { credentialPath, writeCredential } from './credential.js';
 import { masterRequest, readBody } from './net/http-client.js';
 import { getent } from './runner/crawl-identity.js';
 
-export class RegisterError extends Error {}
+/** Why registering stopped; the code is the master's when it refused, BAD_REQUEST for what went wrong here. */
+export class RegisterError extends CatalogueError {
+  constructor(message: string, code: ErrorCode = 'BAD_REQUEST') {
+    super(code, message);
+  }
+}
 
 export function parseToken(token: string): { key: string; secret: string } {
   const [key = '', secret = ''] = token.trim().split('.');
@@ -99,13 +111,15 @@ export async function register(
   const text = await readBody(res);
   if (res.statusCode !== 200) {
     let detail = text;
+    let code: ErrorCode | undefined;
     try {
       const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
       if (body.error) detail = `${body.error.code}: ${body.error.message}`;
+      code = ErrorCode.safeParse(body.error?.code).data;
     } catch {
       // not JSON: show it raw
     }
-    throw new RegisterError(`registration refused (HTTP ${res.statusCode}): ${detail}`);
+    throw new RegisterError(`registration refused (HTTP ${res.statusCode}): ${detail}`, code);
   }
   const got = RegisterResponse.parse(JSON.parse(text));
   const path = credentialPath(c.dataDir);

@@ -57,6 +57,12 @@ export const ERROR_CODES = [
   'DATA_DIR_UNSAFE',
   // A state-changing request sent by a browser from another site (Origin / Sec-Fetch-Site): refused.
   'CROSS_SITE_REQUEST',
+  // A configuration file, flag or SCRAPYARD_* variable has a value that can't be used: the message names it.
+  'CONFIG_INVALID',
+  // A webhook or notification could not be delivered (no answer, a refused connection, an error status).
+  'DELIVERY_FAILED',
+  // A stored secret can't be opened (the secrets key changed, or the sealed text is damaged).
+  'SECRET_UNREADABLE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -105,6 +111,9 @@ const STATUS: Record<ErrorCode, number> = {
   SECRET_REQUIRED: 400,
   DATA_DIR_UNSAFE: 500,
   CROSS_SITE_REQUEST: 403,
+  CONFIG_INVALID: 500,
+  DELIVERY_FAILED: 502,
+  SECRET_UNREADABLE: 500,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */
@@ -112,5 +121,42 @@ export function httpStatusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
-export const ErrorBody = z.object({ error: z.object({ code: ErrorCode, message: z.string() }) });
+/** The facts an error is about (`{ project, spider }`): what a client or an adapter acts on without parsing text. */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | null | string[]>>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
+      .optional(),
+  }),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * An error we raise on purpose: a catalogue code, a message in our own words, and the facts it is about. Each
+ * surface says it in its own dialect: the REST API as `{ error: { code, message, details } }`, the Scrapyd adapter
+ * as Scrapyd's text, the daemons' logs and CLIs with the code in front. (`name` stays the subclass's own choice:
+ * the Scrapyd API shows `<name>: <message>` for errors it did not expect.)
+ */
+export class CatalogueError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetails,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A CatalogueError class whose code is always `code`: `class VenvError extends errorWithCode('VENV_FAILED') {}`. */
+export function errorWithCode(code: ErrorCode) {
+  return class extends CatalogueError {
+    constructor(message: string, details?: ErrorDetails, options?: ErrorOptions) {
+      super(code, message, details, options);
+    }
+  };
+}

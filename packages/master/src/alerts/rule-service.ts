@@ -15,7 +15,7 @@ import {
 import type { AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
 import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../routes/api/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { alertView, ruleView } from './views.js';
 
 const MAX_RULES = 1_000;
@@ -43,7 +43,7 @@ export class AlertRuleService {
 
   async #row(id: string): Promise<AlertRuleRow> {
     const row = await this.d.repo.rules.get(id);
-    if (!row) throw new ApiError('NOT_FOUND', `no alert rule ${id}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no alert rule ${id}`, { rule: id });
     return row;
   }
 
@@ -54,7 +54,11 @@ export class AlertRuleService {
   async #checkChannels(ids: readonly string[]): Promise<void> {
     const missing = await this.d.notifier.missingChannels(ids);
     if (missing.length > 0) {
-      throw new ApiError('UNKNOWN_CHANNEL', `no channel ${missing.join(', ')}: create it first (GET /api/v1/channels)`);
+      throw new CatalogueError(
+        'UNKNOWN_CHANNEL',
+        `no channel ${missing.join(', ')}: create it first (GET /api/v1/channels)`,
+        { channels: missing },
+      );
     }
   }
 
@@ -62,7 +66,9 @@ export class AlertRuleService {
     const req = parseOr400(CreateAlertRuleRequest, body, 'body');
     await this.#checkChannels(req.channels);
     if ((await this.d.repo.rules.count()) >= MAX_RULES) {
-      throw new ApiError('LIMIT_REACHED', `at most ${MAX_RULES} alert rules: delete some first`);
+      throw new CatalogueError('LIMIT_REACHED', `at most ${MAX_RULES} alert rules: delete some first`, {
+        max: MAX_RULES,
+      });
     }
     const now = this.d.now();
     const row: AlertRuleRow = {
@@ -142,7 +148,7 @@ export class AlertRuleService {
 
   async alert(id: string): Promise<{ alert: Alert }> {
     const row = await this.d.repo.get(id);
-    if (!row) throw new ApiError('NOT_FOUND', `no alert ${id}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no alert ${id}`, { alert: id });
     return { alert: alertView(row) };
   }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
-import type { CreateScheduleRequest } from '@scrapyard/protocol';
+import { httpStatusOf, type CreateScheduleRequest, type ErrorCode } from '@scrapyard/protocol';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createSchedulesRepo } from '../db/repos/schedules.js';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
@@ -18,7 +18,7 @@ import { JobService } from '../jobs/job-service.js';
 import { LogSink } from '../jobs/log-sink.js';
 import { AgentRegistry } from '../registry/registry.js';
 import { PolicyStore } from '../projects/policy-store.js';
-import { notFound } from '../routes/scrapyd/scrapyd-error.js';
+import { projectNotFound, versionNotFound } from '../projects/project-errors.js';
 import { ScheduleService } from './schedule-service.js';
 import { jitterOf, Scheduler } from './scheduler.js';
 
@@ -53,8 +53,8 @@ async function setup(t: TestContext, store: Store, o: Options = {}) {
     files: { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items') },
     events,
     spiders: async (project, version) => {
-      if (!catalog.projects.includes(project)) throw notFound.project(project);
-      if (version !== undefined && !catalog.versions.includes(version)) throw notFound.version(version);
+      if (!catalog.projects.includes(project)) throw projectNotFound(project);
+      if (version !== undefined && !catalog.versions.includes(version)) throw versionNotFound(project, version);
       return catalog.spiders;
     },
     projectExists: async (project) => catalog.projects.includes(project),
@@ -499,8 +499,8 @@ testEachStore('schedules firing more often than min_schedule_interval_seconds ar
   const refused = async (body: object, message: RegExp, id?: string) => {
     await assert.rejects(
       id ? s.service.update(id, body) : s.service.create({ project: 'p', spider: 's', ...body }),
-      (e: { code: string; status: number; message: string }) => {
-        assert.deepEqual([e.code, e.status], ['SCHEDULE_TOO_FREQUENT', 400]);
+      (e: { code: ErrorCode; message: string }) => {
+        assert.deepEqual([e.code, httpStatusOf(e.code)], ['SCHEDULE_TOO_FREQUENT', 400]);
         assert.match(e.message, /min_schedule_interval_seconds = 60/);
         assert.match(e.message, message);
         return true;

@@ -16,7 +16,7 @@ import type { FireRow, ScheduleRow, SchedulesRepo } from '../db/repos/schedules.
 import type { DomainEvents } from '../events/domain-events.js';
 import type { JobService } from '../jobs/job-service.js';
 import { uuid1Hex } from '../jobs/uuid1.js';
-import { ApiError } from '../routes/api/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { FireTimes } from './fire-times.js';
 import { specOf, timingOf } from './schedule-view.js';
 
@@ -145,7 +145,7 @@ export class Scheduler {
   /** "Run now": a manual fire at this moment, whatever the pause and overlap settings say. */
   runNow(id: string): Promise<FireRow> {
     const e = this.#entries.get(id);
-    if (!e) return Promise.reject(new ApiError('NOT_FOUND', `schedule '${id}' not found`));
+    if (!e) return Promise.reject(new CatalogueError('NOT_FOUND', `schedule '${id}' not found`, { schedule: id }));
     return new Promise<FireRow>((resolve, reject) => {
       void this.#chain(id, async () => {
         try {
@@ -407,7 +407,7 @@ export class Scheduler {
         policy: s.policy,
       });
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof CatalogueError)) throw err;
       return this.#settle(e, at, trigger, {
         status: 'failed',
         reason_code: REASON_OF_CODE[err.code] ?? 'refused',

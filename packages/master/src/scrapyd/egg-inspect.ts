@@ -7,19 +7,20 @@
 // Only the central directory and those two entries are read, never the rest of the data, so inspecting a large
 // egg costs little. Declared sizes are trusted for the size limit; extraction must still enforce real sizes.
 import yauzl from 'yauzl';
+import { CatalogueError } from '@scrapyard/protocol';
 import type { Entry, ZipFile } from 'yauzl';
 
 export type BadEggReason = 'not-zip' | 'corrupt' | 'unsafe-entry' | 'too-many-entries' | 'too-large';
 
 /** The uploaded egg is unusable; `message` is what addversion.json reports. */
-export class BadEggError extends Error {
+export class BadEggError extends CatalogueError {
   override readonly name = 'BadEggError';
   constructor(
     message: string,
     readonly reason: BadEggReason,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('BAD_EGG', message, { reason }, options);
   }
 }
 

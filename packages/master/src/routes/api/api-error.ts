@@ -1,19 +1,13 @@
-/** An error of our own REST API: a stable code the client can act on, and the matching HTTP status. */
-import { httpStatusOf, type ErrorCode } from '@scrapyard/protocol';
+/**
+ * The REST API's error dialect: a catalogue error, whoever raised it, answered as
+ * `{ error: { code, message, details? } }` with the code's HTTP status.
+ */
+import { CatalogueError, httpStatusOf, type ErrorBody } from '@scrapyard/protocol';
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+/** An error a REST route raises itself (a path, query or body it refuses): a catalogue error like the core's. */
+export class ApiError extends CatalogueError {}
 
-  get status(): number {
-    return httpStatusOf(this.code);
-  }
-
-  toBody() {
-    return { error: { code: this.code, message: this.message } };
-  }
+export function restErrorOf(e: CatalogueError): { status: number; body: ErrorBody } {
+  const error = { code: e.code, message: e.message, ...(e.details && { details: e.details }) };
+  return { status: httpStatusOf(e.code), body: { error } };
 }

@@ -1,9 +1,14 @@
 /** The one error dialect of our own HTTP surfaces (REST API, agent registration, live tail). */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from './api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
+import { restErrorOf } from './api-error.js';
 
 export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
-  if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
+  if (err instanceof CatalogueError) {
+    const { status, body } = restErrorOf(err);
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send(body);
+  }
   const status = (err as FastifyError).statusCode;
   if (status === 413) {
     const message = `request body too large: this route takes at most ${req.routeOptions.bodyLimit} bytes`;
