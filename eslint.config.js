@@ -38,6 +38,20 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '!node:crypto', '@scrapyard/*'] }] },
   },
   {
+    // Every error class carries a catalogue code (protocol errors.ts): extend CatalogueError or errorWithCode(…).
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test-support.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(ClassDeclaration, ClassExpression)[superClass.name=/^(Error|TypeError|RangeError)$/]',
+          message: 'An error class carries a catalogue code: extend CatalogueError or errorWithCode(code).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: {

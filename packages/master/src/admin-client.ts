@@ -9,13 +9,14 @@ import { homedir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
+import { errorWithCode } from '@scrapyard/protocol';
 import { readAdminToken } from './auth/admin-token.js';
 import { discoverConfigFiles } from './config-files.js';
 import { loadMasterConfig } from './config.js';
 import { dialHost } from './dial-host.js';
 
 /** A failure the user can act on: printed as is, exit code 1. */
-export class CliError extends Error {}
+export class CliError extends errorWithCode('BAD_REQUEST') {}
 
 /** The options every admin subcommand takes. */
 export const ADMIN_OPTIONS = {

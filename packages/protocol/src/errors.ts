@@ -141,6 +141,7 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
  * as Scrapyd's text, the daemons' logs and CLIs with the code in front. (`name` stays the subclass's own choice:
  * the Scrapyd API shows `<name>: <message>` for errors it did not expect.)
  */
+// eslint-disable-next-line no-restricted-syntax -- the one base every other error class extends
 export class CatalogueError extends Error {
   constructor(
     readonly code: ErrorCode,

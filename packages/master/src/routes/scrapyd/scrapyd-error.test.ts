@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CatalogueError } from '@scrapyard/protocol';
+import type { CatalogueError } from '@scrapyard/protocol';
 import { badSignal, duplicateJob, reservedArgument } from '../../jobs/job-errors.js';
 import {
   emptyVersion,
