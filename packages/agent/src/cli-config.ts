@@ -1,13 +1,16 @@
 /**
- * scrapyard-agent's file/env configuration (JSON file, SCRAPYARD_* env overrides), validated with zod and turned
- * into the AgentConfig createAgent() takes. The node secret comes from the credential `register` wrote into the
- * data dir (or, for a temporary node, from a file holding the cluster's shared secret), never from the config.
+ * scrapyard-agent's file/env/flag configuration (JSON file, SCRAPYARD_* env overrides, then `--url`/`--data-dir`),
+ * validated with zod and turned into the AgentConfig createAgent() takes. The node secret comes from the credential
+ * `register` wrote into the data dir (or, for a temporary node, from a file holding the cluster's shared secret),
+ * never from the config.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AGENT_WS_PATH, NodeId, PassthroughName, errorWithCode } from '@scrapyard/protocol';
+import { AGENT_WS_PATH, NodeId, PassthroughName } from '@scrapyard/protocol';
+import type { AgentFlags } from './cli-args.js';
+import { AgentCliError } from './cli-error.js';
 import type { AgentConfigInput } from './config.js';
 import { credentialPath, readCredential } from './credential.js';
 
@@ -21,8 +24,15 @@ const list = (sep: RegExp) =>
 
 export const AgentFileSchema = z
   .object({
-    /** ws(s)://host:port[/agent/v1/ws] of the master. */
-    masterUrl: z.string().regex(/^wss?:\/\/[^/]+/, 'must be ws://host:port or wss://host:port'),
+    /**
+     * ws(s)://host:port[/agent/v1/ws] of the master, or its http(s)://host:port (the address the master's own CLI
+     * takes). Unset: the master the credential was issued by.
+     */
+    masterUrl: z
+      .string()
+      .regex(/^(ws|http)s?:\/\/[^/]+/, 'must be http(s)://host:port or ws(s)://host:port')
+      .transform((u) => u.replace(/^http/, 'ws'))
+      .optional(),
     dataDir: z.string().default('./scrapyard-agent-data'),
     /** Wanted node id at registration; required for temporary nodes. Defaults to the host name. */
     nodeId: NodeId.optional(),
@@ -81,10 +91,17 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
   SCRAPYARD_LOG_LEVEL: 'logLevel',
 };
 
-export class AgentConfigError extends errorWithCode('CONFIG_INVALID') {}
+export class AgentConfigError extends AgentCliError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
 
-/** Reads and validates the file and env; relative paths in the file are relative to the file. */
-export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv): AgentFile {
+/**
+ * Reads and validates the file, env and flags (later wins); relative paths in the file are relative to the file,
+ * those of the env and flags to the working directory.
+ */
+export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv, flags: AgentFlags = {}): AgentFile {
   let fromFile: Record<string, unknown> = {};
   if (file) {
     try {
@@ -99,6 +116,7 @@ export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv):
   }
   const merged: Record<string, unknown> = { ...fromFile };
   for (const [name, key] of Object.entries(ENV_KEYS)) if (env[name] !== undefined) merged[key] = env[name];
+  Object.assign(merged, flags);
   const parsed = AgentFileSchema.safeParse(merged);
   if (!parsed.success) {
     throw new AgentConfigError(
@@ -106,6 +124,15 @@ export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv):
     );
   }
   return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+/** The master to dial: the configured one, else the one that issued the credential (register stores it). */
+export function masterUrlOf(c: AgentFile, issuedBy?: string): string {
+  const url = c.masterUrl ?? issuedBy?.replace(/^http/, 'ws');
+  if (!url) {
+    throw new AgentConfigError("masterUrl: the master's address is needed: --url, masterUrl or SCRAPYARD_MASTER_URL");
+  }
+  return url;
 }
 
 /** The gateway URL: a bare ws(s)://host:port gets the gateway path. */
@@ -138,6 +165,7 @@ export function toAgentConfig(c: AgentFile): AgentConfigInput {
   let nodeId: string;
   let nodeKey: Buffer;
   let credentialFile: string | null = null;
+  let issuedBy: string | undefined;
   const temporary = c.temporarySecretFile !== undefined;
   if (temporary) {
     if (!c.nodeId) throw new AgentConfigError('nodeId: a temporary node needs a nodeId');
@@ -153,9 +181,10 @@ export function toAgentConfig(c: AgentFile): AgentConfigInput {
     }
     nodeId = cred.nodeId;
     nodeKey = Buffer.from(cred.secret, 'hex');
+    issuedBy = cred.master;
   }
   return {
-    masterUrl: gatewayUrl(c.masterUrl),
+    masterUrl: gatewayUrl(masterUrlOf(c, issuedBy)),
     nodeId,
     nodeKey,
     temporary,

@@ -57,8 +57,12 @@ export const ERROR_CODES = [
   'DATA_DIR_UNSAFE',
   // A state-changing request sent by a browser from another site (Origin / Sec-Fetch-Site): refused.
   'CROSS_SITE_REQUEST',
-  // A configuration file, flag or SCRAPYARD_* variable has a value that can't be used: the message names it.
+  // Command lines (what `scrapyard-agent: CODE: message` names): a flag or argument the command does not take.
+  'USAGE',
+  // A command's configuration (file, SCRAPYARD_* variables, flags) is invalid or names a path it cannot use.
   'CONFIG_INVALID',
+  // A command could not reach the master at the address it was given (connection refused, DNS, TLS).
+  'MASTER_UNREACHABLE',
   // A webhook or notification could not be delivered (no answer, a refused connection, an error status).
   'DELIVERY_FAILED',
   // A stored secret can't be opened (the secrets key changed, or the sealed text is damaged).
@@ -111,7 +115,9 @@ const STATUS: Record<ErrorCode, number> = {
   SECRET_REQUIRED: 400,
   DATA_DIR_UNSAFE: 500,
   CROSS_SITE_REQUEST: 403,
-  CONFIG_INVALID: 500,
+  USAGE: 400,
+  CONFIG_INVALID: 400,
+  MASTER_UNREACHABLE: 502,
   DELIVERY_FAILED: 502,
   SECRET_UNREADABLE: 500,
 };

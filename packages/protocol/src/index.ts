@@ -218,5 +218,11 @@ export {
   AlertPage,
   AlertQuery,
 } from './http/alerts.js';
-export { onStopSignals, SIGNAL_WINDOW_MS, type StopSignalOptions } from './stop-signals.js';
+export {
+  onStopSignals,
+  SIGNAL_WINDOW_MS,
+  stopOnSignals,
+  type StopSignalLogger,
+  type StopSignalOptions,
+} from './stop-signals.js';
 export { PassthroughName } from './primitives.js';
