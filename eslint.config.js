@@ -10,14 +10,14 @@ const httpLayer = {
   message: 'a feature module takes typed input from its route and never imports routes/ (only compose/ wires them)',
 };
 const scrapydDialect = {
-  regex: '(^|/)(scrapyd/(form|py-float|py-json|time-format|html/|static/)|scrapyd-service)',
-  message: "Scrapyd's wire format stays in routes/scrapyd and the Scrapyd adapter (scrapyd-service)",
+  regex: '(^|/)(scrapyd/(form|py-float|py-json|time-format|html/|static/)|scrapyd-service|scrapyd-error)',
+  message: "Scrapyd's wire format and texts stay in routes/scrapyd and the Scrapyd adapter (scrapyd-service)",
 };
 const master = (globs) => globs.map((g) => `packages/master/src/${g}`);
 const FEATURES = master([
-  '{jobs,schedules,deliveries,alerts,services,db,events,gateway,registry,storage,metrics-export,auth,scrapyd}/**/*.ts',
+  '{jobs,schedules,deliveries,alerts,projects,db,events,gateway,registry,storage,metrics-export,auth,scrapyd}/**/*.ts',
 ]);
-const SCRAPYD_SIDE = master(['routes/scrapyd/**', 'scrapyd/**', '**/scrapyd-service.ts', 'compose/**']);
+const SCRAPYD_SIDE = master(['routes/scrapyd/**', 'scrapyd/**', 'compose/**']);
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'test/fixtures/**', 'scrapyard-data/**'] },
@@ -47,7 +47,7 @@ export default tseslint.config(
   },
   { files: SCRAPYD_SIDE, rules: restrict(agentCode) },
   { files: FEATURES, ignores: SCRAPYD_SIDE, rules: restrict(agentCode, scrapydDialect, httpLayer) },
-  { files: master(['scrapyd/**', '**/scrapyd-service.ts']), rules: restrict(agentCode, httpLayer) },
+  { files: master(['scrapyd/**']), rules: restrict(agentCode, httpLayer) },
   {
     files: ['packages/protocol/src/**/*.ts'],
     ignores: ['packages/protocol/src/**/*.test.ts'],
@@ -57,6 +57,20 @@ export default tseslint.config(
     // The node handshake proof is computed by both daemons and must exist once: it may use node:crypto (only).
     files: ['packages/protocol/src/handshake.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '!node:crypto', '@scrapyard/*'] }] },
+  },
+  {
+    // Every error class carries a catalogue code (protocol errors.ts): extend CatalogueError or errorWithCode(…).
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test-support.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(ClassDeclaration, ClassExpression)[superClass.name=/^(Error|TypeError|RangeError)$/]',
+          message: 'An error class carries a catalogue code: extend CatalogueError or errorWithCode(code).',
+        },
+      ],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

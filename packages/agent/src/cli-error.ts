@@ -1,12 +1,9 @@
 /** A failure of `scrapyard-agent` the user can act on, with the catalogue's code: `scrapyard-agent: CODE: …`. */
-import type { ErrorCode } from '@scrapyard/protocol';
+import { CatalogueError, type ErrorCode } from '@scrapyard/protocol';
 
-export class AgentCliError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class AgentCliError extends CatalogueError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { MasterConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { DomainEvents } from './events/domain-events.js';
-import type { NodeCredentials } from './registry/node-auth.js';
+import type { NodeCredentials } from './auth/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { createAlerts } from './compose/alerts.js';
 import { createCluster } from './compose/cluster.js';

@@ -8,7 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
+import { CatalogueError, isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 
 const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
@@ -330,9 +330,9 @@ const SERVICE_CLASSES: Record<string, string> = {
 };
 const SCRAPYD_SERVICES = Object.keys(SERVICE_CLASSES);
 
-export class ConfigError extends Error {
+export class ConfigError extends CatalogueError {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    super('CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
 }
 

@@ -16,13 +16,14 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, typ
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { CatalogueError } from '@scrapyard/protocol';
 import type { MasterConfig } from './config.js';
 
 /** Refusal to start on a data dir (or a file in it) that other users can read and the master does not own. */
-export class DataDirError extends Error {
-  readonly code = 'DATA_DIR_UNSAFE' as const;
+export class DataDirError extends CatalogueError {
+  declare readonly code: 'DATA_DIR_UNSAFE';
   constructor(message: string) {
-    super(`DATA_DIR_UNSAFE: ${message}`);
+    super('DATA_DIR_UNSAFE', `DATA_DIR_UNSAFE: ${message}`);
   }
 }
 

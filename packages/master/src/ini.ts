@@ -2,9 +2,11 @@
  * A small INI reader for scrapyd.conf-style files (Python configparser subset): `[section]`, `key = value` or
  * `key: value`, `#`/`;` comment lines, indented continuation lines. Keys are lower-cased like configparser does.
  */
+import { errorWithCode } from '@scrapyard/protocol';
+
 export type IniSections = Map<string, Map<string, string>>;
 
-export class IniError extends Error {}
+export class IniError extends errorWithCode('CONFIG_INVALID') {}
 
 export function parseIni(text: string): IniSections {
   const sections: IniSections = new Map();

@@ -27,12 +27,15 @@ void test('a feature module may not import routes/ nor the Scrapyd wire format',
   const restricted = (line: number, source: string, why: string) =>
     `${line}: no-restricted-imports: '${source}' import is restricted from being used by a pattern. ${why}`;
   const http = 'a feature module takes typed input from its route and never imports routes/ (only compose/ wires them)';
-  const scrapyd = "Scrapyd's wire format stays in routes/scrapyd and the Scrapyd adapter (scrapyd-service)";
-  for (const folder of ['jobs', 'schedules', 'deliveries', 'alerts', 'services', 'db', 'auth']) {
+  const scrapyd = "Scrapyd's wire format and texts stay in routes/scrapyd and the Scrapyd adapter (scrapyd-service)";
+  for (const folder of ['jobs', 'schedules', 'deliveries', 'alerts', 'projects', 'db', 'auth']) {
     assert.deepEqual(await lintAs(`${folder}/forbidden-import.ts`), [
       restricted(3, '../routes/api/errors.js', http),
       restricted(4, '../scrapyd/py-json.js', scrapyd),
-      restricted(5, '../services/scrapyd-service.js', scrapyd),
+      restricted(5, '../routes/scrapyd/scrapyd-service.js', scrapyd),
+      restricted(5, '../routes/scrapyd/scrapyd-service.js', http),
+      restricted(6, '../routes/scrapyd/scrapyd-error.js', scrapyd),
+      restricted(6, '../routes/scrapyd/scrapyd-error.js', http),
     ]);
   }
 });

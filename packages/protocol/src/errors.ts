@@ -63,6 +63,10 @@ export const ERROR_CODES = [
   'CONFIG_INVALID',
   // A command could not reach the master at the address it was given (connection refused, DNS, TLS).
   'MASTER_UNREACHABLE',
+  // A webhook or notification could not be delivered (no answer, a refused connection, an error status).
+  'DELIVERY_FAILED',
+  // A stored secret can't be opened (the secrets key changed, or the sealed text is damaged).
+  'SECRET_UNREADABLE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -114,6 +118,8 @@ const STATUS: Record<ErrorCode, number> = {
   USAGE: 400,
   CONFIG_INVALID: 400,
   MASTER_UNREACHABLE: 502,
+  DELIVERY_FAILED: 502,
+  SECRET_UNREADABLE: 500,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */
@@ -121,5 +127,54 @@ export function httpStatusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
-export const ErrorBody = z.object({ error: z.object({ code: ErrorCode, message: z.string() }) });
+/** The facts an error is about (`{ project, spider }`): what a client or an adapter acts on without parsing text. */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | null | string[]>>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
+      .optional(),
+  }),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * An error we raise on purpose: a catalogue code, a message in our own words, and the facts it is about. Each
+ * surface says it in its own dialect: the REST API as `{ error: { code, message, details } }`, the Scrapyd adapter
+ * as Scrapyd's text, the daemons' logs and CLIs with the code in front. (`name` stays the subclass's own choice:
+ * the Scrapyd API shows `<name>: <message>` for errors it did not expect.)
+ */
+// eslint-disable-next-line no-restricted-syntax -- the one base every other error class extends
+export class CatalogueError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetails,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A CatalogueError class whose code is always `code`: `class VenvError extends errorWithCode('VENV_FAILED') {}`. */
+export function errorWithCode(code: ErrorCode) {
+  return class extends CatalogueError {
+    constructor(message: string, details?: ErrorDetails, options?: ErrorOptions) {
+      super(code, message, details, options);
+    }
+  };
+}
+
+/**
+ * zod at the edge (routes parse what they are given) and for whole-object checks in the core (a patch merged into
+ * what is stored): a parse failure becomes BAD_REQUEST with every problem named (`body.cron: …; body.name: …`).
+ */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `${[what, ...i.path].join('.')}: ${i.message}`);
+  throw new CatalogueError('BAD_REQUEST', problems.join('; '));
+}

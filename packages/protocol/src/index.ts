@@ -28,6 +28,7 @@ export {
   sanitizeVersion,
 } from './primitives.js';
 export { ErrorCode, ERROR_CODES, ErrorBody, httpStatusOf } from './errors.js';
+export { CatalogueError, errorWithCode, parseOr400, type ErrorDetails } from './errors.js';
 export { Envelope, ProtocolError, parseEnvelope, encodeEnvelope } from './ws/envelope.js';
 export type { Catalog, CatalogEntry, MessageOf, MessageInputOf, ReplyOf, RequestTypes } from './ws/catalog.js';
 export { validateMessage, validateReply, isKnownType } from './ws/catalog.js';

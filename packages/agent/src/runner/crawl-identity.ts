@@ -4,7 +4,7 @@
  * uploaded egg can't read the agent's credential or database, other runs' logs and items, or signal the agent.
  * Names are resolved once at start-up through NSS (`getent`), so LDAP and similar users work too.
  */
-import type { ErrorCode } from '@scrapyard/protocol';
+import { errorWithCode } from '@scrapyard/protocol';
 import { spawnSync } from 'node:child_process';
 
 export interface CrawlIdentity {
@@ -14,9 +14,7 @@ export interface CrawlIdentity {
   home: string;
 }
 
-export class CrawlIdentityError extends Error {
-  readonly code: ErrorCode = 'CRAWL_USER_INVALID';
-}
+export class CrawlIdentityError extends errorWithCode('CRAWL_USER_INVALID') {}
 
 /** One `getent` entry's fields, or null when the database has no such name or id. */
 export function getent(database: 'passwd' | 'group', key: string): string[] | null {

@@ -2,18 +2,15 @@
  * Eggs fetched from the master by SHA-256 digest, streamed to disk, verified, then renamed into place, so the
  * cache never holds a partial or tampered file. Concurrent requests for one digest share one download.
  */
-import type { ErrorCode } from '@scrapyard/protocol';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AGENT_HTTP_PREFIX } from '@scrapyard/protocol';
+import { AGENT_HTTP_PREFIX, errorWithCode } from '@scrapyard/protocol';
 import { masterRequest } from '../net/http-client.js';
 import { idleMs, markUsed } from './last-use.js';
 
-export class EggFetchError extends Error {
-  readonly code: ErrorCode = 'EGG_FETCH_FAILED';
-}
+export class EggFetchError extends errorWithCode('EGG_FETCH_FAILED') {}
 
 export class EggCache {
   readonly #dir: string;

@@ -23,7 +23,7 @@
  * venvs, and a crawl that learns another run's id (command lines are visible in /proc) can append to its log.
  * Use one agent (and one crawl user) per group of projects that must not see each other.
  */
-import type { ErrorCode } from '@scrapyard/protocol';
+import { errorWithCode } from '@scrapyard/protocol';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,9 +86,7 @@ export function makeOwnedDir(dir: string, id: CrawlIdentity | null): void {
   if (id) chownSync(dir, id.uid, id.gid);
 }
 
-export class RemoveError extends Error {
-  readonly code: ErrorCode = 'REMOVE_FAILED';
-}
+export class RemoveError extends errorWithCode('REMOVE_FAILED') {}
 
 /**
  * `rm -rf`, with the contents of a tree the agent's user doesn't own deleted by its owner (`find -delete` as that

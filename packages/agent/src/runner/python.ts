@@ -2,14 +2,12 @@
  * Finds the Python interpreter for venvs. The `python3` first on PATH may not be the one that has Scrapy (on
  * Debian, python3-scrapy lives under /usr/bin/python3), so without an explicit choice we probe candidates.
  */
-import type { ErrorCode } from '@scrapyard/protocol';
+import { errorWithCode } from '@scrapyard/protocol';
 import { execFileCapture } from './exec.js';
 
 const CANDIDATES = ['/usr/bin/python3', 'python3', 'python'];
 
-export class PythonNotFoundError extends Error {
-  readonly code: ErrorCode = 'PYTHON_NOT_FOUND';
-}
+export class PythonNotFoundError extends errorWithCode('PYTHON_NOT_FOUND') {}
 
 async function importsScrapy(python: string): Promise<boolean> {
   try {

@@ -6,7 +6,7 @@
  * from uploaded eggs: pip options and (unless allowed) direct references are refused before anything runs, and
  * with a crawl identity the venv is built by that user (pip runs setup.py code of sdists).
  */
-import type { ErrorCode } from '@scrapyard/protocol';
+import { errorWithCode } from '@scrapyard/protocol';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,9 +31,7 @@ export interface VenvOptions {
   identity: CrawlIdentity | null;
 }
 
-export class VenvError extends Error {
-  readonly code: ErrorCode = 'VENV_FAILED';
-}
+export class VenvError extends errorWithCode('VENV_FAILED') {}
 
 const CREATE_TIMEOUT_MS = 5 * 60_000;
 /** Written once a venv is complete; only then is it used. */

@@ -14,7 +14,7 @@ import type {
 } from '@scrapyard/protocol';
 import type { AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
-import { ApiError } from '../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { alertView, ruleView } from './views.js';
 
 const MAX_RULES = 1_000;
@@ -42,7 +42,7 @@ export class AlertRuleService {
 
   async #row(id: string): Promise<AlertRuleRow> {
     const row = await this.d.repo.rules.get(id);
-    if (!row) throw new ApiError('NOT_FOUND', `no alert rule ${id}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no alert rule ${id}`, { rule: id });
     return row;
   }
 
@@ -53,14 +53,20 @@ export class AlertRuleService {
   async #checkChannels(ids: readonly string[]): Promise<void> {
     const missing = await this.d.notifier.missingChannels(ids);
     if (missing.length > 0) {
-      throw new ApiError('UNKNOWN_CHANNEL', `no channel ${missing.join(', ')}: create it first (GET /api/v1/channels)`);
+      throw new CatalogueError(
+        'UNKNOWN_CHANNEL',
+        `no channel ${missing.join(', ')}: create it first (GET /api/v1/channels)`,
+        { channels: missing },
+      );
     }
   }
 
   async create(req: CreateAlertRuleRequest): Promise<{ rule: AlertRule }> {
     await this.#checkChannels(req.channels);
     if ((await this.d.repo.rules.count()) >= MAX_RULES) {
-      throw new ApiError('LIMIT_REACHED', `at most ${MAX_RULES} alert rules: delete some first`);
+      throw new CatalogueError('LIMIT_REACHED', `at most ${MAX_RULES} alert rules: delete some first`, {
+        max: MAX_RULES,
+      });
     }
     const now = this.d.now();
     const row: AlertRuleRow = {
@@ -137,7 +143,7 @@ export class AlertRuleService {
 
   async alert(id: string): Promise<{ alert: Alert }> {
     const row = await this.d.repo.get(id);
-    if (!row) throw new ApiError('NOT_FOUND', `no alert ${id}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no alert ${id}`, { alert: id });
     return { alert: alertView(row) };
   }
 

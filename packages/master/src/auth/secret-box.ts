@@ -10,6 +10,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { CatalogueError } from '@scrapyard/protocol';
 import { writePrivateFile } from './private-file.js';
 
 const KEY_BYTES = 32;
@@ -18,7 +19,12 @@ const TAG_BYTES = 16;
 /** Version prefix: a later key rotation can tell sealed formats apart. */
 const PREFIX = 'v1:';
 
-export class SecretBoxError extends Error {}
+/** CONFIG_INVALID: the key itself (secrets_key, secrets.key); SECRET_UNREADABLE: a sealed value it can't open. */
+export class SecretBoxError extends CatalogueError {
+  constructor(message: string, code: 'CONFIG_INVALID' | 'SECRET_UNREADABLE' = 'CONFIG_INVALID') {
+    super(code, message);
+  }
+}
 
 export class SecretBox {
   readonly #key: Buffer;
@@ -36,15 +42,18 @@ export class SecretBox {
   }
 
   open(sealed: string): string {
-    if (!sealed.startsWith(PREFIX)) throw new SecretBoxError('not a sealed secret');
+    if (!sealed.startsWith(PREFIX)) throw new SecretBoxError('not a sealed secret', 'SECRET_UNREADABLE');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');
-    if (raw.length < IV_BYTES + TAG_BYTES) throw new SecretBoxError('sealed secret is truncated');
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new SecretBoxError('sealed secret is truncated', 'SECRET_UNREADABLE');
     const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
-      throw new SecretBoxError('a stored secret does not open with this secrets key (was secrets_key changed?)');
+      throw new SecretBoxError(
+        'a stored secret does not open with this secrets key (was secrets_key changed?)',
+        'SECRET_UNREADABLE',
+      );
     }
   }
 }

@@ -2,21 +2,14 @@
  * The two ways a command fails. A usage error (exit 2) is about the command line itself and ends with a pointer to
  * `--help`; a failure (exit 1) carries a code from the protocol's error catalogue, the one the master's API uses.
  */
-import type { ErrorCode } from '@scrapyard/protocol';
+import { CatalogueError, errorWithCode } from '@scrapyard/protocol';
 import { ConfigError } from '../config.js';
 
 /** The command line is wrong: exit 2. */
-export class UsageError extends Error {}
+export class UsageError extends errorWithCode('USAGE') {}
 
 /** The command could not do its work: exit 1, printed as `CODE: message`. */
-export class CliError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class CliError extends CatalogueError {}
 
 /** The one line (or lines) a user sees for an error, and the exit code. */
 export function describeError(prog: string, e: unknown): { text: string; exit: number } {

@@ -8,10 +8,10 @@ import type { DomainEvents } from '../events/domain-events.js';
 import { WsGateway } from '../gateway/ws-gateway.js';
 import { createAgentEventHandlers } from '../jobs/agent-events.js';
 import { LiveStats } from '../jobs/live-stats.js';
-import { NodeCredentials } from '../registry/node-auth.js';
+import { NodeCredentials } from '../auth/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { EggDistribution } from '../services/egg-distribution.js';
-import { NodeAdmin } from '../services/node-admin.js';
+import { EggDistribution } from '../projects/egg-distribution.js';
+import { NodeAdmin } from '../auth/node-admin.js';
 import type { JobCore } from './job-core.js';
 import type { Storage } from './storage.js';
 

@@ -11,9 +11,9 @@ import { batchedStatsSummaries } from '../jobs/stats-batch.js';
 import { LostRuns } from '../jobs/lost-runs.js';
 import { RunLimits } from '../jobs/run-limits.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { ProjectService } from '../services/project-service.js';
-import { ScrapydService } from '../services/scrapyd-service.js';
-import { SpiderLister } from '../services/spider-lister.js';
+import { ProjectService } from '../projects/project-service.js';
+import { ScrapydService } from '../routes/scrapyd/scrapyd-service.js';
+import { SpiderLister } from '../projects/spider-lister.js';
 import type { Storage } from './storage.js';
 
 export interface JobCoreDeps {

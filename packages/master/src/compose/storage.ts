@@ -14,8 +14,8 @@ import { createNodesRepo } from '../db/repos/nodes.js';
 import { createProjectsRepo } from '../db/repos/projects.js';
 import { createSchedulesRepo } from '../db/repos/schedules.js';
 import { LogSink } from '../jobs/log-sink.js';
-import { PolicyStore } from '../services/policy-store.js';
-import { ProjectCatalog } from '../services/project-catalog.js';
+import { PolicyStore } from '../projects/policy-store.js';
+import { ProjectCatalog } from '../projects/project-catalog.js';
 import { EggStore } from '../storage/egg-store.js';
 
 const METRICS_PRUNE_MS = 60_000;

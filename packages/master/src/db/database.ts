@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator } from 'kysely';
-import type { ErrorCode } from '@scrapyard/protocol';
+import { CatalogueError, type ErrorCode } from '@scrapyard/protocol';
 import type { MigrationResult } from 'kysely';
 import { openPostgresDialect, openSqliteDialect, redactDatabaseSecrets, redactDatabaseUrl } from './dialect.js';
 import type { Dialect } from 'kysely';
@@ -30,13 +30,11 @@ export interface SchemaState {
   pending: string[];
 }
 
-export class DatabaseError extends Error {
-  constructor(
-    readonly code: Extract<ErrorCode, `DATABASE_${string}`>,
-    message: string,
-  ) {
+export class DatabaseError extends CatalogueError {
+  declare readonly code: Extract<ErrorCode, `DATABASE_${string}`>;
+  constructor(code: Extract<ErrorCode, `DATABASE_${string}`>, message: string) {
     // The code leads the message: every place that prints it (start-up, `migrate`) shows what to act on.
-    super(`${code}: ${message}`);
+    super(code, `${code}: ${message}`);
   }
 }
 

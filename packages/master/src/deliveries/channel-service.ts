@@ -24,7 +24,7 @@ import {
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
-import { ApiError, parseOr400 } from '../services/api-error.js';
+import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
 import { newDeliveryId } from './delivery-id.js';
 import { canonicalHost, OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
@@ -90,7 +90,7 @@ export class ChannelService {
   #checkDestination(kind: ChannelKind, s: Settings, checkSecret: boolean): void {
     const policy = this.d.policy ?? DEFAULT_POLICY;
     const refuse = (field: string, why: string | null) => {
-      if (why) throw new ApiError('OUTBOUND_REFUSED', `body.${field}: ${why}`);
+      if (why) throw new CatalogueError('OUTBOUND_REFUSED', `body.${field}: ${why}`, { field });
     };
     if (kind === 'email') refuse('config.host', policy.hostRefusal(String(s.config.host)));
     if (kind === 'telegram') refuse('config.apiBaseUrl', policy.urlRefusal(String(s.config.apiBaseUrl)));
@@ -120,7 +120,7 @@ export class ChannelService {
 
   async #row(id: string): Promise<ChannelRow> {
     const row = await this.d.repo.channels.get(id);
-    if (!row) throw new ApiError('NOT_FOUND', `no channel ${id}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no channel ${id}`, { channel: id });
     return row;
   }
 
@@ -138,10 +138,12 @@ export class ChannelService {
   async create(b: CreateChannelRequest): Promise<ChannelWithSecret> {
     this.#checkDestination(b.kind, b, true);
     if (await this.d.repo.channels.nameTaken(b.name, null)) {
-      throw new ApiError('CONFLICT', `a channel named ${b.name} exists`);
+      throw new CatalogueError('CONFLICT', `a channel named ${b.name} exists`, { name: b.name });
     }
     if ((await this.d.repo.channels.count()) >= MAX_CHANNELS) {
-      throw new ApiError('LIMIT_REACHED', `at most ${MAX_CHANNELS} channels; delete some first`);
+      throw new CatalogueError('LIMIT_REACHED', `at most ${MAX_CHANNELS} channels; delete some first`, {
+        max: MAX_CHANNELS,
+      });
     }
     const { secret, generated } = this.#withSigningKey(b.kind, b.secret);
     const now = this.d.now();
@@ -164,7 +166,7 @@ export class ChannelService {
     const row = await this.#row(id);
     const kind = row.kind as ChannelKind;
     if (b.name !== undefined && (await this.d.repo.channels.nameTaken(b.name, id))) {
-      throw new ApiError('CONFLICT', `a channel named ${b.name} exists`);
+      throw new CatalogueError('CONFLICT', `a channel named ${b.name} exists`, { name: b.name });
     }
     const oldSecret =
       row.secret === null ? undefined : (JSON.parse(this.d.box.open(row.secret)) as Record<string, unknown>);
@@ -181,9 +183,10 @@ export class ChannelService {
       // Compared with defaults applied on both sides, so only a real change of destination counts.
       const before = KIND_SCHEMA[kind].safeParse({ kind, config: oldConfig, secret: oldSecret });
       if (!before.success || movesSecret(kind, before.data.config as Record<string, unknown>, settings.config)) {
-        throw new ApiError(
+        throw new CatalogueError(
           'SECRET_REQUIRED',
           `body.secret: this config changes where the channel sends; give its secret again in the same request (${SECRET_FIELD[kind]})`,
+          { field: 'secret', channel: id },
         );
       }
     }
@@ -199,7 +202,9 @@ export class ChannelService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.d.repo.channels.delete(id))) throw new ApiError('NOT_FOUND', `no channel ${id}`);
+    if (!(await this.d.repo.channels.delete(id))) {
+      throw new CatalogueError('NOT_FOUND', `no channel ${id}`, { channel: id });
+    }
     await this.d.targets.reload();
   }
 

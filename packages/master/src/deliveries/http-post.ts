@@ -7,6 +7,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { CatalogueError } from '@scrapyard/protocol';
 import { parseRetryAfter } from './backoff.js';
 import { OutboundRefused, type OutboundPolicy } from './outbound-policy.js';
 
@@ -32,13 +33,15 @@ export function statusLine(r: Pick<PostResult, 'status' | 'reason'>): string {
   return `HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''}`;
 }
 
-export class PostError extends Error {
+export class PostError extends CatalogueError {
+  declare readonly code: 'DELIVERY_FAILED' | 'OUTBOUND_REFUSED';
   constructor(
     message: string,
     /** Whether trying again may help (a timeout, a refused connection) or not (a policy refusal). */
     readonly retryable: boolean,
+    code: 'DELIVERY_FAILED' | 'OUTBOUND_REFUSED' = 'DELIVERY_FAILED',
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
@@ -52,7 +55,7 @@ function once(url: URL, body: string, o: PostOptions): Promise<{ res: IncomingMe
   // An IP literal is connected to without a lookup, so the policy is applied to it here.
   const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const refusal = isIP(literal) ? o.policy.refusal(literal, literal) : null;
-  if (refusal) return Promise.reject(new PostError(refusal, false));
+  if (refusal) return Promise.reject(new PostError(refusal, false, 'OUTBOUND_REFUSED'));
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(
@@ -84,7 +87,7 @@ function once(url: URL, body: string, o: PostOptions): Promise<{ res: IncomingMe
     req.on('timeout', () => req.destroy(new PostError(`no answer within ${o.timeoutMs} ms`, true)));
     req.on('error', (e: Error & { code?: string }) => {
       if (e instanceof PostError) reject(e);
-      else if (e instanceof OutboundRefused) reject(new PostError(e.message, false));
+      else if (e instanceof OutboundRefused) reject(new PostError(e.message, false, e.code));
       else reject(new PostError(e.code ? `${e.code}: ${e.message}` : e.message, true));
     });
     req.end(body);

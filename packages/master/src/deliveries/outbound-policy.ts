@@ -12,6 +12,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { CatalogueError } from '@scrapyard/protocol';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -45,8 +46,11 @@ const RANGE_TEXT: Record<string, string> = {
   reserved: 'a reserved',
 };
 
-export class OutboundRefused extends Error {
-  readonly code = 'OUTBOUND_REFUSED';
+export class OutboundRefused extends CatalogueError {
+  declare readonly code: 'OUTBOUND_REFUSED';
+  constructor(message: string) {
+    super('OUTBOUND_REFUSED', message);
+  }
 }
 
 /** An IP address in any notation ipaddr.js reads (brackets and a zone id allowed), or null for a name. */

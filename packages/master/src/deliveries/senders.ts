@@ -3,6 +3,7 @@
  * the stored payload and sends it. Success is a 2xx (and `ok: true` from Telegram); anything else is a
  * `SendFailure` saying whether another attempt may help.
  */
+import { CatalogueError } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { DeliveryRow } from '../db/repos/deliveries.js';
 import { jobFilePath, type JobFilesConfig } from '../jobs/job-files.js';
@@ -14,14 +15,16 @@ import { mailOf, slackOf, telegramOf } from './render.js';
 import { signedHeaders } from './signing.js';
 import type { ChannelTarget, Target } from './targets.js';
 
-export class SendFailure extends Error {
+export class SendFailure extends CatalogueError {
+  declare readonly code: 'DELIVERY_FAILED' | 'OUTBOUND_REFUSED';
   constructor(
     message: string,
     readonly status: number | null,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
+    code: 'DELIVERY_FAILED' | 'OUTBOUND_REFUSED' = 'DELIVERY_FAILED',
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
@@ -64,7 +67,7 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   try {
     return await postJson(url, body, { policy: ctx.policy, timeoutMs: ctx.timeoutMs, headers });
   } catch (e) {
-    if (e instanceof PostError) throw new SendFailure(e.message, null, e.retryable);
+    if (e instanceof PostError) throw new SendFailure(e.message, null, e.retryable, null, e.code);
     throw e;
   }
 }
@@ -137,7 +140,8 @@ async function sendMail(
     // SMTP takes no lookup function: resolve through the policy and connect to that address (TLS still checks the name).
     address = await ctx.policy.resolve(c.host);
   } catch (e) {
-    throw new SendFailure((e as Error).message, null, !(e instanceof OutboundRefused));
+    if (e instanceof OutboundRefused) throw new SendFailure(e.message, null, false, null, e.code);
+    throw new SendFailure((e as Error).message, null, true);
   }
   // Credentials travel only inside TLS (from the start, or STARTTLS, which is then required), unless the channel
   // says allowInsecureAuth.

@@ -19,7 +19,7 @@ import {
 import type { SecretBox } from '../auth/secret-box.js';
 import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
 import type { WebhooksTable } from '../db/schema.js';
-import { ApiError } from '../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { newDeliveryId } from './delivery-id.js';
 import { OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
@@ -69,7 +69,7 @@ export class WebhookService {
 
   #checkUrl(url: string): void {
     const why = (this.d.policy ?? DEFAULT_POLICY).urlRefusal(url);
-    if (why) throw new ApiError('OUTBOUND_REFUSED', `body.url: ${why}`);
+    if (why) throw new CatalogueError('OUTBOUND_REFUSED', `body.url: ${why}`, { field: 'url' });
   }
 
   async list(): Promise<{ webhooks: Webhook[] }> {
@@ -78,7 +78,7 @@ export class WebhookService {
 
   async #row(id: string): Promise<WebhookRow> {
     const row = await this.d.repo.webhooks.get(id);
-    if (!row) throw new ApiError('NOT_FOUND', `no webhook ${id}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no webhook ${id}`, { webhook: id });
     return row;
   }
 
@@ -89,7 +89,9 @@ export class WebhookService {
   async create(b: CreateWebhookRequest): Promise<WebhookWithSecret> {
     this.#checkUrl(b.url);
     if ((await this.d.repo.webhooks.count()) >= MAX_WEBHOOKS) {
-      throw new ApiError('LIMIT_REACHED', `at most ${MAX_WEBHOOKS} webhooks; delete some first`);
+      throw new CatalogueError('LIMIT_REACHED', `at most ${MAX_WEBHOOKS} webhooks; delete some first`, {
+        max: MAX_WEBHOOKS,
+      });
     }
     const secret = b.secret ?? newSigningSecret();
     const now = this.d.now();
@@ -117,18 +119,21 @@ export class WebhookService {
     const row = await this.#row(id);
     const project = b.project === undefined ? row.project : b.project;
     const spider = b.spider === undefined ? row.spider : b.spider;
-    if (spider && !project) throw new ApiError('BAD_REQUEST', 'body.spider: a spider needs its project');
+    if (spider && !project) {
+      throw new CatalogueError('BAD_REQUEST', 'body.spider: a spider needs its project', { field: 'spider' });
+    }
     const events = b.events ?? (JSON.parse(row.events) as WebhookEvent[]);
     const items = b.items ?? row.items === 1;
     if (events.length === 0 && !items) {
-      throw new ApiError('BAD_REQUEST', 'body.events: choose at least one event, or items');
+      throw new CatalogueError('BAD_REQUEST', 'body.events: choose at least one event, or items', { field: 'events' });
     }
     if (b.url !== undefined && destination(b.url) !== destination(row.url)) {
       this.#checkUrl(b.url);
       if (b.secret === undefined && !b.rotateSecret) {
-        throw new ApiError(
+        throw new CatalogueError(
           'SECRET_REQUIRED',
           'body.url: a new URL needs the signing secret in the same request (secret: the one it has or a new one, or rotateSecret: true)',
+          { field: 'secret', webhook: id },
         );
       }
     }
@@ -157,7 +162,9 @@ export class WebhookService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.d.repo.webhooks.delete(id))) throw new ApiError('NOT_FOUND', `no webhook ${id}`);
+    if (!(await this.d.repo.webhooks.delete(id))) {
+      throw new CatalogueError('NOT_FOUND', `no webhook ${id}`, { webhook: id });
+    }
     await this.d.targets.reload();
   }
 

@@ -27,7 +27,7 @@ import {
   type MessageInputOf,
 } from '@scrapyard/protocol';
 import { AgentSession } from '../registry/agent-session.js';
-import type { NodeAuthenticator } from '../registry/node-auth.js';
+import type { NodeAuthenticator } from '../auth/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
 import { checkHello, checkIdentify, versionMismatch } from './handshake.js';

@@ -22,9 +22,9 @@ import {
 import { openDatabase } from '../db/database.js';
 import { createNodesRepo } from '../db/repos/nodes.js';
 import { DomainEvents } from '../events/domain-events.js';
-import { NodeCredentials } from '../registry/node-auth.js';
+import { NodeCredentials } from '../auth/node-auth.js';
 import { AgentRegistry } from '../registry/registry.js';
-import { NodeAdmin } from '../services/node-admin.js';
+import { NodeAdmin } from '../auth/node-admin.js';
 import type { GatewayHandlers } from './gateway-handlers.js';
 import { WsGateway } from './ws-gateway.js';
 

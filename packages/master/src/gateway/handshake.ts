@@ -13,7 +13,7 @@ import {
   type Identify,
   type NodeKind,
 } from '@scrapyard/protocol';
-import type { NodeAuthenticator } from '../registry/node-auth.js';
+import type { NodeAuthenticator } from '../auth/node-auth.js';
 
 export interface Refusal {
   ok: false;

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { AGENT_WS_PATH, MAX_FRAME_BYTES, WS_SUBPROTOCOL } from '@scrapyard/protocol';
-import type { NodeAuthenticator } from '../registry/node-auth.js';
+import type { NodeAuthenticator } from '../auth/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { serveAgent } from './agent-connection.js';
 import { sessionHandlers } from './session-handlers.js';

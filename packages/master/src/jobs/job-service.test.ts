@@ -9,7 +9,7 @@ import { createJobsRepo } from '../db/repos/jobs.js';
 import { DomainEvents, type Published } from '../events/domain-events.js';
 import { AgentRegistry } from '../registry/registry.js';
 import { NO_POLICY, type PlacementPolicy } from '@scrapyard/protocol';
-import { PolicyStore } from '../services/policy-store.js';
+import { PolicyStore } from '../projects/policy-store.js';
 import { JobService, type SubmitInput } from './job-service.js';
 import { LogSink } from './log-sink.js';
 

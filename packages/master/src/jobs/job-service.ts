@@ -12,9 +12,10 @@ import type { EffectivePolicy, JobOutcome, JobPolicyOverride } from '@scrapyard/
 import type { FinishInfo, JobFilter, JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { DomainEvents, JobRef } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { assertPathSafe } from '../services/project-service.js';
-import type { PolicyStore } from '../services/policy-store.js';
-import { ScrapydError, notFound } from '../services/scrapyd-error.js';
+import { assertPathSafe } from '../projects/project-service.js';
+import type { PolicyStore } from '../projects/policy-store.js';
+import { projectNotFound, spiderNotFound } from '../projects/project-errors.js';
+import { badSignal, duplicateJob, reservedArgument } from './job-errors.js';
 import { jobFilePath, type JobFilesConfig } from './job-files.js';
 import type { LogSink } from './log-sink.js';
 import { normalizeTags } from './placement.js';
@@ -74,7 +75,7 @@ export function parseSignal(raw: string | undefined): string | number {
   const named = SIGNALS[raw];
   if (named) return named;
   if (/^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 64) return Number(raw);
-  throw new ScrapydError(`ValueError: signal '${raw}' is not one of HUP, INT, KILL, STOP, TERM or a signal number`);
+  throw badSignal(raw);
 }
 
 /** How long an agent has to confirm a cancel; an unconfirmed one is re-sent at its next connection. */
@@ -137,21 +138,19 @@ export class JobService {
    */
   async checkSubmittable(input: Pick<SubmitInput, 'project' | 'spider' | 'version' | 'args'>): Promise<void> {
     for (const [key] of input.args) {
-      if (RESERVED_ARGS.has(key)) {
-        throw new ScrapydError(`TypeError: '${key}' is reserved by the daemon and can't be a spider argument`);
-      }
+      if (RESERVED_ARGS.has(key)) throw reservedArgument(key);
     }
     if (!(await this.#d.spiders(input.project, input.version)).includes(input.spider)) {
-      throw notFound.spider(input.spider);
+      throw spiderNotFound(input.project, input.spider);
     }
   }
 
   /** Queues a job; resolves once it is committed (schedule.json's hot path: nothing is read back). */
   async submit(input: SubmitInput): Promise<JobRef> {
     await this.checkSubmittable(input);
-    assertPathSafe(input.spider);
+    assertPathSafe(input.spider, 'spider');
     const jobId = input.jobId ?? uuid1Hex();
-    if (input.jobId !== undefined) assertPathSafe(jobId);
+    if (input.jobId !== undefined) assertPathSafe(jobId, 'jobid');
     const job = {
       runId: newRunId(),
       jobId,
@@ -175,10 +174,12 @@ export class JobService {
       const held = await this.#d.jobs.activeWithKey(job.uniqueKey);
       if (held || !(await this.#d.jobs.insertUnique(job))) {
         const other = held ?? (await this.#d.jobs.activeWithKey(job.uniqueKey));
-        throw new ScrapydError(
-          `job ${other?.job_id ?? '?'} (${other?.state ?? 'active'}) already has this unique key (spider ${input.spider}${unique.length ? `, ${unique.join(', ')}` : ''}); a second one is refused`,
-          'DUPLICATE_JOB',
-        );
+        throw duplicateJob({
+          project: input.project,
+          spider: input.spider,
+          uniqueArgs: unique,
+          heldBy: other && { jobId: other.job_id, state: other.state },
+        });
       }
     }
     const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
@@ -193,7 +194,7 @@ export class JobService {
    */
   async cancel(project: string, jobId: string, signalRaw: string | undefined) {
     const signal = parseSignal(signalRaw);
-    if (!(await this.#d.projectExists(project))) throw notFound.project(project);
+    if (!(await this.#d.projectExists(project))) throw projectNotFound(project);
     let prevstate: 'pending' | 'running' | null = null;
     for (const row of await this.#d.jobs.deletePending(project, jobId)) {
       this.#removed(row, 'cancelled');

@@ -1,7 +1,7 @@
 /** What the agent is told to run for a claimed job: the version resolved at launch, its egg, files and feed. */
 import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow } from '../db/repos/jobs.js';
-import type { ProjectEntry } from '../services/project-catalog.js';
+import type { ProjectEntry } from '../projects/project-catalog.js';
 import { itemsAreLocal, remoteFeedUri, type JobFilesConfig } from './job-files.js';
 
 type Version = ProjectEntry['versions'][number];

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { NO_POLICY, parseEnvelope, type PlacementPolicy } from '@scrapyard/protocol';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
-import { PolicyStore } from '../services/policy-store.js';
+import { PolicyStore } from '../projects/policy-store.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { AgentSession } from '../registry/agent-session.js';

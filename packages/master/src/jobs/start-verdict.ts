@@ -3,7 +3,7 @@
  * then the placement rule (placement.ts). The same verdict places jobs and answers "why is it pending".
  */
 import type { AgentCandidate } from '../registry/registry.js';
-import type { PolicyStore } from '../services/policy-store.js';
+import type { PolicyStore } from '../projects/policy-store.js';
 import { place, type Placement } from './placement.js';
 import { StartRateLimiter, type StartRate } from './start-rate.js';
 

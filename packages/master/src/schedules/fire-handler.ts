@@ -8,7 +8,7 @@ import type { FireRow, ScheduleRow, SchedulesRepo } from '../db/repos/schedules.
 import type { DomainEvents } from '../events/domain-events.js';
 import type { JobService } from '../jobs/job-service.js';
 import { uuid1Hex } from '../jobs/uuid1.js';
-import { ApiError } from '../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { specOf } from './schedule-view.js';
 
 export type Trigger = FireRow['trigger'] & ('cron' | 'manual' | 'misfire' | 'backfill');
@@ -169,7 +169,7 @@ export class FireHandler {
         policy: s.policy,
       });
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof CatalogueError)) throw err;
       return this.settle(e, at, trigger, {
         status: 'failed',
         reason_code: REASON_OF_CODE[err.code] ?? 'refused',

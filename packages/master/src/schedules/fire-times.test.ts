@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { FireTimes, localTime } from './fire-times.js';
 
 const ms = (iso: string) => Date.parse(iso);
@@ -92,7 +92,7 @@ void test('an expression that never matches has no fires; invalid ones are 400s 
     assert.throws(
       () => cron(expr),
       (e: unknown) =>
-        e instanceof ApiError && e.code === 'BAD_REQUEST' && why.test(e.message) && e.message.includes(expr),
+        e instanceof CatalogueError && e.code === 'BAD_REQUEST' && why.test(e.message) && e.message.includes(expr),
     );
   }
 });

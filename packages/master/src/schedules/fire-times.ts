@@ -6,7 +6,7 @@
  * Pure: the caller passes every time, so tests use any clock.
  */
 import { Cron } from 'croner';
-import { ApiError } from '../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 
 export interface Timing {
   cron: string | null;
@@ -36,9 +36,10 @@ export class FireTimes {
         new Cron(t.cron, { timezone: t.timezone, mode: '5-or-6-parts', paused: true, fixedTimeRule: 'no-wildcard' }),
       );
     } catch (e) {
-      throw new ApiError(
+      throw new CatalogueError(
         'BAD_REQUEST',
         `cron '${t.cron}' is invalid: ${(e as Error).message.replace(/^CronPattern: /, '')}`,
+        { field: 'cron', value: t.cron },
       );
     }
   }

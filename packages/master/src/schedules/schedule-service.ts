@@ -16,7 +16,7 @@ import {
 } from '@scrapyard/protocol';
 import type { ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
 import type { JobService } from '../jobs/job-service.js';
-import { ApiError, parseOr400 } from '../services/api-error.js';
+import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
 import { FireTimes, localTime } from './fire-times.js';
 import type { Scheduler } from './scheduler.js';
 import { columnsOf, fireView, scheduleView, specOf, timingOf } from './schedule-view.js';
@@ -46,7 +46,10 @@ export class ScheduleService {
   async create(input: z.output<typeof CreateScheduleRequest>): Promise<Schedule> {
     const spec = await this.#validate(input, null);
     if ((await this.#d.repo.count()) >= this.#d.maxSchedules) {
-      throw new ApiError('LIMIT_REACHED', `at most ${this.#d.maxSchedules} schedules are kept (max_schedules)`);
+      throw new CatalogueError('LIMIT_REACHED', `at most ${this.#d.maxSchedules} schedules are kept (max_schedules)`, {
+        limit: 'max_schedules',
+        max: this.#d.maxSchedules,
+      });
     }
     const now = this.#d.now();
     const row: ScheduleRow = {
@@ -61,7 +64,7 @@ export class ScheduleService {
     } catch (e) {
       // Two creates racing for one name: the unique index decides, and the loser hears why.
       if (spec.name !== null && (await this.#d.repo.nameTaken(spec.name, row.id))) {
-        throw new ApiError('CONFLICT', `a schedule named '${spec.name}' exists`);
+        throw new CatalogueError('CONFLICT', `a schedule named '${spec.name}' exists`, { name: spec.name });
       }
       throw e;
     }
@@ -163,9 +166,10 @@ export class ScheduleService {
   #checkFloor(spec: ScheduleSpec): void {
     const floor = this.#d.minIntervalSeconds ?? 1;
     const refuse = (what: string) =>
-      new ApiError(
+      new CatalogueError(
         'SCHEDULE_TOO_FREQUENT',
         `${what}: schedules may fire at most once every ${floor} s (min_schedule_interval_seconds = ${floor})`,
+        { minIntervalSeconds: floor },
       );
     if (spec.intervalSeconds !== null) {
       if (spec.intervalSeconds < floor) throw refuse(`intervalSeconds ${spec.intervalSeconds} is below the floor`);
@@ -194,11 +198,14 @@ export class ScheduleService {
       ['settings', spec.settings],
     ] as const) {
       if (Object.keys(map).length > this.#d.maxParams) {
-        throw new ApiError('BAD_REQUEST', `body.${what}: at most ${this.#d.maxParams} entries are accepted`);
+        throw new CatalogueError('BAD_REQUEST', `body.${what}: at most ${this.#d.maxParams} entries are accepted`, {
+          field: what,
+          max: this.#d.maxParams,
+        });
       }
     }
     if (spec.name !== null && (await this.#d.repo.nameTaken(spec.name, id))) {
-      throw new ApiError('CONFLICT', `a schedule named '${spec.name}' exists`);
+      throw new CatalogueError('CONFLICT', `a schedule named '${spec.name}' exists`, { name: spec.name });
     }
     await this.#d.jobs.checkSubmittable({
       project: spec.project,
@@ -213,4 +220,4 @@ export class ScheduleService {
 /** Consecutive fires of a cron expression compared for its shortest gap (stopping at the first below the floor). */
 const FLOOR_SAMPLE = 1_000;
 
-const notFound = (id: string) => new ApiError('NOT_FOUND', `schedule '${id}' not found`);
+const notFound = (id: string) => new CatalogueError('NOT_FOUND', `schedule '${id}' not found`, { schedule: id });

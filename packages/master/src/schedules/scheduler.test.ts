@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
-import { CreateScheduleRequest, UpdateScheduleRequest } from '@scrapyard/protocol';
+import {
+  CreateScheduleRequest,
+  UpdateScheduleRequest,
+  httpStatusOf,
+  parseOr400,
+  type ErrorCode,
+} from '@scrapyard/protocol';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createSchedulesRepo } from '../db/repos/schedules.js';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
@@ -17,9 +23,8 @@ import { DomainEvents } from '../events/domain-events.js';
 import { JobService } from '../jobs/job-service.js';
 import { LogSink } from '../jobs/log-sink.js';
 import { AgentRegistry } from '../registry/registry.js';
-import { parseOr400 } from '../services/api-error.js';
-import { PolicyStore } from '../services/policy-store.js';
-import { notFound } from '../services/scrapyd-error.js';
+import { PolicyStore } from '../projects/policy-store.js';
+import { projectNotFound, versionNotFound } from '../projects/project-errors.js';
 import { ScheduleService } from './schedule-service.js';
 import { jitterOf, Scheduler } from './scheduler.js';
 
@@ -54,8 +59,8 @@ async function setup(t: TestContext, store: Store, o: Options = {}) {
     files: { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items') },
     events,
     spiders: async (project, version) => {
-      if (!catalog.projects.includes(project)) throw notFound.project(project);
-      if (version !== undefined && !catalog.versions.includes(version)) throw notFound.version(version);
+      if (!catalog.projects.includes(project)) throw projectNotFound(project);
+      if (version !== undefined && !catalog.versions.includes(version)) throw versionNotFound(project, version);
       return catalog.spiders;
     },
     projectExists: async (project) => catalog.projects.includes(project),
@@ -521,8 +526,8 @@ testEachStore('schedules firing more often than min_schedule_interval_seconds ar
   const refused = async (body: object, message: RegExp, id?: string) => {
     await assert.rejects(
       id ? s.edge.update(id, body) : s.edge.create({ project: 'p', spider: 's', ...body }),
-      (e: { code: string; status: number; message: string }) => {
-        assert.deepEqual([e.code, e.status], ['SCHEDULE_TOO_FREQUENT', 400]);
+      (e: { code: ErrorCode; message: string }) => {
+        assert.deepEqual([e.code, httpStatusOf(e.code)], ['SCHEDULE_TOO_FREQUENT', 400]);
         assert.match(e.message, /min_schedule_interval_seconds = 60/);
         assert.match(e.message, message);
         return true;

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { FireRow, ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { JobService } from '../jobs/job-service.js';
-import { ApiError } from '../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 import { FireTimes } from './fire-times.js';
 import { FireHandler, plural, type Trigger } from './fire-handler.js';
 import { timingOf } from './schedule-view.js';
@@ -133,7 +133,7 @@ export class Scheduler {
   /** "Run now": a manual fire at this moment, whatever the pause and overlap settings say. */
   runNow(id: string): Promise<FireRow> {
     const e = this.#entries.get(id);
-    if (!e) return Promise.reject(new ApiError('NOT_FOUND', `schedule '${id}' not found`));
+    if (!e) return Promise.reject(new CatalogueError('NOT_FOUND', `schedule '${id}' not found`, { schedule: id }));
     return new Promise<FireRow>((resolve, reject) => {
       void this.#chain(id, async () => {
         try {

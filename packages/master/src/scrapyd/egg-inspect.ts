@@ -7,6 +7,7 @@
 // Only the central directory and those two entries are read, never the rest of the data, so inspecting a large
 // egg costs little. Declared sizes are trusted for the size limit; extraction must still enforce real sizes.
 import type yauzlModule from 'yauzl';
+import { CatalogueError } from '@scrapyard/protocol';
 import type { Entry, ZipFile } from 'yauzl';
 
 type Yauzl = typeof yauzlModule;
@@ -14,14 +15,14 @@ type Yauzl = typeof yauzlModule;
 export type BadEggReason = 'not-zip' | 'corrupt' | 'unsafe-entry' | 'too-many-entries' | 'too-large';
 
 /** The uploaded egg is unusable; `message` is what addversion.json reports. */
-export class BadEggError extends Error {
+export class BadEggError extends CatalogueError {
   override readonly name = 'BadEggError';
   constructor(
     message: string,
     readonly reason: BadEggReason,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('BAD_EGG', message, { reason }, options);
   }
 }
 

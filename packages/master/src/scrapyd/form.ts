@@ -8,6 +8,7 @@
 // Scrapyd's "<name> is invalid: 'utf-8' codec can't decode …" error instead of a silent U+FFFD.
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
+import { errorWithCode } from '@scrapyard/protocol';
 import { decodeQuotedPrintable, unquotePlus } from './byte-escapes.js';
 import { findUtf8Error, utf8ErrorMessage } from './python-utf8.js';
 
@@ -35,12 +36,12 @@ export const DEFAULT_MAX_VALUES = 20_000;
 export const DEFAULT_MAX_PARTS = 20_000;
 
 /** The request body (or query) cannot be parsed into parameters. Twisted answers such requests with a 400. */
-export class FormError extends Error {
+export class FormError extends errorWithCode('BAD_REQUEST') {
   override readonly name = 'FormError';
 }
 
 /** A named parameter is missing or is not what its endpoint accepts; `message` is Scrapyd's exact wording. */
-export class ParamError extends Error {
+export class ParamError extends errorWithCode('BAD_REQUEST') {
   override readonly name = 'ParamError';
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorWithCode } from '../errors.js';
 
 /**
  * Every WebSocket frame is one JSON envelope. `id` is set on requests that expect a reply; the reply carries the
@@ -12,9 +13,7 @@ export const Envelope = z.object({
 });
 export type Envelope = z.infer<typeof Envelope>;
 
-export class ProtocolError extends Error {
-  readonly code = 'PROTOCOL_ERROR';
-}
+export class ProtocolError extends errorWithCode('PROTOCOL_ERROR') {}
 
 /** Parses a raw frame into an envelope; throws ProtocolError on anything that is not one. */
 export function parseEnvelope(raw: string): Envelope {

@@ -1,9 +1,9 @@
 /** POST /agent/v1/register: an agent trades a single-use enrollment key for its node credential. */
 import type { FastifyInstance } from 'fastify';
 import { AGENT_HTTP_PREFIX, RegisterRequest } from '@scrapyard/protocol';
-import type { NodeAdmin } from '../../services/node-admin.js';
+import type { NodeAdmin } from '../../auth/node-admin.js';
 import { apiErrorHandler } from '../api/errors.js';
-import { parseOr400 } from '../../services/api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 
 export async function agentRegisterRoutes(app: FastifyInstance, o: { admin: NodeAdmin }): Promise<void> {
   app.setErrorHandler(apiErrorHandler);

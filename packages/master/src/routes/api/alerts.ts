@@ -14,7 +14,7 @@ import {
   UpdateAlertRuleRequest,
 } from '@scrapyard/protocol';
 import type { AlertRuleService } from '../../alerts/rule-service.js';
-import { parseOr400 } from '../../services/api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });

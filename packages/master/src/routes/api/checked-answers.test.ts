@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import Fastify from 'fastify';
 import { z } from 'zod';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
 import { withCheckedAnswers } from './checked-answers.js';
 import { apiErrorHandler } from './errors.js';
 

@@ -20,7 +20,7 @@ import {
 } from '@scrapyard/protocol';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
-import { parseOr400 } from '../../services/api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });

@@ -1,10 +1,15 @@
 /** The one error dialect of our own HTTP surfaces (REST API, agent registration, live tail). */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ResponseSerializationError } from 'fastify-type-provider-zod';
-import { ApiError } from '../../services/api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
+import { restErrorOf } from './api-error.js';
 
 export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
-  if (err instanceof ApiError) return reply.code(err.status).send(err.toBody());
+  if (err instanceof CatalogueError) {
+    const { status, body } = restErrorOf(err);
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send(body);
+  }
   if (err instanceof ResponseSerializationError) {
     // Our answer broke its own schema (checked-answers.ts): a bug to fix, never sent as if it were right.
     const route = `${req.method} ${req.routeOptions.url ?? req.url}`;

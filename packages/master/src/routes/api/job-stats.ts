@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { JobId, JobStatsResponse, ProjectName } from '@scrapyard/protocol';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobService } from '../../jobs/job-service.js';
-import { ApiError, parseOr400 } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const Params = z.object({ jobId: JobId });

@@ -24,7 +24,8 @@ import {
 import type { JobRow } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobService } from '../../jobs/job-service.js';
-import { ApiError, parseOr400 } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const STATES = ['pending', 'running', 'finished'] as const;

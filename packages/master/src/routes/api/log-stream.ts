@@ -19,7 +19,8 @@ import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import type { DomainEvents } from '../../events/domain-events.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
-import { ApiError, parseOr400 } from '../../services/api-error.js';
+import { ApiError } from './api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import { apiErrorHandler } from './errors.js';
 import { TailFollowers, type Follower } from './tail-followers.js';
 

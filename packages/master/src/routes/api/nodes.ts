@@ -9,8 +9,8 @@ import {
   NodeMetrics,
 } from '@scrapyard/protocol';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
-import { parseOr400 } from '../../services/api-error.js';
-import type { NodeAdmin } from '../../services/node-admin.js';
+import type { NodeAdmin } from '../../auth/node-admin.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const NodeParams = z.object({ id: NodeId });

@@ -9,8 +9,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PlacementPolicy, PlacementPolicyPatch, ProjectName, SpiderName } from '@scrapyard/protocol';
-import { ApiError, parseOr400 } from '../../services/api-error.js';
-import type { PolicyStore } from '../../services/policy-store.js';
+import { ApiError } from './api-error.js';
+import type { PolicyStore } from '../../projects/policy-store.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const ProjectParams = z.object({ project: ProjectName });

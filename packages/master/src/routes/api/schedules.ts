@@ -15,7 +15,7 @@ import {
   UpdateScheduleRequest,
 } from '@scrapyard/protocol';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
-import { parseOr400 } from '../../services/api-error.js';
+import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });

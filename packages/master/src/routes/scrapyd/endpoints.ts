@@ -5,8 +5,7 @@
 import { PATH_COMPONENT_MAX, Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
-import type { ScrapydService } from '../../services/scrapyd-service.js';
-import { ScrapydError } from '../../services/scrapyd-error.js';
+import type { ScrapydService } from './scrapyd-service.js';
 import type { Method } from './reply.js';
 
 export interface EndpointContext {
@@ -29,7 +28,7 @@ function bounded(key: string, value: string): string {
   }
   // No stored name holds a NUL (names are path components, D5), and PostgreSQL text could not even look one
   // up: refused as any other name that is not a path component, on every store (D9).
-  if (value.includes('\u0000')) throw new ScrapydError(`DirectoryTraversalError: ${value}`);
+  if (value.includes('\u0000')) throw new ParamError(`DirectoryTraversalError: ${value}`);
   return value;
 }
 
@@ -66,7 +65,7 @@ function parseSettings(values: string[]): [string, string][] {
   return values.map((kv) => {
     const i = kv.indexOf('=');
     // Python's dict(x.split('=', 1) …) error, which clients may show verbatim.
-    if (i < 0) throw new ScrapydError('ValueError: dictionary update sequence element #0 has length 1; 2 is required');
+    if (i < 0) throw new ParamError('ValueError: dictionary update sequence element #0 has length 1; 2 is required');
     return [kv.slice(0, i), kv.slice(i + 1)];
   });
 }

@@ -5,7 +5,7 @@ import { renderHomePage } from '../../scrapyd/html/home-page.js';
 import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';
 import { serveTree } from '../../scrapyd/static/serve-tree.js';
 import { itemsAreLocal, jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
-import type { ScrapydService } from '../../services/scrapyd-service.js';
+import type { ScrapydService } from './scrapyd-service.js';
 
 export interface PagesOptions {
   service: ScrapydService;

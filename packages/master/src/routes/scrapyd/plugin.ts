@@ -4,12 +4,12 @@
  * 404 page, none of which leak into the rest of the server. Only addversion.json takes large bodies (eggs).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CatalogueError } from '@scrapyard/protocol';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { scrapydGuard } from '../../auth/http-guards.js';
 import { UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
-import { FormError, ParamError, parseParams } from '../../scrapyd/form.js';
-import { BadEggError } from '../../scrapyd/egg-inspect.js';
-import { ScrapydError } from '../../services/scrapyd-error.js';
+import { parseParams } from '../../scrapyd/form.js';
+import { isExpected, messageOf } from './scrapyd-error.js';
 import { ENDPOINTS, type EndpointContext } from './endpoints.js';
 import { CorsPolicy, sendError, sendJson } from './reply.js';
 import { registerPages, type PagesOptions } from './pages.js';
@@ -32,14 +32,13 @@ export interface ScrapydPluginOptions extends PagesOptions {
 /** Bodies up to this much past the limit are read and dropped so the client gets the error instead of a reset. */
 const DRAIN_SLACK_BYTES = 64 * 1024 * 1024;
 
-class PayloadTooLargeError extends Error {
-  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
+class PayloadTooLargeError extends CatalogueError {
   readonly statusCode = 413;
   constructor(
     readonly limit: number,
     readonly key: 'upload_limit_bytes' | 'body_limit_bytes',
   ) {
-    super(`request body too large (over ${limit} bytes)`);
+    super('PAYLOAD_TOO_LARGE', `request body too large (over ${limit} bytes)`, { limit, key });
   }
 }
 
@@ -82,14 +81,6 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 function rawQuery(url: string): string {
   const i = url.indexOf('?');
   return i < 0 ? '' : url.slice(i + 1);
-}
-
-/** The client-visible message for any failure (docs/scrapyd-api.md §1.4: `<ExceptionClassName>: <text>` for the unexpected). */
-export function messageOf(err: unknown, debug: boolean): string {
-  if (err instanceof ScrapydError || err instanceof ParamError || err instanceof BadEggError) return err.message;
-  if (err instanceof FormError) return `FormError: ${err.message}`;
-  const e = err instanceof Error ? err : new Error(String(err));
-  return `${e.name}: ${e.message}${debug && e.stack ? `\n${e.stack}` : ''}`;
 }
 
 export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOptions): Promise<void> {
@@ -142,16 +133,8 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
           const fields = await endpoint.handle(params, opts.ctx);
           return sendJson(reply, headers, { ...fields, status: 'ok', node_name: opts.nodeName });
         } catch (err) {
-          const e: unknown = err;
-          if (!(
-            e instanceof ScrapydError ||
-            e instanceof ParamError ||
-            e instanceof BadEggError ||
-            e instanceof FormError
-          )) {
-            req.log.error({ err: e, endpoint: name }, 'scrapyd endpoint failed');
-          }
-          return sendError(reply, headers, messageOf(e, opts.debug), opts.nodeName);
+          if (!isExpected(err)) req.log.error({ err, endpoint: name }, 'scrapyd endpoint failed');
+          return sendError(reply, headers, messageOf(err, opts.debug), opts.nodeName);
         }
       },
     });

@@ -6,7 +6,7 @@ import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import { matches } from '../jobs/placement.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { ProjectCatalog } from './project-catalog.js';
-import { ScrapydError } from './scrapyd-error.js';
+import { listFailed, noAgentToList } from './project-errors.js';
 
 /** First `scrapy list` of an egg may build a venv and pip-install its requirements. */
 const LIST_TIMEOUT_MS = 15 * 60_000;
@@ -44,7 +44,7 @@ export class SpiderLister {
     return spiders;
   }
 
-  /** Runs `scrapy list` on an online agent; throws ScrapydError(`RunnerError: …`) when it fails. */
+  /** Runs `scrapy list` on an online agent; throws NO_AGENT or RUNNER_ERROR (project-errors.ts) when it fails. */
   run(v: VersionRow | null, project: string, settingsModule: string | null): Promise<string[]> {
     const key = `${project}\0${v?.name ?? ''}\0${v?.digest ?? ''}`;
     let p = this.#inflight.get(key);
@@ -63,12 +63,7 @@ export class SpiderLister {
       online.find((c) => matches(tags, c)) ??
       online[0]
     )?.session;
-    if (!agent) {
-      throw new ScrapydError(
-        'RunnerError: no agent is online to run scrapy list (start one, or wait for it to reconnect)',
-        'NO_AGENT',
-      );
-    }
+    if (!agent) throw noAgentToList(project);
     let reply;
     try {
       reply = await agent.request(
@@ -84,9 +79,9 @@ export class SpiderLister {
         LIST_TIMEOUT_MS,
       );
     } catch (e) {
-      throw new ScrapydError(`RunnerError: ${(e as Error).message}`, 'RUNNER_ERROR');
+      throw listFailed(project, v?.name ?? null, (e as Error).message);
     }
-    if (!reply.ok) throw new ScrapydError(`RunnerError: ${reply.error}`, 'RUNNER_ERROR');
+    if (!reply.ok) throw listFailed(project, v?.name ?? null, reply.error);
     return reply.spiders;
   }
 }

@@ -17,10 +17,10 @@ import {
 } from '@scrapyard/protocol';
 import type { EnrollmentRow, NodeRow, NodesRepo } from '../db/repos/nodes.js';
 import type { AgentSession } from '../registry/agent-session.js';
-import type { NodeCredentials } from '../registry/node-auth.js';
+import type { NodeCredentials } from './node-auth.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { ApiError } from './api-error.js';
+import { CatalogueError } from '@scrapyard/protocol';
 
 export interface NodeAdminDeps {
   repo: NodesRepo;
@@ -94,26 +94,27 @@ export class NodeAdmin {
     const secretOk = timingSafeEqual(sha256(req.enrollSecret), expected) && e !== undefined;
     if (!e || !secretOk) {
       this.#log.warn({ enrollKey: req.enrollKey, remote }, 'registration refused: unknown key or wrong secret');
-      throw new ApiError('ENROLLMENT_INVALID', 'unknown enrollment key or wrong secret');
+      throw new CatalogueError('ENROLLMENT_INVALID', 'unknown enrollment key or wrong secret');
     }
     if (e.used_at !== null) return this.#registerAgain(e, req, remote, now);
     if (e.expires_at <= now) {
-      throw new ApiError('ENROLLMENT_EXPIRED', 'this enrollment key has expired: create a new one');
+      throw new CatalogueError('ENROLLMENT_EXPIRED', 'this enrollment key has expired: create a new one');
     }
     const nodeId = e.node_id ?? req.nodeId ?? nodeIdFromHostname(req.hostname);
     const existing = await this.#d.repo.get(nodeId);
     if (existing && e.node_id === null) {
       // Only an enrollment made for this node id may replace its credential (re-enrolling a machine).
-      throw new ApiError(
+      throw new CatalogueError(
         'NODE_EXISTS',
         `node id ${nodeId} is already registered: choose another --node-id, or enroll with --node-id ${nodeId} to replace it`,
+        { nodeId },
       );
     }
     if (this.#d.creds.isEmbedded(nodeId)) {
-      throw new ApiError('NODE_EXISTS', `node id ${nodeId} is the embedded agent's`);
+      throw new CatalogueError('NODE_EXISTS', `node id ${nodeId} is the embedded agent's`, { nodeId });
     }
     if (!(await this.#d.repo.consumeEnrollment(e.key_id, now, nodeId))) {
-      throw new ApiError('ENROLLMENT_USED', 'this enrollment key has already been used');
+      throw new CatalogueError('ENROLLMENT_USED', 'this enrollment key has already been used');
     }
     const secret = await this.#issue(nodeId, now);
     this.#log.info({ nodeId, enrollKey: e.key_id, remote }, 'node registered');
@@ -141,7 +142,7 @@ export class NodeAdmin {
       (row?.last_seen != null && Number(row.last_seen) >= usedAt) ||
       (session !== undefined && session.connectedAt >= usedAt);
     if (!row || row.revoked_at !== null || connected || now - usedAt >= REGISTER_RETRY_MS) {
-      throw new ApiError(
+      throw new CatalogueError(
         'ENROLLMENT_USED',
         `this enrollment key has already been used${e.used_by ? ` (by node ${e.used_by})` : ''}: it registers the same ` +
           `node again only within ${REGISTER_RETRY_MS / 60_000} minutes of its first use and until that node connects; ` +
@@ -164,13 +165,13 @@ export class NodeAdmin {
   async info(nodeId: string): Promise<NodeInfo> {
     const row = await this.#d.repo.get(nodeId);
     const session = this.#d.registry.get(nodeId);
-    if (!row && !session) throw new ApiError('NOT_FOUND', `no node ${nodeId}`);
+    if (!row && !session) throw new CatalogueError('NOT_FOUND', `no node ${nodeId}`, { nodeId });
     return this.#info(row, session);
   }
 
   async revoke(nodeId: string): Promise<NodeInfo> {
     const row = await this.#d.repo.get(nodeId);
-    if (!row) throw new ApiError('NOT_FOUND', `no registered node ${nodeId}`);
+    if (!row) throw new CatalogueError('NOT_FOUND', `no registered node ${nodeId}`, { nodeId });
     await this.#d.repo.revoke(nodeId, this.#d.now());
     this.#d.creds.revoke(nodeId);
     this.#d.registry.get(nodeId)?.close(4005, 'node revoked');
@@ -185,9 +186,13 @@ export class NodeAdmin {
    */
   async rotate(nodeId: string): Promise<NodeInfo> {
     const row = await this.#d.repo.get(nodeId);
-    if (!row || row.revoked_at !== null) throw new ApiError('NOT_FOUND', `no registered node ${nodeId}`);
+    if (!row || row.revoked_at !== null) {
+      throw new CatalogueError('NOT_FOUND', `no registered node ${nodeId}`, { nodeId });
+    }
     const session = this.#d.registry.get(nodeId);
-    if (!session) throw new ApiError('NODE_OFFLINE', `node ${nodeId} is offline: rotation needs it online`);
+    if (!session) {
+      throw new CatalogueError('NODE_OFFLINE', `node ${nodeId} is offline: rotation needs it online`, { nodeId });
+    }
     const secret = randomBytes(32);
     const pending = storedKeyOf(secret);
     await this.#d.repo.setPendingKey(nodeId, pending);
@@ -196,12 +201,15 @@ export class NodeAdmin {
     try {
       reply = await session.request('credential.rotate', { secret: secret.toString('hex') }, ROTATE_TIMEOUT_MS);
     } catch (e) {
-      throw new ApiError('AGENT_TIMEOUT', `node ${nodeId} did not confirm the new credential: ${(e as Error).message}`);
+      throw new CatalogueError(
+        'AGENT_TIMEOUT',
+        `node ${nodeId} did not confirm the new credential: ${(e as Error).message}`,
+      );
     }
     if (!reply.ok) {
       await this.#d.repo.setPendingKey(nodeId, null);
       this.#d.creds.setPending(nodeId, null);
-      throw new ApiError('RUNNER_ERROR', `node ${nodeId} could not store the new credential: ${reply.error}`);
+      throw new CatalogueError('RUNNER_ERROR', `node ${nodeId} could not store the new credential: ${reply.error}`);
     }
     await this.#d.repo.promotePendingKey(nodeId, pending);
     this.#d.creds.promote(nodeId, pending);
@@ -211,9 +219,11 @@ export class NodeAdmin {
 
   async setCordoned(nodeId: string, cordoned: boolean): Promise<NodeInfo> {
     const row = await this.#d.repo.get(nodeId);
-    if (!row && !this.#d.registry.get(nodeId)) throw new ApiError('NOT_FOUND', `no node ${nodeId}`);
+    if (!row && !this.#d.registry.get(nodeId)) throw new CatalogueError('NOT_FOUND', `no node ${nodeId}`, { nodeId });
     // A revoked node can never run anything again: like rotate, it no longer counts as registered.
-    if (row && row.revoked_at !== null) throw new ApiError('NOT_FOUND', `no registered node ${nodeId}`);
+    if (row && row.revoked_at !== null) {
+      throw new CatalogueError('NOT_FOUND', `no registered node ${nodeId}`, { nodeId });
+    }
     if (row) await this.#d.repo.setCordoned(nodeId, cordoned);
     this.#d.registry.setCordoned(nodeId, cordoned);
     this.#log.info({ nodeId, cordoned }, cordoned ? 'node cordoned' : 'node uncordoned');

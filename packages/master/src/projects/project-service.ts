@@ -1,7 +1,7 @@
 /**
  * Projects and their versions (eggs): upload, spider lists, delete. Every surface (the Scrapyd API, the REST API)
- * goes through here; each change is announced as a domain event once it is committed. Errors carry Scrapyd's exact
- * texts (docs/scrapyd-api.md §1.4) and a code of the error catalogue.
+ * goes through here; each change is announced as a domain event once it is committed. Errors are the catalogue's
+ * (project-errors.ts), with the project, version or name as details.
  */
 import { isSafePathComponent, sanitizeVersion } from '@scrapyard/protocol';
 import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
@@ -9,7 +9,7 @@ import type { DomainEvents } from '../events/domain-events.js';
 import type { EggStore } from '../storage/egg-store.js';
 import { inspectEgg } from '../scrapyd/egg-inspect.js';
 import type { ProjectCatalog } from './project-catalog.js';
-import { ScrapydError, notFound } from './scrapyd-error.js';
+import { emptyVersion, projectNotFound, unsafeName, versionNotFound, type NameField } from './project-errors.js';
 import type { SpiderLister } from './spider-lister.js';
 
 export interface ProjectServiceDeps {
@@ -25,8 +25,8 @@ export interface ProjectServiceDeps {
 }
 
 /** Scrapyd's traversal guard, applied at the edge (deviation D5) rather than at launch. */
-export function assertPathSafe(value: string): void {
-  if (!isSafePathComponent(value)) throw new ScrapydError(`DirectoryTraversalError: ${value}`);
+export function assertPathSafe(value: string, field: NameField): void {
+  if (!isSafePathComponent(value)) throw unsafeName(field, value);
 }
 
 export class ProjectService {
@@ -41,7 +41,7 @@ export class ProjectService {
   }
 
   async listVersions(project: string): Promise<string[]> {
-    assertPathSafe(project);
+    assertPathSafe(project, 'project');
     return ((await this.#d.catalog.get(project))?.versions ?? []).map((v) => v.name);
   }
 
@@ -52,22 +52,22 @@ export class ProjectService {
   /** The spiders of a project's requested (or latest, when absent or empty) version. */
   async spiders(project: string, version: string | undefined): Promise<string[]> {
     const entry = await this.#d.catalog.get(project);
-    if (!entry) throw notFound.project(project);
+    if (!entry) throw projectNotFound(project);
     let v = entry.versions.at(-1) ?? null;
     if (version !== undefined && version !== '') {
       const name = sanitizeVersion(version);
       v = entry.versions.find((x) => x.name === name) ?? null;
-      if (!v) throw notFound.version(version);
+      if (!v) throw versionNotFound(project, version);
     }
     // [settings]-only projects have no version; a project with neither is gone.
-    if (!v && entry.settingsModule === null) throw notFound.project(project);
+    if (!v && entry.settingsModule === null) throw projectNotFound(project);
     return this.#d.lister.spidersOf(v, project, entry.settingsModule);
   }
 
   async addVersion(project: string, version: string, egg: Buffer): Promise<{ spiders: string[] }> {
-    assertPathSafe(project);
+    assertPathSafe(project, 'project');
     const name = sanitizeVersion(version);
-    if (name === '') throw new ScrapydError('version is invalid: must not be empty');
+    if (name === '') throw emptyVersion();
     // Entries are never unpacked here, but a zip bomb would still hurt the agents that import from it.
     const info = await inspectEgg(egg, { maxUncompressedBytes: Math.max(1024 ** 3, 4 * this.#d.uploadLimitBytes) });
     const { digest, size } = this.#d.eggs.put(egg);
@@ -96,10 +96,10 @@ export class ProjectService {
   }
 
   async deleteVersion(project: string, version: string): Promise<void> {
-    assertPathSafe(project);
+    assertPathSafe(project, 'project');
     const name = sanitizeVersion(version);
     const v = await this.#d.projects.version(project, name);
-    if (!v) throw notFound.version(version);
+    if (!v) throw versionNotFound(project, version);
     const { projectGone } = await this.#d.projects.deleteVersion(project, name);
     this.#d.catalog.invalidate(project);
     if (projectGone) await this.#d.purgePendingJobs(project);
@@ -108,11 +108,11 @@ export class ProjectService {
   }
 
   async deleteProject(project: string): Promise<void> {
-    assertPathSafe(project);
+    assertPathSafe(project, 'project');
     const versions = await this.#d.projects.versions(project);
     const existed = await this.#d.projects.deleteProject(project);
     this.#d.catalog.invalidate(project);
-    if (!existed) throw notFound.project(project);
+    if (!existed) throw projectNotFound(project);
     await this.#d.purgePendingJobs(project);
     await this.#dropEggs(versions);
     for (const v of versions) {

@@ -10,7 +10,7 @@ import { storedKeyOf } from '@scrapyard/protocol';
 import { createNodesRepo } from '../db/repos/nodes.js';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { DomainEvents } from '../events/domain-events.js';
-import { NodeCredentials } from '../registry/node-auth.js';
+import { NodeCredentials } from './node-auth.js';
 import { AgentRegistry } from '../registry/registry.js';
 import { NodeAdmin, REGISTER_RETRY_MS } from './node-admin.js';
 

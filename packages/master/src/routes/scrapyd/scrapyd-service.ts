@@ -1,7 +1,7 @@
 /**
  * The Scrapyd API's operations, free of HTTP: each method takes already-decoded parameters, calls the project or
  * job service, and answers in the endpoint's shape (the protocol's Scrapyd result schemas, additive fields
- * included). Errors are the services' own, whose messages are Scrapyd's exact texts (docs/scrapyd-api.md §1.4, §3).
+ * included). Errors are the core's catalogue errors; scrapyd-error.ts says them in Scrapyd's texts (§1.4, §3).
  */
 import {
   AddVersionResult,
@@ -16,13 +16,13 @@ import {
   StatusResult,
   type JobStatsSummary,
 } from '@scrapyard/protocol';
-import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
-import { jobUrls, type JobFilesConfig } from '../jobs/job-files.js';
-import { toScrapydStats } from '../jobs/stats-summary.js';
-import type { JobService, SubmitInput } from '../jobs/job-service.js';
-import { formatPyDatetime } from '../scrapyd/time-format.js';
-import type { ProjectService } from './project-service.js';
-import { notFound } from './scrapyd-error.js';
+import type { JobRow, JobsRepo } from '../../db/repos/jobs.js';
+import { jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
+import { toScrapydStats } from '../../jobs/stats-summary.js';
+import type { JobService, SubmitInput } from '../../jobs/job-service.js';
+import { formatPyDatetime } from '../../scrapyd/time-format.js';
+import type { ProjectService } from '../../projects/project-service.js';
+import { projectNotFound } from '../../projects/project-errors.js';
 
 export interface ScrapydServiceDeps {
   projects: ProjectService;
@@ -69,7 +69,7 @@ export class ScrapydService {
   }
 
   async status(jobId: string, project: string | undefined) {
-    if (project !== undefined && !(await this.#d.projects.exists(project))) throw notFound.project(project);
+    if (project !== undefined && !(await this.#d.projects.exists(project))) throw projectNotFound(project);
     return StatusResult.parse({ currstate: await this.#d.jobRows.currentState(jobId, project) });
   }
 
@@ -82,7 +82,7 @@ export class ScrapydService {
   }
 
   async listJobs(project: string | undefined) {
-    if (project !== undefined && !(await this.#d.projects.exists(project))) throw notFound.project(project);
+    if (project !== undefined && !(await this.#d.projects.exists(project))) throw projectNotFound(project);
     const [pending, running, finished] = await Promise.all([
       this.#d.jobRows.listPending(project),
       this.#d.jobRows.listRunning(project),
