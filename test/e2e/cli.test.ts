@@ -42,7 +42,7 @@ void test('bad configuration exits non-zero and names the problem', (t) => {
   writeFileSync(conf, '[scrapyd]\nhttp_port = not-a-port\n');
   const r = spawnSync(bin('scrapyard-master'), ['--config', conf], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /httpPort/);
+  assert.ok(r.stderr.includes(`http_port = not-a-port in ${conf} [scrapyd]: not a number`), r.stderr);
   const flag = spawnSync(bin('scrapyard-master'), ['--no-such-flag'], { encoding: 'utf8' });
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /no-such-flag/);

@@ -3,13 +3,13 @@
  * subcommand it runs the agent, which dials the master and takes jobs until SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { createAgent, AGENT_VERSION } from './agent.js';
 import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
-import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
+import { AGENT_ENV_NAMES, AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
+import { createLogger } from './logger.js';
 import { register, RegisterError } from './register.js';
-import { onStopSignals } from '@scrapyard/protocol';
+import { onStopSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 
 const HELP = `Usage: scrapyard-agent [--config FILE]
        scrapyard-agent register --config FILE --token TOKEN [--node-id ID] [--owner USER]
@@ -25,7 +25,7 @@ Options:
   --config FILE   JSON file: masterUrl, dataDir, nodeId, slots, tags, dedicated, caFile, python,
                   systemSitePackages, pipIndexUrl, pipFindLinks, pipNoIndex, pipAllowDirectUrls, crawlUser,
                   crawlGroup, jobsDir, temporarySecretFile, metricsIntervalMs, eggCacheMaxAgeDays,
-                  venvMaxAgeDays, logLevel
+                  venvMaxAgeDays, logLevel, logFormat (auto: pretty on a terminal, else json; json; pretty)
   --token TOKEN   enrollment token (register)
   --node-id ID    node id to ask for (register; default: config nodeId, else the host name)
   --owner USER    register run as root: the data dir it creates and the credential belong to USER (the
@@ -97,12 +97,16 @@ async function main(): Promise<number> {
     process.stderr.write(`scrapyard-agent: invalid configuration:\n  ${msg}\n`);
     return 2;
   }
-  const logger = pino({
-    name: 'scrapyard-agent',
-    level: file.logLevel,
-    base: { pid: process.pid, nodeId: config.nodeId },
-    redact: ['nodeKey', '*.nodeKey', 'secret', '*.secret'],
-  });
+  const logger = await createLogger(
+    {
+      name: 'scrapyard-agent',
+      level: file.logLevel,
+      base: { pid: process.pid, nodeId: config.nodeId },
+      redact: ['nodeKey', '*.nodeKey', 'secret', '*.secret'],
+    },
+    file.logFormat,
+  );
+  for (const w of unknownEnvWarnings(process.env, AGENT_ENV_NAMES, 'scrapyard-agent')) logger.warn(w);
   process.on('unhandledRejection', (e) => {
     logger.fatal({ err: e }, 'unhandled promise rejection');
     process.exit(1);

@@ -8,6 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { LOG_FORMATS } from '@scrapyard/agent';
 import { isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 import { describeMasterIssue, flagOrigins, unknownKey, type Origins } from './config-origins.js';
@@ -192,6 +193,8 @@ export const MasterConfigSchema = z
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log lines: pretty when stdout is a terminal, else JSON (`auto`); or always one of them. */
+    logFormat: z.enum(LOG_FORMATS).default('auto'),
   })
   .superRefine((c, ctx) => {
     if ((c.username === '') !== (c.password === '')) {
@@ -287,6 +290,7 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   crawl_group: 'crawlGroup',
   crawl_env_passthrough: 'crawlEnvPassthrough',
   log_level: 'logLevel',
+  log_format: 'logFormat',
   tls_cert: 'tlsCert',
   tls_key: 'tlsKey',
   temporary_nodes: 'temporaryNodes',
