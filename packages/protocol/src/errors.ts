@@ -57,6 +57,8 @@ export const ERROR_CODES = [
   'DATA_DIR_UNSAFE',
   // A state-changing request sent by a browser from another site (Origin / Sec-Fetch-Site): refused.
   'CROSS_SITE_REQUEST',
+  // Start-up or `migrate`: the database holds migrations this release does not know (written by a newer one).
+  'DATABASE_FROM_NEWER_RELEASE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -105,6 +107,7 @@ const STATUS: Record<ErrorCode, number> = {
   SECRET_REQUIRED: 400,
   DATA_DIR_UNSAFE: 500,
   CROSS_SITE_REQUEST: 403,
+  DATABASE_FROM_NEWER_RELEASE: 500,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */
