@@ -161,7 +161,7 @@ export async function runScheduleCommand(argv: string[], env: NodeJS.ProcessEnv)
       );
     const showTimes = (r: unknown) => {
       const t = FireTimes.parse(r);
-      out(values.json ? JSON.stringify(t) : t.fires.map((f) => `${when(f.at)}  ${f.local}`).join('\n'));
+      out(values.json ? JSON.stringify(t) : [t.description ?? '', ...t.fires.map((f) => `${when(f.at)}  ${f.local}`)].join('\n'));
     };
     switch (command) {
       case 'list': {

@@ -7,6 +7,7 @@
  */
 import { Cron } from 'croner';
 import { ApiError } from '../services/api-error.js';
+import { cronProblem } from './cron-text.js';
 
 export interface Timing {
   cron: string | null;
@@ -36,10 +37,7 @@ export class FireTimes {
         new Cron(t.cron, { timezone: t.timezone, mode: '5-or-6-parts', paused: true, fixedTimeRule: 'no-wildcard' }),
       );
     } catch (e) {
-      throw new ApiError(
-        'BAD_REQUEST',
-        `cron '${t.cron}' is invalid: ${(e as Error).message.replace(/^CronPattern: /, '')}`,
-      );
+      throw new ApiError('BAD_REQUEST', cronProblem(t.cron, (e as Error).message));
     }
   }
 
