@@ -75,7 +75,14 @@ void test('schedules through the REST API and the CLI; bad input is refused and 
     assert.deepEqual([err.code, msg.test(err.message)], [code, true], err.message);
   };
   const good = { project: 'demo', spider: 'quick', cron: '0 0 1 1 *' };
-  await refused('POST', '/api/v1/schedules', { ...good, cron: '0 0 32 1 *' }, 400, 'BAD_REQUEST', /day-of-month \(field 3 of 5\) can't be '32'/);
+  await refused(
+    'POST',
+    '/api/v1/schedules',
+    { ...good, cron: '0 0 32 1 *' },
+    400,
+    'BAD_REQUEST',
+    /day-of-month \(field 3 of 5\) can't be '32'/,
+  );
   await refused('POST', '/api/v1/schedules', { ...good, timezone: 'Europe/Atlantis' }, 400, 'BAD_REQUEST', /IANA/);
   await refused(
     'POST',

@@ -32,7 +32,11 @@ const POSTGRES = 'expected empty (SQLite in the data dir) or a postgres://user:p
 void test('a bad value in a file names the key as written, the file and the section', (t) => {
   const cases: [string, string, string][] = [
     ['scrapyd', 'http_port = abc', 'http_port = abc in FILE [scrapyd]: not a number'],
-    ['scrapyd', 'max_proc_per_cpu = 0', 'max_proc_per_cpu = 0 in FILE [scrapyd]: out of range: the smallest allowed is 1'],
+    [
+      'scrapyd',
+      'max_proc_per_cpu = 0',
+      'max_proc_per_cpu = 0 in FILE [scrapyd]: out of range: the smallest allowed is 1',
+    ],
     ['scrapyd', 'http_port = 1.5', 'http_port = 1.5 in FILE [scrapyd]: not a whole number'],
     ['scrapyard', 'log_level = loud', `log_level = loud in FILE [scrapyard]: unknown value; expected one of ${LEVELS}`],
     ['scrapyd', 'debug = maybe', `debug = maybe in FILE [scrapyd]: ${BOOLEAN}`],

@@ -53,7 +53,10 @@ void test('bad config lists every problem with its key', (t) => {
   );
   assert.throws(
     () => loadMasterConfig({ flags: { httpPort: 'x', username: 'a:b' } }),
-    (e: unknown) => e instanceof ConfigError && /^ {2}--port: not a number$/m.test(e.message) && /^ {2}username: must not contain ":"$/m.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /^ {2}--port: not a number$/m.test(e.message) &&
+      /^ {2}username: must not contain ":"$/m.test(e.message),
   );
   assert.throws(() => loadMasterConfig({ file: join(dir, 'missing.conf') }), /cannot read/);
 });
@@ -167,7 +170,9 @@ void test('database keys: SQLite by default; a postgres URL from file, env or fl
     assert.throws(
       () => loadMasterConfig({ flags: { databaseUrl: bad } }),
       (e: unknown) =>
-        e instanceof ConfigError && /--database-url: expected empty/.test(e.message) && !e.message.includes('secret-pw'),
+        e instanceof ConfigError &&
+        /--database-url: expected empty/.test(e.message) &&
+        !e.message.includes('secret-pw'),
       bad,
     );
   }
@@ -184,7 +189,11 @@ void test('metrics_token: none by default, from [scrapyard] or SCRAPYARD_METRICS
   writeFileSync(file, '[scrapyard]\nmetrics_token = from-the-file-0123456\n');
   assert.equal(loadMasterConfig({ file }).metricsToken, 'from-the-file-0123456');
   for (const bad of ['short', 'has spaces in the middle ok?', 'ünïcödé-tökén-0123456']) {
-    assert.throws(() => loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: bad } }), /SCRAPYARD_METRICS_TOKEN: expected at least 16/, bad);
+    assert.throws(
+      () => loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: bad } }),
+      /SCRAPYARD_METRICS_TOKEN: expected at least 16/,
+      bad,
+    );
   }
 });
 

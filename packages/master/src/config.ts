@@ -387,7 +387,8 @@ function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileVa
   }
   const services = new Map<string, boolean>();
   for (const [name, value] of sections.get('services') ?? []) {
-    if (!SCRAPYD_SERVICES.includes(name)) problems.push(unknownKey(path, 'services', name, SCRAPYD_SERVICES, 'endpoint'));
+    if (!SCRAPYD_SERVICES.includes(name))
+      problems.push(unknownKey(path, 'services', name, SCRAPYD_SERVICES, 'endpoint'));
     else if (value === '') services.set(name, true);
     else if (value === `scrapyd.webservice.${SERVICE_CLASSES[name]}`) services.set(name, false);
     else {

@@ -161,7 +161,8 @@ export async function runScheduleCommand(argv: string[], env: NodeJS.ProcessEnv)
       );
     const showTimes = (r: unknown) => {
       const t = FireTimes.parse(r);
-      out(values.json ? JSON.stringify(t) : [t.description ?? '', ...t.fires.map((f) => `${when(f.at)}  ${f.local}`)].join('\n'));
+      if (!values.json && t.description) out(t.description);
+      out(values.json ? JSON.stringify(t) : t.fires.map((f) => `${when(f.at)}  ${f.local}`).join('\n'));
     };
     switch (command) {
       case 'list': {

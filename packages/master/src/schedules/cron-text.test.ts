@@ -24,9 +24,18 @@ void test('a cron error says how many fields were given and what each position m
     refusal('0 0 * * * * *'),
     `cron '0 0 * * * * *' is invalid: 7 fields given; expected 5 (${FIVE}) or 6 (${SIX})`,
   );
-  assert.equal(refusal('0 25 * * *'), `cron '0 25 * * *' is invalid: hour (field 2 of 5) can't be '25'; the 5 fields are ${FIVE}`);
-  assert.equal(refusal('61 * * * *'), `cron '61 * * * *' is invalid: minute (field 1 of 5) can't be '61'; the 5 fields are ${FIVE}`);
-  assert.equal(refusal('x * * * *'), `cron 'x * * * *' is invalid: minute (field 1 of 5) can't be 'x'; the 5 fields are ${FIVE}`);
+  assert.equal(
+    refusal('0 25 * * *'),
+    `cron '0 25 * * *' is invalid: hour (field 2 of 5) can't be '25'; the 5 fields are ${FIVE}`,
+  );
+  assert.equal(
+    refusal('61 * * * *'),
+    `cron '61 * * * *' is invalid: minute (field 1 of 5) can't be '61'; the 5 fields are ${FIVE}`,
+  );
+  assert.equal(
+    refusal('x * * * *'),
+    `cron 'x * * * *' is invalid: minute (field 1 of 5) can't be 'x'; the 5 fields are ${FIVE}`,
+  );
   // A year as sixth field: read as day-of-week, and the message says why.
   assert.equal(
     refusal('0 0 12 * * 2026'),
