@@ -7,11 +7,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AGENT_WS_PATH, NodeId, PassthroughName, type ConfigOrigin } from '@scrapyard/protocol';
+import { AGENT_WS_PATH, LOG_FORMATS, NodeId, PassthroughName, type ConfigOrigin } from '@scrapyard/protocol';
 import type { AgentConfigInput } from './config.js';
 import { describeAgentIssue, parseJsonObject, unknownFileKeys } from './config-problems.js';
 import { credentialPath, readCredential } from './credential.js';
-import { LOG_FORMATS } from './logger.js';
 
 /** A boolean from JSON or from an env string (on/off, true/false, 1/0). */
 const boolish = z.union([z.boolean(), z.string()]).transform((v, ctx) => {

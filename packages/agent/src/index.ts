@@ -1,4 +1,3 @@
 export { createAgent, AGENT_VERSION, type Agent } from './agent.js';
 export { AgentConfigSchema, type AgentConfig, type AgentConfigInput } from './config.js';
 export { CrawlIdentityError } from './runner/crawl-identity.js';
-export { createLogger, LOG_FORMATS, type LogFormat } from './logger.js';

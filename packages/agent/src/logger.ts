@@ -1,20 +1,9 @@
-/**
- * The daemons' logger (scrapyard-master and scrapyard-agent): human-readable lines when stdout is a terminal,
- * JSON lines otherwise (journald, docker, a log shipper), or as `log_format` forces. pino-pretty is imported only
- * when it is used, so a daemon writing JSON never loads it.
- */
+/** scrapyard-agent's logger: pretty on a terminal, JSON otherwise, or as `logFormat` says (protocol log-format.ts). */
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { prettyLogsWanted, PRETTY_LOG_OPTIONS, type LogFormat } from '@scrapyard/protocol';
 
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
-
-export async function createLogger(
-  options: LoggerOptions,
-  format: LogFormat,
-  stdout: { isTTY?: boolean } = process.stdout,
-): Promise<Logger> {
-  if (format === 'json' || (format === 'auto' && stdout.isTTY !== true)) return pino(options);
+export async function createLogger(options: LoggerOptions, format: LogFormat): Promise<Logger> {
+  if (!prettyLogsWanted(format, process.stdout.isTTY)) return pino(options);
   const { default: pretty } = await import('pino-pretty');
-  // Synchronous and in this thread: a worker-thread transport would cost a second V8 isolate's memory.
-  return pino(options, pretty({ sync: true, colorize: stdout.isTTY === true, translateTime: 'SYS:standard' }));
+  return pino(options, pretty(PRETTY_LOG_OPTIONS));
 }

@@ -8,8 +8,7 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { LOG_FORMATS } from '@scrapyard/agent';
-import { isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
+import { isSafePathComponent, LOG_FORMATS, PassthroughName, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
 import { describeMasterIssue, flagOrigins, unknownKey, type Origins } from './config-origins.js';
 
@@ -387,9 +386,9 @@ function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileVa
   }
   const services = new Map<string, boolean>();
   for (const [name, value] of sections.get('services') ?? []) {
-    if (!SCRAPYD_SERVICES.includes(name))
+    if (!SCRAPYD_SERVICES.includes(name)) {
       problems.push(unknownKey(path, 'services', name, SCRAPYD_SERVICES, 'endpoint'));
-    else if (value === '') services.set(name, true);
+    } else if (value === '') services.set(name, true);
     else if (value === `scrapyd.webservice.${SERVICE_CLASSES[name]}`) services.set(name, false);
     else {
       problems.push(

@@ -4,13 +4,13 @@
  * (stop-signals.ts in the protocol package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
  */
 import { homedir } from 'node:os';
-import { createLogger } from '@scrapyard/agent';
 import { onStopSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 import { runAlertCommand } from './alert-cli.js';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runChannelCommand } from './channel-cli.js';
 import { parseMasterArgs, MASTER_HELP } from './cli.js';
 import { discoverConfigFiles } from './config-files.js';
+import { createLogger } from './logger.js';
 import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES } from './config.js';
 import { runMigrateCommand } from './migrate-cli.js';
 import { runNodeCommand } from './node-cli.js';

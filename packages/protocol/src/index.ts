@@ -221,3 +221,4 @@ export { onStopSignals, SIGNAL_WINDOW_MS, type StopSignalOptions } from './stop-
 export { PassthroughName } from './primitives.js';
 export { unknownEnvWarnings, closestName } from './env-names.js';
 export { describeIssue, issueText, where, type ConfigOrigin, type IssueContext } from './config-issues.js';
+export { LOG_FORMATS, prettyLogsWanted, PRETTY_LOG_OPTIONS, type LogFormat } from './log-format.js';
