@@ -43,7 +43,8 @@ void test('a bad value in a file names the key as written, the file and the sect
     ['scrapyard', 'public_url = not a url', 'public_url = "not a url" in FILE [scrapyard]: expected an http(s) URL'],
     ['scrapyard', 'heartbeat_timeout = 5m', 'heartbeat_timeout = 5m in FILE [scrapyard]: not a number (seconds)'],
     ['scrapyd', 'htp_port = 6800', 'htp_port in FILE [scrapyd]: unknown key (did you mean http_port?)'],
-    ['scrapyd', 'log_level = info', 'log_level in FILE [scrapyd]: unknown key'],
+    ['scrapyd', 'log_level = info', 'log_level in FILE [scrapyd]: a Scrapyard key; put it in [scrapyard]'],
+    ['scrapyard', 'wibble = 1', 'wibble in FILE [scrapyard]: unknown key'],
     ['services', 'statuz.json =', 'statuz.json in FILE [services]: unknown endpoint (did you mean status.json?)'],
   ];
   for (const [section, line, expected] of cases) {

@@ -380,7 +380,12 @@ function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileVa
         values[target] = value;
         origins.set(target, { kind: 'file', path, section: name, key, value });
       } else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) {
-        problems.push(unknownKey(path, name, key, Object.keys(table)));
+        const ours = name === 'scrapyd' && OUR_KEYS[key] !== undefined;
+        problems.push(
+          ours
+            ? `${key} in ${path} [scrapyd]: a Scrapyard key; put it in [scrapyard]`
+            : unknownKey(path, name, key, Object.keys(table)),
+        );
       }
     }
   }
