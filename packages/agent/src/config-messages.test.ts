@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { unknownEnvWarnings } from '@scrapyard/protocol';
+import { refusal, tempConfigFile } from '../../../test/helpers/config-refusals.js';
 import { AGENT_ENV_NAMES, AgentConfigError, loadAgentFile } from './cli-config.js';
 
-function problems(file: string | undefined, env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadAgentFile(file, env);
-  } catch (e) {
-    if (e instanceof AgentConfigError) return e.message.split('\n  ');
-    throw e;
-  }
-  assert.fail('the configuration was accepted');
-}
-
-function jsonFile(t: TestContext, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'agent-cfg-msg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'agent.json');
-  writeFileSync(file, text);
-  return file;
-}
+const problems = (file: string | undefined, env: NodeJS.ProcessEnv) =>
+  refusal(
+    () => loadAgentFile(file, env),
+    (e) => (e instanceof AgentConfigError ? e.message.split('\n  ') : undefined),
+  );
+const jsonFile = (t: TestContext, text: string) => tempConfigFile(t, 'agent.json', text);
 
 const URL_OK = { masterUrl: 'ws://127.0.0.1:6800' };
 const LEVELS = 'fatal, error, warn, info, debug, trace, silent';

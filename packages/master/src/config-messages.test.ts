@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { unknownEnvWarnings } from '@scrapyard/protocol';
+import { refusal, tempConfigFile } from '../../../test/helpers/config-refusals.js';
 import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES, type MasterConfigInput } from './config.js';
 
-/** The problems a configuration is refused with, one per line, as the user reads them. */
-function problems(opts: Parameters<typeof loadMasterConfig>[0]): string[] {
-  try {
-    loadMasterConfig(opts);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  assert.fail('the configuration was accepted');
-}
-
-function confFile(t: TestContext, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cfg-msg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'scrapyd.conf');
-  writeFileSync(file, text);
-  return file;
-}
+const problems = (opts: Parameters<typeof loadMasterConfig>[0]) =>
+  refusal(
+    () => loadMasterConfig(opts),
+    (e) => (e instanceof ConfigError ? e.problems : undefined),
+  );
+const confFile = (t: TestContext, text: string) => tempConfigFile(t, 'scrapyd.conf', text);
 
 const LEVELS = 'fatal, error, warn, info, debug, trace, silent';
 const BOOLEAN = 'not a boolean (on/off, true/false, yes/no, 1/0)';
