@@ -51,7 +51,7 @@ void test('bad configuration exits non-zero and names the problem', (t) => {
     env: { ...process.env, SCRAPYARD_MASTER_URL: 'http://x' },
   });
   assert.equal(agent.status, 2);
-  assert.match(agent.stderr, /invalid configuration/);
+  assert.match(agent.stderr, /invalid configuration:\n {2}SCRAPYARD_MASTER_URL=http:\/\/x: must be ws:\/\/host:port/);
 });
 
 void test('SIGTERM stops the master cleanly (exit 0)', async (t) => {

@@ -89,6 +89,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
 };
 /** The environment variables the agent reads its config from (for the unknown-variable warning). */
 export const AGENT_ENV_NAMES = Object.keys(ENV_KEYS);
+const envNameOf = (key: string) => AGENT_ENV_NAMES.find((name) => ENV_KEYS[name] === key);
 
 export class AgentConfigError extends Error {}
 
@@ -119,7 +120,7 @@ export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv):
     origins.set(key, { kind: 'env', name, value });
   }
   const parsed = AgentFileSchema.safeParse(merged);
-  const problems = [...unknown, ...(parsed.error?.issues.map((i) => describeAgentIssue(i, origins)) ?? [])];
+  const problems = [...unknown, ...(parsed.error?.issues.map((i) => describeAgentIssue(i, origins, envNameOf)) ?? [])];
   if (!parsed.success || problems.length > 0) throw new AgentConfigError(problems.join('\n  '));
   return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
 }

@@ -33,7 +33,7 @@ void test('a bad value in the JSON file names the key as written and the file', 
     assert.deepEqual(problems(file, {}), [expected.replace('FILE', file)], expected);
   }
   const missing = jsonFile(t, '{}');
-  assert.deepEqual(problems(missing, {}), ['masterUrl: missing']);
+  assert.deepEqual(problems(missing, {}), ['masterUrl: missing; set it in the --config file or SCRAPYARD_MASTER_URL']);
 });
 
 void test('a file that is not a JSON object says so, with the file', (t) => {
