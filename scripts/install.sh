@@ -4,6 +4,8 @@
 #   - Debian's PostgreSQL server binaries (the tests' and the bench's throwaway servers; no cluster is used)
 #   - pnpm 10 (through npm: corepack's download is not reachable everywhere)
 #   - node modules (better-sqlite3 is compiled from source when no prebuilt binary can be fetched) and `tsc -b`
+#   - `scrapyard-master` and `scrapyard-agent` on PATH (scripts/install-bin.sh: links in /usr/local/bin)
+#   - `scrapyd-deploy` through pipx when it is missing and PyPI answers (never fatal: it only deploys to the master)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,3 +47,13 @@ echo "==> installing node modules"
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v '^Progress' | tail -n 5
 echo "==> building"
 pnpm build
+
+echo "==> installing the commands"
+# /usr/local/bin is on everyone's PATH; without root or sudo, ~/.local/bin (install-bin.sh says if it is not on PATH).
+if [ -z "$SUDO" ] || command -v sudo >/dev/null 2>&1; then
+  $SUDO bash scripts/install-bin.sh /usr/local
+else
+  bash scripts/install-bin.sh
+fi
+
+bash scripts/install-scrapyd-client.sh || true

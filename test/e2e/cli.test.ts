@@ -48,10 +48,13 @@ void test('bad configuration exits non-zero and names the problem', (t) => {
   assert.match(flag.stderr, /no-such-flag/);
   const agent = spawnSync(bin('scrapyard-agent'), [], {
     encoding: 'utf8',
-    env: { ...process.env, SCRAPYARD_MASTER_URL: 'http://x' },
+    env: { ...process.env, SCRAPYARD_MASTER_URL: 'ftp://x' },
   });
   assert.equal(agent.status, 2);
-  assert.match(agent.stderr, /invalid configuration:\n {2}SCRAPYARD_MASTER_URL=http:\/\/x: must be ws:\/\/host:port/);
+  assert.match(
+    agent.stderr,
+    /^scrapyard-agent: CONFIG_INVALID: SCRAPYARD_MASTER_URL=ftp:\/\/x: must be http\(s\):\/\/host:port/,
+  );
 });
 
 void test('SIGTERM stops the master cleanly (exit 0)', async (t) => {

@@ -82,7 +82,7 @@ void test('TLS: register, connect over wss:// and crawl; no CA, no connection', 
   assert.equal(reg.code, 1, reg.all);
   assert.equal(
     reg.stderr,
-    `scrapyard-agent: cannot reach the master at ${url}: unable to verify the first certificate\n`,
+    `scrapyard-agent: MASTER_UNREACHABLE: cannot reach the master at ${url}: unable to verify the first certificate\n`,
   );
   assert.ok(!existsSync(join(dir, 'data', 'node-credential.json')), 'no credential written');
 

@@ -31,7 +31,7 @@ void test('config file + env: env wins, paths are relative to the file, bad keys
   assert.deepEqual(c.tags, ['eu', 'gpu']);
   assert.equal(c.dedicated, true);
   assert.equal(c.slots, 2);
-  writeFileSync(file, JSON.stringify({ masterUrl: 'http://x', nodeKeyFile: 'k' }));
+  writeFileSync(file, JSON.stringify({ masterUrl: 'ftp://x', nodeKeyFile: 'k' }));
   assert.throws(
     () => loadAgentFile(file, {}),
     (e: Error) => /masterUrl/.test(e.message) && /nodeKeyFile/.test(e.message),

@@ -1,13 +1,16 @@
 /**
- * scrapyard-agent's file/env configuration (JSON file, SCRAPYARD_* env overrides), validated with zod and turned
- * into the AgentConfig createAgent() takes. The node secret comes from the credential `register` wrote into the
- * data dir (or, for a temporary node, from a file holding the cluster's shared secret), never from the config.
+ * scrapyard-agent's file/env/flag configuration (JSON file, SCRAPYARD_* env overrides, then `--url`/`--data-dir`),
+ * validated with zod and turned into the AgentConfig createAgent() takes. The node secret comes from the credential
+ * `register` wrote into the data dir (or, for a temporary node, from a file holding the cluster's shared secret),
+ * never from the config.
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AGENT_WS_PATH, LOG_FORMATS, NodeId, PassthroughName, type ConfigOrigin } from '@scrapyard/protocol';
+import type { AgentFlags } from './cli-args.js';
+import { AgentCliError } from './cli-error.js';
 import type { AgentConfigInput } from './config.js';
 import { describeAgentIssue, parseJsonObject, unknownFileKeys } from './config-problems.js';
 import { credentialPath, readCredential } from './credential.js';
@@ -25,8 +28,15 @@ const list = (sep: RegExp) =>
 
 export const AgentFileSchema = z
   .object({
-    /** ws(s)://host:port[/agent/v1/ws] of the master. */
-    masterUrl: z.string().regex(/^wss?:\/\/[^/]+/, 'must be ws://host:port or wss://host:port'),
+    /**
+     * ws(s)://host:port[/agent/v1/ws] of the master, or its http(s)://host:port (the address the master's own CLI
+     * takes). Unset: the master the credential was issued by.
+     */
+    masterUrl: z
+      .string()
+      .regex(/^(ws|http)s?:\/\/[^/]+/, 'must be http(s)://host:port or ws(s)://host:port')
+      .transform((u) => u.replace(/^http/, 'ws'))
+      .optional(),
     dataDir: z.string().default('./scrapyard-agent-data'),
     /** Wanted node id at registration; required for temporary nodes. Defaults to the host name. */
     nodeId: NodeId.optional(),
@@ -89,12 +99,18 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
 };
 /** The environment variables the agent reads its config from (for the unknown-variable warning). */
 export const AGENT_ENV_NAMES = Object.keys(ENV_KEYS);
-const envNameOf = (key: string) => AGENT_ENV_NAMES.find((name) => ENV_KEYS[name] === key);
 
-export class AgentConfigError extends Error {}
+export class AgentConfigError extends AgentCliError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
 
-/** Reads and validates the file and env; relative paths in the file are relative to the file. */
-export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv): AgentFile {
+/**
+ * Reads and validates the file, env and flags (later wins); relative paths in the file are relative to the file,
+ * those of the env and flags to the working directory.
+ */
+export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv, flags: AgentFlags = {}): AgentFile {
   let fromFile: Record<string, unknown> = {};
   const origins = new Map<string, ConfigOrigin>();
   let unknown: string[] = [];
@@ -119,10 +135,24 @@ export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv):
     merged[key] = value;
     origins.set(key, { kind: 'env', name, value });
   }
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    merged[key] = value;
+    origins.set(key, { kind: 'flag', flag: key === 'masterUrl' ? '--url' : '--data-dir' });
+  }
   const parsed = AgentFileSchema.safeParse(merged);
-  const problems = [...unknown, ...(parsed.error?.issues.map((i) => describeAgentIssue(i, origins, envNameOf)) ?? [])];
+  const problems = [...unknown, ...(parsed.error?.issues.map((i) => describeAgentIssue(i, origins)) ?? [])];
   if (!parsed.success || problems.length > 0) throw new AgentConfigError(problems.join('\n  '));
   return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+/** The master to dial: the configured one, else the one that issued the credential (register stores it). */
+export function masterUrlOf(c: AgentFile, issuedBy?: string): string {
+  const url = c.masterUrl ?? issuedBy?.replace(/^http/, 'ws');
+  if (!url) {
+    throw new AgentConfigError("masterUrl: the master's address is needed: --url, masterUrl or SCRAPYARD_MASTER_URL");
+  }
+  return url;
 }
 
 /** The gateway URL: a bare ws(s)://host:port gets the gateway path. */
@@ -155,6 +185,7 @@ export function toAgentConfig(c: AgentFile): AgentConfigInput {
   let nodeId: string;
   let nodeKey: Buffer;
   let credentialFile: string | null = null;
+  let issuedBy: string | undefined;
   const temporary = c.temporarySecretFile !== undefined;
   if (temporary) {
     if (!c.nodeId) throw new AgentConfigError('nodeId: a temporary node needs a nodeId');
@@ -170,9 +201,10 @@ export function toAgentConfig(c: AgentFile): AgentConfigInput {
     }
     nodeId = cred.nodeId;
     nodeKey = Buffer.from(cred.secret, 'hex');
+    issuedBy = cred.master;
   }
   return {
-    masterUrl: gatewayUrl(c.masterUrl),
+    masterUrl: gatewayUrl(masterUrlOf(c, issuedBy)),
     nodeId,
     nodeKey,
     temporary,

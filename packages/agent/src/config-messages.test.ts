@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { unknownEnvWarnings } from '@scrapyard/protocol';
 import { refusal, tempConfigFile } from '../../../test/helpers/config-refusals.js';
+import type { AgentFlags } from './cli-args.js';
 import { AGENT_ENV_NAMES, AgentConfigError, loadAgentFile } from './cli-config.js';
 
-const problems = (file: string | undefined, env: NodeJS.ProcessEnv) =>
+const problems = (file: string | undefined, env: NodeJS.ProcessEnv, flags: AgentFlags = {}) =>
   refusal(
-    () => loadAgentFile(file, env),
+    () => loadAgentFile(file, env, flags),
     (e) => (e instanceof AgentConfigError ? e.message.split('\n  ') : undefined),
   );
 const jsonFile = (t: TestContext, text: string) => tempConfigFile(t, 'agent.json', text);
@@ -23,7 +24,10 @@ void test('a bad value in the JSON file names the key as written and the file', 
     [{ logLevel: 'loud' }, `logLevel = loud in FILE: unknown value; expected one of ${LEVELS}`],
     [{ logFormat: 'xml' }, 'logFormat = xml in FILE: unknown value; expected one of auto, json, pretty'],
     [{ dedicated: 'maybe' }, 'dedicated = maybe in FILE: not a boolean (true/false, on/off, 1/0)'],
-    [{ masterUrl: 'http://m:6800' }, 'masterUrl = http://m:6800 in FILE: must be ws://host:port or wss://host:port'],
+    [
+      { masterUrl: 'ftp://m:6800' },
+      'masterUrl = ftp://m:6800 in FILE: must be http(s)://host:port or ws(s)://host:port',
+    ],
     [{ metricsIntervalMs: '5s' }, 'metricsIntervalMs = 5s in FILE: not a number (milliseconds)'],
     [{ venvMaxAgeDays: '2w' }, 'venvMaxAgeDays = 2w in FILE: not a number (days)'],
     [{ slotz: 2 }, 'slotz in FILE: unknown key (did you mean slots?)'],
@@ -32,8 +36,6 @@ void test('a bad value in the JSON file names the key as written and the file', 
     const file = jsonFile(t, JSON.stringify({ ...URL_OK, ...values }));
     assert.deepEqual(problems(file, {}), [expected.replace('FILE', file)], expected);
   }
-  const missing = jsonFile(t, '{}');
-  assert.deepEqual(problems(missing, {}), ['masterUrl: missing; set it in the --config file or SCRAPYARD_MASTER_URL']);
 });
 
 void test('a file that is not a JSON object says so, with the file', (t) => {
@@ -54,13 +56,23 @@ void test('a bad value from the environment names the variable and its value', (
     [{ SCRAPYARD_SLOTS: '20000' }, 'SCRAPYARD_SLOTS=20000: out of range: the largest allowed is 10000'],
     [{ SCRAPYARD_LOG_LEVEL: 'loud' }, `SCRAPYARD_LOG_LEVEL=loud: unknown value; expected one of ${LEVELS}`],
     [{ SCRAPYARD_PIP_NO_INDEX: 'maybe' }, 'SCRAPYARD_PIP_NO_INDEX=maybe: not a boolean (true/false, on/off, 1/0)'],
-    [{ SCRAPYARD_MASTER_URL: 'http://m' }, 'SCRAPYARD_MASTER_URL=http://m: must be ws://host:port or wss://host:port'],
+    [
+      { SCRAPYARD_MASTER_URL: 'ftp://m' },
+      'SCRAPYARD_MASTER_URL=ftp://m: must be http(s)://host:port or ws(s)://host:port',
+    ],
     [{ SCRAPYARD_EGG_CACHE_MAX_AGE_DAYS: '1d' }, 'SCRAPYARD_EGG_CACHE_MAX_AGE_DAYS=1d: not a number (days)'],
   ];
   for (const [env, expected] of cases) {
     const from = env.SCRAPYARD_SLOTS === undefined ? undefined : file;
     assert.deepEqual(problems(from, { SCRAPYARD_MASTER_URL: 'ws://m:1', ...env }), [expected], expected);
   }
+});
+
+void test('a bad value from a flag names the flag', () => {
+  const env = { SCRAPYARD_MASTER_URL: 'ws://m:1' };
+  assert.deepEqual(problems(undefined, env, { masterUrl: 'ftp://m' }), [
+    '--url: must be http(s)://host:port or ws(s)://host:port',
+  ]);
 });
 
 void test('an unknown SCRAPYARD_* variable is warned about, but not the runner and test variables', () => {

@@ -7,15 +7,8 @@ import type { z } from 'zod';
 
 const unitOf = (key: string) => (key.endsWith('Ms') ? 'milliseconds' : key.endsWith('Days') ? 'days' : undefined);
 
-export function describeAgentIssue(
-  issue: z.core.$ZodIssue,
-  origins: ReadonlyMap<string, ConfigOrigin>,
-  envName: (key: string) => string | undefined,
-): string {
-  const text = describeIssue(issue, { origins, keyName: (k) => k, secrets: new Set(), unitOf });
-  const key = String(issue.path[0]);
-  const env = envName(key);
-  return text.endsWith(': missing') && env ? `${text}; set it in the --config file or ${env}` : text;
+export function describeAgentIssue(issue: z.core.$ZodIssue, origins: ReadonlyMap<string, ConfigOrigin>): string {
+  return describeIssue(issue, { origins, keyName: (k) => k, secrets: new Set(), unitOf });
 }
 
 /** `slotz in FILE: unknown key (did you mean slots?)` for every key of the file the schema does not have. */

@@ -20,7 +20,7 @@ export function readCredential(path: string): NodeCredentialFile {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'ENOENT'
-        ? `no node credential at ${path}: run \`scrapyard-agent register --config FILE --token TOKEN\` first`
+        ? `no node credential at ${path}: run \`scrapyard-agent register --token TOKEN\` (with --url or --config) first`
         : `cannot read ${path}: ${code ?? String(e)}`,
     );
   }

@@ -11,18 +11,22 @@
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AGENT_HTTP_PREFIX, EnrollmentKey, EnrollmentSecret, RegisterResponse } from '@scrapyard/protocol';
-import { httpBaseOf, readCa, type AgentFile } from './cli-config.js';
+import { AGENT_HTTP_PREFIX, EnrollmentKey, EnrollmentSecret, ErrorBody, RegisterResponse } from '@scrapyard/protocol';
+import { httpBaseOf, masterUrlOf, readCa, type AgentFile } from './cli-config.js';
+import { AgentCliError } from './cli-error.js';
 import { credentialPath, writeCredential } from './credential.js';
 import { masterRequest, readBody } from './net/http-client.js';
 import { getent } from './runner/crawl-identity.js';
 
-export class RegisterError extends Error {}
+export class RegisterError extends AgentCliError {}
 
 export function parseToken(token: string): { key: string; secret: string } {
   const [key = '', secret = ''] = token.trim().split('.');
   if (!EnrollmentKey.safeParse(key).success || !EnrollmentSecret.safeParse(secret).success) {
-    throw new RegisterError('--token must be the enrollment token printed by `scrapyard-master node enroll` (enr_….…)');
+    throw new RegisterError(
+      'USAGE',
+      '--token must be the enrollment token printed by `scrapyard-master node enroll` (enr_….…)',
+    );
   }
   return { key, secret };
 }
@@ -32,9 +36,11 @@ export const REGISTER_RETRY_MINUTES = 10;
 
 /** uid and gid of `--owner USER` (its primary group), for a data dir register creates as root. */
 export function resolveOwner(user: string, uid = process.getuid?.() ?? -1): { uid: number; gid: number } {
-  if (uid !== 0) throw new RegisterError(`--owner ${user} needs root (run register with sudo), or leave it out`);
+  if (uid !== 0) {
+    throw new RegisterError('USAGE', `--owner ${user} needs root (run register with sudo), or leave it out`);
+  }
   const pw = getent('passwd', user);
-  if (!pw || pw.length < 4) throw new RegisterError(`--owner ${user}: no such user`);
+  if (!pw || pw.length < 4) throw new RegisterError('USAGE', `--owner ${user}: no such user`);
   return { uid: Number(pw[2]), gid: Number(pw[3]) };
 }
 
@@ -60,6 +66,7 @@ export function prepareStateDir(dataDir: string, owner: { uid: number; gid: numb
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new RegisterError(
+      'CONFIG_INVALID',
       `cannot ${stage} the data dir ${dataDir} (${code}); nothing was sent to ` +
         'the master and the token is still unused. Create it for the user the agent runs as (e.g. `sudo install -d ' +
         `-m 0700 -o scrapyard -g scrapyard ${dataDir}\`), or run register as root with --owner <that user>`,
@@ -76,7 +83,7 @@ export async function register(
   const { key, secret } = parseToken(token);
   const owner = o.owner ? resolveOwner(o.owner) : null;
   prepareStateDir(c.dataDir, owner);
-  const base = httpBaseOf(c.masterUrl);
+  const base = httpBaseOf(masterUrlOf(c));
   let res;
   try {
     res = await masterRequest(
@@ -94,18 +101,16 @@ export async function register(
       { ca: readCa(c), timeoutMs: 30_000 },
     );
   } catch (e) {
-    throw new RegisterError(`cannot reach the master at ${base}: ${(e as Error).message}`);
+    throw new RegisterError('MASTER_UNREACHABLE', `cannot reach the master at ${base}: ${(e as Error).message}`);
   }
   const text = await readBody(res);
   if (res.statusCode !== 200) {
-    let detail = text;
-    try {
-      const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-      if (body.error) detail = `${body.error.code}: ${body.error.message}`;
-    } catch {
-      // not JSON: show it raw
+    const refused = ErrorBody.safeParse(parseJson(text));
+    if (refused.success) {
+      const { code, message } = refused.data.error;
+      throw new RegisterError(code, `registration refused (HTTP ${res.statusCode}): ${message}`);
     }
-    throw new RegisterError(`registration refused (HTTP ${res.statusCode}): ${detail}`);
+    throw new RegisterError('PROTOCOL_ERROR', `registration refused (HTTP ${res.statusCode}): ${text}`);
   }
   const got = RegisterResponse.parse(JSON.parse(text));
   const path = credentialPath(c.dataDir);
@@ -114,6 +119,7 @@ export async function register(
     if (owner) chownSync(path, owner.uid, owner.gid);
   } catch (e) {
     throw new RegisterError(
+      'CONFIG_INVALID',
       `the master registered node ${got.nodeId}, but its credential could not be saved to ${path} ` +
         `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix that, then run the same command again ` +
         `with the same --token and --node-id ${got.nodeId} within ${REGISTER_RETRY_MINUTES} minutes: the master ` +
@@ -122,4 +128,12 @@ export async function register(
     );
   }
   return { nodeId: got.nodeId, path };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

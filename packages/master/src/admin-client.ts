@@ -111,7 +111,9 @@ export function adminClient(values: AdminOptionValues, env: NodeJS.ProcessEnv) {
     token && 'problem' in token
       ? ` (no admin token: ${token.problem}; run this on the master host as the master's user, with its --config or --data-dir)`
       : '';
-  return async (method: Method, path: string, body?: unknown): Promise<unknown> => {
+  // The address another machine is told to use (`node enroll` prints it): public_url, else the one used here.
+  const masterUrl = config.publicUrl || base;
+  const api = async (method: Method, path: string, body?: unknown): Promise<unknown> => {
     const r = await call(`${base}/api/v1${path}`, method, auth, ca, body);
     if (r.status >= 400) {
       const e = ErrorShape.safeParse(r.json);
@@ -120,6 +122,7 @@ export function adminClient(values: AdminOptionValues, env: NodeJS.ProcessEnv) {
     }
     return r.json;
   };
+  return Object.assign(api, { masterUrl });
 }
 
 /** Rows as aligned columns, the first row the header. */

@@ -74,7 +74,9 @@ export async function runNodeCommand(argv: string[], env: NodeJS.ProcessEnv): Pr
         if (values.json) out(JSON.stringify(e));
         else {
           out(`Enrollment token (single use, expires ${new Date(e.expiresAt).toISOString()}):\n\n  ${e.token}\n`);
-          out(`On the crawler machine:\n  scrapyard-agent register --config agent.json --token ${e.token}`);
+          out(
+            `On the crawler machine (--url: this master as it reaches it; its data goes to ./scrapyard-agent-data):\n  scrapyard-agent register --url ${api.masterUrl} --token ${e.token}\n  scrapyard-agent`,
+          );
         }
         return 0;
       }

@@ -57,6 +57,12 @@ export const ERROR_CODES = [
   'DATA_DIR_UNSAFE',
   // A state-changing request sent by a browser from another site (Origin / Sec-Fetch-Site): refused.
   'CROSS_SITE_REQUEST',
+  // Command lines (what `scrapyard-agent: CODE: message` names): a flag or argument the command does not take.
+  'USAGE',
+  // A command's configuration (file, SCRAPYARD_* variables, flags) is invalid or names a path it cannot use.
+  'CONFIG_INVALID',
+  // A command could not reach the master at the address it was given (connection refused, DNS, TLS).
+  'MASTER_UNREACHABLE',
   // Start-up or `migrate`: the database holds migrations this release does not know (written by a newer one).
   'DATABASE_FROM_NEWER_RELEASE',
 ] as const;
@@ -107,6 +113,9 @@ const STATUS: Record<ErrorCode, number> = {
   SECRET_REQUIRED: 400,
   DATA_DIR_UNSAFE: 500,
   CROSS_SITE_REQUEST: 403,
+  USAGE: 400,
+  CONFIG_INVALID: 400,
+  MASTER_UNREACHABLE: 502,
   DATABASE_FROM_NEWER_RELEASE: 500,
 };
 

@@ -26,7 +26,7 @@ export type RegisterResponse = z.infer<typeof RegisterResponse>;
 export const NodeCredentialFile = z.object({
   nodeId: NodeId,
   secret: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The master it was issued by (informational; the config's masterUrl is what is dialled). */
+  /** The master it was issued by: the agent dials it when no masterUrl is configured. */
   master: z.string().optional(),
   issuedAt: z.number().int().nonnegative().optional(),
 });
