@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { AgentConfigSchema, type AgentConfigInput } from './config.js';
 import { Connection } from './connection/connection.js';
+import { reconnectSequence } from './connection/reconnect.js';
 import { credentialRotation } from './credential-rotation.js';
 import { JobStore } from './jobs/job-store.js';
 import { OutboxSender } from './jobs/outbox-sender.js';
@@ -105,8 +106,15 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     stats: liveStats,
   });
 
-  let firstWelcome: () => void = () => undefined;
-  const welcomed = new Promise<void>((resolve) => (firstWelcome = resolve));
+  const reconnect = reconnectSequence({
+    store,
+    supervisor,
+    outbox,
+    shipper,
+    liveStats,
+    sendStats: (stats) => conn.send('job.stats', stats),
+    log,
+  });
 
   const conn: Connection = new Connection({
     url: config.masterUrl,
@@ -122,32 +130,8 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
     logger: log,
     activeCount: () => supervisor.activeCount,
     handlers: {
-      helloState: () => {
-        const runs = store.all();
-        return {
-          running: runs
-            .filter((r) => r.state === 'running' && r.pid !== null && r.startedAt !== null)
-            .map((r) => ({ runId: r.runId, pid: r.pid!, startedAt: r.startedAt! })),
-          known: runs.map((r) => r.runId),
-        };
-      },
-      onWelcome: (w) => {
-        outbox.reset();
-        shipper.resume(w.resume);
-        for (const c of w.cancel) supervisor.cancel(c.runId, c.signal);
-        // Before the outbox: a run's final stats must reach the master before its `finished` event.
-        for (const r of store.all()) {
-          if (r.state === 'preparing') continue;
-          const stats = liveStats.latest(r.runId, supervisor.filesOf(r.runId), r.state === 'finished');
-          if (stats) conn.send('job.stats', stats);
-        }
-        // Bytes before events: a finish the master applies must find the whole log already there.
-        void shipper.pump().then(
-          () => outbox.flush(),
-          (e: unknown) => log.error({ err: e }, 'log shipping failed'),
-        );
-        firstWelcome();
-      },
+      helloState: reconnect.helloState,
+      onWelcome: reconnect.onWelcome,
       messages: masterMessages({
         store,
         supervisor,
@@ -189,7 +173,7 @@ export function createAgent(input: AgentConfigInput, deps: { logger: Logger; env
       metrics.start();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        welcomed,
+        reconnect.firstWelcome,
         new Promise<void>((r) => {
           timer = setTimeout(r, START_WAIT_MS);
           abortStart = r;

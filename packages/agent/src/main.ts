@@ -10,7 +10,7 @@ import { AgentCliError, formatCliError } from './cli-error.js';
 import { AGENT_ENV_NAMES, AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
 import { createLogger } from './logger.js';
 import { register, RegisterError } from './register.js';
-import { onStopSignals, unknownEnvWarnings } from '@scrapyard/protocol';
+import { stopOnSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 
 /** Exit status of a failure: 2 for a command line or configuration to fix, 1 for the rest (register's included). */
 function exitCodeOf(e: unknown): number {
@@ -68,25 +68,7 @@ async function main(): Promise<number> {
     return 2;
   }
   // Signals are handled from the start: an agent still dialling (master down, refused, TLS error) must stop cleanly.
-  let resolveStopped: (code: number) => void = () => undefined;
-  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
-  onStopSignals({
-    stop: (signal) => {
-      logger.info({ signal }, 'stopping (running crawls keep running)');
-      agent.stop().then(
-        () => resolveStopped(0),
-        (e: unknown) => {
-          logger.error({ err: e }, 'error while stopping');
-          resolveStopped(1);
-        },
-      );
-    },
-    coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
-    force: (signal) => {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
-    },
-  });
+  const stopped = stopOnSignals(agent, logger, { stopping: 'stopping (running crawls keep running)' });
   await agent.start();
   return stopped;
 }

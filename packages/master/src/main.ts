@@ -4,7 +4,7 @@
  * (stop-signals.ts in the protocol package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
  */
 import { homedir } from 'node:os';
-import { onStopSignals, unknownEnvWarnings } from '@scrapyard/protocol';
+import { stopOnSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 import { runAlertCommand } from './alert-cli.js';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runChannelCommand } from './channel-cli.js';
@@ -100,25 +100,7 @@ async function main(): Promise<number> {
     process.stderr.write(`scrapyard-master: failed to start: ${(e as Error).message}\n`);
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    onStopSignals({
-      stop: (signal) => {
-        logger.info({ signal }, 'stopping');
-        master.stop().then(
-          () => resolve(0),
-          (e: unknown) => {
-            logger.error({ err: e }, 'error while stopping');
-            resolve(1);
-          },
-        );
-      },
-      coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
-      force: (signal) => {
-        logger.warn({ signal }, 'second signal: exiting now');
-        process.exit(130);
-      },
-    });
-  });
+  return stopOnSignals(master, logger);
 }
 
 main().then(

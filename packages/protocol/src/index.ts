@@ -217,7 +217,13 @@ export {
   AlertPage,
   AlertQuery,
 } from './http/alerts.js';
-export { onStopSignals, SIGNAL_WINDOW_MS, type StopSignalOptions } from './stop-signals.js';
+export {
+  onStopSignals,
+  SIGNAL_WINDOW_MS,
+  stopOnSignals,
+  type StopSignalLogger,
+  type StopSignalOptions,
+} from './stop-signals.js';
 export { PassthroughName } from './primitives.js';
 export { unknownEnvWarnings, closestName } from './env-names.js';
 export { describeIssue, issueText, where, type ConfigOrigin, type IssueContext } from './config-issues.js';

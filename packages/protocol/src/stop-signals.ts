@@ -39,3 +39,48 @@ export function onStopSignals(o: StopSignalOptions): void {
   };
   for (const s of ['SIGINT', 'SIGTERM'] as const) source.on(s, () => handle(s));
 }
+
+/** The log calls `stopOnSignals` makes (pino's logger fits). */
+export interface StopSignalLogger {
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * A daemon's signal wiring: the first signal stops `daemon` cleanly, a later one past the window exits at once
+ * (130). Resolves with the exit code once the clean stop ends: 0, or 1 if it failed.
+ */
+export function stopOnSignals(
+  daemon: { stop(): Promise<void> },
+  logger: StopSignalLogger,
+  o: Pick<StopSignalOptions, 'windowMs' | 'now' | 'source'> & {
+    /** Logged at the first signal. */
+    stopping?: string;
+    /** How a forced stop ends the process (tests); default process.exit. */
+    exit?: (code: number) => void;
+  } = {},
+): Promise<number> {
+  const exit = o.exit ?? ((code: number) => process.exit(code));
+  return new Promise<number>((resolve) => {
+    onStopSignals({
+      ...o,
+      stop: (signal) => {
+        logger.info({ signal }, o.stopping ?? 'stopping');
+        daemon.stop().then(
+          () => resolve(0),
+          (e: unknown) => {
+            logger.error({ err: e }, 'error while stopping');
+            resolve(1);
+          },
+        );
+      },
+      coalesced: (signal) => logger.debug({ signal }, 'signal within the window of the first: same stop'),
+      force: (signal) => {
+        logger.warn({ signal }, 'second signal: exiting now');
+        exit(130);
+      },
+    });
+  });
+}

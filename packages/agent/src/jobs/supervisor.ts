@@ -4,20 +4,19 @@
  * process group, and record every transition in the job store before anyone else hears of it.
  * On start it re-adopts runs a previous agent process left running (pid + process start time).
  */
-import { spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { JobSpec } from '@scrapyard/protocol';
 import type { EggCache } from '../runner/egg-cache.js';
 import type { VenvManager } from '../runner/venv.js';
-import { crawlArgs, crawlVars, jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
-import { spawnIdentity, type CrawlIdentity } from '../runner/crawl-identity.js';
-import { crawlProcessEnv, type CrawlBaseEnv } from '../runner/safe-env.js';
-import { crawlCwd, prepareJobDir, prepareRunDir, removeRunDir } from '../runner/private-layout.js';
+import { jobDirOf, runFiles, type RunFiles } from '../runner/crawl-command.js';
+import type { CrawlIdentity } from '../runner/crawl-identity.js';
+import type { CrawlBaseEnv } from '../runner/safe-env.js';
+import { prepareJobDir, prepareRunDir, removeRunDir } from '../runner/private-layout.js';
 import { isSameProcessAlive, processStartTime } from '../runner/process-identity.js';
 import type { JobStore, RunRecord } from './job-store.js';
-import { describeEnding } from './outcome.js';
+import { spawnCrawl } from './crawl-spawn.js';
+import { finishedEvent } from './run-ending.js';
 
 export interface SupervisorDeps {
   store: JobStore;
@@ -58,22 +57,6 @@ interface Live {
 }
 
 const ADOPTED_POLL_MS = 500;
-const fileSize = (p: string) => {
-  try {
-    return statSync(p).size;
-  } catch {
-    return 0;
-  }
-};
-const outputTail = (p: string) => {
-  try {
-    const text = readFileSync(p, 'utf8');
-    return text.length > 2000 ? text.slice(-2000) : text;
-  } catch {
-    return '';
-  }
-};
-
 export class Supervisor {
   readonly #d: SupervisorDeps;
   readonly #live = new Map<string, Live>();
@@ -173,34 +156,17 @@ export class Supervisor {
       if (this.#stopped) return;
       if (live.cancelled) return this.#finish(spec, null, null, true);
       const statsToken = this.#d.stats?.open(spec.runId, files, { fresh: true }) ?? null;
-      const out = openSync(files.output, 'a', 0o600);
-      let child;
-      try {
-        child = spawn(python, [this.#d.runnerScript, ...crawlArgs(spec, files, this.#d.jobsDir)], {
-          cwd: crawlCwd(files, id),
-          env: crawlProcessEnv(this.#d.env, {
-            identity: id,
-            python,
-            vars: { ...crawlVars(spec, egg, files), ...(statsToken ? { SCRAPYARD_STATS_TOKEN_FD: '3' } : {}) },
-          }),
-          ...spawnIdentity(id),
-          // Own session and process group: survives an agent restart, and a cancel reaches all its children.
-          detached: true,
-          // Files, not pipes: a pipe would break (SIGPIPE) when the agent restarts mid-crawl.
-          // fd 3 (a socketpair: nobody can open it through /proc) hands the crawl its stats token; the runner reads
-          // it once and closes it, so it can't break when the agent restarts.
-          stdio: statsToken ? ['ignore', out, out, 'pipe'] : ['ignore', out, out],
-        });
-        const tokenPipe = child.stdio[3] as Socket | null | undefined;
-        if (statsToken && tokenPipe) {
-          tokenPipe.on('error', () => undefined); // a crawl that died at once: it has no use for the token
-          // 65 bytes fit the socket buffer at once; an agent stopping meanwhile need not wait for the crawl to read.
-          tokenPipe.end(`${statsToken}\n`);
-          tokenPipe.unref();
-        }
-      } finally {
-        closeSync(out);
-      }
+      const child = spawnCrawl({
+        python,
+        runnerScript: this.#d.runnerScript,
+        spec,
+        egg,
+        files,
+        jobsDir: this.#d.jobsDir,
+        env: this.#d.env,
+        identity: id,
+        statsToken,
+      });
       child.on('error', (e) => {
         log.error({ err: e }, 'spawn failed');
         this.#finish(spec, null, null, live.cancelled, `spawn failed: ${e.message}`, 'start_failed');
@@ -244,32 +210,17 @@ export class Supervisor {
     if (!this.#live.has(spec.runId) && this.#d.store.get(spec.runId)?.state === 'finished') return;
     this.#live.delete(spec.runId);
     const files = this.filesOf(spec.runId);
-    let exitCode = code;
-    if (exitCode === null && signal === null && existsSync(files.exit)) {
-      // Empty: made for a crawl user and never written (the crawl died before the runner could).
-      const text = readFileSync(files.exit, 'utf8').trim();
-      const n = Number(text);
-      if (text !== '' && Number.isInteger(n)) exitCode = n;
-    }
-    const ending = describeEnding({ exitCode, signal, cancelled });
-    let reason = failure ?? ending.reason;
-    if (ending.outcome === 'failed' && !failure) {
-      const tail = outputTail(files.output).trim();
-      if (tail) reason = `${reason}\n${tail}`;
-    }
-    const record = this.#d.store.get(spec.runId);
-    const event = {
-      kind: 'finished' as const,
+    const event = finishedEvent({
       runId: spec.runId,
-      startedAt: record?.startedAt ?? null,
-      endedAt: this.#now(),
-      exitCode,
+      files,
+      code,
       signal,
-      outcome: outcomeOverride ?? ending.outcome,
-      reason: reason === null ? null : reason.slice(0, 8000),
-      logBytes: fileSize(files.log),
-      itemsBytes: fileSize(files.items),
-    };
+      cancelled,
+      failure,
+      outcomeOverride,
+      startedAt: this.#d.store.get(spec.runId)?.startedAt ?? null,
+      endedAt: this.#now(),
+    });
     // Ship the last bytes first, so a client that sees `finished` also sees the whole log.
     void this.#d
       .drain()
@@ -281,7 +232,7 @@ export class Supervisor {
         this.#d.stats?.ended(spec.runId, files);
         this.#d.store.finished(event);
         this.#log.info(
-          { runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode, signal },
+          { runId: spec.runId, jobId: spec.jobId, outcome: event.outcome, exitCode: event.exitCode, signal },
           'crawl ended',
         );
         this.#d.onEvent();

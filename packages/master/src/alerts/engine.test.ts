@@ -8,8 +8,10 @@ import type { TestContext } from 'node:test';
 import pino from 'pino';
 import { SecretBox } from '../auth/secret-box.js';
 import { createAlertsRepo } from '../db/repos/alerts.js';
+import { createConsumerMarks } from '../db/repos/consumer-marks.js';
 import { createDeliveriesRepo } from '../db/repos/deliveries.js';
 import { createJobStatsRepo } from '../db/repos/job-stats.js';
+import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
 import { createAlertNotifier } from '../deliveries/alert-notifier.js';
@@ -47,7 +49,8 @@ async function setup(t: TestContext, store: Store) {
   const engine = (o: { maxOpenPerRule?: number } = {}) =>
     new AlertEngine({
       repo,
-      marks: deliveries,
+      marks: createConsumerMarks(db),
+      history: createJobHistoryRepo(db),
       notifier,
       events,
       stats: createJobStatsRepo(db),

@@ -5,15 +5,19 @@
  *
  * All work runs one task at a time, so an alert is never changed by two evaluations at once. A notice is enqueued
  * before the state that records it is written, under a key derived from the alert and its notice number, so a
- * crash in between re-sends nothing: the next check computes the same key and the outbox ignores it. Jobs finished
- * while the master was down (or between a commit and this engine seeing it) are caught up from the jobs table,
- * from a mark that only moves past a job once it has been evaluated.
+ * crash in between re-sends nothing: the next check computes the same key and the outbox ignores it. It takes
+ * `job.finished` as a durable consumer (events/durable-consumer.ts, named `alerts`): jobs finished while the master
+ * was down are caught up from the jobs table, from a mark that only moves past a job once it has been evaluated.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AlertCondition, CrawlStats, JobStatsSummary, NodeInfo } from '@scrapyard/protocol';
 import type { AlertRow, AlertRuleRow, AlertsRepo, FinishedRun } from '../db/repos/alerts.js';
+import type { ConsumerMarks } from '../db/repos/consumer-marks.js';
+import type { JobHistoryRepo } from '../db/repos/job-history.js';
 import type { DomainEvents, Published } from '../events/domain-events.js';
+import { DurableConsumer } from '../events/durable-consumer.js';
+import { jobEventKey, jobEventPosition, jobHistory } from '../events/job-history.js';
 import { jobLinks } from '../deliveries/links.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
 import {
@@ -38,10 +42,6 @@ import type { RuleListener } from './rule-service.js';
 const MAX_QUEUED = 100_000;
 /** How long a finished run waits for its final stats to arrive (they are sent just before the finish). */
 const FINAL_STATS_WAIT_MS = 3_000;
-/** Finished jobs read per catch-up page, and at most this many pages at start. */
-const CATCH_UP_PAGE = 1_000;
-const CATCH_UP_PAGES = 10;
-const MARK = 'alerts.jobs';
 /** Open (pending or firing) alerts one rule may have unless configured (max_open_alerts_per_rule). */
 export const MAX_OPEN_PER_RULE = 100;
 /** A rule at its cap logs the subjects it could not open at most once per this period (with the count). */
@@ -55,7 +55,8 @@ interface Rule {
 
 export interface AlertEngineDeps {
   repo: AlertsRepo;
-  marks: { mark(name: string): Promise<number | null>; setMark(name: string, at: number): Promise<void> };
+  marks: ConsumerMarks;
+  history: JobHistoryRepo;
   notifier: AlertNotifier;
   events: DomainEvents;
   stats: { get(runId: string): Promise<{ final: boolean; summary: JobStatsSummary; stats: CrawlStats } | undefined> };
@@ -81,10 +82,7 @@ export class AlertEngine implements RuleListener {
   #checkQueued = false;
   #startedAt = 0;
   #unsubscribe: (() => void)[] = [];
-  /** Finished runs received but not yet evaluated (run id → ended at): the mark may not pass them. */
-  readonly #inflight = new Map<string, number>();
-  #evaluatedUpTo = 0;
-  #markSaved = 0;
+  readonly #finished: DurableConsumer<'job.finished'>;
   /** Final stats waiters by run id. */
   readonly #statsWaiters = new Map<string, () => void>();
   /** Per rule at its open-alert cap: subjects not opened since the last warning, and when that was. */
@@ -93,6 +91,18 @@ export class AlertEngine implements RuleListener {
   constructor(d: AlertEngineDeps) {
     this.#d = d;
     this.#log = d.logger.child({ component: 'alerts' });
+    this.#finished = new DurableConsumer({
+      name: 'alerts',
+      types: ['job.finished'],
+      events: d.events,
+      marks: d.marks,
+      history: jobHistory(d.history, ['job.finished']),
+      position: jobEventPosition,
+      key: jobEventKey,
+      handle: (events, how) => (how.caughtUp ? this.#catchUp(events) : this.#onFinished(events[0]!)),
+      now: d.now,
+      logger: d.logger,
+    });
   }
 
   /** Subscribes (before the job core starts, so its start-up finishes are seen), loads rules, catches up. */
@@ -100,7 +110,6 @@ export class AlertEngine implements RuleListener {
     this.#startedAt = this.#d.now();
     const e = this.#d.events;
     this.#unsubscribe = [
-      e.on('job.finished', (ev) => this.#onFinished(ev)),
       e.on('job.stats', (ev) => {
         if (ev.final) this.#statsWaiters.get(ev.job.runId)?.();
       }),
@@ -108,10 +117,7 @@ export class AlertEngine implements RuleListener {
     ];
     for (const row of await this.#d.repo.rules.all()) this.#cache(row);
     this.#enqueue(() => this.#closeArgumentSubjects());
-    const mark = await this.#d.marks.mark(MARK);
-    this.#evaluatedUpTo = mark ?? this.#startedAt;
-    if (mark === null) await this.#d.marks.setMark(MARK, this.#startedAt);
-    else this.#enqueue(() => this.#catchUp(mark));
+    await this.#finished.start();
     this.#timer = setInterval(() => this.#scheduleCheck(), this.#d.checkMs);
     this.#timer.unref();
   }
@@ -120,9 +126,10 @@ export class AlertEngine implements RuleListener {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     for (const u of this.#unsubscribe) u();
-    for (const wake of this.#statsWaiters.values()) wake();
-    await this.#chain;
-    await this.#saveMark().catch((err: unknown) => this.#log.warn({ err }, 'saving the alert mark failed'));
+    await this.#finished.stop(async () => {
+      for (const wake of this.#statsWaiters.values()) wake();
+      await this.#chain;
+    });
   }
 
   /** The alerts firing now, for the metrics gauge at start. */
@@ -162,7 +169,7 @@ export class AlertEngine implements RuleListener {
 
   /** Resolves once everything queued so far has run. */
   async idle(): Promise<void> {
-    while (this.#queued > 0 || this.#inflight.size > 0) {
+    while (this.#queued > 0 || this.#finished.busy) {
       await this.#chain;
       await new Promise((r) => setImmediate(r));
     }
@@ -209,21 +216,22 @@ export class AlertEngine implements RuleListener {
 
   // ----- jobs -----
 
-  #onFinished(ev: Published<'job.finished'>): void {
+  /** A run finished (live): judged once its final stats are in; resolves once it has been. */
+  async #onFinished(ev: Published<'job.finished'>): Promise<void> {
     const rules = this.#enabled().filter(
       (r) => isJobCondition(r.condition) && inScope(r.condition, ev.job.project, ev.job.spider),
     );
-    if (rules.length === 0) {
-      this.#evaluatedUpTo = Math.max(this.#evaluatedUpTo, ev.endedAt);
-      return;
-    }
-    this.#inflight.set(ev.job.runId, ev.endedAt);
+    if (rules.length === 0) return;
     // Only item and error rules read the stats: an outcome rule doesn't wait for them.
     const counts = rules.some((r) => r.condition.kind !== 'job_outcome');
-    void (counts ? this.#finalStats(ev.job.runId) : Promise.resolve(undefined)).then(
-      (stats) => this.#enqueue(() => this.#evaluateRun(ev.job.runId, stats)),
-      () => this.#inflight.delete(ev.job.runId),
-    );
+    const stats = counts ? await this.#finalStats(ev.job.runId) : undefined;
+    await this.#evaluate(() => this.#evaluateRun(ev.job.runId, stats));
+  }
+
+  /** Queues an evaluation and waits for it; a full queue fails it (the consumer retries it later). */
+  #evaluate(task: () => Promise<void>): Promise<void> {
+    if (this.#queued >= MAX_QUEUED) return Promise.reject(new Error('alert engine queue full'));
+    return this.#run(task);
   }
 
   /** The run's stats, once final (or after a short wait: a crawl that died reports none). */
@@ -243,36 +251,27 @@ export class AlertEngine implements RuleListener {
     return this.#d.stats.get(runId);
   }
 
-  async #evaluateRun(
-    runId: string,
-    stats: Awaited<ReturnType<AlertEngineDeps['stats']['get']>>,
-    known?: FinishedRun,
-  ): Promise<void> {
-    try {
-      const run = known ?? (await this.#d.repo.finishedRun(runId));
-      if (!run || run.outcome === null) return;
-      const facts: FinishedRunFacts = {
-        jobId: run.job_id,
-        project: run.project,
-        spider: run.spider,
-        args: run.args,
-        nodeId: run.node_id,
-        outcome: run.outcome,
-        reason: run.reason,
-        summary: stats?.summary ?? null,
-        stats: stats?.stats ?? null,
-      };
-      const subject = jobSubject(run.project, run.spider);
-      const link = jobLinks(this.#d.baseUrl(), run.project, run.spider, run.job_id).job;
-      for (const rule of this.#enabled()) {
-        const c = rule.condition;
-        if (!isJobCondition(c) || !inScope(c, run.project, run.spider)) continue;
-        const verdict = await this.#judgeRun(c, facts, run);
-        if (verdict) await this.#observe(rule, subject, verdict, link);
-      }
-      this.#evaluatedUpTo = Math.max(this.#evaluatedUpTo, run.ended_at);
-    } finally {
-      this.#inflight.delete(runId);
+  async #evaluateRun(runId: string, stats: Awaited<ReturnType<AlertEngineDeps['stats']['get']>>): Promise<void> {
+    const run = await this.#d.repo.finishedRun(runId);
+    if (!run || run.outcome === null) return;
+    const facts: FinishedRunFacts = {
+      jobId: run.job_id,
+      project: run.project,
+      spider: run.spider,
+      args: run.args,
+      nodeId: run.node_id,
+      outcome: run.outcome,
+      reason: run.reason,
+      summary: stats?.summary ?? null,
+      stats: stats?.stats ?? null,
+    };
+    const subject = jobSubject(run.project, run.spider);
+    const link = jobLinks(this.#d.baseUrl(), run.project, run.spider, run.job_id).job;
+    for (const rule of this.#enabled()) {
+      const c = rule.condition;
+      if (!isJobCondition(c) || !inScope(c, run.project, run.spider)) continue;
+      const verdict = await this.#judgeRun(c, facts, run);
+      if (verdict) await this.#observe(rule, subject, verdict, link);
     }
   }
 
@@ -290,20 +289,11 @@ export class AlertEngine implements RuleListener {
     return judgeItems(c, facts, baseline);
   }
 
-  /** Jobs finished since the mark: what the engine did not see (the master was down, or stopped mid-way). */
-  async #catchUp(from: number): Promise<void> {
-    let at = from;
-    for (let page = 0; page < CATCH_UP_PAGES; page++) {
-      const runs = await this.#d.repo.finishedSince(at, CATCH_UP_PAGE);
-      for (const run of runs) {
-        this.#inflight.set(run.run_id, run.ended_at);
-        await this.#evaluateRun(run.run_id, await this.#d.stats.get(run.run_id), run);
-      }
-      if (runs.length < CATCH_UP_PAGE) break;
-      at = runs.at(-1)!.ended_at;
-    }
-    if (at !== from) this.#log.info({ from, to: at }, 'alert rules caught up on finished jobs');
-    await this.#saveMark();
+  /** Jobs finished while no engine watched (a page of them, oldest first), judged with the stats they have. */
+  #catchUp(events: Published<'job.finished'>[]): Promise<void> {
+    return this.#evaluate(async () => {
+      for (const ev of events) await this.#evaluateRun(ev.job.runId, await this.#d.stats.get(ev.job.runId));
+    });
   }
 
   /**
@@ -315,14 +305,6 @@ export class AlertEngine implements RuleListener {
       const rule = this.#rules.get(a.rule_id);
       if (rule && isJobCondition(rule.condition) && a.subject.includes('?')) await this.#resolve(rule, a, null, false);
     }
-  }
-
-  async #saveMark(): Promise<void> {
-    let mark = this.#evaluatedUpTo;
-    for (const endedAt of this.#inflight.values()) mark = Math.min(mark, endedAt);
-    if (mark <= this.#markSaved) return;
-    await this.#d.marks.setMark(MARK, mark);
-    this.#markSaved = mark;
   }
 
   // ----- schedules -----
@@ -369,7 +351,6 @@ export class AlertEngine implements RuleListener {
       const rule = this.#rules.get(a.rule_id);
       if (rule) await this.#advance(rule, a);
     }
-    await this.#saveMark();
   }
 
   // ----- the lifecycle -----

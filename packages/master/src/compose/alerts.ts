@@ -8,7 +8,8 @@ import { AlertEngine } from '../alerts/engine.js';
 import { AlertRuleService } from '../alerts/rule-service.js';
 import type { MasterConfig } from '../config.js';
 import { createAlertsRepo } from '../db/repos/alerts.js';
-import { createDeliveriesRepo } from '../db/repos/deliveries.js';
+import { createConsumerMarks } from '../db/repos/consumer-marks.js';
+import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
@@ -28,7 +29,8 @@ export function createAlerts({ config, logger, now, storage, events, cluster, de
   const repo = createAlertsRepo(storage.db);
   const engine = new AlertEngine({
     repo,
-    marks: createDeliveriesRepo(storage.db),
+    marks: createConsumerMarks(storage.db),
+    history: createJobHistoryRepo(storage.db),
     notifier: deliveries.notifier,
     events,
     stats: storage.jobStats,

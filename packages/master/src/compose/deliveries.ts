@@ -5,7 +5,9 @@
 import type { Logger } from 'pino';
 import { loadSecretBox } from '../auth/secret-box.js';
 import type { MasterConfig } from '../config.js';
+import { createConsumerMarks } from '../db/repos/consumer-marks.js';
 import { createDeliveriesRepo } from '../db/repos/deliveries.js';
+import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import { createAlertNotifier } from '../deliveries/alert-notifier.js';
 import { ChannelService } from '../deliveries/channel-service.js';
 import { ItemBatches } from '../deliveries/item-batches.js';
@@ -53,8 +55,18 @@ export async function createDeliveries({ config, logger, now, storage, events }:
     toKeep: config.deliveriesToKeep,
   });
   const wake = () => worker.wake();
-  const items = new ItemBatches({ repo, jobs: storage.jobs, targets, events, files: storage.files, now, logger, wake });
-  const jobHooks = new JobWebhooks({ repo, targets, events, items, baseUrl, now, logger, wake });
+  const consumed = { events, marks: createConsumerMarks(storage.db), history: createJobHistoryRepo(storage.db) };
+  const items = new ItemBatches({
+    repo,
+    jobs: storage.jobs,
+    targets,
+    ...consumed,
+    files: storage.files,
+    now,
+    logger,
+    wake,
+  });
+  const jobHooks = new JobWebhooks({ repo, targets, ...consumed, baseUrl, now, logger, wake });
   const common = { repo, targets, box, now, wake, policy };
   return {
     /** The master's address for links in messages (public_url, else where it listens). */
@@ -67,7 +79,7 @@ export async function createDeliveries({ config, logger, now, storage, events }:
     channels: new ChannelService(common),
     notifier: createAlertNotifier({ repo, targets, now, wake }),
     async start(): Promise<void> {
-      items.start();
+      await items.start();
       await jobHooks.start();
       worker.start();
     },

@@ -10,6 +10,7 @@ import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { agentEggRoutes } from '../routes/agent/eggs.js';
 import { agentRegisterRoutes } from '../routes/agent/register.js';
@@ -30,6 +31,7 @@ export interface HttpDeps {
   logger: Logger;
   now: () => number;
   storage: Storage;
+  events: DomainEvents;
   registry: AgentRegistry;
   core: JobCore;
   cluster: Cluster;
@@ -44,6 +46,7 @@ export async function createHttpServer({
   logger,
   now,
   storage: s,
+  events,
   registry,
   core,
   cluster,
@@ -98,7 +101,7 @@ export async function createHttpServer({
     projectExists: (project) => core.projects.exists(project),
     spiders: (project) => core.projects.spiders(project, undefined),
     views: core.views,
-    sink: s.sink,
+    events,
     files: s.files,
     auth,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -296,6 +296,12 @@ export interface DeliveryMarksTable {
   at: number;
 }
 
+/** A durable consumer's mark: every event before `position` was handled (events/durable-consumer.ts). */
+export interface ConsumerMarksTable {
+  name: string;
+  position: number;
+}
+
 /** An alert rule (the condition as JSON text, validated by AlertCondition when written). */
 export interface AlertRulesTable {
   id: string;
@@ -350,6 +356,7 @@ export interface Database {
   channels: ChannelsTable;
   deliveries: DeliveriesTable;
   delivery_marks: DeliveryMarksTable;
+  consumer_marks: ConsumerMarksTable;
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
 }

@@ -3,32 +3,32 @@
  * `job.failed` (finished with any outcome but succeeded or cancelled) and `job.retried` (requeued for another
  * attempt). One row per hook and fact, keyed `<event>:<run id>`, so writing it twice sends it once.
  *
- * Events are in-process: a master that dies between a job's commit and the outbox insert would lose that
- * delivery, so the producer keeps a mark of how far the outbox is written (`delivery_marks.jobs`) and a start
- * replays the jobs finished, started and requeued since then (a margin earlier), which the keys make harmless.
- * For each hook the replay stays after the hook's creation and its replay floor (raised when it is enabled again,
- * when its scope changes and when its log is trimmed): a hook never receives events from before it was there as it
- * is. Replayed events are enqueued in event order (the outbox sends a hook's rows in that order).
+ * Events are in-process: this is a durable consumer (events/durable-consumer.ts, named `webhooks`), so the events
+ * of a master that died between a job's commit and the outbox insert are caught up from the database at the next
+ * start (a margin before the mark, which the keys make harmless). A caught-up event reaches a hook only after the
+ * hook's creation and its replay floor (raised when it is enabled again, when its scope changes and when its log
+ * is trimmed): a hook never receives events from before it was there as it is. Caught-up events are enqueued in
+ * event order (the outbox sends a hook's rows in that order).
  *
  * A job's items come before its finish: for a hook that takes items, `job.finished` and `job.failed` are written
- * held (due `FINISH_HOLD_MS` later) and the final items pass releases them right after the job's last batch.
+ * held (due `FINISH_HOLD_MS` later) and the final items pass (item-batches.ts) releases them right after the job's
+ * last batch.
  */
 import type { Logger } from 'pino';
 import type { WebhookEvent } from '@scrapyard/protocol';
+import type { ConsumerMarks } from '../db/repos/consumer-marks.js';
 import { replayFloorMark, type DeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
+import type { JobHistoryRepo } from '../db/repos/job-history.js';
 import type { DomainEvents, Published } from '../events/domain-events.js';
+import { DurableConsumer } from '../events/durable-consumer.js';
+import { jobEventKey, jobEventPosition, jobHistory, type JobEventType } from '../events/job-history.js';
 import { newDeliveryId } from './delivery-id.js';
-import type { ItemBatches } from './item-batches.js';
 import { jobLinks } from './links.js';
 import type { JobFacts, StoredPayload } from './payloads.js';
 import type { TargetCatalog } from './targets.js';
 
-const MARK = 'jobs';
-/** Replayed before the mark: covers events in flight when it was written and agent-reported times. */
+/** Caught up before the mark: covers agent-reported times earlier than the order their events came in. */
 const REPLAY_MARGIN_MS = 10 * 60_000;
-/** Jobs replayed at most per kind at a start (a master down for days doesn't flood receivers with history). */
-const REPLAY_MAX = 10_000;
-const MARK_EVERY_MS = 2_000;
 /**
  * How long a finish waits at most for its job's last items batch (the final items pass releases it sooner, a few
  * seconds after the job ends): a master that dies before that pass still sends the finish, later.
@@ -54,18 +54,16 @@ export interface JobFact {
 const NOT_FAILED = new Set(['succeeded', 'cancelled']);
 
 export class JobWebhooks {
-  readonly #pending = new Map<number, number>();
-  #nextTicket = 0;
-  #markTimer: NodeJS.Timeout | null = null;
   readonly #log: Logger;
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #consumer: DurableConsumer<JobEventType>;
 
   constructor(
     private readonly d: {
       repo: DeliveriesRepo;
       targets: TargetCatalog;
       events: DomainEvents;
-      items: ItemBatches;
+      marks: ConsumerMarks;
+      history: JobHistoryRepo;
       baseUrl: () => string;
       now: () => number;
       logger: Logger;
@@ -73,35 +71,46 @@ export class JobWebhooks {
     },
   ) {
     this.#log = d.logger.child({ component: 'webhooks' });
+    const read = jobHistory(d.history, ['job.started', 'job.finished', 'job.requeued']);
+    this.#consumer = new DurableConsumer({
+      name: 'webhooks',
+      types: ['job.started', 'job.finished', 'job.requeued'],
+      events: d.events,
+      marks: d.marks,
+      // Without hooks there is nobody to catch up for (a hook created later never gets earlier events).
+      history: (from, limit) => (d.targets.hasHooks ? read(from, limit) : Promise.resolve([])),
+      position: jobEventPosition,
+      key: jobEventKey,
+      handle: (events, how) => this.#handle(events, how.caughtUp),
+      now: d.now,
+      logger: d.logger,
+      marginMs: REPLAY_MARGIN_MS,
+    });
   }
 
+  /** Subscribes and catches up (resolves once what the outbox missed is in it). */
   async start(): Promise<void> {
-    const e = this.d.events;
-    this.#unsubscribe.push(
-      e.on('job.started', (ev) => this.#onStarted(ev)),
-      e.on('job.finished', (ev) => this.#onFinished(ev)),
-      e.on('job.requeued', (ev) => this.#onRequeued(ev)),
-    );
-    await this.#replay();
-    this.#markTimer = setInterval(() => void this.#writeMark(), MARK_EVERY_MS).unref();
+    await this.#consumer.start();
+    await this.#consumer.caughtUp();
   }
 
-  async stop(): Promise<void> {
-    for (const u of this.#unsubscribe.splice(0)) u();
-    if (this.#markTimer) clearInterval(this.#markTimer);
-    await this.#writeMark();
+  stop(): Promise<void> {
+    return this.#consumer.stop();
   }
 
   #data(job: JobFacts, extra: Record<string, unknown>): Record<string, unknown> {
     return { ...job, ...extra, links: jobLinks(this.d.baseUrl(), job.project, job.spider, job.jobId) };
   }
 
-  #onStarted(ev: Published<'job.started'>): void {
-    const data = this.#data(ev.job, { nodeId: ev.nodeId, attempt: ev.attempt, startedAt: ev.at });
-    this.#write([{ event: 'job.started', job: ev.job, at: ev.at, data, keyRun: ev.job.runId }], ev.at);
-  }
-
-  #onFinished(ev: Published<'job.finished'>): void {
+  #facts(ev: Published<JobEventType>): JobFact[] {
+    if (ev.type === 'job.started') {
+      const data = this.#data(ev.job, { nodeId: ev.nodeId, attempt: ev.attempt, startedAt: ev.at });
+      return [{ event: 'job.started', job: ev.job, at: ev.at, data, keyRun: ev.job.runId }];
+    }
+    if (ev.type === 'job.requeued') {
+      const data = this.#data(ev.job, { previousRunId: ev.previousRunId, attempt: ev.attempt, reason: ev.reason });
+      return [{ event: 'job.retried', job: ev.job, at: ev.at, data, keyRun: ev.previousRunId }];
+    }
     const data = this.#data(ev.job, {
       nodeId: ev.nodeId,
       attempt: ev.attempt,
@@ -111,13 +120,17 @@ export class JobWebhooks {
       startedAt: ev.startedAt,
       endedAt: ev.endedAt,
     });
-    // The items' final pass starts once the held finish is written, so that it finds it to release.
-    this.#write(finishFacts(ev.job, ev.outcome, ev.at, data), ev.at, () => this.d.items.finished(ev.job));
+    return finishFacts(ev.job, ev.outcome, ev.at, data);
   }
 
-  #onRequeued(ev: Published<'job.requeued'>): void {
-    const data = this.#data(ev.job, { previousRunId: ev.previousRunId, attempt: ev.attempt, reason: ev.reason });
-    this.#write([{ event: 'job.retried', job: ev.job, at: ev.at, data, keyRun: ev.previousRunId }], ev.at);
+  async #handle(events: Published<JobEventType>[], caughtUp: boolean): Promise<void> {
+    if (!this.d.targets.hasHooks) return;
+    const facts = events.flatMap((ev) => this.#facts(ev));
+    const rows = this.rowsFor(facts, caughtUp ? await this.#floors() : undefined);
+    if (rows.length === 0) return;
+    const added = await this.d.repo.enqueue(rows);
+    this.d.wake();
+    if (caughtUp && added > 0) this.#log.info({ added }, 'webhook deliveries caught up after a restart');
   }
 
   /**
@@ -155,90 +168,14 @@ export class JobWebhooks {
     return rows;
   }
 
-  #write(facts: JobFact[], at: number, then?: () => void): void {
-    const rows = this.d.targets.hasHooks ? this.rowsFor(facts) : [];
-    if (rows.length === 0) {
-      then?.();
-      return;
-    }
-    const ticket = this.#nextTicket++;
-    this.#pending.set(ticket, at);
-    this.d.repo
-      .enqueue(rows)
-      .then(() => this.d.wake())
-      .catch((e: unknown) =>
-        this.#log.error(
-          { err: e, jobId: facts[0]?.job.jobId, event: facts[0]?.event },
-          'writing webhook deliveries failed; a restart replays them',
-        ),
-      )
-      .finally(() => {
-        this.#pending.delete(ticket);
-        then?.();
-      });
-  }
-
-  /** Per hook, the earliest event a replay from `since` may send it (see the module comment). */
-  async #floors(since: number): Promise<(hookId: string) => number> {
+  /** Per hook, the earliest event a caught-up event may be for it (see the module comment). */
+  async #floors(): Promise<(hookId: string) => number> {
     const marks = await this.d.repo.marksWithPrefix(replayFloorMark(''));
     const floors = new Map<string, number>();
     for (const h of this.d.targets.webhooks()) {
-      floors.set(h.id, Math.max(since, h.createdAt, marks.get(replayFloorMark(h.id)) ?? -Infinity));
+      floors.set(h.id, Math.max(h.createdAt, marks.get(replayFloorMark(h.id)) ?? -Infinity));
     }
     return (id) => floors.get(id) ?? Infinity;
-  }
-
-  /** Everything before the mark is in the outbox: the oldest write still in flight, or now. */
-  async #writeMark(): Promise<void> {
-    let at = this.d.now();
-    for (const t of this.#pending.values()) at = Math.min(at, t);
-    await this.d.repo
-      .setMark(MARK, at)
-      .catch((e: unknown) => this.#log.warn({ err: e }, 'writing the webhook mark failed'));
-  }
-
-  async #replay(): Promise<void> {
-    const mark = await this.d.repo.mark(MARK);
-    if (mark === null) {
-      // First start with webhooks: history is not sent.
-      await this.d.repo.setMark(MARK, this.d.now());
-      return;
-    }
-    if (!this.d.targets.hasHooks) return;
-    const since = mark - REPLAY_MARGIN_MS;
-    const facts: JobFact[] = [];
-    const finished: JobFacts[] = [];
-    const runs = await this.d.repo.replay.jobsSince(since, REPLAY_MAX);
-    for (const r of runs) {
-      const job = { jobId: r.job_id, runId: r.run_id, project: r.project, spider: r.spider };
-      if (r.started_at !== null && r.started_at >= since) {
-        const data = this.#data(job, { nodeId: r.node_id, attempt: r.attempt, startedAt: r.started_at });
-        facts.push({ event: 'job.started', job, at: r.started_at, data, keyRun: r.run_id });
-      }
-      if (r.state === 'finished' && r.ended_at !== null && r.ended_at >= since && r.outcome !== null) {
-        const data = this.#data(job, {
-          nodeId: r.node_id,
-          attempt: r.attempt,
-          outcome: r.outcome,
-          exitCode: r.exit_code,
-          reason: r.reason,
-          startedAt: r.started_at,
-          endedAt: r.ended_at,
-        });
-        facts.push(...finishFacts(job, r.outcome, r.ended_at, data));
-        finished.push(job);
-      }
-    }
-    for (const a of await this.d.repo.replay.attemptsSince(since, REPLAY_MAX)) {
-      const job = { jobId: a.job_id, runId: a.current_run_id, project: a.project, spider: a.spider };
-      const data = this.#data(job, { previousRunId: a.run_id, attempt: a.attempt + 1, reason: a.reason });
-      facts.push({ event: 'job.retried', job, at: a.ended_at, data, keyRun: a.run_id });
-    }
-    const added = await this.d.repo.enqueue(this.rowsFor(facts, await this.#floors(since)));
-    if (added > 0) this.#log.info({ added, since }, 'webhook deliveries replayed after a restart');
-    // After the enqueue: the final items passes release the finishes held for their last batches.
-    for (const job of finished) this.d.items.finished(job);
-    this.d.wake();
   }
 }
 

@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { waitFor } from '../../../../test/helpers/wait.js';
 import { SecretBox } from '../auth/secret-box.js';
+import { createConsumerMarks } from '../db/repos/consumer-marks.js';
 import { createDeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
+import { createJobHistoryRepo } from '../db/repos/job-history.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
+import { insertFinishedJob } from '../db/repos/jobs.test-support.js';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ItemBatches } from './item-batches.js';
@@ -34,6 +37,10 @@ const row = (target: string, key: string, at = T0): NewDelivery => ({
   next_at: at,
   created_at: at,
 });
+
+/** The webhooks' consumer, as compose/deliveries.ts makes it. */
+const jobWebhooks = (d: Omit<ConstructorParameters<typeof JobWebhooks>[0], 'baseUrl' | 'logger' | 'wake'>) =>
+  new JobWebhooks({ ...d, baseUrl: () => 'http://m', logger, wake: () => {} });
 
 testEachStore(
   'enqueue is idempotent per target and key; one caller wins a claim; the log is trimmed',
@@ -74,6 +81,8 @@ testEachStore(
 testEachStore('a start replays job events since its mark into the outbox, once', {}, async (t, store) => {
   const db = await openTestDatabase(t, store);
   const repo = createDeliveriesRepo(db);
+  const marks = createConsumerMarks(db);
+  const history = createJobHistoryRepo(db);
   const jobs = createJobsRepo(db);
   const clock = { now: T0 };
   const now = () => clock.now;
@@ -84,28 +93,10 @@ testEachStore('a start replays job events since its mark into the outbox, once',
 
   const add = async (jobId: string, project: string, outcome: string, endedAt: number) => {
     const runId = randomBytes(16).toString('hex');
-    await jobs.insertPending({
-      runId,
-      jobId,
-      project,
-      spider: 's',
-      versionRequested: null,
-      settings: [],
-      args: [],
-      priority: 0,
-      createdAt: endedAt - 2000,
-      tags: [],
-    });
-    const [r] = await jobs.page({ limit: 1, project });
-    await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
-    await jobs.markFinished(
-      runId,
-      { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome, reason: 'x' },
-      100,
-    );
+    await insertFinishedJob(jobs, { runId, jobId, project, outcome, endedAt });
     return runId;
   };
-  await repo.setMark('jobs', T0);
+  await marks.set('webhooks', T0);
   const long = await add('ancient', 'p', 'failed', T0 - 3_600_000);
   const failed = await add('j1', 'p', 'failed', T0 + 1000);
   const ok = await add('j2', 'p', 'succeeded', T0 + 2000);
@@ -115,17 +106,7 @@ testEachStore('a start replays job events since its mark into the outbox, once',
   const boot = async () => {
     await targets.reload();
     const events = new DomainEvents({ logger, now });
-    const items = new ItemBatches({
-      repo,
-      jobs,
-      targets,
-      events,
-      files: { logsDir: '', itemsDir: '' },
-      now,
-      logger,
-      wake: () => {},
-    });
-    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    const w = jobWebhooks({ repo, targets, events, marks, history, now });
     await w.start();
     await w.stop();
   };
@@ -152,6 +133,8 @@ testEachStore(
   async (t, store) => {
     const db = await openTestDatabase(t, store);
     const repo = createDeliveriesRepo(db);
+    const marks = createConsumerMarks(db);
+    const history = createJobHistoryRepo(db);
     const jobs = createJobsRepo(db);
     const clock = { now: T0 - 60_000 };
     const now = () => clock.now;
@@ -164,28 +147,10 @@ testEachStore(
 
     const add = async (jobId: string, endedAt: number) => {
       const runId = randomBytes(16).toString('hex');
-      await jobs.insertPending({
-        runId,
-        jobId,
-        project: 'p',
-        spider: 's',
-        versionRequested: null,
-        settings: [],
-        args: [],
-        priority: 0,
-        createdAt: endedAt - 2000,
-        tags: [],
-      });
-      const [r] = await jobs.page({ limit: 1, project: 'p' });
-      await jobs.claim(r!.seq, 'n1', 'v1', endedAt - 1000);
-      await jobs.markFinished(
-        runId,
-        { endedAt, startedAt: endedAt - 1000, exitCode: 1, signal: null, outcome: 'failed', reason: 'x' },
-        100,
-      );
+      await insertFinishedJob(jobs, { runId, jobId, project: 'p', outcome: 'failed', endedAt });
       return runId;
     };
-    await repo.setMark('jobs', T0);
+    await marks.set('webhooks', T0);
     // Queued first, finished last: the jobs table's order is not the events' order.
     const second = await add('j2', T0 + 4000);
     const first = await add('j1', T0 + 1000);
@@ -198,12 +163,9 @@ testEachStore(
 
     await targets.reload();
     const events = new DomainEvents({ logger, now });
-    const files = { logsDir: '', itemsDir: '' };
-    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
-    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
+    const w = jobWebhooks({ repo, targets, events, marks, history, now });
     await w.start();
     await w.stop();
-    await items.stop();
 
     const sent = async (hookId: string) =>
       (await repo.due(clock.now, 100)).filter((d) => d.target_id === hookId).map((d) => d.dedup_key);
@@ -234,6 +196,8 @@ testEachStore(
   async (t, store) => {
     const db = await openTestDatabase(t, store);
     const repo = createDeliveriesRepo(db);
+    const marks = createConsumerMarks(db);
+    const history = createJobHistoryRepo(db);
     const jobs = createJobsRepo(db);
     const now = Date.now;
     const targets = new TargetCatalog(repo);
@@ -242,7 +206,7 @@ testEachStore(
       await hooks.create({ url: 'https://hooks.example.com/i', project: 'p', items: true, itemsPerBatch: 2 })
     ).webhook;
     const eventsOnly = (await hooks.create({ url: 'https://hooks.example.com/e', project: 'p' })).webhook;
-    await repo.setMark('jobs', now());
+    await marks.set('webhooks', now());
 
     const itemsDir = mkdtempSync(join(tmpdir(), 'scrapyard-items-'));
     t.after(() => rmSync(itemsDir, { recursive: true, force: true }));
@@ -251,9 +215,9 @@ testEachStore(
 
     const events = new DomainEvents({ logger, now });
     const files = { logsDir: '', itemsDir };
-    const items = new ItemBatches({ repo, jobs, targets, events, files, now, logger, wake: () => {} });
-    const w = new JobWebhooks({ repo, targets, events, items, baseUrl: () => 'http://m', now, logger, wake: () => {} });
-    items.start();
+    const items = new ItemBatches({ repo, jobs, targets, events, marks, history, files, now, logger, wake: () => {} });
+    const w = jobWebhooks({ repo, targets, events, marks, history, now });
+    await items.start();
     await w.start();
     t.after(async () => {
       await w.stop();

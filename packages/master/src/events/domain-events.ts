@@ -4,10 +4,9 @@
  * webhooks, metrics, the UI's live view) subscribe here instead of hooking into the code paths that cause them.
  *
  * Delivery is in-process and synchronous, events in publish order; a subscriber that throws is logged and does not stop
- * the others or the producer. Subscribers that must never miss an event (webhook and alert deliveries) keep their
- * own durable cursor: every event carries a monotonically increasing `seq` and its `at` time, and the state it
- * announces is already committed, so such a consumer writes its outbox row from the event and, after a restart,
- * catches up from the database (e.g. jobs finished after its last delivered one). Producers never change for that.
+ * the others or the producer. Every event carries a monotonically increasing `seq` and its `at` time, and the state
+ * it announces is already committed: subscribers that must never miss an event are durable consumers
+ * (durable-consumer.ts), which catch up from the database after a restart. Producers never change for that.
  */
 import type { Logger } from 'pino';
 import type { JobOutcome, NodeKind } from '@scrapyard/protocol';

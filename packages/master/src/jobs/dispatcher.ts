@@ -7,18 +7,18 @@
  */
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { sanitizeVersion, type JobSpec } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { DomainEvents, EventType } from '../events/domain-events.js';
-import type { ProjectCatalog, ProjectEntry } from '../services/project-catalog.js';
+import type { ProjectCatalog } from '../services/project-catalog.js';
 import type { AgentCandidate, AgentRegistry } from '../registry/registry.js';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { PolicyStore } from '../services/policy-store.js';
-import { place, type Placement } from './placement.js';
-import { StartRateLimiter, type StartRate } from './start-rate.js';
-import { itemsAreLocal, jobFilePath, remoteFeedUri, type JobFilesConfig } from './job-files.js';
+import { jobFilePath, type JobFilesConfig } from './job-files.js';
+import { jobSpecOf, resolveVersion } from './job-spec.js';
 import type { JobService } from './job-service.js';
 import { pruneOldFiles } from './retention.js';
+import { CapCounter, StartVerdicts } from './start-verdict.js';
+import { WakeTimer } from './wake-timer.js';
 
 export interface DispatcherDeps {
   jobs: JobsRepo;
@@ -52,12 +52,12 @@ export class Dispatcher {
   readonly #log: Logger;
   #busy = false;
   #again = false;
-  #backoffTimer: NodeJS.Timeout | undefined;
-  #backoffAt: number | null = null;
+  /** Wakes a pass when the earliest retry's backoff ends. */
+  readonly #backoffTimer = new WakeTimer(() => this.kick());
   #backoffsMayWait = true;
-  readonly #rates = new StartRateLimiter();
-  #rateTimer: NodeJS.Timeout | undefined;
-  #rateAt: number | null = null;
+  /** Wakes a pass when the earliest rate-limited job may start. */
+  readonly #rateTimer = new WakeTimer(() => this.kick());
+  readonly #verdicts: StartVerdicts;
   #reasons:
     | {
         at: number;
@@ -68,6 +68,14 @@ export class Dispatcher {
   constructor(deps: DispatcherDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'dispatcher' });
+    this.#verdicts = new StartVerdicts({
+      policies: deps.policies,
+      now: deps.now,
+      rateLimitedUntil: (at, now) => {
+        const armed = this.#rateTimer.at;
+        if (armed === null || armed > at) this.#rateTimer.set(at, now);
+      },
+    });
     // Before the kicks: the pass a requeue kicks must see that a retry may wait.
     deps.events.on('job.requeued', () => (this.#backoffsMayWait = true));
     for (const type of KICKED_BY) deps.events.on(type, () => this.kick());
@@ -79,19 +87,7 @@ export class Dispatcher {
     if (!this.#backoffsMayWait) return;
     const next = await this.#d.jobs.nextReadyAt(now);
     if (next === null) this.#backoffsMayWait = false;
-    if (next === this.#backoffAt) return;
-    clearTimeout(this.#backoffTimer);
-    this.#backoffAt = next;
-    if (next === null) return;
-    // Capped so a far-off retry never overflows setTimeout; the pass it triggers re-arms for what is left.
-    this.#backoffTimer = setTimeout(
-      () => {
-        this.#backoffAt = null;
-        this.kick();
-      },
-      Math.min(Math.max(0, next - now), 3_600_000),
-    );
-    this.#backoffTimer.unref();
+    if (next !== this.#backoffTimer.at) this.#backoffTimer.set(next, now);
   }
 
   /** Asks for a placement pass; cheap to call often (coalesces while a pass runs). */
@@ -127,19 +123,19 @@ export class Dispatcher {
       const agents = this.#d.registry.candidates();
       const caps = await this.#capCounter();
       const open = classes.filter(
-        (c) => this.#verdict(JSON.parse(c.tags) as string[], c.project, c.spider, agents, caps).ok,
+        (c) => this.#verdicts.verdict(JSON.parse(c.tags) as string[], c.project, c.spider, agents, caps).ok,
       );
       if (open.length === 0) return;
       const batch = await this.#d.jobs.nextPendingIn(open.length === classes.length ? null : open, free, now);
       let placed = 0;
       for (const job of batch) {
-        const v = this.#verdict(JSON.parse(job.tags) as string[], job.project, job.spider, agents, caps);
+        const v = this.#verdicts.verdict(JSON.parse(job.tags) as string[], job.project, job.spider, agents, caps);
         if (!v.ok) continue;
         const r = await this.#place(job, v.agent.session);
         if (r === 'assigned') {
           v.agent.freeSlots--;
           caps.add(job.project, job.spider);
-          for (const [key, rate] of this.#rateKeys(job.project, job.spider)) this.#rates.take(key, rate, this.#d.now());
+          this.#verdicts.started(job.project, job.spider);
         }
         if (r !== 'gone') placed++;
       }
@@ -165,61 +161,17 @@ export class Dispatcher {
     const key = `${job.tags}\u0000${job.project}\u0000${job.spider}`;
     let reason = view.memo.get(key);
     if (reason === undefined) {
-      const v = this.#verdict(JSON.parse(job.tags) as string[], job.project, job.spider, view.agents, view.caps);
+      const v = this.#verdicts.verdict(
+        JSON.parse(job.tags) as string[],
+        job.project,
+        job.spider,
+        view.agents,
+        view.caps,
+      );
       reason = v.ok ? null : v.reason;
       view.memo.set(key, reason);
     }
     return reason;
-  }
-
-  #verdict(
-    tags: string[],
-    project: string,
-    spider: string,
-    agents: AgentCandidate[],
-    caps: CapCounter,
-  ): Placement<AgentCandidate> {
-    const pCap = this.#d.policies.projectCap(project);
-    if (pCap !== null && caps.project(project) >= pCap) {
-      return { ok: false, reason: `project ${project} is at its limit of ${pCap} running jobs` };
-    }
-    const sCap = this.#d.policies.spiderCap(project, spider);
-    if (sCap !== null && caps.spider(project, spider) >= sCap) {
-      return { ok: false, reason: `spider ${spider} is at its limit of ${sCap} running jobs` };
-    }
-    const now = this.#d.now();
-    for (const [key, rate, who] of this.#rateKeys(project, spider)) {
-      if (!this.#rates.allows(key, rate, now)) {
-        this.#armRateTimer(this.#rates.nextAt(key, rate, now), now);
-        return { ok: false, reason: `${who} is at its start rate limit of ${rate.count} per ${rate.periodSeconds} s` };
-      }
-    }
-    return place(tags, agents);
-  }
-
-  /** The start rate limits a job of this project and spider is under, with their bucket keys. */
-  #rateKeys(project: string, spider: string): [string, StartRate, string][] {
-    const out: [string, StartRate, string][] = [];
-    const p = this.#d.policies.get(project).startRate;
-    if (p) out.push([`p\u0000${project}`, p, `project ${project}`]);
-    const s = this.#d.policies.get(project, spider).startRate;
-    if (s) out.push([`s\u0000${project}\u0000${spider}`, s, `spider ${spider}`]);
-    return out;
-  }
-
-  /** One timer for the earliest moment a rate-limited job may start: a pass then places it. */
-  #armRateTimer(at: number, now: number): void {
-    if (this.#rateAt !== null && this.#rateAt <= at) return;
-    clearTimeout(this.#rateTimer);
-    this.#rateAt = at;
-    this.#rateTimer = setTimeout(
-      () => {
-        this.#rateAt = null;
-        this.kick();
-      },
-      Math.min(Math.max(0, at - now), 3_600_000),
-    );
-    this.#rateTimer.unref();
   }
 
   /** Running jobs per project and spider, read only when some cap exists. */
@@ -235,7 +187,7 @@ export class Dispatcher {
   async #place(job: JobRow, agent: AgentSession): Promise<'assigned' | 'failed' | 'gone'> {
     const log = this.#log.child({ jobId: job.job_id, runId: job.run_id, project: job.project, spider: job.spider });
     const entry = await this.#d.catalog.get(job.project);
-    const version = entry ? this.#resolveVersion(job, entry) : null;
+    const version = entry ? resolveVersion(job, entry) : null;
     if (!entry || (!version && (job.version_requested !== null || entry.settingsModule === null))) {
       const reason =
         job.version_requested !== null
@@ -259,57 +211,10 @@ export class Dispatcher {
       const path = jobFilePath(this.#d.files, stream, job.project, job.spider, job.job_id);
       if (path) pruneOldFiles(dirname(path), this.#d.files.jobsToKeep);
     }
-    const args = JSON.parse(job.args) as [string, string][];
-    const spec: JobSpec = {
-      runId: job.run_id,
-      jobId: job.job_id,
-      project: job.project,
-      spider: job.spider,
-      version: version?.name ?? null,
-      eggDigest: version?.digest ?? null,
-      eggSize: version?.size ?? 0,
-      settingsModule: entry.settingsModule,
-      requirements: version?.requirements ?? [],
-      settings: JSON.parse(job.settings) as [string, string][],
-      args: [
-        ...args,
-        ['_job', job.job_id],
-        ...(job.version_requested !== null ? [['_version', job.version_requested] as [string, string]] : []),
-      ],
-      log: this.#d.files.logsDir !== '',
-      items: itemsAreLocal(this.#d.files.itemsDir),
-      feedUri: remoteFeedUri(this.#d.files.itemsDir, job.project, job.spider, job.job_id),
-      pinnedVersion: job.version_requested,
-    };
+    const spec = jobSpecOf(job, entry, version, this.#d.files);
     agent.send('job.assign', { job: spec });
     this.#reasons = undefined;
     log.info({ nodeId: agent.nodeId, version: version?.name ?? null, attempt: job.attempt }, 'job assigned');
     return 'assigned';
-  }
-
-  /** Scrapyd resolves "latest" when the crawl starts, not when it was scheduled (§2.2). */
-  #resolveVersion(job: JobRow, entry: ProjectEntry) {
-    if (job.version_requested === null) return entry.versions.at(-1) ?? null;
-    const name = sanitizeVersion(job.version_requested);
-    return entry.versions.find((v) => v.name === name) ?? null;
-  }
-}
-
-class CapCounter {
-  readonly #projects = new Map<string, number>();
-  readonly #spiders = new Map<string, number>();
-
-  add(project: string, spider: string, n = 1): void {
-    this.#projects.set(project, this.project(project) + n);
-    const k = `${project}\u0000${spider}`;
-    this.#spiders.set(k, (this.#spiders.get(k) ?? 0) + n);
-  }
-
-  project(project: string): number {
-    return this.#projects.get(project) ?? 0;
-  }
-
-  spider(project: string, spider: string): number {
-    return this.#spiders.get(`${project}\u0000${spider}`) ?? 0;
   }
 }

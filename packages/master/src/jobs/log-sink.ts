@@ -1,10 +1,8 @@
 /**
  * Receives log/items chunks from agents and writes them at their byte offset, so a resend after a reconnect
  * neither duplicates nor leaves a gap: bytes below the current size are skipped, and a chunk that starts past
- * the end is refused (the ack tells the agent where to resume).
- *
- * Readers that follow a file live (the SSE tail) subscribe with `onAppend` and are told, synchronously after
- * the bytes are written, each time a write extended it.
+ * the end is refused (the ack tells the agent where to resume). Readers that follow a file live (the SSE tail)
+ * learn of new bytes from the `job.output` event the writer publishes.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,12 +12,8 @@ interface OpenFile {
   size: number;
 }
 
-/** Called after a write extended `path`; `newSize` is its size now. Must not throw (errors are only warned). */
-export type AppendListener = (path: string, newSize: number) => void;
-
 export class LogSink {
   readonly #open = new Map<string, OpenFile>();
-  readonly #listeners = new Map<string, Set<AppendListener>>();
 
   /** Writes a chunk; returns the file's size afterwards, which is the next offset the master wants. */
   write(path: string, offset: number, data: Buffer): number {
@@ -29,24 +23,8 @@ export class LogSink {
     if (skip < data.length) {
       writeSync(file.fd, data, skip, data.length - skip, file.size);
       file.size += data.length - skip;
-      if (this.#listeners.size !== 0) this.#emitAppend(path, file.size);
     }
     return file.size;
-  }
-
-  /**
-   * Calls `listener` after every write that extends `path` (the same string writers use). Returns the
-   * unsubscribe function (idempotent). Independent of the file being open: survives close/reopen.
-   */
-  onAppend(path: string, listener: AppendListener): () => void {
-    let set = this.#listeners.get(path);
-    if (!set) this.#listeners.set(path, (set = new Set()));
-    const entry: AppendListener = (p, n) => listener(p, n); // a fresh identity, so one listener may subscribe twice
-    set.add(entry);
-    return () => {
-      const s = this.#listeners.get(path);
-      if (s?.delete(entry) && s.size === 0) this.#listeners.delete(path);
-    };
   }
 
   /** Current size of a stream's file (0 if absent), used to tell a reconnecting agent where to resume. */
@@ -64,19 +42,6 @@ export class LogSink {
 
   closeAll(): void {
     for (const path of [...this.#open.keys()]) this.close(path);
-  }
-
-  #emitAppend(path: string, size: number): void {
-    const set = this.#listeners.get(path);
-    if (!set) return;
-    for (const listener of set) {
-      try {
-        listener(path, size);
-      } catch (e) {
-        // A reader's bug must not fail the agent's write (nor its ack).
-        process.emitWarning(`LogSink append listener failed: ${String(e)}`);
-      }
-    }
   }
 
   #file(path: string): OpenFile {

@@ -22,6 +22,11 @@ interface NodeFamily {
   value: (n: NodeView) => number | undefined;
 }
 
+/** A gauge that copies one field of the node's latest host sample. */
+function hostGauge(name: string, what: string, field: Exclude<keyof HostMetrics, 'at'>): NodeFamily {
+  return { name, help: `${what}, from its latest host sample.`, value: (n) => n.host?.[field] };
+}
+
 export const NODE_FAMILIES: readonly NodeFamily[] = [
   { name: 'scrapyard_node_slots_used', help: "Runs placed on an online node's slots.", value: (n) => n.used },
   {
@@ -39,46 +44,14 @@ export const NODE_FAMILIES: readonly NodeFamily[] = [
     help: "A node's CPU use over all its CPUs (0-1), from its latest host sample.",
     value: (n) => n.host && n.host.cpuPercent / 100,
   },
-  {
-    name: 'scrapyard_node_cpus',
-    help: "A node's CPU count, from its latest host sample.",
-    value: (n) => n.host?.cpus,
-  },
-  {
-    name: 'scrapyard_node_load1',
-    help: "A node's 1-minute load average, from its latest host sample.",
-    value: (n) => n.host?.load1,
-  },
-  {
-    name: 'scrapyard_node_load5',
-    help: "A node's 5-minute load average, from its latest host sample.",
-    value: (n) => n.host?.load5,
-  },
-  {
-    name: 'scrapyard_node_load15',
-    help: "A node's 15-minute load average, from its latest host sample.",
-    value: (n) => n.host?.load15,
-  },
-  {
-    name: 'scrapyard_node_memory_used_bytes',
-    help: "A node's memory in use, from its latest host sample.",
-    value: (n) => n.host?.memUsedBytes,
-  },
-  {
-    name: 'scrapyard_node_memory_total_bytes',
-    help: "A node's total memory, from its latest host sample.",
-    value: (n) => n.host?.memTotalBytes,
-  },
-  {
-    name: 'scrapyard_node_disk_used_bytes',
-    help: "Space used on the filesystem of a node's data dir, from its latest host sample.",
-    value: (n) => n.host?.diskUsedBytes,
-  },
-  {
-    name: 'scrapyard_node_disk_total_bytes',
-    help: "Size of the filesystem of a node's data dir, from its latest host sample.",
-    value: (n) => n.host?.diskTotalBytes,
-  },
+  hostGauge('scrapyard_node_cpus', "A node's CPU count", 'cpus'),
+  hostGauge('scrapyard_node_load1', "A node's 1-minute load average", 'load1'),
+  hostGauge('scrapyard_node_load5', "A node's 5-minute load average", 'load5'),
+  hostGauge('scrapyard_node_load15', "A node's 15-minute load average", 'load15'),
+  hostGauge('scrapyard_node_memory_used_bytes', "A node's memory in use", 'memUsedBytes'),
+  hostGauge('scrapyard_node_memory_total_bytes', "A node's total memory", 'memTotalBytes'),
+  hostGauge('scrapyard_node_disk_used_bytes', "Space used on the filesystem of a node's data dir", 'diskUsedBytes'),
+  hostGauge('scrapyard_node_disk_total_bytes', "Size of the filesystem of a node's data dir", 'diskTotalBytes'),
   {
     name: 'scrapyard_node_host_sample_timestamp_seconds',
     help: "When a node's latest host sample was taken (Unix time): the host gauges are as old as this.",

@@ -15,10 +15,10 @@ import type { Logger } from 'pino';
 import type { FireRow, ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { JobService } from '../jobs/job-service.js';
-import { uuid1Hex } from '../jobs/uuid1.js';
 import { ApiError } from '../services/api-error.js';
 import { FireTimes } from './fire-times.js';
-import { specOf, timingOf } from './schedule-view.js';
+import { FireHandler, plural, type Trigger } from './fire-handler.js';
+import { timingOf } from './schedule-view.js';
 
 export interface SchedulerDeps {
   repo: SchedulesRepo;
@@ -31,11 +31,6 @@ export interface SchedulerDeps {
   logger: Logger;
   now: () => number;
 }
-
-type Trigger = FireRow['trigger'] & ('cron' | 'manual' | 'misfire' | 'backfill');
-type Settled = Pick<FireRow, 'status' | 'reason_code' | 'reason' | 'job_id'> & {
-  status: 'queued' | 'waiting' | 'skipped' | 'failed';
-};
 
 interface Entry {
   row: ScheduleRow;
@@ -54,8 +49,6 @@ const CATCH_UP_CHUNK = 500;
 const CATCH_UP_MAX = 50_000;
 /** The timer never sleeps longer than this, so a wall-clock jump is noticed within a minute. */
 const MAX_SLEEP_MS = 60_000;
-/** Fires between prunes of a schedule's ledger. */
-const PRUNE_EVERY = 50;
 
 /** The same delay for the same fire, whichever master process computes it. */
 export function jitterOf(scheduleId: string, at: number, jitterSeconds: number): number {
@@ -64,31 +57,24 @@ export function jitterOf(scheduleId: string, at: number, jitterSeconds: number):
   return Math.floor((h.readUInt32BE(0) / 2 ** 32) * jitterSeconds * 1000);
 }
 
-const REASON_OF_CODE: Record<string, FireRow['reason_code']> = {
-  PROJECT_NOT_FOUND: 'project_missing',
-  SPIDER_NOT_FOUND: 'spider_missing',
-  VERSION_NOT_FOUND: 'version_missing',
-};
-
-const plural = (n: number, what: string, more = false) => `${n}${more ? '+' : ''} ${what}${n === 1 ? '' : 's'}`;
-
 export class Scheduler {
   readonly #d: SchedulerDeps;
   readonly #log: Logger;
   readonly #entries = new Map<string, Entry>();
   /** Per schedule, the tail of its chain of fire handling (one at a time, in order). */
   readonly #chains = new Map<string, Promise<void>>();
-  /** Schedules with a fire waiting behind a running job (overlap `queue`). */
-  readonly #waiting = new Set<string>();
-  readonly #sincePrune = new Map<string, number>();
+  readonly #fires: FireHandler;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(deps: SchedulerDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'scheduler' });
+    this.#fires = new FireHandler({ ...deps, log: this.#log, scheduleOf: (id) => this.#entries.get(id) });
     const drain = () => {
-      for (const id of this.#waiting) void this.#chain(id, () => this.#drainWaiting(id));
+      for (const id of this.#fires.waiting) {
+        void this.#chain(id, () => this.#fires.drainWaiting(id));
+      }
     };
     deps.events.on('job.finished', drain);
     deps.events.on('job.cancelled', (e) => {
@@ -109,10 +95,12 @@ export class Scheduler {
     for (const fire of await this.#d.repo.inStatus('claimed')) {
       const e = this.#entries.get(fire.schedule_id);
       if (!e) continue;
-      void this.#chain(e.row.id, () => this.#recoverClaimed(e, fire));
+      void this.#chain(e.row.id, () => this.#fires.recoverClaimed(e, fire));
     }
-    for (const fire of await this.#d.repo.inStatus('waiting')) this.#waiting.add(fire.schedule_id);
-    for (const id of this.#waiting) void this.#chain(id, () => this.#drainWaiting(id));
+    for (const fire of await this.#d.repo.inStatus('waiting')) this.#fires.markWaiting(fire.schedule_id);
+    for (const id of this.#fires.waiting) {
+      void this.#chain(id, () => this.#fires.drainWaiting(id));
+    }
     await this.tick();
   }
 
@@ -134,7 +122,7 @@ export class Scheduler {
 
   remove(id: string): void {
     this.#entries.delete(id);
-    this.#waiting.delete(id);
+    this.#fires.forget(id);
     this.#arm();
   }
 
@@ -152,8 +140,8 @@ export class Scheduler {
           let at = this.#d.now();
           let jobId: string | null;
           // Unique key: a manual fire never takes a timed fire's slot (nor another manual one's).
-          while ((jobId = await this.#claim(e, at, 'manual', null)) === null) at++;
-          await this.#decide(e, at, 'manual', null, jobId);
+          while ((jobId = await this.#fires.claim(e, at, 'manual', null)) === null) at++;
+          await this.#fires.decide(e, at, 'manual', null, jobId);
           const [fire] = await this.#d.repo.fires(id, 1, at + 1);
           resolve(fire!);
         } catch (err) {
@@ -260,8 +248,8 @@ export class Scheduler {
     }
     if (missed > 0) await this.#misfire(e, { missed, missedFrom: missedFrom!, kept, truncated });
     for (const t of onTime) {
-      const jobId = await this.#claim(e, t, 'cron', null);
-      if (jobId !== null) await this.#decide(e, t, 'cron', null, jobId);
+      const jobId = await this.#fires.claim(e, t, 'cron', null);
+      if (jobId !== null) await this.#fires.decide(e, t, 'cron', null, jobId);
     }
     if (cursor > Number(row.cursor_at)) {
       await this.#d.repo.advanceCursor(row.id, cursor);
@@ -286,8 +274,8 @@ export class Scheduler {
     const span = `${plural(m.missed, 'fire', m.truncated)} from ${new Date(m.missedFrom).toISOString()} to ${new Date(last).toISOString()} fell while the master was down or behind`;
     if (row.misfire === 'skip') {
       const t = owed.at(-1)!;
-      if ((await this.#claim(e, t, 'misfire', span)) !== null) {
-        await this.#settle(e, t, 'misfire', {
+      if ((await this.#fires.claim(e, t, 'misfire', span)) !== null) {
+        await this.#fires.settle(e, t, 'misfire', {
           status: 'skipped',
           reason_code: 'misfire',
           reason: `${span}; misfire policy skip`,
@@ -303,179 +291,8 @@ export class Scheduler {
         : `${span}; misfire policy backfill runs ${plural(runs.length, 'fire')} within ${row.backfill_window_seconds} s (at most ${row.backfill_max})`;
     const trigger: Trigger = row.misfire === 'run_once' ? 'misfire' : 'backfill';
     for (const t of runs) {
-      const jobId = await this.#claim(e, t, trigger, note);
-      if (jobId !== null) await this.#decide(e, t, trigger, note, jobId);
+      const jobId = await this.#fires.claim(e, t, trigger, note);
+      if (jobId !== null) await this.#fires.decide(e, t, trigger, note, jobId);
     }
-  }
-
-  // ----- one fire -----
-
-  /**
-   * The conditional insert that owns a fire: its job id if this call claimed it, null if it was taken. The job id
-   * is chosen here, so a crash between the claim and the job can't make the job twice.
-   */
-  async #claim(e: Entry, at: number, trigger: Trigger, note: string | null): Promise<string | null> {
-    const jobId = uuid1Hex();
-    const claimed = await this.#d.repo.claim({
-      schedule_id: e.row.id,
-      scheduled_at: at,
-      fired_at: this.#d.now(),
-      trigger,
-      status: 'claimed',
-      reason_code: null,
-      reason: note,
-      job_id: jobId,
-    });
-    return claimed ? jobId : null;
-  }
-
-  /**
-   * A claimed fire: paused, skipped at the pending cap (whatever the overlap policy; "run now" too), held or skipped
-   * by the overlap policy, or submitted.
-   */
-  async #decide(e: Entry, at: number, trigger: Trigger, note: string | null, jobId: string): Promise<void> {
-    const row = e.row;
-    if (trigger !== 'manual' && !row.enabled) {
-      return this.#settle(e, at, trigger, {
-        status: 'skipped',
-        reason_code: 'paused',
-        reason: 'the schedule is paused',
-        job_id: null,
-      });
-    }
-    const active = await this.#d.repo.activeJobs(row.id);
-    const pending = active.filter((j) => j.state === 'pending').length;
-    if (pending >= this.#d.maxPending) {
-      return this.#settle(e, at, trigger, {
-        status: 'skipped',
-        reason_code: 'pending_cap',
-        reason: `${plural(pending, 'job')} of this schedule ${pending === 1 ? 'is' : 'are'} pending, the most allowed (max_pending_per_schedule = ${this.#d.maxPending})`,
-        job_id: null,
-      });
-    }
-    if (trigger !== 'manual') {
-      if (active.length > 0) {
-        const busy = `job ${active.map((j) => `${j.job_id} (${j.state})`).join(', ')} of this schedule is still active`;
-        if (row.overlap === 'forbid') {
-          return this.#settle(e, at, trigger, {
-            status: 'skipped',
-            reason_code: 'overlap',
-            reason: `${busy}; overlap policy forbid`,
-            job_id: null,
-          });
-        }
-        if (row.overlap === 'queue') {
-          const waiting = await this.#d.repo.inStatus('waiting', row.id);
-          if (waiting.length > 0) {
-            return this.#settle(e, at, trigger, {
-              status: 'skipped',
-              reason_code: 'overlap',
-              reason: `${busy} and the fire of ${new Date(Number(waiting[0]!.scheduled_at)).toISOString()} already waits; overlap policy queue`,
-              job_id: null,
-            });
-          }
-          this.#waiting.add(row.id);
-          return this.#settle(e, at, trigger, {
-            status: 'waiting',
-            reason_code: 'overlap',
-            reason: `${busy}; waits for it (overlap policy queue)`,
-            job_id: jobId,
-          });
-        }
-        if (row.overlap === 'replace') {
-          for (const j of active) await this.#d.jobs.cancel(j.project, j.job_id, undefined);
-          note = `${note ? `${note}; ` : ''}replaced ${busy.replace(/ of this schedule is still active$/, '')} (cancelled)`;
-        }
-      }
-    }
-    await this.#submit(e, at, trigger, jobId, note);
-  }
-
-  async #submit(e: Entry, at: number, trigger: Trigger, jobId: string, note: string | null): Promise<void> {
-    const s = specOf(e.row);
-    try {
-      await this.#d.jobs.submit({
-        project: s.project,
-        spider: s.spider,
-        version: s.version ?? undefined,
-        jobId,
-        priority: s.priority,
-        args: Object.entries(s.args),
-        settings: Object.entries(s.settings),
-        tags: s.tags ?? undefined,
-        scheduleId: e.row.id,
-        policy: s.policy,
-      });
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      return this.#settle(e, at, trigger, {
-        status: 'failed',
-        reason_code: REASON_OF_CODE[err.code] ?? 'refused',
-        reason: err.message,
-        job_id: null,
-      });
-    }
-    await this.#settle(e, at, trigger, { status: 'queued', reason_code: null, reason: note, job_id: jobId });
-  }
-
-  async #settle(e: Entry, at: number, trigger: Trigger, s: Settled): Promise<void> {
-    const id = e.row.id;
-    await this.#d.repo.settle(id, at, s);
-    const log = this.#log.child({ scheduleId: id, scheduledAt: new Date(at).toISOString(), trigger, jobId: s.job_id });
-    if (s.status === 'queued' || s.status === 'waiting') log.info({ status: s.status }, 'schedule fired');
-    else log.warn({ status: s.status, reasonCode: s.reason_code, reason: s.reason }, 'schedule fire did not run');
-    this.#d.events.publish({
-      type: 'schedule.fired',
-      scheduleId: id,
-      scheduledAt: at,
-      trigger,
-      status: s.status,
-      reasonCode: s.reason_code,
-      reason: s.reason,
-      jobId: s.job_id,
-    });
-    const n = (this.#sincePrune.get(id) ?? 0) + 1;
-    if (n >= PRUNE_EVERY) {
-      this.#sincePrune.delete(id);
-      await this.#d.repo.prune(id, this.#d.firesToKeep);
-    } else {
-      this.#sincePrune.set(id, n);
-    }
-  }
-
-  /** A fire claimed just before a crash: done if its job exists, else decided now. */
-  async #recoverClaimed(e: Entry, fire: FireRow): Promise<void> {
-    const at = Number(fire.scheduled_at);
-    const trigger = fire.trigger as Trigger;
-    if (fire.job_id !== null && (await this.#d.repo.madeJob(e.row.id, fire.job_id))) {
-      return this.#settle(e, at, trigger, {
-        status: 'queued',
-        reason_code: null,
-        reason: fire.reason,
-        job_id: fire.job_id,
-      });
-    }
-    this.#log.warn({ scheduleId: e.row.id, scheduledAt: at }, 'completing a fire interrupted by a restart');
-    await this.#decide(e, at, trigger, fire.reason, fire.job_id ?? uuid1Hex());
-  }
-
-  /** Overlap `queue`: the waiting fire gets its job once the schedule has none active. */
-  async #drainWaiting(id: string): Promise<void> {
-    const e = this.#entries.get(id);
-    const [fire] = await this.#d.repo.inStatus('waiting', id);
-    if (!e || !fire) {
-      this.#waiting.delete(id);
-      return;
-    }
-    if ((await this.#d.repo.activeJobs(id)).length > 0) return;
-    this.#waiting.delete(id);
-    const at = Number(fire.scheduled_at);
-    await this.#submit(
-      e,
-      at,
-      fire.trigger as Trigger,
-      fire.job_id ?? uuid1Hex(),
-      `waited ${Math.round((this.#d.now() - Number(fire.fired_at)) / 1000)} s for the previous job (overlap policy queue)`,
-    );
   }
 }

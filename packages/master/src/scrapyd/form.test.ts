@@ -4,14 +4,13 @@ import {
   FormError,
   ParamError,
   allText,
-  findUtf8Error,
   firstBytes,
   firstText,
   parseParams,
   requireText,
-  utf8ErrorMessage,
   type Params,
 } from './form.js';
+import { findUtf8Error, utf8ErrorMessage } from './python-utf8.js';
 
 const URLENCODED = 'application/x-www-form-urlencoded';
 

@@ -8,6 +8,8 @@
 // Scrapyd's "<name> is invalid: 'utf-8' codec can't decode …" error instead of a silent U+FFFD.
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
+import { decodeQuotedPrintable, unquotePlus } from './byte-escapes.js';
+import { findUtf8Error, utf8ErrorMessage } from './python-utf8.js';
 
 /** Parameter name → every value it was given, in order. Names are decoded from UTF-8 (lossy; see parseParams). */
 export type Params = Map<string, Buffer[]>;
@@ -95,8 +97,6 @@ function latin1Bytes(text: string): Buffer {
 const AMP = 0x26;
 const SEMI = 0x3b;
 const EQ = 0x3d;
-const PLUS = 0x2b;
-const PERCENT = 0x25;
 
 function parseUrlencoded(bytes: Buffer, budget: ValueBudget): Params {
   const params: Params = new Map();
@@ -115,45 +115,6 @@ function parseUrlencoded(bytes: Buffer, budget: ValueBudget): Params {
     else list.push(value);
   }
   return params;
-}
-
-/** `+` → space, then `%XX` → byte, like `unquote_to_bytes(s.replace(b"+", b" "))`. */
-function unquotePlus(bytes: Buffer): Buffer {
-  if (!bytes.includes(PLUS) && !bytes.includes(PERCENT)) return bytes;
-  const out = Buffer.allocUnsafe(bytes.length);
-  let n = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    if (b === PLUS) {
-      out[n++] = 0x20;
-      continue;
-    }
-    if (b === PERCENT) {
-      const byte = hexByteAt(bytes, i + 1);
-      if (byte >= 0) {
-        out[n++] = byte;
-        i += 2;
-        continue;
-      }
-    }
-    out[n++] = b;
-  }
-  return out.subarray(0, n);
-}
-
-/** The byte spelled by two hex digits at `at` (`%XX`, `=XX`), or -1 when they are not both hex digits. */
-function hexByteAt(bytes: Uint8Array, at: number): number {
-  const hi = hexValue(bytes[at]);
-  const lo = hexValue(bytes[at + 1]);
-  return hi >= 0 && lo >= 0 ? hi * 16 + lo : -1;
-}
-
-function hexValue(b: number | undefined): number {
-  if (b === undefined) return -1;
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x41 && b <= 0x46) return b - 0x41 + 10;
-  if (b >= 0x61 && b <= 0x66) return b - 0x61 + 10;
-  return -1;
 }
 
 async function parseMultipart(body: Buffer, contentType: string, maxParts: number): Promise<Params> {
@@ -249,33 +210,6 @@ function decodeTransfer(bytes: Buffer, encoding: string): Buffer {
   }
 }
 
-function decodeQuotedPrintable(bytes: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(bytes.length);
-  let n = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    if (b === 0x3d) {
-      // `=` + line break is a soft break; `=XX` a byte; anything else stays literal.
-      if (bytes[i + 1] === 0x0d && bytes[i + 2] === 0x0a) {
-        i += 2;
-        continue;
-      }
-      if (bytes[i + 1] === 0x0a) {
-        i += 1;
-        continue;
-      }
-      const byte = hexByteAt(bytes, i + 1);
-      if (byte >= 0) {
-        out[n++] = byte;
-        i += 2;
-        continue;
-      }
-    }
-    out[n++] = b;
-  }
-  return out.subarray(0, n);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Reading named parameters (Scrapyd's `param()` decorator: first value, strict UTF-8).
 
@@ -306,57 +240,4 @@ function decodeParam(value: Buffer, name: string): string {
   const failure = findUtf8Error(value);
   if (failure !== null) throw new ParamError(`${name} is invalid: ${utf8ErrorMessage(value, failure)}`);
   return value.toString('utf8'); // keeps a leading BOM, as Python does (TextDecoder would drop it)
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Strict UTF-8, reporting the first failure exactly as CPython's decoder does (Objects/stringlib/codecs.h).
-
-export type Utf8FailureReason = 'invalid start byte' | 'invalid continuation byte' | 'unexpected end of data';
-
-/** Byte range [start, end) that CPython's UnicodeDecodeError would blame. */
-export interface Utf8Failure {
-  start: number;
-  end: number;
-  reason: Utf8FailureReason;
-}
-
-/** The first invalid sequence in `bytes` under Python's strict UTF-8 rules, or null when it decodes. */
-export function findUtf8Error(bytes: Uint8Array): Utf8Failure | null {
-  const n = bytes.length;
-  const at = (i: number): number => bytes[i] ?? 0;
-  const isCont = (b: number): boolean => b >= 0x80 && b <= 0xbf;
-  const fail = (start: number, end: number, reason: Utf8FailureReason): Utf8Failure => ({ start, end, reason });
-  let i = 0;
-  while (i < n) {
-    const c = at(i);
-    if (c < 0x80) {
-      i += 1;
-      continue;
-    }
-    // 80–BF are continuation bytes, C0/C1 could only start overlong encodings, F5–FF are past U+10FFFF.
-    if (c < 0xc2 || c > 0xf4) return fail(i, i + 1, 'invalid start byte');
-    const length = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-    // The second byte's range is narrowed for E0 (overlong), ED (surrogates), F0 (overlong) and F4 (> U+10FFFF).
-    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
-    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-    for (let k = 1; k < length; k++) {
-      // CPython checks the bytes it has before complaining that the input ended.
-      if (i + k >= n) return fail(i, n, 'unexpected end of data');
-      const b = at(i + k);
-      const ok = k === 1 ? b >= lo && b <= hi : isCont(b);
-      if (!ok) return fail(i, i + k, 'invalid continuation byte');
-    }
-    i += length;
-  }
-  return null;
-}
-
-/** Python's `str(UnicodeDecodeError)` for a failure found by findUtf8Error. */
-export function utf8ErrorMessage(bytes: Uint8Array, failure: Utf8Failure): string {
-  const { start, end, reason } = failure;
-  if (end - start === 1) {
-    const byte = (bytes[start] ?? 0).toString(16).padStart(2, '0');
-    return `'utf-8' codec can't decode byte 0x${byte} in position ${start}: ${reason}`;
-  }
-  return `'utf-8' codec can't decode bytes in position ${start}-${end - 1}: ${reason}`;
 }

@@ -8,6 +8,7 @@ import * as m0005 from './0005-run-limits.js';
 import * as m0006 from './0006-live-stats.js';
 import * as m0007 from './0007-deliveries.js';
 import * as m0008 from './0008-alerts.js';
+import * as m0009 from './0009-durable-consumers.js';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -20,5 +21,6 @@ export const migrationProvider: MigrationProvider = {
       '0006-live-stats': m0006,
       '0007-deliveries': m0007,
       '0008-alerts': m0008,
+      '0009-durable-consumers': m0009,
     }),
 };

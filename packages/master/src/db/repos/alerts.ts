@@ -182,18 +182,6 @@ export function createAlertsRepo(db: Db) {
     },
 
     /** Jobs finished at or after `at`, oldest first (the engine's catch-up after a restart). */
-    async finishedSince(at: number, limit: number): Promise<FinishedRun[]> {
-      const rows = await db
-        .selectFrom('jobs')
-        .select(['run_id', 'job_id', 'project', 'spider', 'args', 'node_id', 'outcome', 'reason', 'ended_at'])
-        .where('state', '=', 'finished')
-        .where('ended_at', '>=', at)
-        .orderBy('ended_at')
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ ...r, ended_at: Number(r.ended_at) }));
-    },
     async finishedRun(runId: string): Promise<FinishedRun | undefined> {
       const r = await db
         .selectFrom('jobs')

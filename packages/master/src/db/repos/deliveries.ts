@@ -183,6 +183,18 @@ export function createDeliveriesRepo(db: Db) {
       }
     },
 
+    /** Whether a target has a delivery under any of `keys` (whatever its state). */
+    async hasAny(targetId: string, keys: readonly string[]): Promise<boolean> {
+      const r = await db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('target_id', '=', targetId)
+        .where('dedup_key', 'in', [...keys])
+        .limit(1)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+
     /** Puts a claimed row back without counting an attempt (its receiver's rate limit is exhausted). */
     async postpone(id: string, until: number): Promise<void> {
       await db
@@ -237,49 +249,6 @@ export function createDeliveriesRepo(db: Db) {
         .execute();
       // What was trimmed is no longer there to deduplicate a replay against: a replay stays after it.
       await raiseMark(replayFloorMark(targetId), Number(edge.created_at) + 1);
-    },
-
-    /** What a restart replays into the outbox: runs started or finished, and attempts requeued, since `at`. */
-    replay: {
-      jobsSince: (at: number, limit: number) =>
-        db
-          .selectFrom('jobs')
-          .select([
-            'job_id',
-            'run_id',
-            'project',
-            'spider',
-            'state',
-            'node_id',
-            'attempt',
-            'started_at',
-            'ended_at',
-            'outcome',
-            'exit_code',
-            'reason',
-          ])
-          .where((eb) => eb.or([eb('started_at', '>=', at), eb('ended_at', '>=', at)]))
-          .orderBy('seq')
-          .limit(limit)
-          .execute(),
-      attemptsSince: (at: number, limit: number) =>
-        db
-          .selectFrom('job_attempts as a')
-          .innerJoin('jobs as j', 'j.seq', 'a.job_seq')
-          .select([
-            'a.run_id',
-            'a.attempt',
-            'a.ended_at',
-            'a.reason',
-            'j.job_id',
-            'j.run_id as current_run_id',
-            'j.project',
-            'j.spider',
-          ])
-          .where('a.ended_at', '>=', at)
-          .orderBy('a.ended_at')
-          .limit(limit)
-          .execute(),
     },
 
     async deleteMark(name: string): Promise<void> {

@@ -5,16 +5,18 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import Fastify from 'fastify';
-import type { AppendListener } from '../../jobs/log-sink.js';
+import pino from 'pino';
+import { DomainEvents, type EventType, type Published } from '../../events/domain-events.js';
 import { LogSink } from '../../jobs/log-sink.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
 import { logStreamRoutes, type LogStreamJob } from './log-stream.js';
 
-/** A real sink that also counts live append subscriptions. */
-class CountingSink extends LogSink {
+/** The real event stream, counting the tails' live `job.output` subscriptions. */
+class CountingEvents extends DomainEvents {
   subscribed = 0;
-  override onAppend(path: string, listener: AppendListener): () => void {
-    const off = super.onAppend(path, listener);
+  override on<T extends EventType>(type: T, handler: (event: Published<T>) => void): () => void {
+    const off = super.on(type, handler);
+    if (type !== 'job.output') return off;
     this.subscribed++;
     let done = false;
     return () => {
@@ -32,21 +34,24 @@ interface SseEvent {
   comments: string[];
 }
 
-async function setup(t: TestContext, files?: Partial<JobFilesConfig>) {
+/** `found`: called as the tail's lookup of a job returns (what happens then comes before the tail follows). */
+async function setup(t: TestContext, files?: Partial<JobFilesConfig>, found?: (jobId: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'log-stream-'));
   const cfg: JobFilesConfig = { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items'), ...files };
-  const sink = new CountingSink();
+  const sink = new LogSink();
+  const events = new CountingEvents({ logger: pino({ level: 'silent' }) });
   const jobs = new Map<string, LogStreamJob>();
   const app = Fastify();
   await app.register(logStreamRoutes, {
-    sink,
+    events,
     files: cfg,
     findJob: async (jobId, project) => {
       const j = jobs.get(jobId);
-      return j && (project === undefined || j.project === project) ? { ...j } : undefined;
+      const copy = j && (project === undefined || j.project === project) ? { ...j } : undefined;
+      found?.(jobId);
+      return copy;
     },
     keepaliveMs: 150,
-    pollMs: 30,
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(async () => {
@@ -55,15 +60,45 @@ async function setup(t: TestContext, files?: Partial<JobFilesConfig>) {
     rmSync(dir, { recursive: true, force: true });
   });
   const addJob = (jobId: string, state: LogStreamJob['state'] = 'running') => {
-    const job: LogStreamJob = { project: 'p', spider: 's', job_id: jobId, state, outcome: null };
+    const job: LogStreamJob = {
+      project: 'p',
+      spider: 's',
+      job_id: jobId,
+      run_id: `run-${jobId}`,
+      state,
+      outcome: null,
+    };
     jobs.set(jobId, job);
     return job;
   };
+  /** Bytes of a job's stream arrive (written, then announced as the agent intake does). */
   const append = (jobId: string, data: string | Buffer, stream: 'log' | 'items' = 'log') => {
     const path = jobFilePath(cfg, stream, 'p', 's', jobId)!;
-    sink.write(path, sink.size(path), typeof data === 'string' ? Buffer.from(data) : data);
+    const end = sink.write(path, sink.size(path), typeof data === 'string' ? Buffer.from(data) : data);
+    events.publish({ type: 'job.output', runId: `run-${jobId}`, stream, end });
   };
-  return { app, base, sink, jobs, addJob, append };
+  const ref = (job: LogStreamJob) => ({ jobId: job.job_id, runId: job.run_id, project: 'p', spider: 's' });
+  /** The job finishes (committed, then announced). */
+  const finish = (job: LogStreamJob, outcome: string) => {
+    job.state = 'finished';
+    job.outcome = outcome;
+    const at = { endedAt: 1, startedAt: 0, exitCode: 0, reason: null };
+    events.publish({
+      type: 'job.finished',
+      job: ref(job),
+      nodeId: 'n',
+      attempt: 1,
+      outcome: outcome as 'failed',
+      ...at,
+    });
+  };
+  /** The pending job is removed (a cancel). */
+  const remove = (job: LogStreamJob) => {
+    jobs.delete(job.job_id);
+    const ev = { previousState: 'pending', signal: null, why: 'cancelled' } as const;
+    events.publish({ type: 'job.cancelled', job: ref(job), ...ev });
+  };
+  return { app, base, events, jobs, addJob, append, finish, remove };
 }
 
 /** Opens a tail and reads it event by event. */
@@ -145,7 +180,7 @@ const chunk = (ev: SseEvent | null) => {
 };
 
 void test('existing content, then appends, then end once the job finished', async (t) => {
-  const { base, sink, addJob, append } = await setup(t);
+  const { base, events, addJob, append, finish } = await setup(t);
   const job = addJob('j1');
   append('j1', 'one\ntwo\n');
   const s = await open(`${base}/api/v1/jobs/j1/log/stream?project=p`);
@@ -160,17 +195,31 @@ void test('existing content, then appends, then end once the job finished', asyn
   append('j1', 'four\n');
   assert.deepEqual(chunk(await s.nextEvent()), { id: 24, offset: 19, text: 'four\n' });
 
-  job.state = 'finished';
-  job.outcome = 'finished';
+  finish(job, 'finished');
   const rest = await s.untilEnd(24);
   assert.deepEqual(rest.chunks, []);
   assert.deepEqual(rest.end, { state: 'finished', outcome: 'finished' });
   await delay(20);
-  assert.equal(sink.subscribed, 0, 'listener removed after the end');
+  assert.equal(events.subscribed, 0, 'listener removed after the end');
+});
+
+void test('output and the end that come while the tail opens are not missed', async (t) => {
+  let opening = true;
+  const s = await setup(t, undefined, () => {
+    if (!opening) return;
+    opening = false;
+    // After the lookup said "running", before the tail follows the job's events.
+    s.append('late', 'written meanwhile\n');
+    s.finish(job, 'finished');
+  });
+  const job = s.addJob('late');
+  const r = await (await open(`${s.base}/api/v1/jobs/late/log/stream`)).untilEnd(0);
+  assert.equal(r.text, 'written meanwhile\n');
+  assert.deepEqual(r.end, { state: 'finished', outcome: 'finished' });
 });
 
 void test('a character split across appends is never split in an event', async (t) => {
-  const { base, addJob, append } = await setup(t);
+  const { base, addJob, append, finish } = await setup(t);
   const job = addJob('j2');
   const euro = Buffer.from('€'); // e2 82 ac
   append('j2', Buffer.concat([Buffer.from('a'), euro.subarray(0, 2)]));
@@ -178,8 +227,7 @@ void test('a character split across appends is never split in an event', async (
   assert.deepEqual(chunk(await s.nextEvent()), { id: 1, offset: 0, text: 'a' });
   append('j2', Buffer.concat([euro.subarray(2), Buffer.from('b\n')]));
   assert.deepEqual(chunk(await s.nextEvent()), { id: 6, offset: 1, text: '€b\n' });
-  job.state = 'finished';
-  job.outcome = 'cancelled';
+  finish(job, 'cancelled');
   assert.deepEqual((await s.untilEnd(6)).end, { state: 'finished', outcome: 'cancelled' });
 });
 
@@ -229,7 +277,7 @@ void test('items stream tails the .jl file', async (t) => {
 });
 
 void test('a pending job keeps the connection open with keepalives until data appears', async (t) => {
-  const { base, addJob, append } = await setup(t);
+  const { base, addJob, append, finish } = await setup(t);
   const job = addJob('pend', 'pending');
   const s = await open(`${base}/api/v1/jobs/pend/log/stream`);
   const ka = await s.next();
@@ -237,16 +285,15 @@ void test('a pending job keeps the connection open with keepalives until data ap
   job.state = 'running';
   append('pend', 'started\n');
   assert.deepEqual(chunk(await s.nextEvent()), { id: 8, offset: 0, text: 'started\n' });
-  job.state = 'finished';
-  job.outcome = 'finished';
+  finish(job, 'finished');
   assert.deepEqual((await s.untilEnd(8)).end, { state: 'finished', outcome: 'finished' });
 });
 
 void test('a job that disappears while followed ends the stream as gone', async (t) => {
-  const { base, jobs, addJob } = await setup(t);
-  addJob('gone', 'pending');
+  const { base, addJob, remove } = await setup(t);
+  const job = addJob('gone', 'pending');
   const s = await open(`${base}/api/v1/jobs/gone/log/stream`);
-  jobs.delete('gone');
+  remove(job);
   assert.deepEqual((await s.untilEnd(0)).end, { state: 'gone', outcome: null });
 });
 
@@ -292,20 +339,20 @@ void test('logs disabled or remote items are 404 with a clear message', async (t
 });
 
 void test('a client disconnect unsubscribes; closing the server ends open tails', async (t) => {
-  const { app, base, sink, addJob, append } = await setup(t);
+  const { app, base, events, addJob, append } = await setup(t);
   addJob('d');
   append('d', 'x\n');
   const s = await open(`${base}/api/v1/jobs/d/log/stream`);
   chunk(await s.nextEvent());
-  assert.equal(sink.subscribed, 1);
+  assert.equal(events.subscribed, 1);
   s.abort();
-  for (let i = 0; i < 100 && sink.subscribed > 0; i++) await delay(10);
-  assert.equal(sink.subscribed, 0);
+  for (let i = 0; i < 100 && events.subscribed > 0; i++) await delay(10);
+  assert.equal(events.subscribed, 0);
 
   const s2 = await open(`${base}/api/v1/jobs/d/log/stream`);
   chunk(await s2.nextEvent());
-  assert.equal(sink.subscribed, 1);
+  assert.equal(events.subscribed, 1);
   await Promise.race([app.close(), delay(2000).then(() => assert.fail('app.close() hangs on an open tail'))]);
-  assert.equal(sink.subscribed, 0);
+  assert.equal(events.subscribed, 0);
   assert.equal(await s2.next(), null, 'the tail ended');
 });

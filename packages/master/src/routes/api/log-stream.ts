@@ -3,23 +3,25 @@
  * `GET /api/v1/jobs/:jobId/log/stream?project=P&stream=log|items&offset=N` (or `Last-Event-ID: N`, which wins).
  *
  * Each `event: chunk` carries `id: <end byte offset>` and `data: {"offset":<start byte offset>,"text":"…"}`, first
- * for what the file already holds from the offset, then for every append the LogSink reports. Pieces are at most
+ * for what the file already holds from the offset, then after every `job.output` event of the job's run. Pieces are at most
  * 64 KiB and never split a UTF-8 character (a piece with more data behind it ends on its last newline when it has
  * one). When the job is finished and everything up to the file's size was sent: `event: end` with
  * `data: {"state":"finished","outcome":…}`, and the response ends. A job that disappears while followed (a
- * cancelled pending job is deleted) ends the same way with `{"state":"gone","outcome":null}`. A `: keepalive`
- * comment goes out every 15 s; the job's state is polled at most once a second. At most `maxTails` tails are open
- * at once (each holds a socket, a file and a timer): past that, 503 OVERLOADED with Retry-After.
+ * cancelled pending job is deleted) ends the same way with `{"state":"gone","outcome":null}`. The job is read again
+ * after its `job.finished`, `job.requeued`, `job.cancelled` and `job.started` events (tail-followers.ts), never
+ * polled. A `: keepalive` comment goes out every 15 s. At most `maxTails` tails are open at once (each holds a
+ * socket, a file and a timer): past that, 503 OVERLOADED with Retry-After.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
+import type { DomainEvents } from '../../events/domain-events.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
-import type { LogSink } from '../../jobs/log-sink.js';
 import { ApiError } from '../../services/api-error.js';
 import { apiErrorHandler } from './errors.js';
+import { TailFollowers, type Follower } from './tail-followers.js';
 import { parseOr400 } from './validate.js';
 
 /** What the tail needs to know about a job (a `JobRow` fits). */
@@ -27,24 +29,23 @@ export interface LogStreamJob {
   project: string;
   spider: string;
   job_id: string;
+  run_id: string;
   state: 'pending' | 'running' | 'finished';
   outcome: string | null;
 }
 
 export interface LogStreamOptions {
-  /** The sink agents' chunks are written through; its append events drive the tail. */
-  sink: LogSink;
+  /** The domain events: `job.output` drives the tail, the job's own events end it. */
+  events: DomainEvents;
   /** The same logs/items dirs the sink's writers use (paths must match exactly). */
   files: JobFilesConfig;
   /**
    * The job's latest run, by job id and, when given, project; undefined if unknown. Called once per request,
-   * then (with the found job's project) at most every `pollMs` while following, to notice the job finishing.
+   * then (with the found job's project) once the tail follows it and after each event about the job.
    */
   findJob: (jobId: string, project: string | undefined) => Promise<LogStreamJob | undefined>;
   /** Interval of `: keepalive` comments; default 15 000. */
   keepaliveMs?: number;
-  /** Least time between two state polls; default 1 000. */
-  pollMs?: number;
   /** Most tails open at once (max_live_tails); default 256. */
   maxTails?: number;
 }
@@ -66,7 +67,7 @@ const Query = z.object({
 /** Fastify plugin (register it as is; it declares its full path). */
 export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptions): Promise<void> {
   const keepaliveMs = opts.keepaliveMs ?? 15_000;
-  const pollMs = opts.pollMs ?? 1_000;
+  const followers = new TailFollowers(opts.events);
   const maxTails = opts.maxTails ?? 256;
   // Slots are taken before the first await, so concurrent requests can't overshoot the cap.
   let taken = 0;
@@ -123,7 +124,7 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
     });
     res.flushHeaders();
 
-    const tail = new Tail(res, path, offset, job, opts, keepaliveMs, pollMs);
+    const tail = new Tail(res, path, stream, offset, job, opts, followers, keepaliveMs);
     active.add(tail.stop);
     tail
       .run()
@@ -138,25 +139,31 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
 }
 
 /** One client's tail of one file. */
-class Tail {
+class Tail implements Follower {
   #closed = false;
   #signaled = false;
+  /** An event about the job came: read it again (true at first: it may have changed before the subscription). */
+  #changed = true;
   #wake: (() => void) | null = null;
   #buf: Buffer | null = null;
-  readonly #unsubscribe: () => void;
   readonly #keepalive: NodeJS.Timeout;
+  readonly project: string;
+  readonly jobId: string;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly path: string,
+    readonly stream: 'log' | 'items',
     private sent: number,
     private job: LogStreamJob | undefined,
     private readonly opts: LogStreamOptions,
+    private readonly followers: TailFollowers,
     keepaliveMs: number,
-    private readonly pollMs: number,
   ) {
-    // Subscribe before the first read, so nothing appended meanwhile is missed.
-    this.#unsubscribe = opts.sink.onAppend(path, () => this.#signal());
+    this.project = job?.project ?? '';
+    this.jobId = job?.job_id ?? '';
+    // Follow before the first read and the job's second look, so nothing appended or ended meanwhile is missed.
+    if (job) followers.follow(this, job.run_id);
     this.#keepalive = setInterval(() => {
       if (!this.#closed) res.write(': keepalive\n\n');
     }, keepaliveMs);
@@ -168,15 +175,19 @@ class Tail {
   readonly stop = (): void => {
     if (this.#closed) return;
     this.#closed = true;
-    this.#unsubscribe();
+    this.followers.unfollow(this);
     clearInterval(this.#keepalive);
     this.#wake?.();
     if (!this.res.writableEnded) this.res.end();
   };
 
   async run(): Promise<void> {
-    let lastPoll = Date.now();
     while (!this.#closed) {
+      if (this.#changed && this.job) {
+        this.#changed = false;
+        this.job = await this.opts.findJob(this.job.job_id, this.job.project);
+        if (this.job && !this.#closed) this.followers.follow(this, this.job.run_id);
+      }
       if (this.job === undefined || this.job.state === 'finished') {
         await this.#drain(true);
         const end = this.job ? { state: 'finished', outcome: this.job.outcome } : { state: 'gone', outcome: null };
@@ -185,30 +196,27 @@ class Tail {
       }
       this.#signaled = false;
       await this.#drain(false);
-      const wait = this.pollMs - (Date.now() - lastPoll);
-      if (wait > 0 && !this.#signaled && !this.#closed) await this.#sleep(wait);
-      if (this.#closed || Date.now() - lastPoll < this.pollMs) continue;
-      lastPoll = Date.now();
-      const j = this.job;
-      this.job = await this.opts.findJob(j.job_id, j.project);
+      if (!this.#signaled && !this.#changed && !this.#closed) await this.#sleep();
     }
   }
 
-  #signal(): void {
+  output(): void {
     this.#signaled = true;
     this.#wake?.();
   }
 
-  /** Waits until an append, `ms`, or the end of the tail. */
-  #sleep(ms: number): Promise<void> {
+  jobChanged(): void {
+    this.#changed = true;
+    this.#wake?.();
+  }
+
+  /** Waits for an event about the run or the job, or the end of the tail. */
+  #sleep(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
+      this.#wake = () => {
         this.#wake = null;
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
     });
   }
 

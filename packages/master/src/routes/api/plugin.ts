@@ -9,9 +9,9 @@ import { apiGuard } from '../../auth/http-guards.js';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobsRepo } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
+import type { DomainEvents } from '../../events/domain-events.js';
 import type { JobFilesConfig } from '../../jobs/job-files.js';
 import type { JobService } from '../../jobs/job-service.js';
-import type { LogSink } from '../../jobs/log-sink.js';
 import type { NodeAdmin } from '../../services/node-admin.js';
 import type { PolicyStore } from '../../services/policy-store.js';
 import { apiErrorHandler } from './errors.js';
@@ -43,7 +43,8 @@ export interface ApiPluginOptions {
   projectExists: (project: string) => Promise<boolean>;
   spiders: (project: string) => Promise<string[]>;
   views: JobViews;
-  sink: LogSink;
+  /** The domain events (the live tail follows them). */
+  events: DomainEvents;
   files: JobFilesConfig;
   auth: Authenticator;
   /** Largest JSON body (body_limit_bytes). */
@@ -94,7 +95,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
     { prefix: '/api/v1' },
   );
   await app.register(logStreamRoutes, {
-    sink: o.sink,
+    events: o.events,
     files: o.files,
     findJob: (jobId, project) => o.jobs.latestByJobId(jobId, project),
     maxTails: o.maxLiveTails,

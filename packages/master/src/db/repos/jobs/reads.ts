@@ -1,0 +1,142 @@
+/**
+ * What the jobs table answers without changing it: rows by run id or Scrapyd job id, the REST list's pages, the
+ * lists and counts of each state (Scrapyd's listjobs.json, status.json, /metrics) and a run's earlier attempts.
+ */
+import type { Db } from '../../database.js';
+import type { JobStateColumn } from '../../schema.js';
+import type { JobFilter, JobRow } from '../jobs.js';
+
+/** The jobs in one state, optionally of one project (ordering left to the caller). */
+export function selectInState(db: Db, state: JobStateColumn, project?: string) {
+  let q = db.selectFrom('jobs').selectAll().where('state', '=', state);
+  if (project !== undefined) q = q.where('project', '=', project);
+  return q;
+}
+
+export function jobReads(db: Db) {
+  const inState = (state: JobStateColumn, project?: string) => selectInState(db, state, project);
+  return {
+    /** The latest run of a Scrapyd job id (ids may repeat), optionally within a project. */
+    async latestByJobId(jobId: string, project?: string): Promise<JobRow | undefined> {
+      let q = db.selectFrom('jobs').selectAll().where('job_id', '=', jobId);
+      if (project !== undefined) q = q.where('project', '=', project);
+      return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    },
+
+    async byRunId(runId: string): Promise<JobRow | undefined> {
+      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    },
+
+    /** The rows of these run ids (one query; callers keep the list short: an agent's hello goes in batches). */
+    async byRunIds(runIds: readonly string[]): Promise<JobRow[]> {
+      if (runIds.length === 0) return [];
+      return db.selectFrom('jobs').selectAll().where('run_id', 'in', runIds).execute();
+    },
+
+    async running(project: string, jobId: string): Promise<JobRow[]> {
+      return inState('running', project).where('job_id', '=', jobId).execute();
+    },
+
+    /**
+     * A page of jobs for the REST API, newest first (by arrival), filtered; `before` is the cursor: the `seq` of
+     * the last job of the previous page.
+     */
+    async page(f: JobFilter & { before?: number; limit: number }): Promise<JobRow[]> {
+      let q = db.selectFrom('jobs').selectAll();
+      if (f.project !== undefined) q = q.where('project', '=', f.project);
+      if (f.spider !== undefined) q = q.where('spider', '=', f.spider);
+      if (f.states !== undefined) q = q.where('state', 'in', f.states);
+      if (f.nodeId !== undefined) q = q.where('node_id', '=', f.nodeId);
+      if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
+      if (f.before !== undefined) q = q.where('seq', '<', f.before);
+      return q.orderBy('seq', 'desc').limit(f.limit).execute();
+    },
+
+    /** Running jobs of a node with cancels its agent has not confirmed. */
+    async undeliveredCancels(nodeId: string): Promise<JobRow[]> {
+      return db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('state', '=', 'running')
+        .where('node_id', '=', nodeId)
+        .whereRef('cancel_delivered', '<', 'cancel_count')
+        .execute();
+    },
+
+    /** Running jobs per project and spider (for concurrency caps). */
+    async runningCounts(): Promise<{ project: string; spider: string; n: number }[]> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['project', 'spider', eb.fn.countAll<number>().as('n')])
+        .where('state', '=', 'running')
+        .groupBy(['project', 'spider'])
+        .execute();
+      return rows.map((r) => ({ project: r.project, spider: r.spider, n: Number(r.n) }));
+    },
+
+    /** Nodes that hold running jobs (at start-up, every one of them is offline until it reconnects). */
+    async nodesWithRunningJobs(): Promise<string[]> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select('node_id')
+        .distinct()
+        .where('state', '=', 'running')
+        .where('node_id', 'is not', null)
+        .execute();
+      return rows.map((r) => r.node_id!);
+    },
+
+    /** Earlier runs of a job (lost and requeued), oldest first. */
+    async attemptsOf(seq: number) {
+      return db
+        .selectFrom('job_attempts')
+        .selectAll()
+        .where('job_seq', '=', seq)
+        .orderBy('attempt')
+        .orderBy('ended_at')
+        .execute();
+    },
+
+    listRunning: (project?: string) => inState('running', project).orderBy('started_at').orderBy('seq').execute(),
+    listFinished: (project?: string) =>
+      inState('finished', project).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),
+    runningOnNode: (nodeId: string) =>
+      db.selectFrom('jobs').selectAll().where('state', '=', 'running').where('node_id', '=', nodeId).execute(),
+
+    async counts(): Promise<Record<JobStateColumn, number>> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+        .groupBy('state')
+        .execute();
+      const out: Record<JobStateColumn, number> = { pending: 0, running: 0, finished: 0 };
+      for (const r of rows) out[r.state] = Number(r.n);
+      return out;
+    },
+
+    /**
+     * Pending and running jobs: a range of the `jobs_queue` index (state first), so its cost follows the active
+     * jobs, not the finished history (the /metrics scrape runs it).
+     */
+    async activeCounts(): Promise<{ pending: number; running: number }> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', ['pending', 'running'])
+        .groupBy('state')
+        .execute();
+      const out = { pending: 0, running: 0 };
+      for (const r of rows) if (r.state === 'pending' || r.state === 'running') out[r.state] = Number(r.n);
+      return out;
+    },
+
+    /** status.json: finished first, then running, then pending (Scrapyd's precedence). */
+    async currentState(jobId: string, project?: string): Promise<JobStateColumn | null> {
+      let q = db.selectFrom('jobs').select('state').where('job_id', '=', jobId);
+      if (project !== undefined) q = q.where('project', '=', project);
+      const states = new Set((await q.execute()).map((r) => r.state));
+      for (const s of ['finished', 'running', 'pending'] as const) if (states.has(s)) return s;
+      return null;
+    },
+  };
+}
