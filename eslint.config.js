@@ -1,6 +1,24 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Layering of the master (ARCHITECTURE.md, "Layers"); a file's rule lists every group that applies to it, since a
+// later config object replaces an earlier one's options for the same rule.
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const agentCode = { group: ['@scrapyard/agent', '**/agent/src/**'] };
+const httpLayer = {
+  regex: '(^|/)routes/',
+  message: 'a feature module takes typed input from its route and never imports routes/ (only compose/ wires them)',
+};
+const scrapydDialect = {
+  regex: '(^|/)(scrapyd/(form|py-float|py-json|time-format|html/|static/)|scrapyd-service)',
+  message: "Scrapyd's wire format stays in routes/scrapyd and the Scrapyd adapter (scrapyd-service)",
+};
+const master = (globs) => globs.map((g) => `packages/master/src/${g}`);
+const FEATURES = master([
+  '{jobs,schedules,deliveries,alerts,services,db,events,gateway,registry,storage,metrics-export,auth,scrapyd}/**/*.ts',
+]);
+const SCRAPYD_SIDE = master(['routes/scrapyd/**', 'scrapyd/**', '**/scrapyd-service.ts', 'compose/**']);
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'test/fixtures/**', 'scrapyard-data/**'] },
   js.configs.recommended,
@@ -24,9 +42,12 @@ export default tseslint.config(
   },
   {
     files: ['packages/master/src/**/*.ts'],
-    ignores: ['packages/master/src/standalone.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['@scrapyard/agent', '**/agent/src/**'] }] },
+    ignores: ['packages/master/src/standalone.ts', ...SCRAPYD_SIDE],
+    rules: restrict(agentCode, scrapydDialect),
   },
+  { files: SCRAPYD_SIDE, rules: restrict(agentCode) },
+  { files: FEATURES, ignores: SCRAPYD_SIDE, rules: restrict(agentCode, scrapydDialect, httpLayer) },
+  { files: master(['scrapyd/**', '**/scrapyd-service.ts']), rules: restrict(agentCode, httpLayer) },
   {
     files: ['packages/protocol/src/**/*.ts'],
     ignores: ['packages/protocol/src/**/*.test.ts'],

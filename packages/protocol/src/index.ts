@@ -109,6 +109,8 @@ export {
   EnrollmentResponse,
   NodeKind,
   NodeInfo,
+  NodeList,
+  NodeMetrics,
   PlacementPolicy,
   PlacementPolicyPatch,
   NO_POLICY,
@@ -123,6 +125,7 @@ export {
   CancelJobRequest,
   CancelJobResponse,
   JobMetricSample,
+  JobMetrics,
 } from './http/api.js';
 export {
   ScrapydErrorBody,
@@ -180,6 +183,7 @@ export {
   Webhook,
   WebhookWithSecret,
   WebhookList,
+  WebhookResponse,
   EmailChannel,
   SlackChannel,
   TelegramChannel,
@@ -191,6 +195,7 @@ export {
   Channel,
   ChannelWithSecret,
   ChannelList,
+  ChannelResponse,
   DeliveryState,
   Delivery,
   DeliveryPage,

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import pino from 'pino';
+import type { z } from 'zod';
+import { CreateAlertRuleRequest, type AlertCondition } from '@scrapyard/protocol';
 import { SecretBox } from '../auth/secret-box.js';
 import { createAlertsRepo } from '../db/repos/alerts.js';
 import { createConsumerMarks } from '../db/repos/consumer-marks.js';
@@ -20,6 +22,9 @@ import { TargetCatalog } from '../deliveries/targets.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { AlertEngine } from './engine.js';
 import { AlertRuleService } from './rule-service.js';
+
+/** A rule as the route hands it over: parsed by the protocol's schema (defaults filled in). */
+const ruleBody = (body: z.input<typeof CreateAlertRuleRequest>) => CreateAlertRuleRequest.parse(body);
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const logger = pino({ level: 'silent' });
@@ -141,12 +146,14 @@ testEachStore('a notice enqueued before a crash is not sent again by the next en
   const first = s.engine();
   await first.start();
   const rules = new AlertRuleService({ repo: s.repo, notifier: s.notifier, listener: first, now: () => s.clock.now });
-  await rules.create({
-    name: 'broke',
-    condition: { kind: 'job_outcome', outcomes: ['failed'] },
-    channels: [s.channel.id],
-    repeatSeconds: 60,
-  });
+  await rules.create(
+    ruleBody({
+      name: 'broke',
+      condition: { kind: 'job_outcome', outcomes: ['failed'] },
+      channels: [s.channel.id],
+      repeatSeconds: 60,
+    }),
+  );
   s.clock.now = T0 + 1_000;
   await s.finish(RUN('a'), 's', 'failed', s.clock.now);
   s.events.publish({
@@ -189,11 +196,13 @@ testEachStore('jobs finished while no engine watched are caught up from the mark
   const first = s.engine();
   await first.start();
   const rules = new AlertRuleService({ repo: s.repo, notifier: s.notifier, listener: first, now: () => s.clock.now });
-  await rules.create({
-    name: 'broke',
-    condition: { kind: 'job_outcome', outcomes: ['failed'] },
-    channels: [s.channel.id],
-  });
+  await rules.create(
+    ruleBody({
+      name: 'broke',
+      condition: { kind: 'job_outcome', outcomes: ['failed'] },
+      channels: [s.channel.id],
+    }),
+  );
   await first.stop();
 
   // Down: a run fails.
@@ -218,13 +227,13 @@ testEachStore('jobs finished while no engine watched are caught up from the mark
   await third.stop();
 });
 
-const failed = { kind: 'job_outcome', outcomes: ['failed'] } as const;
+const failed: AlertCondition = { kind: 'job_outcome', outcomes: ['failed'] };
 
 testEachStore('a job alert is about the spider, whatever arguments its runs had', {}, async (t, store) => {
   const s = await setup(t, store);
   const e = s.engine();
   await e.start();
-  await s.ruleService(e).create({ name: 'broke', condition: failed, channels: [s.channel.id] });
+  await s.ruleService(e).create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id] }));
   await s.run(e, 's', 'failed', [['page', '1']]);
   await s.run(e, 's', 'failed', [['page', '2']]);
   await s.run(e, 's', 'failed', [['page', 'x'.repeat(300)]]);
@@ -245,7 +254,9 @@ testEachStore('a rule at its open-alert cap opens no more, and says so once per 
   const s = await setup(t, store);
   const e = s.engine({ maxOpenPerRule: 2 });
   await e.start();
-  const { rule } = await s.ruleService(e).create({ name: 'any', condition: failed, channels: [s.channel.id] });
+  const { rule } = await s
+    .ruleService(e)
+    .create(ruleBody({ name: 'any', condition: failed, channels: [s.channel.id] }));
   for (const spider of ['s1', 's2', 's3', 's4']) await s.run(e, spider, 'failed');
   assert.deepEqual((await s.repo.allActive()).map((a) => a.subject).sort(), ['p/s1', 'p/s2']);
   assert.deepEqual(await s.sent(), ['alert.firing', 'alert.firing']);
@@ -287,7 +298,7 @@ testEachStore(
     await e.start();
     await s
       .ruleService(e)
-      .create({ name: 'broke', condition: failed, channels: [s.channel.id, other.id], repeatSeconds: 60 });
+      .create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id, other.id], repeatSeconds: 60 }));
     await s.run(e, 's', 'failed');
     const both = async () => [await s.outbox(s.channel.id), await s.outbox(other.id)];
     assert.deepEqual(await both(), [['alert.firing:0'], ['alert.firing:0']]);
@@ -324,7 +335,7 @@ testEachStore('a rule muted before its first failure sends nothing until the mut
   const e = s.engine();
   await e.start();
   const rules = s.ruleService(e);
-  const { rule } = await rules.create({ name: 'broke', condition: failed, channels: [s.channel.id] });
+  const { rule } = await rules.create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id] }));
   await rules.muteRule(rule.id, { seconds: 600 });
   await s.run(e, 's', 'failed');
   const [alert] = await s.repo.allActive();
@@ -357,7 +368,9 @@ testEachStore('a condition that clears before forSeconds resolves silently', {},
   const s = await setup(t, store);
   const e = s.engine();
   await e.start();
-  await s.ruleService(e).create({ name: 'broke', condition: failed, channels: [s.channel.id], forSeconds: 60 });
+  await s
+    .ruleService(e)
+    .create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id], forSeconds: 60 }));
   await s.run(e, 's', 'failed');
   const [alert] = await s.repo.allActive();
   assert.equal(alert!.state, 'pending');
@@ -382,7 +395,9 @@ testEachStore('sendResolved false: the alert resolves without a message', {}, as
   const s = await setup(t, store);
   const e = s.engine();
   await e.start();
-  await s.ruleService(e).create({ name: 'broke', condition: failed, channels: [s.channel.id], sendResolved: false });
+  await s
+    .ruleService(e)
+    .create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id], sendResolved: false }));
   await s.run(e, 's', 'failed');
   const [alert] = await s.repo.allActive();
   await s.run(e, 's', 'succeeded');
@@ -396,7 +411,7 @@ testEachStore('changing a rule’s condition or disabling it closes its alerts s
   const e = s.engine();
   await e.start();
   const rules = s.ruleService(e);
-  const { rule } = await rules.create({ name: 'broke', condition: failed, channels: [s.channel.id] });
+  const { rule } = await rules.create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id] }));
   await s.run(e, 's', 'failed');
   const [first] = await s.repo.allActive();
   // Another name or channel list keeps it open.
@@ -424,7 +439,9 @@ testEachStore('alerts about spider arguments, from before, are closed silently a
   const s = await setup(t, store);
   const first = s.engine();
   await first.start();
-  const { rule } = await s.ruleService(first).create({ name: 'broke', condition: failed, channels: [s.channel.id] });
+  const { rule } = await s
+    .ruleService(first)
+    .create(ruleBody({ name: 'broke', condition: failed, channels: [s.channel.id] }));
   await first.stop();
   const old = {
     rule_id: rule.id,

@@ -4,17 +4,16 @@
  * of every change so it evaluates the rules as stored.
  */
 import { randomBytes } from 'node:crypto';
-import {
+import type {
+  Alert,
   AlertQuery,
+  AlertRule,
   CreateAlertRuleRequest,
   MuteRequest,
   UpdateAlertRuleRequest,
-  type Alert,
-  type AlertRule,
 } from '@scrapyard/protocol';
 import type { AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
-import { parseOr400 } from '../routes/api/validate.js';
 import { ApiError } from '../services/api-error.js';
 import { alertView, ruleView } from './views.js';
 
@@ -58,8 +57,7 @@ export class AlertRuleService {
     }
   }
 
-  async create(body: unknown): Promise<{ rule: AlertRule }> {
-    const req = parseOr400(CreateAlertRuleRequest, body, 'body');
+  async create(req: CreateAlertRuleRequest): Promise<{ rule: AlertRule }> {
     await this.#checkChannels(req.channels);
     if ((await this.d.repo.rules.count()) >= MAX_RULES) {
       throw new ApiError('LIMIT_REACHED', `at most ${MAX_RULES} alert rules: delete some first`);
@@ -84,8 +82,7 @@ export class AlertRuleService {
     return { rule: ruleView(row) };
   }
 
-  async update(id: string, body: unknown): Promise<{ rule: AlertRule }> {
-    const req = parseOr400(UpdateAlertRuleRequest, body, 'body');
+  async update(id: string, req: UpdateAlertRuleRequest): Promise<{ rule: AlertRule }> {
     await this.#row(id);
     if (req.channels) await this.#checkChannels(req.channels);
     const set: Partial<AlertRuleRow> = { updated_at: this.d.now() };
@@ -112,8 +109,7 @@ export class AlertRuleService {
     await this.d.repo.rules.delete(id);
   }
 
-  async muteRule(id: string, body: unknown): Promise<{ rule: AlertRule }> {
-    const { seconds } = parseOr400(MuteRequest, body, 'body');
+  async muteRule(id: string, { seconds }: MuteRequest): Promise<{ rule: AlertRule }> {
     await this.#row(id);
     await this.d.repo.rules.update(id, { muted_until: this.d.now() + seconds * 1000 });
     const row = await this.#row(id);
@@ -129,8 +125,7 @@ export class AlertRuleService {
     return { rule: ruleView(row) };
   }
 
-  async alerts(query: unknown): Promise<{ alerts: Alert[] }> {
-    const q = parseOr400(AlertQuery, query, 'query');
+  async alerts(q: AlertQuery): Promise<{ alerts: Alert[] }> {
     const states = q.state === undefined ? undefined : q.state === 'active' ? ['pending', 'firing'] : [q.state];
     const rows = await this.d.repo.page({
       states: states as ('pending' | 'firing' | 'resolved')[] | undefined,
@@ -146,8 +141,7 @@ export class AlertRuleService {
     return { alert: alertView(row) };
   }
 
-  async muteAlert(id: string, body: unknown): Promise<{ alert: Alert }> {
-    const { seconds } = parseOr400(MuteRequest, body, 'body');
+  async muteAlert(id: string, { seconds }: MuteRequest): Promise<{ alert: Alert }> {
     await this.alert(id);
     await this.d.repo.update(id, { muted_until: this.d.now() + seconds * 1000 });
     await this.d.listener.alertMuted(id);

@@ -8,23 +8,23 @@
  * changed host or URL.
  */
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import {
-  CreateChannelRequest,
-  DeliveryQuery,
   EmailChannel,
   SlackChannel,
   TelegramChannel,
-  UpdateChannelRequest,
   WebhookChannel,
   type Channel,
+  type CreateChannelRequest,
+  type DeliveryQuery,
+  type UpdateChannelRequest,
   type ChannelKind,
   type ChannelWithSecret,
   type Delivery,
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
-import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError, parseOr400 } from '../services/api-error.js';
 import { newDeliveryId } from './delivery-id.js';
 import { canonicalHost, OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
@@ -135,8 +135,7 @@ export class ChannelService {
     return { secret: { ...secret, signingSecret }, generated: { signingSecret } };
   }
 
-  async create(body: unknown): Promise<ChannelWithSecret> {
-    const b = parseOr400(CreateChannelRequest, body, 'body');
+  async create(b: CreateChannelRequest): Promise<ChannelWithSecret> {
     this.#checkDestination(b.kind, b, true);
     if (await this.d.repo.channels.nameTaken(b.name, null)) {
       throw new ApiError('CONFLICT', `a channel named ${b.name} exists`);
@@ -161,8 +160,7 @@ export class ChannelService {
     return { channel: this.#view(row), ...(generated ? { secret: generated } : {}) };
   }
 
-  async update(id: string, body: unknown): Promise<ChannelWithSecret> {
-    const b = parseOr400(UpdateChannelRequest, body, 'body');
+  async update(id: string, b: UpdateChannelRequest): Promise<ChannelWithSecret> {
     const row = await this.#row(id);
     const kind = row.kind as ChannelKind;
     if (b.name !== undefined && (await this.d.repo.channels.nameTaken(b.name, id))) {
@@ -240,9 +238,8 @@ export class ChannelService {
     return { delivery: deliveryView((await this.d.repo.get(deliveryId))!) };
   }
 
-  async deliveries(id: string, query: unknown): Promise<{ deliveries: Delivery[] }> {
+  async deliveries(id: string, q: z.output<typeof DeliveryQuery>): Promise<{ deliveries: Delivery[] }> {
     await this.#row(id);
-    const q = parseOr400(DeliveryQuery, query, 'query');
     return { deliveries: (await this.d.repo.log(id, q.state, q.limit)).map(deliveryView) };
   }
 }

@@ -5,12 +5,13 @@
  * needs the secret (or a rotation) in the same update (SECRET_REQUIRED).
  */
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import {
-  CreateWebhookRequest,
-  DeliveryQuery,
-  UpdateWebhookRequest,
   WEBHOOK_EVENTS,
+  type CreateWebhookRequest,
   type Delivery,
+  type DeliveryQuery,
+  type UpdateWebhookRequest,
   type Webhook,
   type WebhookEvent,
   type WebhookWithSecret,
@@ -18,7 +19,6 @@ import {
 import type { SecretBox } from '../auth/secret-box.js';
 import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
 import type { WebhooksTable } from '../db/schema.js';
-import { parseOr400 } from '../routes/api/validate.js';
 import { ApiError } from '../services/api-error.js';
 import { newDeliveryId } from './delivery-id.js';
 import { OutboundPolicy } from './outbound-policy.js';
@@ -86,8 +86,7 @@ export class WebhookService {
     return webhookView(await this.#row(id));
   }
 
-  async create(body: unknown): Promise<WebhookWithSecret> {
-    const b = parseOr400(CreateWebhookRequest, body, 'body');
+  async create(b: CreateWebhookRequest): Promise<WebhookWithSecret> {
     this.#checkUrl(b.url);
     if ((await this.d.repo.webhooks.count()) >= MAX_WEBHOOKS) {
       throw new ApiError('LIMIT_REACHED', `at most ${MAX_WEBHOOKS} webhooks; delete some first`);
@@ -114,8 +113,7 @@ export class WebhookService {
     return { webhook: webhookView(row as WebhookRow), secret };
   }
 
-  async update(id: string, body: unknown): Promise<WebhookWithSecret> {
-    const b = parseOr400(UpdateWebhookRequest, body, 'body');
+  async update(id: string, b: UpdateWebhookRequest): Promise<WebhookWithSecret> {
     const row = await this.#row(id);
     const project = b.project === undefined ? row.project : b.project;
     const spider = b.spider === undefined ? row.spider : b.spider;
@@ -191,9 +189,8 @@ export class WebhookService {
     return { delivery: deliveryView(stored!) };
   }
 
-  async deliveries(id: string, query: unknown): Promise<{ deliveries: Delivery[] }> {
+  async deliveries(id: string, q: z.output<typeof DeliveryQuery>): Promise<{ deliveries: Delivery[] }> {
     await this.#row(id);
-    const q = parseOr400(DeliveryQuery, query, 'query');
     return { deliveries: (await this.d.repo.log(id, q.state, q.limit)).map(deliveryView) };
   }
 }

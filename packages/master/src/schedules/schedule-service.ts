@@ -4,19 +4,19 @@
  * before anything is stored, then handed to the scheduler.
  */
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import {
-  CreateScheduleRequest,
-  PreviewScheduleRequest,
   ScheduleSpec,
-  UpdateScheduleRequest,
+  type CreateScheduleRequest,
   type FireTime,
+  type PreviewScheduleRequest,
   type Schedule,
   type ScheduleFire,
+  type UpdateScheduleRequest,
 } from '@scrapyard/protocol';
 import type { ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
 import type { JobService } from '../jobs/job-service.js';
-import { parseOr400 } from '../routes/api/validate.js';
-import { ApiError } from '../services/api-error.js';
+import { ApiError, parseOr400 } from '../services/api-error.js';
 import { describeTiming } from './cron-text.js';
 import { FireTimes, localTime } from './fire-times.js';
 import type { Scheduler } from './scheduler.js';
@@ -46,8 +46,8 @@ export class ScheduleService {
     this.#d = deps;
   }
 
-  async create(body: unknown): Promise<Schedule> {
-    const spec = await this.#validate(parseOr400(CreateScheduleRequest, body ?? {}, 'body'), null);
+  async create(input: z.output<typeof CreateScheduleRequest>): Promise<Schedule> {
+    const spec = await this.#validate(input, null);
     if ((await this.#d.repo.count()) >= this.#d.maxSchedules) {
       throw new ApiError('LIMIT_REACHED', `at most ${this.#d.maxSchedules} schedules are kept (max_schedules)`);
     }
@@ -72,8 +72,7 @@ export class ScheduleService {
     return this.#view(row);
   }
 
-  async update(id: string, body: unknown): Promise<Schedule> {
-    const patch = parseOr400(UpdateScheduleRequest, body ?? {}, 'body');
+  async update(id: string, patch: z.output<typeof UpdateScheduleRequest>): Promise<Schedule> {
     const row = await this.#row(id);
     const spec = await this.#validate({ ...specOf(row), ...patch }, id);
     const now = this.#d.now();
@@ -126,8 +125,7 @@ export class ScheduleService {
   }
 
   /** The next fires of an expression before it is saved. */
-  preview(body: unknown): FireTimesView {
-    const p = parseOr400(PreviewScheduleRequest, body ?? {}, 'body');
+  preview(p: z.output<typeof PreviewScheduleRequest>): FireTimesView {
     const after = p.after ?? this.#d.now();
     const times = FireTimes.of({ ...p, anchor: after });
     return {
@@ -193,7 +191,7 @@ export class ScheduleService {
   }
 
   /** The whole spec checked: fields, expression, bounds, name, project, spider, version and arguments. */
-  async #validate(input: unknown, id: string | null): Promise<ScheduleSpec> {
+  async #validate(input: z.input<typeof ScheduleSpec>, id: string | null): Promise<ScheduleSpec> {
     const spec = parseOr400(ScheduleSpec, input, 'body');
     FireTimes.of({ ...spec, anchor: this.#d.now() });
     this.#checkFloor(spec);

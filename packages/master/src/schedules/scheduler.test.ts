@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
-import type { CreateScheduleRequest } from '@scrapyard/protocol';
+import { CreateScheduleRequest, UpdateScheduleRequest } from '@scrapyard/protocol';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createSchedulesRepo } from '../db/repos/schedules.js';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
@@ -17,6 +17,7 @@ import { DomainEvents } from '../events/domain-events.js';
 import { JobService } from '../jobs/job-service.js';
 import { LogSink } from '../jobs/log-sink.js';
 import { AgentRegistry } from '../registry/registry.js';
+import { parseOr400 } from '../services/api-error.js';
 import { PolicyStore } from '../services/policy-store.js';
 import { notFound } from '../services/scrapyd-error.js';
 import { ScheduleService } from './schedule-service.js';
@@ -100,8 +101,13 @@ async function setup(t: TestContext, store: Store, o: Options = {}) {
     await scheduler.tick();
     await scheduler.idle();
   };
+  /** The service as the routes call it: bodies parsed by the protocol's schemas first. */
+  const edge = {
+    create: async (body: object) => m.service.create(parseOr400(CreateScheduleRequest, body, 'body')),
+    update: async (id: string, body: object) => m.service.update(id, parseOr400(UpdateScheduleRequest, body, 'body')),
+  };
   const create = (body: Partial<CreateScheduleRequest>) =>
-    m.service.create({ project: 'p', spider: 's', intervalSeconds: 10, ...body });
+    edge.create({ project: 'p', spider: 's', intervalSeconds: 10, ...body });
   const jobsOf = (id: string) =>
     db.selectFrom('jobs').select(['job_id', 'state', 'run_id']).where('schedule_id', '=', id).orderBy('seq').execute();
   const fires = async (id: string) =>
@@ -111,7 +117,23 @@ async function setup(t: TestContext, store: Store, o: Options = {}) {
       status: f.status,
       code: f.reason_code,
     }));
-  return { ...m, boot, advance, create, jobsOf, fires, clock, jobs, jobsRepo, repo, db, events, catalog, policies };
+  return {
+    ...m,
+    edge,
+    boot,
+    advance,
+    create,
+    jobsOf,
+    fires,
+    clock,
+    jobs,
+    jobsRepo,
+    repo,
+    db,
+    events,
+    catalog,
+    policies,
+  };
 }
 
 testEachStore('a fire happens once, on time, with the job it made', {}, async (t, store) => {
@@ -268,7 +290,7 @@ testEachStore('a fire claimed just before a crash is completed at start, never d
 testEachStore('bad schedules are refused whole and nothing is stored', {}, async (t, store) => {
   const s = await setup(t, store);
   const refused = async (body: object, code: string, message: RegExp) => {
-    await assert.rejects(s.service.create(body), (e: { code: string; message: string }) => {
+    await assert.rejects(s.edge.create(body), (e: { code: string; message: string }) => {
       assert.equal(e.code, code);
       assert.match(e.message, message);
       return true;
@@ -498,7 +520,7 @@ testEachStore('schedules firing more often than min_schedule_interval_seconds ar
   const s = await setup(t, store, { minIntervalSeconds: 60 });
   const refused = async (body: object, message: RegExp, id?: string) => {
     await assert.rejects(
-      id ? s.service.update(id, body) : s.service.create({ project: 'p', spider: 's', ...body }),
+      id ? s.edge.update(id, body) : s.edge.create({ project: 'p', spider: 's', ...body }),
       (e: { code: string; status: number; message: string }) => {
         assert.deepEqual([e.code, e.status], ['SCHEDULE_TOO_FREQUENT', 400]);
         assert.match(e.message, /min_schedule_interval_seconds = 60/);

@@ -48,6 +48,9 @@ export const NodeInfo = z.object({
   host: HostMetrics.nullable(),
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
+export const NodeList = z.object({ nodes: z.array(NodeInfo) });
+/** GET /api/v1/nodes/:id/metrics: the node's host samples, oldest first. */
+export const NodeMetrics = z.object({ nodeId: NodeId, samples: z.array(HostMetrics) });
 
 const runLimit = (max: number) => z.number().int().min(1).max(max).nullable();
 /**
@@ -247,3 +250,5 @@ export type CancelJobResponse = z.infer<typeof CancelJobResponse>;
 
 export const JobMetricSample = z.object({ at: EpochMs, cpuPercent: z.number(), rssBytes: z.number() });
 export type JobMetricSample = z.infer<typeof JobMetricSample>;
+/** GET /api/v1/jobs/:jobId/metrics: the run's resource samples. */
+export const JobMetrics = z.object({ samples: z.array(JobMetricSample) });

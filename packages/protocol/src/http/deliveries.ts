@@ -100,6 +100,7 @@ export const WebhookWithSecret = z.object({ webhook: Webhook, secret: SigningSec
 export type WebhookWithSecret = z.infer<typeof WebhookWithSecret>;
 export const WebhookList = z.object({ webhooks: z.array(Webhook) });
 export type WebhookList = z.infer<typeof WebhookList>;
+export const WebhookResponse = z.object({ webhook: Webhook });
 
 const Email = z
   .string()
@@ -209,6 +210,7 @@ export const ChannelWithSecret = z.object({
 export type ChannelWithSecret = z.infer<typeof ChannelWithSecret>;
 export const ChannelList = z.object({ channels: z.array(Channel) });
 export type ChannelList = z.infer<typeof ChannelList>;
+export const ChannelResponse = z.object({ channel: Channel });
 
 export const DeliveryState = z.enum(['pending', 'delivered', 'dead']);
 export const Delivery = z.object({

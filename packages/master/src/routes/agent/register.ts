@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AGENT_HTTP_PREFIX, RegisterRequest } from '@scrapyard/protocol';
 import type { NodeAdmin } from '../../services/node-admin.js';
 import { apiErrorHandler } from '../api/errors.js';
-import { parseOr400 } from '../api/validate.js';
+import { parseOr400 } from '../../services/api-error.js';
 
 export async function agentRegisterRoutes(app: FastifyInstance, o: { admin: NodeAdmin }): Promise<void> {
   app.setErrorHandler(apiErrorHandler);

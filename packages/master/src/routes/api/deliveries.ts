@@ -2,39 +2,93 @@
  * /api/v1/webhooks and /api/v1/channels: create, list, show, update, delete, send a test, and each one's delivery
  * log. (Writes need admin: see plugin.ts.)
  */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import {
+  ChannelList,
+  ChannelResponse,
+  ChannelWithSecret,
+  CreateChannelRequest,
+  CreateWebhookRequest,
+  DeliveryPage,
+  DeliveryQuery,
+  TestDeliveryResponse,
+  UpdateChannelRequest,
+  UpdateWebhookRequest,
+  WebhookList,
+  WebhookResponse,
+  WebhookWithSecret,
+} from '@scrapyard/protocol';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
-import { parseOr400 } from './validate.js';
+import { parseOr400 } from '../../services/api-error.js';
+import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 
-interface Manageable {
-  list(): Promise<unknown>;
-  get(id: string): Promise<unknown>;
-  create(body: unknown): Promise<unknown>;
-  update(id: string, body: unknown): Promise<unknown>;
-  delete(id: string): Promise<void>;
-  test(id: string): Promise<unknown>;
-  deliveries(id: string, query: unknown): Promise<unknown>;
+/** What a webhook and a channel have in common at the edge: their bodies and answers. */
+interface Schemas<Create extends z.ZodType, Update extends z.ZodType> {
+  create: Create;
+  update: Update;
+  list: z.ZodType;
+  one: z.ZodType;
+  withSecret: z.ZodType;
+  /** Wraps a shown one (`{webhook}`, `{channel}`). */
+  wrap: (v: unknown) => unknown;
 }
 
-function crud(app: FastifyInstance, path: string, s: Manageable, wrap: (v: unknown) => unknown): void {
+interface Manageable<Create extends z.ZodType, Update extends z.ZodType> {
+  list(): Promise<unknown>;
+  get(id: string): Promise<unknown>;
+  create(body: z.output<Create>): Promise<unknown>;
+  update(id: string, body: z.output<Update>): Promise<unknown>;
+  delete(id: string): Promise<void>;
+  test(id: string): Promise<unknown>;
+  deliveries(id: string, query: z.output<typeof DeliveryQuery>): Promise<unknown>;
+}
+
+function crud<C extends z.ZodType, U extends z.ZodType>(
+  app: CheckedApp,
+  path: string,
+  s: Manageable<C, U>,
+  x: Schemas<C, U>,
+): void {
   const id = (req: { params: unknown }) => parseOr400(IdParams, req.params, 'path').id;
-  app.get(path, async () => s.list());
-  app.post(path, async (req, reply) => reply.code(201).send(await s.create(req.body)));
-  app.get(`${path}/:id`, async (req) => wrap(await s.get(id(req))));
-  app.patch(`${path}/:id`, async (req) => s.update(id(req), req.body));
+  const answers = (code: number, schema: z.ZodType) => ({ schema: { response: { [code]: schema } } });
+  app.get(path, answers(200, x.list), async () => s.list());
+  app.post(path, answers(201, x.withSecret), async (req, reply) =>
+    reply.code(201).send(await s.create(parseOr400(x.create, req.body, 'body'))),
+  );
+  app.get(`${path}/:id`, answers(200, x.one), async (req) => x.wrap(await s.get(id(req))));
+  app.patch(`${path}/:id`, answers(200, x.withSecret), async (req) =>
+    s.update(id(req), parseOr400(x.update, req.body, 'body')),
+  );
   app.delete(`${path}/:id`, async (req, reply) => {
     await s.delete(id(req));
     return reply.code(204).send();
   });
-  app.post(`${path}/:id/test`, async (req, reply) => reply.code(202).send(await s.test(id(req))));
-  app.get(`${path}/:id/deliveries`, async (req) => s.deliveries(id(req), req.query));
+  app.post(`${path}/:id/test`, answers(202, TestDeliveryResponse), async (req, reply) =>
+    reply.code(202).send(await s.test(id(req))),
+  );
+  app.get(`${path}/:id/deliveries`, answers(200, DeliveryPage), async (req) =>
+    s.deliveries(id(req), parseOr400(DeliveryQuery, req.query, 'query')),
+  );
 }
 
-export function deliveryRoutes(app: FastifyInstance, o: { webhooks: WebhookService; channels: ChannelService }): void {
-  crud(app, '/webhooks', o.webhooks, (webhook) => ({ webhook }));
-  crud(app, '/channels', o.channels, (channel) => ({ channel }));
+export function deliveryRoutes(app: CheckedApp, o: { webhooks: WebhookService; channels: ChannelService }): void {
+  crud(app, '/webhooks', o.webhooks, {
+    create: CreateWebhookRequest,
+    update: UpdateWebhookRequest,
+    list: WebhookList,
+    one: WebhookResponse,
+    withSecret: WebhookWithSecret,
+    wrap: (webhook) => ({ webhook }),
+  });
+  crud(app, '/channels', o.channels, {
+    create: CreateChannelRequest,
+    update: UpdateChannelRequest,
+    list: ChannelList,
+    one: ChannelResponse,
+    withSecret: ChannelWithSecret,
+    wrap: (channel) => ({ channel }),
+  });
 }

@@ -3,19 +3,18 @@
  * final one once the crawl ended), the downsampled series of its counters, and the exceptions it raised with their
  * tracebacks. A job that has not reported (pending, or a crawl that never got far) answers with nulls.
  */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { JobId, ProjectName, type JobStatsResponse } from '@scrapyard/protocol';
+import { JobId, JobStatsResponse, ProjectName } from '@scrapyard/protocol';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobService } from '../../jobs/job-service.js';
-import { ApiError } from '../../services/api-error.js';
-import { parseOr400 } from './validate.js';
+import { ApiError, parseOr400 } from '../../services/api-error.js';
+import type { CheckedApp } from './checked-answers.js';
 
 const Params = z.object({ jobId: JobId });
 const Query = z.object({ project: ProjectName.optional() }).strict();
 
-export function jobStatsRoutes(app: FastifyInstance, o: { jobs: JobService; stats: JobStatsRepo }): void {
-  app.get('/jobs/:jobId/stats', async (req): Promise<JobStatsResponse> => {
+export function jobStatsRoutes(app: CheckedApp, o: { jobs: JobService; stats: JobStatsRepo }): void {
+  app.get('/jobs/:jobId/stats', { schema: { response: { 200: JobStatsResponse } } }, async (req) => {
     const { jobId } = parseOr400(Params, req.params, 'path');
     const { project } = parseOr400(Query, req.query, 'query');
     const row = await o.jobs.latest(jobId, project);

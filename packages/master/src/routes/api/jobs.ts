@@ -3,27 +3,29 @@
  * dialect. Submit, cancel, list with filters and cursor pagination, one job with its attempts, and its metrics.
  * Every change goes through the JobService, like the Scrapyd API's.
  */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   CancelJobRequest,
+  CancelJobResponse,
+  JobDetail,
   JobId,
+  JobInfo,
+  JobMetrics,
   JobOutcome,
+  JobPage,
   NodeId,
   ProjectName,
   SpiderName,
   SubmitJobRequest,
   type JobAttempt,
-  type JobDetail,
-  type JobInfo,
   type JobStatsSummary,
   type EffectivePolicy,
 } from '@scrapyard/protocol';
 import type { JobRow } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobService } from '../../jobs/job-service.js';
-import { ApiError } from '../../services/api-error.js';
-import { parseOr400 } from './validate.js';
+import { ApiError, parseOr400 } from '../../services/api-error.js';
+import type { CheckedApp } from './checked-answers.js';
 
 const STATES = ['pending', 'running', 'finished'] as const;
 const Cursor = z
@@ -101,7 +103,7 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
 }
 
 export function jobRoutes(
-  app: FastifyInstance,
+  app: CheckedApp,
   o: { jobs: JobService; metrics: MetricsRepo; views: JobViews; maxScheduleParams: number },
 ): void {
   const find = async (params: unknown, query: unknown) => {
@@ -112,7 +114,7 @@ export function jobRoutes(
     return row;
   };
 
-  app.get('/jobs', async (req) => {
+  app.get('/jobs', { schema: { response: { 200: JobPage } } }, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     const rows = await o.jobs.page({
       project: q.project,
@@ -130,7 +132,7 @@ export function jobRoutes(
     };
   });
 
-  app.post('/jobs', async (req, reply) => {
+  app.post('/jobs', { schema: { response: { 201: JobInfo } } }, async (req, reply) => {
     const body = parseOr400(SubmitJobRequest, req.body, 'body');
     const args = Object.entries(body.args);
     const settings = Object.entries(body.settings);
@@ -158,7 +160,7 @@ export function jobRoutes(
     return reply.code(201).send(await toJobInfo(row, o.views));
   });
 
-  app.get('/jobs/:jobId', async (req): Promise<JobDetail> => {
+  app.get('/jobs/:jobId', { schema: { response: { 200: JobDetail } } }, async (req) => {
     const row = await find(req.params, req.query);
     const info = await toJobInfo(row, o.views);
     const earlier: JobAttempt[] = await Promise.all(
@@ -176,7 +178,7 @@ export function jobRoutes(
     return { ...info, attempts: earlier };
   });
 
-  app.post('/jobs/:jobId/cancel', async (req) => {
+  app.post('/jobs/:jobId/cancel', { schema: { response: { 200: CancelJobResponse } } }, async (req) => {
     const { jobId } = parseOr400(JobParams, req.params, 'path');
     const body = parseOr400(CancelJobRequest, req.body ?? {}, 'body');
     const { prevstate } = await o.jobs.cancel(
@@ -192,7 +194,7 @@ export function jobRoutes(
     return { id: jobId, project: body.project, previousState: prevstate };
   });
 
-  app.get('/jobs/:jobId/metrics', async (req) => {
+  app.get('/jobs/:jobId/metrics', { schema: { response: { 200: JobMetrics } } }, async (req) => {
     const row = await find(req.params, req.query);
     return { samples: await o.metrics.jobSamples(row.run_id) };
   });

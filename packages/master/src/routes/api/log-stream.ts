@@ -19,10 +19,9 @@ import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import type { DomainEvents } from '../../events/domain-events.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError, parseOr400 } from '../../services/api-error.js';
 import { apiErrorHandler } from './errors.js';
 import { TailFollowers, type Follower } from './tail-followers.js';
-import { parseOr400 } from './validate.js';
 
 /** What the tail needs to know about a job (a `JobRow` fits). */
 export interface LogStreamJob {

@@ -1,31 +1,39 @@
 /** /api/v1/nodes: list, enroll, revoke, rotate, cordon, and host metrics. (Writes need admin: see plugin.ts.) */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CreateEnrollmentRequest, NodeId } from '@scrapyard/protocol';
+import {
+  CreateEnrollmentRequest,
+  EnrollmentResponse,
+  NodeId,
+  NodeInfo,
+  NodeList,
+  NodeMetrics,
+} from '@scrapyard/protocol';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
+import { parseOr400 } from '../../services/api-error.js';
 import type { NodeAdmin } from '../../services/node-admin.js';
-import { parseOr400 } from './validate.js';
+import type { CheckedApp } from './checked-answers.js';
 
 const NodeParams = z.object({ id: NodeId });
 const MetricsQuery = z.object({
   since: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(720),
 });
+const info = { schema: { response: { 200: NodeInfo } } };
 
-export function nodeRoutes(app: FastifyInstance, o: { admin: NodeAdmin; metrics: MetricsRepo }): void {
+export function nodeRoutes(app: CheckedApp, o: { admin: NodeAdmin; metrics: MetricsRepo }): void {
   const id = (params: unknown) => parseOr400(NodeParams, params, 'path').id;
 
-  app.get('/nodes', async () => ({ nodes: await o.admin.list() }));
-  app.get('/nodes/:id', async (req) => o.admin.info(id(req.params)));
-  app.post('/nodes/enrollments', async (req, reply) => {
+  app.get('/nodes', { schema: { response: { 200: NodeList } } }, async () => ({ nodes: await o.admin.list() }));
+  app.get('/nodes/:id', info, async (req) => o.admin.info(id(req.params)));
+  app.post('/nodes/enrollments', { schema: { response: { 201: EnrollmentResponse } } }, async (req, reply) => {
     const body = parseOr400(CreateEnrollmentRequest, req.body ?? {}, 'body');
     return reply.code(201).send(await o.admin.createEnrollment(body));
   });
-  app.post('/nodes/:id/revoke', async (req) => o.admin.revoke(id(req.params)));
-  app.post('/nodes/:id/rotate', async (req) => o.admin.rotate(id(req.params)));
-  app.post('/nodes/:id/cordon', async (req) => o.admin.setCordoned(id(req.params), true));
-  app.post('/nodes/:id/uncordon', async (req) => o.admin.setCordoned(id(req.params), false));
-  app.get('/nodes/:id/metrics', async (req) => {
+  app.post('/nodes/:id/revoke', info, async (req) => o.admin.revoke(id(req.params)));
+  app.post('/nodes/:id/rotate', info, async (req) => o.admin.rotate(id(req.params)));
+  app.post('/nodes/:id/cordon', info, async (req) => o.admin.setCordoned(id(req.params), true));
+  app.post('/nodes/:id/uncordon', info, async (req) => o.admin.setCordoned(id(req.params), false));
+  app.get('/nodes/:id/metrics', { schema: { response: { 200: NodeMetrics } } }, async (req) => {
     const nodeId = id(req.params);
     await o.admin.info(nodeId);
     const q = parseOr400(MetricsQuery, req.query, 'query');

@@ -1,6 +1,8 @@
 /**
  * The master's own REST API under /api/v1 (docs/cluster.md): nodes, enrollment, jobs with placement detail,
- * policies, metrics and the live log tail. JSON in and out, zod at the edge, `{"error":{code,message}}` on failure.
+ * policies, metrics and the live log tail. JSON in and out, `{"error":{code,message}}` on failure. zod at the edge:
+ * handlers parse params, query and body with the protocol's schemas and hand typed values to the services, and
+ * every answer is checked against its schema before it leaves (checked-answers.ts).
  * Access (auth/): reads as the Scrapyd API, every other method needs admin; checked before any body is read.
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +16,7 @@ import type { JobFilesConfig } from '../../jobs/job-files.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { NodeAdmin } from '../../services/node-admin.js';
 import type { PolicyStore } from '../../services/policy-store.js';
+import { withCheckedAnswers } from './checked-answers.js';
 import { apiErrorHandler } from './errors.js';
 import { jobStatsRoutes } from './job-stats.js';
 import { jobRoutes, type JobViews } from './jobs.js';
@@ -67,7 +70,8 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
   });
   app.setErrorHandler(apiErrorHandler);
   await app.register(
-    async (api) => {
+    async (scope) => {
+      const api = withCheckedAnswers(scope);
       nodeRoutes(api, { admin: o.admin, metrics: o.metrics });
       jobRoutes(api, {
         jobs: o.jobService,

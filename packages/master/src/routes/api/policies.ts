@@ -6,12 +6,12 @@
  * deployed later (a project's tags set before its first deploy route that deploy's `scrapy list`).
  * (Writes need admin: see plugin.ts.)
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PlacementPolicy, PlacementPolicyPatch, ProjectName, SpiderName } from '@scrapyard/protocol';
-import { ApiError } from '../../services/api-error.js';
+import { ApiError, parseOr400 } from '../../services/api-error.js';
 import type { PolicyStore } from '../../services/policy-store.js';
-import { parseOr400 } from './validate.js';
+import type { CheckedApp } from './checked-answers.js';
 
 const ProjectParams = z.object({ project: ProjectName });
 const SpiderParams = z.object({ project: ProjectName, spider: SpiderName });
@@ -20,6 +20,7 @@ const flag = z
   .optional()
   .transform((v) => v === '1' || v === 'true');
 const WriteQuery = z.object({ allow_unknown_project: flag, allow_unknown_spider: flag });
+const policy = { schema: { response: { 200: PlacementPolicy } } };
 
 export interface PolicyRouteOptions {
   policies: PolicyStore;
@@ -31,7 +32,7 @@ export interface PolicyRouteOptions {
   spiders: (project: string) => Promise<string[]>;
 }
 
-export function policyRoutes(app: FastifyInstance, o: PolicyRouteOptions): void {
+export function policyRoutes(app: CheckedApp, o: PolicyRouteOptions): void {
   /** Refuses a policy for a project that does not exist, or a spider it does not have (unless asked for). */
   const checkTarget = async (req: FastifyRequest, project: string, spider: string) => {
     const q = parseOr400(WriteQuery, req.query ?? {}, 'query');
@@ -70,15 +71,15 @@ export function policyRoutes(app: FastifyInstance, o: PolicyRouteOptions): void 
     o.kick(); // a lifted cap may let pending jobs start
   };
 
-  app.get('/projects/:project/policy', async (req) => {
+  app.get('/projects/:project/policy', policy, async (req) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return o.policies.get(project);
   });
-  app.put('/projects/:project/policy', async (req) => {
+  app.put('/projects/:project/policy', policy, async (req) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return put(req, project, '');
   });
-  app.patch('/projects/:project/policy', async (req) => {
+  app.patch('/projects/:project/policy', policy, async (req) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return patch(req, project, '');
   });
@@ -87,15 +88,15 @@ export function policyRoutes(app: FastifyInstance, o: PolicyRouteOptions): void 
     await remove(project, '');
     return reply.code(204).send();
   });
-  app.get('/projects/:project/spiders/:spider/policy', async (req) => {
+  app.get('/projects/:project/spiders/:spider/policy', policy, async (req) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return o.policies.get(project, spider);
   });
-  app.put('/projects/:project/spiders/:spider/policy', async (req) => {
+  app.put('/projects/:project/spiders/:spider/policy', policy, async (req) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return put(req, project, spider);
   });
-  app.patch('/projects/:project/spiders/:spider/policy', async (req) => {
+  app.patch('/projects/:project/spiders/:spider/policy', policy, async (req) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return patch(req, project, spider);
   });

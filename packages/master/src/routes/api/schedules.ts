@@ -2,11 +2,21 @@
  * /api/v1/schedules: create, list, show, update, pause, resume, delete, run now, next fires, history, and a
  * preview of an expression before it is saved. (Writes need admin: see plugin.ts.)
  */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ProjectName } from '@scrapyard/protocol';
+import {
+  CreateScheduleRequest,
+  FirePage,
+  FireTimes,
+  PreviewScheduleRequest,
+  ProjectName,
+  RunNowResponse,
+  Schedule,
+  ScheduleList,
+  UpdateScheduleRequest,
+} from '@scrapyard/protocol';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
-import { parseOr400 } from './validate.js';
+import { parseOr400 } from '../../services/api-error.js';
+import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const ListQuery = z.object({ project: ProjectName.optional() }).strict();
@@ -17,31 +27,39 @@ const FiresQuery = z
     before: z.coerce.number().int().nonnegative().optional(),
   })
   .strict();
+const one = { schema: { response: { 200: Schedule } } };
+const times = { schema: { response: { 200: FireTimes } } };
 
-export function scheduleRoutes(app: FastifyInstance, o: { schedules: ScheduleService }): void {
+export function scheduleRoutes(app: CheckedApp, o: { schedules: ScheduleService }): void {
   const s = o.schedules;
   const id = (req: { params: unknown }) => parseOr400(IdParams, req.params, 'path').id;
+  // A POST or PATCH without a body is an empty one.
+  const body = <T extends z.ZodType>(schema: T, req: { body: unknown }) => parseOr400(schema, req.body ?? {}, 'body');
 
-  app.get('/schedules', async (req) => {
+  app.get('/schedules', { schema: { response: { 200: ScheduleList } } }, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     return { schedules: await s.list(q.project) };
   });
-  app.post('/schedules', async (req, reply) => reply.code(201).send(await s.create(req.body)));
-  app.post('/schedules/preview', async (req) => s.preview(req.body));
-  app.get('/schedules/:id', async (req) => s.get(id(req)));
-  app.patch('/schedules/:id', async (req) => s.update(id(req), req.body));
+  app.post('/schedules', { schema: { response: { 201: Schedule } } }, async (req, reply) =>
+    reply.code(201).send(await s.create(body(CreateScheduleRequest, req))),
+  );
+  app.post('/schedules/preview', times, async (req) => s.preview(body(PreviewScheduleRequest, req)));
+  app.get('/schedules/:id', one, async (req) => s.get(id(req)));
+  app.patch('/schedules/:id', one, async (req) => s.update(id(req), body(UpdateScheduleRequest, req)));
   app.delete('/schedules/:id', async (req, reply) => {
     await s.delete(id(req));
     return reply.code(204).send();
   });
-  app.post('/schedules/:id/pause', async (req) => s.setEnabled(id(req), false));
-  app.post('/schedules/:id/resume', async (req) => s.setEnabled(id(req), true));
-  app.post('/schedules/:id/run', async (req, reply) => reply.code(201).send({ fire: await s.runNow(id(req)) }));
-  app.get('/schedules/:id/next', async (req) => {
+  app.post('/schedules/:id/pause', one, async (req) => s.setEnabled(id(req), false));
+  app.post('/schedules/:id/resume', one, async (req) => s.setEnabled(id(req), true));
+  app.post('/schedules/:id/run', { schema: { response: { 201: RunNowResponse } } }, async (req, reply) =>
+    reply.code(201).send({ fire: await s.runNow(id(req)) }),
+  );
+  app.get('/schedules/:id/next', times, async (req) => {
     const q = parseOr400(NextQuery, req.query, 'query');
     return s.upcoming(id(req), q.count);
   });
-  app.get('/schedules/:id/fires', async (req) => {
+  app.get('/schedules/:id/fires', { schema: { response: { 200: FirePage } } }, async (req) => {
     const q = parseOr400(FiresQuery, req.query, 'query');
     return s.fires(id(req), q.limit, q.before);
   });
