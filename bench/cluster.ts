@@ -37,6 +37,7 @@ import {
   ROOT,
   deploy,
   get,
+  MASTER_NODE_FLAGS,
   median,
   post,
   spawnKill,
@@ -164,8 +165,8 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
       pid = master.proc.pid!;
       port = Number(new URL(master.url).port);
     } else {
-      // The same V8 flag as the shipped master's shim, so both sides run the same runtime configuration.
-      bare = jsonChild(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench/ws-baseline.mjs')], {
+      // The same V8 flags as the shipped master's shim, so both sides run the same runtime configuration.
+      bare = jsonChild(process.execPath, [...MASTER_NODE_FLAGS, join(ROOT, 'bench/ws-baseline.mjs')], {
         ...process.env,
         BENCH_TEMPORARY_SECRET: secret,
       });

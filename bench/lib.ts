@@ -17,6 +17,12 @@ import { crawlArgs, crawlVars, runFiles } from '../packages/agent/src/runner/cra
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER = join(ROOT, 'packages/agent/python/scrapyard_runner.py');
 
+/** The V8 flags the master's shim runs it with (its shebang): baselines run with the same, so both sides compare. */
+export const MASTER_NODE_FLAGS = readFileSync(join(ROOT, 'packages/master/bin/scrapyard-master.mjs'), 'utf8')
+  .split('\n')[0]!
+  .split(' ')
+  .filter((a) => a.startsWith('--'));
+
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

@@ -29,6 +29,12 @@ function failed(r: { code: number | null; stderr: string; all: string }, msg: Re
   assert.match(r.stderr, msg);
 }
 
+/** Asserts a usage error: exit 2 and the message on stderr. */
+function refused(r: { code: number | null; stderr: string; all: string }, msg: RegExp): void {
+  assert.equal(r.code, 2, r.all);
+  assert.match(r.stderr, msg);
+}
+
 void test('alert rules and alerts through the CLI; bad input refused and nothing stored', async (t) => {
   const master = await startMaster(t, { env: { SCRAPYARD_ALERT_CHECK_SECONDS: '1' } });
   const api = new ScrapydClient(master.url);
@@ -62,15 +68,12 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
     /invalid rule: condition\.abovePercent/,
   );
   failed(await cli('create', '--name', 'x', '--kind', 'job_items'), /minItems, minPercentOfMedian or both/);
-  failed(
-    await cli('create', '--name', 'x', '--kind', 'job_outcome', '--repeat', 'soon'),
-    /--repeat must be a duration/,
-  );
-  failed(await cli('create', '--name', 'x'), /create needs --kind/);
-  failed(await cli('mute', 'ar_x'), /needs --for DURATION/);
-  failed(await cli('list', '--url', master.url), /--url and --master-url are the same flag/);
-  failed(await cli('list', '--name', 'x'), /list takes no --name/);
-  failed(await cli('explode'), /unknown alert command "explode"/);
+  refused(await cli('create', '--name', 'x', '--kind', 'job_outcome', '--repeat', 'soon'), /--repeat: not a duration/);
+  refused(await cli('create', '--name', 'x'), /create needs --kind/);
+  refused(await cli('mute', 'ar_x'), /needs --for DURATION/);
+  refused(await cli('list', '--url', master.url), /--url and --master-url are the same flag/);
+  refused(await cli('list', '--name', 'x'), /list takes no --name/);
+  refused(await cli('explode'), /unknown alert command "explode"/);
   failed(await cli('show', 'ar_nothing'), /NOT_FOUND/);
   assert.deepEqual((await json('list')).rules, []);
 
@@ -107,7 +110,7 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
   assert.deepEqual(updated.condition, { kind: 'job_items', project: 'demo', minItems: 5, baselineRuns: 5 });
   assert.equal(updated.repeatSeconds, null);
   failed(await cli('update', items.id, '--min-items=-1'), /invalid rule: condition\.minItems/);
-  failed(await cli('update', items.id), /nothing to update/);
+  refused(await cli('update', items.id), /nothing to update/);
 
   // Muted and unmuted.
   const muted = (await json('mute', created.id, '--for', '30m')).rule as Rule;

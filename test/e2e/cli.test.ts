@@ -21,13 +21,13 @@ void test('both commands are linked into node_modules/.bin and print --help', ()
   assert.match(node.stdout, /enroll \[--node-id ID\]/);
   const sched = spawnSync(bin('scrapyard-master'), ['schedule', '--help'], { encoding: 'utf8' });
   assert.equal(sched.status, 0, sched.stderr);
-  assert.match(sched.stdout, /preview \(--cron EXPR \| --every SECONDS\)/);
+  assert.match(sched.stdout, /preview \(--cron EXPR \| --every DURATION\)/);
   const noCommand = spawnSync(bin('scrapyard-master'), ['schedule'], { encoding: 'utf8' });
   assert.deepEqual([noCommand.status, /Usage: scrapyard-master schedule/.test(noCommand.stdout)], [2, true]);
   const unknown = spawnSync(bin('scrapyard-master'), ['schedule', 'explode', '--url', 'http://127.0.0.1:1'], {
     encoding: 'utf8',
   });
-  assert.deepEqual([unknown.status, /unknown schedule command "explode"/.test(unknown.stderr)], [1, true]);
+  assert.deepEqual([unknown.status, /unknown schedule command "explode"/.test(unknown.stderr)], [2, true]);
   const register = spawnSync(bin('scrapyard-agent'), ['register'], {
     encoding: 'utf8',
     env: { ...process.env, SCRAPYARD_MASTER_URL: 'ws://127.0.0.1:1' },

@@ -70,7 +70,7 @@ void test('TLS: register, connect over wss:// and crawl; no CA, no connection', 
   assert.equal(untrusted.code, 1, `the CLI without the CA refuses the certificate:\n${untrusted.all}`);
   assert.equal(
     untrusted.stderr,
-    `scrapyard-master node: cannot reach the master at ${url}: unable to verify the first certificate\n`,
+    `scrapyard-master node: MASTER_UNREACHABLE: cannot reach the master at ${url}: unable to verify the first certificate\n`,
   );
 
   // register without the CA fails on the certificate and writes nothing.

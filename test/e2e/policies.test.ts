@@ -104,6 +104,12 @@ void test('scrapyard-master policy get|set|patch|delete', async (t) => {
     assert.equal(r.code, 1, r.all);
     assert.match(r.stderr, msg);
   };
+  // A usage error: exit 2.
+  const refused = async (msg: RegExp, ...args: string[]) => {
+    const r = await policy(...args);
+    assert.equal(r.code, 2, r.all);
+    assert.match(r.stderr, msg);
+  };
 
   const set = await policy('set', 'demo', 'quick', '--max-running', '2', '--retries', '3', '--retry-on', 'failed,lost');
   assert.equal(set.code, 0, set.all);
@@ -128,8 +134,8 @@ void test('scrapyard-master policy get|set|patch|delete', async (t) => {
 
   await failed(/PROJECT_NOT_FOUND: project "ghost" does not exist/, 'set', 'ghost', '--max-running', '1');
   await failed(/SPIDER_NOT_FOUND: .*allow_unknown_spider=1/, 'patch', 'demo', 'nosuch', '--max-running', '1');
-  await failed(/nothing to patch/, 'patch', 'demo', 'quick');
-  await failed(/--start-rate takes COUNT\/SECONDS/, 'set', 'demo', '--start-rate', 'fast');
+  await refused(/nothing to patch/, 'patch', 'demo', 'quick');
+  await refused(/--start-rate takes COUNT\/SECONDS/, 'set', 'demo', '--start-rate', 'fast');
   await failed(/BAD_REQUEST: body.maxRunning/, 'set', 'demo', '--max-running', '0');
   assert.deepEqual((await json('set', 'demo', 'nosuch', '--allow-unknown-spider', '--retries', '1')).retries, 1);
 

@@ -141,7 +141,7 @@ void test('schedules through the REST API and the CLI; bad input is refused and 
   const dup = await cli('create', '--name', 'new-year', '--project', 'demo', '--spider', 'quick', '--every', '60');
   assert.deepEqual([dup.code, /CONFLICT: a schedule named 'new-year' exists/.test(dup.stderr)], [1, true], dup.all);
   const badFlag = await cli('create', '--project', 'demo', '--spider', 'quick', '--every', 'often');
-  assert.deepEqual([badFlag.code, /--every must be a number/.test(badFlag.stderr)], [1, true], badFlag.all);
+  assert.deepEqual([badFlag.code, /--every: not a duration/.test(badFlag.stderr)], [2, true], badFlag.all);
 
   // Update: a valid change is applied; an invalid one is refused and changes nothing.
   const updated = (await rest.ok('PATCH', `/api/v1/schedules/${sched.id}`, {

@@ -3,55 +3,20 @@
  * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit, unless it came within 2 s of the first
  * (stop-signals.ts in the protocol package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
  */
-import { homedir } from 'node:os';
 import { stopOnSignals, unknownEnvWarnings } from '@scrapyard/protocol';
-import { runAlertCommand } from './alert-cli.js';
 import { checkExposure } from './auth/bind-exposure.js';
-import { runChannelCommand } from './channel-cli.js';
-import { parseMasterArgs, MASTER_HELP } from './cli.js';
-import { discoverConfigFiles } from './config-files.js';
-import { createLogger } from './logger.js';
+import { runMasterCli } from './cli/index.js';
 import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES } from './config.js';
-import { runMigrateCommand } from './migrate-cli.js';
-import { runNodeCommand } from './node-cli.js';
-import { runPolicyCommand } from './policy-cli.js';
-import { runScheduleCommand } from './schedule-cli.js';
-import { startStandalone } from './standalone.js';
-import { runWebhookCommand } from './webhook-cli.js';
+import { createLogger } from './logger.js';
 
 export const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
-  if (process.argv[2] === 'node') return runNodeCommand(process.argv.slice(3), process.env);
-  if (process.argv[2] === 'schedule') return runScheduleCommand(process.argv.slice(3), process.env);
-  if (process.argv[2] === 'webhook') return runWebhookCommand(process.argv.slice(3), process.env);
-  if (process.argv[2] === 'channel') return runChannelCommand(process.argv.slice(3), process.env);
-  if (process.argv[2] === 'alert') return runAlertCommand(process.argv.slice(3), process.env);
-  if (process.argv[2] === 'policy') return runPolicyCommand(process.argv.slice(3), process.env);
-  const migrating = process.argv[2] === 'migrate';
-  let cli;
-  try {
-    cli = parseMasterArgs(process.argv.slice(migrating ? 3 : 2));
-  } catch (e) {
-    process.stderr.write(`scrapyard-master: ${(e as Error).message}\n\n${MASTER_HELP}\n`);
-    return 2;
-  }
-  if (cli.kind === 'help') {
-    process.stdout.write(`${MASTER_HELP}\n`);
-    return 0;
-  }
-  if (cli.kind === 'version') {
-    process.stdout.write(`scrapyard-master ${VERSION}\n`);
-    return 0;
-  }
-  // Without --config, Scrapyd's own files are read (so a Scrapyd host switches over as it is).
-  const discovered =
-    cli.configFile === undefined ? discoverConfigFiles(process.env, { cwd: process.cwd(), home: homedir() }) : [];
-  if (migrating) {
-    return runMigrateCommand(() =>
-      loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags }),
-    );
-  }
+  const cli = await runMasterCli(process.argv.slice(2), process.env, VERSION);
+  if (cli.kind === 'exit') return cli.code;
+  // Loaded only to start the master: an admin command then starts in half the time.
+  const { startStandalone } = await import('./standalone.js');
+  const { discovered } = cli;
   let config;
   let exposure;
   try {

@@ -49,7 +49,7 @@ export function storeLocation(o: StoreOptions): { store: StoreKind; database: st
     : { store: 'sqlite', database: join(o.dataDir, 'master.sqlite') };
 }
 
-function openDialect(o: StoreOptions): Dialect {
+async function openDialect(o: StoreOptions): Promise<Dialect> {
   const url = o.databaseUrl;
   if (url) {
     const onError = o.onPoolError ?? (() => {});
@@ -66,7 +66,7 @@ function openDialect(o: StoreOptions): Dialect {
 
 /** Opens the store without touching its schema. */
 async function connect(o: StoreOptions): Promise<Db> {
-  const db = new Kysely<Database>({ dialect: openDialect(o) });
+  const db = new Kysely<Database>({ dialect: await openDialect(o) });
   try {
     await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
   } catch (e) {

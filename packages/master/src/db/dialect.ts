@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import type { ColumnDefinitionBuilder, Dialect, Kysely, SelectQueryBuilder } from 'kysely';
 
@@ -61,12 +61,12 @@ function parseInt8(text: string): number {
   return n;
 }
 
-const pgTypes = {
+const pgTypesOf = (types: typeof pg.types) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID && format !== 'binary'
       ? parseInt8
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+      : types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+});
 
 /**
  * Query parameters of a connection URL that hold a secret (libpq and node-postgres read `password` and
@@ -117,11 +117,17 @@ export function redactDatabaseSecrets(text: string, url: string): string {
   return out;
 }
 
-export function openPostgresDialect(url: string, poolSize: number, onError: (e: Error) => void): Dialect {
+export async function openPostgresDialect(
+  url: string,
+  poolSize: number,
+  onError: (e: Error) => void,
+): Promise<Dialect> {
+  // Loaded only when database_url names PostgreSQL: a SQLite master never holds the driver (~3 MB RSS).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    types: pgTypes,
+    types: pgTypesOf(pg.types),
     // A server that does not answer is reported, not waited on forever.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 60_000,

@@ -3,7 +3,6 @@
  * the stored payload and sends it. Success is a 2xx (and `ok: true` from Telegram); anything else is a
  * `SendFailure` saying whether another attempt may help.
  */
-import nodemailer from 'nodemailer';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { DeliveryRow } from '../db/repos/deliveries.js';
 import { jobFilePath, type JobFilesConfig } from '../jobs/job-files.js';
@@ -143,6 +142,8 @@ async function sendMail(
   // Credentials travel only inside TLS (from the start, or STARTTLS, which is then required), unless the channel
   // says allowInsecureAuth.
   const tlsForAuth = c.username !== undefined && c.allowInsecureAuth !== true;
+  // Loaded at the first mail, not at start-up: a master without an email channel never pays for it (~3 MB RSS).
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: address,
     port: c.port,

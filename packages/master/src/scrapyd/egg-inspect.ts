@@ -6,8 +6,10 @@
 //
 // Only the central directory and those two entries are read, never the rest of the data, so inspecting a large
 // egg costs little. Declared sizes are trusted for the size limit; extraction must still enforce real sizes.
-import yauzl from 'yauzl';
+import type yauzlModule from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+
+type Yauzl = typeof yauzlModule;
 
 export type BadEggReason = 'not-zip' | 'corrupt' | 'unsafe-entry' | 'too-many-entries' | 'too-large';
 
@@ -54,7 +56,9 @@ const REQUIRES = 'EGG-INFO/requires.txt';
  */
 export async function inspectEgg(egg: Buffer, options: EggInspectOptions): Promise<EggInfo> {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const zip = await openZip(egg);
+  // Loaded at the first upload, not at start-up: an idle master doesn't hold the ZIP reader.
+  const { default: yauzl } = await import('yauzl');
+  const zip = await openZip(yauzl, egg);
   try {
     if (zip.entryCount > maxEntries) {
       throw new BadEggError(`egg has too many entries (${zip.entryCount} > ${maxEntries})`, 'too-many-entries');
@@ -62,7 +66,7 @@ export async function inspectEgg(egg: Buffer, options: EggInspectOptions): Promi
     const wanted = new Map<string, Entry>();
     let totalBytes = 0;
     for await (const entry of walk(zip)) {
-      const name = checkEntry(entry);
+      const name = checkEntry(yauzl, entry);
       totalBytes += entry.uncompressedSize;
       if (totalBytes > options.maxUncompressedBytes) {
         throw new BadEggError(
@@ -87,7 +91,7 @@ export async function inspectEgg(egg: Buffer, options: EggInspectOptions): Promi
   }
 }
 
-function openZip(egg: Buffer): Promise<ZipFile> {
+function openZip(yauzl: Yauzl, egg: Buffer): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     // decodeStrings: false — yauzl would otherwise reject unsafe names with its own wording, and rewrite
     // backslashes to slashes before we could see them.
@@ -142,7 +146,7 @@ const S_IFLNK = 0o120000;
  * from the header and the one from an Info-ZIP Unicode Path field are checked: unzip tools disagree on which
  * one they use.
  */
-function checkEntry(entry: Entry): string {
+function checkEntry(yauzl: Yauzl, entry: Entry): string {
   // With decodeStrings: false yauzl leaves the raw bytes in fileName.
   const raw = entry.fileName as unknown as Buffer;
   const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, [], true);

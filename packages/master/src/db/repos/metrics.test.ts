@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { HostMetrics } from '@scrapyard/protocol';
 import { openTestDatabase, testEachStore, type Store } from '../stores.test-support.js';
-import { createMetricsRepo } from './metrics.js';
+import { batchSizes, createMetricsRepo } from './metrics.js';
 
 const RUN_A = 'a'.repeat(32);
 const RUN_B = 'b'.repeat(32);
@@ -170,4 +170,20 @@ testEachStore('write errors go to onError, never to callers; close stops recordi
   repo.recordHost('n1', host(2_000));
   await repo.flush();
   assert.equal((await repo.hostSamples('n1', 0, 10)).length, 1);
+});
+
+void test('batchSizes: every row written once, in few distinct INSERT sizes (each one a statement kept prepared)', () => {
+  const distinct = new Set<number>();
+  for (let n = 0; n <= 2_000; n++) {
+    const sizes = batchSizes(n);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      n,
+    );
+    for (const size of sizes) {
+      assert.ok(size >= 1 && size <= 500, `${size} rows in one INSERT`);
+      distinct.add(size);
+    }
+  }
+  assert.ok(distinct.size <= 10, `${distinct.size} distinct INSERT sizes`);
 });

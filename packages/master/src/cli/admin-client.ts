@@ -8,34 +8,14 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { ErrorCode } from '@scrapyard/protocol';
 import { z } from 'zod';
-import { readAdminToken } from './auth/admin-token.js';
-import { discoverConfigFiles } from './config-files.js';
-import { loadMasterConfig } from './config.js';
-import { dialHost } from './dial-host.js';
-
-/** A failure the user can act on: printed as is, exit code 1. */
-export class CliError extends Error {}
-
-/** The options every admin subcommand takes. */
-export const ADMIN_OPTIONS = {
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
-  url: { type: 'string' },
-  'ca-file': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export const ADMIN_OPTIONS_HELP = `  --config FILE    the master's config (for its port, TLS, credentials and data dir); default: the files the
-                   master reads without --config (/etc/scrapyd/scrapyd.conf, …)
-  --data-dir DIR   the master's data dir, whose admin-token is sent when the config has no username/password
-                   (default: the config's data_dir, else ./scrapyard-data)
-  --url URL        the master's URL (default http(s)://<bind_address>:<http_port>, 127.0.0.1 for 0.0.0.0/::)
-  --ca-file FILE   CA to verify an https master (default: its tls_cert, for self-signed masters)
-  --json           print JSON`;
-
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+import { readAdminToken } from '../auth/admin-token.js';
+import { discoverConfigFiles } from '../config-files.js';
+import { loadMasterConfig } from '../config.js';
+import { dialHost } from '../dial-host.js';
+import { CliError } from './errors.js';
+import type { Method } from './spec.js';
 
 function call(url: string, method: Method, auth: string | null, ca: Buffer | undefined, body?: unknown) {
   const u = new URL(url);
@@ -68,12 +48,17 @@ function call(url: string, method: Method, auth: string | null, ca: Buffer | und
       },
     );
     req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
-    req.on('error', (e) => reject(new CliError(`cannot reach the master at ${u.origin}: ${e.message}`)));
+    req.on('error', (e) =>
+      reject(new CliError('MASTER_UNREACHABLE', `cannot reach the master at ${u.origin}: ${e.message}`)),
+    );
     req.end(data);
   });
 }
 
 const ErrorShape = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** A call of the master's /api/v1: the answer's JSON, or a CliError with the API's code and message. */
+export type Api = (method: Method, path: string, body?: unknown) => Promise<unknown>;
 
 export interface AdminOptionValues {
   config?: string;
@@ -83,7 +68,7 @@ export interface AdminOptionValues {
 }
 
 /** A client of /api/v1 that throws CliError with the API's code and message on failure. */
-export function adminClient(values: AdminOptionValues, env: NodeJS.ProcessEnv) {
+export function adminClient(values: AdminOptionValues, env: NodeJS.ProcessEnv): Api & { masterUrl: string } {
   const discovered =
     values.config === undefined ? discoverConfigFiles(env, { cwd: process.cwd(), home: homedir() }) : [];
   const config = loadMasterConfig({
@@ -98,7 +83,7 @@ export function adminClient(values: AdminOptionValues, env: NodeJS.ProcessEnv) {
     '',
   );
   const caPath = values['ca-file'] ?? (tls ? config.tlsCert : undefined);
-  const ca = caPath ? readFileSync(caPath) : undefined;
+  const ca = caPath ? readCa(caPath) : undefined;
   const token = config.username && config.password ? null : readAdminToken(config.dataDir);
   const auth =
     config.username && config.password
@@ -117,23 +102,19 @@ export function adminClient(values: AdminOptionValues, env: NodeJS.ProcessEnv) {
     const r = await call(`${base}/api/v1${path}`, method, auth, ca, body);
     if (r.status >= 400) {
       const e = ErrorShape.safeParse(r.json);
-      const why = e.success ? `${e.data.error.code}: ${e.data.error.message}` : `HTTP ${r.status}`;
-      throw new CliError(r.status === 401 ? `${why}${hint}` : why);
+      const code = e.success ? ErrorCode.catch('INTERNAL').parse(e.data.error.code) : 'INTERNAL';
+      const why = e.success ? e.data.error.message : `HTTP ${r.status}`;
+      throw new CliError(code, r.status === 401 ? `${why}${hint}` : why);
     }
     return r.json;
   };
   return Object.assign(api, { masterUrl });
 }
 
-/** Rows as aligned columns, the first row the header. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CliError('BAD_REQUEST', `cannot read the CA file ${path}: ${(e as Error).message}`);
+  }
 }

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bashCompletion, zshCompletion } from './completion.js';
+import { COMMANDS } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-completion-'));
+const script = join(dir, 'scrapyard-master.bash');
+writeFileSync(script, bashCompletion(COMMANDS));
+
+/** What bash completes for the words typed so far (the last one being completed). */
+function complete(...words: string[]): string[] {
+  const quoted = words.map((w) => `'${w}'`).join(' ');
+  const r = spawnSync(
+    'bash',
+    [
+      '--norc',
+      '-c',
+      `source '${script}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _scrapyard_master; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter((x) => x !== '');
+}
+
+void test('the bash script is valid bash and completes commands, subcommands and their flags', (t) => {
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+  assert.equal(syntax.status, 0, syntax.stderr);
+  assert.deepEqual(complete('scrapyard-master', 'sch'), ['schedule']);
+  assert.deepEqual(complete('scrapyard-master', 'schedule', 'p'), ['pause', 'preview']);
+  assert.deepEqual(complete('scrapyard-master', 'alert', 're'), ['remove']);
+  assert.deepEqual(complete('scrapyard-master', 'schedule', 'list', '--pr'), ['--project']);
+  assert.deepEqual(complete('scrapyard-master', 'node', 'enroll', '--t'), ['--ttl']);
+  assert.deepEqual(complete('scrapyard-master', 'completion', ''), ['bash', 'zsh']);
+  assert.deepEqual(complete('scrapyard-master', '--po'), ['--port']);
+  // Hidden flags (a secret on the command line, refused) are not offered.
+  assert.deepEqual(complete('scrapyard-master', 'webhook', 'create', '--secret'), ['--secret-file', '--secret-env']);
+});
+
+void test('the zsh script names every command', () => {
+  const z = zshCompletion(COMMANDS);
+  assert.match(z, /^#compdef scrapyard-master\n/);
+  for (const c of COMMANDS) assert.match(z, new RegExp(`'${c.name}'\\) opts=\\(`));
+});
