@@ -42,7 +42,7 @@ void test('bad configuration exits non-zero and names the problem', (t) => {
   writeFileSync(conf, '[scrapyd]\nhttp_port = not-a-port\n');
   const r = spawnSync(bin('scrapyard-master'), ['--config', conf], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /httpPort/);
+  assert.ok(r.stderr.includes(`http_port = not-a-port in ${conf} [scrapyd]: not a number`), r.stderr);
   const flag = spawnSync(bin('scrapyard-master'), ['--no-such-flag'], { encoding: 'utf8' });
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /no-such-flag/);
@@ -51,7 +51,10 @@ void test('bad configuration exits non-zero and names the problem', (t) => {
     env: { ...process.env, SCRAPYARD_MASTER_URL: 'ftp://x' },
   });
   assert.equal(agent.status, 2);
-  assert.match(agent.stderr, /^scrapyard-agent: CONFIG_INVALID: masterUrl: must be http\(s\):\/\/host:port/);
+  assert.match(
+    agent.stderr,
+    /^scrapyard-agent: CONFIG_INVALID: SCRAPYARD_MASTER_URL=ftp:\/\/x: must be http\(s\):\/\/host:port/,
+  );
 });
 
 void test('SIGTERM stops the master cleanly (exit 0)', async (t) => {

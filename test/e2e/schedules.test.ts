@@ -55,6 +55,7 @@ void test('schedules through the REST API and the CLI; bad input is refused and 
     (preview.fires as { local: string }[]).map((f) => f.local),
     ['2026-03-29T03:00:00+02:00', '2026-03-30T02:30:00+02:00'],
   );
+  assert.equal(preview.description, 'minute 30, hour 2, day-of-month *, month *, day-of-week *');
   const back = await rest.ok('POST', '/api/v1/schedules/preview', {
     cron: '30 2 * * *',
     timezone: 'Europe/Berlin',
@@ -74,7 +75,14 @@ void test('schedules through the REST API and the CLI; bad input is refused and 
     assert.deepEqual([err.code, msg.test(err.message)], [code, true], err.message);
   };
   const good = { project: 'demo', spider: 'quick', cron: '0 0 1 1 *' };
-  await refused('POST', '/api/v1/schedules', { ...good, cron: '0 0 32 1 *' }, 400, 'BAD_REQUEST', /cron .* is invalid/);
+  await refused(
+    'POST',
+    '/api/v1/schedules',
+    { ...good, cron: '0 0 32 1 *' },
+    400,
+    'BAD_REQUEST',
+    /day-of-month \(field 3 of 5\) can't be '32'/,
+  );
   await refused('POST', '/api/v1/schedules', { ...good, timezone: 'Europe/Atlantis' }, 400, 'BAD_REQUEST', /IANA/);
   await refused(
     'POST',

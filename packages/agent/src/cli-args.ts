@@ -20,7 +20,8 @@ Options:
   --config FILE       JSON file: masterUrl, dataDir, nodeId, slots, tags, dedicated, caFile, python,
                       systemSitePackages, pipIndexUrl, pipFindLinks, pipNoIndex, pipAllowDirectUrls, crawlUser,
                       crawlGroup, crawlEnvPassthrough, jobsDir, temporarySecretFile, metricsIntervalMs,
-                      eggCacheMaxAgeDays, venvMaxAgeDays, logLevel (relative paths: relative to the file)
+                      eggCacheMaxAgeDays, venvMaxAgeDays, logLevel, logFormat (auto|json|pretty)
+                      (relative paths: relative to the file)
   --url URL           the master's address, http(s)://host:port or ws(s)://host:port (masterUrl)
   --data-dir DIR      credential, job records, venvs and egg cache (dataDir; default ./scrapyard-agent-data)
   --token TOKEN       enrollment token (register)

@@ -8,17 +8,21 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AGENT_WS_PATH, NodeId, PassthroughName } from '@scrapyard/protocol';
+import { AGENT_WS_PATH, LOG_FORMATS, NodeId, PassthroughName, type ConfigOrigin } from '@scrapyard/protocol';
 import type { AgentFlags } from './cli-args.js';
 import { AgentCliError } from './cli-error.js';
 import type { AgentConfigInput } from './config.js';
+import { describeAgentIssue, parseJsonObject, unknownFileKeys } from './config-problems.js';
 import { credentialPath, readCredential } from './credential.js';
 
 /** A boolean from JSON or from an env string (on/off, true/false, 1/0). */
-const boolish = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((s) => ['true', 'on', '1'].includes(s)),
-]);
+const boolish = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  if (['true', 'on', '1'].includes(v)) return true;
+  if (['false', 'off', '0'].includes(v)) return false;
+  ctx.addIssue({ code: 'custom', message: 'not a boolean (true/false, on/off, 1/0)' });
+  return z.NEVER;
+});
 const list = (sep: RegExp) =>
   z.union([z.array(z.string()), z.string().transform((s) => s.split(sep).filter((t) => t.trim() !== ''))]);
 
@@ -62,6 +66,8 @@ export const AgentFileSchema = z
       .default(1 / 24),
     venvMaxAgeDays: z.coerce.number().min(0).default(14),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log lines: pretty when stdout is a terminal, else JSON (`auto`); or always one of them. */
+    logFormat: z.enum(LOG_FORMATS).default('auto'),
   })
   .strict();
 export type AgentFile = z.output<typeof AgentFileSchema>;
@@ -89,7 +95,10 @@ const ENV_KEYS: Record<string, keyof z.input<typeof AgentFileSchema>> = {
   SCRAPYARD_EGG_CACHE_MAX_AGE_DAYS: 'eggCacheMaxAgeDays',
   SCRAPYARD_VENV_MAX_AGE_DAYS: 'venvMaxAgeDays',
   SCRAPYARD_LOG_LEVEL: 'logLevel',
+  SCRAPYARD_LOG_FORMAT: 'logFormat',
 };
+/** The environment variables the agent reads its config from (for the unknown-variable warning). */
+export const AGENT_ENV_NAMES = Object.keys(ENV_KEYS);
 
 export class AgentConfigError extends AgentCliError {
   constructor(message: string) {
@@ -103,26 +112,37 @@ export class AgentConfigError extends AgentCliError {
  */
 export function loadAgentFile(file: string | undefined, env: NodeJS.ProcessEnv, flags: AgentFlags = {}): AgentFile {
   let fromFile: Record<string, unknown> = {};
+  const origins = new Map<string, ConfigOrigin>();
+  let unknown: string[] = [];
   if (file) {
     try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      fromFile = parseJsonObject(file, readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new AgentConfigError(`--config ${file}: ${(e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new AgentConfigError(code ? `--config ${file}: cannot read (${code})` : (e as Error).message);
     }
+    unknown = unknownFileKeys(file, fromFile, Object.keys(AgentFileSchema.shape));
+    for (const [key, value] of Object.entries(fromFile)) origins.set(key, { kind: 'file', path: file, key, value });
     for (const k of ['dataDir', 'caFile', 'temporarySecretFile', 'jobsDir'] as const) {
       const v = fromFile[k];
       if (typeof v === 'string' && v !== '') fromFile[k] = resolve(file, '..', v);
     }
   }
-  const merged: Record<string, unknown> = { ...fromFile };
-  for (const [name, key] of Object.entries(ENV_KEYS)) if (env[name] !== undefined) merged[key] = env[name];
-  Object.assign(merged, flags);
-  const parsed = AgentFileSchema.safeParse(merged);
-  if (!parsed.success) {
-    throw new AgentConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('\n  '),
-    );
+  const merged = Object.fromEntries(Object.entries(fromFile).filter(([k]) => k in AgentFileSchema.shape));
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value === undefined) continue;
+    merged[key] = value;
+    origins.set(key, { kind: 'env', name, value });
   }
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    merged[key] = value;
+    origins.set(key, { kind: 'flag', flag: key === 'masterUrl' ? '--url' : '--data-dir' });
+  }
+  const parsed = AgentFileSchema.safeParse(merged);
+  const problems = [...unknown, ...(parsed.error?.issues.map((i) => describeAgentIssue(i, origins)) ?? [])];
+  if (!parsed.success || problems.length > 0) throw new AgentConfigError(problems.join('\n  '));
   return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
 }
 

@@ -2,15 +2,15 @@
  * scrapyard-agent entry point: `register` trades an enrollment token for the node credential; without a
  * subcommand it runs the agent, which dials the master and takes jobs until SIGTERM/SIGINT.
  */
-import { pino } from 'pino';
 import { createAgent, AGENT_VERSION } from './agent.js';
 import { CrawlIdentityError } from './runner/crawl-identity.js';
 import { AgentConfigSchema } from './config.js';
 import { AGENT_HELP, parseAgentArgs } from './cli-args.js';
 import { AgentCliError, formatCliError } from './cli-error.js';
-import { AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
+import { AGENT_ENV_NAMES, AgentConfigError, loadAgentFile, toAgentConfig } from './cli-config.js';
+import { createLogger } from './logger.js';
 import { register, RegisterError } from './register.js';
-import { stopOnSignals } from '@scrapyard/protocol';
+import { stopOnSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 
 /** Exit status of a failure: 2 for a command line or configuration to fix, 1 for the rest (register's included). */
 function exitCodeOf(e: unknown): number {
@@ -44,12 +44,16 @@ async function main(): Promise<number> {
     process.stderr.write(formatCliError(e instanceof AgentCliError ? e : new AgentConfigError((e as Error).message)));
     return 2;
   }
-  const logger = pino({
-    name: 'scrapyard-agent',
-    level: file.logLevel,
-    base: { pid: process.pid, nodeId: config.nodeId },
-    redact: ['nodeKey', '*.nodeKey', 'secret', '*.secret'],
-  });
+  const logger = await createLogger(
+    {
+      name: 'scrapyard-agent',
+      level: file.logLevel,
+      base: { pid: process.pid, nodeId: config.nodeId },
+      redact: ['nodeKey', '*.nodeKey', 'secret', '*.secret'],
+    },
+    file.logFormat,
+  );
+  for (const w of unknownEnvWarnings(process.env, AGENT_ENV_NAMES, 'scrapyard-agent')) logger.warn(w);
   process.on('unhandledRejection', (e) => {
     logger.fatal({ err: e }, 'unhandled promise rejection');
     process.exit(1);

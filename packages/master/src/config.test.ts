@@ -53,7 +53,10 @@ void test('bad config lists every problem with its key', (t) => {
   );
   assert.throws(
     () => loadMasterConfig({ flags: { httpPort: 'x', username: 'a:b' } }),
-    (e: unknown) => e instanceof ConfigError && /httpPort/.test(e.message) && /username/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /^ {2}--port: not a number$/m.test(e.message) &&
+      /^ {2}username: must not contain ":"$/m.test(e.message),
   );
   assert.throws(() => loadMasterConfig({ file: join(dir, 'missing.conf') }), /cannot read/);
 });
@@ -113,7 +116,7 @@ void test('HTTP safety keys: defaults, and cors_origins takes * or origins only'
   for (const bad of ['https://x.example/path', 'ftp://x.example', 'x.example', 'https://x.example?q=1']) {
     assert.throws(
       () => loadMasterConfig({ env: { SCRAPYARD_CORS_ORIGINS: bad } }),
-      /corsOrigins.*is not an origin/s,
+      /SCRAPYARD_CORS_ORIGINS=.*is not an origin/s,
       bad,
     );
   }
@@ -140,7 +143,7 @@ void test('discovered Scrapyd files: later wins key by key; relative paths from 
   // --config alone is read, relative to its own directory.
   assert.equal(loadMasterConfig({ file: a, discovered: [b], cwd: '/srv' }).logsDir, join(dir, 'alogs'));
   writeFileSync(b, '[scrapyd]\nbogus = 1\n');
-  assert.throws(() => loadMasterConfig({ discovered: [a, b] }), /b\.conf: \[scrapyd\] unknown key "bogus"/);
+  assert.throws(() => loadMasterConfig({ discovered: [a, b] }), /bogus in .*b\.conf \[scrapyd\]: unknown key/);
 });
 
 void test('database keys: SQLite by default; a postgres URL from file, env or flag; anything else refused unechoed', (t) => {
@@ -167,11 +170,13 @@ void test('database keys: SQLite by default; a postgres URL from file, env or fl
     assert.throws(
       () => loadMasterConfig({ flags: { databaseUrl: bad } }),
       (e: unknown) =>
-        e instanceof ConfigError && /databaseUrl: expected empty/.test(e.message) && !e.message.includes('secret-pw'),
+        e instanceof ConfigError &&
+        /--database-url: expected empty/.test(e.message) &&
+        !e.message.includes('secret-pw'),
       bad,
     );
   }
-  assert.throws(() => loadMasterConfig({ flags: { databasePoolSize: '0' } }), /databasePoolSize/);
+  assert.throws(() => loadMasterConfig({ flags: { databasePoolSize: '0' } }), /database_pool_size: out of range/);
 });
 
 void test('metrics_token: none by default, from [scrapyard] or SCRAPYARD_METRICS_TOKEN, refused when guessable', (t) => {
@@ -184,7 +189,11 @@ void test('metrics_token: none by default, from [scrapyard] or SCRAPYARD_METRICS
   writeFileSync(file, '[scrapyard]\nmetrics_token = from-the-file-0123456\n');
   assert.equal(loadMasterConfig({ file }).metricsToken, 'from-the-file-0123456');
   for (const bad of ['short', 'has spaces in the middle ok?', 'ünïcödé-tökén-0123456']) {
-    assert.throws(() => loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: bad } }), /metricsToken/, bad);
+    assert.throws(
+      () => loadMasterConfig({ env: { SCRAPYARD_METRICS_TOKEN: bad } }),
+      /SCRAPYARD_METRICS_TOKEN: expected at least 16/,
+      bad,
+    );
   }
 });
 
@@ -197,5 +206,5 @@ void test('connection caps: max_connections and max_connections_per_ip from file
   assert.deepEqual([fromFile.maxConnections, fromFile.maxConnectionsPerIp], [100, 0]);
   const env = { SCRAPYARD_MAX_CONNECTIONS_PER_IP: '10' };
   assert.equal(loadMasterConfig({ file, env }).maxConnectionsPerIp, 10);
-  assert.throws(() => loadMasterConfig({ flags: { maxConnections: 0 } }), /maxConnections/);
+  assert.throws(() => loadMasterConfig({ flags: { maxConnections: 0 } }), /max_connections: out of range/);
 });

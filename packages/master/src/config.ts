@@ -8,15 +8,16 @@ import { cpus, hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { CatalogueError, isSafePathComponent, PassthroughName, SettingsModule } from '@scrapyard/protocol';
+import { CatalogueError, isSafePathComponent, LOG_FORMATS, PassthroughName, SettingsModule } from '@scrapyard/protocol';
 import { IniError, parseIni } from './ini.js';
+import { describeMasterIssue, flagOrigins, unknownKey, type Origins } from './config-origins.js';
 
 const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'boolean') return v;
   const s = v.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(s)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected a boolean (on/off, true/false), got "${v}"` });
+  ctx.addIssue({ code: 'custom', message: 'not a boolean (on/off, true/false, yes/no, 1/0)' });
   return z.NEVER;
 });
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -191,6 +192,8 @@ export const MasterConfigSchema = z
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log lines: pretty when stdout is a terminal, else JSON (`auto`); or always one of them. */
+    logFormat: z.enum(LOG_FORMATS).default('auto'),
   })
   .superRefine((c, ctx) => {
     if ((c.username === '') !== (c.password === '')) {
@@ -286,6 +289,7 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   crawl_group: 'crawlGroup',
   crawl_env_passthrough: 'crawlEnvPassthrough',
   log_level: 'logLevel',
+  log_format: 'logFormat',
   tls_cert: 'tlsCert',
   tls_key: 'tlsKey',
   temporary_nodes: 'temporaryNodes',
@@ -339,6 +343,7 @@ export class ConfigError extends CatalogueError {
 /** One file's contribution; [settings] and [services] merge key by key across files, as configparser does. */
 interface FileValues {
   values: Record<string, unknown>;
+  origins: Origins;
   settings: Map<string, string>;
   /** Endpoint → disabled (an empty value) or restored (its default class). */
   services: Map<string, boolean>;
@@ -363,6 +368,7 @@ function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileVa
     throw new ConfigError([`${path}: ${e instanceof IniError ? e.message : String(e)}`]);
   }
   const values: Record<string, unknown> = {};
+  const origins: Origins = new Map();
   const problems: string[] = [];
   for (const [name, table] of [
     ['scrapyd', SCRAPYD_KEYS],
@@ -370,20 +376,28 @@ function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileVa
   ] as const) {
     for (const [key, value] of sections.get(name) ?? []) {
       const target = table[key];
-      if (target) values[target] = value;
-      else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) {
-        problems.push(`${path}: [${name}] unknown key "${key}"`);
+      if (target) {
+        values[target] = value;
+        origins.set(target, { kind: 'file', path, section: name, key, value });
+      } else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) {
+        const ours = name === 'scrapyd' && OUR_KEYS[key] !== undefined;
+        problems.push(
+          ours
+            ? `${key} in ${path} [scrapyd]: a Scrapyard key; put it in [scrapyard]`
+            : unknownKey(path, name, key, Object.keys(table)),
+        );
       }
     }
   }
   const services = new Map<string, boolean>();
   for (const [name, value] of sections.get('services') ?? []) {
-    if (!SCRAPYD_SERVICES.includes(name)) problems.push(`${path}: [services] unknown endpoint "${name}"`);
-    else if (value === '') services.set(name, true);
+    if (!SCRAPYD_SERVICES.includes(name)) {
+      problems.push(unknownKey(path, 'services', name, SCRAPYD_SERVICES, 'endpoint'));
+    } else if (value === '') services.set(name, true);
     else if (value === `scrapyd.webservice.${SERVICE_CLASSES[name]}`) services.set(name, false);
     else {
       problems.push(
-        `${path}: [services] ${name} = ${value}: custom Python service classes are not supported; leave the value empty to disable the endpoint`,
+        `${name} = ${value} in ${path} [services]: custom Python service classes are not supported; leave the value empty to disable the endpoint`,
       );
     }
   }
@@ -395,15 +409,20 @@ function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileVa
       values[k] = resolve(base, v);
     }
   }
-  return { values, settings: sections.get('settings') ?? new Map<string, string>(), services };
+  const settings = sections.get('settings') ?? new Map<string, string>();
+  for (const [key, value] of settings) {
+    origins.set(`settingsProjects.${key}`, { kind: 'file', path, section: 'settings', key, value });
+  }
+  return { values, origins, settings, services };
 }
 
-function fromFiles(files: FileValues[]): Record<string, unknown> {
+function fromFiles(files: FileValues[], origins: Origins): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const settings = new Map<string, string>();
   const services = new Map<string, boolean>();
   for (const f of files) {
     Object.assign(out, f.values);
+    for (const [k, o] of f.origins) origins.set(k, o);
     for (const [k, v] of f.settings) settings.set(k, v);
     for (const [k, v] of f.services) services.set(k, v);
   }
@@ -413,12 +432,21 @@ function fromFiles(files: FileValues[]): Record<string, unknown> {
   return out;
 }
 
-function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+/** The environment variables the master reads its config from (for the unknown-variable warning). */
+export const MASTER_ENV_NAMES = [
+  ...Object.keys(OUR_KEYS).map((key) => `SCRAPYARD_${key.toUpperCase()}`),
+  ...['BIND_ADDRESS', 'HTTP_PORT', 'USERNAME', 'PASSWORD'].map((k) => `SCRAPYD_${k}`),
+];
+
+function fromEnv(env: NodeJS.ProcessEnv, origins: Origins): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, target] of Object.entries(OUR_KEYS)) {
-    const v = env[`SCRAPYARD_${key.toUpperCase()}`];
-    if (v !== undefined) out[target] = v;
-  }
+  const take = (name: string, target: string) => {
+    const value = env[name];
+    if (value === undefined) return;
+    out[target] = value;
+    origins.set(target, { kind: 'env', name, value });
+  };
+  for (const [key, target] of Object.entries(OUR_KEYS)) take(`SCRAPYARD_${key.toUpperCase()}`, target);
   // Scrapyd's own overrides win, as in Scrapyd.
   const scrapyd: Record<string, keyof MasterConfigInput> = {
     SCRAPYD_BIND_ADDRESS: 'bindAddress',
@@ -426,7 +454,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     SCRAPYD_USERNAME: 'username',
     SCRAPYD_PASSWORD: 'password',
   };
-  for (const [name, target] of Object.entries(scrapyd)) if (env[name] !== undefined) out[target] = env[name];
+  for (const [name, target] of Object.entries(scrapyd)) take(name, target);
   return out;
 }
 
@@ -446,10 +474,10 @@ export function loadMasterConfig(opts: {
   const files = opts.file
     ? [fromFile(opts.file, 'file', cwd)]
     : (opts.discovered ?? []).map((f) => fromFile(f, 'cwd', cwd));
-  const merged = { ...fromFiles(files), ...fromEnv(opts.env ?? {}), ...(opts.flags ?? {}) };
+  const origins: Origins = new Map();
+  const merged = { ...fromFiles(files, origins), ...fromEnv(opts.env ?? {}, origins), ...(opts.flags ?? {}) };
+  for (const [k, o] of flagOrigins(opts.flags ?? {})) origins.set(k, o);
   const parsed = MasterConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
-  }
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeMasterIssue(i, origins)));
   return parsed.data;
 }

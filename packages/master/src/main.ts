@@ -3,11 +3,11 @@
  * and stop cleanly on SIGTERM/SIGINT. A second signal forces exit, unless it came within 2 s of the first
  * (stop-signals.ts in the protocol package: Ctrl-C under `pnpm exec` delivers SIGINT and a forwarded SIGTERM).
  */
-import { pino } from 'pino';
-import { stopOnSignals } from '@scrapyard/protocol';
+import { stopOnSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runMasterCli } from './cli/index.js';
-import { ConfigError, loadMasterConfig } from './config.js';
+import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES } from './config.js';
+import { createLogger } from './logger.js';
 
 export const VERSION = '0.1.0';
 
@@ -22,10 +22,10 @@ async function main(): Promise<number> {
   try {
     config = loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags });
     exposure = checkExposure(config);
-    if (exposure.verdict === 'refuse') throw new ConfigError([`bindAddress: ${exposure.message}`]);
+    if (exposure.verdict === 'refuse') throw new ConfigError([exposure.message]);
     // The embedded agent switches to crawl_user for each crawl, which only root can do: say so before starting.
     if (config.localAgent && config.crawlUser !== '' && process.getuid?.() !== 0) {
-      throw new ConfigError([`crawlUser: crawl_user "${config.crawlUser}" needs the master to run as root`]);
+      throw new ConfigError([`crawl_user "${config.crawlUser}" needs the master to run as root`]);
     }
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -34,15 +34,19 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const logger = pino({
-    level: config.logLevel,
-    name: 'scrapyard-master',
-    base: { pid: process.pid },
-    redact: {
-      paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'],
-      censor: '[redacted]',
+  const logger = await createLogger(
+    {
+      level: config.logLevel,
+      name: 'scrapyard-master',
+      base: { pid: process.pid },
+      redact: {
+        paths: ['password', '*.password', 'secret', '*.secret', 'mac', '*.mac', 'headers.authorization'],
+        censor: '[redacted]',
+      },
     },
-  });
+    config.logFormat,
+  );
+  for (const w of unknownEnvWarnings(process.env, MASTER_ENV_NAMES, 'scrapyard-master')) logger.warn(w);
   logger.info(
     { files: cli.configFile === undefined ? discovered : [cli.configFile] },
     cli.configFile === undefined ? 'configuration files read (Scrapyd search list)' : 'configuration file read',

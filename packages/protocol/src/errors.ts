@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'DELIVERY_FAILED',
   // A stored secret can't be opened (the secrets key changed, or the sealed text is damaged).
   'SECRET_UNREADABLE',
+  // Start-up or `migrate`: the database holds migrations this release does not know (written by a newer one).
+  'DATABASE_FROM_NEWER_RELEASE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -120,6 +122,7 @@ const STATUS: Record<ErrorCode, number> = {
   MASTER_UNREACHABLE: 502,
   DELIVERY_FAILED: 502,
   SECRET_UNREADABLE: 500,
+  DATABASE_FROM_NEWER_RELEASE: 500,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -231,3 +231,6 @@ export {
   type StopSignalOptions,
 } from './stop-signals.js';
 export { PassthroughName } from './primitives.js';
+export { unknownEnvWarnings, closestName } from './env-names.js';
+export { describeIssue, issueText, where, type ConfigOrigin, type IssueContext } from './config-issues.js';
+export { LOG_FORMATS, prettyLogsWanted, PRETTY_LOG_OPTIONS, type LogFormat } from './log-format.js';

@@ -29,7 +29,7 @@ export async function openStorage(config: MasterConfig, logger: Logger, now: () 
     databasePoolSize: config.databasePoolSize,
     onPoolError: (e: Error) => logger.warn({ err: e }, 'a database connection failed; the pool replaces it'),
   };
-  const db = await openDatabase({ ...store, autoMigrate: config.autoMigrate });
+  const db = await openDatabase({ ...store, autoMigrate: config.autoMigrate, onMigrated: logMigrations(logger) });
   logger.info(storeLocation(store), 'database opened, schema current');
   const projects = createProjectsRepo(db);
   const policies = new PolicyStore(db, config.lostJobRetries);
@@ -72,3 +72,11 @@ export async function openStorage(config: MasterConfig, logger: Logger, now: () 
   };
 }
 export type Storage = Awaited<ReturnType<typeof openStorage>>;
+
+/** Start-up says what an upgrade changed in the schema: each migration applied, or that there was none to apply. */
+function logMigrations(logger: Logger) {
+  return (applied: string[]) => {
+    if (applied.length === 0) logger.info('database schema up to date');
+    for (const migration of applied) logger.info({ migration }, 'migration applied');
+  };
+}

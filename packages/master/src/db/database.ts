@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import { CatalogueError, type ErrorCode } from '@scrapyard/protocol';
 import type { MigrationResult } from 'kysely';
 import { openPostgresDialect, openSqliteDialect, redactDatabaseSecrets, redactDatabaseUrl } from './dialect.js';
@@ -23,6 +23,8 @@ export interface StoreOptions {
   databasePoolSize?: number;
   /** Idle PostgreSQL connections that fail (server restart) are reported here. */
   onPoolError?: (e: Error) => void;
+  /** Told the migrations applied at opening, in order (none: the schema was up to date). */
+  onMigrated?: (applied: string[]) => void;
 }
 
 export interface SchemaState {
@@ -81,6 +83,27 @@ function describe(e: unknown): string {
 
 const migratorOf = (db: Db) => new Migrator({ db, provider: migrationProvider });
 
+/**
+ * A database that a newer release migrated holds migration names this one does not know: refused as such, before
+ * kysely would call it "corrupted migrations", since the fix is a backup or the newer release, not repair.
+ */
+async function refuseNewerSchema(db: Db, where: string): Promise<void> {
+  let recorded: string[];
+  try {
+    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    recorded = rows.rows.map((r) => r.name);
+  } catch {
+    return; // No migration table yet: a new database.
+  }
+  const known = new Set(Object.keys(await migrationProvider.getMigrations()));
+  const unknown = recorded.filter((name) => !known.has(name)).sort();
+  if (unknown.length === 0) return;
+  throw new DatabaseError(
+    'DATABASE_FROM_NEWER_RELEASE',
+    `the database at ${where} was written by a newer Scrapyard (migration ${unknown.join(', ')} unknown); downgrade is not supported: restore a backup or run the newer release`,
+  );
+}
+
 /** Applies every pending migration; on PostgreSQL, masters starting together take turns (kysely's lock). */
 export async function migrate(db: Db): Promise<MigrationResult[]> {
   const { error, results = [] } = await migratorOf(db).migrateToLatest();
@@ -109,8 +132,11 @@ export async function schemaState(db: Db): Promise<SchemaState> {
 export async function openDatabase(o: StoreOptions & { autoMigrate?: boolean }): Promise<Db> {
   const db = await connect(o);
   try {
-    if (o.autoMigrate ?? true) await migrate(db);
-    else {
+    await refuseNewerSchema(db, storeLocation(o).database);
+    if (o.autoMigrate ?? true) {
+      const results = await migrate(db);
+      o.onMigrated?.(results.filter((r) => r.status === 'Success').map((r) => r.migrationName));
+    } else {
       const { pending } = await schemaState(db);
       if (pending.length > 0) {
         throw new DatabaseError(
@@ -130,6 +156,7 @@ export async function openDatabase(o: StoreOptions & { autoMigrate?: boolean }):
 export async function migrateStore(o: StoreOptions): Promise<{ where: string; applied: string[]; current: string[] }> {
   const db = await connect(o);
   try {
+    await refuseNewerSchema(db, storeLocation(o).database);
     const results = await migrate(db);
     return {
       where: storeLocation(o).database,

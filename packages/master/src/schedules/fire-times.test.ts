@@ -85,8 +85,8 @@ void test('an expression that never matches has no fires; invalid ones are 400s 
   assert.equal(cron('0 0 31 2 *').next(0), null);
   for (const [expr, why] of [
     ['61 * * * *', /minute/],
-    ['* * * *', /five, six/],
-    ['* * * * * * *', /5 or 6 parts/],
+    ['* * * *', /4 fields given; expected 5 \(minute .*\) or 6 \(second /],
+    ['* * * * * * *', /7 fields given; expected 5 /],
     ['bogus', /invalid/],
   ] as const) {
     assert.throws(

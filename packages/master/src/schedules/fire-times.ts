@@ -7,6 +7,7 @@
  */
 import { Cron } from 'croner';
 import { CatalogueError } from '@scrapyard/protocol';
+import { cronProblem } from './cron-text.js';
 
 export interface Timing {
   cron: string | null;
@@ -36,11 +37,10 @@ export class FireTimes {
         new Cron(t.cron, { timezone: t.timezone, mode: '5-or-6-parts', paused: true, fixedTimeRule: 'no-wildcard' }),
       );
     } catch (e) {
-      throw new CatalogueError(
-        'BAD_REQUEST',
-        `cron '${t.cron}' is invalid: ${(e as Error).message.replace(/^CronPattern: /, '')}`,
-        { field: 'cron', value: t.cron },
-      );
+      throw new CatalogueError('BAD_REQUEST', cronProblem(t.cron, (e as Error).message), {
+        field: 'cron',
+        value: t.cron,
+      });
     }
   }
 

@@ -17,8 +17,11 @@ import {
 import type { ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
 import type { JobService } from '../jobs/job-service.js';
 import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
+import { describeTiming } from './cron-text.js';
 import { FireTimes, localTime } from './fire-times.js';
 import type { Scheduler } from './scheduler.js';
+
+type FireTimesView = { timezone: string; description: string; fires: FireTime[] };
 import { columnsOf, fireView, scheduleView, specOf, timingOf } from './schedule-view.js';
 
 export interface ScheduleServiceDeps {
@@ -112,22 +115,25 @@ export class ScheduleService {
   }
 
   /** The next `count` fires of a saved schedule, from now. */
-  async upcoming(id: string, count: number): Promise<{ timezone: string; fires: FireTime[] }> {
+  async upcoming(id: string, count: number): Promise<FireTimesView> {
     const row = await this.#row(id);
-    const times = FireTimes.of(timingOf(row));
+    const timing = timingOf(row);
+    const times = FireTimes.of(timing);
     const after = Math.max(Number(row.cursor_at), this.#d.now());
     return {
       timezone: row.timezone,
+      description: describeTiming(timing),
       fires: times.upcoming(after, count).map((at) => ({ at, local: times.local(at) })),
     };
   }
 
   /** The next fires of an expression before it is saved. */
-  preview(p: z.output<typeof PreviewScheduleRequest>): { timezone: string; fires: FireTime[] } {
+  preview(p: z.output<typeof PreviewScheduleRequest>): FireTimesView {
     const after = p.after ?? this.#d.now();
     const times = FireTimes.of({ ...p, anchor: after });
     return {
       timezone: p.timezone,
+      description: describeTiming(p),
       fires: times.upcoming(after, p.count).map((at) => ({ at, local: localTime(at, p.timezone) })),
     };
   }

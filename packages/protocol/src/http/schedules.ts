@@ -229,7 +229,12 @@ export const PreviewScheduleRequest = z
   });
 export type PreviewScheduleRequest = z.input<typeof PreviewScheduleRequest>;
 
-export const FireTimes = z.object({ timezone: z.string(), fires: z.array(FireTime) });
+export const FireTimes = z.object({
+  timezone: z.string(),
+  /** How the timing was read, e.g. `every 30 seconds`, or each cron field named (the first of six is seconds). */
+  description: z.string().optional(),
+  fires: z.array(FireTime),
+});
 
 /** POST /api/v1/schedules/:id/run: "run now". */
 export const RunNowResponse = z.object({ fire: ScheduleFire });

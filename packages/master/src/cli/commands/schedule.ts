@@ -113,10 +113,10 @@ const saved = (verb: string) => (a: unknown) => {
   return `${verb}: ${s.id}${s.nextFireAt ? `, next fire ${when(s.nextFireAt)}` : ''}`;
 };
 
-const times = (a: unknown) =>
-  FireTimes.parse(a)
-    .fires.map((f) => `${when(f.at)}  ${f.local}`)
-    .join('\n');
+const times = (a: unknown) => {
+  const t = FireTimes.parse(a);
+  return [t.description ?? [], t.fires.map((f) => `${when(f.at)}  ${f.local}`)].flat().join('\n');
+};
 
 /** A subcommand on one schedule. */
 const onOne = (s: Omit<Sub, 'args' | 'resource'>): Sub => ({ ...s, args: ['ID|NAME'], resource: SCHEDULE });
