@@ -67,7 +67,11 @@ void test('revoke closes a node for good; rotate replaces its secret while onlin
   for (const action of ['rotate', 'cordon', 'uncordon']) {
     const r = await rest.call('POST', `/api/v1/nodes/doomed/${action}`);
     assert.equal(r.status, 404, `${action}: ${r.text}`);
-    assert.deepEqual(r.json.error, { code: 'NOT_FOUND', message: 'no registered node doomed' }, action);
+    assert.deepEqual(
+      r.json.error,
+      { code: 'NOT_FOUND', message: 'no registered node doomed', details: { nodeId: 'doomed' } },
+      action,
+    );
   }
   assert.equal((await nodeInfo(rest, 'doomed')).cordoned, false, 'the refused cordon changed nothing');
 

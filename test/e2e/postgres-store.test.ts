@@ -73,7 +73,7 @@ void test('an unreachable server or a bad URL refuses the start, with a code and
   assert.ok(!`${down.stderr}${down.stdout}`.includes('hunter2-secret'), 'the password is not printed');
   const bad = runMaster(['--port', '0', '--data-dir', dataDir, '--database-url', 'mysql://u:p@127.0.0.1/x']);
   assert.equal(bad.status, 2, bad.stderr);
-  assert.match(bad.stderr, /databaseUrl: expected empty \(SQLite in the data dir\) or a postgres:\/\//);
+  assert.match(bad.stderr, /--database-url: expected empty \(SQLite in the data dir\) or a postgres:\/\//);
 });
 
 void test('auto_migrate = off refuses an outdated schema; `migrate` applies it, once', async (t) => {
