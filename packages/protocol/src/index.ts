@@ -234,3 +234,14 @@ export { PassthroughName } from './primitives.js';
 export { unknownEnvWarnings, closestName } from './env-names.js';
 export { describeIssue, issueText, where, type ConfigOrigin, type IssueContext } from './config-issues.js';
 export { LOG_FORMATS, prettyLogsWanted, PRETTY_LOG_OPTIONS, type LogFormat } from './log-format.js';
+export {
+  USER_ROLES,
+  UserRole,
+  TOKEN_ROLES,
+  TokenRole,
+  GRANT_PROJECTS_MAX,
+  ProjectScope,
+  Grant,
+  GRANTS_MAX,
+  Grants,
+} from './http/access.js';

@@ -16,14 +16,20 @@ function make(username = '', password = '') {
 }
 
 const CAPS: Capability[] = ['scrapyd', 'read', 'admin', 'node'];
-const allowed = (a: Authenticator, header: string | undefined) => CAPS.filter((c) => a.allows(a.identify(header), c));
+const who = (a: Authenticator, authorization: string | undefined) =>
+  a.identify({ authorization }, { address: '127.0.0.1' });
+async function capsOf(a: Authenticator, header: string | undefined, caps: Capability[]) {
+  const p = await who(a, header);
+  return caps.filter((c) => a.allows(p, c));
+}
+const allowed = (a: Authenticator, header: string | undefined) => capsOf(a, header, CAPS);
 
-void test('without basic auth: everyone reads, only the admin token administers, sessions fetch eggs', () => {
+void test('without basic auth: everyone reads, only the admin token administers, sessions fetch eggs', async () => {
   const a = make();
-  assert.deepEqual(allowed(a, undefined), ['scrapyd', 'read']);
-  assert.deepEqual(allowed(a, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin']);
-  assert.deepEqual(allowed(a, `bearer ${TOKEN}`), ['scrapyd', 'read', 'admin'], 'the scheme is case-insensitive');
-  assert.deepEqual(allowed(a, `Bearer ${SESSION}`), ['scrapyd', 'read', 'node']);
+  assert.deepEqual(await allowed(a, undefined), ['scrapyd', 'read']);
+  assert.deepEqual(await allowed(a, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin']);
+  assert.deepEqual(await allowed(a, `bearer ${TOKEN}`), ['scrapyd', 'read', 'admin'], 'the scheme is case-insensitive');
+  assert.deepEqual(await allowed(a, `Bearer ${SESSION}`), ['scrapyd', 'read', 'node']);
   for (const wrong of [
     `Bearer adm_${'00'.repeat(32)}`,
     `Bearer ${TOKEN}x`,
@@ -34,21 +40,21 @@ void test('without basic auth: everyone reads, only the admin token administers,
     `Bearer ${'ef'.repeat(32)}`,
     'Bearer',
   ]) {
-    assert.deepEqual(a.identify(wrong), { kind: 'anonymous' }, wrong);
+    assert.deepEqual(await who(a, wrong), { kind: 'anonymous' }, wrong);
   }
 });
 
-void test('with basic auth: the pair reads and administers (as before), the token too, nobody else anything', () => {
+void test('with basic auth: the pair reads and administers (as before), the token too, nobody else anything', async () => {
   const a = make('admin', 'pa:ss');
-  assert.deepEqual(a.identify(basic('admin', 'pa:ss')), { kind: 'scrapyd-user', username: 'admin' });
-  assert.deepEqual(allowed(a, basic('admin', 'pa:ss')), ['scrapyd', 'read', 'admin']);
-  assert.deepEqual(allowed(a, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin']);
-  assert.deepEqual(allowed(a, basic('admin', 'wrong')), []);
-  assert.deepEqual(allowed(a, undefined), []);
-  assert.deepEqual(allowed(a, `Bearer ${SESSION}`), ['node'], 'an agent session only fetches eggs');
+  assert.deepEqual(await who(a, basic('admin', 'pa:ss')), { kind: 'scrapyd-user', username: 'admin' });
+  assert.deepEqual(await allowed(a, basic('admin', 'pa:ss')), ['scrapyd', 'read', 'admin']);
+  assert.deepEqual(await allowed(a, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin']);
+  assert.deepEqual(await allowed(a, basic('admin', 'wrong')), []);
+  assert.deepEqual(await allowed(a, undefined), []);
+  assert.deepEqual(await allowed(a, `Bearer ${SESSION}`), ['node'], 'an agent session only fetches eggs');
 });
 
-void test('the metrics token reads /metrics and nothing else; /metrics is also open to whoever may read', () => {
+void test('the metrics token reads /metrics and nothing else; /metrics is also open to whoever may read', async () => {
   const METRICS = 'scrape-token-0123456789';
   const withToken = (username = '', password = '') =>
     new Authenticator({
@@ -59,18 +65,18 @@ void test('the metrics token reads /metrics and nothing else; /metrics is also o
       metricsToken: METRICS,
     });
   const all: Capability[] = [...CAPS, 'metrics'];
-  const can = (a: Authenticator, header: string | undefined) => all.filter((c) => a.allows(a.identify(header), c));
+  const can = (a: Authenticator, header: string | undefined) => capsOf(a, header, all);
 
   const guarded = withToken('admin', 'pw');
-  assert.deepEqual(guarded.identify(`Bearer ${METRICS}`), { kind: 'metrics-scraper' });
-  assert.deepEqual(can(guarded, `Bearer ${METRICS}`), ['metrics']);
-  assert.deepEqual(can(guarded, basic('admin', 'pw')), ['scrapyd', 'read', 'admin', 'metrics']);
-  assert.deepEqual(can(guarded, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin', 'metrics']);
+  assert.deepEqual(await who(guarded, `Bearer ${METRICS}`), { kind: 'metrics-scraper' });
+  assert.deepEqual(await can(guarded, `Bearer ${METRICS}`), ['metrics']);
+  assert.deepEqual(await can(guarded, basic('admin', 'pw')), ['scrapyd', 'read', 'admin', 'metrics']);
+  assert.deepEqual(await can(guarded, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin', 'metrics']);
   for (const wrong of [undefined, `Bearer ${METRICS}x`, `Bearer ${METRICS.slice(1)}`, `Basic ${METRICS}`, METRICS]) {
-    assert.deepEqual(can(guarded, wrong), [], String(wrong));
+    assert.deepEqual(await can(guarded, wrong), [], String(wrong));
   }
   // Without basic auth the REST reads are open, and so is /metrics (as on Scrapyd's loopback default).
-  assert.deepEqual(can(withToken(), undefined), ['scrapyd', 'read', 'metrics']);
+  assert.deepEqual(await can(withToken(), undefined), ['scrapyd', 'read', 'metrics']);
   // A metrics token set to the admin token never takes the admin's place.
   const same = new Authenticator({
     username: '',
@@ -79,14 +85,14 @@ void test('the metrics token reads /metrics and nothing else; /metrics is also o
     nodeForSessionToken: () => undefined,
     metricsToken: TOKEN,
   });
-  assert.deepEqual(same.identify(`Bearer ${TOKEN}`), { kind: 'admin', via: 'admin-token' });
+  assert.deepEqual(await who(same, `Bearer ${TOKEN}`), { kind: 'admin', via: 'admin-token' });
   // No token configured: no bearer value becomes a scraper, not even an empty one.
   const none = make('admin', 'pw');
-  assert.deepEqual(none.identify('Bearer '), { kind: 'anonymous' });
-  assert.deepEqual(can(none, `Bearer ${METRICS}`), []);
+  assert.deepEqual(await who(none, 'Bearer '), { kind: 'anonymous' });
+  assert.deepEqual(await can(none, `Bearer ${METRICS}`), []);
 });
 
-void test('a malformed admin token is a programming error', () => {
+void test('a malformed admin token is a programming error', async () => {
   assert.throws(
     () => new Authenticator({ username: '', password: '', adminToken: 'short', nodeForSessionToken: () => undefined }),
     /malformed/,

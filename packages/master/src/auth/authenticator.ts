@@ -1,26 +1,40 @@
 /**
- * Who is calling, and what they may do: the one place every HTTP surface asks. `identify` turns the
- * Authorization header into a principal; `allows` decides per capability. Users and API tokens (a later issue)
- * become new principal kinds here, without touching the routes, which only name the capability they need.
- *
- * - `scrapyd-user`: the configured basic-auth pair (Scrapyd's semantics). It may also administer, as before
- *   there were admin tokens.
- * - `admin`: the admin token of `<data_dir>/admin-token`.
- * - `node`: an agent's session token (given in WELCOME), for egg downloads. The WebSocket handshake that creates
- *   sessions stays in the gateway.
- * - `metrics-scraper`: the `metrics_token` (a Prometheus server's bearer token); it may read /metrics, nothing else.
- * - `anonymous`: anything else, including wrong credentials (which must not be told apart from none).
+ * Who is calling, and what they may do: the one place every HTTP surface asks. `identify` turns a request's
+ * credentials into a principal (principal.ts); `allows` decides per capability through the role table
+ * (roles.ts). Users, API tokens and browser sessions plug in as credential resolvers, so routes never change when
+ * a new kind of credential arrives: they only name what they need.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBasicAuth, type BasicAuthCheck } from '../scrapyd/basic-auth.js';
+import { createBasicAuth, decodeBasic, type BasicAuthCheck } from '../scrapyd/basic-auth.js';
 import { ADMIN_TOKEN_FORMAT } from './admin-token.js';
+import { grantsOf, type Principal } from './principal.js';
+import { grantsAllow } from './roles.js';
 
-export type Principal =
-  | { kind: 'anonymous' }
-  | { kind: 'scrapyd-user'; username: string }
-  | { kind: 'admin'; via: 'admin-token' }
-  | { kind: 'node'; nodeId: string }
-  | { kind: 'metrics-scraper' };
+export type { Principal } from './principal.js';
+
+/** Where a request comes from, for limits and the audit log. */
+export interface CredentialContext {
+  address: string;
+}
+
+/**
+ * One kind of credential beyond the built-in ones (users' passwords, API tokens, browser sessions). Each answers
+ * undefined for what is not its own; the first principal found wins. Never throws for bad credentials.
+ */
+export interface CredentialResolver {
+  /** A basic-auth pair other than the config's built-in admin (a user's password, or a token as password). */
+  basic?(username: string, password: string, ctx: CredentialContext): Promise<Principal | undefined>;
+  /** A bearer token other than the admin token, the metrics token and agents' session tokens. */
+  bearer?(token: string, ctx: CredentialContext): Promise<Principal | undefined>;
+  /** The Cookie header of a request without an Authorization header (browser sessions). */
+  cookie?(cookieHeader: string, ctx: CredentialContext): Promise<Principal | undefined>;
+}
+
+/** The headers identify reads. */
+export interface CredentialHeaders {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+}
 
 /**
  * - `scrapyd`: the Scrapyd API, its pages and trees; `read`: REST reads. Both open to all when no basic-auth
@@ -41,6 +55,10 @@ export interface AuthenticatorOptions {
   nodeForSessionToken: (token: string) => string | undefined;
   /** The scrape token of /metrics (`metrics_token`); empty or absent: none. */
   metricsToken?: string;
+  /** Users, tokens, sessions: asked in order after the built-in credentials. */
+  resolvers?: readonly CredentialResolver[];
+  /** Whether any user exists: then the API is closed to strangers even without the config's basic-auth pair. */
+  hasUsers?: () => boolean;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -54,6 +72,8 @@ export class Authenticator {
   readonly #adminDigest: Buffer;
   readonly #nodeFor: (token: string) => string | undefined;
   readonly #metricsDigest: Buffer | null;
+  readonly #resolvers: readonly CredentialResolver[];
+  readonly #hasUsers: () => boolean;
 
   constructor(o: AuthenticatorOptions) {
     if (!ADMIN_TOKEN_FORMAT.test(o.adminToken)) throw new Error('admin token is malformed');
@@ -63,16 +83,56 @@ export class Authenticator {
     this.#adminDigest = digest(o.adminToken);
     this.#nodeFor = o.nodeForSessionToken;
     this.#metricsDigest = o.metricsToken ? digest(o.metricsToken) : null;
+    this.#resolvers = o.resolvers ?? [];
+    this.#hasUsers = o.hasUsers ?? (() => false);
   }
 
-  identify(authorization: string | undefined): Principal {
-    if (authorization === undefined) return ANONYMOUS;
+  /** Scrapyd's default: no credentials configured and no users, so the Scrapyd API and REST reads are open. */
+  get open(): boolean {
+    return !this.basicAuthEnabled && !this.#hasUsers();
+  }
+
+  async identify(headers: CredentialHeaders, ctx: CredentialContext): Promise<Principal> {
+    const builtIn = this.#identifyBuiltIn(headers.authorization);
+    if (builtIn !== undefined) return builtIn;
+    const authorization = headers.authorization;
+    if (authorization === undefined) {
+      if (headers.cookie === undefined) return ANONYMOUS;
+      for (const r of this.#resolvers) {
+        const p = await r.cookie?.(headers.cookie, ctx);
+        if (p !== undefined) return p;
+      }
+      return ANONYMOUS;
+    }
     const space = authorization.indexOf(' ');
     const scheme = (space === -1 ? authorization : authorization.slice(0, space)).toLowerCase();
     if (scheme === 'basic') {
-      return this.#basic?.(authorization) ? { kind: 'scrapyd-user', username: this.#username } : ANONYMOUS;
+      const pair = decodeBasic(authorization);
+      if (pair === undefined) return ANONYMOUS;
+      for (const r of this.#resolvers) {
+        const p = await r.basic?.(pair.username, pair.password, ctx);
+        if (p !== undefined) return p;
+      }
+      return ANONYMOUS;
     }
     if (scheme !== 'bearer' || space === -1) return ANONYMOUS;
+    const token = authorization.slice(space + 1).trim();
+    for (const r of this.#resolvers) {
+      const p = await r.bearer?.(token, ctx);
+      if (p !== undefined) return p;
+    }
+    return ANONYMOUS;
+  }
+
+  /** The config's pair, the admin token, the metrics token, agents' sessions; undefined: ask the resolvers. */
+  #identifyBuiltIn(authorization: string | undefined): Principal | undefined {
+    if (authorization === undefined) return undefined;
+    const space = authorization.indexOf(' ');
+    const scheme = (space === -1 ? authorization : authorization.slice(0, space)).toLowerCase();
+    if (scheme === 'basic') {
+      return this.#basic?.(authorization) ? { kind: 'scrapyd-user', username: this.#username } : undefined;
+    }
+    if (scheme !== 'bearer' || space === -1) return undefined;
     const token = authorization.slice(space + 1).trim();
     const isAdmin = token.startsWith('adm_') && timingSafeEqual(digest(token), this.#adminDigest);
     if (isAdmin) return ADMIN;
@@ -83,20 +143,20 @@ export class Authenticator {
       const nodeId = this.#nodeFor(token);
       if (nodeId !== undefined) return { kind: 'node', nodeId };
     }
-    return ANONYMOUS;
+    return undefined;
   }
 
   allows(p: Principal, capability: Capability): boolean {
     switch (capability) {
       case 'scrapyd':
       case 'read':
-        return !this.basicAuthEnabled || p.kind === 'scrapyd-user' || p.kind === 'admin';
+        return this.open || grantsAllow(grantsOf(p), 'read');
       case 'admin':
-        return p.kind === 'scrapyd-user' || p.kind === 'admin';
+        return grantsAllow(grantsOf(p), 'admin');
       case 'node':
         return p.kind === 'node';
       case 'metrics':
-        return p.kind === 'metrics-scraper' || this.allows(p, 'read');
+        return grantsAllow(grantsOf(p), 'metrics') || this.allows(p, 'read');
     }
   }
 }

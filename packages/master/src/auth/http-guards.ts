@@ -68,9 +68,9 @@ function crossSiteReason(req: FastifyRequest, trusted: ReadonlySet<string>): str
 
 export function scrapydGuard(auth: Authenticator) {
   /** True when the request may not see the Scrapyd surface (also used by its 404 handler). */
-  const denied = (req: FastifyRequest) => !auth.allows(identify(auth, req), 'scrapyd');
+  const denied = async (req: FastifyRequest) => !auth.allows(await identify(auth, req), 'scrapyd');
   const hook: onRequestAsyncHookHandler = async (req, reply) => {
-    if (denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
+    if (await denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
   };
   return { hook, denied };
 }
@@ -97,8 +97,8 @@ export function nodeGuard(auth: Authenticator): onRequestAsyncHookHandler {
   };
 }
 
-function identify(auth: Authenticator, req: FastifyRequest): Principal {
-  return (req.principal ??= auth.identify(req.headers.authorization));
+async function identify(auth: Authenticator, req: FastifyRequest): Promise<Principal> {
+  return (req.principal ??= await auth.identify(req.headers, { address: req.ip }));
 }
 
 async function refuseUnless(
@@ -107,7 +107,7 @@ async function refuseUnless(
   reply: FastifyReply,
   capability: Capability,
 ): Promise<void> {
-  const principal = identify(auth, req);
+  const principal = await identify(auth, req);
   if (auth.allows(principal, capability)) return;
   if (principal.kind !== 'anonymous') {
     req.log.warn({ principal: principal.kind, capability, url: req.url.split('?')[0] }, 'request refused');

@@ -1,5 +1,6 @@
 /** Tables of the master's database, as kysely sees them. Timestamps are epoch milliseconds. */
 import type { Generated } from 'kysely';
+import type { AuthTables } from './schema-auth.js';
 
 export interface ProjectsTable {
   name: string;
@@ -339,7 +340,7 @@ export interface AlertsTable {
   muted_until: number | null;
 }
 
-export interface Database {
+export interface Database extends AuthTables {
   projects: ProjectsTable;
   versions: VersionsTable;
   jobs: JobsTable;

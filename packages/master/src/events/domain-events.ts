@@ -102,6 +102,38 @@ export type DomainEvent =
       ruleKind: string;
       subject: string;
       state: 'pending' | 'firing' | 'resolved';
+    }
+  | {
+      /** A user, API token or browser session was created or changed (auth/). Never carries a secret. */
+      type: 'access.changed';
+      entity: 'user' | 'token' | 'session';
+      id: string;
+      name: string;
+      change: 'created' | 'updated' | 'password-changed' | 'disabled' | 'enabled' | 'granted' | 'revoked' | 'deleted';
+      /** The user a token or session belongs to (null: a service account's token). */
+      userId: string | null;
+      /** What changed, for the audit log: names, roles, projects, expiry; never a password or token. */
+      summary: Record<string, unknown>;
+    }
+  | {
+      /** A login by password (basic auth or POST /api/v1/session), accepted or refused. */
+      type: 'access.login';
+      ok: boolean;
+      /** As given (at most 200 characters): a refused login may name a user that does not exist. */
+      username: string;
+      address: string;
+      via: 'basic' | 'session';
+      reason: string | null;
+    }
+  | {
+      /** A policy, schedule, webhook, channel or alert rule was created, changed or deleted. */
+      type: 'config.changed';
+      entity: 'policy' | 'schedule' | 'webhook' | 'channel' | 'alert-rule';
+      id: string;
+      project: string | null;
+      change: 'created' | 'updated' | 'deleted';
+      /** What changed (names, fields); never a secret (signing secrets, channel credentials). */
+      summary: Record<string, unknown>;
     };
 
 export type EventType = DomainEvent['type'];

@@ -56,3 +56,23 @@ export function createBasicAuth(username: string, password: string): BasicAuthCh
     return userOk && passOk;
   };
 }
+
+/** Longest Authorization header decoded for a username and password; longer ones are nobody's credentials. */
+export const BASIC_HEADER_MAX = 4096;
+
+/**
+ * A basic-auth header's username and password, decoded as the check above does (lenient base64, first colon),
+ * for credentials other than the config's pair (users, tokens as passwords). Undefined when malformed.
+ */
+export function decodeBasic(header: string): { username: string; password: string } | undefined {
+  if (header.length > BASIC_HEADER_MAX) return undefined;
+  const space = header.indexOf(' ');
+  if (space === -1 || header.slice(0, space).toLowerCase() !== 'basic') return undefined;
+  const decoded = Buffer.from(header.slice(space + 1), 'base64');
+  const colon = decoded.indexOf(0x3a);
+  if (colon === -1) return undefined;
+  return {
+    username: decoded.subarray(0, colon).toString('utf8'),
+    password: decoded.subarray(colon + 1).toString('utf8'),
+  };
+}

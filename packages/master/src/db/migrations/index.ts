@@ -9,6 +9,7 @@ import * as m0006 from './0006-live-stats.js';
 import * as m0007 from './0007-deliveries.js';
 import * as m0008 from './0008-alerts.js';
 import * as m0009 from './0009-durable-consumers.js';
+import * as m0010 from './0010-users.js';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -22,5 +23,6 @@ export const migrationProvider: MigrationProvider = {
       '0007-deliveries': m0007,
       '0008-alerts': m0008,
       '0009-durable-consumers': m0009,
+      '0010-users': m0010,
     }),
 };
