@@ -18,6 +18,8 @@ if ! /usr/bin/python3 -c 'import scrapy' 2>/dev/null || ! /usr/bin/python3 -c 'i
 fi
 # The server binaries only: tests and the bench start throwaway servers of their own (scripts/pg-server.mjs).
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then apt_packages+=(postgresql); fi
+# What only the test suite needs (.ci/run sets this).
+if [ -n "${SCRAPYARD_INSTALL_TEST_TOOLS:-}" ] && ! command -v zsh >/dev/null; then apt_packages+=(zsh); fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "==> installing Debian packages: ${apt_packages[*]}"
   # postgresql's postinst starts the distribution's cluster through invoke-rc.d. Without systemd (a container) that

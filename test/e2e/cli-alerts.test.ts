@@ -5,10 +5,11 @@
  * channel, a threshold out of range, a bad duration) exits non-zero with a clear message and stores nothing.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { runCli } from '../helpers/agents.js';
+import { test, type TestContext } from 'node:test';
+import { ROOT, runCli } from '../helpers/agents.js';
 import { ScrapydClient } from '../helpers/clients.js';
 import { RestClient } from '../helpers/http.js';
 import { deploy, schedule, waitFinished } from '../helpers/jobs.js';
@@ -33,6 +34,35 @@ function failed(r: { code: number | null; stderr: string; all: string }, msg: Re
 function refused(r: { code: number | null; stderr: string; all: string }, msg: RegExp): void {
   assert.equal(r.code, 2, r.all);
   assert.match(r.stderr, msg);
+}
+
+/**
+ * What bash completes for `scrapyard-master <words>` with the generated script and the installed command, run from
+ * a directory whose scrapyd.conf points at the master (as an operator's shell on the master host would).
+ */
+async function completeIds(t: TestContext, master: { url: string; dataDir: string }, words: string[]) {
+  const dir = tempDir(t);
+  const prefix = join(dir, 'prefix');
+  assert.equal(spawnSync('bash', [join(ROOT, 'scripts/install-bin.sh'), prefix]).status, 0);
+  const script = await runCli('master', ['completion', 'bash']);
+  writeFileSync(join(dir, 'completion.bash'), script.stdout);
+  const port = new URL(master.url).port;
+  writeFileSync(
+    join(dir, 'scrapyd.conf'),
+    `[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = ${port}\n[scrapyard]\ndata_dir = ${master.dataDir}\n`,
+  );
+  const line = ['scrapyard-master', ...words].map((w) => `'${w}'`).join(' ');
+  const r = spawnSync(
+    'bash',
+    [
+      '--norc',
+      '-c',
+      `source completion.bash; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _scrapyard_master; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` } },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter((x) => x !== '');
 }
 
 void test('alert rules and alerts through the CLI; bad input refused and nothing stored', async (t) => {
@@ -74,6 +104,11 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
   refused(await cli('list', '--url', master.url), /--url and --master-url are the same flag/);
   refused(await cli('list', '--name', 'x'), /list takes no --name/);
   refused(await cli('explode'), /unknown alert command "explode"/);
+  failed(
+    await cli('create', '--name', 'x', '--kind', 'schedule_fire', '--schedule', 'nightly', '--on', 'missed'),
+    /NOT_FOUND: no schedule named 'nightly'/,
+  );
+  failed(await cli('alerts', '--rule', 'nameless'), /NOT_FOUND: no alert rule named 'nameless'/);
   failed(await cli('show', 'ar_nothing'), /NOT_FOUND/);
   assert.deepEqual((await json('list')).rules, []);
 
@@ -97,6 +132,8 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
   assert.match(shown.stdout, /condition\s+demo\/quick outcome in failed,timed_out/);
   const listed = await cli('list');
   assert.match(listed.stdout, new RegExp(`${created.id}\\s+quick broke\\s+job_outcome`));
+  // Shell completion asks this master for the rules' ids (a name with a space is not a completion word).
+  assert.deepEqual(await completeIds(t, master, ['alert', 'show', 'ar_']), [created.id]);
 
   // From --json-body; then a threshold changed in place (the rest of the condition kept).
   const dir = tempDir(t);
@@ -127,7 +164,8 @@ void test('alert rules and alerts through the CLI; bad input refused and nothing
     { what: 'the alert' },
   );
   assert.equal(alert.ruleId, created.id);
-  const table = await cli('alerts', '--state', 'active', '--rule', created.id);
+  // A filter by the rule's name, resolved to its id.
+  const table = await cli('alerts', '--state', 'active', '--rule', 'quick broke');
   assert.match(table.stdout, new RegExp(`${alert.id}\\s+${created.id}\\s+firing\\s+demo/quick\\s+crawl failed`));
   const one = (await json('mute-alert', alert.id, '--for', '1h')).alert as { mutedUntil: number | null };
   assert.ok(one.mutedUntil !== null);

@@ -9,6 +9,12 @@ import type { Resource } from './spec.js';
 
 const Named = z.array(z.object({ id: z.string(), name: z.string().nullable().optional() }));
 
+/** Every id and every name without spaces of a resource, one per line (what shell completion offers). */
+export async function completionWords(api: Api, r: Resource): Promise<string[]> {
+  const items = Named.parse(((await api('GET', r.list)) as Record<string, unknown>)[r.key]);
+  return items.flatMap((i) => [i.id, ...(i.name && !/\s/.test(i.name) ? [i.name] : [])]);
+}
+
 export async function resolveId(api: Api, r: Resource, given: string): Promise<string> {
   if (r.idPattern.test(given)) return given;
   const items = Named.parse(((await api('GET', r.list)) as Record<string, unknown>)[r.key]);

@@ -6,10 +6,12 @@ import { adminClient, type Api } from './admin-client.js';
 import { UsageError, describeError } from './errors.js';
 import { commandHelp } from './help.js';
 import { parseFlags } from './parse.js';
-import { resolveId } from './resolve.js';
+import { completionWords, resolveId } from './resolve.js';
 import type { Command, Ctx, FlagValue, Flags } from './spec.js';
 
 export const PROG = 'scrapyard-master';
+/** The hidden subcommand shell completion calls for the ids and names of a command's resource. */
+export const IDS_SUB = '__ids';
 
 /** The options of every admin command. */
 export const GLOBAL_FLAGS: Flags = {
@@ -72,6 +74,7 @@ export async function runCommand(
       out(commandHelp(PROG, c, global));
       return values.help === true ? 0 : 2;
     }
+    if (name === IDS_SUB) return await printIds(c, values, env, out);
     const sub = c.subs.find((s) => s.name === name || s.aliases?.includes(name));
     if (!sub) throw new UsageError(`unknown ${c.name} command "${name}"`);
     const given = Object.keys(values).filter((k) => k in c.flags);
@@ -88,18 +91,7 @@ export async function runCommand(
     if (args.length > wanted.length) {
       throw new UsageError(`unexpected arguments: ${args.slice(wanted.length).join(' ')}`);
     }
-    let client: ReturnType<typeof adminClient> | undefined;
-    const url = c.urlIsField ? values['master-url'] : values.url;
-    const connect = () =>
-      (client ??= adminClient(
-        {
-          config: values.config as string | undefined,
-          'data-dir': values['data-dir'] as string | undefined,
-          url: url as string | undefined,
-          'ca-file': values['ca-file'] as string | undefined,
-        },
-        env,
-      ));
+    const connect = connector(c, values, env);
     const api: Api = (method, path, body) => connect()(method, path, body);
     const ctx = context(c.name, sub.name, args, values, given, env, api, () => connect().masterUrl);
     sub.check?.(ctx);
@@ -108,7 +100,7 @@ export async function runCommand(
       ctx.id = encodeURIComponent(args[0]);
     }
     const body = sub.body ? await sub.body(ctx) : undefined;
-    const answer = await api(sub.method, sub.path(ctx), body);
+    const answer = await api(sub.method, await sub.path(ctx), body);
     out(ctx.json ? JSON.stringify(sub.json ? sub.json(answer, ctx) : answer) : sub.print(answer, ctx));
     return 0;
   } catch (e) {
@@ -116,6 +108,36 @@ export async function runCommand(
     io.err(`${d.text}\n`);
     return d.exit;
   }
+}
+
+function connector(c: Command, values: Record<string, FlagValue>, env: NodeJS.ProcessEnv) {
+  let client: ReturnType<typeof adminClient> | undefined;
+  const url = c.urlIsField ? values['master-url'] : values.url;
+  return () =>
+    (client ??= adminClient(
+      {
+        config: values.config as string | undefined,
+        'data-dir': values['data-dir'] as string | undefined,
+        url: url as string | undefined,
+        'ca-file': values['ca-file'] as string | undefined,
+      },
+      env,
+    ));
+}
+
+/** `<command> __ids`: nothing (not an error) for a command without ids, so completion just offers no words. */
+async function printIds(
+  c: Command,
+  values: Record<string, FlagValue>,
+  env: NodeJS.ProcessEnv,
+  out: (s: string) => void,
+): Promise<number> {
+  const resource = c.subs.find((s) => s.resource)?.resource;
+  if (!resource) return 0;
+  const connect = connector(c, values, env);
+  const words = await completionWords((method, path, body) => connect()(method, path, body), resource);
+  if (words.length > 0) out(words.join('\n'));
+  return 0;
 }
 
 function context(

@@ -77,7 +77,8 @@ export interface Sub {
   /** Checks that need nothing from the master (before anything is sent). */
   check?(c: Ctx): void;
   method: Method;
-  path(c: Ctx): string;
+  /** May ask the master (a filter given by name is resolved to its id). */
+  path(c: Ctx): string | Promise<string>;
   body?(c: Ctx): unknown;
   /** Human output of the answer. */
   print(answer: unknown, c: Ctx): string;

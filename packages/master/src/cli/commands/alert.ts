@@ -18,6 +18,7 @@ import { commaList, defined, either } from '../values.js';
 import { resolveId } from '../resolve.js';
 import { alertTable, ruleTable, showRule } from './alert-format.js';
 import { CHANNEL } from './channel.js';
+import { SCHEDULE } from './schedule.js';
 import { DELETED, JSON_BODY_FLAG, bodyOf, deleted } from './shared.js';
 
 const RULE: Resource = { noun: 'alert rule', list: '/alert-rules', key: 'rules', idPattern: /^ar_/ };
@@ -41,7 +42,7 @@ const CONDITION: Flags = {
   node: { type: 'string', arg: 'ID', help: 'node_offline, node_resource: which node (default all)' },
   resource: { type: 'string', arg: 'cpu|memory|disk', help: 'node_resource: which resource' },
   'above-percent': { type: 'number', arg: 'P', help: 'node_resource: above P%' },
-  schedule: { type: 'string', arg: 'ID', help: 'schedule_fire: which schedule (default all)' },
+  schedule: { type: 'string', arg: 'ID|NAME', help: 'schedule_fire: which schedule (default all)' },
   on: { type: 'list', arg: 'missed,skipped,failed', help: 'schedule_fire: which fires' },
 };
 const FIELD_OF: Record<string, string> = {
@@ -85,12 +86,12 @@ const FLAGS: Flags = {
     help: "mute, mute-alert: how long (a rule's pending time is --for-seconds)",
   },
   state: { type: 'string', arg: 'STATE', help: 'alerts: pending, firing, resolved or active' },
-  rule: { type: 'string', arg: 'ID', help: "alerts: only this rule's" },
+  rule: { type: 'string', arg: 'ID|NAME', help: "alerts: only this rule's" },
   limit: { type: 'number', arg: 'N', help: 'alerts: how many, newest first (default 20)' },
 };
 
 /** The condition fields the flags give (absent flags left out; '' clears a text field). */
-function conditionFlags(c: Ctx): Record<string, unknown> {
+async function conditionFlags(c: Ctx): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [flag, f] of Object.entries(CONDITION)) {
     if (f.aliasOf || !c.has(flag)) continue;
@@ -99,6 +100,7 @@ function conditionFlags(c: Ctx): Record<string, unknown> {
     else if (f.type === 'number') out[field] = c.num(flag);
     else out[field] = c.str(flag) === '' ? null : c.str(flag);
   }
+  if (typeof out.schedule === 'string') out.schedule = await resolveId(c.api, SCHEDULE, out.schedule);
   return out;
 }
 
@@ -136,14 +138,14 @@ async function createBody(c: Ctx): Promise<unknown> {
   return defined({
     ...ruleFields(c),
     channels: await channelsOf(c),
-    condition: { kind, ...conditionFlags(c) },
+    condition: { kind, ...(await conditionFlags(c)) },
     enabled: c.bool('disabled') ? false : undefined,
   });
 }
 
 async function updateBody(c: Ctx): Promise<unknown> {
   if (c.bool('disabled')) throw new UsageError('update takes --enable or --disable (--disabled is for create)');
-  const changes = conditionFlags(c);
+  const changes = await conditionFlags(c);
   let condition: unknown;
   const kind = c.str('kind');
   if (kind !== undefined) condition = { kind, ...changes };
@@ -261,14 +263,14 @@ export const ALERT_COMMAND: Command = {
     }),
     {
       name: 'alerts',
-      usage: '[--state pending|firing|resolved|active] [--rule ID] [--limit N]',
+      usage: '[--state pending|firing|resolved|active] [--rule ID|NAME] [--limit N]',
       summary: 'alerts, newest first (default 20)',
       flags: ['state', 'rule', 'limit'],
       method: 'GET',
-      path(c) {
+      async path(c) {
         const q = new URLSearchParams({ limit: String(c.num('limit') ?? 20) });
         if (c.has('state')) q.set('state', c.str('state')!);
-        if (c.has('rule')) q.set('rule', c.str('rule')!);
+        if (c.has('rule')) q.set('rule', await resolveId(c.api, RULE, c.str('rule')!));
         return `/alerts?${q}`;
       },
       print: (a) => alertTable(AlertPage.parse(a).alerts),

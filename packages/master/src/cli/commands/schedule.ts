@@ -10,7 +10,7 @@ import type { Command, Ctx, Flags, Resource, Sub } from '../spec.js';
 import { defined, pairs, table, when } from '../values.js';
 import { DELETED, deleted } from './shared.js';
 
-const SCHEDULE: Resource = { noun: 'schedule', list: '/schedules', key: 'schedules', idPattern: /^sch-/ };
+export const SCHEDULE: Resource = { noun: 'schedule', list: '/schedules', key: 'schedules', idPattern: /^sch-/ };
 
 const FLAGS: Flags = {
   name: { type: 'string', arg: 'NAME', help: 'a unique name, usable instead of the id' },
