@@ -160,8 +160,9 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (await guard.denied(req))
+    if (await guard.denied(req)) {
       return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
+    }
     return reply
       .code(404)
       .type('text/html; charset=utf-8')
