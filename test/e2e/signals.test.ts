@@ -11,12 +11,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ChildProcess } from 'node:child_process';
-import { startAgent } from '../helpers/agents.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cliCommand, startAgent } from '../helpers/agents.js';
 import { ScrapydClient } from '../helpers/clients.js';
 import { startCluster } from '../helpers/cluster.js';
 import { deploy } from '../helpers/jobs.js';
-import { startMaster } from '../helpers/processes.js';
+import { HERMETIC_ENV, startMaster, tempDir } from '../helpers/processes.js';
+import { PYTHON } from '../helpers/python.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Signals pending for the whole process (/proc/<pid>/status ShdPnd), as a bit mask (bit n-1 = signal n). */
@@ -58,6 +59,26 @@ void test('master: SIGINT and a forwarded SIGTERM are one clean stop', async (t)
   const out = master.output();
   assert.equal(code, 0, `a clean stop:\n${out.slice(-2000)}`);
   assert.match(out, /"msg":"stopping"/);
+  assert.deepEqual(warnings(out), [], 'nothing at warn level or above');
+});
+
+void test('master: a SIGTERM the moment it listens (its embedded agent still starting) is a clean stop', async (t) => {
+  const [file, args] = cliCommand('master', ['--port', '0', '--data-dir', tempDir(t)]);
+  const proc = spawn(file, args, {
+    env: { ...process.env, ...HERMETIC_ENV, SCRAPYARD_PYTHON: PYTHON, SCRAPYARD_DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => proc.kill('SIGKILL'));
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const onData = (b: Buffer) => {
+    out += b.toString();
+    // Sent from the data handler itself: no polling delay lets the start-up finish first.
+    if (/"msg":"[^"]*listening/.test(out) && proc.signalCode === null && !proc.killed) proc.kill('SIGTERM');
+  };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  assert.equal(await exited, 0, `a clean stop:\n${out.slice(-2000)}`);
   assert.deepEqual(warnings(out), [], 'nothing at warn level or above');
 });
 

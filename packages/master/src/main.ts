@@ -57,15 +57,18 @@ async function main(): Promise<number> {
     logger.fatal({ err: e }, 'unhandled promise rejection');
     process.exit(1);
   });
-  let master;
+  // Signals are handled from the start: a stop asked for while the master starts (it already listens before its
+  // embedded agent is up) waits for the start to finish, then stops cleanly instead of dying mid-way.
+  const starting = startStandalone(config, logger, VERSION);
+  const stopped = stopOnSignals({ stop: async () => (await starting).stop() }, logger);
   try {
-    master = await startStandalone(config, logger, VERSION);
+    await starting;
   } catch (e) {
     logger.fatal({ err: e }, 'master failed to start');
     process.stderr.write(`scrapyard-master: failed to start: ${(e as Error).message}\n`);
     return 1;
   }
-  return stopOnSignals(master, logger);
+  return stopped;
 }
 
 main().then(
