@@ -91,9 +91,9 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         projectExists: o.projectExists,
         spiders: o.spiders,
       });
-      scheduleRoutes(api, { schedules: o.schedules });
-      deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
-      alertRoutes(api, { alerts: o.alerts });
+      scheduleRoutes(api, { schedules: o.schedules, visible });
+      deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels, visible });
+      alertRoutes(api, { alerts: o.alerts, visible });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)
