@@ -89,11 +89,18 @@ async function scenario(url: string): Promise<void> {
       channels: [],
     })) as { rule: { id: string } }
   ).rule.id;
+  const bravoHook = (
+    (await rest.ok('POST', '/api/v1/webhooks', {
+      url: 'https://hooks.example.com/bravo',
+      project: 'bravo',
+      enabled: false,
+    })) as { webhook: { id: string } }
+  ).webhook.id;
   // The admin sees both projects: bravo is there to be hidden.
   assert.deepEqual((await admin.get('listprojects.json')).projects, ['alpha', 'bravo']);
 
   const asViewer = (path: string) => request(`${url}${path}`, { headers: viewerHeaders });
-  const hidden = ['bravo', bravoJob, bravoSchedule, bravoRule];
+  const hidden = ['bravo', bravoJob, bravoSchedule, bravoRule, bravoHook];
 
   // Lists, counts, pages and trees: alpha's, and not a trace of bravo.
   const listings: Record<string, RegExp> = {
@@ -138,6 +145,8 @@ async function scenario(url: string): Promise<void> {
     ['/api/v1/schedules/$', bravoSchedule, 'sch_missing'],
     ['/api/v1/schedules/$/fires', bravoSchedule, 'sch_missing'],
     ['/api/v1/alert-rules/$', bravoRule, 'ar_missing'],
+    ['/api/v1/webhooks/$', bravoHook, 'wh_missing'],
+    ['/api/v1/webhooks/$/deliveries', bravoHook, 'wh_missing'],
   ];
   for (const [path, secret, missing] of named) {
     const shown = await asViewer(path.replace('$', secret));
