@@ -5,6 +5,7 @@
  * the request's principal.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Grant } from '@scrapyard/protocol';
 import type { ProjectFilter } from '../db/repos/project-filter.js';
 import type { Principal } from './principal.js';
 import { grantsOf } from './principal.js';
@@ -19,8 +20,18 @@ export type { ProjectFilter } from '../db/repos/project-filter.js';
 export function visibleProjects(principal: Principal | undefined, open: boolean): ProjectFilter {
   if (open) return '*';
   // No principal means no auth hook ran: nothing is shown rather than everything.
-  return principal === undefined ? NOTHING : projectsFor(grantsOf(principal), 'read');
+  if (principal === undefined) return NOTHING;
+  const grants = grantsOf(principal);
+  let visible = byGrants.get(grants);
+  if (visible === undefined) byGrants.set(grants, (visible = projectsFor(grants, 'read')));
+  return visible;
 }
+
+/**
+ * Grants are immutable once a principal holds them (the built-in admin's are one frozen array), so their reach is
+ * computed once per grants object: every Scrapyd call asks, and the `*` answer must cost next to nothing.
+ */
+const byGrants = new WeakMap<readonly Grant[], ProjectFilter>();
 
 /** The visible projects of a request (its principal is set by the surface's auth hook). */
 export function visibleTo(req: FastifyRequest, auth: { readonly open: boolean }): ProjectFilter {
