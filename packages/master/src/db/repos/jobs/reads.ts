@@ -109,9 +109,7 @@ export function jobReads(db: Db) {
     },
 
     listRunning: (project?: string, visible: ProjectFilter = '*') =>
-      unlessNothing(visible, () =>
-        inState('running', project, visible).orderBy('started_at').orderBy('seq').execute(),
-      ),
+      unlessNothing(visible, () => inState('running', project, visible).orderBy('started_at').orderBy('seq').execute()),
     listFinished: (project?: string, visible: ProjectFilter = '*') =>
       unlessNothing(visible, () =>
         inState('finished', project, visible).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),

@@ -38,7 +38,10 @@ testEachStore('a scoped page is full and its cursor walks every visible job once
   for (;;) {
     const page = await jobs.page({ limit: 7, before, visible: AC });
     seen.push(...page.map((j) => j.run_id));
-    assert.ok(page.every((j) => AC.has(j.project)), 'only visible projects');
+    assert.ok(
+      page.every((j) => AC.has(j.project)),
+      'only visible projects',
+    );
     if (page.length < 7) break;
     before = page.at(-1)!.seq;
   }
