@@ -1,3 +1,3 @@
-export { buildApp, type MasterApp } from './app.js';
+export { buildApp, type MasterApp, type MasterExtensions } from './app.js';
 export { loadMasterConfig, MasterConfigSchema, ConfigError, type MasterConfig } from './config.js';
 export { startStandalone, type RunningMaster } from './standalone.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createAgent, type Agent } from '@scrapyard/agent';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
-import { buildApp } from './app.js';
+import { buildApp, type MasterExtensions } from './app.js';
 import type { MasterConfig } from './config.js';
 import { dialHost } from './dial-host.js';
 
@@ -20,8 +20,13 @@ export interface RunningMaster {
   stop(): Promise<void>;
 }
 
-export async function startStandalone(config: MasterConfig, logger: Logger, version: string): Promise<RunningMaster> {
-  const master = await buildApp(config, logger);
+export async function startStandalone(
+  config: MasterConfig,
+  logger: Logger,
+  version: string,
+  ext: MasterExtensions = {},
+): Promise<RunningMaster> {
+  const master = await buildApp(config, logger, ext);
   let agent: Agent | undefined;
   try {
     await master.app.listen({ host: config.bindAddress, port: config.httpPort });

@@ -42,7 +42,7 @@ export class AlertRuleService {
 
   async #row(id: string): Promise<AlertRuleRow> {
     const row = await this.d.repo.rules.get(id);
-    if (!row) throw new CatalogueError('NOT_FOUND', `no alert rule ${id}`, { rule: id });
+    if (!row) throw ruleNotFound(id);
     return row;
   }
 
@@ -131,11 +131,14 @@ export class AlertRuleService {
     return { rule: ruleView(row) };
   }
 
-  async alerts(q: AlertQuery): Promise<{ alerts: Alert[] }> {
+  /** A page of alerts; `ofRules`: only those of these rules (the ones the caller may see), in the query. */
+  async alerts(q: AlertQuery, ofRules?: readonly string[]): Promise<{ alerts: Alert[] }> {
+    if (ofRules?.length === 0) return { alerts: [] };
     const states = q.state === undefined ? undefined : q.state === 'active' ? ['pending', 'firing'] : [q.state];
     const rows = await this.d.repo.page({
       states: states as ('pending' | 'firing' | 'resolved')[] | undefined,
       ruleId: q.rule,
+      ruleIds: ofRules,
       limit: q.limit,
     });
     return { alerts: rows.map(alertView) };
@@ -143,7 +146,7 @@ export class AlertRuleService {
 
   async alert(id: string): Promise<{ alert: Alert }> {
     const row = await this.d.repo.get(id);
-    if (!row) throw new CatalogueError('NOT_FOUND', `no alert ${id}`, { alert: id });
+    if (!row) throw alertNotFound(id);
     return { alert: alertView(row) };
   }
 
@@ -161,3 +164,6 @@ export class AlertRuleService {
     return this.alert(id);
   }
 }
+
+export const ruleNotFound = (id: string) => new CatalogueError('NOT_FOUND', `no alert rule ${id}`, { rule: id });
+export const alertNotFound = (id: string) => new CatalogueError('NOT_FOUND', `no alert ${id}`, { alert: id });

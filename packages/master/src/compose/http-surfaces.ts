@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
-import { Authenticator } from '../auth/authenticator.js';
+import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -39,6 +39,8 @@ export interface HttpDeps {
   deliveries: Deliveries;
   alerts: Alerts;
   prometheus: Prometheus;
+  /** Credential resolvers an embedder adds (buildApp's extensions). */
+  resolvers?: readonly CredentialResolver[] | undefined;
 }
 
 export async function createHttpServer({
@@ -54,6 +56,7 @@ export async function createHttpServer({
   deliveries,
   alerts,
   prometheus,
+  resolvers = [],
 }: HttpDeps) {
   const auth = new Authenticator({
     username: config.username,
@@ -61,6 +64,7 @@ export async function createHttpServer({
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
+    resolvers,
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.

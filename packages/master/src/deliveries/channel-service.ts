@@ -120,7 +120,7 @@ export class ChannelService {
 
   async #row(id: string): Promise<ChannelRow> {
     const row = await this.d.repo.channels.get(id);
-    if (!row) throw new CatalogueError('NOT_FOUND', `no channel ${id}`, { channel: id });
+    if (!row) throw channelNotFound(id);
     return row;
   }
 
@@ -203,7 +203,7 @@ export class ChannelService {
 
   async delete(id: string): Promise<void> {
     if (!(await this.d.repo.channels.delete(id))) {
-      throw new CatalogueError('NOT_FOUND', `no channel ${id}`, { channel: id });
+      throw channelNotFound(id);
     }
     await this.d.targets.reload();
   }
@@ -248,3 +248,5 @@ export class ChannelService {
     return { deliveries: (await this.d.repo.log(id, q.state, q.limit)).map(deliveryView) };
   }
 }
+
+export const channelNotFound = (id: string) => new CatalogueError('NOT_FOUND', `no channel ${id}`, { channel: id });

@@ -78,7 +78,7 @@ export class WebhookService {
 
   async #row(id: string): Promise<WebhookRow> {
     const row = await this.d.repo.webhooks.get(id);
-    if (!row) throw new CatalogueError('NOT_FOUND', `no webhook ${id}`, { webhook: id });
+    if (!row) throw webhookNotFound(id);
     return row;
   }
 
@@ -163,7 +163,7 @@ export class WebhookService {
 
   async delete(id: string): Promise<void> {
     if (!(await this.d.repo.webhooks.delete(id))) {
-      throw new CatalogueError('NOT_FOUND', `no webhook ${id}`, { webhook: id });
+      throw webhookNotFound(id);
     }
     await this.d.targets.reload();
   }
@@ -201,3 +201,5 @@ export class WebhookService {
     return { deliveries: (await this.d.repo.log(id, q.state, q.limit)).map(deliveryView) };
   }
 }
+
+export const webhookNotFound = (id: string) => new CatalogueError('NOT_FOUND', `no webhook ${id}`, { webhook: id });

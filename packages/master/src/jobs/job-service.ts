@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EffectivePolicy, JobOutcome, JobPolicyOverride } from '@scrapyard/protocol';
 import type { FinishInfo, JobFilter, JobRow, JobsRepo } from '../db/repos/jobs.js';
+import type { ProjectFilter } from '../db/repos/project-filter.js';
 import type { DomainEvents, JobRef } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import { assertPathSafe } from '../projects/project-service.js';
@@ -419,16 +420,16 @@ export class JobService {
     return this.#d.jobs.byRunIds(runIds);
   }
 
-  /** The latest run of a job id, optionally within a project. */
-  latest(jobId: string, project?: string): Promise<JobRow | undefined> {
-    return this.#d.jobs.latestByJobId(jobId, project);
+  /** The latest run of a job id, optionally within a project, among the visible projects. */
+  latest(jobId: string, project?: string, visible: ProjectFilter = '*'): Promise<JobRow | undefined> {
+    return this.#d.jobs.latestByJobId(jobId, project, visible);
   }
 
   attempts(row: JobRow) {
     return this.#d.jobs.attemptsOf(row.seq);
   }
 
-  page(f: JobFilter & { before?: number; limit: number }): Promise<JobRow[]> {
+  page(f: JobFilter & { before?: number; limit: number; visible?: ProjectFilter }): Promise<JobRow[]> {
     return this.#d.jobs.page(f);
   }
 

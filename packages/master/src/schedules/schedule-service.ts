@@ -226,4 +226,4 @@ export class ScheduleService {
 /** Consecutive fires of a cron expression compared for its shortest gap (stopping at the first below the floor). */
 const FLOOR_SAMPLE = 1_000;
 
-const notFound = (id: string) => new CatalogueError('NOT_FOUND', `schedule '${id}' not found`, { schedule: id });
+export const notFound = (id: string) => new CatalogueError('NOT_FOUND', `schedule '${id}' not found`, { schedule: id });

@@ -129,10 +129,18 @@ export function createAlertsRepo(db: Db) {
     async update(id: string, set: Partial<Omit<AlertRow, 'id'>>): Promise<void> {
       await db.updateTable('alerts').set(set).where('id', '=', id).execute();
     },
-    async page(f: { states?: AlertRow['state'][]; ruleId?: string; limit: number }): Promise<AlertRow[]> {
+    /** `ruleIds`: only alerts of these rules (project scoping: the rules of visible projects). */
+    async page(f: {
+      states?: AlertRow['state'][];
+      ruleId?: string;
+      ruleIds?: readonly string[] | undefined;
+      limit: number;
+    }): Promise<AlertRow[]> {
+      if (f.ruleIds?.length === 0) return [];
       let q = db.selectFrom('alerts').selectAll();
       if (f.states) q = q.where('state', 'in', f.states);
       if (f.ruleId) q = q.where('rule_id', '=', f.ruleId);
+      if (f.ruleIds) q = q.where('rule_id', 'in', f.ruleIds);
       const rows = await q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
       return rows.map(alertOf);
     },

@@ -1,7 +1,9 @@
 /**
  * /api/v1/webhooks and /api/v1/channels: create, list, show, update, delete, send a test, and each one's delivery
- * log. (Writes need admin: see plugin.ts.)
+ * log. (Writes need admin: see plugin.ts.) A webhook is about its project (none: every project); a channel about
+ * every project: only those the caller may read are listed or found (scoped-lookups.ts).
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   ChannelList,
@@ -18,10 +20,11 @@ import {
   WebhookResponse,
   WebhookWithSecret,
 } from '@scrapyard/protocol';
-import type { ChannelService } from '../../deliveries/channel-service.js';
-import type { WebhookService } from '../../deliveries/webhook-service.js';
+import { channelNotFound, type ChannelService } from '../../deliveries/channel-service.js';
+import { webhookNotFound, type WebhookService } from '../../deliveries/webhook-service.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
+import { onlyVisible, revealer, type VisibleOf } from './scoped-lookups.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -34,6 +37,9 @@ interface Schemas<Create extends z.ZodType, Update extends z.ZodType> {
   withSecret: z.ZodType;
   /** Wraps a shown one (`{webhook}`, `{channel}`). */
   wrap: (v: unknown) => unknown;
+  /** Project scoping: a list as the caller may see it, and the check of an id. */
+  scoped: (req: FastifyRequest, list: unknown) => unknown;
+  reveal: (req: FastifyRequest, id: string) => Promise<string>;
 }
 
 interface Manageable<Create extends z.ZodType, Update extends z.ZodType> {
@@ -52,30 +58,40 @@ function crud<C extends z.ZodType, U extends z.ZodType>(
   s: Manageable<C, U>,
   x: Schemas<C, U>,
 ): void {
-  const id = (req: { params: unknown }) => parseOr400(IdParams, req.params, 'path').id;
+  const id = (req: FastifyRequest) => x.reveal(req, parseOr400(IdParams, req.params, 'path').id);
   const answers = (code: number, schema: z.ZodType) => ({ schema: { response: { [code]: schema } } });
-  app.get(path, answers(200, x.list), async () => s.list());
+  app.get(path, answers(200, x.list), async (req) => x.scoped(req, await s.list()));
   app.post(path, answers(201, x.withSecret), async (req, reply) =>
     reply.code(201).send(await s.create(parseOr400(x.create, req.body, 'body'))),
   );
-  app.get(`${path}/:id`, answers(200, x.one), async (req) => x.wrap(await s.get(id(req))));
+  app.get(`${path}/:id`, answers(200, x.one), async (req) => x.wrap(await s.get(await id(req))));
   app.patch(`${path}/:id`, answers(200, x.withSecret), async (req) =>
-    s.update(id(req), parseOr400(x.update, req.body, 'body')),
+    s.update(await id(req), parseOr400(x.update, req.body, 'body')),
   );
   app.delete(`${path}/:id`, async (req, reply) => {
-    await s.delete(id(req));
+    await s.delete(await id(req));
     return reply.code(204).send();
   });
   app.post(`${path}/:id/test`, answers(202, TestDeliveryResponse), async (req, reply) =>
-    reply.code(202).send(await s.test(id(req))),
+    reply.code(202).send(await s.test(await id(req))),
   );
   app.get(`${path}/:id/deliveries`, answers(200, DeliveryPage), async (req) =>
-    s.deliveries(id(req), parseOr400(DeliveryQuery, req.query, 'query')),
+    s.deliveries(await id(req), parseOr400(DeliveryQuery, req.query, 'query')),
   );
 }
 
-export function deliveryRoutes(app: CheckedApp, o: { webhooks: WebhookService; channels: ChannelService }): void {
+export function deliveryRoutes(
+  app: CheckedApp,
+  o: { webhooks: WebhookService; channels: ChannelService; visible: VisibleOf },
+): void {
+  const webhookProject = async (id: string) => (await o.webhooks.get(id)).project;
   crud(app, '/webhooks', o.webhooks, {
+    scoped: (req, list) => {
+      const v = o.visible(req);
+      const { webhooks } = list as Awaited<ReturnType<WebhookService['list']>>;
+      return { webhooks: onlyVisible(v, webhooks, (w) => w.project) };
+    },
+    reveal: revealer(o.visible, webhookProject, webhookNotFound),
     create: CreateWebhookRequest,
     update: UpdateWebhookRequest,
     list: WebhookList,
@@ -83,7 +99,17 @@ export function deliveryRoutes(app: CheckedApp, o: { webhooks: WebhookService; c
     withSecret: WebhookWithSecret,
     wrap: (webhook) => ({ webhook }),
   });
+  // A channel carries alerts of every project: shown only to a reader of all of them.
   crud(app, '/channels', o.channels, {
+    scoped: (req, list) => (o.visible(req) === '*' ? list : { channels: [] }),
+    reveal: revealer(
+      o.visible,
+      async (id) => {
+        await o.channels.get(id);
+        return null;
+      },
+      channelNotFound,
+    ),
     create: CreateChannelRequest,
     update: UpdateChannelRequest,
     list: ChannelList,

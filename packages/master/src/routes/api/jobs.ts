@@ -3,6 +3,7 @@
  * dialect. Submit, cancel, list with filters and cursor pagination, one job with its attempts, and its metrics.
  * Every change goes through the JobService, like the Scrapyd API's.
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   CancelJobRequest,
@@ -22,6 +23,7 @@ import {
   type EffectivePolicy,
 } from '@scrapyard/protocol';
 import type { JobRow } from '../../db/repos/jobs.js';
+import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobService } from '../../jobs/job-service.js';
 import { ApiError } from './api-error.js';
@@ -105,12 +107,19 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
 
 export function jobRoutes(
   app: CheckedApp,
-  o: { jobs: JobService; metrics: MetricsRepo; views: JobViews; maxScheduleParams: number },
+  o: {
+    jobs: JobService;
+    metrics: MetricsRepo;
+    views: JobViews;
+    maxScheduleParams: number;
+    /** The projects the caller may read (auth/project-scope.ts): a job of another answers 404 as a missing one. */
+    visible: (req: FastifyRequest) => ProjectFilter;
+  },
 ): void {
-  const find = async (params: unknown, query: unknown) => {
-    const { jobId } = parseOr400(JobParams, params, 'path');
-    const { project } = parseOr400(ProjectQuery, query, 'query');
-    const row = await o.jobs.latest(jobId, project);
+  const find = async (req: FastifyRequest) => {
+    const { jobId } = parseOr400(JobParams, req.params, 'path');
+    const { project } = parseOr400(ProjectQuery, req.query, 'query');
+    const row = await o.jobs.latest(jobId, project, o.visible(req));
     if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
     return row;
   };
@@ -125,6 +134,7 @@ export function jobRoutes(
       outcome: q.outcome,
       before: q.cursor,
       limit: q.limit,
+      visible: o.visible(req),
     });
     const last = rows.at(-1);
     return {
@@ -162,7 +172,7 @@ export function jobRoutes(
   });
 
   app.get('/jobs/:jobId', { schema: { response: { 200: JobDetail } } }, async (req) => {
-    const row = await find(req.params, req.query);
+    const row = await find(req);
     const info = await toJobInfo(row, o.views);
     const earlier: JobAttempt[] = await Promise.all(
       (await o.jobs.attempts(row)).map(async (a) => ({
@@ -196,7 +206,7 @@ export function jobRoutes(
   });
 
   app.get('/jobs/:jobId/metrics', { schema: { response: { 200: JobMetrics } } }, async (req) => {
-    const row = await find(req.params, req.query);
+    const row = await find(req);
     return { samples: await o.metrics.jobSamples(row.run_id) };
   });
 }

@@ -10,7 +10,8 @@
  * cancelled pending job is deleted) ends the same way with `{"state":"gone","outcome":null}`. The job is read again
  * after its `job.finished`, `job.requeued`, `job.cancelled` and `job.started` events (tail-followers.ts), never
  * polled. A `: keepalive` comment goes out every 15 s. At most `maxTails` tails are open at once (each holds a
- * socket, a file and a timer): past that, 503 OVERLOADED with Retry-After.
+ * socket, a file and a timer): past that, 503 OVERLOADED with Retry-After. A job of a project the caller may not
+ * read is 404 as an unknown one (auth/project-scope.ts); the tail then follows only that job's run.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import type { DomainEvents } from '../../events/domain-events.js';
+import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
@@ -41,9 +43,12 @@ export interface LogStreamOptions {
   files: JobFilesConfig;
   /**
    * The job's latest run, by job id and, when given, project; undefined if unknown. Called once per request,
-   * then (with the found job's project) once the tail follows it and after each event about the job.
+   * then (with the found job's project) once the tail follows it and after each event about the job. `visible`
+   * (the request's) limits the first lookup; the later ones name the found job's project.
    */
-  findJob: (jobId: string, project: string | undefined) => Promise<LogStreamJob | undefined>;
+  findJob: (jobId: string, project: string | undefined, visible?: ProjectFilter) => Promise<LogStreamJob | undefined>;
+  /** The projects a request may read; absent: all (a master without project scoping). */
+  visible?: (req: FastifyRequest) => ProjectFilter;
   /** Interval of `: keepalive` comments; default 15 000. */
   keepaliveMs?: number;
   /** Most tails open at once (max_live_tails); default 256. */
@@ -99,7 +104,7 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
     const lastEventId = req.headers['last-event-id'];
     const offset = lastEventId === undefined ? fromQuery : parseOr400(ByteOffset, lastEventId, 'Last-Event-ID');
 
-    const job = await opts.findJob(jobId, project);
+    const job = await opts.findJob(jobId, project, opts.visible?.(req) ?? '*');
     if (!job) {
       throw new ApiError('NOT_FOUND', `no job ${jobId}${project === undefined ? '' : ` in project ${project}`}`);
     }

@@ -5,9 +5,10 @@
  * every answer is checked against its schema before it leaves (checked-answers.ts).
  * Access (auth/): reads as the Scrapyd API, every other method needs admin; checked before any body is read.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { apiGuard } from '../../auth/http-guards.js';
+import { visibleTo } from '../../auth/project-scope.js';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobsRepo } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
@@ -69,6 +70,8 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
     route.bodyLimit = Math.min(route.bodyLimit ?? o.bodyLimitBytes, o.bodyLimitBytes);
   });
   app.setErrorHandler(apiErrorHandler);
+  // What each request may read: lists, counts and lookups show only these projects (auth/project-scope.ts).
+  const visible = (req: FastifyRequest) => visibleTo(req, o.auth);
   await app.register(
     async (scope) => {
       const api = withCheckedAnswers(scope);
@@ -78,8 +81,9 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         metrics: o.metrics,
         views: o.views,
         maxScheduleParams: o.maxScheduleParams,
+        visible,
       });
-      if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats });
+      if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats, visible });
       policyRoutes(api, {
         policies: o.policies,
         now: o.now,
@@ -87,9 +91,9 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         projectExists: o.projectExists,
         spiders: o.spiders,
       });
-      scheduleRoutes(api, { schedules: o.schedules });
-      deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
-      alertRoutes(api, { alerts: o.alerts });
+      scheduleRoutes(api, { schedules: o.schedules, visible });
+      deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels, visible });
+      alertRoutes(api, { alerts: o.alerts, visible });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)
@@ -101,7 +105,8 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
   await app.register(logStreamRoutes, {
     events: o.events,
     files: o.files,
-    findJob: (jobId, project) => o.jobs.latestByJobId(jobId, project),
+    findJob: (jobId, project, scope) => o.jobs.latestByJobId(jobId, project, scope),
+    visible,
     maxTails: o.maxLiveTails,
   });
 }

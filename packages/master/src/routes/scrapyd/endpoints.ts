@@ -5,6 +5,7 @@
 import { PATH_COMPONENT_MAX, Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
+import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import type { ScrapydService } from './scrapyd-service.js';
 import type { Method } from './reply.js';
 
@@ -15,7 +16,8 @@ export interface EndpointContext {
 
 export interface Endpoint {
   method: Method;
-  handle(params: Params, ctx: EndpointContext): Promise<Record<string, unknown>>;
+  /** `visible`: the projects the caller may read (auth/project-scope.ts); reads show nothing of the others. */
+  handle(params: Params, ctx: EndpointContext, visible: ProjectFilter): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -71,7 +73,7 @@ function parseSettings(values: string[]): [string, string][] {
 }
 
 export const ENDPOINTS: Record<string, Endpoint> = {
-  'daemonstatus.json': { method: 'GET', handle: (_p, c) => c.service.daemonStatus() },
+  'daemonstatus.json': { method: 'GET', handle: (_p, c, v) => c.service.daemonStatus(v) },
   'addversion.json': {
     method: 'POST',
     handle(p, c) {
@@ -121,9 +123,9 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'status.json': {
     method: 'GET',
-    handle(p, c) {
+    handle(p, c, v) {
       const job = requireName(p, 'job');
-      return c.service.status(job, optionalName(p, 'project'));
+      return c.service.status(job, optionalName(p, 'project'), v);
     },
   },
   'cancel.json': {
@@ -134,16 +136,16 @@ export const ENDPOINTS: Record<string, Endpoint> = {
       return c.service.cancel(project, job, firstText(p, 'signal'));
     },
   },
-  'listprojects.json': { method: 'GET', handle: (_p, c) => c.service.listProjects() },
-  'listversions.json': { method: 'GET', handle: (p, c) => c.service.listVersions(requireName(p, 'project')) },
+  'listprojects.json': { method: 'GET', handle: (_p, c, v) => c.service.listProjects(v) },
+  'listversions.json': { method: 'GET', handle: (p, c, v) => c.service.listVersions(requireName(p, 'project'), v) },
   'listspiders.json': {
     method: 'GET',
-    handle(p, c) {
+    handle(p, c, v) {
       const project = requireName(p, 'project');
-      return c.service.listSpiders(project, optionalName(p, '_version'));
+      return c.service.listSpiders(project, optionalName(p, '_version'), v);
     },
   },
-  'listjobs.json': { method: 'GET', handle: (p, c) => c.service.listJobs(optionalName(p, 'project')) },
+  'listjobs.json': { method: 'GET', handle: (p, c, v) => c.service.listJobs(optionalName(p, 'project'), v) },
   'delversion.json': {
     method: 'POST',
     handle(p, c) {

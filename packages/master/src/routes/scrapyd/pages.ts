@@ -1,6 +1,8 @@
 /** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { visibleTo } from '../../auth/project-scope.js';
+import { projectVisible } from '../../db/repos/project-filter.js';
 import { renderHomePage } from '../../scrapyd/html/home-page.js';
 import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';
 import { serveTree } from '../../scrapyd/static/serve-tree.js';
@@ -13,6 +15,8 @@ export interface PagesOptions {
   prefixHeader: string;
   nodeName: string;
   disabledServices: string[];
+  /** Whether the master is open (auth/project-scope.ts): then every project is shown to everyone. */
+  auth: { readonly open: boolean };
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -31,7 +35,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     url: '/',
     exposeHeadRoute: false,
     handler: async (req, reply) => {
-      const { projects } = await opts.service.listProjects();
+      const { projects } = await opts.service.listProjects(visibleTo(req, opts.auth));
       return reply
         .type(HTML)
         .send(renderHomePage({ prefix: prefixOf(req), projects, itemsEnabled, nodeName: opts.nodeName }));
@@ -44,7 +48,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     exposeHeadRoute: false,
     handler: async (req, reply) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
-      const rows = await opts.service.jobsPageRows();
+      const rows = await opts.service.jobsPageRows(visibleTo(req, opts.auth));
       const html = renderJobsPage({
         prefix: prefixOf(req),
         itemsEnabled,
@@ -84,7 +88,10 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
   const tree = (urlPrefix: '/logs/' | '/items/', root: string) => {
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
+      const visible = visibleTo(req, opts.auth);
       const res = await serveTree({
+        // The first level is the project: a hidden one is left out of the listing and answers 404 as a missing one.
+        ...(visible === '*' ? {} : { visibleProject: (p: string) => projectVisible(visible, p) }),
         root,
         urlPrefix,
         requestPath: req.url.split('?')[0]!,

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogueError } from '@scrapyard/protocol';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { scrapydGuard } from '../../auth/http-guards.js';
+import { visibleTo } from '../../auth/project-scope.js';
 import { UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
 import { parseParams } from '../../scrapyd/form.js';
 import { isExpected, messageOf } from './scrapyd-error.js';
@@ -130,7 +131,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
             contentType: req.headers['content-type'],
             body: Buffer.isBuffer(req.body) ? req.body : undefined,
           });
-          const fields = await endpoint.handle(params, opts.ctx);
+          const fields = await endpoint.handle(params, opts.ctx, visibleTo(req, opts.auth));
           return sendJson(reply, headers, { ...fields, status: 'ok', node_name: opts.nodeName });
         } catch (err) {
           if (!isExpected(err)) req.log.error({ err, endpoint: name }, 'scrapyd endpoint failed');

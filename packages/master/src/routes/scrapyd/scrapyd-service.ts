@@ -2,6 +2,8 @@
  * The Scrapyd API's operations, free of HTTP: each method takes already-decoded parameters, calls the project or
  * job service, and answers in the endpoint's shape (the protocol's Scrapyd result schemas, additive fields
  * included). Errors are the core's catalogue errors; scrapyd-error.ts says them in Scrapyd's texts (§1.4, §3).
+ * Every read takes the projects the caller may see (auth/project-scope.ts): a hidden project answers as a
+ * missing one, and lists and counts leave it out.
  */
 import {
   AddVersionResult,
@@ -17,6 +19,7 @@ import {
   type JobStatsSummary,
 } from '@scrapyard/protocol';
 import type { JobRow, JobsRepo } from '../../db/repos/jobs.js';
+import { projectVisible, type ProjectFilter } from '../../db/repos/project-filter.js';
 import { jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
 import { toScrapydStats } from '../../jobs/stats-summary.js';
 import type { JobService, SubmitInput } from '../../jobs/job-service.js';
@@ -47,8 +50,8 @@ export class ScrapydService {
     this.#d = deps;
   }
 
-  async daemonStatus() {
-    return DaemonStatusResult.parse(await this.#d.jobRows.counts());
+  async daemonStatus(visible: ProjectFilter) {
+    return DaemonStatusResult.parse(await this.#d.jobRows.counts(visible));
   }
 
   async addVersion(project: string, version: string, egg: Buffer) {
@@ -56,7 +59,8 @@ export class ScrapydService {
     return AddVersionResult.parse({ project, version, spiders: spiders.length });
   }
 
-  async listSpiders(project: string, version: string | undefined) {
+  async listSpiders(project: string, version: string | undefined, visible: ProjectFilter) {
+    if (!projectVisible(visible, project)) throw projectNotFound(project);
     return ListSpidersResult.parse({ spiders: await this.#d.projects.spiders(project, version) });
   }
 
@@ -68,25 +72,36 @@ export class ScrapydService {
     return CancelResult.parse(await this.#d.jobs.cancel(project, jobId, signal));
   }
 
-  async status(jobId: string, project: string | undefined) {
-    if (project !== undefined && !(await this.#d.projects.exists(project))) throw projectNotFound(project);
-    return StatusResult.parse({ currstate: await this.#d.jobRows.currentState(jobId, project) });
+  async status(jobId: string, project: string | undefined, visible: ProjectFilter) {
+    await this.#assertKnown(project, visible);
+    return StatusResult.parse({ currstate: await this.#d.jobRows.currentState(jobId, project, visible) });
   }
 
-  async listProjects() {
-    return ListProjectsResult.parse({ projects: await this.#d.projects.listProjects() });
+  async listProjects(visible: ProjectFilter) {
+    const names = await this.#d.projects.listProjects();
+    return ListProjectsResult.parse({
+      projects: visible === '*' ? names : names.filter((p) => visible.has(p)),
+    });
   }
 
-  async listVersions(project: string) {
-    return ListVersionsResult.parse({ versions: await this.#d.projects.listVersions(project) });
+  /** A hidden project has no versions, as an unknown one (the name is still checked first, as for any). */
+  async listVersions(project: string, visible: ProjectFilter) {
+    const versions = await this.#d.projects.listVersions(project);
+    return ListVersionsResult.parse({ versions: projectVisible(visible, project) ? versions : [] });
   }
 
-  async listJobs(project: string | undefined) {
-    if (project !== undefined && !(await this.#d.projects.exists(project))) throw projectNotFound(project);
+  /** Refuses a named project that is missing or hidden, in the same words. */
+  async #assertKnown(project: string | undefined, visible: ProjectFilter): Promise<void> {
+    if (project === undefined) return;
+    if (!projectVisible(visible, project) || !(await this.#d.projects.exists(project))) throw projectNotFound(project);
+  }
+
+  async listJobs(project: string | undefined, visible: ProjectFilter) {
+    await this.#assertKnown(project, visible);
     const [pending, running, finished] = await Promise.all([
-      this.#d.jobRows.listPending(project),
-      this.#d.jobRows.listRunning(project),
-      this.#d.jobRows.listFinished(project),
+      this.#d.jobRows.listPending(project, visible),
+      this.#d.jobRows.listRunning(project, visible),
+      this.#d.jobRows.listFinished(project, visible),
     ]);
     const summaries = this.#d.statsOf
       ? await this.#d.statsOf([...running, ...finished].map((j) => j.run_id))
@@ -149,11 +164,11 @@ export class ScrapydService {
   }
 
   /** Rows for the /jobs HTML page. */
-  async jobsPageRows() {
+  async jobsPageRows(visible: ProjectFilter) {
     const [pending, running, finished] = await Promise.all([
-      this.#d.jobRows.listPending(),
-      this.#d.jobRows.listRunning(),
-      this.#d.jobRows.listFinished(),
+      this.#d.jobRows.listPending(undefined, visible),
+      this.#d.jobRows.listRunning(undefined, visible),
+      this.#d.jobRows.listFinished(undefined, visible),
     ]);
     return { pending, running, finished };
   }

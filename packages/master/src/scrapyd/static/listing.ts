@@ -46,8 +46,15 @@ function listingRow(cls: 'odd' | 'even', e: Entry): string {
   );
 }
 
-export async function renderListing(rootReal: string, dir: string, requestPath: string): Promise<string> {
-  const entries = await readEntries(rootReal, dir);
+/** `shown`: which entries the caller may see (absent: all). */
+export async function renderListing(
+  rootReal: string,
+  dir: string,
+  requestPath: string,
+  shown?: (name: string) => boolean,
+): Promise<string> {
+  const all = await readEntries(rootReal, dir);
+  const entries = shown ? all.filter((e) => shown(e.name)) : all;
   const byName = (a: Entry, b: Entry) => compareCodePoints(a.name, b.name);
   const ordered = [...entries.filter((e) => e.isDir).sort(byName), ...entries.filter((e) => !e.isDir).sort(byName)];
   const rows = ordered.map((e, i) => listingRow(i % 2 === 0 ? 'odd' : 'even', e)).join('');

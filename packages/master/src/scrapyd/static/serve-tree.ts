@@ -26,6 +26,11 @@ export interface ServeTreeOptions {
   requestPath: string;
   method: 'GET' | 'HEAD';
   headers: Record<string, string | string[] | undefined>;
+  /**
+   * Which top-level entries (projects) the caller may see; absent: all. A hidden one is left out of the root
+   * listing and everything under it answers 404, exactly as when it does not exist.
+   */
+  visibleProject?: (name: string) => boolean;
 }
 
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -84,6 +89,8 @@ export async function serveTree(opts: ServeTreeOptions): Promise<TreeResponse> {
     if (seg === null || !isSafeSegment(seg)) return notFound(method);
     segments.push(seg);
   }
+  const visibleProject = opts.visibleProject;
+  if (visibleProject && segments.length > 0 && !visibleProject(segments[0]!)) return notFound(method);
 
   let rootReal: string;
   let targetReal: string;
@@ -102,7 +109,8 @@ export async function serveTree(opts: ServeTreeOptions): Promise<TreeResponse> {
     if (!wantsDir) return redirect(`${requestPath.replace(/[^\x21-\x7e]/gu, (c) => quoteUrl(c, ''))}/`, method);
     let html: string;
     try {
-      html = await renderListing(rootReal, targetReal, requestPath);
+      const atRoot = segments.length === 0;
+      html = await renderListing(rootReal, targetReal, requestPath, atRoot ? visibleProject : undefined);
     } catch {
       return notFound(method); // unreadable or vanished directory
     }

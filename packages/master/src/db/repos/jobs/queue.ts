@@ -7,7 +7,8 @@ import type { DeleteQueryBuilder, DeleteResult, Insertable } from 'kysely';
 import type { Db } from '../../database.js';
 import type { Database, JobsTable } from '../../schema.js';
 import type { JobRow, NewJob, PendingClass } from '../jobs.js';
-import { selectInState } from './reads.js';
+import type { ProjectFilter } from '../project-filter.js';
+import { selectInState, unlessNothing } from './reads.js';
 
 type PendingFilter = DeleteQueryBuilder<Database, 'jobs', DeleteResult>;
 
@@ -80,7 +81,8 @@ function createInsertBatcher(db: Db) {
 
 export function jobQueue(db: Db) {
   const insertBatched = createInsertBatcher(db);
-  const inState = (state: 'pending', project?: string) => selectInState(db, state, project);
+  const inState = (state: 'pending', project?: string, visible: ProjectFilter = '*') =>
+    selectInState(db, state, project, visible);
 
   /** Deletes pending jobs (and the earlier attempts they carry) in one transaction; returns the jobs removed. */
   const deletePendingWhere = (filter: (q: PendingFilter) => PendingFilter) =>
@@ -186,6 +188,9 @@ export function jobQueue(db: Db) {
       return deletePendingWhere((q) => q.where('project', '=', project));
     },
 
-    listPending: (project?: string) => inState('pending', project).orderBy('priority', 'desc').orderBy('seq').execute(),
+    listPending: (project?: string, visible: ProjectFilter = '*') =>
+      unlessNothing(visible, () =>
+        inState('pending', project, visible).orderBy('priority', 'desc').orderBy('seq').execute(),
+      ),
   };
 }

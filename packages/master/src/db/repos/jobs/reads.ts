@@ -5,22 +5,31 @@
 import type { Db } from '../../database.js';
 import type { JobStateColumn } from '../../schema.js';
 import type { JobFilter, JobRow } from '../jobs.js';
+import { jobsInProjects, seesNothing, type ProjectFilter } from '../project-filter.js';
 
-/** The jobs in one state, optionally of one project (ordering left to the caller). */
-export function selectInState(db: Db, state: JobStateColumn, project?: string) {
+/** The jobs in one state, optionally of one project, within the visible ones (ordering left to the caller). */
+export function selectInState(db: Db, state: JobStateColumn, project?: string, visible: ProjectFilter = '*') {
   let q = db.selectFrom('jobs').selectAll().where('state', '=', state);
   if (project !== undefined) q = q.where('project', '=', project);
-  return q;
+  return jobsInProjects(q, visible);
 }
 
+/** Runs a list query unless the filter leaves nothing to find. */
+export const unlessNothing = <R>(visible: ProjectFilter, run: () => Promise<R[]>): Promise<R[]> =>
+  seesNothing(visible) ? Promise.resolve([]) : run();
+
+const NO_JOBS = { pending: 0, running: 0, finished: 0 } as const;
+
 export function jobReads(db: Db) {
-  const inState = (state: JobStateColumn, project?: string) => selectInState(db, state, project);
+  const inState = (state: JobStateColumn, project?: string, visible: ProjectFilter = '*') =>
+    selectInState(db, state, project, visible);
   return {
-    /** The latest run of a Scrapyd job id (ids may repeat), optionally within a project. */
-    async latestByJobId(jobId: string, project?: string): Promise<JobRow | undefined> {
+    /** The latest run of a Scrapyd job id (ids may repeat), optionally within a project, among visible ones. */
+    async latestByJobId(jobId: string, project?: string, visible: ProjectFilter = '*'): Promise<JobRow | undefined> {
+      if (seesNothing(visible)) return undefined;
       let q = db.selectFrom('jobs').selectAll().where('job_id', '=', jobId);
       if (project !== undefined) q = q.where('project', '=', project);
-      return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return jobsInProjects(q, visible).orderBy('seq', 'desc').limit(1).executeTakeFirst();
     },
 
     async byRunId(runId: string): Promise<JobRow | undefined> {
@@ -39,10 +48,12 @@ export function jobReads(db: Db) {
 
     /**
      * A page of jobs for the REST API, newest first (by arrival), filtered; `before` is the cursor: the `seq` of
-     * the last job of the previous page.
+     * the last job of the previous page. `visible` is part of the WHERE, so a scoped page is as full as any.
      */
-    async page(f: JobFilter & { before?: number; limit: number }): Promise<JobRow[]> {
-      let q = db.selectFrom('jobs').selectAll();
+    async page(f: JobFilter & { before?: number; limit: number; visible?: ProjectFilter }): Promise<JobRow[]> {
+      const visible = f.visible ?? '*';
+      if (seesNothing(visible)) return [];
+      let q = jobsInProjects(db.selectFrom('jobs').selectAll(), visible);
       if (f.project !== undefined) q = q.where('project', '=', f.project);
       if (f.spider !== undefined) q = q.where('spider', '=', f.spider);
       if (f.states !== undefined) q = q.where('state', 'in', f.states);
@@ -97,19 +108,25 @@ export function jobReads(db: Db) {
         .execute();
     },
 
-    listRunning: (project?: string) => inState('running', project).orderBy('started_at').orderBy('seq').execute(),
-    listFinished: (project?: string) =>
-      inState('finished', project).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),
+    listRunning: (project?: string, visible: ProjectFilter = '*') =>
+      unlessNothing(visible, () => inState('running', project, visible).orderBy('started_at').orderBy('seq').execute()),
+    listFinished: (project?: string, visible: ProjectFilter = '*') =>
+      unlessNothing(visible, () =>
+        inState('finished', project, visible).orderBy('ended_at', 'desc').orderBy('seq', 'desc').execute(),
+      ),
     runningOnNode: (nodeId: string) =>
       db.selectFrom('jobs').selectAll().where('state', '=', 'running').where('node_id', '=', nodeId).execute(),
 
-    async counts(): Promise<Record<JobStateColumn, number>> {
-      const rows = await db
-        .selectFrom('jobs')
-        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    /** Jobs per state, over the visible projects (daemonstatus.json). */
+    async counts(visible: ProjectFilter = '*'): Promise<Record<JobStateColumn, number>> {
+      if (seesNothing(visible)) return { ...NO_JOBS };
+      const rows = await jobsInProjects(
+        db.selectFrom('jobs').select((eb) => ['state', eb.fn.countAll<number>().as('n')]),
+        visible,
+      )
         .groupBy('state')
         .execute();
-      const out: Record<JobStateColumn, number> = { pending: 0, running: 0, finished: 0 };
+      const out: Record<JobStateColumn, number> = { ...NO_JOBS };
       for (const r of rows) out[r.state] = Number(r.n);
       return out;
     },
@@ -130,11 +147,12 @@ export function jobReads(db: Db) {
       return out;
     },
 
-    /** status.json: finished first, then running, then pending (Scrapyd's precedence). */
-    async currentState(jobId: string, project?: string): Promise<JobStateColumn | null> {
+    /** status.json: finished first, then running, then pending (Scrapyd's precedence), among visible projects. */
+    async currentState(jobId: string, project?: string, visible: ProjectFilter = '*'): Promise<JobStateColumn | null> {
+      if (seesNothing(visible)) return null;
       let q = db.selectFrom('jobs').select('state').where('job_id', '=', jobId);
       if (project !== undefined) q = q.where('project', '=', project);
-      const states = new Set((await q.execute()).map((r) => r.state));
+      const states = new Set((await jobsInProjects(q, visible).execute()).map((r) => r.state));
       for (const s of ['finished', 'running', 'pending'] as const) if (states.has(s)) return s;
       return null;
     },
