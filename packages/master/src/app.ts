@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { MasterConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { DomainEvents } from './events/domain-events.js';
+import type { CredentialResolver } from './auth/authenticator.js';
 import type { NodeCredentials } from './auth/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { createAlerts } from './compose/alerts.js';
@@ -31,7 +32,12 @@ export interface MasterApp {
   close(): Promise<void>;
 }
 
-export async function buildApp(config: MasterConfig, logger: Logger): Promise<MasterApp> {
+/** What an embedder adds to the master: credentials beyond the built-in ones (auth/authenticator.ts). */
+export interface MasterExtensions {
+  resolvers?: readonly CredentialResolver[];
+}
+
+export async function buildApp(config: MasterConfig, logger: Logger, ext: MasterExtensions = {}): Promise<MasterApp> {
   const now = Date.now;
   const storage = await openStorage(config, logger, now);
   const events = new DomainEvents({ logger, now });
@@ -50,7 +56,8 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
   await prometheus.start(() => alerts.engine.firing());
-  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries, alerts, prometheus });
+  const http = { ...base, core, cluster, schedules, deliveries, alerts, prometheus, resolvers: ext.resolvers };
+  const { app, tls } = await createHttpServer(http);
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
-import { Authenticator } from '../auth/authenticator.js';
+import { installAccess } from '../auth/access.js';
+import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -39,6 +40,8 @@ export interface HttpDeps {
   deliveries: Deliveries;
   alerts: Alerts;
   prometheus: Prometheus;
+  /** Credentials beyond the built-in ones, asked after those the master composes itself (an extension point). */
+  resolvers?: readonly CredentialResolver[];
 }
 
 export async function createHttpServer({
@@ -54,6 +57,7 @@ export async function createHttpServer({
   deliveries,
   alerts,
   prometheus,
+  resolvers = [],
 }: HttpDeps) {
   const auth = new Authenticator({
     username: config.username,
@@ -61,6 +65,7 @@ export async function createHttpServer({
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
+    resolvers,
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -86,10 +91,12 @@ export async function createHttpServer({
   });
   // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
   app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
+  // Then who may call what, on every route registered below (auth/access.ts).
+  const access = installAccess(app, auth);
   cluster.gateway.attach(app.server);
-  await app.register(agentEggRoutes, { auth, eggs: s.eggs });
+  await app.register(agentEggRoutes, { eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
-  await app.register(metricsRoute, { auth, exporter: prometheus.exporter });
+  await app.register(metricsRoute, { exporter: prometheus.exporter });
   await app.register(apiPlugin, {
     admin: cluster.nodeAdmin,
     jobs: s.jobs,
@@ -103,7 +110,7 @@ export async function createHttpServer({
     views: core.views,
     events,
     files: s.files,
-    auth,
+    access,
     bodyLimitBytes: config.bodyLimitBytes,
     maxLiveTails: config.maxLiveTails,
     now,
@@ -118,7 +125,6 @@ export async function createHttpServer({
     service: core.scrapyd,
     files: s.files,
     nodeName: config.nodeName,
-    auth,
     uploadLimitBytes: config.uploadLimitBytes,
     bodyLimitBytes: config.bodyLimitBytes,
     corsOrigins: config.corsOrigins,

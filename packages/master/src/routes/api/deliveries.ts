@@ -1,6 +1,7 @@
 /**
  * /api/v1/webhooks and /api/v1/channels: create, list, show, update, delete, send a test, and each one's delivery
- * log. (Writes need admin: see plugin.ts.)
+ * log. A webhook acts on its project, or on every project without one (a `*` grant then); a channel serves
+ * every project (auth/access-rules.ts).
  */
 import { z } from 'zod';
 import {
@@ -21,6 +22,7 @@ import {
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
 import { parseOr400 } from '@scrapyard/protocol';
+import { needs, ofResource, type ProjectRef, type ProjectSource } from '../../auth/access-rules.js';
 import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -34,6 +36,8 @@ interface Schemas<Create extends z.ZodType, Update extends z.ZodType> {
   withSecret: z.ZodType;
   /** Wraps a shown one (`{webhook}`, `{channel}`). */
   wrap: (v: unknown) => unknown;
+  /** The project one acts on, and the one a body names; absent: every project (a channel serves them all). */
+  scoped?: { projectOf: (id: string) => Promise<ProjectRef>; bodyProject: (body: unknown, creating: boolean) => ProjectRef };
 }
 
 interface Manageable<Create extends z.ZodType, Update extends z.ZodType> {
@@ -54,22 +58,39 @@ function crud<C extends z.ZodType, U extends z.ZodType>(
 ): void {
   const id = (req: { params: unknown }) => parseOr400(IdParams, req.params, 'path').id;
   const answers = (code: number, schema: z.ZodType) => ({ schema: { response: { [code]: schema } } });
-  app.get(path, answers(200, x.list), async () => s.list());
-  app.post(path, answers(201, x.withSecret), async (req, reply) =>
+  const every: ProjectSource = { of: 'every project', find: async () => null };
+  const sc = x.scoped;
+  const what = `the ${path.slice(1, -1)}'s project`;
+  const own = sc ? ofResource(what, (req) => sc.projectOf(id(req))) : every;
+  const created: ProjectSource = sc
+    ? { of: 'body.project (none: every project)', find: async (req) => sc.bodyProject(req.body, true) }
+    : every;
+  const moved: ProjectSource = sc
+    ? {
+        of: `${what} and body.project`,
+        find: async (req) => [
+          await sc.projectOf(id(req)).catch(() => undefined),
+          sc.bodyProject(req.body, false),
+        ],
+      }
+    : every;
+  app.get(path, { ...answers(200, x.list), config: needs('read') }, async () => s.list());
+  app.post(path, { ...answers(201, x.withSecret), config: needs('configure', created) }, async (req, reply) =>
     reply.code(201).send(await s.create(parseOr400(x.create, req.body, 'body'))),
   );
-  app.get(`${path}/:id`, answers(200, x.one), async (req) => x.wrap(await s.get(id(req))));
-  app.patch(`${path}/:id`, answers(200, x.withSecret), async (req) =>
+  app.get(`${path}/:id`, { ...answers(200, x.one), config: needs('read', own) }, async (req) =>
+    x.wrap(await s.get(id(req))),
+  );
+  app.patch(`${path}/:id`, { ...answers(200, x.withSecret), config: needs('configure', moved) }, async (req) =>
     s.update(id(req), parseOr400(x.update, req.body, 'body')),
   );
-  app.delete(`${path}/:id`, async (req, reply) => {
+  app.delete(`${path}/:id`, { config: needs('configure', own) }, async (req, reply) => {
     await s.delete(id(req));
     return reply.code(204).send();
   });
-  app.post(`${path}/:id/test`, answers(202, TestDeliveryResponse), async (req, reply) =>
-    reply.code(202).send(await s.test(id(req))),
-  );
-  app.get(`${path}/:id/deliveries`, answers(200, DeliveryPage), async (req) =>
+  const test = { ...answers(202, TestDeliveryResponse), config: needs('configure', own) };
+  app.post(`${path}/:id/test`, test, async (req, reply) => reply.code(202).send(await s.test(id(req))));
+  app.get(`${path}/:id/deliveries`, { ...answers(200, DeliveryPage), config: needs('read', own) }, async (req) =>
     s.deliveries(id(req), parseOr400(DeliveryQuery, req.query, 'query')),
   );
 }
@@ -82,6 +103,14 @@ export function deliveryRoutes(app: CheckedApp, o: { webhooks: WebhookService; c
     one: WebhookResponse,
     withSecret: WebhookWithSecret,
     wrap: (webhook) => ({ webhook }),
+    scoped: {
+      projectOf: async (id) => (await o.webhooks.get(id)).project,
+      bodyProject: (body, creating) => {
+        const p = body !== null && typeof body === 'object' ? (body as { project?: unknown }).project : undefined;
+        if (typeof p === 'string' || p === null) return p;
+        return creating ? null : undefined;
+      },
+    },
   });
   crud(app, '/channels', o.channels, {
     create: CreateChannelRequest,

@@ -1,6 +1,6 @@
 /**
  * /api/v1/schedules: create, list, show, update, pause, resume, delete, run now, next fires, history, and a
- * preview of an expression before it is saved. (Writes need admin: see plugin.ts.)
+ * preview of an expression before it is saved. Each acts on the schedule's project (auth/access-rules.ts).
  */
 import { z } from 'zod';
 import {
@@ -16,6 +16,7 @@ import {
 } from '@scrapyard/protocol';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
 import { parseOr400 } from '@scrapyard/protocol';
+import { inBody, inQuery, needs, ofResource } from '../../auth/access-rules.js';
 import type { CheckedApp } from './checked-answers.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -27,39 +28,46 @@ const FiresQuery = z
     before: z.coerce.number().int().nonnegative().optional(),
   })
   .strict();
-const one = { schema: { response: { 200: Schedule } } };
-const times = { schema: { response: { 200: FireTimes } } };
 
 export function scheduleRoutes(app: CheckedApp, o: { schedules: ScheduleService }): void {
   const s = o.schedules;
   const id = (req: { params: unknown }) => parseOr400(IdParams, req.params, 'path').id;
   // A POST or PATCH without a body is an empty one.
   const body = <T extends z.ZodType>(schema: T, req: { body: unknown }) => parseOr400(schema, req.body ?? {}, 'body');
+  // A schedule's routes act on its project (and a PATCH on the one it moves to).
+  const itsProject = async (req: { params: unknown }) => (await s.get(id(req))).project;
+  const ofSchedule = ofResource("the schedule's project", itsProject);
+  const one = { schema: { response: { 200: Schedule } }, config: needs('read', ofSchedule) };
+  const changed = { schema: { response: { 200: Schedule } }, config: needs('configure', ofSchedule) };
+  const times = { schema: { response: { 200: FireTimes } } };
 
-  app.get('/schedules', { schema: { response: { 200: ScheduleList } } }, async (req) => {
+  app.get('/schedules', { schema: { response: { 200: ScheduleList } }, config: needs('read', inQuery()) }, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     return { schedules: await s.list(q.project) };
   });
-  app.post('/schedules', { schema: { response: { 201: Schedule } } }, async (req, reply) =>
+  app.post('/schedules', { schema: { response: { 201: Schedule } }, config: needs('configure', inBody()) }, async (req, reply) =>
     reply.code(201).send(await s.create(body(CreateScheduleRequest, req))),
   );
-  app.post('/schedules/preview', times, async (req) => s.preview(body(PreviewScheduleRequest, req)));
+  // A preview reaches no project and stores nothing; it is a step of writing a schedule.
+  app.post('/schedules/preview', { ...times, config: needs('configure') }, async (req) => s.preview(body(PreviewScheduleRequest, req)));
   app.get('/schedules/:id', one, async (req) => s.get(id(req)));
-  app.patch('/schedules/:id', one, async (req) => s.update(id(req), body(UpdateScheduleRequest, req)));
-  app.delete('/schedules/:id', async (req, reply) => {
+  const moved = ofResource("the schedule's project", itsProject, 'project');
+  app.patch('/schedules/:id', { ...changed, config: needs('configure', moved) }, async (req) => s.update(id(req), body(UpdateScheduleRequest, req)));
+  app.delete('/schedules/:id', { config: needs('configure', ofSchedule) }, async (req, reply) => {
     await s.delete(id(req));
     return reply.code(204).send();
   });
-  app.post('/schedules/:id/pause', one, async (req) => s.setEnabled(id(req), false));
-  app.post('/schedules/:id/resume', one, async (req) => s.setEnabled(id(req), true));
-  app.post('/schedules/:id/run', { schema: { response: { 201: RunNowResponse } } }, async (req, reply) =>
+  app.post('/schedules/:id/pause', changed, async (req) => s.setEnabled(id(req), false));
+  app.post('/schedules/:id/resume', changed, async (req) => s.setEnabled(id(req), true));
+  const run = { schema: { response: { 201: RunNowResponse } }, config: needs('run-schedule', ofSchedule) };
+  app.post('/schedules/:id/run', run, async (req, reply) =>
     reply.code(201).send({ fire: await s.runNow(id(req)) }),
   );
-  app.get('/schedules/:id/next', times, async (req) => {
+  app.get('/schedules/:id/next', { ...times, config: needs('read', ofSchedule) }, async (req) => {
     const q = parseOr400(NextQuery, req.query, 'query');
     return s.upcoming(id(req), q.count);
   });
-  app.get('/schedules/:id/fires', { schema: { response: { 200: FirePage } } }, async (req) => {
+  app.get('/schedules/:id/fires', { schema: { response: { 200: FirePage } }, config: needs('read', ofSchedule) }, async (req) => {
     const q = parseOr400(FiresQuery, req.query, 'query');
     return s.fires(id(req), q.limit, q.before);
   });

@@ -1,10 +1,12 @@
 /**
- * The eleven Scrapyd JSON endpoints: how each reads its parameters (in the order the spec checks them) and which
- * service operation answers it.
+ * The eleven Scrapyd JSON endpoints: the action each needs (auth/roles.ts; the project is the `project`
+ * parameter), how each reads its parameters (in the order the spec checks them) and which service operation
+ * answers it.
  */
 import { PATH_COMPONENT_MAX, Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
+import type { Action } from '../../auth/roles.js';
 import type { ScrapydService } from './scrapyd-service.js';
 import type { Method } from './reply.js';
 
@@ -15,6 +17,7 @@ export interface EndpointContext {
 
 export interface Endpoint {
   method: Method;
+  action: Action;
   handle(params: Params, ctx: EndpointContext): Promise<Record<string, unknown>>;
 }
 
@@ -71,9 +74,10 @@ function parseSettings(values: string[]): [string, string][] {
 }
 
 export const ENDPOINTS: Record<string, Endpoint> = {
-  'daemonstatus.json': { method: 'GET', handle: (_p, c) => c.service.daemonStatus() },
+  'daemonstatus.json': { method: 'GET', action: 'read', handle: (_p, c) => c.service.daemonStatus() },
   'addversion.json': {
     method: 'POST',
+    action: 'deploy',
     handle(p, c) {
       const project = requireName(p, 'project');
       const version = requireName(p, 'version');
@@ -84,6 +88,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'schedule.json': {
     method: 'POST',
+    action: 'schedule',
     handle(p, c) {
       const project = requireName(p, 'project');
       const spider = requireName(p, 'spider');
@@ -121,6 +126,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'status.json': {
     method: 'GET',
+    action: 'read',
     handle(p, c) {
       const job = requireName(p, 'job');
       return c.service.status(job, optionalName(p, 'project'));
@@ -128,29 +134,40 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'cancel.json': {
     method: 'POST',
+    action: 'cancel',
     handle(p, c) {
       const project = requireName(p, 'project');
       const job = requireName(p, 'job');
       return c.service.cancel(project, job, firstText(p, 'signal'));
     },
   },
-  'listprojects.json': { method: 'GET', handle: (_p, c) => c.service.listProjects() },
-  'listversions.json': { method: 'GET', handle: (p, c) => c.service.listVersions(requireName(p, 'project')) },
+  'listprojects.json': { method: 'GET', action: 'read', handle: (_p, c) => c.service.listProjects() },
+  'listversions.json': {
+    method: 'GET',
+    action: 'read',
+    handle: (p, c) => c.service.listVersions(requireName(p, 'project')),
+  },
   'listspiders.json': {
     method: 'GET',
+    action: 'read',
     handle(p, c) {
       const project = requireName(p, 'project');
       return c.service.listSpiders(project, optionalName(p, '_version'));
     },
   },
-  'listjobs.json': { method: 'GET', handle: (p, c) => c.service.listJobs(optionalName(p, 'project')) },
+  'listjobs.json': { method: 'GET', action: 'read', handle: (p, c) => c.service.listJobs(optionalName(p, 'project')) },
   'delversion.json': {
     method: 'POST',
+    action: 'delete',
     handle(p, c) {
       const project = requireName(p, 'project');
       const version = requireName(p, 'version');
       return c.service.delVersion(project, version);
     },
   },
-  'delproject.json': { method: 'POST', handle: (p, c) => c.service.delProject(requireName(p, 'project')) },
+  'delproject.json': {
+    method: 'POST',
+    action: 'delete',
+    handle: (p, c) => c.service.delProject(requireName(p, 'project')),
+  },
 };

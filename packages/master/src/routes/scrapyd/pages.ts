@@ -1,9 +1,14 @@
-/** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). */
+/**
+ * Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). All
+ * need `read`; in a tree, on the project its first path segment names.
+ */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { scrapydNeeds, type ProjectSource } from '../../auth/access-rules.js';
 import { renderHomePage } from '../../scrapyd/html/home-page.js';
 import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';
 import { serveTree } from '../../scrapyd/static/serve-tree.js';
+import { decodeSegment } from '../../scrapyd/static/tree-paths.js';
 import { itemsAreLocal, jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
 import type { ScrapydService } from './scrapyd-service.js';
 
@@ -16,6 +21,15 @@ export interface PagesOptions {
 }
 
 const HTML = 'text/html; charset=utf-8';
+
+/** `/logs/<project>/…`: the project segment, decoded as the tree decodes it; none for the tree's own index. */
+const treeProject = (urlPrefix: string): ProjectSource => ({
+  of: 'the first segment of the path',
+  find: async (req) => {
+    const segment = req.url.split('?')[0]!.slice(urlPrefix.length).split('/')[0];
+    return segment ? (decodeSegment(segment) ?? undefined) : undefined;
+  },
+});
 
 export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
   const itemsEnabled = itemsAreLocal(opts.files.itemsDir);
@@ -30,6 +44,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     method: ['GET', 'HEAD', 'POST'],
     url: '/',
     exposeHeadRoute: false,
+    config: scrapydNeeds('read'),
     handler: async (req, reply) => {
       const { projects } = await opts.service.listProjects();
       return reply
@@ -42,6 +57,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
     url: '/jobs',
     exposeHeadRoute: false,
+    config: scrapydNeeds('read'),
     handler: async (req, reply) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
       const rows = await opts.service.jobsPageRows();
@@ -95,8 +111,9 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
       return reply.send(res.body ?? '');
     };
     const base = urlPrefix.slice(0, -1);
-    app.route({ method: ['GET', 'HEAD', 'POST'], url: base, exposeHeadRoute: false, handler });
-    app.route({ method: ['GET', 'HEAD', 'POST'], url: `${base}/*`, exposeHeadRoute: false, handler });
+    const config = scrapydNeeds('read', treeProject(urlPrefix));
+    app.route({ method: ['GET', 'HEAD', 'POST'], url: base, exposeHeadRoute: false, config, handler });
+    app.route({ method: ['GET', 'HEAD', 'POST'], url: `${base}/*`, exposeHeadRoute: false, config, handler });
   };
   // The trees exist from the first start, so an empty master lists an empty /logs/ and /items/ instead of
   // answering 404 until the first job writes there (dashboards read that 404 as a broken server).
