@@ -104,3 +104,43 @@ void test('the open default: anonymous uses the whole Scrapyd API and the REST r
   }
   assert.ok(checked > 100);
 });
+
+void test('the rules say what the role table promises for each surface', async (t) => {
+  const { m } = await master(t, { username: ADMIN.username, password: ADMIN.password });
+  const table = await tableOf(m);
+  const ruleOf = (method: string, url: string) => {
+    const r = table.routes.find((x) => x.method === method && x.url === url);
+    assert.ok(r, `${method} ${url} is listed`);
+    return r.public ? 'public' : r.node ? 'node' : `${r.action} ${r.project ?? '-'}`;
+  };
+  const want: [string, string, string][] = [
+    ['POST', '/schedule.json', 'schedule the project parameter'],
+    ['POST', '/cancel.json', 'cancel the project parameter'],
+    ['POST', '/addversion.json', 'deploy the project parameter'],
+    ['POST', '/delversion.json', 'delete the project parameter'],
+    ['POST', '/delproject.json', 'delete the project parameter'],
+    ['GET', '/listjobs.json', 'read the project parameter'],
+    ['GET', '/daemonstatus.json', 'read the project parameter'],
+    ['GET', '/jobs', 'read -'],
+    ['GET', '/logs/*', 'read the first segment of the path'],
+    ['GET', '/api/v1/jobs', 'read query.project'],
+    ['POST', '/api/v1/jobs', 'schedule body.project'],
+    ['POST', '/api/v1/jobs/:jobId/cancel', 'cancel body.project'],
+    ['POST', '/api/v1/schedules/:id/run', "run-schedule the schedule's project"],
+    ['PATCH', '/api/v1/schedules/:id', "configure the schedule's project and body.project"],
+    ['PUT', '/api/v1/projects/:project/policy', 'configure params.project'],
+    ['POST', '/api/v1/webhooks', 'configure body.project (none: every project)'],
+    ['POST', '/api/v1/channels', 'configure every project'],
+    ['POST', '/api/v1/alert-rules', 'configure body.condition.project (none: every project)'],
+    ['POST', '/api/v1/nodes/enrollments', 'admin -'],
+    ['POST', '/api/v1/nodes/:id/cordon', 'admin -'],
+    ['GET', '/api/v1/access', 'admin -'],
+    ['GET', '/metrics', 'metrics -'],
+    ['GET', '/agent/v1/eggs/:digest', 'node'],
+    ['POST', '/agent/v1/register', 'public'],
+  ];
+  for (const [method, url, rule] of want) assert.equal(ruleOf(method, url), rule, `${method} ${url}`);
+  const roles = Object.fromEntries(table.actions.map((a) => [a.action, a.roles]));
+  assert.deepEqual(roles.schedule, ['admin', 'maintainer', 'operator']);
+  assert.deepEqual(roles.admin, ['admin']);
+});
