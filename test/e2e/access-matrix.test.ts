@@ -29,16 +29,31 @@ void test('role × endpoint matrix over every route of every surface', async (t)
   const principals: MatrixPrincipal[] = [
     { name: 'anonymous', headers: {}, holds: 'anonymous' },
     { name: 'a wrong password', headers: { authorization: basic(PAIR.username, 'nope') }, holds: 'anonymous' },
-    { name: 'the config pair', headers: { authorization: basic(PAIR.username, PAIR.password) }, holds: [{ role: 'admin', projects: '*' }] },
-    { name: 'the admin token', headers: { authorization: `Bearer ${adminToken}` }, holds: [{ role: 'admin', projects: '*' }] },
-    { name: 'the metrics token', headers: { authorization: `Bearer ${METRICS_TOKEN}` }, holds: [{ role: 'metrics', projects: '*' }] },
+    {
+      name: 'the config pair',
+      headers: { authorization: basic(PAIR.username, PAIR.password) },
+      holds: [{ role: 'admin', projects: '*' }],
+    },
+    {
+      name: 'the admin token',
+      headers: { authorization: `Bearer ${adminToken}` },
+      holds: [{ role: 'admin', projects: '*' }],
+    },
+    {
+      name: 'the metrics token',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      holds: [{ role: 'metrics', projects: '*' }],
+    },
   ];
   const listed = await request(`${master.url}/api/v1/access`, { bearer: adminToken });
   assert.equal(listed.status, 200, listed.text);
   const table = listed.json as unknown as AccessTableResponse;
   assert.ok(table.routes.length > 100, `${table.routes.length} routes`);
   for (const surface of ['scrapyd', 'rest', 'agent', 'metrics']) {
-    assert.ok(table.routes.some((r) => r.surface === surface), `${surface} routes are listed`);
+    assert.ok(
+      table.routes.some((r) => r.surface === surface),
+      `${surface} routes are listed`,
+    );
   }
   // Only admins read the table.
   const refused = await request(`${master.url}/api/v1/access`, { bearer: METRICS_TOKEN });

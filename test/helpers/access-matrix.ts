@@ -129,7 +129,9 @@ export async function runMatrix(
       const fine = want === 'ok' ? !refused : got.status === want;
       if (!fine) {
         const rule = route.public ? 'public' : route.node ? 'node' : `${route.action} on ${route.project ?? '-'}`;
-        failures.push(`${req.method} ${req.path} (${rule}) as ${p.name}: want ${want}, got ${got.status} ${got.text.slice(0, 160)}`);
+        failures.push(
+          `${req.method} ${req.path} (${rule}) as ${p.name}: want ${want}, got ${got.status} ${got.text.slice(0, 160)}`,
+        );
       }
     }
   }

@@ -69,9 +69,15 @@ void test('every route of every surface refuses exactly the principals its rule 
   const table = await tableOf(m);
   // Every surface is in the table.
   for (const surface of ['scrapyd', 'rest', 'agent', 'metrics'] as const) {
-    assert.ok(table.routes.some((r) => r.surface === surface), `${surface} routes are listed`);
+    assert.ok(
+      table.routes.some((r) => r.surface === surface),
+      `${surface} routes are listed`,
+    );
   }
-  assert.ok(table.routes.some((r) => r.method === 'HEAD' && r.url === '/api/v1/jobs'), "fastify's HEAD routes too");
+  assert.ok(
+    table.routes.some((r) => r.method === 'HEAD' && r.url === '/api/v1/jobs'),
+    "fastify's HEAD routes too",
+  );
   const all: MatrixPrincipal[] = [
     { name: 'anonymous', headers: {}, holds: 'anonymous' },
     { name: 'wrong password', headers: { authorization: 'Basic YWRtaW46bm9wZQ==' }, holds: 'anonymous' },
@@ -86,7 +92,11 @@ void test('every route of every surface refuses exactly the principals its rule 
 void test('the open default: anonymous uses the whole Scrapyd API and the REST reads, never REST writes', async (t) => {
   const { m, dir } = await master(t, {});
   const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-  const res = await m.app.inject({ method: 'GET', url: '/api/v1/access', headers: { authorization: `Bearer ${token}` } });
+  const res = await m.app.inject({
+    method: 'GET',
+    url: '/api/v1/access',
+    headers: { authorization: `Bearer ${token}` },
+  });
   const table = res.json<AccessTableResponse>();
   const anonymous: MatrixPrincipal = { name: 'anonymous', headers: {}, holds: 'anonymous' };
   const open: MatrixPrincipal = { ...anonymous, holds: [{ role: 'admin', projects: '*' }] };
@@ -99,7 +109,10 @@ void test('the open default: anonymous uses the whole Scrapyd API and the REST r
     const want = expected(table.actions, route, isOpen ? open : anonymous);
     const got = await send(m)(requestFor(route));
     const refused = got.status === 401 || got.status === 403;
-    assert.ok(want === 'ok' ? !refused : got.status === want, `${route.method} ${route.url}: ${got.status} ${got.text}`);
+    assert.ok(
+      want === 'ok' ? !refused : got.status === want,
+      `${route.method} ${route.url}: ${got.status} ${got.text}`,
+    );
     checked++;
   }
   assert.ok(checked > 100);

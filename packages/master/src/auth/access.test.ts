@@ -51,7 +51,10 @@ function appWith(open: boolean): { app: FastifyInstance; bodies: string[] } {
   app.post('/jobs', { config: needs('schedule', inBody()) }, async () => ({ ok: true }));
   // A stored resource's project, and a resource of every project.
   const stored: Record<string, string | null> = { s1: 'a', s2: 'b', everyone: null };
-  const ofStored = { of: 'the stored project', find: async (req: { params: unknown }) => stored[(req.params as { id: string }).id] };
+  const ofStored = {
+    of: 'the stored project',
+    find: async (req: { params: unknown }) => stored[(req.params as { id: string }).id],
+  };
   app.post('/things/:id/run', { config: needs('run-schedule', ofStored) }, async () => ({ ok: true }));
   app.get('/admin', { config: needs('admin') }, async () => ({ ok: true }));
   app.get('/eggs', { config: NODE_SESSION }, async () => ({ ok: true }));
@@ -121,7 +124,9 @@ void test('REST refusals: 401 with a challenge without credentials, 403 naming t
   assert.equal(anon.headers['www-authenticate'], 'Basic realm="Scrapyard", Bearer realm="Scrapyard"');
   assert.match(anon.json().error.message, /admin token/);
   const viewer = await app.inject({ method: 'POST', url: '/jobs', headers: bearer('viewer', 'a'), payload: {} });
-  assert.deepEqual(viewer.json(), { error: { code: 'FORBIDDEN', message: 'a viewer of project a may not schedule jobs' } });
+  assert.deepEqual(viewer.json(), {
+    error: { code: 'FORBIDDEN', message: 'a viewer of project a may not schedule jobs' },
+  });
   const elsewhere = await app.inject({
     method: 'POST',
     url: '/jobs',
@@ -156,7 +161,10 @@ void test('agent sessions, public routes, and what the open default opens', asyn
   const node = { authorization: `Bearer ${NODE_TOKEN}` };
   assert.equal((await closed.inject({ method: 'GET', url: '/eggs', headers: node })).statusCode, 200);
   assert.equal((await closed.inject({ method: 'GET', url: '/eggs', headers: bearer('admin', '*') })).statusCode, 403);
-  assert.equal((await closed.inject({ method: 'GET', url: '/eggs' })).json().error.message, 'missing or invalid agent session token');
+  assert.equal(
+    (await closed.inject({ method: 'GET', url: '/eggs' })).json().error.message,
+    'missing or invalid agent session token',
+  );
   assert.equal((await closed.inject({ method: 'POST', url: '/register' })).statusCode, 200);
 
   const { app } = appWith(true);
@@ -171,7 +179,8 @@ void test('agent sessions, public routes, and what the open default opens', asyn
 
 void test('projectsVisible: the projects an action reaches for the caller', async () => {
   const { app } = appWith(false);
-  const seen = async (headers: Record<string, string>) => (await app.inject({ method: 'GET', url: '/list', headers })).json();
+  const seen = async (headers: Record<string, string>) =>
+    (await app.inject({ method: 'GET', url: '/list', headers })).json();
   assert.deepEqual(await seen(bearer('viewer', 'a,b')), { visible: ['a', 'b'] });
   assert.deepEqual(await seen(bearer('operator', '*')), { visible: '*' });
   assert.deepEqual(await seen({ authorization: `Bearer ${ADMIN_TOKEN}` }), { visible: '*' });

@@ -66,7 +66,8 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
     // open to all (a loopback or firewalled master); REST writes still need credentials.
     if (!auth.open) return own;
     if (rule.surface === 'scrapyd') return ADMIN_GRANTS;
-    if (SAFE_METHODS.has(method) && (rule.action === 'read' || rule.action === 'metrics')) return [...own, ...OPEN_READER];
+    if (SAFE_METHODS.has(method) && (rule.action === 'read' || rule.action === 'metrics'))
+      return [...own, ...OPEN_READER];
     return own;
   };
 
@@ -98,7 +99,8 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
   ): Promise<void> => {
     for (const project of [found].flat()) {
       if (project === undefined) continue;
-      const ok = project === null ? projectsFor(grants, rule.action) === '*' : grantsAllow(grants, rule.action, project);
+      const ok =
+        project === null ? projectsFor(grants, rule.action) === '*' : grantsAllow(grants, rule.action, project);
       if (!ok) return refuse(auth, req, reply, { principal, rule, action: rule.action, project });
     }
   };

@@ -8,10 +8,7 @@ import type { MetricsExporter } from './exporter.js';
 
 export const METRICS_PATH = '/metrics';
 
-export async function metricsRoute(
-  app: FastifyInstance,
-  o: { exporter: MetricsExporter },
-): Promise<void> {
+export async function metricsRoute(app: FastifyInstance, o: { exporter: MetricsExporter }): Promise<void> {
   app.get(METRICS_PATH, { config: needs('metrics') }, async (req, reply) => {
     let text: string;
     try {

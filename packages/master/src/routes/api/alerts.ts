@@ -35,7 +35,9 @@ export function alertRoutes(app: CheckedApp, o: { alerts: AlertRuleService }): v
   const body = <T extends z.ZodType>(schema: T, req: { body: unknown }) => parseOr400(schema, req.body, 'body');
   const ruleProject = async (ruleId: string) => conditionProject((await s.get(ruleId)).condition);
   const ofRule = ofResource("the rule's project", (req) => ruleProject(id(req)));
-  const ofAlert = ofResource("the alert's rule's project", async (req) => ruleProject((await s.alert(id(req))).alert.ruleId));
+  const ofAlert = ofResource("the alert's rule's project", async (req) =>
+    ruleProject((await s.alert(id(req))).alert.ruleId),
+  );
   const rule = { schema: { response: { 200: AlertRuleResponse } }, config: needs('read', ofRule) };
   const ruleChanged = { schema: { response: { 200: AlertRuleResponse } }, config: needs('configure', ofRule) };
   const alert = { schema: { response: { 200: AlertResponse } }, config: needs('read', ofAlert) };
@@ -51,7 +53,8 @@ export function alertRoutes(app: CheckedApp, o: { alerts: AlertRuleService }): v
       return [await ruleProject(id(req)).catch(() => undefined), c === undefined ? undefined : conditionProject(c)];
     },
   };
-  app.get('/alert-rules', { schema: { response: { 200: AlertRuleList } }, config: needs('read') }, async () => s.list());
+  const list = { schema: { response: { 200: AlertRuleList } }, config: needs('read') };
+  app.get('/alert-rules', list, async () => s.list());
   const create = { schema: { response: { 201: AlertRuleResponse } }, config: needs('configure', created) };
   app.post('/alert-rules', create, async (req, reply) =>
     reply.code(201).send(await s.create(body(CreateAlertRuleRequest, req))),

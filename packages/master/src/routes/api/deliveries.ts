@@ -37,7 +37,10 @@ interface Schemas<Create extends z.ZodType, Update extends z.ZodType> {
   /** Wraps a shown one (`{webhook}`, `{channel}`). */
   wrap: (v: unknown) => unknown;
   /** The project one acts on, and the one a body names; absent: every project (a channel serves them all). */
-  scoped?: { projectOf: (id: string) => Promise<ProjectRef>; bodyProject: (body: unknown, creating: boolean) => ProjectRef };
+  scoped?: {
+    projectOf: (id: string) => Promise<ProjectRef>;
+    bodyProject: (body: unknown, creating: boolean) => ProjectRef;
+  };
 }
 
 interface Manageable<Create extends z.ZodType, Update extends z.ZodType> {
@@ -68,10 +71,7 @@ function crud<C extends z.ZodType, U extends z.ZodType>(
   const moved: ProjectSource = sc
     ? {
         of: `${what} and body.project`,
-        find: async (req) => [
-          await sc.projectOf(id(req)).catch(() => undefined),
-          sc.bodyProject(req.body, false),
-        ],
+        find: async (req) => [await sc.projectOf(id(req)).catch(() => undefined), sc.bodyProject(req.body, false)],
       }
     : every;
   app.get(path, { ...answers(200, x.list), config: needs('read') }, async () => s.list());

@@ -116,7 +116,8 @@ export function jobRoutes(
     return row;
   };
 
-  app.get('/jobs', { schema: { response: { 200: JobPage } }, config: needs('read', inQuery()) }, async (req) => {
+  const list = { schema: { response: { 200: JobPage } }, config: needs('read', inQuery()) };
+  app.get('/jobs', list, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     const rows = await o.jobs.page({
       project: q.project,
@@ -134,7 +135,8 @@ export function jobRoutes(
     };
   });
 
-  app.post('/jobs', { schema: { response: { 201: JobInfo } }, config: needs('schedule', inBody()) }, async (req, reply) => {
+  const submit = { schema: { response: { 201: JobInfo } }, config: needs('schedule', inBody()) };
+  app.post('/jobs', submit, async (req, reply) => {
     const body = parseOr400(SubmitJobRequest, req.body, 'body');
     const args = Object.entries(body.args);
     const settings = Object.entries(body.settings);
@@ -162,7 +164,8 @@ export function jobRoutes(
     return reply.code(201).send(await toJobInfo(row, o.views));
   });
 
-  app.get('/jobs/:jobId', { schema: { response: { 200: JobDetail } }, config: needs('read', inQuery()) }, async (req) => {
+  const detail = { schema: { response: { 200: JobDetail } }, config: needs('read', inQuery()) };
+  app.get('/jobs/:jobId', detail, async (req) => {
     const row = await find(req.params, req.query);
     const info = await toJobInfo(row, o.views);
     const earlier: JobAttempt[] = await Promise.all(
@@ -197,7 +200,8 @@ export function jobRoutes(
     return { id: jobId, project: body.project, previousState: prevstate };
   });
 
-  app.get('/jobs/:jobId/metrics', { schema: { response: { 200: JobMetrics } }, config: needs('read', inQuery()) }, async (req) => {
+  const metrics = { schema: { response: { 200: JobMetrics } }, config: needs('read', inQuery()) };
+  app.get('/jobs/:jobId/metrics', metrics, async (req) => {
     const row = await find(req.params, req.query);
     return { samples: await o.metrics.jobSamples(row.run_id) };
   });

@@ -26,7 +26,8 @@ const change = { schema: { response: { 200: NodeInfo } }, config: needs('admin')
 export function nodeRoutes(app: CheckedApp, o: { admin: NodeAdmin; metrics: MetricsRepo }): void {
   const id = (params: unknown) => parseOr400(NodeParams, params, 'path').id;
 
-  app.get('/nodes', { schema: { response: { 200: NodeList } }, config: needs('read') }, async () => ({ nodes: await o.admin.list() }));
+  const list = { schema: { response: { 200: NodeList } }, config: needs('read') };
+  app.get('/nodes', list, async () => ({ nodes: await o.admin.list() }));
   app.get('/nodes/:id', info, async (req) => o.admin.info(id(req.params)));
   const enroll = { schema: { response: { 201: EnrollmentResponse } }, config: needs('admin') };
   app.post('/nodes/enrollments', enroll, async (req, reply) => {

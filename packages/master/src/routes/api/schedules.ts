@@ -41,18 +41,21 @@ export function scheduleRoutes(app: CheckedApp, o: { schedules: ScheduleService 
   const changed = { schema: { response: { 200: Schedule } }, config: needs('configure', ofSchedule) };
   const times = { schema: { response: { 200: FireTimes } } };
 
-  app.get('/schedules', { schema: { response: { 200: ScheduleList } }, config: needs('read', inQuery()) }, async (req) => {
+  const list = { schema: { response: { 200: ScheduleList } }, config: needs('read', inQuery()) };
+  app.get('/schedules', list, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     return { schedules: await s.list(q.project) };
   });
-  app.post('/schedules', { schema: { response: { 201: Schedule } }, config: needs('configure', inBody()) }, async (req, reply) =>
+  const create = { schema: { response: { 201: Schedule } }, config: needs('configure', inBody()) };
+  app.post('/schedules', create, async (req, reply) =>
     reply.code(201).send(await s.create(body(CreateScheduleRequest, req))),
   );
   // A preview reaches no project and stores nothing; it is a step of writing a schedule.
-  app.post('/schedules/preview', { ...times, config: needs('configure') }, async (req) => s.preview(body(PreviewScheduleRequest, req)));
+  const preview = { ...times, config: needs('configure') };
+  app.post('/schedules/preview', preview, async (req) => s.preview(body(PreviewScheduleRequest, req)));
   app.get('/schedules/:id', one, async (req) => s.get(id(req)));
-  const moved = ofResource("the schedule's project", itsProject, 'project');
-  app.patch('/schedules/:id', { ...changed, config: needs('configure', moved) }, async (req) => s.update(id(req), body(UpdateScheduleRequest, req)));
+  const moved = { ...changed, config: needs('configure', ofResource("the schedule's project", itsProject, 'project')) };
+  app.patch('/schedules/:id', moved, async (req) => s.update(id(req), body(UpdateScheduleRequest, req)));
   app.delete('/schedules/:id', { config: needs('configure', ofSchedule) }, async (req, reply) => {
     await s.delete(id(req));
     return reply.code(204).send();
@@ -60,14 +63,14 @@ export function scheduleRoutes(app: CheckedApp, o: { schedules: ScheduleService 
   app.post('/schedules/:id/pause', changed, async (req) => s.setEnabled(id(req), false));
   app.post('/schedules/:id/resume', changed, async (req) => s.setEnabled(id(req), true));
   const run = { schema: { response: { 201: RunNowResponse } }, config: needs('run-schedule', ofSchedule) };
-  app.post('/schedules/:id/run', run, async (req, reply) =>
-    reply.code(201).send({ fire: await s.runNow(id(req)) }),
-  );
-  app.get('/schedules/:id/next', { ...times, config: needs('read', ofSchedule) }, async (req) => {
+  app.post('/schedules/:id/run', run, async (req, reply) => reply.code(201).send({ fire: await s.runNow(id(req)) }));
+  const next = { ...times, config: needs('read', ofSchedule) };
+  app.get('/schedules/:id/next', next, async (req) => {
     const q = parseOr400(NextQuery, req.query, 'query');
     return s.upcoming(id(req), q.count);
   });
-  app.get('/schedules/:id/fires', { schema: { response: { 200: FirePage } }, config: needs('read', ofSchedule) }, async (req) => {
+  const fires = { schema: { response: { 200: FirePage } }, config: needs('read', ofSchedule) };
+  app.get('/schedules/:id/fires', fires, async (req) => {
     const q = parseOr400(FiresQuery, req.query, 'query');
     return s.fires(id(req), q.limit, q.before);
   });

@@ -111,7 +111,10 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
   // Unparsable parameters name no project: the endpoint then answers with Scrapyd's error, acting on nothing.
   const projectParam: ProjectSource = {
     of: 'the project parameter',
-    find: (req) => paramsOf(req).then((p) => firstText(p, 'project')).catch(() => undefined),
+    find: (req) =>
+      paramsOf(req)
+        .then((p) => firstText(p, 'project'))
+        .catch(() => undefined),
   };
   const cors = new CorsPolicy(opts.corsOrigins);
   const corsFor = (req: FastifyRequest, method: 'GET' | 'POST') => cors.headers(method, req.headers.origin);
