@@ -26,7 +26,8 @@ export async function refuse(auth: Authenticator, req: FastifyRequest, reply: Fa
   const { principal, rule, action } = r;
   const path = req.url.split('?')[0];
   if (principal.kind !== 'anonymous') {
-    req.log.warn({ principal: principal.kind, action, project: r.project, url: path }, 'request refused');
+    const project = r.project?.slice(0, 200);
+    req.log.warn({ principal: principal.kind, action, project, url: path?.slice(0, 300) }, 'request refused');
   }
   if ('surface' in rule && rule.surface === 'scrapyd') {
     // A Scrapyd client reads 401 as "wrong credentials": so it is for anyone who can't use this API at all.
@@ -76,6 +77,9 @@ export function describeCaller(p: Principal): string {
   }
 }
 
+/** A name as a refusal echoes it: an oversized one (no valid name is) is not sent back whole. */
+const shown = (name: string) => (name.length > 200 ? `${name.slice(0, 40)}… (${name.length} characters)` : name);
+
 export function forbiddenMessage(r: Refusal): string {
   if (r.action === null) return `${describeCaller(r.principal)} may not download eggs: that needs an agent session`;
   const where =
@@ -83,7 +87,7 @@ export function forbiddenMessage(r: Refusal): string {
       ? ''
       : r.project === null
         ? ' that cover every project (that needs the role on every project)'
-        : ` in project ${r.project}`;
+        : ` in project ${shown(r.project)}`;
   return `${describeCaller(r.principal)} may not ${ACTIONS[r.action].does}${where}`;
 }
 
