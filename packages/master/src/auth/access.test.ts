@@ -134,6 +134,13 @@ void test('REST refusals: 401 with a challenge without credentials, 403 naming t
     payload: { project: 'a' },
   });
   assert.equal(elsewhere.json().error.message, 'an operator of projects b, c may not schedule jobs in project a');
+  const long = await app.inject({
+    method: 'POST',
+    url: '/jobs',
+    headers: bearer('operator', 'b'),
+    payload: { project: 'p'.repeat(100_000) },
+  });
+  assert.match(long.json().error.message, /in project p{40}… \(100000 characters\)$/);
   const node = await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer ${NODE_TOKEN}` } });
   assert.equal(node.json().error.message, 'an agent node may not administer nodes, enrollment, users and settings');
 });

@@ -71,6 +71,23 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
     return own;
   };
 
+  /** Refuses unless every project named is one the grants reach with the rule's action (null: every project). */
+  const checkProjects = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    rule: ActionRule,
+    grants: readonly Grant[],
+    found: ProjectRef | readonly ProjectRef[],
+  ): Promise<void> => {
+    for (const project of [found].flat()) {
+      if (project === undefined) continue;
+      const ok =
+        project === null ? projectsFor(grants, rule.action) === '*' : grantsAllow(grants, rule.action, project);
+      if (!ok) return refuse(auth, req, reply, { principal, rule, action: rule.action, project });
+    }
+  };
+
   app.addHook('onRequest', async (req, reply) => {
     const rule = req.routeOptions.config.access ?? FALLBACK;
     if ('public' in rule) return;
@@ -88,22 +105,6 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
     if (action !== rule.action || source === undefined || !('in' in source) || source.in === 'body') return;
     await checkProjects(req, reply, principal, rule, grants, fieldValue(req, source));
   });
-
-  const checkProjects = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    principal: Principal,
-    rule: ActionRule,
-    grants: readonly Grant[],
-    found: ProjectRef | readonly ProjectRef[],
-  ): Promise<void> => {
-    for (const project of [found].flat()) {
-      if (project === undefined) continue;
-      const ok =
-        project === null ? projectsFor(grants, rule.action) === '*' : grantsAllow(grants, rule.action, project);
-      if (!ok) return refuse(auth, req, reply, { principal, rule, action: rule.action, project });
-    }
-  };
 
   app.addHook('preHandler', async (req, reply) => {
     const rule = req.routeOptions.config.access ?? FALLBACK;
