@@ -96,8 +96,9 @@ function unauthorizedMessage(auth: Authenticator, method: string, action: Action
   if (action === 'metrics') {
     return 'missing or wrong credentials: the metrics token (`Authorization: Bearer <metrics_token>`) or HTTP basic auth';
   }
-  if (action === 'read' && (method === 'GET' || method === 'HEAD'))
+  if (action === 'read' && (method === 'GET' || method === 'HEAD')) {
     return 'missing or wrong credentials (HTTP basic auth)';
+  }
   const token =
     'the admin token (`Authorization: Bearer <token>`, the content of <data_dir>/admin-token on the master host, ' +
     'which `scrapyard-master node …` sends)';

@@ -66,8 +66,9 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
     // open to all (a loopback or firewalled master); REST writes still need credentials.
     if (!auth.open) return own;
     if (rule.surface === 'scrapyd') return ADMIN_GRANTS;
-    if (SAFE_METHODS.has(method) && (rule.action === 'read' || rule.action === 'metrics'))
+    if (SAFE_METHODS.has(method) && (rule.action === 'read' || rule.action === 'metrics')) {
       return [...own, ...OPEN_READER];
+    }
     return own;
   };
 
