@@ -80,6 +80,7 @@ function allows(actions: Actions, grants: readonly Grant[], action: string, proj
 export function expected(actions: Actions, route: RouteAccessView, p: MatrixPrincipal): Expected {
   if (route.public) return 'ok';
   if (route.node) return p.holds === 'node' ? 'ok' : p.holds === 'anonymous' ? 401 : 403;
+  if (route.signedIn) return p.holds === 'anonymous' ? 401 : 'ok';
   const grants = typeof p.holds === 'string' ? [] : p.holds;
   if (p.holds === 'anonymous') return 401;
   const action = route.method === 'OPTIONS' ? 'read' : route.action!;
@@ -128,7 +129,13 @@ export async function runMatrix(
       const refused = got.status === 401 || got.status === 403;
       const fine = want === 'ok' ? !refused : got.status === want;
       if (!fine) {
-        const rule = route.public ? 'public' : route.node ? 'node' : `${route.action} on ${route.project ?? '-'}`;
+        const rule = route.public
+          ? 'public'
+          : route.node
+            ? 'node'
+            : route.signedIn
+              ? 'signed in'
+              : `${route.action} on ${route.project ?? '-'}`;
         failures.push(
           `${req.method} ${req.path} (${rule}) as ${p.name}: want ${want}, got ${got.status} ${got.text.slice(0, 160)}`,
         );

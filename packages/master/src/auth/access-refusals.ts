@@ -16,7 +16,7 @@ import { ACTIONS, grantsAllow, type Action } from './roles.js';
 export interface Refusal {
   principal: Principal;
   rule: AccessRule;
-  /** The action refused; null: the route wants an agent session. */
+  /** The action refused; null: the route wants an agent session, or just someone signed in. */
   action: Action | null;
   /** The project it was refused on; null: a resource of every project. */
   project?: string | null;
@@ -43,7 +43,7 @@ export async function refuse(auth: Authenticator, req: FastifyRequest, reply: Fa
     await reply
       .code(401)
       .header('www-authenticate', challenges.join(', '))
-      .send({ error: { code: 'UNAUTHORIZED', message: unauthorizedMessage(auth, req.method, action) } });
+      .send({ error: { code: 'UNAUTHORIZED', message: unauthorizedMessage(auth, req.method, r) } });
     return;
   }
   await reply.code(403).send({ error: { code: 'FORBIDDEN', message: forbiddenMessage(r) } });
@@ -91,7 +91,8 @@ export function forbiddenMessage(r: Refusal): string {
   return `${describeCaller(r.principal)} may not ${ACTIONS[r.action].does}${where}`;
 }
 
-function unauthorizedMessage(auth: Authenticator, method: string, action: Action | null): string {
+function unauthorizedMessage(auth: Authenticator, method: string, { rule, action }: Refusal): string {
+  if ('signedIn' in rule) return 'missing or wrong credentials';
   if (action === null) return 'missing or invalid agent session token';
   if (action === 'metrics') {
     return 'missing or wrong credentials: the metrics token (`Authorization: Bearer <metrics_token>`) or HTTP basic auth';

@@ -25,9 +25,11 @@ export type ProjectSource =
  * - `action`: the principal needs the action (roles.ts), on the project `project` names. `surface: 'scrapyd'`:
  *   answered in Scrapyd's dialect, and open to all under Scrapyd's default (no credentials configured, no users).
  * - `node`: an agent's live session (egg downloads).
- * - `public`: no credentials (agent registration carries its own enrollment token).
+ * - `signedIn`: any credentials that identify someone (a caller's own password, tokens, sessions: the route
+ *   itself decides from `req.principal`).
+ * - `public`: no credentials (agent registration carries its own enrollment token; a login its password).
  */
-export type AccessRule = ActionRule | { node: true } | { public: true };
+export type AccessRule = ActionRule | { node: true } | { signedIn: true } | { public: true };
 export interface ActionRule {
   action: Action;
   project?: ProjectSource;
@@ -57,6 +59,7 @@ export function scrapydNeeds(action: Action, project?: ProjectSource): { access:
 
 export const PUBLIC: { access: AccessRule } = { access: { public: true } };
 export const NODE_SESSION: { access: AccessRule } = { access: { node: true } };
+export const SIGNED_IN: { access: AccessRule } = { access: { signedIn: true } };
 
 /**
  * A resource's own project (a schedule's, a webhook's), found by `project(req)`; with `alsoBody`, the project a
@@ -80,7 +83,7 @@ export function ofResource(
 export function ruleProblem(rule: unknown): string | null {
   if (rule === undefined || rule === null || typeof rule !== 'object') return 'declares no access rule';
   const r = rule as Record<string, unknown>;
-  if (r.public === true || r.node === true) return null;
+  if (r.public === true || r.node === true || r.signedIn === true) return null;
   if (typeof r.action !== 'string' || !Object.hasOwn(ACTIONS, r.action)) {
     return `names an unknown action ${JSON.stringify(r.action)} (one of ${Object.keys(ACTIONS).join(', ')})`;
   }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Grant } from '@scrapyard/protocol';
 import { installAccess, projectsVisible, setNotFoundWithRule } from './access.js';
-import { inBody, inParams, inQuery, needs, NODE_SESSION, PUBLIC, scrapydNeeds } from './access-rules.js';
+import { inBody, inParams, inQuery, needs, NODE_SESSION, PUBLIC, scrapydNeeds, SIGNED_IN } from './access-rules.js';
 import { Authenticator, type CredentialResolver } from './authenticator.js';
 
 const ADMIN_TOKEN = `adm_${'1'.repeat(64)}`;
@@ -59,6 +59,7 @@ function appWith(open: boolean): { app: FastifyInstance; bodies: string[] } {
   app.get('/admin', { config: needs('admin') }, async () => ({ ok: true }));
   app.get('/eggs', { config: NODE_SESSION }, async () => ({ ok: true }));
   app.post('/register', { config: PUBLIC }, async () => ({ ok: true }));
+  app.get('/me', { config: SIGNED_IN }, async (req) => ({ kind: req.principal?.kind }));
   app.register(async (scrapyd) => {
     scrapyd.post('/schedule.json', { config: scrapydNeeds('schedule', inQuery()) }, async () => ({ status: 'ok' }));
     setNotFoundWithRule(scrapyd, scrapydNeeds('read'), async (_req, reply) => reply.code(404).send('No Such Resource'));
@@ -173,6 +174,14 @@ void test('agent sessions, public routes, and what the open default opens', asyn
     'missing or invalid agent session token',
   );
   assert.equal((await closed.inject({ method: 'POST', url: '/register' })).statusCode, 200);
+  // Signed in: anyone identified, whatever their role; the route reads who from req.principal.
+  assert.deepEqual((await closed.inject({ method: 'GET', url: '/me', headers: bearer('viewer', 'a') })).json(), {
+    kind: 'user',
+  });
+  assert.deepEqual((await closed.inject({ method: 'GET', url: '/me', headers: node })).json(), { kind: 'node' });
+  const stranger = await closed.inject({ method: 'GET', url: '/me' });
+  assert.equal(stranger.statusCode, 401);
+  assert.equal(stranger.json().error.message, 'missing or wrong credentials');
 
   const { app } = appWith(true);
   assert.equal((await app.inject({ method: 'POST', url: '/schedule.json?project=a' })).statusCode, 200);

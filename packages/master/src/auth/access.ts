@@ -97,6 +97,10 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
       if (principal.kind !== 'node') await refuse(auth, req, reply, { principal, rule, action: null });
       return;
     }
+    if ('signedIn' in rule) {
+      if (principal.kind === 'anonymous') await refuse(auth, req, reply, { principal, rule, action: null });
+      return;
+    }
     const grants = grantsFor(principal, rule, req.method);
     judgedWith.set(req, grants);
     // A preflight changes nothing and names no project: being a reader of some project is enough.

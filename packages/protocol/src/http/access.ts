@@ -42,6 +42,8 @@ export const RouteAccessView = z.object({
   public: z.boolean(),
   /** Needs an agent's live session. */
   node: z.boolean(),
+  /** Needs any credentials that identify someone (the route decides the rest). */
+  signedIn: z.boolean(),
 });
 export type RouteAccessView = z.infer<typeof RouteAccessView>;
 

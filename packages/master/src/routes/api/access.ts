@@ -24,6 +24,7 @@ export function viewOf(r: RouteAccess): RouteAccessView {
     project: 'action' in rule ? describeSource(rule.project) : null,
     public: 'public' in rule,
     node: 'node' in rule,
+    signedIn: 'signedIn' in rule,
   };
 }
 
