@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { MasterConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { DomainEvents } from './events/domain-events.js';
-import type { NodeCredentials } from './auth/node-auth.js';
 import type { CredentialResolver } from './auth/authenticator.js';
+import type { NodeCredentials } from './auth/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { createAlerts } from './compose/alerts.js';
 import { createCluster } from './compose/cluster.js';
@@ -32,7 +32,7 @@ export interface MasterApp {
   close(): Promise<void>;
 }
 
-/** What an embedder adds to the master: credential resolvers (auth/authenticator.ts), after the built-in ones. */
+/** What an embedder adds to the master: credentials beyond the built-in ones (auth/authenticator.ts). */
 export interface MasterExtensions {
   resolvers?: readonly CredentialResolver[];
 }
@@ -56,8 +56,8 @@ export async function buildApp(config: MasterConfig, logger: Logger, ext: Master
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
   await prometheus.start(() => alerts.engine.firing());
-  const surfaces = { ...base, core, cluster, schedules, deliveries, alerts, prometheus, resolvers: ext.resolvers };
-  const { app, tls } = await createHttpServer(surfaces);
+  const http = { ...base, core, cluster, schedules, deliveries, alerts, prometheus, resolvers: ext.resolvers };
+  const { app, tls } = await createHttpServer(http);
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);

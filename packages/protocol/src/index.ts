@@ -245,3 +245,4 @@ export {
   GRANTS_MAX,
   Grants,
 } from './http/access.js';
+export { RouteAccessView, ActionView, AccessTableResponse } from './http/access.js';

@@ -1,21 +1,8 @@
 /**
- * The authenticator as Fastify onRequest hooks: they run before any body is read, so a refused caller can't make
- * the master buffer (or even parse) an upload. Each surface answers in its own dialect: Twisted's exact 401 for
- * the Scrapyd surface, `{"error":{code,message}}` for the REST and agent APIs.
+ * The cross-site guard, a root onRequest hook that runs before access (access.ts) and before any body is read.
  */
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { UNAUTHORIZED_REPLY } from '../scrapyd/basic-auth.js';
-import type { Authenticator, Capability, Principal } from './authenticator.js';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the surface's auth hook: who is calling. */
-    principal?: Principal;
-  }
-}
-
-/** Methods that never change state; every other method of the REST API needs the admin capability. */
-const READ_METHODS = new Set(['GET', 'HEAD']);
 /** Methods a browser sends without changing anything (CORS preflights included). */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -64,83 +51,4 @@ function crossSiteReason(req: FastifyRequest, trusted: ReadonlySet<string>): str
   // Without Origin, only a browser sends Sec-Fetch-Site; same-origin and user-initiated (`none`) are fine.
   if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`;
   return null;
-}
-
-export function scrapydGuard(auth: Authenticator) {
-  /** True when the request may not see the Scrapyd surface (also used by its 404 handler). */
-  const denied = async (req: FastifyRequest) => !auth.allows(await identify(auth, req), 'scrapyd');
-  const hook: onRequestAsyncHookHandler = async (req, reply) => {
-    if (await denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
-  };
-  return { hook, denied };
-}
-
-/** REST API: reads need `read`, anything else `admin`, so a new state-changing route is guarded by default. */
-export function apiGuard(auth: Authenticator): onRequestAsyncHookHandler {
-  return async (req, reply) => {
-    const capability: Capability = READ_METHODS.has(req.method) ? 'read' : 'admin';
-    await refuseUnless(auth, req, reply, capability);
-  };
-}
-
-/** The Prometheus exposition (/metrics): REST readers, or a scraper holding the metrics token. */
-export function metricsGuard(auth: Authenticator): onRequestAsyncHookHandler {
-  return async (req, reply) => {
-    await refuseUnless(auth, req, reply, 'metrics');
-  };
-}
-
-/** Agent-facing HTTP: a live session's token. */
-export function nodeGuard(auth: Authenticator): onRequestAsyncHookHandler {
-  return async (req, reply) => {
-    await refuseUnless(auth, req, reply, 'node');
-  };
-}
-
-async function identify(auth: Authenticator, req: FastifyRequest): Promise<Principal> {
-  return (req.principal ??= await auth.identify(req.headers, { address: req.ip }));
-}
-
-async function refuseUnless(
-  auth: Authenticator,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  capability: Capability,
-): Promise<void> {
-  const principal = await identify(auth, req);
-  if (auth.allows(principal, capability)) return;
-  if (principal.kind !== 'anonymous') {
-    req.log.warn({ principal: principal.kind, capability, url: req.url.split('?')[0] }, 'request refused');
-    await reply.code(403).send({
-      error: { code: 'FORBIDDEN', message: `a ${principal.kind} may not ${DOES[capability]}` },
-    });
-    return;
-  }
-  const challenges = [...(auth.basicAuthEnabled ? ['Basic realm="Scrapyard"'] : []), 'Bearer realm="Scrapyard"'];
-  await reply
-    .code(401)
-    .header('www-authenticate', challenges.join(', '))
-    .send({ error: { code: 'UNAUTHORIZED', message: unauthorizedMessage(auth, capability) } });
-}
-
-const DOES: Record<Capability, string> = {
-  scrapyd: 'use the Scrapyd API',
-  read: 'read the REST API',
-  admin: 'change state through the REST API',
-  node: 'download eggs',
-  metrics: 'read metrics',
-};
-
-function unauthorizedMessage(auth: Authenticator, capability: Capability): string {
-  if (capability === 'node') return 'missing or invalid agent session token';
-  if (capability === 'metrics') {
-    return 'missing or wrong credentials: the metrics token (`Authorization: Bearer <metrics_token>`) or HTTP basic auth';
-  }
-  if (capability !== 'admin') return 'missing or wrong credentials (HTTP basic auth)';
-  const token =
-    'the admin token (`Authorization: Bearer <token>`, the content of <data_dir>/admin-token on the master host, ' +
-    'which `scrapyard-master node …` sends)';
-  return auth.basicAuthEnabled
-    ? `this call changes state: it needs the basic-auth credentials or ${token}`
-    : `this call changes state: it needs ${token}`;
 }

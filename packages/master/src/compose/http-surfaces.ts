@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
+import { installAccess } from '../auth/access.js';
 import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
@@ -39,8 +40,8 @@ export interface HttpDeps {
   deliveries: Deliveries;
   alerts: Alerts;
   prometheus: Prometheus;
-  /** Credential resolvers an embedder adds (buildApp's extensions). */
-  resolvers?: readonly CredentialResolver[] | undefined;
+  /** Credentials beyond the built-in ones, asked after those the master composes itself (an extension point). */
+  resolvers?: readonly CredentialResolver[];
 }
 
 export async function createHttpServer({
@@ -90,10 +91,12 @@ export async function createHttpServer({
   });
   // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
   app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
+  // Then who may call what, on every route registered below (auth/access.ts).
+  const access = installAccess(app, auth);
   cluster.gateway.attach(app.server);
-  await app.register(agentEggRoutes, { auth, eggs: s.eggs });
+  await app.register(agentEggRoutes, { eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
-  await app.register(metricsRoute, { auth, exporter: prometheus.exporter });
+  await app.register(metricsRoute, { exporter: prometheus.exporter });
   await app.register(apiPlugin, {
     admin: cluster.nodeAdmin,
     jobs: s.jobs,
@@ -107,7 +110,7 @@ export async function createHttpServer({
     views: core.views,
     events,
     files: s.files,
-    auth,
+    access,
     bodyLimitBytes: config.bodyLimitBytes,
     maxLiveTails: config.maxLiveTails,
     now,
@@ -122,7 +125,6 @@ export async function createHttpServer({
     service: core.scrapyd,
     files: s.files,
     nodeName: config.nodeName,
-    auth,
     uploadLimitBytes: config.uploadLimitBytes,
     bodyLimitBytes: config.bodyLimitBytes,
     corsOrigins: config.corsOrigins,

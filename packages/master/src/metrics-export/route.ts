@@ -1,20 +1,15 @@
 /**
- * GET /metrics: the Prometheus text exposition. Access is the auth module's `metrics` capability (REST readers,
- * or a scraper with the metrics token), checked before anything else runs.
+ * GET /metrics: the Prometheus text exposition. Access: the `metrics` action (a reader of every project, or a
+ * scraper with the metrics token), checked before anything else runs (auth/access.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../auth/authenticator.js';
-import { metricsGuard } from '../auth/http-guards.js';
+import { needs } from '../auth/access-rules.js';
 import type { MetricsExporter } from './exporter.js';
 
 export const METRICS_PATH = '/metrics';
 
-export async function metricsRoute(
-  app: FastifyInstance,
-  o: { auth: Authenticator; exporter: MetricsExporter },
-): Promise<void> {
-  app.addHook('onRequest', metricsGuard(o.auth));
-  app.get(METRICS_PATH, async (req, reply) => {
+export async function metricsRoute(app: FastifyInstance, o: { exporter: MetricsExporter }): Promise<void> {
+  app.get(METRICS_PATH, { config: needs('metrics') }, async (req, reply) => {
     let text: string;
     try {
       text = await o.exporter.render();

@@ -28,3 +28,36 @@ export type Grant = z.infer<typeof Grant>;
 /** Most grants one user or token holds. */
 export const GRANTS_MAX = 20;
 export const Grants = z.array(Grant).max(GRANTS_MAX);
+
+/** One route of the master and what it needs (GET /api/v1/access). */
+export const RouteAccessView = z.object({
+  method: z.string(),
+  url: z.string(),
+  /** Where it is served: the Scrapyd API and pages, the REST API, the agents' HTTP, Prometheus. */
+  surface: z.enum(['scrapyd', 'rest', 'agent', 'metrics']),
+  /** The action it needs (roles × actions below); null: public, or an agent session. */
+  action: z.string().nullable(),
+  /** Where the project it acts on is found (`query.project`, `the schedule's project`…); null: none. */
+  project: z.string().nullable(),
+  public: z.boolean(),
+  /** Needs an agent's live session. */
+  node: z.boolean(),
+  /** Needs any credentials that identify someone (the route decides the rest). */
+  signedIn: z.boolean(),
+});
+export type RouteAccessView = z.infer<typeof RouteAccessView>;
+
+/** One action of the role table: which roles hold it and whether a grant's projects bound it. */
+export const ActionView = z.object({
+  action: z.string(),
+  scope: z.enum(['project', 'global']),
+  roles: z.array(TokenRole),
+  does: z.string(),
+});
+
+/** GET /api/v1/access (admin): every route with its rule, and the role table. */
+export const AccessTableResponse = z.object({
+  routes: z.array(RouteAccessView),
+  actions: z.array(ActionView),
+});
+export type AccessTableResponse = z.infer<typeof AccessTableResponse>;

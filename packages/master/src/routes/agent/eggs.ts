@@ -2,13 +2,12 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { AGENT_HTTP_PREFIX, Sha256 } from '@scrapyard/protocol';
-import type { Authenticator } from '../../auth/authenticator.js';
-import { nodeGuard } from '../../auth/http-guards.js';
+import { NODE_SESSION } from '../../auth/access-rules.js';
 import type { EggStore } from '../../storage/egg-store.js';
 
-export async function agentEggRoutes(app: FastifyInstance, opts: { auth: Authenticator; eggs: EggStore }) {
-  app.addHook('onRequest', nodeGuard(opts.auth));
-  app.get<{ Params: { digest: string } }>(`${AGENT_HTTP_PREFIX}/eggs/:digest`, async (req, reply) => {
+export async function agentEggRoutes(app: FastifyInstance, opts: { eggs: EggStore }) {
+  const url = `${AGENT_HTTP_PREFIX}/eggs/:digest`;
+  app.get<{ Params: { digest: string } }>(url, { config: NODE_SESSION }, async (req, reply) => {
     const digest = Sha256.safeParse(req.params.digest);
     if (!digest.success) {
       return reply

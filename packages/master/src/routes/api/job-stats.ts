@@ -9,6 +9,7 @@ import { JobId, JobStatsResponse, ProjectName } from '@scrapyard/protocol';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import type { JobService } from '../../jobs/job-service.js';
+import { inQuery, needs } from '../../auth/access-rules.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
@@ -20,7 +21,8 @@ export function jobStatsRoutes(
   app: CheckedApp,
   o: { jobs: JobService; stats: JobStatsRepo; visible: (req: FastifyRequest) => ProjectFilter },
 ): void {
-  app.get('/jobs/:jobId/stats', { schema: { response: { 200: JobStatsResponse } } }, async (req) => {
+  const opts = { schema: { response: { 200: JobStatsResponse } }, config: needs('read', inQuery()) };
+  app.get('/jobs/:jobId/stats', opts, async (req) => {
     const { jobId } = parseOr400(Params, req.params, 'path');
     const { project } = parseOr400(Query, req.query, 'query');
     const row = await o.jobs.latest(jobId, project, o.visible(req));

@@ -26,6 +26,7 @@ import type { JobRow } from '../../db/repos/jobs.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
 import type { JobService } from '../../jobs/job-service.js';
+import { inBody, inQuery, needs } from '../../auth/access-rules.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
@@ -124,7 +125,8 @@ export function jobRoutes(
     return row;
   };
 
-  app.get('/jobs', { schema: { response: { 200: JobPage } } }, async (req) => {
+  const list = { schema: { response: { 200: JobPage } }, config: needs('read', inQuery()) };
+  app.get('/jobs', list, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     const rows = await o.jobs.page({
       project: q.project,
@@ -143,7 +145,8 @@ export function jobRoutes(
     };
   });
 
-  app.post('/jobs', { schema: { response: { 201: JobInfo } } }, async (req, reply) => {
+  const submit = { schema: { response: { 201: JobInfo } }, config: needs('schedule', inBody()) };
+  app.post('/jobs', submit, async (req, reply) => {
     const body = parseOr400(SubmitJobRequest, req.body, 'body');
     const args = Object.entries(body.args);
     const settings = Object.entries(body.settings);
@@ -171,7 +174,8 @@ export function jobRoutes(
     return reply.code(201).send(await toJobInfo(row, o.views));
   });
 
-  app.get('/jobs/:jobId', { schema: { response: { 200: JobDetail } } }, async (req) => {
+  const detail = { schema: { response: { 200: JobDetail } }, config: needs('read', inQuery()) };
+  app.get('/jobs/:jobId', detail, async (req) => {
     const row = await find(req);
     const info = await toJobInfo(row, o.views);
     const earlier: JobAttempt[] = await Promise.all(
@@ -189,7 +193,8 @@ export function jobRoutes(
     return { ...info, attempts: earlier };
   });
 
-  app.post('/jobs/:jobId/cancel', { schema: { response: { 200: CancelJobResponse } } }, async (req) => {
+  const cancel = { schema: { response: { 200: CancelJobResponse } }, config: needs('cancel', inBody()) };
+  app.post('/jobs/:jobId/cancel', cancel, async (req) => {
     const { jobId } = parseOr400(JobParams, req.params, 'path');
     const body = parseOr400(CancelJobRequest, req.body ?? {}, 'body');
     const { prevstate } = await o.jobs.cancel(
@@ -205,7 +210,8 @@ export function jobRoutes(
     return { id: jobId, project: body.project, previousState: prevstate };
   });
 
-  app.get('/jobs/:jobId/metrics', { schema: { response: { 200: JobMetrics } } }, async (req) => {
+  const metrics = { schema: { response: { 200: JobMetrics } }, config: needs('read', inQuery()) };
+  app.get('/jobs/:jobId/metrics', metrics, async (req) => {
     const row = await find(req);
     return { samples: await o.metrics.jobSamples(row.run_id) };
   });

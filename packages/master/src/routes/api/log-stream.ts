@@ -21,6 +21,7 @@ import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import type { DomainEvents } from '../../events/domain-events.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
+import { inQuery, needs } from '../../auth/access-rules.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import { apiErrorHandler } from './errors.js';
@@ -83,7 +84,7 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
     for (const stop of [...active]) stop();
   });
 
-  app.get('/api/v1/jobs/:jobId/log/stream', async (req, reply) => {
+  app.get('/api/v1/jobs/:jobId/log/stream', { config: needs('read', inQuery()) }, async (req, reply) => {
     if (taken >= maxTails) {
       void reply.header('retry-after', '5');
       throw new ApiError('OVERLOADED', `too many live tails are open (max_live_tails = ${maxTails}); retry later`);

@@ -9,6 +9,7 @@ import {
   NodeMetrics,
 } from '@scrapyard/protocol';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
+import { needs } from '../../auth/access-rules.js';
 import type { NodeAdmin } from '../../auth/node-admin.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
@@ -18,22 +19,26 @@ const MetricsQuery = z.object({
   since: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(720),
 });
-const info = { schema: { response: { 200: NodeInfo } } };
+// Reading nodes names no project: any reader. Administering them: admins only.
+const info = { schema: { response: { 200: NodeInfo } }, config: needs('read') };
+const change = { schema: { response: { 200: NodeInfo } }, config: needs('admin') };
 
 export function nodeRoutes(app: CheckedApp, o: { admin: NodeAdmin; metrics: MetricsRepo }): void {
   const id = (params: unknown) => parseOr400(NodeParams, params, 'path').id;
 
-  app.get('/nodes', { schema: { response: { 200: NodeList } } }, async () => ({ nodes: await o.admin.list() }));
+  const list = { schema: { response: { 200: NodeList } }, config: needs('read') };
+  app.get('/nodes', list, async () => ({ nodes: await o.admin.list() }));
   app.get('/nodes/:id', info, async (req) => o.admin.info(id(req.params)));
-  app.post('/nodes/enrollments', { schema: { response: { 201: EnrollmentResponse } } }, async (req, reply) => {
+  const enroll = { schema: { response: { 201: EnrollmentResponse } }, config: needs('admin') };
+  app.post('/nodes/enrollments', enroll, async (req, reply) => {
     const body = parseOr400(CreateEnrollmentRequest, req.body ?? {}, 'body');
     return reply.code(201).send(await o.admin.createEnrollment(body));
   });
-  app.post('/nodes/:id/revoke', info, async (req) => o.admin.revoke(id(req.params)));
-  app.post('/nodes/:id/rotate', info, async (req) => o.admin.rotate(id(req.params)));
-  app.post('/nodes/:id/cordon', info, async (req) => o.admin.setCordoned(id(req.params), true));
-  app.post('/nodes/:id/uncordon', info, async (req) => o.admin.setCordoned(id(req.params), false));
-  app.get('/nodes/:id/metrics', { schema: { response: { 200: NodeMetrics } } }, async (req) => {
+  app.post('/nodes/:id/revoke', change, async (req) => o.admin.revoke(id(req.params)));
+  app.post('/nodes/:id/rotate', change, async (req) => o.admin.rotate(id(req.params)));
+  app.post('/nodes/:id/cordon', change, async (req) => o.admin.setCordoned(id(req.params), true));
+  app.post('/nodes/:id/uncordon', change, async (req) => o.admin.setCordoned(id(req.params), false));
+  app.get('/nodes/:id/metrics', { schema: { response: { 200: NodeMetrics } }, config: needs('read') }, async (req) => {
     const nodeId = id(req.params);
     await o.admin.info(nodeId);
     const q = parseOr400(MetricsQuery, req.query, 'query');

@@ -3,12 +3,12 @@
  * policies, metrics and the live log tail. JSON in and out, `{"error":{code,message}}` on failure. zod at the edge:
  * handlers parse params, query and body with the protocol's schemas and hand typed values to the services, and
  * every answer is checked against its schema before it leaves (checked-answers.ts).
- * Access (auth/): reads as the Scrapyd API, every other method needs admin; checked before any body is read.
+ * Access: each route names the action it needs and where its project is (auth/access-rules.ts), checked by the
+ * root access hooks (auth/access.ts); GET /api/v1/access lists them.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Authenticator } from '../../auth/authenticator.js';
-import { apiGuard } from '../../auth/http-guards.js';
-import { visibleTo } from '../../auth/project-scope.js';
+import { projectsVisible, setNotFoundWithRule, type AccessTable } from '../../auth/access.js';
+import { needs } from '../../auth/access-rules.js';
 import type { JobStatsRepo } from '../../db/repos/job-stats.js';
 import type { JobsRepo } from '../../db/repos/jobs.js';
 import type { MetricsRepo } from '../../db/repos/metrics.js';
@@ -27,6 +27,7 @@ import { policyRoutes } from './policies.js';
 import { scheduleRoutes } from './schedules.js';
 import { deliveryRoutes } from './deliveries.js';
 import { alertRoutes } from './alerts.js';
+import { accessRoutes } from './access.js';
 import type { AlertRuleService } from '../../alerts/rule-service.js';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
@@ -50,7 +51,8 @@ export interface ApiPluginOptions {
   /** The domain events (the live tail follows them). */
   events: DomainEvents;
   files: JobFilesConfig;
-  auth: Authenticator;
+  /** Every route's rule, for GET /api/v1/access. */
+  access: AccessTable;
   /** Largest JSON body (body_limit_bytes). */
   bodyLimitBytes: number;
   /** Live tails open at once (max_live_tails). */
@@ -64,14 +66,13 @@ export interface ApiPluginOptions {
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
-  app.addHook('onRequest', apiGuard(o.auth));
   // Every route of this API, including ones added later, gets the small cap unless it asks for less.
   app.addHook('onRoute', (route) => {
     route.bodyLimit = Math.min(route.bodyLimit ?? o.bodyLimitBytes, o.bodyLimitBytes);
   });
   app.setErrorHandler(apiErrorHandler);
-  // What each request may read: lists, counts and lookups show only these projects (auth/project-scope.ts).
-  const visible = (req: FastifyRequest) => visibleTo(req, o.auth);
+  // What each request may read: lists, counts and lookups show only these projects (auth/access.ts).
+  const visible = (req: FastifyRequest) => projectsVisible(req, 'read');
   await app.register(
     async (scope) => {
       const api = withCheckedAnswers(scope);
@@ -94,7 +95,9 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       scheduleRoutes(api, { schedules: o.schedules, visible });
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels, visible });
       alertRoutes(api, { alerts: o.alerts, visible });
-      api.setNotFoundHandler((req, reply) =>
+      accessRoutes(api, { table: o.access });
+      // An unknown path needs what a read needs (and, for other methods, credentials even under the open default).
+      setNotFoundWithRule(api, needs('read'), (req, reply) =>
         reply
           .code(404)
           .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),

@@ -9,6 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PlacementPolicy, PlacementPolicyPatch, ProjectName, SpiderName } from '@scrapyard/protocol';
+import { inParams, needs } from '../../auth/access-rules.js';
 import { ApiError } from './api-error.js';
 import type { PolicyStore } from '../../projects/policy-store.js';
 import { parseOr400 } from '@scrapyard/protocol';
@@ -21,7 +22,9 @@ const flag = z
   .optional()
   .transform((v) => v === '1' || v === 'true');
 const WriteQuery = z.object({ allow_unknown_project: flag, allow_unknown_spider: flag });
-const policy = { schema: { response: { 200: PlacementPolicy } } };
+const policy = { schema: { response: { 200: PlacementPolicy } }, config: needs('read', inParams()) };
+const setPolicy = { schema: { response: { 200: PlacementPolicy } }, config: needs('configure', inParams()) };
+const deletePolicy = { config: needs('configure', inParams()) };
 
 export interface PolicyRouteOptions {
   policies: PolicyStore;
@@ -76,15 +79,15 @@ export function policyRoutes(app: CheckedApp, o: PolicyRouteOptions): void {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return o.policies.get(project);
   });
-  app.put('/projects/:project/policy', policy, async (req) => {
+  app.put('/projects/:project/policy', setPolicy, async (req) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return put(req, project, '');
   });
-  app.patch('/projects/:project/policy', policy, async (req) => {
+  app.patch('/projects/:project/policy', setPolicy, async (req) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     return patch(req, project, '');
   });
-  app.delete('/projects/:project/policy', async (req, reply) => {
+  app.delete('/projects/:project/policy', deletePolicy, async (req, reply) => {
     const { project } = parseOr400(ProjectParams, req.params, 'path');
     await remove(project, '');
     return reply.code(204).send();
@@ -93,15 +96,15 @@ export function policyRoutes(app: CheckedApp, o: PolicyRouteOptions): void {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return o.policies.get(project, spider);
   });
-  app.put('/projects/:project/spiders/:spider/policy', policy, async (req) => {
+  app.put('/projects/:project/spiders/:spider/policy', setPolicy, async (req) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return put(req, project, spider);
   });
-  app.patch('/projects/:project/spiders/:spider/policy', policy, async (req) => {
+  app.patch('/projects/:project/spiders/:spider/policy', setPolicy, async (req) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     return patch(req, project, spider);
   });
-  app.delete('/projects/:project/spiders/:spider/policy', async (req, reply) => {
+  app.delete('/projects/:project/spiders/:spider/policy', deletePolicy, async (req, reply) => {
     const { project, spider } = parseOr400(SpiderParams, req.params, 'path');
     await remove(project, spider);
     return reply.code(204).send();

@@ -1,7 +1,7 @@
 /**
  * /api/v1/schedules: create, list, show, update, pause, resume, delete, run now, next fires, history, and a
- * preview of an expression before it is saved. (Writes need admin: see plugin.ts.) Only the schedules of projects
- * the caller may read are listed or found (scoped-lookups.ts).
+ * preview of an expression before it is saved. Each acts on the schedule's project (auth/access-rules.ts); only the
+ * schedules of projects the caller may read are listed or found (scoped-lookups.ts).
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import {
 } from '@scrapyard/protocol';
 import { notFound, type ScheduleService } from '../../schedules/schedule-service.js';
 import { parseOr400 } from '@scrapyard/protocol';
+import { inBody, inQuery, needs, ofResource } from '../../auth/access-rules.js';
 import type { CheckedApp } from './checked-answers.js';
 import { onlyVisible, revealer, type VisibleOf } from './scoped-lookups.js';
 
@@ -30,8 +31,6 @@ const FiresQuery = z
     before: z.coerce.number().int().nonnegative().optional(),
   })
   .strict();
-const one = { schema: { response: { 200: Schedule } } };
-const times = { schema: { response: { 200: FireTimes } } };
 
 export function scheduleRoutes(app: CheckedApp, o: { schedules: ScheduleService; visible: VisibleOf }): void {
   const s = o.schedules;
@@ -39,31 +38,46 @@ export function scheduleRoutes(app: CheckedApp, o: { schedules: ScheduleService;
   const id = (req: FastifyRequest) => reveal(req, parseOr400(IdParams, req.params, 'path').id);
   // A POST or PATCH without a body is an empty one.
   const body = <T extends z.ZodType>(schema: T, req: { body: unknown }) => parseOr400(schema, req.body ?? {}, 'body');
+  // A schedule's routes act on its project (and a PATCH on the one it moves to).
+  // A hidden schedule names no project here (its lookup fails): the handler then answers it as missing.
+  const itsProject = async (req: FastifyRequest) => (await s.get(await id(req))).project;
+  const ofSchedule = ofResource("the schedule's project", itsProject);
+  const one = { schema: { response: { 200: Schedule } }, config: needs('read', ofSchedule) };
+  const changed = { schema: { response: { 200: Schedule } }, config: needs('configure', ofSchedule) };
+  const times = { schema: { response: { 200: FireTimes } } };
 
-  app.get('/schedules', { schema: { response: { 200: ScheduleList } } }, async (req) => {
+  const list = { schema: { response: { 200: ScheduleList } }, config: needs('read', inQuery()) };
+  app.get('/schedules', list, async (req) => {
     const q = parseOr400(ListQuery, req.query, 'query');
     return { schedules: onlyVisible(o.visible(req), await s.list(q.project), (x) => x.project) };
   });
-  app.post('/schedules', { schema: { response: { 201: Schedule } } }, async (req, reply) =>
+  const create = { schema: { response: { 201: Schedule } }, config: needs('configure', inBody()) };
+  app.post('/schedules', create, async (req, reply) =>
     reply.code(201).send(await s.create(body(CreateScheduleRequest, req))),
   );
-  app.post('/schedules/preview', times, async (req) => s.preview(body(PreviewScheduleRequest, req)));
+  // A preview reaches no project and stores nothing; it is a step of writing a schedule.
+  const preview = { ...times, config: needs('configure') };
+  app.post('/schedules/preview', preview, async (req) => s.preview(body(PreviewScheduleRequest, req)));
   app.get('/schedules/:id', one, async (req) => s.get(await id(req)));
-  app.patch('/schedules/:id', one, async (req) => s.update(await id(req), body(UpdateScheduleRequest, req)));
-  app.delete('/schedules/:id', async (req, reply) => {
+  const moved = { ...changed, config: needs('configure', ofResource("the schedule's project", itsProject, 'project')) };
+  app.patch('/schedules/:id', moved, async (req) => s.update(await id(req), body(UpdateScheduleRequest, req)));
+  app.delete('/schedules/:id', { config: needs('configure', ofSchedule) }, async (req, reply) => {
     await s.delete(await id(req));
     return reply.code(204).send();
   });
-  app.post('/schedules/:id/pause', one, async (req) => s.setEnabled(await id(req), false));
-  app.post('/schedules/:id/resume', one, async (req) => s.setEnabled(await id(req), true));
-  app.post('/schedules/:id/run', { schema: { response: { 201: RunNowResponse } } }, async (req, reply) =>
+  app.post('/schedules/:id/pause', changed, async (req) => s.setEnabled(await id(req), false));
+  app.post('/schedules/:id/resume', changed, async (req) => s.setEnabled(await id(req), true));
+  const run = { schema: { response: { 201: RunNowResponse } }, config: needs('run-schedule', ofSchedule) };
+  app.post('/schedules/:id/run', run, async (req, reply) =>
     reply.code(201).send({ fire: await s.runNow(await id(req)) }),
   );
-  app.get('/schedules/:id/next', times, async (req) => {
+  const next = { ...times, config: needs('read', ofSchedule) };
+  app.get('/schedules/:id/next', next, async (req) => {
     const q = parseOr400(NextQuery, req.query, 'query');
     return s.upcoming(await id(req), q.count);
   });
-  app.get('/schedules/:id/fires', { schema: { response: { 200: FirePage } } }, async (req) => {
+  const fires = { schema: { response: { 200: FirePage } }, config: needs('read', ofSchedule) };
+  app.get('/schedules/:id/fires', fires, async (req) => {
     const q = parseOr400(FiresQuery, req.query, 'query');
     return s.fires(await id(req), q.limit, q.before);
   });

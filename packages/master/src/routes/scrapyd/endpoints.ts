@@ -1,11 +1,13 @@
 /**
- * The eleven Scrapyd JSON endpoints: how each reads its parameters (in the order the spec checks them) and which
- * service operation answers it.
+ * The eleven Scrapyd JSON endpoints: the action each needs (auth/roles.ts; the project is the `project`
+ * parameter), how each reads its parameters (in the order the spec checks them) and which service operation
+ * answers it.
  */
 import { PATH_COMPONENT_MAX, Tag } from '@scrapyard/protocol';
 import { allText, firstText, requireText, firstBytes, ParamError, type Params } from '../../scrapyd/form.js';
 import { parsePythonFloat, pythonFloatErrorMessage } from '../../scrapyd/py-float.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
+import type { Action } from '../../auth/roles.js';
 import type { ScrapydService } from './scrapyd-service.js';
 import type { Method } from './reply.js';
 
@@ -16,7 +18,9 @@ export interface EndpointContext {
 
 export interface Endpoint {
   method: Method;
-  /** `visible`: the projects the caller may read (auth/project-scope.ts); reads show nothing of the others. */
+  /** What the caller needs (auth/roles.ts), on the project the request names. */
+  action: Action;
+  /** `visible`: the projects the caller may read (auth/access.ts projectsVisible); reads show nothing of the others. */
   handle(params: Params, ctx: EndpointContext, visible: ProjectFilter): Promise<Record<string, unknown>>;
 }
 
@@ -73,9 +77,10 @@ function parseSettings(values: string[]): [string, string][] {
 }
 
 export const ENDPOINTS: Record<string, Endpoint> = {
-  'daemonstatus.json': { method: 'GET', handle: (_p, c, v) => c.service.daemonStatus(v) },
+  'daemonstatus.json': { method: 'GET', action: 'read', handle: (_p, c, v) => c.service.daemonStatus(v) },
   'addversion.json': {
     method: 'POST',
+    action: 'deploy',
     handle(p, c) {
       const project = requireName(p, 'project');
       const version = requireName(p, 'version');
@@ -86,6 +91,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'schedule.json': {
     method: 'POST',
+    action: 'schedule',
     handle(p, c) {
       const project = requireName(p, 'project');
       const spider = requireName(p, 'spider');
@@ -123,6 +129,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'status.json': {
     method: 'GET',
+    action: 'read',
     handle(p, c, v) {
       const job = requireName(p, 'job');
       return c.service.status(job, optionalName(p, 'project'), v);
@@ -130,29 +137,44 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   },
   'cancel.json': {
     method: 'POST',
+    action: 'cancel',
     handle(p, c) {
       const project = requireName(p, 'project');
       const job = requireName(p, 'job');
       return c.service.cancel(project, job, firstText(p, 'signal'));
     },
   },
-  'listprojects.json': { method: 'GET', handle: (_p, c, v) => c.service.listProjects(v) },
-  'listversions.json': { method: 'GET', handle: (p, c, v) => c.service.listVersions(requireName(p, 'project'), v) },
+  'listprojects.json': { method: 'GET', action: 'read', handle: (_p, c, v) => c.service.listProjects(v) },
+  'listversions.json': {
+    method: 'GET',
+    action: 'read',
+    handle: (p, c, v) => c.service.listVersions(requireName(p, 'project'), v),
+  },
   'listspiders.json': {
     method: 'GET',
+    action: 'read',
     handle(p, c, v) {
       const project = requireName(p, 'project');
       return c.service.listSpiders(project, optionalName(p, '_version'), v);
     },
   },
-  'listjobs.json': { method: 'GET', handle: (p, c, v) => c.service.listJobs(optionalName(p, 'project'), v) },
+  'listjobs.json': {
+    method: 'GET',
+    action: 'read',
+    handle: (p, c, v) => c.service.listJobs(optionalName(p, 'project'), v),
+  },
   'delversion.json': {
     method: 'POST',
+    action: 'delete',
     handle(p, c) {
       const project = requireName(p, 'project');
       const version = requireName(p, 'version');
       return c.service.delVersion(project, version);
     },
   },
-  'delproject.json': { method: 'POST', handle: (p, c) => c.service.delProject(requireName(p, 'project')) },
+  'delproject.json': {
+    method: 'POST',
+    action: 'delete',
+    handle: (p, c) => c.service.delProject(requireName(p, 'project')),
+  },
 };

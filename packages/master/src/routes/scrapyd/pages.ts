@@ -1,11 +1,16 @@
-/** Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). */
+/**
+ * Scrapyd's HTML pages (`/`, `/jobs`) and its static `/logs/` and `/items/` trees (docs/scrapyd-api.md §4). All
+ * need `read`; in a tree, on the project its first path segment names.
+ */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { visibleTo } from '../../auth/project-scope.js';
+import { projectsVisible } from '../../auth/access.js';
 import { projectVisible } from '../../db/repos/project-filter.js';
+import { scrapydNeeds, type ProjectSource } from '../../auth/access-rules.js';
 import { renderHomePage } from '../../scrapyd/html/home-page.js';
 import { renderJobsPage } from '../../scrapyd/html/jobs-page.js';
 import { serveTree } from '../../scrapyd/static/serve-tree.js';
+import { decodeSegment } from '../../scrapyd/static/tree-paths.js';
 import { itemsAreLocal, jobUrls, type JobFilesConfig } from '../../jobs/job-files.js';
 import type { ScrapydService } from './scrapyd-service.js';
 
@@ -15,11 +20,18 @@ export interface PagesOptions {
   prefixHeader: string;
   nodeName: string;
   disabledServices: string[];
-  /** Whether the master is open (auth/project-scope.ts): then every project is shown to everyone. */
-  auth: { readonly open: boolean };
 }
 
 const HTML = 'text/html; charset=utf-8';
+
+/** `/logs/<project>/…`: the project segment, decoded as the tree decodes it; none for the tree's own index. */
+const treeProject = (urlPrefix: string): ProjectSource => ({
+  of: 'the first segment of the path',
+  find: async (req) => {
+    const segment = req.url.split('?')[0]!.slice(urlPrefix.length).split('/')[0];
+    return segment ? (decodeSegment(segment) ?? undefined) : undefined;
+  },
+});
 
 export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
   const itemsEnabled = itemsAreLocal(opts.files.itemsDir);
@@ -34,8 +46,9 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     method: ['GET', 'HEAD', 'POST'],
     url: '/',
     exposeHeadRoute: false,
+    config: scrapydNeeds('read'),
     handler: async (req, reply) => {
-      const { projects } = await opts.service.listProjects(visibleTo(req, opts.auth));
+      const { projects } = await opts.service.listProjects(projectsVisible(req, 'read'));
       return reply
         .type(HTML)
         .send(renderHomePage({ prefix: prefixOf(req), projects, itemsEnabled, nodeName: opts.nodeName }));
@@ -46,9 +59,10 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'],
     url: '/jobs',
     exposeHeadRoute: false,
+    config: scrapydNeeds('read'),
     handler: async (req, reply) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
-      const rows = await opts.service.jobsPageRows(visibleTo(req, opts.auth));
+      const rows = await opts.service.jobsPageRows(projectsVisible(req, 'read'));
       const html = renderJobsPage({
         prefix: prefixOf(req),
         itemsEnabled,
@@ -88,7 +102,7 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
   const tree = (urlPrefix: '/logs/' | '/items/', root: string) => {
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(reply);
-      const visible = visibleTo(req, opts.auth);
+      const visible = projectsVisible(req, 'read');
       const res = await serveTree({
         // The first level is the project: a hidden one is left out of the listing and answers 404 as a missing one.
         ...(visible === '*' ? {} : { visibleProject: (p: string) => projectVisible(visible, p) }),
@@ -102,8 +116,9 @@ export function registerPages(app: FastifyInstance, opts: PagesOptions): void {
       return reply.send(res.body ?? '');
     };
     const base = urlPrefix.slice(0, -1);
-    app.route({ method: ['GET', 'HEAD', 'POST'], url: base, exposeHeadRoute: false, handler });
-    app.route({ method: ['GET', 'HEAD', 'POST'], url: `${base}/*`, exposeHeadRoute: false, handler });
+    const config = scrapydNeeds('read', treeProject(urlPrefix));
+    app.route({ method: ['GET', 'HEAD', 'POST'], url: base, exposeHeadRoute: false, config, handler });
+    app.route({ method: ['GET', 'HEAD', 'POST'], url: `${base}/*`, exposeHeadRoute: false, config, handler });
   };
   // The trees exist from the first start, so an empty master lists an empty /logs/ and /items/ instead of
   // answering 404 until the first job writes there (dashboards read that 404 as a broken server).

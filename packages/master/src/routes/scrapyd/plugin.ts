@@ -1,15 +1,15 @@
 /**
  * The Scrapyd-compatible surface: the JSON endpoints, `/`, `/jobs`, and the `/logs/` and `/items/` trees. It is an
- * encapsulated plugin with its own body parser (raw bytes, parsed Twisted-style), auth hook, error dialect and
- * 404 page, none of which leak into the rest of the server. Only addversion.json takes large bodies (eggs).
+ * encapsulated plugin with its own body parser (raw bytes, parsed Twisted-style), error dialect and 404 page,
+ * none of which leak into the rest of the server. Only addversion.json takes large bodies (eggs). Each route
+ * names the action it needs (endpoints.ts; pages and trees: read), checked by the root access hooks
+ * (auth/access.ts) in Scrapyd's dialect.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogueError } from '@scrapyard/protocol';
-import type { Authenticator } from '../../auth/authenticator.js';
-import { scrapydGuard } from '../../auth/http-guards.js';
-import { visibleTo } from '../../auth/project-scope.js';
-import { UNAUTHORIZED_REPLY } from '../../scrapyd/basic-auth.js';
-import { parseParams } from '../../scrapyd/form.js';
+import { projectsVisible, setNotFoundWithRule } from '../../auth/access.js';
+import { scrapydNeeds, type ProjectSource } from '../../auth/access-rules.js';
+import { firstText, parseParams, type Params } from '../../scrapyd/form.js';
 import { isExpected, messageOf } from './scrapyd-error.js';
 import { ENDPOINTS, type EndpointContext } from './endpoints.js';
 import { CorsPolicy, sendError, sendJson } from './reply.js';
@@ -18,7 +18,6 @@ import { registerPages, type PagesOptions } from './pages.js';
 export interface ScrapydPluginOptions extends PagesOptions {
   ctx: EndpointContext;
   nodeName: string;
-  auth: Authenticator;
   /** Largest addversion.json body (upload_limit_bytes). */
   uploadLimitBytes: number;
   /** Largest body of every other path (body_limit_bytes). */
@@ -94,9 +93,29 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
       : readLimited(payload, opts.bodyLimitBytes, 'body_limit_bytes', done),
   );
 
-  // onRequest: credentials are checked before a single body byte is read.
-  const guard = scrapydGuard(opts.auth);
-  app.addHook('onRequest', guard.hook);
+  // Parsed once per request: the access check reads its `project`, then the endpoint all of them.
+  const parsed = new WeakMap<FastifyRequest, Promise<Params>>();
+  const paramsOf = (req: FastifyRequest): Promise<Params> => {
+    let p = parsed.get(req);
+    if (p === undefined) {
+      p = parseParams({
+        method: req.method,
+        rawQuery: rawQuery(req.url),
+        contentType: req.headers['content-type'],
+        body: Buffer.isBuffer(req.body) ? req.body : undefined,
+      });
+      parsed.set(req, p);
+    }
+    return p;
+  };
+  // Unparsable parameters name no project: the endpoint then answers with Scrapyd's error, acting on nothing.
+  const projectParam: ProjectSource = {
+    of: 'the project parameter',
+    find: (req) =>
+      paramsOf(req)
+        .then((p) => firstText(p, 'project'))
+        .catch(() => undefined),
+  };
   const cors = new CorsPolicy(opts.corsOrigins);
   const corsFor = (req: FastifyRequest, method: 'GET' | 'POST') => cors.headers(method, req.headers.origin);
 
@@ -106,6 +125,7 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
       method: [...ALL_METHODS],
       url: `/${name}`,
       exposeHeadRoute: false,
+      config: scrapydNeeds(endpoint.action, projectParam),
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const method = req.method;
         const headers = corsFor(req, endpoint.method);
@@ -125,13 +145,8 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
           );
         }
         try {
-          const params = await parseParams({
-            method,
-            rawQuery: rawQuery(req.url),
-            contentType: req.headers['content-type'],
-            body: Buffer.isBuffer(req.body) ? req.body : undefined,
-          });
-          const fields = await endpoint.handle(params, opts.ctx, visibleTo(req, opts.auth));
+          const params = await paramsOf(req);
+          const fields = await endpoint.handle(params, opts.ctx, projectsVisible(req, 'read'));
           return sendJson(reply, headers, { ...fields, status: 'ok', node_name: opts.nodeName });
         } catch (err) {
           if (!isExpected(err)) req.log.error({ err, endpoint: name }, 'scrapyd endpoint failed');
@@ -160,10 +175,8 @@ export async function scrapydPlugin(app: FastifyInstance, opts: ScrapydPluginOpt
       .send(err.message);
   });
 
-  app.setNotFoundHandler(async (req, reply) => {
-    if (await guard.denied(req)) {
-      return reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
-    }
+  // Unknown paths are refused like the API to strangers (Scrapyd guards every path).
+  setNotFoundWithRule(app, scrapydNeeds('read'), async (_req, reply) => {
     return reply
       .code(404)
       .type('text/html; charset=utf-8')

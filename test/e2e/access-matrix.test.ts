@@ -1,0 +1,72 @@
+/**
+ * The role × endpoint matrix against the real master process, generated from GET /api/v1/access: every route of
+ * every surface, for each principal a real client can hold, is refused exactly when its rule says (401 without
+ * credentials, 403 for a too-small role; Scrapyd's 401 page for a credential that is no Scrapyd user). A route
+ * without a rule can't be registered at all (the master would not start). To cover a new kind of principal (a
+ * user, an API token, a browser session), add a row to `principals` with what it holds and how it proves it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AccessTableResponse } from '@scrapyard/protocol';
+import { runMatrix, type MatrixPrincipal } from '../helpers/access-matrix.js';
+import { request } from '../helpers/http.js';
+import { adminTokenOf, startMaster } from '../helpers/processes.js';
+
+const PAIR = { username: 'admin', password: 'matrix-secret' };
+const METRICS_TOKEN = 'matrix-metrics-token-0123456789';
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+
+void test('role × endpoint matrix over every route of every surface', async (t) => {
+  const master = await startMaster(t, {
+    args: ['--no-local-agent'],
+    env: {
+      SCRAPYD_USERNAME: PAIR.username,
+      SCRAPYD_PASSWORD: PAIR.password,
+      SCRAPYARD_METRICS_TOKEN: METRICS_TOKEN,
+    },
+  });
+  const adminToken = adminTokenOf(master.dataDir)!;
+  const principals: MatrixPrincipal[] = [
+    { name: 'anonymous', headers: {}, holds: 'anonymous' },
+    { name: 'a wrong password', headers: { authorization: basic(PAIR.username, 'nope') }, holds: 'anonymous' },
+    {
+      name: 'the config pair',
+      headers: { authorization: basic(PAIR.username, PAIR.password) },
+      holds: [{ role: 'admin', projects: '*' }],
+    },
+    {
+      name: 'the admin token',
+      headers: { authorization: `Bearer ${adminToken}` },
+      holds: [{ role: 'admin', projects: '*' }],
+    },
+    {
+      name: 'the metrics token',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      holds: [{ role: 'metrics', projects: '*' }],
+    },
+  ];
+  const listed = await request(`${master.url}/api/v1/access`, { bearer: adminToken });
+  assert.equal(listed.status, 200, listed.text);
+  const table = listed.json as unknown as AccessTableResponse;
+  assert.ok(table.routes.length > 100, `${table.routes.length} routes`);
+  for (const surface of ['scrapyd', 'rest', 'agent', 'metrics']) {
+    assert.ok(
+      table.routes.some((r) => r.surface === surface),
+      `${surface} routes are listed`,
+    );
+  }
+  // Only admins read the table.
+  const refused = await request(`${master.url}/api/v1/access`, { bearer: METRICS_TOKEN });
+  assert.equal(refused.status, 403);
+
+  const { failures, cases } = await runMatrix(table, principals, async (r) => {
+    const res = await request(`${master.url}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      ...(r.body === undefined ? {} : { body: r.body }),
+    });
+    return { status: res.status, text: res.text };
+  });
+  assert.deepEqual(failures, [], `${failures.length} of ${cases} cases failed`);
+  assert.ok(!master.output().includes(PAIR.password) && !master.output().includes(METRICS_TOKEN), 'no secret logged');
+});
