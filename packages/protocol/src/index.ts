@@ -245,3 +245,19 @@ export {
   GRANTS_MAX,
   Grants,
 } from './http/access.js';
+export {
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  UserName,
+  Password,
+  UserGrant,
+  UserGrants,
+  User,
+  UserList,
+  UserResponse,
+  CreateUserRequest,
+  SetPasswordRequest,
+  ChangeOwnPasswordRequest,
+  GrantRequest,
+  RevokeRequest,
+} from './http/users.js';

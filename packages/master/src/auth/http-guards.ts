@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { UNAUTHORIZED_REPLY } from '../scrapyd/basic-auth.js';
 import type { Authenticator, Capability, Principal } from './authenticator.js';
+import { TooManyLogins } from './login-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,6 +17,8 @@ declare module 'fastify' {
 
 /** Methods that never change state; every other method of the REST API needs the admin capability. */
 const READ_METHODS = new Set(['GET', 'HEAD']);
+/** REST routes any signed-in principal may call: the handler checks who (a user changing their own password). */
+const SELF_SERVICE = new Set(['/api/v1/users/me/password']);
 /** Methods a browser sends without changing anything (CORS preflights included). */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -70,7 +73,13 @@ export function scrapydGuard(auth: Authenticator) {
   /** True when the request may not see the Scrapyd surface (also used by its 404 handler). */
   const denied = async (req: FastifyRequest) => !auth.allows(await identify(auth, req), 'scrapyd');
   const hook: onRequestAsyncHookHandler = async (req, reply) => {
-    if (await denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
+    try {
+      if (await denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
+    } catch (e) {
+      // A name or address locked by the login limiter: the same answer whether the user exists.
+      if (!(e instanceof TooManyLogins)) throw e;
+      await reply.code(429).header('retry-after', String(e.retryAfterSeconds)).type('text/plain').send(e.message);
+    }
   };
   return { hook, denied };
 }
@@ -78,6 +87,10 @@ export function scrapydGuard(auth: Authenticator) {
 /** REST API: reads need `read`, anything else `admin`, so a new state-changing route is guarded by default. */
 export function apiGuard(auth: Authenticator): onRequestAsyncHookHandler {
   return async (req, reply) => {
+    if (SELF_SERVICE.has(req.routeOptions.url ?? '')) {
+      await identify(auth, req);
+      return;
+    }
     const capability: Capability = READ_METHODS.has(req.method) ? 'read' : 'admin';
     await refuseUnless(auth, req, reply, capability);
   };

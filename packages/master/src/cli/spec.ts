@@ -79,6 +79,8 @@ export interface Sub {
   method: Method;
   path(c: Ctx): string;
   body?(c: Ctx): unknown;
+  /** Done on this host instead of calling the master (`user add` opens the store): the answer, as the API's. */
+  run?(c: Ctx, body: unknown): Promise<unknown>;
   /** Human output of the answer. */
   print(answer: unknown, c: Ctx): string;
   /** What `--json` prints (default: the answer) and the protocol schema it parses with. */

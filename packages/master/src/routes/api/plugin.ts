@@ -30,6 +30,8 @@ import type { AlertRuleService } from '../../alerts/rule-service.js';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
+import type { UserService } from '../../auth/users.js';
+import { userRoutes } from './users.js';
 
 export interface ApiPluginOptions {
   admin: NodeAdmin;
@@ -60,6 +62,7 @@ export interface ApiPluginOptions {
   webhooks: WebhookService;
   channels: ChannelService;
   alerts: AlertRuleService;
+  users: UserService;
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -90,6 +93,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       scheduleRoutes(api, { schedules: o.schedules });
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
       alertRoutes(api, { alerts: o.alerts });
+      userRoutes(api, { users: o.users });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)
