@@ -32,7 +32,7 @@ export function passwordProblem(password: string, userName: string): string | un
     chars.length < PASSWORD_MIN_LENGTH ||
     password.toLowerCase() === userName.toLowerCase() ||
     chars.every((c) => c === chars[0]);
-  return weak ? `the password must have ${PASSWORD_RULE}` : undefined;
+  return weak ? `too weak: a password needs ${PASSWORD_RULE}` : undefined;
 }
 
 interface Parsed {
@@ -89,6 +89,7 @@ export class PasswordHasher {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
   #dummy: Promise<string> | undefined;
+  #derived = 0;
 
   constructor(o: HasherOptions = {}) {
     this.cost = o.cost ?? CURRENT_COST;
@@ -129,6 +130,11 @@ export class PasswordHasher {
     return (this.#dummy ??= this.hash(randomBytes(16).toString('hex')));
   }
 
+  /** scrypt runs done so far: each verify costs one, known user or not (what tests check instead of timing). */
+  get derived(): number {
+    return this.#derived;
+  }
+
   async #slot<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running >= this.#max) {
       if (this.#waiting.length >= this.#queueMax) throw new HashQueueFull();
@@ -137,6 +143,7 @@ export class PasswordHasher {
       this.#running++;
     }
     try {
+      this.#derived++;
       return await work();
     } finally {
       // Hand the slot straight to the next waiter (the count stays), or free it.
