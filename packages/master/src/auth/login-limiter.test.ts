@@ -30,7 +30,10 @@ void test('a name is locked after its failures, for the window, whatever the cas
   locked(() => l.check('ALICE', '10.0.0.9'));
   l.check('bob', '10.0.0.1');
   clock.now += 59_000;
-  assert.throws(() => l.check('alice', '10.0.0.9'), (e) => e instanceof TooManyLogins && e.retryAfterSeconds === 1);
+  assert.throws(
+    () => l.check('alice', '10.0.0.9'),
+    (e) => e instanceof TooManyLogins && e.retryAfterSeconds === 1,
+  );
   clock.now += 1_000;
   l.check('alice', '10.0.0.9');
 });

@@ -53,13 +53,22 @@ async function setUp(t: TestContext, store: Store, maxPerUser = 100) {
 
 testEachStore('right, wrong, unknown, disabled: one answer, one hash each; then the cache', {}, async (t, store) => {
   const { users, logins, logs, runs } = await setUp(t, store);
-  const { user } = await users.create({ name: 'alice', password: PW, grants: [{ role: 'viewer', projects: ['demo'] }] });
+  const { user } = await users.create({
+    name: 'alice',
+    password: PW,
+    grants: [{ role: 'viewer', projects: ['demo'] }],
+  });
   await users.create({ name: 'dave', password: PW, grants: [] });
   await users.setDisabled('dave', true);
 
   let p;
   assert.equal(await runs(async () => (p = await logins.verify('alice', PW, CTX))), 1);
-  assert.deepEqual(p, { kind: 'user', userId: user.id, name: 'alice', grants: [{ role: 'viewer', projects: ['demo'] }] });
+  assert.deepEqual(p, {
+    kind: 'user',
+    userId: user.id,
+    name: 'alice',
+    grants: [{ role: 'viewer', projects: ['demo'] }],
+  });
   assert.equal(await runs(() => logins.verify('alice', PW, CTX)), 0, 'verified once, then from the cache');
   for (const [name, password] of [
     ['alice', 'wrong horse battery'],
@@ -103,21 +112,28 @@ testEachStore('a password change, a disable and a grant change made here hold at
   assert.equal(await logins.verify('bob', 'another good password', CTX), undefined, 'deleted at once');
 });
 
-testEachStore('changes by another process are seen at the next recheck, without hashing again', {}, async (t, store) => {
-  const { users, logins, repo, clock, runs } = await setUp(t, store);
-  const { user } = await users.create({ name: 'carol', password: PW, grants: [{ role: 'viewer', projects: '*' }] });
-  assert.ok(await logins.verify('carol', PW, CTX));
-  // Another process (a second master, an offline command) changes the row: no event reaches this one.
-  await repo.change(user.id, (r) => ({ grants: '[{"role":"operator","projects":"*"}]', updated_at: r.updated_at + 1 }));
-  assert.equal((await logins.verify('carol', PW, CTX))?.grants[0]?.role, 'viewer', 'trusted until the recheck');
-  clock.now += 5_000;
-  let p;
-  assert.equal(await runs(async () => (p = await logins.verify('carol', PW, CTX))), 0, 'same hash: no rehash');
-  assert.equal(p!.grants[0]?.role, 'operator');
-  await repo.change(user.id, (r) => ({ disabled: 1, updated_at: r.updated_at + 1 }));
-  clock.now += 5_000;
-  assert.equal(await logins.verify('carol', PW, CTX), undefined);
-});
+testEachStore(
+  'changes by another process are seen at the next recheck, without hashing again',
+  {},
+  async (t, store) => {
+    const { users, logins, repo, clock, runs } = await setUp(t, store);
+    const { user } = await users.create({ name: 'carol', password: PW, grants: [{ role: 'viewer', projects: '*' }] });
+    assert.ok(await logins.verify('carol', PW, CTX));
+    // Another process (a second master, an offline command) changes the row: no event reaches this one.
+    await repo.change(user.id, (r) => ({
+      grants: '[{"role":"operator","projects":"*"}]',
+      updated_at: r.updated_at + 1,
+    }));
+    assert.equal((await logins.verify('carol', PW, CTX))?.grants[0]?.role, 'viewer', 'trusted until the recheck');
+    clock.now += 5_000;
+    let p;
+    assert.equal(await runs(async () => (p = await logins.verify('carol', PW, CTX))), 0, 'same hash: no rehash');
+    assert.equal(p!.grants[0]?.role, 'operator');
+    await repo.change(user.id, (r) => ({ disabled: 1, updated_at: r.updated_at + 1 }));
+    clock.now += 5_000;
+    assert.equal(await logins.verify('carol', PW, CTX), undefined);
+  },
+);
 
 testEachStore('a hash made at an older cost is upgraded at the next successful login', {}, async (t, store) => {
   const { users, logins, repo } = await setUp(t, store);
@@ -137,21 +153,28 @@ testEachStore('a hash made at an older cost is upgraded at the next successful l
   assert.ok(await logins.verify('erin', PW, CTX));
 });
 
-testEachStore('the limiter locks a name after its failures, existing or not, right password or not', {}, async (t, store) => {
-  const { users, logins, logs } = await setUp(t, store, 2);
-  await users.create({ name: 'frank', password: PW, grants: [] });
-  for (const name of ['frank', 'ghost']) {
-    assert.equal(await logins.verify(name, 'wrong horse battery', CTX), undefined);
-    assert.equal(await logins.verify(name, 'wrong horse battery', CTX), undefined);
-    await assert.rejects(logins.verify(name, PW, CTX), TooManyLogins);
-  }
-  assert.deepEqual(
-    logs.map((l) => l.reason),
-    ['wrong-password', 'wrong-password; now locked', 'unknown-user', 'unknown-user; now locked'],
-  );
-  // Proving the old password for a change is limited too.
-  await assert.rejects(users.changeOwnPassword((await users.get('frank')).id, PW, 'new good password', CTX), TooManyLogins);
-});
+testEachStore(
+  'the limiter locks a name after its failures, existing or not, right password or not',
+  {},
+  async (t, store) => {
+    const { users, logins, logs } = await setUp(t, store, 2);
+    await users.create({ name: 'frank', password: PW, grants: [] });
+    for (const name of ['frank', 'ghost']) {
+      assert.equal(await logins.verify(name, 'wrong horse battery', CTX), undefined);
+      assert.equal(await logins.verify(name, 'wrong horse battery', CTX), undefined);
+      await assert.rejects(logins.verify(name, PW, CTX), TooManyLogins);
+    }
+    assert.deepEqual(
+      logs.map((l) => l.reason),
+      ['wrong-password', 'wrong-password; now locked', 'unknown-user', 'unknown-user; now locked'],
+    );
+    // Proving the old password for a change is limited too.
+    await assert.rejects(
+      users.changeOwnPassword((await users.get('frank')).id, PW, 'new good password', CTX),
+      TooManyLogins,
+    );
+  },
+);
 
 testEachStore('hasUsers: none, then one (added here or by another process)', {}, async (t, store) => {
   const { users, logins, repo, clock } = await setUp(t, store);

@@ -49,23 +49,33 @@ testEachStore('add: weak passwords and taken names are refused, nothing stored',
   assert.ok(!JSON.stringify(changes).includes(PW), 'no password in the events');
 });
 
-testEachStore('grants merge per role; revoke per project; unknown projects are allowed with a warning', {}, async (t, store) => {
-  const { users } = await setUp(t, store);
-  const made = await users.create({ name: 'bob', password: PW, grants: [{ role: 'viewer', projects: ['demo', 'later'] }] });
-  assert.deepEqual(made.warnings, ['project later does not exist yet: the grant applies once it is deployed']);
-  const g = await users.grant('bob', { role: 'viewer', projects: ['other', 'demo'] });
-  assert.deepEqual(g.user.grants, [{ role: 'viewer', projects: ['demo', 'later', 'other'] }]);
-  await users.grant(made.user.id, { role: 'operator', projects: ['demo'] });
-  const r = await users.revoke('bob', { role: 'viewer', projects: ['later', 'other'] });
-  assert.deepEqual(r.user.grants, [
-    { role: 'viewer', projects: ['demo'] },
-    { role: 'operator', projects: ['demo'] },
-  ]);
-  assert.deepEqual((await users.revoke('bob', { role: 'operator' })).user.grants, [{ role: 'viewer', projects: ['demo'] }]);
-  await users.grant('bob', { role: 'viewer', projects: '*' });
-  await assert.rejects(users.revoke('bob', { role: 'viewer', projects: ['demo'] }), { code: 'BAD_REQUEST' });
-  await assert.rejects(users.get('nobody'), { code: 'NOT_FOUND' });
-});
+testEachStore(
+  'grants merge per role; revoke per project; unknown projects are allowed with a warning',
+  {},
+  async (t, store) => {
+    const { users } = await setUp(t, store);
+    const made = await users.create({
+      name: 'bob',
+      password: PW,
+      grants: [{ role: 'viewer', projects: ['demo', 'later'] }],
+    });
+    assert.deepEqual(made.warnings, ['project later does not exist yet: the grant applies once it is deployed']);
+    const g = await users.grant('bob', { role: 'viewer', projects: ['other', 'demo'] });
+    assert.deepEqual(g.user.grants, [{ role: 'viewer', projects: ['demo', 'later', 'other'] }]);
+    await users.grant(made.user.id, { role: 'operator', projects: ['demo'] });
+    const r = await users.revoke('bob', { role: 'viewer', projects: ['later', 'other'] });
+    assert.deepEqual(r.user.grants, [
+      { role: 'viewer', projects: ['demo'] },
+      { role: 'operator', projects: ['demo'] },
+    ]);
+    assert.deepEqual((await users.revoke('bob', { role: 'operator' })).user.grants, [
+      { role: 'viewer', projects: ['demo'] },
+    ]);
+    await users.grant('bob', { role: 'viewer', projects: '*' });
+    await assert.rejects(users.revoke('bob', { role: 'viewer', projects: ['demo'] }), { code: 'BAD_REQUEST' });
+    await assert.rejects(users.get('nobody'), { code: 'NOT_FOUND' });
+  },
+);
 
 testEachStore('the last enabled admin cannot be disabled, demoted or deleted', {}, async (t, store) => {
   const { users, changes } = await setUp(t, store);

@@ -187,7 +187,15 @@ export class UserService {
   }
 
   #publish(row: UserRow, change: Change, summary: Record<string, unknown>): void {
-    this.d.events.publish({ type: 'access.changed', entity: 'user', id: row.id, name: row.name, change, userId: row.id, summary });
+    this.d.events.publish({
+      type: 'access.changed',
+      entity: 'user',
+      id: row.id,
+      name: row.name,
+      change,
+      userId: row.id,
+      summary,
+    });
   }
 
   async #warnings(grants: readonly UserGrant[]): Promise<string[]> {
@@ -221,7 +229,11 @@ function withGrant(grants: readonly UserGrant[], g: UserGrant): UserGrant[] {
   return grants.map((x) => (x === same ? { role: g.role, projects } : x));
 }
 
-function withoutGrant(grants: readonly UserGrant[], role: UserGrant['role'], projects: UserGrant['projects']): UserGrant[] {
+function withoutGrant(
+  grants: readonly UserGrant[],
+  role: UserGrant['role'],
+  projects: UserGrant['projects'],
+): UserGrant[] {
   return grants.flatMap((x) => {
     if (x.role !== role) return [x];
     if (projects === '*') return [];

@@ -25,7 +25,9 @@ function userTable(users: User[]): string {
 /** The user, then each warning on a line of its own. */
 function printed(a: unknown, verb: string): string {
   const r = UserResponse.parse(a);
-  const lines = [`${verb}: ${r.user.name} (${r.user.id}) ${r.user.disabled ? 'disabled' : 'enabled'}, ${grantsText(r.user)}`];
+  const lines = [
+    `${verb}: ${r.user.name} (${r.user.id}) ${r.user.disabled ? 'disabled' : 'enabled'}, ${grantsText(r.user)}`,
+  ];
   return [...lines, ...r.warnings.map((w) => `warning: ${w}`)].join('\n');
 }
 
@@ -162,7 +164,7 @@ export const USER_COMMAND: Command = {
     },
   ],
   notes:
-    '`add` opens the store of the master this config describes (run it on the master host as the master\'s user, ' +
+    "`add` opens the store of the master this config describes (run it on the master host as the master's user, " +
     'with its --config or --data-dir); the other commands call the running master.\n' +
     'Passwords: at least 12 characters, not the user name, not one character repeated; never on the command line.\n' +
     'Examples:\n' +

@@ -14,6 +14,8 @@ import {
   UserResponse,
   parseOr400,
 } from '@scrapyard/protocol';
+import { grantsOf } from '../../auth/principal.js';
+import { ACTIONS, grantsAllow } from '../../auth/roles.js';
 import type { UserService } from '../../auth/users.js';
 import { ApiError } from './api-error.js';
 import type { CheckedApp } from './checked-answers.js';
@@ -22,9 +24,23 @@ import type { CheckedApp } from './checked-answers.js';
 const UserParams = z.object({ id: z.string().min(1).max(200) });
 const one = { schema: { response: { 200: UserResponse } } };
 
+/** Routes anyone signed in may call; every other one here is an admin's. */
+const SELF_SERVICE = new Set(['/api/v1/users/me/password']);
+
 export function userRoutes(app: CheckedApp, o: { users: UserService }): void {
   const ref = (params: unknown) => parseOr400(UserParams, params, 'path').id;
   const u = o.users;
+  // The API's guard lets every reader GET (per-route rules come with the access module): users are admin only.
+  app.addHook('preHandler', async (req) => {
+    const url = req.routeOptions.url ?? '';
+    if (!url.startsWith('/api/v1/users') || SELF_SERVICE.has(url)) return;
+    const p = req.principal ?? { kind: 'anonymous' as const };
+    if (grantsAllow(grantsOf(p), 'admin')) return;
+    throw new ApiError(
+      p.kind === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN',
+      `a ${p.kind} may not ${ACTIONS.admin.does}`,
+    );
+  });
 
   app.get('/users', { schema: { response: { 200: UserList } } }, async () => u.list());
   app.post('/users', { schema: { response: { 201: UserResponse } } }, async (req, reply) =>
