@@ -163,12 +163,13 @@ export const USER_COMMAND: Command = {
       output: DELETED,
     },
   ],
-  notes:
-    "`add` opens the store of the master this config describes (run it on the master host as the master's user, " +
-    'with its --config or --data-dir); the other commands call the running master.\n' +
-    'Passwords: at least 12 characters, not the user name, not one character repeated; never on the command line.\n' +
-    'Examples:\n' +
-    '  scrapyard-master user add alice --role admin\n' +
-    '  echo "$PASSWORD" | scrapyard-master user add ci-viewer --role viewer --project demo --password-stdin\n' +
+  notes: [
+    "`add` opens the store of the master this config describes: run it on the master host as the master's user,",
+    'with its --config or --data-dir. The other commands call the running master.',
+    'Passwords: at least 12 characters, not the user name, not one character repeated; never on the command line.',
+    'Examples:',
+    '  scrapyard-master user add alice --role admin',
+    '  echo "$PASSWORD" | scrapyard-master user add ci-viewer --role viewer --project demo --password-stdin',
     '  scrapyard-master user grant bob --role maintainer --project demo',
+  ].join('\n'),
 };
