@@ -6,33 +6,15 @@
  * stays; a user changes their own password with the old one.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { UserList } from '@scrapyard/protocol';
-import { cliCommand } from '../helpers/agents.js';
-import { request, type RawResponse } from '../helpers/http.js';
-import { HERMETIC_ENV, startMaster } from '../helpers/processes.js';
+import { runCli } from '../helpers/agents.js';
+import type { RawResponse } from '../helpers/clients.js';
+import { request } from '../helpers/http.js';
+import { startMaster } from '../helpers/processes.js';
 import { masterStore, testEachStore } from '../helpers/stores.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `scrapyard-master …` with `input` on its stdin. */
-function master(args: string[], input = ''): Promise<Run> {
-  const [file, argv] = cliCommand('master', args);
-  return new Promise((resolve, reject) => {
-    const p = spawn(file, argv, { env: { ...process.env, ...HERMETIC_ENV }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    p.on('error', reject);
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const master = async (args: string[], input = '') => runCli('master', args, { input });
 
 const PW = { alice: 'alice passphrase 1', bob: 'bob passphrase 12', carol: 'carol passphrase 1' };
 
@@ -91,7 +73,7 @@ testEachStore(
     const same = (a: RawResponse, b: RawResponse) => {
       assert.equal(a.status, b.status);
       // The wait left may differ by the seconds between the two locks.
-    assert.equal(a.text.replace(/\d+/g, 'N'), b.text.replace(/\d+/g, 'N'));
+      assert.equal(a.text.replace(/\d+/g, 'N'), b.text.replace(/\d+/g, 'N'));
       assert.equal(a.headers.get('www-authenticate'), b.headers.get('www-authenticate'));
     };
     same(await scrapyd('carol', 'wrong passphrase 1'), await scrapyd('nobody', 'wrong passphrase 1'));
