@@ -3,7 +3,7 @@
  * master running), then the master closes its API to strangers and users sign in with basic auth on the Scrapyd
  * API and the REST API. A wrong password and an unknown user get the same answer; the limiter locks a name after
  * its failures (existing or not); `user passwd` and `user disable` hold from the next request; the last admin
- * stays; a user changes their own password with the old one.
+ * stays; a user changes their own password with the old one. Users count as credentials for a non-loopback bind.
  */
 import assert from 'node:assert/strict';
 import { UserList } from '@scrapyard/protocol';
@@ -44,7 +44,8 @@ testEachStore(
 
     const m = await startMaster(t, {
       ...where,
-      args: ['--no-local-agent'],
+      // Off loopback without username/password: allowed because users exist (they are credentials).
+      args: ['--no-local-agent', '--bind', '0.0.0.0'],
       env: { SCRAPYARD_LOGIN_MAX_FAILURES: '3' },
     });
     const as = (user: string, password: string) => ({ auth: { username: user, password } });

@@ -4,9 +4,9 @@
  * the Scrapyd surface, `{"error":{code,message}}` for the REST and agent APIs.
  */
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { CatalogueError } from '@scrapyard/protocol';
 import { UNAUTHORIZED_REPLY } from '../scrapyd/basic-auth.js';
 import type { Authenticator, Capability, Principal } from './authenticator.js';
-import { TooManyLogins } from './login-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -76,9 +76,11 @@ export function scrapydGuard(auth: Authenticator) {
     try {
       if (await denied(req)) await reply.code(401).headers(UNAUTHORIZED_REPLY.headers).send(UNAUTHORIZED_REPLY.body);
     } catch (e) {
-      // A name or address locked by the login limiter: the same answer whether the user exists.
-      if (!(e instanceof TooManyLogins)) throw e;
-      await reply.code(429).header('retry-after', String(e.retryAfterSeconds)).type('text/plain').send(e.message);
+      // A name or address locked by the login limiter (or too many password checks at once): the same answer
+      // whether the user exists.
+      if (!(e instanceof CatalogueError) || e.code !== 'TOO_MANY_LOGINS') throw e;
+      const retry = String(e.details?.retryAfterSeconds ?? 1);
+      await reply.code(429).header('retry-after', retry).type('text/plain').send(e.message);
     }
   };
   return { hook, denied };

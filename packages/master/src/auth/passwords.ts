@@ -67,6 +67,8 @@ function derive(password: string, salt: Buffer, cost: ScryptCost, length: number
 
 /** Too many hashes queued: the caller answers "retry later" (never whether a user exists). */
 export class HashQueueFull extends CatalogueError {
+  /** For fastify's default error handler (surfaces without a catalogue-aware one). */
+  readonly statusCode = 429;
   constructor() {
     super('TOO_MANY_LOGINS', 'too many password checks at once: retry in a few seconds', { retryAfterSeconds: 5 });
   }
