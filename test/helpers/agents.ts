@@ -50,15 +50,19 @@ export interface CliResult {
 export function runCli(
   pkg: 'master' | 'agent',
   args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number; adminToken?: boolean } = {},
+  opts: { env?: Record<string, string>; timeoutMs?: number; adminToken?: boolean; input?: string } = {},
 ): Promise<CliResult> {
   const [file, argv] = cliCommand(pkg, withMasterDataDir(pkg, args, opts.adminToken ?? true));
   return new Promise((resolve, reject) => {
     const proc = spawn(file, argv, {
       cwd: ROOT,
       env: { ...process.env, ...HERMETIC_ENV, SCRAPYARD_LOG_LEVEL: 'info', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Without input, an empty stdin (end of file at once), as 'ignore' gives. A command that exits without
+    // reading it breaks the pipe: not the test's concern.
+    proc.stdin.on('error', () => {});
+    proc.stdin.end(opts.input ?? '');
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

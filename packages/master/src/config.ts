@@ -181,6 +181,12 @@ export const MasterConfigSchema = z
         'expected at least 16 printable characters, no spaces',
       )
       .default(''),
+    /** Failed password logins per user name within login_window_seconds; more lock the name for the window. */
+    loginMaxFailures: int(1, 1_000_000).default(10),
+    /** Failed password logins per client address (IPv6: per /64) within the window; more lock the address. */
+    loginMaxFailuresPerAddress: int(1, 1_000_000).default(50),
+    /** The window failed logins are counted in, and how long a locked name or address is refused. */
+    loginWindowSeconds: int(1, 86_400).default(300),
     /**
      * TCP connections the HTTP(S) port keeps open at once (clients, agents' WebSockets, live tails); more are
      * closed as they arrive. Above the number of agents plus the clients you expect.
@@ -316,6 +322,9 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   alert_startup_grace_seconds: 'alertStartupGraceSeconds',
   max_open_alerts_per_rule: 'maxOpenAlertsPerRule',
   metrics_token: 'metricsToken',
+  login_max_failures: 'loginMaxFailures',
+  login_max_failures_per_address: 'loginMaxFailuresPerAddress',
+  login_window_seconds: 'loginWindowSeconds',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */

@@ -22,6 +22,11 @@ async function main(): Promise<number> {
   try {
     config = loadMasterConfig({ file: cli.configFile, discovered, env: process.env, flags: cli.flags });
     exposure = checkExposure(config);
+    if (exposure.verdict === 'refuse') {
+      // Users in the store are credentials too; the store's modules are loaded only to ask.
+      const { storedUsersExist } = await import('./auth/stored-users.js');
+      exposure = checkExposure({ ...config, hasUsers: await storedUsersExist(config) });
+    }
     if (exposure.verdict === 'refuse') throw new ConfigError([exposure.message]);
     // The embedded agent switches to crawl_user for each crawl, which only root can do: say so before starting.
     if (config.localAgent && config.crawlUser !== '' && process.getuid?.() !== 0) {

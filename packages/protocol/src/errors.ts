@@ -69,6 +69,14 @@ export const ERROR_CODES = [
   'SECRET_UNREADABLE',
   // Start-up or `migrate`: the database holds migrations this release does not know (written by a newer one).
   'DATABASE_FROM_NEWER_RELEASE',
+  // A password the rule refuses (too short, the user's name, one repeated character); the message says the rule.
+  'WEAK_PASSWORD',
+  // A user of that name exists already.
+  'USER_EXISTS',
+  // The change would leave no enabled user with the admin role on every project (disable, demote, delete).
+  'LAST_ADMIN',
+  // Too many failed logins for that user name or from that address: retry after the time the answer gives.
+  'TOO_MANY_LOGINS',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -123,6 +131,10 @@ const STATUS: Record<ErrorCode, number> = {
   DELIVERY_FAILED: 502,
   SECRET_UNREADABLE: 500,
   DATABASE_FROM_NEWER_RELEASE: 500,
+  WEAK_PASSWORD: 400,
+  USER_EXISTS: 409,
+  LAST_ADMIN: 409,
+  TOO_MANY_LOGINS: 429,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -246,3 +246,19 @@ export {
   Grants,
 } from './http/access.js';
 export { RouteAccessView, ActionView, AccessTableResponse } from './http/access.js';
+export {
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  UserName,
+  Password,
+  UserGrant,
+  UserGrants,
+  User,
+  UserList,
+  UserResponse,
+  CreateUserRequest,
+  SetPasswordRequest,
+  ChangeOwnPasswordRequest,
+  GrantRequest,
+  RevokeRequest,
+} from './http/users.js';

@@ -6,7 +6,7 @@
  * the role ("a viewer of project a may not schedule jobs") with them.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Grant, TokenRole } from '@scrapyard/protocol';
+import type { CatalogueError, Grant, TokenRole } from '@scrapyard/protocol';
 import { UNAUTHORIZED_REPLY } from '../scrapyd/basic-auth.js';
 import type { AccessRule } from './access-rules.js';
 import type { Authenticator, Principal } from './authenticator.js';
@@ -20,6 +20,26 @@ export interface Refusal {
   action: Action | null;
   /** The project it was refused on; null: a resource of every project. */
   project?: string | null;
+}
+
+/**
+ * A name or address locked by the login limiter, or too many password checks at once (TOO_MANY_LOGINS): 429 with
+ * Retry-After, the same whether the user exists; in Scrapyd's dialect on its surface.
+ */
+export async function tooManyLogins(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  e: CatalogueError,
+  rule: AccessRule,
+): Promise<void> {
+  const retry = String(e.details?.retryAfterSeconds ?? 1);
+  reply.code(429).header('retry-after', retry);
+  req.log.warn({ url: req.url.split('?')[0]?.slice(0, 300), address: req.ip }, 'login refused: too many failures');
+  if ('surface' in rule && rule.surface === 'scrapyd') {
+    await reply.send({ status: 'error', message: e.message });
+    return;
+  }
+  await reply.send({ error: { code: e.code, message: e.message, details: e.details } });
 }
 
 export async function refuse(auth: Authenticator, req: FastifyRequest, reply: FastifyReply, r: Refusal): Promise<void> {

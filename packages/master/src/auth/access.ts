@@ -6,8 +6,8 @@
  * hook refuses to register a route without a rule, so a new route can't be left open by mistake.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { Grant } from '@scrapyard/protocol';
-import { refuse } from './access-refusals.js';
+import { CatalogueError, type Grant } from '@scrapyard/protocol';
+import { refuse, tooManyLogins } from './access-refusals.js';
 import { fieldValue, ruleProblem, type AccessRule, type ActionRule, type ProjectRef } from './access-rules.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { grantsOf } from './principal.js';
@@ -92,7 +92,13 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
   app.addHook('onRequest', async (req, reply) => {
     const rule = req.routeOptions.config.access ?? FALLBACK;
     if ('public' in rule) return;
-    const principal = (req.principal ??= await auth.identify(req.headers, { address: req.ip }));
+    let principal: Principal;
+    try {
+      principal = req.principal ??= await auth.identify(req.headers, { address: req.ip });
+    } catch (e) {
+      if (e instanceof CatalogueError && e.code === 'TOO_MANY_LOGINS') return tooManyLogins(req, reply, e, rule);
+      throw e;
+    }
     if ('node' in rule) {
       if (principal.kind !== 'node') await refuse(auth, req, reply, { principal, rule, action: null });
       return;

@@ -42,3 +42,10 @@ void test('exposure: refused without credentials off loopback, unless allowed (t
   assert.match('message' in refused ? refused.message : '', /allow_unauthenticated = on/);
   assert.equal(checkExposure({ ...base, bindAddress: '::', allowUnauthenticated: true }).verdict, 'warn');
 });
+
+void test('exposure: users in the store are credentials too', () => {
+  const base = { username: '', password: '', allowUnauthenticated: false, bindAddress: '0.0.0.0' };
+  assert.deepEqual(checkExposure({ ...base, hasUsers: true }), { verdict: 'ok' });
+  const refused = checkExposure({ ...base, hasUsers: false });
+  assert.match('message' in refused ? refused.message : '', /scrapyard-master user add NAME --role admin/);
+});

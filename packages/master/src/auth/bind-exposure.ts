@@ -27,6 +27,8 @@ export interface ExposureInput {
   username: string;
   password: string;
   allowUnauthenticated: boolean;
+  /** Users exist in the store (auth/stored-users.ts): they are credentials too. */
+  hasUsers?: boolean;
 }
 
 /**
@@ -34,7 +36,9 @@ export interface ExposureInput {
  * operator allowed exactly that, `ok` otherwise.
  */
 export function checkExposure(c: ExposureInput): { verdict: 'ok' } | { verdict: 'refuse' | 'warn'; message: string } {
-  if (isLoopbackAddress(c.bindAddress) || (c.username !== '' && c.password !== '')) return { verdict: 'ok' };
+  if (isLoopbackAddress(c.bindAddress) || (c.username !== '' && c.password !== '') || c.hasUsers) {
+    return { verdict: 'ok' };
+  }
   if (c.allowUnauthenticated) {
     return {
       verdict: 'warn',
@@ -45,7 +49,8 @@ export function checkExposure(c: ExposureInput): { verdict: 'ok' } | { verdict: 
     verdict: 'refuse',
     message:
       `bind_address ${c.bindAddress} is not a loopback address and no username/password is set, so anyone who ` +
-      'reaches the port could deploy and run code: set username and password, bind to 127.0.0.1, or set ' +
+      'reaches the port could deploy and run code: set username and password (or create an admin: ' +
+      '`scrapyard-master user add NAME --role admin`), bind to 127.0.0.1, or set ' +
       'allow_unauthenticated = on if a proxy or firewall guards the port',
   };
 }

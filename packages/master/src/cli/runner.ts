@@ -100,7 +100,7 @@ export async function runCommand(
       ctx.id = encodeURIComponent(args[0]);
     }
     const body = sub.body ? await sub.body(ctx) : undefined;
-    const answer = await api(sub.method, await sub.path(ctx), body);
+    const answer = sub.run ? await sub.run(ctx, body) : await api(sub.method, await sub.path(ctx), body);
     out(ctx.json ? JSON.stringify(sub.json ? sub.json(answer, ctx) : answer) : sub.print(answer, ctx));
     return 0;
   } catch (e) {

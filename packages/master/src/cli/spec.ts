@@ -80,6 +80,8 @@ export interface Sub {
   /** May ask the master (a filter given by name is resolved to its id). */
   path(c: Ctx): string | Promise<string>;
   body?(c: Ctx): unknown;
+  /** Done on this host instead of calling the master (`user add` opens the store): the answer, as the API's. */
+  run?(c: Ctx, body: unknown): Promise<unknown>;
   /** Human output of the answer. */
   print(answer: unknown, c: Ctx): string;
   /** What `--json` prints (default: the answer) and the protocol schema it parses with. */

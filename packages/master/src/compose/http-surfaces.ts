@@ -10,6 +10,7 @@ import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { installAccess } from '../auth/access.js';
 import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
+import { openUserAccess } from '../auth/user-access.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
@@ -59,13 +60,27 @@ export async function createHttpServer({
   prometheus,
   resolvers = [],
 }: HttpDeps) {
+  const users = await openUserAccess({
+    repo: s.users,
+    events,
+    logger,
+    now,
+    projectExists: (project) => core.projects.exists(project),
+    limits: {
+      maxPerUser: config.loginMaxFailures,
+      maxPerAddress: config.loginMaxFailuresPerAddress,
+      windowSeconds: config.loginWindowSeconds,
+    },
+  });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
-    resolvers,
+    // The embedder's resolvers first: they see credentials before the users' (which hash a password).
+    resolvers: [...resolvers, users.resolver],
+    hasUsers: users.hasUsers,
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -119,6 +134,7 @@ export async function createHttpServer({
     webhooks: deliveries.webhooks,
     channels: deliveries.channels,
     alerts: alerts.service,
+    users: users.service,
   });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },

@@ -13,6 +13,7 @@ import { createMetricsRepo } from '../db/repos/metrics.js';
 import { createNodesRepo } from '../db/repos/nodes.js';
 import { createProjectsRepo } from '../db/repos/projects.js';
 import { createSchedulesRepo } from '../db/repos/schedules.js';
+import { createUsersRepo } from '../db/repos/users.js';
 import { LogSink } from '../jobs/log-sink.js';
 import { PolicyStore } from '../projects/policy-store.js';
 import { ProjectCatalog } from '../projects/project-catalog.js';
@@ -54,6 +55,7 @@ export async function openStorage(config: MasterConfig, logger: Logger, now: () 
     projects,
     nodes: createNodesRepo(db),
     schedules: createSchedulesRepo(db),
+    users: createUsersRepo(db),
     eggs: new EggStore(join(config.dataDir, 'eggs')),
     catalog: new ProjectCatalog(projects, config.settingsProjects),
     policies,

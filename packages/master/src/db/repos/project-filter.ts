@@ -1,5 +1,5 @@
 /**
- * Which projects a read may show (auth/project-scope.ts decides): `*` for all of them, else the named ones. The
+ * Which projects a read may show (projectsVisible, auth/access.ts decides): `*` for all of them, else the named ones. The
  * repositories push it into their SQL (`project IN (…)`) so pages stay full and cursors right; an empty set
  * answers nothing without asking the database. `*` adds nothing to a query: the unscoped paths stay as they were.
  */

@@ -8,6 +8,8 @@ export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, 
   if (err instanceof CatalogueError) {
     const { status, body } = restErrorOf(err);
     if (status >= 500) req.log.error({ err }, 'request failed');
+    const retry = err.details?.retryAfterSeconds;
+    if (typeof retry === 'number') void reply.header('retry-after', String(retry));
     return reply.code(status).send(body);
   }
   if (err instanceof ResponseSerializationError) {

@@ -113,7 +113,7 @@ export function jobRoutes(
     metrics: MetricsRepo;
     views: JobViews;
     maxScheduleParams: number;
-    /** The projects the caller may read (auth/project-scope.ts): a job of another answers 404 as a missing one. */
+    /** The projects the caller may read (projectsVisible, auth/access.ts): a job of another answers 404 as a missing one. */
     visible: (req: FastifyRequest) => ProjectFilter;
   },
 ): void {

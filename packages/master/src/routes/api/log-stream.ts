@@ -11,7 +11,7 @@
  * after its `job.finished`, `job.requeued`, `job.cancelled` and `job.started` events (tail-followers.ts), never
  * polled. A `: keepalive` comment goes out every 15 s. At most `maxTails` tails are open at once (each holds a
  * socket, a file and a timer): past that, 503 OVERLOADED with Retry-After. A job of a project the caller may not
- * read is 404 as an unknown one (auth/project-scope.ts); the tail then follows only that job's run.
+ * read is 404 as an unknown one (projectsVisible, auth/access.ts); the tail then follows only that job's run.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';

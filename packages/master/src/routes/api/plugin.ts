@@ -32,6 +32,8 @@ import type { AlertRuleService } from '../../alerts/rule-service.js';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
 import type { ScheduleService } from '../../schedules/schedule-service.js';
+import type { UserService } from '../../auth/users.js';
+import { userRoutes } from './users.js';
 
 export interface ApiPluginOptions {
   admin: NodeAdmin;
@@ -63,6 +65,7 @@ export interface ApiPluginOptions {
   webhooks: WebhookService;
   channels: ChannelService;
   alerts: AlertRuleService;
+  users: UserService;
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -96,6 +99,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels, visible });
       alertRoutes(api, { alerts: o.alerts, visible });
       accessRoutes(api, { table: o.access });
+      userRoutes(api, { users: o.users });
       // An unknown path needs what a read needs (and, for other methods, credentials even under the open default).
       setNotFoundWithRule(api, needs('read'), (req, reply) =>
         reply

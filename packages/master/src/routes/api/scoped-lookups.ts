@@ -1,7 +1,7 @@
 /**
  * Project scoping of the REST API's configuration entities (schedules, webhooks, channels, alert rules, alerts):
  * lists keep what the caller may read, and an id of a hidden one answers the same 404 as a missing one, so its
- * existence is not told (auth/project-scope.ts). An entity about every project (no project: a global webhook,
+ * existence is not told (projectsVisible, auth/access.ts). An entity about every project (no project: a global webhook,
  * a node alert, a channel) is shown only to a reader of every project. `*` costs no lookup.
  */
 import type { FastifyRequest } from 'fastify';

@@ -2,7 +2,7 @@
  * The Scrapyd API's operations, free of HTTP: each method takes already-decoded parameters, calls the project or
  * job service, and answers in the endpoint's shape (the protocol's Scrapyd result schemas, additive fields
  * included). Errors are the core's catalogue errors; scrapyd-error.ts says them in Scrapyd's texts (§1.4, §3).
- * Every read takes the projects the caller may see (auth/project-scope.ts): a hidden project answers as a
+ * Every read takes the projects the caller may see (projectsVisible, auth/access.ts): a hidden project answers as a
  * missing one, and lists and counts leave it out.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Project scoping of the job reads (auth/project-scope.ts): the filter is part of the SQL, so a page of a scoped
+ * Project scoping of the job reads (projectsVisible, auth/access.ts): the filter is part of the SQL, so a page of a scoped
  * caller is as full as anyone's and its cursor walks every visible job once; an empty filter finds nothing.
  */
 import assert from 'node:assert/strict';
