@@ -23,6 +23,9 @@ void test('role × endpoint matrix over every route of every surface', async (t)
       SCRAPYD_USERNAME: PAIR.username,
       SCRAPYD_PASSWORD: PAIR.password,
       SCRAPYARD_METRICS_TOKEN: METRICS_TOKEN,
+      // Every route is tried with a wrong password: the login limiter would lock the name and the address.
+      SCRAPYARD_LOGIN_MAX_FAILURES: '1000000',
+      SCRAPYARD_LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
     },
   });
   const adminToken = adminTokenOf(master.dataDir)!;

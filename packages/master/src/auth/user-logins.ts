@@ -73,6 +73,8 @@ export class UserLogins {
     d.events.on('access.changed', (e) => {
       if (e.entity !== 'user') return;
       this.#forget(e.id);
+      // A user just created may sign in at once (the recount that follows is in the background).
+      if (e.change === 'created') this.#users = Math.max(this.#users, 1);
       if (e.change === 'created' || e.change === 'deleted') this.#countedAt = -Infinity;
     });
   }
@@ -114,6 +116,8 @@ export class UserLogins {
     via: 'basic' | 'session' = 'basic',
   ): Promise<UserPrincipal | undefined> {
     if (name.length > NAME_MAX || password.length > PASSWORD_MAX_LENGTH || name === '') return undefined;
+    // No user at all: nothing to guess, so no hash to spend (a wrong built-in pair lands here on every request).
+    if (!this.hasUsers()) return undefined;
     this.#d.limiter.check(name, ctx.address);
     const key = createHmac('sha256', this.#key).update(name).update('\0').update(password).digest('base64');
     const hit = this.#verified.get(key);
