@@ -2,8 +2,8 @@
  * The outbox worker against a real HTTP receiver on loopback, on both stores: a receiver's rate holds across a
  * restart of the worker (its buckets start from the last attempt in the outbox), `Retry-After` delays the next
  * attempt, `delivery_max_attempts` ends in `dead`, a disabled hook's deliveries wait until it is enabled again,
- * every attempt is counted in `scrapyard_deliveries_total` under its own result, and an attempt cut short by a
- * crash after its request went out is counted all the same.
+ * every attempt is counted in `scrapyard_deliveries_total` under its own result, an attempt cut short by a crash
+ * after its request went out is counted all the same, and a slow claim does not shorten the interval.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -283,4 +283,23 @@ testEachStore('an attempt cut short by a crash after its request went out still 
   worker(12, { now: () => Date.now() + 60_000 });
   const done = await settled(repo, d.id, 'delivered');
   assert.deepEqual([done?.attempts, rx.hits.length], [2, 2]);
+});
+
+testEachStore('a slow claim does not let the next request follow sooner than the rate allows', {}, async (t, store) => {
+  const { repo, worker, hook } = await setup(t, store);
+  const rx = await receiver(t);
+  const target = await hook(`${rx.url}/r`, { rate: 1 });
+  const [a, b] = [delivery(target), delivery(target)];
+  await repo.enqueue([a, b]);
+  // The first claim's write takes 700 ms of the worker's clock (a busy disk) before its request goes out.
+  let lag = 0;
+  const slowClaim: DeliveriesRepo['claim'] = async (...args) => {
+    const won = await repo.claim(...args);
+    lag = 700;
+    return won;
+  };
+  worker(12, { repo: { ...repo, claim: slowClaim }, now: () => Date.now() + lag });
+  await settled(repo, b.id, 'delivered');
+  const gap = rx.hits[1]!.at - rx.hits[0]!.at;
+  assert.ok(gap >= 800, `the second request came ${gap} ms after the first, at 1 request/s`);
 });

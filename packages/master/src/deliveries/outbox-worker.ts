@@ -124,9 +124,12 @@ export class OutboxWorker {
             continue;
           }
           // The lease outlives the attempt: a request can't take longer than the timeout (plus SMTP's phases).
-          const leaseUntil = now + this.#d.send.timeoutMs * 4 + 5_000;
-          if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, now))) continue;
-          this.#limiter.take(target.id, bucket, now);
+          const startAt = this.#d.now();
+          const leaseUntil = startAt + this.#d.send.timeoutMs * 4 + 5_000;
+          if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, startAt))) continue;
+          // Charged as the request goes out, not when the pass began: the reads and the claim's write before it
+          // can be slow (a busy disk), and the next request must still keep the interval from this one.
+          this.#limiter.take(target.id, bucket, this.#d.now());
           this.#busy.add(target.id);
           skip.add(target.id);
           const p = this.#attempt(row, target).finally(() => {
