@@ -276,9 +276,13 @@ function hookChannel(url: string) {
 }
 
 async function waitSettled(rest: RestClient, path: string): Promise<Delivery> {
-  // A settled attempt writes its count and state together: the first attempt seen is the one to judge.
+  // An attempt is counted when it starts and its outcome written when it ends: a row no longer pending, or
+  // retrying with an error, shows the first attempt's outcome.
   return waitFor(
-    async () => ((await rest.get(`${path}/deliveries`)).deliveries as Delivery[]).find((d) => d.attempts >= 1),
+    async () =>
+      ((await rest.get(`${path}/deliveries`)).deliveries as Delivery[]).find(
+        (d) => d.state !== 'pending' || d.lastError !== null,
+      ),
     { what: `an attempt of ${path}` },
   );
 }

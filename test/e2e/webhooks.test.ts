@@ -1,10 +1,10 @@
 /**
- * Webhooks against a real master, embedded agent and crawls, delivered to HTTP receivers the test starts: job
- * events and item batches signed as Standard Webhooks do (verified with the reference library), a failing
- * receiver retried with backoff, the per-hook rate limit (which holds across a kill -9), a kill -9 of the master
- * mid-retry that loses no delivery, Retry-After, delivery_max_attempts, the delivery counters of /metrics, a
- * disabled hook and replays after a restart that never reach before a hook existed, and bad input refused with a
- * clear 4xx and nothing stored.
+ * Webhooks against a real master, embedded agent and crawls, delivered to HTTP receivers the test starts: job events
+ * and item batches signed as Standard Webhooks do (verified with the reference library), a failing receiver retried
+ * with backoff, the per-hook rate limit (which holds across a kill -9), a kill -9 of the master while a request is at
+ * the receiver that loses no delivery and leaves no request uncounted, Retry-After, delivery_max_attempts, the delivery
+ * counters of /metrics, a disabled hook and replays after a restart that never reach before a hook existed, and bad
+ * input refused with a clear 4xx and nothing stored.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -166,16 +166,18 @@ void test('signed job events and item batches reach a receiver; bad input is ref
 });
 
 void test('a failing receiver is retried with backoff under the rate limit, and a kill -9 mid-retry loses nothing', async (t) => {
-  // Every delivery fails twice, then succeeds.
+  // Every delivery fails twice, then succeeds. The second request of all is held at the receiver until the master
+  // is killed: the kill -9 comes after that attempt went out and before the master could hear how it ended.
   const failures = new Map<string, number>();
-  const receiver = await startReceiver(t, (r) => {
+  let requests = 0;
+  let killed = () => {};
+  const afterKill = new Promise<void>((resolve) => (killed = resolve));
+  const receiver = await startReceiver(t, async (r) => {
     const id = String(r.headers['webhook-id']);
     const n = failures.get(id) ?? 0;
-    if (n < 2) {
-      failures.set(id, n + 1);
-      return { status: 503, body: '{"error":"busy"}' };
-    }
-    return { status: 200 };
+    if (n < 2) failures.set(id, n + 1);
+    if (++requests === 2) await afterKill;
+    return n < 2 ? { status: 503, body: '{"error":"busy"}' } : { status: 200 };
   });
   const dataDir = tempDir(t);
   const env = { SCRAPYARD_OUTBOUND_TIMEOUT_SECONDS: '2' };
@@ -190,9 +192,10 @@ void test('a failing receiver is retried with backoff under the rate limit, and 
   const jobs = ['r-1', 'r-2', 'r-3'];
   for (const jobid of jobs) await schedule(api, { project: 'demo', spider: 'quick', jobid });
   for (const jobid of jobs) await waitFinished(api, jobid);
-  await waitFor(() => receiver.received.length >= 2, { what: 'first failed attempts', timeoutMs: 30_000 });
+  await waitFor(() => receiver.received.length >= 2, { what: 'an attempt held at the receiver', timeoutMs: 30_000 });
 
   await first.kill9();
+  killed();
   const second = await startMaster(t, { dataDir, env });
   api = new ScrapydClient(second.url);
   rest = new RestClient(second.url);
@@ -204,6 +207,7 @@ void test('a failing receiver is retried with backoff under the rate limit, and 
     },
     { what: 'all three deliveries delivered after the restart', timeoutMs: 90_000 },
   );
+  // Each request that went out is counted, the one cut short by the kill too (the claim counts it, before sending).
   for (const d of delivered) assert.deepEqual([d.attempts, d.lastStatus, d.lastError], [3, 200, null]);
 
   // Each finish arrived (verified), each exactly once successfully.

@@ -40,7 +40,13 @@ export const signatureHeadersOf = (r: Received) => ({
   'webhook-signature': String(r.headers['webhook-signature']),
 });
 
-export type Respond = (r: Received) => { status: number; body?: string; headers?: Record<string, string> };
+interface Answer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+/** How to answer a request: at once, or later (a promise holds the request at the receiver until it settles). */
+export type Respond = (r: Received) => Answer | Promise<Answer>;
 
 export async function startReceiver(t: TestContext, respond: Respond = () => ({ status: 200 })): Promise<Receiver> {
   const received: Received[] = [];
@@ -72,9 +78,11 @@ export async function startReceiver(t: TestContext, respond: Respond = () => ({ 
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"bad signature"}');
         return;
       }
-      const answer = respond(r);
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(answer.body ?? '{}');
+      void (async () => {
+        const answer = await respond(r);
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        res.end(answer.body ?? '{}');
+      })();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

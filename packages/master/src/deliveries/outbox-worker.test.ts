@@ -2,7 +2,8 @@
  * The outbox worker against a real HTTP receiver on loopback, on both stores: a receiver's rate holds across a
  * restart of the worker (its buckets start from the last attempt in the outbox), `Retry-After` delays the next
  * attempt, `delivery_max_attempts` ends in `dead`, a disabled hook's deliveries wait until it is enabled again,
- * and every attempt is counted in `scrapyard_deliveries_total` under its own result.
+ * every attempt is counted in `scrapyard_deliveries_total` under its own result, an attempt cut short by a crash
+ * after its request went out is counted all the same, and a slow claim does not shorten the interval.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -77,10 +78,10 @@ async function setup(t: TestContext, store: 'sqlite' | 'postgres') {
   );
   const workers: OutboxWorker[] = [];
   t.after(() => Promise.all(workers.map((w) => w.stop())));
-  /** A new worker, as a restarted master makes one. */
-  const worker = (maxAttempts = 12) => {
+  /** A new worker, as a restarted master makes one (on its own store wrapper or clock, if given). */
+  const worker = (maxAttempts = 12, o: { repo?: DeliveriesRepo; now?: () => number } = {}) => {
     const w = new OutboxWorker({
-      repo,
+      repo: o.repo ?? repo,
       targets,
       events,
       send: {
@@ -91,7 +92,7 @@ async function setup(t: TestContext, store: 'sqlite' | 'postgres') {
         now: Date.now,
       },
       logger,
-      now: Date.now,
+      now: o.now ?? Date.now,
       maxAttempts,
       toKeep: 100,
     });
@@ -264,3 +265,41 @@ testEachStore(
     assert.equal(rx.hits.filter((h) => h.path === '/slow').length, 1, 'the slow hook keeps its rate');
   },
 );
+
+testEachStore('an attempt cut short by a crash after its request went out still counts', {}, async (t, store) => {
+  const { repo, worker, hook } = await setup(t, store);
+  const rx = await receiver(t, (_path, nth) => ({ status: nth === 1 ? 503 : 200 }));
+  const d = delivery(await hook(`${rx.url}/h`));
+  await repo.enqueue([d]);
+  // A master killed while its request is at the receiver: it writes nothing after sending.
+  const killed = { ...repo, settle: () => Promise.reject(new Error('killed -9')) };
+  const w = worker(12, { repo: killed });
+  await waitFor(() => rx.hits.length === 1, { what: 'the first request at the receiver' });
+  await w.stop();
+  const cut = await repo.get(d.id);
+  assert.deepEqual([cut?.state, cut?.attempts], ['pending', 1], 'the request that went out is counted');
+
+  // The next master, once the lease has run out (its clock a minute on), tries it again and counts on.
+  worker(12, { now: () => Date.now() + 60_000 });
+  const done = await settled(repo, d.id, 'delivered');
+  assert.deepEqual([done?.attempts, rx.hits.length], [2, 2]);
+});
+
+testEachStore('a slow claim does not let the next request follow sooner than the rate allows', {}, async (t, store) => {
+  const { repo, worker, hook } = await setup(t, store);
+  const rx = await receiver(t);
+  const target = await hook(`${rx.url}/r`, { rate: 1 });
+  const [a, b] = [delivery(target), delivery(target)];
+  await repo.enqueue([a, b]);
+  // The first claim's write takes 700 ms of the worker's clock (a busy disk) before its request goes out.
+  let lag = 0;
+  const slowClaim: DeliveriesRepo['claim'] = async (...args) => {
+    const won = await repo.claim(...args);
+    lag = 700;
+    return won;
+  };
+  worker(12, { repo: { ...repo, claim: slowClaim }, now: () => Date.now() + lag });
+  await settled(repo, b.id, 'delivered');
+  const gap = rx.hits[1]!.at - rx.hits[0]!.at;
+  assert.ok(gap >= 800, `the second request came ${gap} ms after the first, at 1 request/s`);
+});

@@ -2,7 +2,8 @@
  * Sends what the outbox holds. One timer, armed for the earliest due delivery (and woken when one is enqueued);
  * each pass takes due rows oldest first, at most one in flight per target (so a receiver sees its deliveries in
  * order) and `maxInFlight` overall, each target within its rate (a token bucket; default 1 request/s). A row is
- * claimed with a lease before it is sent, so a master killed mid-attempt tries it again once the lease ends.
+ * claimed with a lease before it is sent, so a master killed mid-attempt tries it again once the lease ends; the
+ * claim counts the attempt, so one whose request went out before the crash is never left uncounted.
  * A receiver's rate holds across a restart: each bucket starts from the target's last attempt in the outbox
  * (the claim records its start), not full. A disabled webhook's rows wait in the outbox until it is enabled.
  * Every attempt is recorded (status, latency, error) and announced as `delivery.attempted`.
@@ -123,9 +124,12 @@ export class OutboxWorker {
             continue;
           }
           // The lease outlives the attempt: a request can't take longer than the timeout (plus SMTP's phases).
-          const leaseUntil = now + this.#d.send.timeoutMs * 4 + 5_000;
-          if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, now))) continue;
-          this.#limiter.take(target.id, bucket, now);
+          const startAt = this.#d.now();
+          const leaseUntil = startAt + this.#d.send.timeoutMs * 4 + 5_000;
+          if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, startAt))) continue;
+          // Charged as the request goes out, not when the pass began: the reads and the claim's write before it
+          // can be slow (a busy disk), and the next request must still keep the interval from this one.
+          this.#limiter.take(target.id, bucket, this.#d.now());
           this.#busy.add(target.id);
           skip.add(target.id);
           const p = this.#attempt(row, target).finally(() => {
@@ -170,6 +174,7 @@ export class OutboxWorker {
 
   async #attempt(row: DeliveryRow, target: Target): Promise<void> {
     const started = this.#d.now();
+    // The claim counted this attempt already (row is as read before it): the settle writes the same number.
     const attempts = row.attempts + 1;
     let status: number | null = null;
     let error: string | null = null;

@@ -1,8 +1,9 @@
 /**
- * The outbox on both stores: enqueueing is idempotent per target and key, a due row is claimed by one caller,
- * the log is trimmed to the newest settled rows, and a start replays into the outbox the job events of the
- * window before its mark (what a crash between a job's commit and its delivery insert would otherwise lose), never
- * before a hook's creation or replay floor and in event order, and a job's last items batch goes before its finish.
+ * The outbox on both stores: enqueueing is idempotent per target and key, a due row is claimed by one caller (the claim
+ * counts the attempt), the log is trimmed to the newest settled rows, and a start replays into the outbox the job
+ * events of the window before its mark (what a crash between a job's commit and its delivery insert would otherwise
+ * lose), never before a hook's creation or replay floor and in event order, and a job's last items batch goes before
+ * its finish.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -57,6 +58,7 @@ testEachStore(
       repo.claim(first.id, first.next_at, T0 + 60_000, T0),
     ]);
     assert.deepEqual(claims.sort(), [false, true]);
+    assert.equal((await repo.get(first.id))?.attempts, 1, "the winner's claim counts the attempt, once");
     assert.equal((await repo.due(T0, 10)).length, 3, 'a claimed row is not due until its lease ends');
     assert.equal(await repo.nextDueAt(), T0);
 

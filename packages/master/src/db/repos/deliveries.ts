@@ -140,13 +140,14 @@ export function createDeliveriesRepo(db: Db) {
 
     /**
      * Takes a due row for one attempt: true if this caller won it (its next_at moved to the lease's end). The
-     * attempt's start is recorded as its last attempt (the settle records its end), so a restart knows when each
-     * target was last sent to, even for an attempt cut short by a crash.
+     * attempt is counted and its start recorded as the last attempt (the settle records its end) in this same
+     * write, before the request goes out: an attempt cut short by a crash, whose request may have reached the
+     * receiver, still counts, and a restart knows when each target was last sent to.
      */
     async claim(id: string, seenNextAt: number, leaseUntil: number, now: number): Promise<boolean> {
       const r = await db
         .updateTable('deliveries')
-        .set({ next_at: leaseUntil, last_attempt_at: now })
+        .set((eb) => ({ next_at: leaseUntil, last_attempt_at: now, attempts: eb('attempts', '+', 1) }))
         .where('id', '=', id)
         .where('state', '=', 'pending')
         .where('next_at', '=', seenNextAt)
