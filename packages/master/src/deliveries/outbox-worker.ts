@@ -127,12 +127,13 @@ export class OutboxWorker {
           const startAt = this.#d.now();
           const leaseUntil = startAt + this.#d.send.timeoutMs * 4 + 5_000;
           if (!(await this.#d.repo.claim(row.id, row.next_at, leaseUntil, startAt))) continue;
-          // Charged as the request goes out, not when the pass began: the reads and the claim's write before it
-          // can be slow (a busy disk), and the next request must still keep the interval from this one.
-          this.#limiter.take(target.id, bucket, this.#d.now());
           this.#busy.add(target.id);
           skip.add(target.id);
           const p = this.#attempt(row, target).finally(() => {
+            // Charged when the attempt ends (one request per receiver is in flight): the next one keeps the
+            // interval from this one's answer, however slow the reads, the claim or the receiver were, and a
+            // restart seeds the bucket from the same moment (`last_attempt_at`).
+            this.#limiter.take(target.id, bucket, this.#d.now());
             this.#busy.delete(target.id);
             this.#inFlight.delete(p);
             this.wake();
