@@ -10,7 +10,6 @@ import type { WebSocket } from 'ws';
 import {
   AgentToMaster,
   HANDSHAKE_TIMEOUT_MS,
-  HELLO_MAX_RUNS,
   HEARTBEAT_INTERVAL_MS,
   MasterToAgent,
   PROTOCOL_VERSION,
@@ -30,7 +29,8 @@ import { AgentSession } from '../registry/agent-session.js';
 import type { NodeAuthenticator } from '../auth/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
-import { checkHello, checkIdentify, versionMismatch } from './handshake.js';
+import { abandonedBeforeReconciling, checkHello, checkIdentify, helloProblem, versionMismatch } from './handshake.js';
+import { OrderedFrames } from './ordered-frames.js';
 import { isSessionMessage, type SessionMessageType } from './session-handlers.js';
 
 export interface ConnectionDeps {
@@ -63,7 +63,7 @@ const connections = new WeakMap<WebSocket, AgentConnection>();
  * the handshake needs is dropped at welcome: a master holds ten thousand of these (bench agents10k), and each
  * closure, timer or nonce kept would be allocated ten thousand times.
  */
-class AgentConnection {
+class AgentConnection extends OrderedFrames {
   /** Until the handshake is over. */
   #serverNonce: string | undefined = randomBytes(32).toString('hex');
   #phase: Phase = 'identify';
@@ -72,9 +72,6 @@ class AgentConnection {
   #session: AgentSession | undefined;
   /** The session being welcomed: closed with the socket, so the reconciliation of its hello stops with it. */
   #handshaking: AgentSession | undefined;
-  /** A frame is being handled; frames arriving meanwhile wait in the backlog (data, isBinary, data, …). */
-  #busy = false;
-  #backlog: (Buffer | boolean)[] | undefined;
   #timeout: NodeJS.Timeout | undefined;
   #onHandshakeDone: (() => void) | undefined;
 
@@ -84,12 +81,13 @@ class AgentConnection {
     private readonly d: ConnectionDeps,
     onHandshakeDone: () => void,
   ) {
+    super();
     this.#onHandshakeDone = onHandshakeDone;
   }
 
   static #onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
     const c = connections.get(this);
-    if (c) c.#enqueue(data, isBinary);
+    if (c) c.enqueue(data, isBinary);
   }
 
   static #onSocketClose(this: WebSocket): void {
@@ -116,35 +114,8 @@ class AgentConnection {
     this.#send('challenge', { nonce: this.#serverNonce!, protocolVersion: PROTOCOL_VERSION, serverTime: this.d.now() });
   }
 
-  /** Frames are handled one at a time, in order of arrival. */
-  #enqueue(data: Buffer, isBinary: boolean): void {
-    if (this.#busy) {
-      (this.#backlog ??= []).push(data, isBinary);
-      return;
-    }
-    this.#busy = true;
-    void this.#drain(data, isBinary);
-  }
-
-  async #drain(data: Buffer, isBinary: boolean): Promise<void> {
-    let batch: (Buffer | boolean)[] | undefined;
-    let i = 0;
-    for (;;) {
-      try {
-        await this.#onFrame(data, isBinary);
-      } catch (e) {
-        this.d.log.error({ err: e, nodeId: this.#session?.nodeId }, 'error handling agent message');
-      }
-      if (!batch || i >= batch.length) {
-        batch = this.#backlog;
-        this.#backlog = undefined;
-        i = 0;
-        if (!batch) break;
-      }
-      data = batch[i++] as Buffer;
-      isBinary = batch[i++] as boolean;
-    }
-    this.#busy = false;
+  protected frameFailed(e: unknown): void {
+    this.d.log.error({ err: e, nodeId: this.#session?.nodeId }, 'error handling agent message');
   }
 
   /** The handshake is over (welcomed or not): forget what only it needed, and release its pending slot. */
@@ -288,7 +259,7 @@ class AgentConnection {
     await handleMessage(AgentToMaster, this.d.sessionHandlers, env.type, env.payload, s);
   }
 
-  async #onFrame(data: Buffer, isBinary: boolean): Promise<void> {
+  protected async handleFrame(data: Buffer, isBinary: boolean): Promise<void> {
     if (this.#phase === 'closed') return;
     if (isBinary) return this.#reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
     let env: Envelope;
@@ -312,25 +283,4 @@ class AgentConnection {
       this.d.log.info({ nodeId: session.nodeId }, 'agent disconnected');
     }
   }
-}
-
-/** Why a hello was refused: its run lists past the bound say so plainly (an agent can act on that). */
-function helloProblem(payload: unknown): string {
-  const p = (payload ?? {}) as { running?: unknown; known?: unknown };
-  for (const field of ['running', 'known'] as const) {
-    const list = p[field];
-    if (Array.isArray(list) && list.length > HELLO_MAX_RUNS) {
-      return `malformed hello: it lists ${list.length} ${field} runs; at most ${HELLO_MAX_RUNS} are accepted`;
-    }
-  }
-  return 'malformed hello';
-}
-
-/** The agent's connection closed before its hello was reconciled at all: said like a stop mid-way (agent-events). */
-function abandonedBeforeReconciling(log: Logger, s: AgentSession, hello: Hello): void {
-  const runs = new Set([...hello.known, ...hello.running.map((r) => r.runId)]).size;
-  log.info(
-    { nodeId: s.nodeId, reconciled: 0, runs },
-    'agent hello: the connection closed during reconciliation; stopped',
-  );
 }
