@@ -129,6 +129,9 @@ export interface AgentsSample {
   cpu: number;
   /** Server RSS, the highest 1 s sample of the window, MB. */
   rss: number;
+  /** Server RSS at the start and at the end of the window, MB: growth under steady heartbeats shows here. */
+  rssStart: number;
+  rssEnd: number;
   /** First connect → last welcome, ms. */
   connectMs: number;
   /** Heartbeats per second the simulator actually sent during the window. */
@@ -205,7 +208,8 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
     const c0 = cpuTicks(pid);
     const s0 = cpuTicks(simPid);
     const t0 = performance.now();
-    let rss = 0;
+    const rssStart = rssMbOf(pid);
+    let rss = rssStart;
     while (performance.now() - t0 < windowS * 1000) {
       rss = Math.max(rss, rssMbOf(pid));
       await sleep(1_000);
@@ -213,7 +217,8 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
     const seconds = (performance.now() - t0) / 1000;
     const cpu = ((cpuTicks(pid) - c0) / CLK_TCK / seconds) * 100;
     const simCpu = ((cpuTicks(simPid) - s0) / CLK_TCK / seconds) * 100;
-    rss = Math.max(rss, rssMbOf(pid));
+    const rssEnd = rssMbOf(pid);
+    rss = Math.max(rss, rssEnd);
     const stats = sim.last('stats') ?? {};
     if (master) {
       // The heartbeats did what they are for: the master kept their host metrics (flushed within a second).
@@ -226,6 +231,8 @@ async function agentsRun(kind: 'master' | 'bare', n: number, windowS: number): P
     return {
       cpu,
       rss,
+      rssStart,
+      rssEnd,
       connectMs: Number(connected.connectMs),
       hbRate: (Number(stats.heartbeats ?? 0) - hb0) / seconds,
       simCpu,
@@ -252,6 +259,8 @@ export async function agents10k(opts: { runs: number; agents: number; windowS: n
   const summary = (xs: AgentsSample[]) => ({
     cpu: med(xs, 'cpu'),
     rss: med(xs, 'rss'),
+    rssStart: med(xs, 'rssStart'),
+    rssEnd: med(xs, 'rssEnd'),
     connectMs: med(xs, 'connectMs'),
     hbRate: med(xs, 'hbRate'),
     simCpu: med(xs, 'simCpu'),

@@ -350,7 +350,14 @@ async function measure(stamp: Stamp, keep: string) {
       fmt(ours.rss),
       `bare ws ${fmt(bare.rss)}`,
       `+${fmt(ours.rss - bare.rss)} MB`,
-      '< 500',
+      '< 500, ≤ +60 MB',
+    ]);
+    rows.push([
+      `${n} agents: RSS at window start → end (MB)`,
+      `${fmt(ours.rssStart)} → ${fmt(ours.rssEnd)}`,
+      `bare ws ${fmt(bare.rssStart)} → ${fmt(bare.rssEnd)}`,
+      `growth ${fmt(ours.rssEnd - ours.rssStart)} / ${fmt(bare.rssEnd - bare.rssStart)} MB`,
+      '',
     ]);
     rows.push([
       `${n} agents: connect time (s)`,

@@ -10,7 +10,6 @@ import type { WebSocket } from 'ws';
 import {
   AgentToMaster,
   HANDSHAKE_TIMEOUT_MS,
-  HELLO_MAX_RUNS,
   HEARTBEAT_INTERVAL_MS,
   MasterToAgent,
   PROTOCOL_VERSION,
@@ -30,7 +29,8 @@ import { AgentSession } from '../registry/agent-session.js';
 import type { NodeAuthenticator } from '../auth/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
-import { checkHello, checkIdentify, versionMismatch } from './handshake.js';
+import { abandonedBeforeReconciling, checkHello, checkIdentify, helloProblem, versionMismatch } from './handshake.js';
+import { OrderedFrames } from './ordered-frames.js';
 import { isSessionMessage, type SessionMessageType } from './session-handlers.js';
 
 export interface ConnectionDeps {
@@ -41,52 +41,93 @@ export interface ConnectionDeps {
   onAuthenticated: OnAuthenticated;
   heartbeatTimeoutMs: number;
   now: () => number;
-  /** The handshake is over (welcomed or not): this socket no longer counts as pending. */
-  onHandshakeDone: () => void;
   /** The session messages' handler map (one per gateway: it holds no per-connection state). */
   sessionHandlers: HandlerMap<AgentToMaster, AgentSession, SessionMessageType>;
 }
 
 type Phase = 'identify' | 'hello' | 'ready' | 'closed';
 
-/** Serves one agent socket until it closes. */
-export function serveAgent(ws: WebSocket, req: IncomingMessage, d: ConnectionDeps): void {
-  new AgentConnection(ws, req.socket.remoteAddress ?? 'unknown', d).start();
+/**
+ * Serves one agent socket until it closes. `d` is shared by every connection of a gateway; `onHandshakeDone` is
+ * called once the handshake is over (welcomed or not): this socket no longer counts as pending.
+ */
+export function serveAgent(ws: WebSocket, req: IncomingMessage, d: ConnectionDeps, onHandshakeDone: () => void): void {
+  new AgentConnection(ws, req.socket.remoteAddress ?? 'unknown', d, onHandshakeDone).start();
 }
 
+/** The connection each socket serves: the socket's listeners are shared functions that look their connection up. */
+const connections = new WeakMap<WebSocket, AgentConnection>();
+
 /**
- * One connection's state. Its behaviour lives on the prototype rather than in per-socket closures: a master holds
- * ten thousand of these, and each closure would be allocated ten thousand times.
+ * One connection's state. Its behaviour lives on the prototype rather than in per-socket closures, and what only
+ * the handshake needs is dropped at welcome: a master holds ten thousand of these (bench agents10k), and each
+ * closure, timer or nonce kept would be allocated ten thousand times.
  */
-class AgentConnection {
-  readonly #serverNonce = randomBytes(32).toString('hex');
+class AgentConnection extends OrderedFrames {
+  /** Until the handshake is over. */
+  #serverNonce: string | undefined = randomBytes(32).toString('hex');
   #phase: Phase = 'identify';
+  /** Until the handshake is over. */
   #identity: Identify | undefined;
   #session: AgentSession | undefined;
   /** The session being welcomed: closed with the socket, so the reconciliation of its hello stops with it. */
   #handshaking: AgentSession | undefined;
-  #chain: Promise<void> = Promise.resolve();
   #timeout: NodeJS.Timeout | undefined;
+  #onHandshakeDone: (() => void) | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly remote: string,
     private readonly d: ConnectionDeps,
-  ) {}
+    onHandshakeDone: () => void,
+  ) {
+    super();
+    this.#onHandshakeDone = onHandshakeDone;
+  }
+
+  static #onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    const c = connections.get(this);
+    if (c) c.enqueue(data, isBinary);
+  }
+
+  static #onSocketClose(this: WebSocket): void {
+    const c = connections.get(this);
+    if (c) c.#onClose();
+  }
+
+  static #onSocketError(this: WebSocket, e: Error): void {
+    const c = connections.get(this);
+    c?.d.log.warn({ err: e, remote: c.remote }, 'agent socket error');
+  }
+
+  static #onHandshakeTimeout(ws: WebSocket): void {
+    ws.close(4002, 'handshake timeout');
+  }
 
   start(): void {
     const { ws } = this;
-    this.#timeout = setTimeout(() => ws.close(4002, 'handshake timeout'), HANDSHAKE_TIMEOUT_MS);
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      this.#chain = this.#chain
-        .then(() => this.#onFrame(data, isBinary))
-        .catch((e: unknown) =>
-          this.d.log.error({ err: e, nodeId: this.#session?.nodeId }, 'error handling agent message'),
-        );
-    });
-    ws.on('close', () => this.#onClose());
-    ws.on('error', (e) => this.d.log.warn({ err: e, remote: this.remote }, 'agent socket error'));
-    this.#send('challenge', { nonce: this.#serverNonce, protocolVersion: PROTOCOL_VERSION, serverTime: this.d.now() });
+    connections.set(ws, this);
+    this.#timeout = setTimeout(AgentConnection.#onHandshakeTimeout, HANDSHAKE_TIMEOUT_MS, ws);
+    ws.on('message', AgentConnection.#onMessage);
+    ws.on('close', AgentConnection.#onSocketClose);
+    ws.on('error', AgentConnection.#onSocketError);
+    this.#send('challenge', { nonce: this.#serverNonce!, protocolVersion: PROTOCOL_VERSION, serverTime: this.d.now() });
+  }
+
+  protected frameFailed(e: unknown): void {
+    this.d.log.error({ err: e, nodeId: this.#session?.nodeId }, 'error handling agent message');
+  }
+
+  /** The handshake is over (welcomed or not): forget what only it needed, and release its pending slot. */
+  #handshakeOver(): void {
+    clearTimeout(this.#timeout);
+    this.#timeout = undefined;
+    this.#serverNonce = undefined;
+    this.#identity = undefined;
+    this.#handshaking = undefined;
+    const done = this.#onHandshakeDone;
+    this.#onHandshakeDone = undefined;
+    done?.();
   }
 
   #send<K extends keyof MasterToAgent & string>(type: K, payload: MessageInputOf<MasterToAgent, K>): void {
@@ -96,7 +137,8 @@ class AgentConnection {
   #reject(code: ErrorCode, message: string): void {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
-    this.d.log.warn({ remote: this.remote, code, nodeId: this.#identity?.nodeId }, `agent rejected: ${message}`);
+    const nodeId = this.#identity?.nodeId ?? this.#session?.nodeId;
+    this.d.log.warn({ remote: this.remote, code, nodeId }, `agent rejected: ${message}`);
     this.#send('rejected', { code, message });
     this.#session?.markClosed();
     this.ws.close(4003, code);
@@ -115,7 +157,7 @@ class AgentConnection {
   /** Re-checks the credential: a revoke, re-registration or rotation may land while the handshake awaits. */
   #stillValid(hello: Hello): boolean {
     if (this.#phase === 'closed') return false;
-    const v = checkHello(this.#identity!, hello, this.#serverNonce, this.d.now(), this.d.auth);
+    const v = checkHello(this.#identity!, hello, this.#serverNonce!, this.d.now(), this.d.auth);
     if (!v.ok) this.#reject(v.code, v.message);
     return v.ok;
   }
@@ -123,7 +165,7 @@ class AgentConnection {
   async #authenticate(hello: Hello): Promise<AgentSession | undefined> {
     const { d } = this;
     const id = this.#identity!;
-    const verdict = checkHello(id, hello, this.#serverNonce, d.now(), d.auth);
+    const verdict = checkHello(id, hello, this.#serverNonce!, d.now(), d.auth);
     if (!verdict.ok) {
       this.#reject(verdict.code, verdict.message);
       return undefined;
@@ -181,7 +223,7 @@ class AgentConnection {
       if (env.type !== 'identify') return this.#identifyExpected(env);
       const parsed = AgentToMaster.identify.message.safeParse(env.payload);
       if (!parsed.success) return this.#reject('PROTOCOL_ERROR', 'malformed identify');
-      const verdict = checkIdentify(parsed.data, this.#serverNonce, this.d.auth);
+      const verdict = checkIdentify(parsed.data, this.#serverNonce!, this.d.auth);
       if (!verdict.ok) return this.#reject(verdict.code, verdict.message);
       this.#identity = parsed.data;
       this.#phase = 'hello';
@@ -196,8 +238,7 @@ class AgentConnection {
     this.#session = await this.#authenticate(parsed.data);
     if (!this.#session) return;
     this.#phase = 'ready';
-    clearTimeout(this.#timeout);
-    this.d.onHandshakeDone();
+    this.#handshakeOver();
   }
 
   async #onSessionFrame(s: AgentSession, env: Envelope): Promise<void> {
@@ -218,7 +259,7 @@ class AgentConnection {
     await handleMessage(AgentToMaster, this.d.sessionHandlers, env.type, env.payload, s);
   }
 
-  async #onFrame(data: Buffer, isBinary: boolean): Promise<void> {
+  protected async handleFrame(data: Buffer, isBinary: boolean): Promise<void> {
     if (this.#phase === 'closed') return;
     if (isBinary) return this.#reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
     let env: Envelope;
@@ -231,10 +272,10 @@ class AgentConnection {
   }
 
   #onClose(): void {
-    clearTimeout(this.#timeout);
     this.#phase = 'closed';
     this.#handshaking?.markClosed();
-    this.d.onHandshakeDone();
+    this.#handshakeOver();
+    connections.delete(this.ws);
     const session = this.#session;
     if (session) {
       session.markClosed();
@@ -242,25 +283,4 @@ class AgentConnection {
       this.d.log.info({ nodeId: session.nodeId }, 'agent disconnected');
     }
   }
-}
-
-/** Why a hello was refused: its run lists past the bound say so plainly (an agent can act on that). */
-function helloProblem(payload: unknown): string {
-  const p = (payload ?? {}) as { running?: unknown; known?: unknown };
-  for (const field of ['running', 'known'] as const) {
-    const list = p[field];
-    if (Array.isArray(list) && list.length > HELLO_MAX_RUNS) {
-      return `malformed hello: it lists ${list.length} ${field} runs; at most ${HELLO_MAX_RUNS} are accepted`;
-    }
-  }
-  return 'malformed hello';
-}
-
-/** The agent's connection closed before its hello was reconciled at all: said like a stop mid-way (agent-events). */
-function abandonedBeforeReconciling(log: Logger, s: AgentSession, hello: Hello): void {
-  const runs = new Set([...hello.known, ...hello.running.map((r) => r.runId)]).size;
-  log.info(
-    { nodeId: s.nodeId, reconciled: 0, runs },
-    'agent hello: the connection closed during reconciliation; stopped',
-  );
 }

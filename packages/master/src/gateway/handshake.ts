@@ -4,9 +4,12 @@
  * - `hello`: clock skew (so an old handshake can't be replayed later) and the proof of the node secret over both
  *   nonces (so only its holder gets in). Both nonces are fresh per connection, so a captured handshake is useless
  *   on any other connection.
+ * And how a refused or abandoned hello is said.
  */
+import type { Logger } from 'pino';
 import {
   HANDSHAKE_MAX_SKEW_MS,
+  HELLO_MAX_RUNS,
   PROTOCOL_VERSION,
   type ErrorCode,
   type Hello,
@@ -14,6 +17,7 @@ import {
   type NodeKind,
 } from '@scrapyard/protocol';
 import type { NodeAuthenticator } from '../auth/node-auth.js';
+import type { AgentSession } from '../registry/agent-session.js';
 
 export interface Refusal {
   ok: false;
@@ -60,4 +64,25 @@ export function checkHello(
     mac: hello.mac,
     temporary: id.temporary,
   });
+}
+
+/** Why a hello was refused: its run lists past the bound say so plainly (an agent can act on that). */
+export function helloProblem(payload: unknown): string {
+  const p = (payload ?? {}) as { running?: unknown; known?: unknown };
+  for (const field of ['running', 'known'] as const) {
+    const list = p[field];
+    if (Array.isArray(list) && list.length > HELLO_MAX_RUNS) {
+      return `malformed hello: it lists ${list.length} ${field} runs; at most ${HELLO_MAX_RUNS} are accepted`;
+    }
+  }
+  return 'malformed hello';
+}
+
+/** The agent's connection closed before its hello was reconciled at all: said like a stop mid-way (agent-events). */
+export function abandonedBeforeReconciling(log: Logger, s: AgentSession, hello: Hello): void {
+  const runs = new Set([...hello.known, ...hello.running.map((r) => r.runId)]).size;
+  log.info(
+    { nodeId: s.nodeId, reconciled: 0, runs },
+    'agent hello: the connection closed during reconciliation; stopped',
+  );
 }

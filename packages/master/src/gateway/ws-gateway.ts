@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import { AGENT_WS_PATH, MAX_FRAME_BYTES, WS_SUBPROTOCOL } from '@scrapyard/protocol';
 import type { NodeAuthenticator } from '../auth/node-auth.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { serveAgent } from './agent-connection.js';
+import { serveAgent, type ConnectionDeps } from './agent-connection.js';
 import { sessionHandlers } from './session-handlers.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
 import { PendingHandshakes, refuseUpgrade } from './upgrade-gate.js';
@@ -27,11 +27,9 @@ export class WsGateway {
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
   readonly #registry: AgentRegistry;
-  readonly #auth: NodeAuthenticator;
-  readonly #handlers: GatewayHandlers;
-  readonly #sessionHandlers: ReturnType<typeof sessionHandlers>;
-  readonly #onAuthenticated: OnAuthenticated;
   readonly #heartbeatTimeoutMs: number;
+  /** What every connection needs, shared: one object, not one per socket. */
+  readonly #deps: ConnectionDeps;
   readonly #now: () => number;
   readonly #pending: PendingHandshakes;
   #refusedSinceLog = 0;
@@ -50,12 +48,18 @@ export class WsGateway {
   }) {
     this.#log = opts.logger.child({ component: 'ws-gateway' });
     this.#registry = opts.registry;
-    this.#auth = opts.auth;
-    this.#handlers = opts.handlers;
-    this.#sessionHandlers = sessionHandlers(opts.handlers);
-    this.#onAuthenticated = opts.onAuthenticated;
     this.#heartbeatTimeoutMs = opts.heartbeatTimeoutMs;
     this.#now = opts.now ?? Date.now;
+    this.#deps = {
+      log: this.#log,
+      registry: opts.registry,
+      auth: opts.auth,
+      handlers: opts.handlers,
+      onAuthenticated: opts.onAuthenticated,
+      heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+      now: this.#now,
+      sessionHandlers: sessionHandlers(opts.handlers),
+    };
     this.#pending = new PendingHandshakes(opts.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES);
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -94,21 +98,14 @@ export class WsGateway {
         `too many agent handshakes in progress (max_pending_handshakes = ${this.#pending.max}): retry shortly`,
       );
     }
-    // Released at welcome, or when the socket goes, whichever comes first (also if `ws` refuses the upgrade).
-    socket.once('close', release);
-    this.#wss.handleUpgrade(req, socket, head, (ws) =>
-      serveAgent(ws, req, {
-        log: this.#log,
-        registry: this.#registry,
-        auth: this.#auth,
-        handlers: this.#handlers,
-        onAuthenticated: this.#onAuthenticated,
-        heartbeatTimeoutMs: this.#heartbeatTimeoutMs,
-        now: this.#now,
-        onHandshakeDone: release,
-        sessionHandlers: this.#sessionHandlers,
-      }),
-    );
+    // Released at welcome, or when the socket goes, whichever comes first (also if `ws` refuses the upgrade). At
+    // welcome the close listener goes too: a welcomed socket keeps nothing of its handshake.
+    const done = () => {
+      socket.removeListener('close', done);
+      release();
+    };
+    socket.once('close', done);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, req, this.#deps, done));
   }
 
   #noteOverload(req: IncomingMessage): void {

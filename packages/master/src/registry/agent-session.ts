@@ -21,6 +21,10 @@ interface PendingReply {
   timer: NodeJS.Timeout;
 }
 
+/** Most agents carry no tags: they share these instead of an empty array and set each (a master holds 10,000). */
+const NO_TAGS: readonly string[] = Object.freeze([]);
+const NO_TAG_SET: ReadonlySet<string> = new Set();
+
 export class AgentSession {
   readonly nodeId: string;
   readonly kind: NodeKind;
@@ -40,7 +44,8 @@ export class AgentSession {
   load = 0;
   #socket: WebSocket;
   #nextId = 1;
-  #replies = new Map<number, PendingReply>();
+  /** Requests awaiting their reply; created by the first request (most sessions never get one). */
+  #replies: Map<number, PendingReply> | undefined;
   #closed = false;
 
   constructor(opts: {
@@ -59,8 +64,8 @@ export class AgentSession {
     this.nodeId = opts.nodeId;
     this.kind = opts.kind;
     this.slots = opts.slots;
-    this.tags = Object.freeze([...opts.tags]);
-    this.tagSet = new Set(opts.tags);
+    this.tags = opts.tags.length === 0 ? NO_TAGS : Object.freeze([...opts.tags]);
+    this.tagSet = opts.tags.length === 0 ? NO_TAG_SET : new Set(opts.tags);
     this.dedicated = opts.dedicated;
     this.hostname = opts.hostname;
     this.address = opts.address;
@@ -95,19 +100,19 @@ export class AgentSession {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#replies.delete(id);
+        this.#forget(id);
         reject(new Error(`agent ${this.nodeId} did not answer ${type} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#replies.set(id, { type, resolve: resolve as (v: unknown) => void, reject, timer });
+      (this.#replies ??= new Map()).set(id, { type, resolve: resolve as (v: unknown) => void, reject, timer });
       this.#socket.send(encodeEnvelope({ type, id, payload: valid }));
     });
   }
 
   /** Routes a reply frame to its request; false when nothing waits for it. */
   settleReply(replyTo: number, payload: unknown): boolean {
-    const waiting = this.#replies.get(replyTo);
+    const waiting = this.#replies?.get(replyTo);
     if (!waiting) return false;
-    this.#replies.delete(replyTo);
+    this.#forget(replyTo);
     clearTimeout(waiting.timer);
     try {
       waiting.resolve(validateReply(MasterToAgent, waiting.type as RequestTypes<MasterToAgent> & string, payload));
@@ -117,13 +122,20 @@ export class AgentSession {
     return true;
   }
 
+  /** An empty map goes: its table stays as large as it ever grew. */
+  #forget(id: number): void {
+    this.#replies?.delete(id);
+    if (this.#replies?.size === 0) this.#replies = undefined;
+  }
+
   markClosed(): void {
     this.#closed = true;
-    for (const w of this.#replies.values()) {
+    const replies = this.#replies;
+    this.#replies = undefined;
+    for (const w of replies?.values() ?? []) {
       clearTimeout(w.timer);
       w.reject(new Error(`agent ${this.nodeId} disconnected`));
     }
-    this.#replies.clear();
   }
 
   close(code: number, reason: string): void {

@@ -72,7 +72,13 @@ function toHostMetrics(r: HostMetricsTable): HostMetrics {
 }
 
 export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
-  const latest = new Map<string, HostMetrics>();
+  /**
+   * Each node's latest sample, as the row buffered for its INSERT: the row is made anyway, and keeping it rather
+   * than the heartbeat's parsed object lets that object die young. Whatever lives past a few young-generation
+   * collections is promoted to the old one, and at 10,000 agents the parsed samples kept here were most of what
+   * the master promoted (bench agents10k: its RSS grew until a full collection).
+   */
+  const latest = new Map<string, HostMetricsTable>();
   let hostRows: HostRow[] = [];
   let jobRows: JobRow[] = [];
   let dropped = 0;
@@ -155,8 +161,7 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
     /** Buffers one host sample and makes it the node's latest. Ignored after close. */
     recordHost(nodeId: string, m: HostMetrics): void {
       if (closed) return;
-      latest.set(nodeId, m);
-      admit(hostRows, {
+      const row: HostMetricsTable = {
         node_id: nodeId,
         at: m.at,
         cpu_percent: m.cpuPercent,
@@ -170,7 +175,9 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
         disk_total: m.diskTotalBytes,
         net_rx: m.netRxBytesPerSec,
         net_tx: m.netTxBytesPerSec,
-      });
+      };
+      latest.set(nodeId, row);
+      admit(hostRows, row);
       schedule();
     },
 
@@ -185,7 +192,8 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
 
     /** The node's most recent sample since the master started (memory only: for the node list and placement). */
     latestHost(nodeId: string): HostMetrics | undefined {
-      return latest.get(nodeId);
+      const row = latest.get(nodeId);
+      return row && toHostMetrics(row);
     },
 
     /** The latest `limit` flushed samples of a node taken at or after `since`, oldest first. */
