@@ -245,3 +245,11 @@ export {
   GRANTS_MAX,
   Grants,
 } from './http/access.js';
+export {
+  LOGIN_NAME_MAX,
+  LOGIN_PASSWORD_MAX,
+  LoginRequest,
+  BrowserSession,
+  BrowserSessionList,
+  SessionWho,
+} from './http/sessions.js';

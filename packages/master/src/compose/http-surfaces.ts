@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
+import { csrfGuard } from '../auth/csrf.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
@@ -17,6 +18,8 @@ import { agentRegisterRoutes } from '../routes/agent/register.js';
 import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
+import { sessionRoutes } from '../routes/api/sessions.js';
+import { createBrowserSessions } from './browser-sessions.js';
 import type { Alerts } from './alerts.js';
 import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
@@ -55,12 +58,14 @@ export async function createHttpServer({
   alerts,
   prometheus,
 }: HttpDeps) {
+  const browser = createBrowserSessions({ config, logger, now, storage: s, events });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
+    resolvers: [browser.sessions.resolver],
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -86,10 +91,14 @@ export async function createHttpServer({
   });
   // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
   app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
+  app.addHook('onRequest', csrfGuard({ auth, publicUrl: config.publicUrl }));
+  browser.sessions.start();
+  app.addHook('onClose', () => browser.sessions.stop());
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
   await app.register(metricsRoute, { auth, exporter: prometheus.exporter });
+  await app.register(sessionRoutes, { auth, ...browser, events, prefix: '/api/v1' });
   await app.register(apiPlugin, {
     admin: cluster.nodeAdmin,
     jobs: s.jobs,
