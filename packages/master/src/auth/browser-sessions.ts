@@ -111,7 +111,7 @@ export class BrowserSessions {
       expires_at: now + this.#o.lifetimeMs,
     };
     await this.#o.repo.insert(row);
-    const evicted = await this.#o.repo.evictBeyond(user.userId, this.#o.maxPerUser ?? MAX_PER_USER);
+    const evicted = await this.#o.repo.evictBeyond(user.userId, this.#o.maxPerUser ?? MAX_PER_USER, row.id);
     for (const id of evicted) this.#revoked(id, user, 'evicted');
     this.#o.events.publish({
       type: 'access.changed',

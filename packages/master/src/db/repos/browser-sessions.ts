@@ -71,15 +71,19 @@ export function createBrowserSessionsRepo(db: Db) {
       return rows.map((r) => r.id);
     },
 
-    /** Deletes a user's oldest sessions beyond the newest `keep`; returns their ids. */
-    async evictBeyond(userId: string, keep: number): Promise<string[]> {
+    /**
+     * Deletes a user's oldest sessions so that `keep` remain, never `newest` (the one just created, even when others
+     * share its millisecond); returns their ids.
+     */
+    async evictBeyond(userId: string, keep: number, newest: string): Promise<string[]> {
       const rows = await db
         .selectFrom('browser_sessions')
         .select('id')
         .where('user_id', '=', userId)
+        .where('id', '!=', newest)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
-        .offset(keep)
+        .offset(Math.max(0, keep - 1))
         .limit(10_000)
         .execute();
       await deleteIds(rows.map((r) => r.id));
