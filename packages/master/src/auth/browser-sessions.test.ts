@@ -53,23 +53,27 @@ const storedLastSeen = async (db: Db, id: string) =>
   (await db.selectFrom('browser_sessions').select('last_seen_at').where('id', '=', id).executeTakeFirstOrThrow())
     .last_seen_at;
 
-testEachStore('a login makes a session its cookie resolves to the user; only the digest is stored', {}, async (t, store) => {
-  const { db, published, sessions, login, use } = await setUp(t, store);
-  const secret = await login();
-  const p = await use(secret);
-  assert.equal(p?.kind, 'user');
-  assert.ok(p?.kind === 'user');
-  assert.deepEqual({ ...p, sessionId: undefined }, { kind: 'user', userId: 'u1', name: 'ann', grants: VIEWER, sessionId: undefined });
-  const rows = await db.selectFrom('browser_sessions').selectAll().execute();
-  assert.equal(rows.length, 1);
-  assert.equal(rows[0]!.digest, sessionDigest(secret));
-  assert.equal(rows[0]!.id, p.sessionId);
-  assert.equal(await use('A'.repeat(43)), undefined, 'an unknown cookie is no one');
-  assert.equal(await sessions.resolve('scrapyard_session=%%%', { address: '' }), undefined);
-  const created = published.find((e) => e.type === 'access.changed');
-  assert.deepEqual(
-    created && { ...created, seq: 0, at: 0 },
-    {
+testEachStore(
+  'a login makes a session its cookie resolves to the user; only the digest is stored',
+  {},
+  async (t, store) => {
+    const { db, published, sessions, login, use } = await setUp(t, store);
+    const secret = await login();
+    const p = await use(secret);
+    assert.equal(p?.kind, 'user');
+    assert.ok(p?.kind === 'user');
+    assert.deepEqual(
+      { ...p, sessionId: undefined },
+      { kind: 'user', userId: 'u1', name: 'ann', grants: VIEWER, sessionId: undefined },
+    );
+    const rows = await db.selectFrom('browser_sessions').selectAll().execute();
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.digest, sessionDigest(secret));
+    assert.equal(rows[0]!.id, p.sessionId);
+    assert.equal(await use('A'.repeat(43)), undefined, 'an unknown cookie is no one');
+    assert.equal(await sessions.resolve('scrapyard_session=%%%', { address: '' }), undefined);
+    const created = published.find((e) => e.type === 'access.changed');
+    assert.deepEqual(created && { ...created, seq: 0, at: 0 }, {
       type: 'access.changed',
       entity: 'session',
       id: p.sessionId,
@@ -79,11 +83,11 @@ testEachStore('a login makes a session its cookie resolves to the user; only the
       summary: { address: '10.0.0.1', userAgent: 'Firefox' },
       seq: 0,
       at: 0,
-    },
-  );
-  assert.ok(!JSON.stringify(published).includes(secret), 'no secret in events');
-  assert.ok(!JSON.stringify(published).includes(sessionDigest(secret)), 'nor its digest');
-});
+    });
+    assert.ok(!JSON.stringify(published).includes(secret), 'no secret in events');
+    assert.ok(!JSON.stringify(published).includes(sessionDigest(secret)), 'nor its digest');
+  },
+);
 
 testEachStore('idle and absolute expiry; use keeps it alive until the absolute one', {}, async (t, store) => {
   const { clock, login, use } = await setUp(t, store);
@@ -127,12 +131,28 @@ testEachStore('a password change, a disabled user, a revocation end sessions at 
   // The event deletes them without waiting for a use.
   const b = await login();
   assert.ok(await use(b));
-  events.publish({ type: 'access.changed', entity: 'user', id: 'u1', name: 'ann', change: 'disabled', userId: 'u1', summary: {} });
+  events.publish({
+    type: 'access.changed',
+    entity: 'user',
+    id: 'u1',
+    name: 'ann',
+    change: 'disabled',
+    userId: 'u1',
+    summary: {},
+  });
   await waitForNoSessions(db);
   assert.equal(await use(b), undefined);
   const revoked = published.filter((e) => e.type === 'access.changed' && e.change === 'revoked');
   assert.deepEqual(revoked.at(-1) && { ...revoked.at(-1), seq: 0, at: 0 }, {
-    type: 'access.changed', entity: 'session', id: revoked.at(-1)!.id, name: 'ann', change: 'revoked', userId: 'u1', summary: { reason: 'disabled' }, seq: 0, at: 0,
+    type: 'access.changed',
+    entity: 'session',
+    id: revoked.at(-1)!.id,
+    name: 'ann',
+    change: 'revoked',
+    userId: 'u1',
+    summary: { reason: 'disabled' },
+    seq: 0,
+    at: 0,
   });
   // A disabled user's cookie is refused even if the row survived.
   const c = await login();
@@ -146,21 +166,29 @@ testEachStore('a password change, a disabled user, a revocation end sessions at 
   assert.equal(await sessions.revoke(id, 'revoked'), false);
 });
 
-testEachStore("grants are read at each use (a changed grant counts at once); the oldest beyond the bound go", {}, async (t, store) => {
-  const { db, clock, login, use, sessions } = await setUp(t, store, 2);
-  const first = await login();
-  clock.now += 1;
-  const grants = [{ role: 'operator', projects: '*' }];
-  await db.updateTable('users').where('id', '=', 'u1').set({ grants: JSON.stringify(grants), updated_at: 2 }).execute();
-  assert.deepEqual(((await use(first)) as { grants: unknown }).grants, grants);
-  await login();
-  await login();
-  assert.equal(await use(first), undefined, 'evicted by the third login');
-  // Logins in the same millisecond never evict the session just created.
-  const same = [await login(), await login(), await login()];
-  assert.ok(await use(same[2]!));
-  assert.equal((await sessions.list('ann')).length, 2);
-});
+testEachStore(
+  'grants are read at each use (a changed grant counts at once); the oldest beyond the bound go',
+  {},
+  async (t, store) => {
+    const { db, clock, login, use, sessions } = await setUp(t, store, 2);
+    const first = await login();
+    clock.now += 1;
+    const grants = [{ role: 'operator', projects: '*' }];
+    await db
+      .updateTable('users')
+      .where('id', '=', 'u1')
+      .set({ grants: JSON.stringify(grants), updated_at: 2 })
+      .execute();
+    assert.deepEqual(((await use(first)) as { grants: unknown }).grants, grants);
+    await login();
+    await login();
+    assert.equal(await use(first), undefined, 'evicted by the third login');
+    // Logins in the same millisecond never evict the session just created.
+    const same = [await login(), await login(), await login()];
+    assert.ok(await use(same[2]!));
+    assert.equal((await sessions.list('ann')).length, 2);
+  },
+);
 
 async function waitForNoSessions(db: Db): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -27,9 +27,13 @@ export interface CsrfRequest {
 export function csrfRefusal(r: CsrfRequest, expectedToken: string, ownOrigin: string | undefined): string | null {
   if (SAFE_METHODS.has(r.method)) return null;
   if (r.fetchSite !== undefined) {
-    return r.fetchSite === 'same-origin' || r.fetchSite === 'none' ? null : `Sec-Fetch-Site: ${r.fetchSite.slice(0, 50)}`;
+    return r.fetchSite === 'same-origin' || r.fetchSite === 'none'
+      ? null
+      : `Sec-Fetch-Site: ${r.fetchSite.slice(0, 50)}`;
   }
-  if (r.origin !== undefined) return isOwnOrigin(r.origin, r.host, ownOrigin) ? null : `Origin ${r.origin.slice(0, 200)}`;
+  if (r.origin !== undefined) {
+    return isOwnOrigin(r.origin, r.host, ownOrigin) ? null : `Origin ${r.origin.slice(0, 200)}`;
+  }
   if (r.token === undefined) return 'no Sec-Fetch-Site, Origin or X-CSRF-Token header';
   return sameSecret(r.token, expectedToken) ? null : 'wrong X-CSRF-Token';
 }

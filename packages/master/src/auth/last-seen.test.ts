@@ -4,7 +4,11 @@ import { LastSeen } from './last-seen.js';
 
 void test('uses are coalesced: one write per distinct time per flush, never one per request', async () => {
   const writes: [string[], number][] = [];
-  const seen = new LastSeen({ flushMs: 1_000, onError: assert.fail, write: async (ids, at) => void writes.push([[...ids], at]) });
+  const seen = new LastSeen({
+    flushMs: 1_000,
+    onError: assert.fail,
+    write: async (ids, at) => void writes.push([[...ids], at]),
+  });
   for (let i = 1; i <= 100; i++) seen.seen('a', i);
   seen.seen('b', 100);
   seen.seen('c', 7);

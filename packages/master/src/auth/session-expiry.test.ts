@@ -12,7 +12,11 @@ void test('a session ends at the earlier of its idle and absolute expiry', () =>
   assert.equal(deadReason(session, owner, 69_999, IDLE), null);
   assert.equal(deadReason(session, owner, 70_000, IDLE), 'idle');
   assert.equal(deadReason({ ...session, lastSeenAt: 99_000 }, owner, 99_999, IDLE), null);
-  assert.equal(deadReason({ ...session, lastSeenAt: 99_000 }, owner, 100_000, IDLE), 'expired', 'however recently used');
+  assert.equal(
+    deadReason({ ...session, lastSeenAt: 99_000 }, owner, 100_000, IDLE),
+    'expired',
+    'however recently used',
+  );
 });
 
 void test("a disabled user's session, and one older than the user's password, is dead", () => {

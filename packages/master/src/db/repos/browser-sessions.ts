@@ -48,8 +48,7 @@ export function createBrowserSessionsRepo(db: Db) {
         .where('s.digest', '=', digest)
         .executeTakeFirst(),
 
-    get: (id: string): Promise<SessionWithUser | undefined> =>
-      withUser().where('s.id', '=', id).executeTakeFirst(),
+    get: (id: string): Promise<SessionWithUser | undefined> => withUser().where('s.id', '=', id).executeTakeFirst(),
 
     /** Sessions, newest first: of one user (by id or name), or of everyone. */
     list(user: string | undefined, limit: number): Promise<SessionWithUser[]> {

@@ -83,7 +83,9 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     const p = await principalOf(req);
     const secret = sessionSecretIn(req.headers.cookie);
     const session = p.kind === 'user' && p.sessionId ? await o.sessions.get(p.sessionId, p.sessionId) : undefined;
-    if (p.kind !== 'user' || session === undefined || secret === undefined) throw new ApiError('UNAUTHORIZED', NO_SESSION);
+    if (p.kind !== 'user' || session === undefined || secret === undefined) {
+      throw new ApiError('UNAUTHORIZED', NO_SESSION);
+    }
     return reply.header('cache-control', 'no-store').send(who(p, session, secret));
   });
 
@@ -125,7 +127,11 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
   });
 }
 
-function who(user: { userId: string; name: string; grants: readonly Grant[] }, session: BrowserSession, secret: string) {
+function who(
+  user: { userId: string; name: string; grants: readonly Grant[] },
+  session: BrowserSession,
+  secret: string,
+) {
   return {
     user: { id: user.userId, name: user.name, grants: [...user.grants] },
     session,
