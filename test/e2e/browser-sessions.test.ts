@@ -105,7 +105,8 @@ void test('login, the cookie on the REST API, CSRF, listing, revocation and logo
       body: '{}',
     });
   // An origin the cross-site guard trusts (cors_origins) still may not ride a session.
-  for (const headers of [{ origin: DASH }, { origin: DASH, 'sec-fetch-site': 'cross-site' }]) {
+  const trusted: Record<string, string>[] = [{ origin: DASH }, { origin: DASH, 'sec-fetch-site': 'cross-site' }];
+  for (const headers of trusted) {
     const r = await enroll(headers);
     assert.equal(r.status, 403, `${JSON.stringify(headers)}: ${r.text}`);
     assert.equal(codeOf(r), 'CSRF_FAILED');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import type { Grant } from '@scrapyard/protocol';
 import { pino } from 'pino';
 import type { Db } from '../db/database.js';
 import { createBrowserSessionsRepo } from '../db/repos/browser-sessions.js';
@@ -10,7 +11,7 @@ import { sessionDigest } from './session-cookie.js';
 
 const IDLE = 60_000;
 const LIFETIME = 600_000;
-const VIEWER = [{ role: 'viewer', projects: ['a'] }] as const;
+const VIEWER: Grant[] = [{ role: 'viewer', projects: ['a'] }];
 
 async function setUp(t: TestContext, store: Store, maxPerUser?: number) {
   const db = await openTestDatabase(t, store);
@@ -142,7 +143,9 @@ testEachStore('a password change, a disabled user, a revocation end sessions at 
   });
   await waitForNoSessions(db);
   assert.equal(await use(b), undefined);
-  const revoked = published.filter((e) => e.type === 'access.changed' && e.change === 'revoked');
+  const revoked = published.filter(
+    (e): e is Published<'access.changed'> => e.type === 'access.changed' && e.change === 'revoked',
+  );
   assert.deepEqual(revoked.at(-1) && { ...revoked.at(-1), seq: 0, at: 0 }, {
     type: 'access.changed',
     entity: 'session',

@@ -6,7 +6,7 @@ void test('uses are coalesced: one write per distinct time per flush, never one 
   const writes: [string[], number][] = [];
   const seen = new LastSeen({
     flushMs: 1_000,
-    onError: assert.fail,
+    onError: (e) => assert.fail(String(e)),
     write: async (ids, at) => void writes.push([[...ids], at]),
   });
   for (let i = 1; i <= 100; i++) seen.seen('a', i);
