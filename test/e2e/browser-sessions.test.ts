@@ -177,7 +177,7 @@ void test('login, the cookie on the REST API, CSRF, listing, revocation and logo
   assert.ok(!master.output().includes(a.cookie.split('=')[1]!), 'the cookie is never logged');
 });
 
-void test('a session ends after the idle time without use, and at its absolute expiry however used', async (t) => {
+void test('a session ends after the idle time without use, and at its absolute expiry however used; Secure under https', async (t) => {
   const dataDir = await withUsers(t, [ann], { env: CLOSED });
   const idle = await startMaster(t, {
     dataDir,
@@ -191,13 +191,15 @@ void test('a session ends after the idle time without use, and at its absolute e
   assert.equal((await withCookie(idle, '/api/v1/nodes', s.cookie)).status, 401);
   await idle.stop();
 
+  // Behind a TLS-terminating proxy (public_url https) the cookie is Secure.
   const lifetime = await startMaster(t, {
     dataDir,
     args: ['--no-local-agent'],
-    env: { ...CLOSED, SCRAPYARD_SESSION_LIFETIME_SECONDS: '2' },
+    env: { ...CLOSED, SCRAPYARD_SESSION_LIFETIME_SECONDS: '2', SCRAPYARD_PUBLIC_URL: 'https://scrapyard.example' },
   });
   const loggedInBy = Date.now();
   const l = await login(lifetime, ann);
+  assert.match(l.setCookie, /; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
   // Used all the time (never idle), it still ends, and never before its lifetime.
   await waitFor(async () => (await withCookie(lifetime, '/api/v1/nodes', l.cookie)).status === 401, {
     timeoutMs: 20_000,
