@@ -182,12 +182,15 @@ void test('a session ends after the idle time without use, and at its absolute e
   const idle = await startMaster(t, {
     dataDir,
     args: ['--no-local-agent'],
-    env: { ...CLOSED, SCRAPYARD_SESSION_IDLE_SECONDS: '1' },
+    env: { ...CLOSED, SCRAPYARD_SESSION_IDLE_SECONDS: '2' },
   });
+  const loginSent = Date.now();
   const s = await login(idle, ann);
-  assert.equal((await withCookie(idle, '/api/v1/nodes', s.cookie)).status, 200);
+  const used = await withCookie(idle, '/api/v1/nodes', s.cookie);
+  // Alive, unless this machine stalled for longer than the idle time since the login was sent.
+  assert.ok(used.status === 200 || Date.now() - loginSent >= 2_000, `${used.status} ${used.text}`);
   // Nothing uses the session from here on: a bounded real wait past its idle time, then it is gone.
-  await sleep(1_500);
+  await sleep(2_500);
   assert.equal((await withCookie(idle, '/api/v1/nodes', s.cookie)).status, 401);
   await idle.stop();
 
@@ -202,7 +205,7 @@ void test('a session ends after the idle time without use, and at its absolute e
   assert.match(l.setCookie, /; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
   // Used all the time (never idle), it still ends, and never before its lifetime.
   await waitFor(async () => (await withCookie(lifetime, '/api/v1/nodes', l.cookie)).status === 401, {
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
     intervalMs: 200,
     what: 'the session to reach its absolute expiry',
   });
