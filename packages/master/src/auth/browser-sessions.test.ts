@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import { createBrowserSessionsRepo } from '../db/repos/browser-sessions.js';
 import { openTestDatabase, testEachStore, type Store } from '../db/stores.test-support.js';
 import { DomainEvents, type Published } from '../events/domain-events.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 import { BrowserSessions } from './browser-sessions.js';
 import { sessionDigest } from './session-cookie.js';
 
@@ -194,10 +195,7 @@ testEachStore(
 );
 
 async function waitForNoSessions(db: Db): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const n = await db.selectFrom('browser_sessions').select('id').execute();
-    if (n.length === 0) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  assert.fail('sessions were not deleted');
+  await waitFor(async () => (await db.selectFrom('browser_sessions').select('id').execute()).length === 0, {
+    what: "the user's sessions to be deleted",
+  });
 }
