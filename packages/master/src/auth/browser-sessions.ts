@@ -24,8 +24,8 @@ export interface SessionUser {
 
 /**
  * Checks a user's password (the users service: scrypt, the login limiter). Answers undefined for a wrong name or
- * password alike; throws a CatalogueError (TOO_MANY_LOGINS) when the limiter refuses. Publishes nothing: the
- * session route publishes `access.login`.
+ * password and for a disabled user alike; throws a CatalogueError (TOO_MANY_LOGINS) when the limiter refuses.
+ * Publishes `access.login` with `via: 'session'`, accepted or refused (the users service's `verify(…, 'session')`).
  */
 export interface PasswordLogin {
   verify(name: string, password: string, ctx: CredentialContext): Promise<SessionUser | undefined>;

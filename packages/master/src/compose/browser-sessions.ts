@@ -25,8 +25,9 @@ export function createBrowserSessions(d: {
     idleMs: d.config.sessionIdleSeconds * 1_000,
     lifetimeMs: d.config.sessionLifetimeSeconds * 1_000,
   });
-  // INTEGRATOR: the users service's password check (part 3) goes here.
-  const passwords: PasswordLogin = temporaryPasswordLogin(d.storage.db);
+  // INTEGRATOR: the users service's password check (part 3) goes here:
+  // `{ verify: (name, password, ctx) => logins.verify(name, password, ctx, 'session') }`.
+  const passwords: PasswordLogin = temporaryPasswordLogin(d.storage.db, d.events);
   // Secure: TLS here, or at a proxy in front (public_url https).
   const cookie = { secure: d.config.tlsCert !== '' || d.config.publicUrl.startsWith('https:') };
   return { sessions, passwords, cookie };

@@ -98,7 +98,7 @@ export async function createHttpServer({
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
   await app.register(metricsRoute, { auth, exporter: prometheus.exporter });
-  await app.register(sessionRoutes, { auth, ...browser, events, prefix: '/api/v1' });
+  await app.register(sessionRoutes, { auth, ...browser, prefix: '/api/v1' });
   await app.register(apiPlugin, {
     admin: cluster.nodeAdmin,
     jobs: s.jobs,

@@ -26,7 +26,6 @@ import {
   sessionSecretIn,
   type CookieAttributes,
 } from '../../auth/session-cookie.js';
-import type { DomainEvents } from '../../events/domain-events.js';
 import { ApiError } from './api-error.js';
 import { withCheckedAnswers } from './checked-answers.js';
 import { apiErrorHandler } from './errors.js';
@@ -35,7 +34,6 @@ export interface SessionRoutesOptions {
   auth: Authenticator;
   sessions: BrowserSessions;
   passwords: PasswordLogin;
-  events: DomainEvents;
   cookie: CookieAttributes;
 }
 
@@ -56,15 +54,8 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     { bodyLimit: LOGIN_BODY_LIMIT, schema: { response: { 201: SessionWho } } },
     async (req, reply) => {
       const login = parseOr400(LoginRequest, req.body ?? {}, 'body');
+      // The password check publishes access.login (accepted or refused).
       const user = await o.passwords.verify(login.name, login.password, { address: req.ip });
-      o.events.publish({
-        type: 'access.login',
-        ok: user !== undefined,
-        username: login.name.slice(0, 200),
-        address: req.ip,
-        via: 'session',
-        reason: user === undefined ? 'wrong user name or password' : null,
-      });
       // One answer whether or not the user exists.
       if (user === undefined) throw new ApiError('UNAUTHORIZED', 'wrong user name or password');
       const { secret, session } = await o.sessions.create(user, {
