@@ -33,7 +33,7 @@ import { deploy } from '../helpers/jobs.js';
 import { startMaster, tempDir } from '../helpers/processes.js';
 
 const BIN = fileURLToPath(new URL('../../packages/master/bin/scrapyard-master.mjs', import.meta.url));
-const COMMANDS = ['node', 'schedule', 'policy', 'webhook', 'channel', 'alert'];
+const COMMANDS = ['node', 'schedule', 'policy', 'webhook', 'channel', 'alert', 'session'];
 const Deleted = z.object({ deleted: z.string() });
 
 interface Run {

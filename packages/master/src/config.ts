@@ -194,6 +194,10 @@ export const MasterConfigSchema = z
     maxConnections: int(1, 1_000_000).default(16_384),
     /** Connections open at once from one remote address; more are closed as they arrive. 0: no per-address cap. */
     maxConnectionsPerIp: int(0, 1_000_000).default(1_024),
+    /** A browser session unused this long ends (auth/browser-sessions.ts). */
+    sessionIdleSeconds: int(1, 30 * 86_400).default(3_600),
+    /** A browser session ends this long after its login, however much it is used. */
+    sessionLifetimeSeconds: int(1, 366 * 86_400).default(43_200),
     /** Agent WebSocket connections upgraded but not yet authenticated; more are answered 503. */
     maxPendingHandshakes: int(1, 100_000).default(64),
     /** pino level. */
@@ -325,6 +329,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   login_max_failures: 'loginMaxFailures',
   login_max_failures_per_address: 'loginMaxFailuresPerAddress',
   login_window_seconds: 'loginWindowSeconds',
+  session_idle_seconds: 'sessionIdleSeconds',
+  session_lifetime_seconds: 'sessionLifetimeSeconds',
 };
 
 /** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */

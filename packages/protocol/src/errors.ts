@@ -77,6 +77,8 @@ export const ERROR_CODES = [
   'LAST_ADMIN',
   // Too many failed logins for that user name or from that address: retry after the time the answer gives.
   'TOO_MANY_LOGINS',
+  // A state-changing request carried by a browser session's cookie failed the CSRF check (Fetch Metadata, Origin, token).
+  'CSRF_FAILED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -135,6 +137,7 @@ const STATUS: Record<ErrorCode, number> = {
   USER_EXISTS: 409,
   LAST_ADMIN: 409,
   TOO_MANY_LOGINS: 429,
+  CSRF_FAILED: 403,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

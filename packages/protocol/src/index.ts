@@ -262,3 +262,11 @@ export {
   GrantRequest,
   RevokeRequest,
 } from './http/users.js';
+export {
+  LOGIN_NAME_MAX,
+  LOGIN_PASSWORD_MAX,
+  LoginRequest,
+  BrowserSession,
+  BrowserSessionList,
+  SessionWho,
+} from './http/sessions.js';

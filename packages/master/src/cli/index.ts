@@ -11,6 +11,7 @@ import { NODE } from './commands/node.js';
 import { POLICY_COMMAND } from './commands/policy.js';
 import { SCHEDULE_COMMAND } from './commands/schedule.js';
 import { USER_COMMAND } from './commands/user.js';
+import { SESSION_COMMAND } from './commands/session.js';
 import { WEBHOOK_COMMAND } from './commands/webhook.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { UsageError, describeError } from './errors.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   CHANNEL_COMMAND,
   ALERT_COMMAND,
   USER_COMMAND,
+  SESSION_COMMAND,
 ];
 
 export type CliOutcome =

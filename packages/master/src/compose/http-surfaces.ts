@@ -11,6 +11,7 @@ import { installAccess } from '../auth/access.js';
 import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import { openUserAccess } from '../auth/user-access.js';
+import { csrfGuard } from '../auth/csrf.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
@@ -19,6 +20,8 @@ import { agentRegisterRoutes } from '../routes/agent/register.js';
 import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
+import { sessionRoutes } from '../routes/api/sessions.js';
+import { createBrowserSessions } from './browser-sessions.js';
 import type { Alerts } from './alerts.js';
 import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
@@ -72,14 +75,22 @@ export async function createHttpServer({
       windowSeconds: config.loginWindowSeconds,
     },
   });
+  const browser = createBrowserSessions({
+    config,
+    logger,
+    now,
+    storage: s,
+    events,
+    passwords: { verify: (name, password, ctx) => users.logins.verify(name, password, ctx, 'session') },
+  });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
-    // The embedder's resolvers first: they see credentials before the users' (which hash a password).
-    resolvers: [...resolvers, users.resolver],
+    // The embedder's resolvers first, then the session cookie (a lookup), then users' passwords (a hash).
+    resolvers: [...resolvers, browser.sessions.resolver, users.resolver],
     hasUsers: users.hasUsers,
   });
   const tls = config.tlsCert !== '';
@@ -108,10 +119,15 @@ export async function createHttpServer({
   app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
   // Then who may call what, on every route registered below (auth/access.ts).
   const access = installAccess(app, auth);
+  // After access identified the caller: a cookie-carried state change must come from the master's own pages.
+  app.addHook('onRequest', csrfGuard({ auth, publicUrl: config.publicUrl }));
+  browser.sessions.start();
+  app.addHook('onClose', () => browser.sessions.stop());
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
   await app.register(metricsRoute, { exporter: prometheus.exporter });
+  await app.register(sessionRoutes, { auth, ...browser, prefix: '/api/v1' });
   await app.register(apiPlugin, {
     admin: cluster.nodeAdmin,
     jobs: s.jobs,
