@@ -116,10 +116,12 @@ void test('the open default: anonymous uses the whole Scrapyd API and the REST r
       route.surface === 'scrapyd' ||
       (['read', 'metrics'].includes(route.action ?? '') && ['GET', 'HEAD'].includes(route.method));
     const want = expected(table.actions, route, isOpen ? open : anonymous);
+    // A public route holds no rule: it checks its own credential (an enrollment token, a login's password).
+    if (want === 'any') continue;
     const got = await send(m)(requestFor(route));
     const refused = got.status === 401 || got.status === 403;
     assert.ok(
-      want === 'ok' ? !refused : got.status === want,
+      want === 'ok' ? !refused : want === 'identified' ? got.status !== 401 : got.status === want,
       `${route.method} ${route.url}: ${got.status} ${got.text}`,
     );
     checked++;
