@@ -11,6 +11,7 @@ import { DomainEvents } from './events/domain-events.js';
 import type { NodeCredentials } from './auth/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { createAlerts } from './compose/alerts.js';
+import { createAudit } from './compose/audit.js';
 import { createCluster } from './compose/cluster.js';
 import { createDeliveries } from './compose/deliveries.js';
 import { createHttpServer } from './compose/http-surfaces.js';
@@ -33,10 +34,12 @@ export interface MasterApp {
 
 export async function buildApp(config: MasterConfig, logger: Logger): Promise<MasterApp> {
   const now = Date.now;
-  const storage = await openStorage(config, logger, now);
   const events = new DomainEvents({ logger, now });
+  const storage = await openStorage(config, logger, now, events);
   const registry = new AgentRegistry(events);
   const base = { config, logger, now, storage, events, registry };
+  // Before anything publishes: every audited event of this run is recorded.
+  const audit = createAudit(base);
   // Subscribed before anything publishes, so start-up work (lost runs finished, misfires) is counted.
   const prometheus = createPrometheus(base);
   const core = createJobCore(base);
@@ -50,7 +53,16 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
   await prometheus.start(() => alerts.engine.firing());
-  const { app, tls } = await createHttpServer({ ...base, core, cluster, schedules, deliveries, alerts, prometheus });
+  const { app, tls } = await createHttpServer({
+    ...base,
+    core,
+    cluster,
+    schedules,
+    deliveries,
+    alerts,
+    prometheus,
+    audit,
+  });
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);
@@ -72,6 +84,7 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
       prometheus.stop();
       await cluster.gateway.close();
       await app.close();
+      await audit.stop();
       await storage.close();
     },
   };

@@ -245,3 +245,12 @@ export {
   GRANTS_MAX,
   Grants,
 } from './http/access.js';
+export {
+  AUDIT_ACTOR_KINDS,
+  AuditActionFilter,
+  AuditActor,
+  AuditActorKind,
+  AuditEntry,
+  AuditPage,
+  AuditQuery,
+} from './http/audit.js';

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
+import { enterRequestContext } from '../auth/request-context.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
@@ -18,6 +19,7 @@ import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import type { Alerts } from './alerts.js';
+import type { Audit } from './audit.js';
 import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
@@ -39,6 +41,7 @@ export interface HttpDeps {
   deliveries: Deliveries;
   alerts: Alerts;
   prometheus: Prometheus;
+  audit: Audit;
 }
 
 export async function createHttpServer({
@@ -54,6 +57,7 @@ export async function createHttpServer({
   deliveries,
   alerts,
   prometheus,
+  audit,
 }: HttpDeps) {
   const auth = new Authenticator({
     username: config.username,
@@ -61,6 +65,8 @@ export async function createHttpServer({
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
+    onBuiltInRefused: (username, { address }) =>
+      events.publish({ type: 'access.login', ok: false, username, address, via: 'basic', reason: 'wrong password' }),
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -86,6 +92,8 @@ export async function createHttpServer({
   });
   // On the root, before every surface: no state changes from other sites' pages (auth/http-guards.ts).
   app.addHook('onRequest', crossSiteGuard({ corsOrigins: config.corsOrigins, publicUrl: config.publicUrl }));
+  // Once the surfaces' auth hooks know the principal: what a request causes is attributed to it (the audit log).
+  app.addHook('preHandler', enterRequestContext);
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { auth, eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
@@ -112,6 +120,7 @@ export async function createHttpServer({
     webhooks: deliveries.webhooks,
     channels: deliveries.channels,
     alerts: alerts.service,
+    audit,
   });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },

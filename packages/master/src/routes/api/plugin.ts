@@ -26,6 +26,7 @@ import { policyRoutes } from './policies.js';
 import { scheduleRoutes } from './schedules.js';
 import { deliveryRoutes } from './deliveries.js';
 import { alertRoutes } from './alerts.js';
+import { auditRoutes, type AuditRouteOptions } from './audit.js';
 import type { AlertRuleService } from '../../alerts/rule-service.js';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
@@ -60,6 +61,7 @@ export interface ApiPluginOptions {
   webhooks: WebhookService;
   channels: ChannelService;
   alerts: AlertRuleService;
+  audit: AuditRouteOptions['audit'];
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -90,6 +92,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       scheduleRoutes(api, { schedules: o.schedules });
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels });
       alertRoutes(api, { alerts: o.alerts });
+      auditRoutes(api, { audit: o.audit });
       api.setNotFoundHandler((req, reply) =>
         reply
           .code(404)
