@@ -9,7 +9,7 @@
  * Keys whose value is a secret (`password`, `signingSecret`, `botToken`, `apiKey`, `authorization`, …): by how they
  * end, so `tokenId`, `secretFields` (names) or `secretChanged` (a fact) are not mistaken for one.
  */
-const SECRET_KEY = /(pass(word|wd|phrase)?|secret|token|credentials?|authori[sz]ation|cookie|api_?key|private_?key)$/i;
+const SECRET_KEY = /(pass(word|wd|phrase)?|secret|token|credential|authori[sz]ation|cookie|api_?key|private_?key)s?$/i;
 /** Our own secrets by their prefixes (API tokens, the admin token, webhook signing secrets), and URL credentials. */
 const SECRET_VALUE = /\b(?:sy|adm)_[A-Za-z0-9]{16,}|\bwhsec_[A-Za-z0-9+/=]{8,}|(?<=\/\/)[^/@\s]*:[^/@\s]*(?=@)/g;
 
