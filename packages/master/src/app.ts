@@ -53,16 +53,8 @@ export async function buildApp(config: MasterConfig, logger: Logger): Promise<Ma
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
   await prometheus.start(() => alerts.engine.firing());
-  const { app, tls } = await createHttpServer({
-    ...base,
-    core,
-    cluster,
-    schedules,
-    deliveries,
-    alerts,
-    prometheus,
-    audit,
-  });
+  const areas = { core, cluster, schedules, deliveries, alerts, prometheus, audit };
+  const { app, tls } = await createHttpServer({ ...base, ...areas });
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);

@@ -71,6 +71,13 @@ export function auditEntryOf(e: AuditedEvent, ctx: RequestContext | undefined): 
   };
 }
 
+const onNode = (action: string, target: string | null, summary: Record<string, unknown> = {}): Fields => ({
+  action,
+  target,
+  project: null,
+  summary,
+});
+
 function fieldsOf(e: AuditedEvent, ctx: RequestContext | undefined): Fields | null {
   switch (e.type) {
     case 'job.queued': {
@@ -115,27 +122,19 @@ function fieldsOf(e: AuditedEvent, ctx: RequestContext | undefined): Fields | nu
         summary: { projectGone: e.projectGone },
       };
     case 'node.enrollment':
-      return {
-        action: 'node.enroll',
-        target: e.nodeId,
-        project: null,
-        summary: { enrollKey: e.enrollKey, expiresAt: e.expiresAt },
-      };
+      return onNode('node.enroll', e.nodeId, { enrollKey: e.enrollKey, expiresAt: e.expiresAt });
     case 'node.registered':
+      // The caller proved itself with the enrollment key alone: it is the node.
       return {
-        action: 'node.register',
-        target: e.nodeId,
-        project: null,
-        summary: { enrollKey: e.enrollKey, again: e.again },
-        // The caller proved itself with the enrollment key alone: it is the node.
+        ...onNode('node.register', e.nodeId, { enrollKey: e.enrollKey, again: e.again }),
         actor: { kind: 'node', id: e.nodeId, name: null },
       };
     case 'node.rotated':
-      return { action: 'node.rotate', target: e.nodeId, project: null, summary: {} };
+      return onNode('node.rotate', e.nodeId);
     case 'node.revoked':
-      return { action: 'node.revoke', target: e.nodeId, project: null, summary: {} };
+      return onNode('node.revoke', e.nodeId);
     case 'node.cordoned':
-      return { action: e.cordoned ? 'node.cordon' : 'node.uncordon', target: e.nodeId, project: null, summary: {} };
+      return onNode(e.cordoned ? 'node.cordon' : 'node.uncordon', e.nodeId);
     case 'schedule.fired':
       if (e.trigger !== 'manual') return null;
       return {

@@ -13,8 +13,9 @@ const SUMMARY_WIDTH = 60;
 export function timeValue(flag: string, raw: string, now: number): number {
   if (/^\d+[smhd]?$/.test(raw.trim())) return now - durationValue(flag, raw) * 1000;
   const ms = Date.parse(raw);
-  if (Number.isNaN(ms))
+  if (Number.isNaN(ms)) {
     throw new UsageError(`--${flag}: not a duration like 90s, 5m, 2h or 1d, nor an ISO date ('${raw}')`);
+  }
   return ms;
 }
 
