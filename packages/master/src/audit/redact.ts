@@ -24,9 +24,16 @@ export const REDACTED = '[redacted]';
 
 /** A summary safe to store: no secret, bounded. */
 export function redactSummary(summary: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return JSON.parse(summaryJson(summary)) as Record<string, unknown>;
+}
+
+/** The stored text of a summary: redacted, and at most MAX_SUMMARY_BYTES (else only its keys). */
+export function summaryJson(summary: Readonly<Record<string, unknown>>): string {
   const out = redactObject(summary, 0);
-  if (Buffer.byteLength(JSON.stringify(out)) <= MAX_SUMMARY_BYTES) return out;
-  return { truncated: true, keys: Object.keys(out).slice(0, MAX_KEYS) };
+  const json = JSON.stringify(out);
+  // A UTF-8 byte is at most 3 per UTF-16 unit: only a long text needs counting.
+  if (json.length * 3 <= MAX_SUMMARY_BYTES || Buffer.byteLength(json) <= MAX_SUMMARY_BYTES) return json;
+  return JSON.stringify({ truncated: true, keys: Object.keys(out).slice(0, MAX_KEYS) });
 }
 
 function redactObject(o: Readonly<Record<string, unknown>>, depth: number): Record<string, unknown> {
@@ -58,6 +65,7 @@ function redactValue(value: unknown, depth: number): unknown {
 }
 
 function redactString(s: string): string {
-  const clean = s.replace(SECRET_VALUE, REDACTED);
+  // Every shape SECRET_VALUE knows has a `_` or an `@`: most strings (names, ids) need no regex at all.
+  const clean = s.includes('_') || s.includes('@') ? s.replace(SECRET_VALUE, REDACTED) : s;
   return clean.length > MAX_STRING ? `${clean.slice(0, MAX_STRING)}…` : clean;
 }

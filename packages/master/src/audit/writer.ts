@@ -12,7 +12,7 @@ import { currentRequest } from '../auth/request-context.js';
 import type { AuditRepo, NewAuditRow } from '../db/repos/audit.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { AUDITED_EVENTS, SYSTEM, auditEntryOf, type AuditEntryDraft, type AuditedEvent } from './entries.js';
-import { redactSummary } from './redact.js';
+import { summaryJson } from './redact.js';
 
 export interface AuditWriterOptions {
   repo: Pick<AuditRepo, 'insert'>;
@@ -80,9 +80,9 @@ export class AuditWriter {
       this.#dropped++;
       return;
     }
-    const safe = { ...entry, summary: redactSummary(entry.summary) };
-    this.#queue.push(safe);
-    if (key !== null) this.#failedLogins.set(key, safe);
+    // Redacted when written, off the publisher's stack (the entry's summary is its own object).
+    this.#queue.push(entry);
+    if (key !== null) this.#failedLogins.set(key, entry);
     this.#schedule();
   }
 
@@ -158,7 +158,7 @@ function rowOf(e: AuditEntryDraft): NewAuditRow {
     action: e.action,
     target: e.target,
     project: e.project,
-    summary: JSON.stringify(e.summary),
+    summary: summaryJson(e.summary),
     address: e.address,
   };
 }
