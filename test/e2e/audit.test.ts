@@ -34,6 +34,15 @@ void test('every audited action is in the log with its actor and address, and no
     ((await rest.get('/api/v1/nodes')) as unknown as { nodes: { nodeId: string }[] }).nodes[0]!.nodeId,
   );
   await rest.ok('POST', `/api/v1/nodes/${nodeId}/cordon`);
+  // A schedule with a secret argument, run by hand: the run is the admin's, its job the schedule's (the system's).
+  const sched = await rest.ok('POST', '/api/v1/schedules', {
+    project: 'demo',
+    spider: 'quick',
+    cron: null,
+    intervalSeconds: 86_400,
+    args: { api_token: ARG_SECRET },
+  });
+  await rest.ok('POST', `/api/v1/schedules/${String(sched.id)}/run`);
   const wrong = new ScrapydClient(master.url, { username: USER, password: 'not-the-password' });
   assert.equal((await wrong.raw('GET', '/daemonstatus.json')).status, 401);
 
@@ -45,6 +54,8 @@ void test('every audited action is in the log with its actor and address, and no
     'webhook.create',
     'node.cordon',
     'login.failed',
+    'schedule.create',
+    'schedule.run',
   ];
   // Entries are written in batches (at most a fraction of a second later).
   const page = await waitFor(
@@ -54,7 +65,7 @@ void test('every audited action is in the log with its actor and address, and no
     },
     { timeoutMs: 20_000, what: 'every action in the audit log' },
   );
-  const one = (action: string) => page.entries.find((e) => e.action === action)!;
+  const one = (action: string) => page.entries.find((e) => e.action === action && e.summary.via !== 'schedule')!;
   const who = (e: AuditEntry) => [e.actor.kind, e.actor.name, e.address];
   const basic = ['scrapyd-user', USER, '127.0.0.1'];
   const admin = ['admin', null, '127.0.0.1'];
@@ -69,6 +80,16 @@ void test('every audited action is in the log with its actor and address, and no
   assert.equal(one('webhook.create').summary.destination, 'https://example.com');
   assert.deepEqual([...who(one('node.cordon')), one('node.cordon').target], [...admin, nodeId]);
   assert.deepEqual([...who(one('login.failed')), one('login.failed').target], ['anonymous', null, '127.0.0.1', USER]);
+  assert.deepEqual([...who(one('schedule.create')), one('schedule.create').summary.args], [...admin, ['api_token']]);
+  assert.deepEqual([...who(one('schedule.run')), one('schedule.run').target], [...admin, sched.id]);
+  const byFire = await waitFor(
+    async () =>
+      AuditPage.parse(await rest.get('/api/v1/audit?action=job.schedule')).entries.find(
+        (e) => e.summary.schedule === sched.id,
+      ),
+    { timeoutMs: 20_000, what: "the schedule's job in the audit log" },
+  );
+  assert.deepEqual([...who(byFire), byFire.summary.via], ['system', null, null, 'schedule']);
 
   // Filters and the CLI, which reads the same API with the data dir's admin token.
   const cli = (...args: string[]) =>
