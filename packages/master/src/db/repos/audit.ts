@@ -63,17 +63,19 @@ export function createAuditRepo(db: Db) {
       return Number(r.numDeletedRows);
     },
 
-    /** Deletes at most `batch` of the entries beyond the newest `keep`, oldest first; how many went. */
+    /**
+     * Deletes at most `batch` of the entries beyond the newest `keep` ids, oldest first; how many went. By id, not by
+     * counting rows (an OFFSET of a million walks the index, and SQLite would block the event loop meanwhile): ids
+     * only grow and deletions take the oldest, so the ids kept are the newest ones.
+     */
     async pruneBeyond(keep: number, batch: number): Promise<number> {
-      const edge = await db
+      const top = await db
         .selectFrom('audit_log')
-        .select('id')
-        .orderBy('id', 'desc')
-        .offset(keep)
-        .limit(1)
+        .select((eb) => eb.fn.max('id').as('id'))
         .executeTakeFirst();
-      if (edge === undefined) return 0;
-      const oldest = db.selectFrom('audit_log').select('id').where('id', '<=', edge.id).orderBy('id').limit(batch);
+      const edge = Number(top?.id ?? 0) - keep;
+      if (edge <= 0) return 0;
+      const oldest = db.selectFrom('audit_log').select('id').where('id', '<=', edge).orderBy('id').limit(batch);
       const r = await db.deleteFrom('audit_log').where('id', 'in', oldest).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
