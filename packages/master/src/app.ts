@@ -12,6 +12,7 @@ import type { CredentialResolver } from './auth/authenticator.js';
 import type { NodeCredentials } from './auth/node-auth.js';
 import { AgentRegistry } from './registry/registry.js';
 import { createAlerts } from './compose/alerts.js';
+import { createAudit } from './compose/audit.js';
 import { createCluster } from './compose/cluster.js';
 import { createDeliveries } from './compose/deliveries.js';
 import { createHttpServer } from './compose/http-surfaces.js';
@@ -39,10 +40,12 @@ export interface MasterExtensions {
 
 export async function buildApp(config: MasterConfig, logger: Logger, ext: MasterExtensions = {}): Promise<MasterApp> {
   const now = Date.now;
-  const storage = await openStorage(config, logger, now);
   const events = new DomainEvents({ logger, now });
+  const storage = await openStorage(config, logger, now, events);
   const registry = new AgentRegistry(events);
   const base = { config, logger, now, storage, events, registry };
+  // Before anything publishes: every audited event of this run is recorded.
+  const audit = createAudit(base);
   // Subscribed before anything publishes, so start-up work (lost runs finished, misfires) is counted.
   const prometheus = createPrometheus(base);
   const core = createJobCore(base);
@@ -56,8 +59,8 @@ export async function buildApp(config: MasterConfig, logger: Logger, ext: Master
   const schedules = createSchedules({ ...base, core });
   await schedules.start();
   await prometheus.start(() => alerts.engine.firing());
-  const http = { ...base, core, cluster, schedules, deliveries, alerts, prometheus, resolvers: ext.resolvers };
-  const { app, tls } = await createHttpServer(http);
+  const areas = { core, cluster, schedules, deliveries, alerts, prometheus, audit };
+  const { app, tls } = await createHttpServer({ ...base, ...areas, resolvers: ext.resolvers });
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') deliveries.listeningOn(address.port);
@@ -79,6 +82,7 @@ export async function buildApp(config: MasterConfig, logger: Logger, ext: Master
       prometheus.stop();
       await cluster.gateway.close();
       await app.close();
+      await audit.stop();
       await storage.close();
     },
   };

@@ -169,6 +169,10 @@ export const MasterConfigSchema = z
     alertStartupGraceSeconds: int(0, 86_400).default(60),
     /** Open (pending or firing) alerts per rule; beyond, new subjects are not opened (logged as `alert.suppressed`). */
     maxOpenAlertsPerRule: int(1, 100_000).default(100),
+    /** Audit entries older than this many days are deleted. */
+    auditRetentionDays: int(1, 36_500).default(365),
+    /** Audit entries kept at most; the oldest beyond are deleted. */
+    auditMaxEntries: int(1_000, 1_000_000_000).default(1_000_000),
     /**
      * Bearer token a Prometheus server may scrape /metrics with, besides the REST API's read credentials; empty:
      * none. Printable ASCII without spaces, at least 16 characters (a short one could be guessed).
@@ -325,6 +329,8 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   alert_check_seconds: 'alertCheckSeconds',
   alert_startup_grace_seconds: 'alertStartupGraceSeconds',
   max_open_alerts_per_rule: 'maxOpenAlertsPerRule',
+  audit_retention_days: 'auditRetentionDays',
+  audit_max_entries: 'auditMaxEntries',
   metrics_token: 'metricsToken',
   login_max_failures: 'loginMaxFailures',
   login_max_failures_per_address: 'loginMaxFailuresPerAddress',

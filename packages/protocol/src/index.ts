@@ -270,3 +270,12 @@ export {
   BrowserSessionList,
   SessionWho,
 } from './http/sessions.js';
+export {
+  AUDIT_ACTOR_KINDS,
+  AuditActionFilter,
+  AuditActor,
+  AuditActorKind,
+  AuditEntry,
+  AuditPage,
+  AuditQuery,
+} from './http/audit.js';

@@ -14,6 +14,7 @@ import type {
 } from '@scrapyard/protocol';
 import type { AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError } from '@scrapyard/protocol';
 import { alertView, ruleView } from './views.js';
 
@@ -33,8 +34,22 @@ export class AlertRuleService {
       notifier: AlertNotifier;
       listener: RuleListener;
       now: () => number;
+      /** Changes are announced here (`config.changed`), after their commit. */
+      events?: Pick<DomainEvents, 'publish'>;
     },
   ) {}
+
+  /** For the audit log (a rule holds no secret: its channels are named by id). */
+  #announce(r: AlertRule, change: 'created' | 'updated' | 'deleted', summary: Record<string, unknown> = {}): void {
+    this.d.events?.publish({
+      type: 'config.changed',
+      entity: 'alert-rule',
+      id: r.id,
+      project: null,
+      change,
+      summary: { name: r.name, kind: r.condition.kind, channels: r.channels, enabled: r.enabled, ...summary },
+    });
+  }
 
   async list(): Promise<{ rules: AlertRule[] }> {
     return { rules: (await this.d.repo.rules.all()).map(ruleView) };
@@ -85,6 +100,7 @@ export class AlertRuleService {
     };
     await this.d.repo.rules.insert(row);
     await this.d.listener.ruleChanged(row.id, row);
+    this.#announce(ruleView(row), 'created', { condition: req.condition });
     return { rule: ruleView(row) };
   }
 
@@ -105,14 +121,16 @@ export class AlertRuleService {
     await this.d.repo.rules.update(id, set);
     const row = await this.#row(id);
     await this.d.listener.ruleChanged(id, row);
+    this.#announce(ruleView(row), 'updated', { fields: Object.keys(req).sort() });
     return { rule: ruleView(row) };
   }
 
   async delete(id: string): Promise<void> {
-    await this.#row(id);
+    const row = await this.#row(id);
     // The engine resolves the rule's alerts first (silently), so the firing gauge and the API agree.
     await this.d.listener.ruleChanged(id, null);
     await this.d.repo.rules.delete(id);
+    this.#announce(ruleView(row), 'deleted');
   }
 
   async muteRule(id: string, { seconds }: MuteRequest): Promise<{ rule: AlertRule }> {
@@ -120,6 +138,7 @@ export class AlertRuleService {
     await this.d.repo.rules.update(id, { muted_until: this.d.now() + seconds * 1000 });
     const row = await this.#row(id);
     await this.d.listener.ruleChanged(id, row);
+    this.#announce(ruleView(row), 'updated', { fields: ['mutedUntil'], mutedUntil: row.muted_until });
     return { rule: ruleView(row) };
   }
 
@@ -128,6 +147,7 @@ export class AlertRuleService {
     await this.d.repo.rules.update(id, { muted_until: null });
     const row = await this.#row(id);
     await this.d.listener.ruleChanged(id, row);
+    this.#announce(ruleView(row), 'updated', { fields: ['mutedUntil'], mutedUntil: null });
     return { rule: ruleView(row) };
   }
 

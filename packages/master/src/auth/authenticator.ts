@@ -59,6 +59,8 @@ export interface AuthenticatorOptions {
   resolvers?: readonly CredentialResolver[];
   /** Whether any user exists: then the API is closed to strangers even without the config's basic-auth pair. */
   hasUsers?: () => boolean;
+  /** The built-in pair's username came with a wrong password (and no resolver took it): a failed login. */
+  onBuiltInRefused?: (username: string, ctx: CredentialContext) => void;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -74,6 +76,7 @@ export class Authenticator {
   readonly #metricsDigest: Buffer | null;
   readonly #resolvers: readonly CredentialResolver[];
   readonly #hasUsers: () => boolean;
+  readonly #onBuiltInRefused: AuthenticatorOptions['onBuiltInRefused'];
 
   constructor(o: AuthenticatorOptions) {
     if (!ADMIN_TOKEN_FORMAT.test(o.adminToken)) throw new Error('admin token is malformed');
@@ -85,6 +88,7 @@ export class Authenticator {
     this.#metricsDigest = o.metricsToken ? digest(o.metricsToken) : null;
     this.#resolvers = o.resolvers ?? [];
     this.#hasUsers = o.hasUsers ?? (() => false);
+    this.#onBuiltInRefused = o.onBuiltInRefused;
   }
 
   /** Scrapyd's default: no credentials configured and no users, so the Scrapyd API and REST reads are open. */
@@ -113,6 +117,7 @@ export class Authenticator {
         const p = await r.basic?.(pair.username, pair.password, ctx);
         if (p !== undefined) return p;
       }
+      if (this.basicAuthEnabled && pair.username === this.#username) this.#onBuiltInRefused?.(pair.username, ctx);
       return ANONYMOUS;
     }
     if (scheme !== 'bearer' || space === -1) return ANONYMOUS;

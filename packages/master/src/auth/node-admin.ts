@@ -29,7 +29,7 @@ export interface NodeAdminDeps {
   latestHost: (nodeId: string) => HostMetrics | undefined;
   now: () => number;
   logger: Logger;
-  /** Revocations and cordons are announced here; nodes going offline are learnt from it. */
+  /** Enrollments, registrations, rotations, revocations and cordons are announced here; offline nodes learnt. */
   events: DomainEvents;
 }
 
@@ -83,6 +83,7 @@ export class NodeAdmin {
       used_by: null,
     });
     this.#log.info({ enrollKey: key, nodeId: req.nodeId ?? null, expiresAt }, 'enrollment key created');
+    this.#d.events.publish({ type: 'node.enrollment', enrollKey: key, nodeId: req.nodeId ?? null, expiresAt });
     return { key, secret, token: `${key}.${secret}`, nodeId: req.nodeId ?? null, expiresAt };
   }
 
@@ -118,6 +119,7 @@ export class NodeAdmin {
     }
     const secret = await this.#issue(nodeId, now);
     this.#log.info({ nodeId, enrollKey: e.key_id, remote }, 'node registered');
+    this.#d.events.publish({ type: 'node.registered', nodeId, enrollKey: e.key_id, again: false });
     return { nodeId, secret };
   }
 
@@ -151,6 +153,7 @@ export class NodeAdmin {
     }
     const secret = await this.#issue(nodeId, now);
     this.#log.info({ nodeId, enrollKey: e.key_id, remote }, 'node registered again with its enrollment key (retry)');
+    this.#d.events.publish({ type: 'node.registered', nodeId, enrollKey: e.key_id, again: true });
     return { nodeId, secret };
   }
 
@@ -214,6 +217,7 @@ export class NodeAdmin {
     await this.#d.repo.promotePendingKey(nodeId, pending);
     this.#d.creds.promote(nodeId, pending);
     this.#log.info({ nodeId }, 'node credential rotated');
+    this.#d.events.publish({ type: 'node.rotated', nodeId });
     return this.info(nodeId);
   }
 

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { discoverConfigFiles } from '../config-files.js';
 import { loadMasterConfig } from '../config.js';
 import { ALERT_COMMAND } from './commands/alert.js';
+import { AUDIT_COMMAND } from './commands/audit.js';
 import { CHANNEL_COMMAND } from './commands/channel.js';
 import { NODE } from './commands/node.js';
 import { POLICY_COMMAND } from './commands/policy.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   ALERT_COMMAND,
   USER_COMMAND,
   SESSION_COMMAND,
+  AUDIT_COMMAND,
 ];
 
 export type CliOutcome =

@@ -69,7 +69,7 @@ export async function runCommand(
   const global = globalFlags(c);
   try {
     const { values, positionals } = parseFlags(argv, { ...global, ...c.flags });
-    const [name, ...args] = positionals;
+    const [name = c.defaultSub, ...args] = positionals;
     if (values.help === true || name === undefined) {
       out(commandHelp(PROG, c, global));
       return values.help === true ? 0 : 2;

@@ -98,4 +98,6 @@ export interface Command {
   notes?: string;
   /** `--url` is a field of this command (a receiver's URL): the master's URL is then `--master-url` only. */
   urlIsField?: boolean;
+  /** The subcommand run when none is named (`audit` is `audit list`); else a bare command prints its help. */
+  defaultSub?: string;
 }

@@ -44,7 +44,7 @@ export function createAlerts({ config, logger, now, storage, events, cluster, de
   });
   return {
     engine,
-    service: new AlertRuleService({ repo, notifier: deliveries.notifier, listener: engine, now }),
+    service: new AlertRuleService({ repo, notifier: deliveries.notifier, listener: engine, now, events }),
     start: () => engine.start(),
     stop: () => engine.stop(),
   };

@@ -67,7 +67,7 @@ export async function createDeliveries({ config, logger, now, storage, events }:
     wake,
   });
   const jobHooks = new JobWebhooks({ repo, targets, ...consumed, baseUrl, now, logger, wake });
-  const common = { repo, targets, box, now, wake, policy };
+  const common = { repo, targets, box, now, wake, policy, events };
   return {
     /** The master's address for links in messages (public_url, else where it listens). */
     baseUrl,

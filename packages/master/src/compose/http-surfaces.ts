@@ -12,6 +12,7 @@ import { Authenticator, type CredentialResolver } from '../auth/authenticator.js
 import { crossSiteGuard } from '../auth/http-guards.js';
 import { openUserAccess } from '../auth/user-access.js';
 import { csrfGuard } from '../auth/csrf.js';
+import { enterRequestContext } from '../auth/request-context.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
@@ -23,6 +24,7 @@ import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import { sessionRoutes } from '../routes/api/sessions.js';
 import { createBrowserSessions } from './browser-sessions.js';
 import type { Alerts } from './alerts.js';
+import type { Audit } from './audit.js';
 import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
 import type { Deliveries } from './deliveries.js';
@@ -46,6 +48,7 @@ export interface HttpDeps {
   prometheus: Prometheus;
   /** Credentials beyond the built-in ones, asked after those the master composes itself (an extension point). */
   resolvers?: readonly CredentialResolver[];
+  audit: Audit;
 }
 
 export async function createHttpServer({
@@ -62,6 +65,7 @@ export async function createHttpServer({
   alerts,
   prometheus,
   resolvers = [],
+  audit,
 }: HttpDeps) {
   const users = await openUserAccess({
     repo: s.users,
@@ -92,6 +96,8 @@ export async function createHttpServer({
     // The embedder's resolvers first, then the session cookie (a lookup), then users' passwords (a hash).
     resolvers: [...resolvers, browser.sessions.resolver, users.resolver],
     hasUsers: users.hasUsers,
+    onBuiltInRefused: (username, { address }) =>
+      events.publish({ type: 'access.login', ok: false, username, address, via: 'basic', reason: 'wrong password' }),
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -123,6 +129,8 @@ export async function createHttpServer({
   app.addHook('onRequest', csrfGuard({ auth, publicUrl: config.publicUrl }));
   browser.sessions.start();
   app.addHook('onClose', () => browser.sessions.stop());
+  // Once the surfaces' auth hooks know the principal: what a request causes is attributed to it (the audit log).
+  app.addHook('preHandler', enterRequestContext);
   cluster.gateway.attach(app.server);
   await app.register(agentEggRoutes, { eggs: s.eggs });
   await app.register(agentRegisterRoutes, { admin: cluster.nodeAdmin });
@@ -151,6 +159,7 @@ export async function createHttpServer({
     channels: deliveries.channels,
     alerts: alerts.service,
     users: users.service,
+    audit,
   });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },

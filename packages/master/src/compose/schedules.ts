@@ -34,6 +34,7 @@ export function createSchedules({ config, logger, now, storage, events, core }: 
     maxParams: config.maxScheduleParams,
     minIntervalSeconds: config.minScheduleIntervalSeconds,
     now,
+    events,
   });
   return {
     scheduler,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { MasterConfig } from '../config.js';
 import { secureDataDir } from '../data-dir.js';
 import { openDatabase, storeLocation } from '../db/database.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import { createJobStatsRepo } from '../db/repos/job-stats.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { createMetricsRepo } from '../db/repos/metrics.js';
@@ -21,7 +22,7 @@ import { EggStore } from '../storage/egg-store.js';
 
 const METRICS_PRUNE_MS = 60_000;
 
-export async function openStorage(config: MasterConfig, logger: Logger, now: () => number) {
+export async function openStorage(config: MasterConfig, logger: Logger, now: () => number, events: DomainEvents) {
   // Before anything in the data dir is opened or created: owner-only, or a refusal to start (data-dir.ts).
   secureDataDir(config, logger);
   const store = {
@@ -33,7 +34,7 @@ export async function openStorage(config: MasterConfig, logger: Logger, now: () 
   const db = await openDatabase({ ...store, autoMigrate: config.autoMigrate, onMigrated: logMigrations(logger) });
   logger.info(storeLocation(store), 'database opened, schema current');
   const projects = createProjectsRepo(db);
-  const policies = new PolicyStore(db, config.lostJobRetries);
+  const policies = new PolicyStore(db, config.lostJobRetries, events);
   await policies.load();
   const metrics = createMetricsRepo(db, { onError: (e) => logger.warn({ err: e }, 'storing metrics failed') });
   const sink = new LogSink();

@@ -24,6 +24,7 @@ import {
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
 import { newDeliveryId } from './delivery-id.js';
 import { canonicalHost, OutboundPolicy } from './outbound-policy.js';
@@ -83,8 +84,30 @@ export class ChannelService {
       wake: () => void;
       /** Where channels may send (default: public addresses only). */
       policy?: OutboundPolicy;
+      /** Changes are announced here (`config.changed`), after their commit. */
+      events?: Pick<DomainEvents, 'publish'>;
     },
   ) {}
+
+  /**
+   * For the audit log: the names of the settings given, never their values (a webhook channel's URL or an
+   * address may be sensitive, a secret always is).
+   */
+  #announce(c: Channel, change: 'created' | 'updated' | 'deleted', given: { config?: object; secret?: object }): void {
+    this.d.events?.publish({
+      type: 'config.changed',
+      entity: 'channel',
+      id: c.id,
+      project: null,
+      change,
+      summary: {
+        name: c.name,
+        kind: c.kind,
+        config: Object.keys(given.config ?? {}).sort(),
+        secretFields: Object.keys(given.secret ?? {}).sort(),
+      },
+    });
+  }
 
   /** Refuses a destination the outbound policy refuses (what can be known without DNS). */
   #checkDestination(kind: ChannelKind, s: Settings, checkSecret: boolean): void {
@@ -159,7 +182,9 @@ export class ChannelService {
     };
     await this.d.repo.channels.insert(row);
     await this.d.targets.reload();
-    return { channel: this.#view(row), ...(generated ? { secret: generated } : {}) };
+    const channel = this.#view(row);
+    this.#announce(channel, 'created', { config: b.config, ...(secret ? { secret } : {}) });
+    return { channel, ...(generated ? { secret: generated } : {}) };
   }
 
   async update(id: string, b: UpdateChannelRequest): Promise<ChannelWithSecret> {
@@ -198,14 +223,21 @@ export class ChannelService {
       updated_at: this.d.now(),
     });
     await this.d.targets.reload();
-    return { channel: await this.get(id) };
+    const channel = await this.get(id);
+    this.#announce(channel, 'updated', {
+      ...(b.config ? { config: b.config } : {}),
+      ...(b.secret ? { secret: b.secret } : {}),
+    });
+    return { channel };
   }
 
   async delete(id: string): Promise<void> {
+    const row = await this.#row(id);
     if (!(await this.d.repo.channels.delete(id))) {
       throw channelNotFound(id);
     }
     await this.d.targets.reload();
+    this.#announce(this.#view(row), 'deleted', {});
   }
 
   async test(id: string): Promise<{ delivery: Delivery }> {

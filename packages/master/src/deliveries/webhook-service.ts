@@ -19,6 +19,7 @@ import {
 import type { SecretBox } from '../auth/secret-box.js';
 import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
 import type { WebhooksTable } from '../db/schema.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError } from '@scrapyard/protocol';
 import { newDeliveryId } from './delivery-id.js';
 import { OutboundPolicy } from './outbound-policy.js';
@@ -64,8 +65,30 @@ export class WebhookService {
       wake: () => void;
       /** Where webhooks may send (default: public addresses only). */
       policy?: OutboundPolicy;
+      /** Changes are announced here (`config.changed`), after their commit. */
+      events?: Pick<DomainEvents, 'publish'>;
     },
   ) {}
+
+  /** For the audit log: where it sends as an origin only (a URL's path or query may carry a token), no secret. */
+  #announce(w: Webhook, change: 'created' | 'updated' | 'deleted', extra: Record<string, unknown> = {}): void {
+    this.d.events?.publish({
+      type: 'config.changed',
+      entity: 'webhook',
+      id: w.id,
+      project: w.project,
+      change,
+      summary: {
+        name: w.name,
+        destination: new URL(w.url).origin,
+        spider: w.spider,
+        events: w.events,
+        items: w.items,
+        enabled: w.enabled,
+        ...extra,
+      },
+    });
+  }
 
   #checkUrl(url: string): void {
     const why = (this.d.policy ?? DEFAULT_POLICY).urlRefusal(url);
@@ -112,6 +135,7 @@ export class WebhookService {
     };
     await this.d.repo.webhooks.insert(row);
     await this.d.targets.reload();
+    this.#announce(webhookView(row as WebhookRow), 'created', { secretGiven: b.secret !== undefined });
     return { webhook: webhookView(row as WebhookRow), secret };
   }
 
@@ -158,14 +182,19 @@ export class WebhookService {
     }
     await this.d.targets.reload();
     this.d.wake();
-    return { webhook: await this.get(id), ...(b.rotateSecret ? { secret } : {}) };
+    const webhook = await this.get(id);
+    const fields = Object.keys(b).filter((k) => k !== 'secret' && k !== 'rotateSecret');
+    this.#announce(webhook, 'updated', { fields: fields.sort(), secretChanged: secret !== undefined });
+    return { webhook, ...(b.rotateSecret ? { secret } : {}) };
   }
 
   async delete(id: string): Promise<void> {
+    const row = await this.#row(id);
     if (!(await this.d.repo.webhooks.delete(id))) {
       throw webhookNotFound(id);
     }
     await this.d.targets.reload();
+    this.#announce(webhookView(row), 'deleted');
   }
 
   /** Enqueues a `webhook.test` delivery (signed like any other) and returns it; its log shows how it went. */

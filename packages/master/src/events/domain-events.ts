@@ -20,7 +20,18 @@ export interface JobRef {
 }
 
 export type DomainEvent =
-  | { type: 'job.queued'; job: JobRef; priority: number; tags: string[]; attempt: number }
+  | {
+      type: 'job.queued';
+      job: JobRef;
+      priority: number;
+      tags: string[];
+      attempt: number;
+      /** The schedule whose fire made it (null: a submit of schedule.json or the REST API). */
+      scheduleId?: string | null;
+      /** The names of its spider arguments and settings (their values may be secrets: never in an event). */
+      argNames?: string[];
+      settingNames?: string[];
+    }
   | { type: 'job.started'; job: JobRef; nodeId: string; pid: number; attempt: number }
   | {
       type: 'job.finished';
@@ -69,6 +80,15 @@ export type DomainEvent =
   | { type: 'node.offline'; nodeId: string; kind: NodeKind; lastSeen: number }
   | { type: 'node.cordoned'; nodeId: string; cordoned: boolean }
   | { type: 'node.revoked'; nodeId: string }
+  | {
+      /** An enrollment key was created (its secret is never in the event). */
+      type: 'node.enrollment';
+      enrollKey: string;
+      nodeId: string | null;
+      expiresAt: number;
+    }
+  | { type: 'node.registered'; nodeId: string; enrollKey: string; again: boolean }
+  | { type: 'node.rotated'; nodeId: string }
   | { type: 'version.added'; project: string; version: string; spiders: string[] }
   | { type: 'version.deleted'; project: string; version: string; projectGone: boolean }
   | {

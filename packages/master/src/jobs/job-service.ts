@@ -184,7 +184,16 @@ export class JobService {
       }
     }
     const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
-    this.#d.events.publish({ type: 'job.queued', job: ref, priority: job.priority, tags: job.tags, attempt: 1 });
+    this.#d.events.publish({
+      type: 'job.queued',
+      job: ref,
+      priority: job.priority,
+      tags: job.tags,
+      attempt: 1,
+      scheduleId: job.scheduleId,
+      argNames: input.args.map(([k]) => k),
+      settingNames: input.settings.map(([k]) => k),
+    });
     return ref;
   }
 

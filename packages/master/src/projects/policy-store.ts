@@ -11,6 +11,7 @@ import {
   type RetryableOutcome,
 } from '@scrapyard/protocol';
 import type { Db } from '../db/database.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import { normalizeTags } from '../jobs/placement.js';
 
 const key = (project: string, spider: string) => `${project}\u0000${spider}`;
@@ -27,9 +28,12 @@ export class PolicyStore {
   #cache = new Map<string, PlacementPolicy>();
   #anyCaps = false;
 
-  constructor(db: Db, defaultRetries: number) {
+  readonly #events: Pick<DomainEvents, 'publish'> | undefined;
+
+  constructor(db: Db, defaultRetries: number, events?: Pick<DomainEvents, 'publish'>) {
     this.#db = db;
     this.#defaultRetries = defaultRetries;
+    this.#events = events;
   }
 
   async load(): Promise<void> {
@@ -108,8 +112,10 @@ export class PolicyStore {
         }),
       )
       .execute();
+    const existed = this.#cache.has(key(project, spider));
     this.#cache.set(key(project, spider), value);
     this.#recount();
+    this.#announce(project, spider, existed ? 'updated' : 'created', value);
     return value;
   }
 
@@ -122,7 +128,22 @@ export class PolicyStore {
       .executeTakeFirst();
     this.#cache.delete(key(project, spider));
     this.#recount();
-    return Number(r.numDeletedRows) > 0;
+    if (Number(r.numDeletedRows) === 0) return false;
+    this.#announce(project, spider, 'deleted', null);
+    return true;
+  }
+
+  /** After the commit: the policy as stored (no field of a policy is a secret), for the audit log. */
+  #announce(project: string, spider: string, change: 'created' | 'updated' | 'deleted', p: PlacementPolicy | null) {
+    const set = p === null ? {} : Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null));
+    this.#events?.publish({
+      type: 'config.changed',
+      entity: 'policy',
+      id: spider === '' ? project : `${project}/${spider}`,
+      project,
+      change,
+      summary: { spider: spider === '' ? null : spider, ...(p === null ? {} : { policy: set }) },
+    });
   }
 
   tagsFor(project: string, spider: string): string[] {

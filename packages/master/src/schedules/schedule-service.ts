@@ -15,6 +15,7 @@ import {
   type UpdateScheduleRequest,
 } from '@scrapyard/protocol';
 import type { ScheduleRow, SchedulesRepo } from '../db/repos/schedules.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { JobService } from '../jobs/job-service.js';
 import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
 import { describeTiming } from './cron-text.js';
@@ -34,6 +35,8 @@ export interface ScheduleServiceDeps {
   /** Shortest time between two fires (min_schedule_interval_seconds); 1 when not given. */
   minIntervalSeconds?: number;
   now: () => number;
+  /** Changes are announced here (`config.changed`), after their commit. */
+  events?: Pick<DomainEvents, 'publish'>;
 }
 
 /** Fields whose change moves the schedule's timing: the cursor then starts from now (no flood of misfires). */
@@ -72,6 +75,7 @@ export class ScheduleService {
       throw e;
     }
     this.#d.scheduler.upsert(row);
+    this.#announce(row, 'created', Object.keys(input));
     return this.#view(row);
   }
 
@@ -91,6 +95,7 @@ export class ScheduleService {
     const { id: _id, created_at: _c, ...changes } = next;
     if (!(await this.#d.repo.update(id, changes))) throw notFound(id);
     this.#d.scheduler.upsert(next);
+    this.#announce(next, 'updated', Object.keys(patch));
     return this.#view(next);
   }
 
@@ -99,8 +104,31 @@ export class ScheduleService {
   }
 
   async delete(id: string): Promise<void> {
+    const row = await this.#row(id);
     if (!(await this.#d.repo.delete(id))) throw notFound(id);
     this.#d.scheduler.remove(id);
+    this.#announce(row, 'deleted', []);
+  }
+
+  /** What changed, for the audit log: arguments and settings by name only (their values may be secrets). */
+  #announce(row: ScheduleRow, change: 'created' | 'updated' | 'deleted', fields: string[]): void {
+    const spec = specOf(row);
+    this.#d.events?.publish({
+      type: 'config.changed',
+      entity: 'schedule',
+      id: row.id,
+      project: spec.project,
+      change,
+      summary: {
+        name: spec.name ?? null,
+        spider: spec.spider,
+        ...(change === 'updated' ? { fields: fields.sort() } : {}),
+        timing: spec.cron ?? `every ${spec.intervalSeconds} s`,
+        enabled: spec.enabled,
+        args: Object.keys(spec.args).sort(),
+        settings: Object.keys(spec.settings).sort(),
+      },
+    });
   }
 
   async get(id: string): Promise<Schedule> {

@@ -28,6 +28,7 @@ import { scheduleRoutes } from './schedules.js';
 import { deliveryRoutes } from './deliveries.js';
 import { alertRoutes } from './alerts.js';
 import { accessRoutes } from './access.js';
+import { auditRoutes, type AuditRouteOptions } from './audit.js';
 import type { AlertRuleService } from '../../alerts/rule-service.js';
 import type { ChannelService } from '../../deliveries/channel-service.js';
 import type { WebhookService } from '../../deliveries/webhook-service.js';
@@ -66,6 +67,7 @@ export interface ApiPluginOptions {
   channels: ChannelService;
   alerts: AlertRuleService;
   users: UserService;
+  audit: AuditRouteOptions['audit'];
 }
 
 export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Promise<void> {
@@ -100,6 +102,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       alertRoutes(api, { alerts: o.alerts, visible });
       accessRoutes(api, { table: o.access });
       userRoutes(api, { users: o.users });
+      auditRoutes(api, { audit: o.audit });
       // An unknown path needs what a read needs (and, for other methods, credentials even under the open default).
       setNotFoundWithRule(api, needs('read'), (req, reply) =>
         reply
