@@ -69,6 +69,8 @@ export const ERROR_CODES = [
   'SECRET_UNREADABLE',
   // Start-up or `migrate`: the database holds migrations this release does not know (written by a newer one).
   'DATABASE_FROM_NEWER_RELEASE',
+  // An API token asked for more than its creator holds (a role or a project beyond their own grants).
+  'TOKEN_TOO_WIDE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -123,6 +125,7 @@ const STATUS: Record<ErrorCode, number> = {
   DELIVERY_FAILED: 502,
   SECRET_UNREADABLE: 500,
   DATABASE_FROM_NEWER_RELEASE: 500,
+  TOKEN_TOO_WIDE: 403,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -245,3 +245,12 @@ export {
   GRANTS_MAX,
   Grants,
 } from './http/access.js';
+export {
+  API_TOKEN_PATTERN,
+  CreateTokenRequest,
+  TokenState,
+  ApiToken,
+  ApiTokenList,
+  ApiTokenResponse,
+  CreatedApiToken,
+} from './http/tokens.js';

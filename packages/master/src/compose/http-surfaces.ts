@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
+import { ApiTokenResolver } from '../auth/api-token-resolver.js';
+import { ApiTokens } from '../auth/api-tokens.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { TokenLastUse } from '../auth/token-last-use.js';
+import { createApiTokensRepo } from '../db/repos/api-tokens.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import type { MasterConfig } from '../config.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -17,6 +21,7 @@ import { agentRegisterRoutes } from '../routes/agent/register.js';
 import { metricsRoute } from '../metrics-export/route.js';
 import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
+import { tokenRoutes } from '../routes/api/tokens.js';
 import type { Alerts } from './alerts.js';
 import { capConnections } from './connection-caps.js';
 import type { Cluster } from './cluster.js';
@@ -55,12 +60,17 @@ export async function createHttpServer({
   alerts,
   prometheus,
 }: HttpDeps) {
+  const tokenRepo = createApiTokensRepo(s.db);
+  const tokenLastUse = new TokenLastUse({ repo: tokenRepo, now, logger });
+  const tokens = new ApiTokens({ repo: tokenRepo, events, now });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
+    // Tokens first: they answer a password that is no token from its shape alone, without a lookup.
+    resolvers: [new ApiTokenResolver({ repo: tokenRepo, events, lastUse: tokenLastUse, now })],
   });
   const tls = config.tlsCert !== '';
   // The https server type differs only in its TLS options; routes and the gateway see the same API.
@@ -79,6 +89,7 @@ export async function createHttpServer({
   }) as unknown as FastifyInstance;
   // Every request carries its principal once identified; declared up front so requests keep one shape (V8).
   app.decorateRequest('principal', undefined);
+  app.addHook('onClose', () => tokenLastUse.close());
   capConnections(app.server, {
     max: config.maxConnections,
     perAddress: config.maxConnectionsPerIp,
@@ -113,6 +124,7 @@ export async function createHttpServer({
     channels: deliveries.channels,
     alerts: alerts.service,
   });
+  await app.register(tokenRoutes, { auth, tokens, bodyLimitBytes: config.bodyLimitBytes });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
     service: core.scrapyd,
