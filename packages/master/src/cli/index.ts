@@ -10,6 +10,7 @@ import { CHANNEL_COMMAND } from './commands/channel.js';
 import { NODE } from './commands/node.js';
 import { POLICY_COMMAND } from './commands/policy.js';
 import { SCHEDULE_COMMAND } from './commands/schedule.js';
+import { TOKEN_COMMAND } from './commands/token.js';
 import { WEBHOOK_COMMAND } from './commands/webhook.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { UsageError, describeError } from './errors.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   WEBHOOK_COMMAND,
   CHANNEL_COMMAND,
   ALERT_COMMAND,
+  TOKEN_COMMAND,
 ];
 
 export type CliOutcome =
