@@ -99,8 +99,9 @@ export async function startMaster(dataDir: string, env: Record<string, string>, 
     if (port) {
       const url = `http://127.0.0.1:${port}`;
       for (let j = 0; j < 100; j++) {
+        // Up once it answers: 200, or 401 from a master with basic auth on.
         const ok = await fetch(`${url}/daemonstatus.json`).then(
-          (r) => r.ok,
+          (r) => r.ok || r.status === 401,
           () => false,
         );
         if (ok) {

@@ -5,19 +5,21 @@
  * CLI creates, lists and revokes; a metrics token reads /metrics and nothing else.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ApiToken, CreatedApiToken } from '@scrapyard/protocol';
 import { z } from 'zod';
+import { runCli } from '../helpers/agents.js';
 import { ScrapydClient } from '../helpers/clients.js';
 import { request, RestClient } from '../helpers/http.js';
 import { startMaster } from '../helpers/processes.js';
 import { scrapydDeploy } from '../helpers/scrapyd-deploy.js';
 import { waitFor } from '../helpers/wait.js';
 
-const BIN = fileURLToPath(new URL('../../packages/master/bin/scrapyard-master.mjs', import.meta.url));
 const ADMIN = { username: 'admin', password: 'the-admin-pass' };
+const envOf = (a: { username: string; password: string }) => ({
+  SCRAPYARD_USERNAME: a.username,
+  SCRAPYARD_PASSWORD: a.password,
+});
 
 void test('a token deploys with scrapyd-deploy, reads and schedules; revoked or expired it is refused at once', async (t) => {
   // With its agent: addversion.json lists the spiders of the egg on one.
@@ -76,21 +78,10 @@ void test('a token deploys with scrapyd-deploy, reads and schedules; revoked or 
 void test('the CLI creates a token (printed once, --json), lists it by hint and revokes it by name', async (t) => {
   // No agent: nothing here runs a crawl (a job scheduled stays pending), and a master alone starts faster.
   const master = await startMaster(t, { args: ['--no-local-agent'], env: envOf(ADMIN) });
+  // The master's config pair in the environment, as on the master host: the CLI proves admin with it.
   const cli = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, [BIN, ...args, '--url', master.url], {
-        env: { ...process.env, SCRAPYARD_CONFIG_SEARCH: '', SCRAPYARD_DATA_DIR: master.dataDir, ...envOf(ADMIN) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      p.on('error', reject);
-      p.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    runCli('master', ['token', ...args, '--url', master.url, '--data-dir', master.dataDir], { env: envOf(ADMIN) });
   const created = await cli(
-    'token',
     'create',
     'deployer',
     '--role',
@@ -105,30 +96,25 @@ void test('the CLI creates a token (printed once, --json), lists it by hint and 
   const { token, secret } = CreatedApiToken.parse(JSON.parse(created.stdout));
   assert.ok(Math.abs(token.expiresAt! - (Date.now() + 30 * 86_400_000)) < 120_000);
   assert.equal(token.ownerId, null, "the CLI proves admin: a service account's token");
-  const human = await cli('token', 'create', 'other', '--role', 'viewer');
+  const human = await cli('create', 'other', '--role', 'viewer');
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /\n {2}sy_[0-9A-Za-z]{38}\n/);
 
-  const list = await cli('token', 'list');
+  const list = await cli('list');
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, new RegExp(`deployer +${secret.slice(0, 8)}… +maintainer +demo`));
   assert.ok(!list.stdout.includes(secret.slice(8)));
 
-  const bad = await cli('token', 'create', 'x', '--role', 'boss');
+  const bad = await cli('create', 'x', '--role', 'boss');
   assert.deepEqual(
     [bad.code, bad.stderr.split('\n')[0]],
     [2, "scrapyard-master token: --role: unknown role 'boss' (admin, maintainer, operator, viewer, metrics)"],
   );
-  const revoked = await cli('token', 'revoke', 'deployer');
+  const revoked = await cli('revoke', 'deployer');
   assert.equal(revoked.code, 0, revoked.stderr);
   assert.equal(revoked.stdout.trim(), `revoked: ${token.id}`);
   assert.equal(
     (await request(`${master.url}/daemonstatus.json`, { headers: { authorization: `Bearer ${secret}` } })).status,
     401,
   );
-});
-
-const envOf = (a: { username: string; password: string }) => ({
-  SCRAPYARD_USERNAME: a.username,
-  SCRAPYARD_PASSWORD: a.password,
 });
