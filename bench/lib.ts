@@ -99,8 +99,9 @@ export async function startMaster(dataDir: string, env: Record<string, string>, 
     if (port) {
       const url = `http://127.0.0.1:${port}`;
       for (let j = 0; j < 100; j++) {
+        // Up once it answers: 200, or 401 from a master with basic auth on.
         const ok = await fetch(`${url}/daemonstatus.json`).then(
-          (r) => r.ok,
+          (r) => r.ok || r.status === 401,
           () => false,
         );
         if (ok) {
@@ -282,4 +283,47 @@ export async function startLatencyRuns(
     rmSync(work, { recursive: true, force: true });
   }
   return { ours, bare };
+}
+
+export interface LoadResult {
+  '2xx': number;
+  requests: { average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+/** schedule.json with autocannon in its own process (16 connections; `headers`: credentials), so the load generator never shares a core's event loop with the bench. */
+export function loadGenerator(url: string, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      join(ROOT, 'node_modules/.bin/autocannon'),
+      [
+        '--json',
+        '-c',
+        '16',
+        '-d',
+        String(seconds),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/x-www-form-urlencoded',
+        ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
+        '-b',
+        'project=demo&spider=quick&arg=x',
+        url,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    p.on('error', reject);
+    p.on('exit', () => {
+      try {
+        resolve(JSON.parse(out) as LoadResult);
+      } catch (e) {
+        reject(new Error(`autocannon output was not JSON: ${out.slice(0, 500)} (${String(e)})`));
+      }
+    });
+  });
 }

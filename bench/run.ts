@@ -13,6 +13,7 @@ import { buildEgg } from '../test/helpers/eggs.js';
 import { PYTHON } from '../test/helpers/python.js';
 import { agents10k, logship, remoteStart } from './cluster.js';
 import { eventToAlert } from './alerts.js';
+import { authThroughput, authThroughputRows } from './auth-throughput.js';
 import { eventToDelivery } from './deliveries.js';
 import { idleRss } from './idle.js';
 import { liveStatsCost } from './live-stats.js';
@@ -24,6 +25,7 @@ import {
   directCrawl,
   fmt,
   get,
+  loadGenerator,
   median,
   post,
   rssMb,
@@ -41,11 +43,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,stats-cost,event-delivery,alert-notice,metrics-scrape (the default list below). */
+    /** Comma-separated subset of latency,…,alert-notice,metrics-scrape,auth-throughput (the default list below). */
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -140,48 +142,6 @@ async function pgThroughput() {
   }
 }
 
-interface LoadResult {
-  '2xx': number;
-  requests: { average: number };
-  latency: { p99: number };
-  non2xx: number;
-  errors: number;
-}
-
-/** autocannon in its own process, so the load generator never shares a core's event loop with the bench. */
-function loadGenerator(url: string, seconds: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      join(ROOT, 'node_modules/.bin/autocannon'),
-      [
-        '--json',
-        '-c',
-        '16',
-        '-d',
-        String(seconds),
-        '-m',
-        'POST',
-        '-H',
-        'content-type=application/x-www-form-urlencoded',
-        '-b',
-        'project=demo&spider=quick&arg=x',
-        url,
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    let out = '';
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    p.on('error', reject);
-    p.on('exit', () => {
-      try {
-        resolve(JSON.parse(out) as LoadResult);
-      } catch (e) {
-        reject(new Error(`autocannon output was not JSON: ${out.slice(0, 500)} (${String(e)})`));
-      }
-    });
-  });
-}
-
 /** The same N crawls run directly, 4 at a time; returns the makespan in ms. */
 async function directBatch(N: number, python: string, egg: string): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'bench-direct-'));
@@ -271,6 +231,7 @@ async function measure(stamp: Stamp, keep: string) {
   const scrape = ONLY.has('metrics-scrape')
     ? await metricsScrape({ nodes: 1000, jobs: 100_000, scrapes: opts.quick ? 50 : 40 * RUNS })
     : null;
+  const auth = ONLY.has('auth-throughput') ? await authThroughput({ runs: RUNS, quick: opts.quick }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -467,6 +428,7 @@ async function measure(stamp: Stamp, keep: string) {
       '',
     ]);
   }
+  if (auth) rows.push(...authThroughputRows(auth));
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];
   const widths = header.map((h, i) => Math.max(...rows.map((r) => r[i]!.length), h.length, 8));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

@@ -79,6 +79,8 @@ export const ERROR_CODES = [
   'TOO_MANY_LOGINS',
   // A state-changing request carried by a browser session's cookie failed the CSRF check (Fetch Metadata, Origin, token).
   'CSRF_FAILED',
+  // An API token asked for more than its creator holds (a role or a project beyond their own grants).
+  'TOKEN_TOO_WIDE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -138,6 +140,7 @@ const STATUS: Record<ErrorCode, number> = {
   LAST_ADMIN: 409,
   TOO_MANY_LOGINS: 429,
   CSRF_FAILED: 403,
+  TOKEN_TOO_WIDE: 403,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -279,3 +279,12 @@ export {
   AuditPage,
   AuditQuery,
 } from './http/audit.js';
+export {
+  API_TOKEN_PATTERN,
+  CreateTokenRequest,
+  TokenState,
+  ApiToken,
+  ApiTokenList,
+  ApiTokenResponse,
+  CreatedApiToken,
+} from './http/tokens.js';

@@ -13,6 +13,7 @@ import { POLICY_COMMAND } from './commands/policy.js';
 import { SCHEDULE_COMMAND } from './commands/schedule.js';
 import { USER_COMMAND } from './commands/user.js';
 import { SESSION_COMMAND } from './commands/session.js';
+import { TOKEN_COMMAND } from './commands/token.js';
 import { WEBHOOK_COMMAND } from './commands/webhook.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { UsageError, describeError } from './errors.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   USER_COMMAND,
   SESSION_COMMAND,
   AUDIT_COMMAND,
+  TOKEN_COMMAND,
 ];
 
 export type CliOutcome =

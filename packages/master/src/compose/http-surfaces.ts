@@ -8,7 +8,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadOrCreateAdminToken } from '../auth/admin-token.js';
 import { installAccess } from '../auth/access.js';
+import { ApiTokenResolver } from '../auth/api-token-resolver.js';
+import { ApiTokens } from '../auth/api-tokens.js';
 import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
+import { TokenLastUse } from '../auth/token-last-use.js';
+import { createApiTokensRepo } from '../db/repos/api-tokens.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import { openUserAccess } from '../auth/user-access.js';
 import { csrfGuard } from '../auth/csrf.js';
@@ -23,6 +27,7 @@ import { apiPlugin } from '../routes/api/plugin.js';
 import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import { sessionRoutes } from '../routes/api/sessions.js';
 import { createBrowserSessions } from './browser-sessions.js';
+import { tokenRoutes } from '../routes/api/tokens.js';
 import type { Alerts } from './alerts.js';
 import type { Audit } from './audit.js';
 import { capConnections } from './connection-caps.js';
@@ -87,14 +92,23 @@ export async function createHttpServer({
     events,
     passwords: { verify: (name, password, ctx) => users.logins.verify(name, password, ctx, 'session') },
   });
+  const tokenRepo = createApiTokensRepo(s.db);
+  const tokenLastUse = new TokenLastUse({ repo: tokenRepo, now, logger });
+  const tokens = new ApiTokens({ repo: tokenRepo, events, now });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
     metricsToken: config.metricsToken,
-    // The embedder's resolvers first, then the session cookie (a lookup), then users' passwords (a hash).
-    resolvers: [...resolvers, browser.sessions.resolver, users.resolver],
+    // The embedder's first; then tokens (a password that is no token is told by its shape, without a lookup), the
+    // session cookie (a lookup), and users' passwords last (a hash).
+    resolvers: [
+      ...resolvers,
+      new ApiTokenResolver({ repo: tokenRepo, events, lastUse: tokenLastUse, now }),
+      browser.sessions.resolver,
+      users.resolver,
+    ],
     hasUsers: users.hasUsers,
     onBuiltInRefused: (username, { address }) =>
       events.publish({ type: 'access.login', ok: false, username, address, via: 'basic', reason: 'wrong password' }),
@@ -116,6 +130,7 @@ export async function createHttpServer({
   }) as unknown as FastifyInstance;
   // Every request carries its principal once identified; declared up front so requests keep one shape (V8).
   app.decorateRequest('principal', undefined);
+  app.addHook('onClose', () => tokenLastUse.close());
   capConnections(app.server, {
     max: config.maxConnections,
     perAddress: config.maxConnectionsPerIp,
@@ -161,6 +176,7 @@ export async function createHttpServer({
     users: users.service,
     audit,
   });
+  await app.register(tokenRoutes, { tokens, bodyLimitBytes: config.bodyLimitBytes });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
     service: core.scrapyd,
