@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AccessTableResponse } from '@scrapyard/protocol';
-import { runMatrix, type MatrixPrincipal } from '../helpers/access-matrix.js';
+import { USER_ROLES, type AccessTableResponse, type Grant } from '@scrapyard/protocol';
+import { rolePrincipals, runMatrix, type MatrixPrincipal } from '../helpers/access-matrix.js';
 import { request } from '../helpers/http.js';
 import { adminTokenOf, startMaster } from '../helpers/processes.js';
 
@@ -48,6 +48,30 @@ void test('role × endpoint matrix over every route of every surface', async (t)
       holds: [{ role: 'metrics', projects: '*' }],
     },
   ];
+  // Each role on every project, on project a and on project b, held by a real API token (the master's own token
+  // resolver, not a test's): every route is tried with each.
+  const tokens = new Map<string, string>();
+  const roleHolders = rolePrincipals(USER_ROLES, (name) => ({ authorization: `Bearer ${tokens.get(name) ?? ''}` }));
+  for (const p of roleHolders.filter((x) => x.name !== 'no-role')) {
+    const [grant] = p.holds as Grant[];
+    const created = await request(`${master.url}/api/v1/tokens`, {
+      method: 'POST',
+      bearer: adminToken,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: p.name, role: grant!.role, projects: grant!.projects, serviceAccount: true }),
+    });
+    assert.equal(created.status, 201, created.text);
+    tokens.set(p.name, (created.json as { secret: string }).secret);
+  }
+  principals.push(
+    ...roleHolders
+      .filter((x) => x.name !== 'no-role')
+      .map((x) => ({
+        ...x,
+        name: `a token of ${x.name}`,
+        headers: { authorization: `Bearer ${tokens.get(x.name)!}` },
+      })),
+  );
   const listed = await request(`${master.url}/api/v1/access`, { bearer: adminToken });
   assert.equal(listed.status, 200, listed.text);
   const table = listed.json as unknown as AccessTableResponse;
