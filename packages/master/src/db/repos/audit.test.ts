@@ -38,15 +38,36 @@ testEachStore('audit pages: every filter, newest first, and the cursor walks wit
       .map((r) => r.target)
       .reverse();
 
-  assert.deepEqual(await ids({ limit: 100 }), expect(() => true));
-  assert.deepEqual(await ids({ actorKind: 'admin', limit: 100 }), expect((r) => r.actor_kind === 'admin'));
-  assert.deepEqual(await ids({ actorName: 'bob', limit: 100 }), expect((r) => r.actor_name === 'bob'));
+  assert.deepEqual(
+    await ids({ limit: 100 }),
+    expect(() => true),
+  );
+  assert.deepEqual(
+    await ids({ actorKind: 'admin', limit: 100 }),
+    expect((r) => r.actor_kind === 'admin'),
+  );
+  assert.deepEqual(
+    await ids({ actorName: 'bob', limit: 100 }),
+    expect((r) => r.actor_name === 'bob'),
+  );
   // A prefix ends with a dot: `user.` is not `users.` nor `userx…` (no LIKE wildcard in an action).
-  assert.deepEqual(await ids({ action: 'user.', limit: 100 }), expect((r) => r.action.startsWith('user.')));
-  assert.deepEqual(await ids({ action: 'user.create', limit: 100 }), expect((r) => r.action === 'user.create'));
+  assert.deepEqual(
+    await ids({ action: 'user.', limit: 100 }),
+    expect((r) => r.action.startsWith('user.')),
+  );
+  assert.deepEqual(
+    await ids({ action: 'user.create', limit: 100 }),
+    expect((r) => r.action === 'user.create'),
+  );
   assert.deepEqual(await ids({ action: 'user', limit: 100 }), []);
-  assert.deepEqual(await ids({ project: 'b', limit: 100 }), expect((r) => r.project === 'b'));
-  assert.deepEqual(await ids({ since: 1_010, until: 1_020, limit: 100 }), expect((r) => r.at >= 1_010 && r.at < 1_020));
+  assert.deepEqual(
+    await ids({ project: 'b', limit: 100 }),
+    expect((r) => r.project === 'b'),
+  );
+  assert.deepEqual(
+    await ids({ since: 1_010, until: 1_020, limit: 100 }),
+    expect((r) => r.at >= 1_010 && r.at < 1_020),
+  );
   assert.deepEqual(
     await ids({ actorKind: 'user', project: 'a', action: 'user.', limit: 100 }),
     expect((r) => r.actor_kind === 'user' && r.project === 'a' && r.action.startsWith('user.')),
@@ -60,7 +81,10 @@ testEachStore('audit pages: every filter, newest first, and the cursor walks wit
     if (page.length < 4) break;
     before = Number(page.at(-1)!.id);
   }
-  assert.deepEqual(walked, expect((r) => r.project === 'a'));
+  assert.deepEqual(
+    walked,
+    expect((r) => r.project === 'a'),
+  );
 });
 
 testEachStore('audit retention: by age, then by count, in batches, oldest first', {}, async (t, store) => {
@@ -80,7 +104,13 @@ testEachStore('audit retention: by age, then by count, in batches, oldest first'
   });
   assert.equal(await retention.prune(), 12 + 5);
   const left = (await repo.page({ limit: 100 })).map((r) => r.target);
-  assert.deepEqual(left, rows.slice(17).map((r) => r.target).reverse());
+  assert.deepEqual(
+    left,
+    rows
+      .slice(17)
+      .map((r) => r.target)
+      .reverse(),
+  );
   assert.equal(await retention.prune(), 0, 'nothing more to do');
 
   // A run does at most maxBatches batches: a large backlog goes over several runs.
