@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { ScrapydClient } from '../helpers/clients.js';
+import { request } from '../helpers/http.js';
 import { buildEgg } from '../helpers/eggs.js';
 import { DEMO_SPIDERS, deploy, listJobs, schedule, waitRunning } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
@@ -32,11 +33,37 @@ function traversalZip(): Buffer {
 const GET_ENDPOINTS = ['daemonstatus', 'listprojects', 'listversions', 'listspiders', 'listjobs', 'status'];
 const POST_ENDPOINTS = ['addversion', 'schedule', 'cancel', 'delversion', 'delproject'];
 
-void test('Scrapyd API conformance', async (t) => {
+void test('Scrapyd API conformance', (t) => conformance(t, false));
+
+/**
+ * The same contract with auth on (the config's pair closes the master), the client signing in as scrapyd-deploy,
+ * python-scrapyd-api and ScrapydWeb do: basic auth, here with an API token as the password.
+ */
+void test('Scrapyd API conformance with auth on, an API token as the basic-auth password', (t) => conformance(t, true));
+
+async function conformance(t: TestContext, authOn: boolean): Promise<void> {
+  const pair = { username: 'admin', password: 'conformance-pair-secret' };
   const master = await startMaster(t, {
-    env: { SCRAPYARD_MAX_PROC: '1', SCRAPYARD_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024) },
+    env: {
+      SCRAPYARD_MAX_PROC: '1',
+      SCRAPYARD_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024),
+      ...(authOn ? { SCRAPYD_USERNAME: pair.username, SCRAPYD_PASSWORD: pair.password } : {}),
+    },
   });
-  const api = new ScrapydClient(master.url);
+  let auth: { username: string; password: string } | undefined;
+  if (authOn) {
+    const created = await request(`${master.url}/api/v1/tokens`, {
+      method: 'POST',
+      auth: pair,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'conformance', role: 'maintainer' }),
+    });
+    assert.equal(created.status, 201, created.text);
+    auth = { username: 'scrapyd-deploy', password: (created.json as { secret: string }).secret };
+    const stranger = await new ScrapydClient(master.url).raw('GET', '/daemonstatus.json');
+    assert.equal(stranger.status, 401, "without the token: Scrapyd's 401");
+  }
+  const api = new ScrapydClient(master.url, auth);
   const egg = await buildEgg('demo');
 
   await t.test('envelope: trailing newline, python separators, CORS headers, HTTP 200 errors', async () => {
@@ -315,4 +342,4 @@ void test('Scrapyd API conformance', async (t) => {
     assert.deepEqual((await listJobs(api)).pending, [], 'and do not come back with the project');
     ScrapydClient.ok(await api.post('cancel.json', { project: 'demo', job: 'blocker', signal: 'KILL' }));
   });
-});
+}
