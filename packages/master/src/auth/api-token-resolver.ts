@@ -6,7 +6,7 @@
  * revoked, a user disabled or regranted) moves on, and expiry is checked at every use, so all of these take
  * effect at once.
  */
-import { Grants, type Grant } from '@scrapyard/protocol';
+import { storedGrants } from './stored-grants.js';
 import type { ApiTokensRepo, TokenWithOwner } from '../db/repos/api-tokens.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { isWellFormedToken, tokenDigest } from './api-token-format.js';
@@ -79,25 +79,16 @@ export class ApiTokenResolver implements CredentialResolver {
   }
 }
 
-function grantsIn(json: string): Grant[] | undefined {
-  try {
-    const r = Grants.safeParse(JSON.parse(json));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** What a stored token acts as now; undefined when it serves nobody. */
 function principalOf({ token, owner }: TokenWithOwner): (Principal & { kind: 'token' }) | undefined {
   if (token.revoked_at !== null) return undefined;
-  const grants = grantsIn(token.grants);
+  const grants = storedGrants(token.grants);
   if (grants === undefined) return undefined;
   if (token.owner_id === null) {
     return { kind: 'token', tokenId: token.id, name: token.name, ownerId: null, grants };
   }
   if (owner === null || owner.disabled) return undefined;
-  const ownerGrants = grantsIn(owner.grants);
+  const ownerGrants = storedGrants(owner.grants);
   if (ownerGrants === undefined) return undefined;
   return {
     kind: 'token',

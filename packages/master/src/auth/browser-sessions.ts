@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Grants, type BrowserSession, type Grant } from '@scrapyard/protocol';
+import type { BrowserSession, Grant } from '@scrapyard/protocol';
+import { storedGrants } from './stored-grants.js';
 import type { BrowserSessionsRepo, SessionWithUser } from '../db/repos/browser-sessions.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { CredentialContext, CredentialResolver } from './authenticator.js';
@@ -202,19 +203,14 @@ export class BrowserSessions {
   #grantsOf(userId: string, updatedAt: number, json: string): readonly Grant[] | undefined {
     const cached = this.#grants.get(userId);
     if (cached?.updatedAt === updatedAt) return cached.grants;
-    let parsed;
-    try {
-      parsed = Grants.safeParse(JSON.parse(json));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
+    const grants = storedGrants(json);
+    if (grants === undefined) {
       this.#o.logger.warn({ userId }, "a user's stored grants are unreadable: their sessions are refused");
       return undefined;
     }
     if (this.#grants.size >= GRANTS_CACHED) this.#grants.clear();
-    this.#grants.set(userId, { updatedAt, grants: parsed.data });
-    return parsed.data;
+    this.#grants.set(userId, { updatedAt, grants });
+    return grants;
   }
 
   #revoked(id: string, user: { userId: string; name: string }, reason: string): void {

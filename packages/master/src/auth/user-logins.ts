@@ -9,7 +9,8 @@
  * name is answered like a wrong password, after hashing a dummy, so neither the answer nor its time tells.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { Grants, PASSWORD_MAX_LENGTH } from '@scrapyard/protocol';
+import { PASSWORD_MAX_LENGTH } from '@scrapyard/protocol';
+import { storedGrants } from './stored-grants.js';
 import type { Logger } from 'pino';
 import type { UserRow, UsersRepo } from '../db/repos/users.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -43,13 +44,9 @@ export interface UserLoginsDeps {
   cacheMax?: number;
 }
 
+/** A user's grants; none when the stored ones are unreadable. */
 export function grantsOfRow(row: UserRow): UserPrincipal['grants'] {
-  try {
-    const parsed = Grants.safeParse(JSON.parse(row.grants));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
+  return storedGrants(row.grants) ?? [];
 }
 
 export class UserLogins {
