@@ -24,7 +24,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { project: ['./tsconfig.check.json'], tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -34,6 +34,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       curly: ['error', 'multi-line'],
+    },
+  },
+  {
+    // The web UI: DOM and JSX (its own tsconfig); what it takes from the protocol package is types and the zod-free
+    // role table, so zod never lands in the browser's bundle.
+    files: ['packages/ui/**/*.ts', 'packages/ui/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { project: ['./packages/ui/tsconfig.check.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@scrapyard/protocol',
+              message: 'the UI imports only types from it (import type), or @scrapyard/protocol/role-actions',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Compiled by the build (the packages' tsconfig.json exclude tests and test support). */
-const compiled = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.test-support.ts');
+const compiled = (name) => /\.tsx?$/.test(name) && !name.endsWith('.test.ts') && !name.endsWith('.test-support.ts');
 
 const mtimeOf = (path) => {
   try {

@@ -27,7 +27,7 @@ import { staleBuilds } from './stale-build.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = {
   unit: {
-    dirs: ['packages/protocol/src', 'packages/master/src', 'packages/agent/src'],
+    dirs: ['packages/protocol/src', 'packages/master/src', 'packages/agent/src', 'packages/ui/src'],
     concurrency: 2,
     testTimeoutMs: 60_000,
     fileTimeoutMs: 5 * 60_000,

@@ -288,3 +288,4 @@ export {
   ApiTokenResponse,
   CreatedApiToken,
 } from './http/tokens.js';
+export { ACTIONS, grantsAllow, grantsWithin, projectsFor, type Action, type ActionRule } from './role-actions.js';

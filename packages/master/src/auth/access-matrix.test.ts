@@ -162,6 +162,7 @@ void test('the rules say what the role table promises for each surface', async (
     ['GET', '/metrics', 'metrics -'],
     ['GET', '/agent/v1/eggs/:digest', 'node'],
     ['POST', '/agent/v1/register', 'public'],
+    ['GET', '/ui/*', 'public'],
   ];
   for (const [method, url, rule] of want) assert.equal(ruleOf(method, url), rule, `${method} ${url}`);
   const roles = Object.fromEntries(table.actions.map((a) => [a.action, a.roles]));

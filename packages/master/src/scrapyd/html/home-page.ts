@@ -20,6 +20,7 @@ function projectList(projects: string[]): string {
 export function renderHomePage(opts: HomePageOptions): string {
   const base = escapeHtml(opts.prefix);
   const links = [
+    `<li><a href="${base}/ui/">Web UI</a></li>`,
     `<li><a href="${base}/jobs">Jobs</a></li>`,
     ...(opts.itemsEnabled ? [`<li><a href="${base}/items/">Items</a></li>`] : []),
     `<li><a href="${base}/logs/">Logs</a></li>`,

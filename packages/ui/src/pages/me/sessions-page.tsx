@@ -1,0 +1,74 @@
+/** My browser sessions (GET /api/v1/sessions): where I am signed in, and revoking one. */
+import { useState } from 'preact/hooks';
+import { listSessions, revokeSession } from '../../api/me.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
+import { EmptyState } from '../../components/empty-state.js';
+import { ErrorBanner } from '../../components/error-banner.js';
+import { Time } from '../../components/time.js';
+import { useLoad } from '../../components/use-load.js';
+
+export function SessionsPage() {
+  const { data, error, loading, reload } = useLoad(listSessions);
+  const [actionError, setActionError] = useState<unknown>(undefined);
+  const revoke = async (id: string) => {
+    setActionError(undefined);
+    try {
+      await revokeSession(id);
+      reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+  return (
+    <>
+      <h1>My sessions</h1>
+      <p class="muted">The browsers signed in as you. Revoke one you don't recognise, then change your password.</p>
+      <ErrorBanner error={error ?? actionError} />
+      {loading && !data && <p class="muted">Loading…</p>}
+      {data && data.sessions.length === 0 && <EmptyState title="No sessions." />}
+      {data && data.sessions.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Browser</th>
+                <th scope="col">Address</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.sessions.map((s) => (
+                <tr key={s.id} data-session={s.id}>
+                  <td class="wrap">
+                    {s.userAgent || <span class="muted">unknown</span>}
+                    {s.current && <span class="badge">this browser</span>}
+                  </td>
+                  <td>{s.address}</td>
+                  <td>
+                    <Time ms={s.createdAt} />
+                  </td>
+                  <td>
+                    <Time ms={s.lastSeenAt} />
+                  </td>
+                  <td>
+                    <Time ms={s.expiresAt} />
+                  </td>
+                  <td>
+                    <ConfirmButton onConfirm={() => revoke(s.id)}>
+                      {s.current ? 'Sign out here' : 'Revoke'}
+                    </ConfirmButton>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
