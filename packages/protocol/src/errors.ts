@@ -81,6 +81,8 @@ export const ERROR_CODES = [
   'CSRF_FAILED',
   // An API token asked for more than its creator holds (a role or a project beyond their own grants).
   'TOKEN_TOO_WIDE',
+  // Every live event stream the master allows (max_event_streams) is open: retry later.
+  'TOO_MANY_STREAMS',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -141,6 +143,7 @@ const STATUS: Record<ErrorCode, number> = {
   TOO_MANY_LOGINS: 429,
   CSRF_FAILED: 403,
   TOKEN_TOO_WIDE: 403,
+  TOO_MANY_STREAMS: 429,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

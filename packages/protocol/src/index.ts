@@ -288,3 +288,15 @@ export {
   ApiTokenResponse,
   CreatedApiToken,
 } from './http/tokens.js';
+export {
+  LIVE_FAMILIES,
+  LiveFamily,
+  LiveEventId,
+  LiveEvent,
+  LiveReady,
+  LiveResetReason,
+  LiveReset,
+  LiveEnd,
+  LiveEventsQuery,
+} from './http/live.js';
+export type { LiveEventType } from './http/live.js';
