@@ -84,7 +84,12 @@ export const LiveJobStats = z.object({
   errors: z.number(),
   finishReason: z.string().nullable(),
 });
-export const LiveNodeOnline = z.object({ type: z.literal('node.online'), at: EpochMs, nodeId: z.string(), kind: NodeKind });
+export const LiveNodeOnline = z.object({
+  type: z.literal('node.online'),
+  at: EpochMs,
+  nodeId: z.string(),
+  kind: NodeKind,
+});
 export const LiveNodeOffline = z.object({
   type: z.literal('node.offline'),
   at: EpochMs,
@@ -164,7 +169,8 @@ export const LiveEventsQuery = z
       .transform((s) => s.split(',').filter((x) => x !== ''))
       .pipe(z.array(LiveFamily).min(1))
       .optional(),
-    lastEventId: LiveEventId.optional(),
+    /** Any text: an id this stream did not give (malformed, another master's) is answered with `reset`. */
+    lastEventId: z.string().max(64).optional(),
   })
   .strict();
 export type LiveEventsQuery = z.infer<typeof LiveEventsQuery>;
