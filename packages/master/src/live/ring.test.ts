@@ -19,8 +19,9 @@ void test('ids that cannot be resumed: another epoch, ahead of the head, malform
   ring.append('a');
   assert.equal(seqs(ring.since('e2-1')), 'restarted');
   assert.equal(seqs(ring.since('e1-2')), 'unknown');
-  for (const bad of ['', 'e1', 'e1-', '-1', 'e1-x', 'E1-1', 'e1-1-1'])
+  for (const bad of ['', 'e1', 'e1-', '-1', 'e1-x', 'E1-1', 'e1-1-1']) {
     assert.equal(seqs(ring.since(bad)), 'unknown', bad);
+  }
 });
 
 void test('past its count the oldest go: an id whose next entry went is too old', () => {
