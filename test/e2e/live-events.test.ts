@@ -2,7 +2,8 @@
  * The live event stream (GET /api/v1/events) against a real master with its embedded agent and real crawls: a
  * viewer of project alpha sees its job go queued → started → finished and nothing of project bravo (the admin's
  * stream, which sees both, is the reference); a reconnect with Last-Event-ID gets exactly the events it missed; an
- * id of another stream gets `reset`; revoking the viewer's token ends its stream with `end`.
+ * id of another stream gets `reset`; revoking the viewer's token ends its stream with `end`; stopping the master ends the
+ * streams still open.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -107,5 +108,7 @@ void test('a viewer sees its project live, resumes without a gap, and its stream
   }
   assert.equal(all.ended, false);
   assert.equal((await LiveReader.open(master.url, asViewer)).status, 401);
-  all.close();
+  // A stopping master ends the streams still open and exits cleanly.
+  await master.assertCleanStop();
+  await all.waitEnded('the admin stream to end at shutdown');
 });
