@@ -15,7 +15,7 @@ const scrapydDialect = {
 };
 const master = (globs) => globs.map((g) => `packages/master/src/${g}`);
 const FEATURES = master([
-  '{jobs,schedules,deliveries,alerts,projects,db,events,gateway,registry,storage,metrics-export,auth,scrapyd}/**/*.ts',
+  '{jobs,schedules,deliveries,alerts,projects,db,events,gateway,registry,storage,metrics-export,auth,scrapyd,live}/**/*.ts',
 ]);
 const SCRAPYD_SIDE = master(['routes/scrapyd/**', 'scrapyd/**', 'compose/**']);
 

@@ -87,6 +87,8 @@ export const MasterConfigSchema = z
     corsOrigins: list.pipe(z.array(z.string().transform((v, ctx) => normalizeOrigin(v, ctx)))).default(['*']),
     /** Live-tail (SSE) connections open at once; more are answered 503. */
     maxLiveTails: int(1, 100_000).default(256),
+    /** Live event streams (GET /api/v1/events) open at once; more are answered 429. */
+    maxEventStreams: int(1, 100_000).default(512),
     /** Largest number of `setting=` values and of spider arguments accepted by schedule.json. */
     maxScheduleParams: int(1, 100_000).default(1_000),
     /** Run an embedded agent (standalone mode). */
@@ -291,6 +293,7 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   allow_unauthenticated: 'allowUnauthenticated',
   cors_origins: 'corsOrigins',
   max_live_tails: 'maxLiveTails',
+  max_event_streams: 'maxEventStreams',
   max_schedule_params: 'maxScheduleParams',
   local_agent: 'localAgent',
   python: 'python',

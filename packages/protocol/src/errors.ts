@@ -83,6 +83,8 @@ export const ERROR_CODES = [
   'TOKEN_TOO_WIDE',
   // /ui/ was asked for but the web UI was never built (`pnpm build` builds packages/ui into its dist/).
   'UI_NOT_BUILT',
+  // Every live event stream the master allows (max_event_streams) is open: retry later.
+  'TOO_MANY_STREAMS',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -144,6 +146,7 @@ const STATUS: Record<ErrorCode, number> = {
   CSRF_FAILED: 403,
   TOKEN_TOO_WIDE: 403,
   UI_NOT_BUILT: 503,
+  TOO_MANY_STREAMS: 429,
 };
 
 /** HTTP status our own API answers with for an error code. (The Scrapyd API always answers 200.) */

@@ -289,3 +289,15 @@ export {
   CreatedApiToken,
 } from './http/tokens.js';
 export { ACTIONS, grantsAllow, grantsWithin, projectsFor, type Action, type ActionRule } from './role-actions.js';
+export {
+  LIVE_FAMILIES,
+  LiveFamily,
+  LiveEventId,
+  LiveEvent,
+  LiveReady,
+  LiveResetReason,
+  LiveReset,
+  LiveEnd,
+  LiveEventsQuery,
+} from './http/live.js';
+export type { LiveEventType } from './http/live.js';

@@ -187,6 +187,7 @@ export class AlertLifecycle {
       alertId: a.id,
       ruleId: rule.row.id,
       ruleKind: rule.row.kind,
+      project: 'project' in rule.condition ? (rule.condition.project ?? null) : null,
       subject: a.subject,
       state: a.state,
     });

@@ -77,6 +77,7 @@ void test('what is not audited: cron fires, and the cancels of a deleted project
     at({
       type: 'schedule.fired',
       scheduleId: 's1',
+      project: 'p',
       scheduledAt: 1,
       trigger,
       status: 'queued',

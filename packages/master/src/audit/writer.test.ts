@@ -59,6 +59,7 @@ testEachStore(
       events.publish({
         type: 'schedule.fired',
         scheduleId: 'sch-1',
+        project: 'p',
         scheduledAt: 1,
         trigger: 'manual',
         status: 'queued',
@@ -70,6 +71,7 @@ testEachStore(
     events.publish({
       type: 'schedule.fired',
       scheduleId: 'sch-1',
+      project: 'p',
       scheduledAt: 2,
       trigger: 'cron',
       status: 'queued',

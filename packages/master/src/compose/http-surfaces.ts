@@ -30,6 +30,8 @@ import { createBrowserSessions } from './browser-sessions.js';
 import { tokenRoutes } from '../routes/api/tokens.js';
 import { uiDistDir } from '../routes/ui/ui-dir.js';
 import { uiRoutes } from '../routes/ui/ui-routes.js';
+import { liveEventsRoutes } from '../routes/api/live-events.js';
+import { LiveHub } from '../live/live-hub.js';
 import type { Alerts } from './alerts.js';
 import type { Audit } from './audit.js';
 import { capConnections } from './connection-caps.js';
@@ -180,6 +182,10 @@ export async function createHttpServer({
   });
   await app.register(tokenRoutes, { tokens, bodyLimitBytes: config.bodyLimitBytes });
   await app.register(uiRoutes, { dir: uiDistDir() });
+  // Subscribed from the start, so a stream that resumes finds what it missed.
+  const live = new LiveHub({ events, logger, now, maxStreams: config.maxEventStreams });
+  app.addHook('onClose', () => live.stop());
+  await app.register(liveEventsRoutes, { hub: live, auth });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
     service: core.scrapyd,

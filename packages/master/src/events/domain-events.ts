@@ -94,6 +94,8 @@ export type DomainEvent =
   | {
       type: 'schedule.fired';
       scheduleId: string;
+      /** The schedule's project (who may read it, on the live stream). */
+      project: string;
       /** The fire's scheduled time (its key in the ledger). */
       scheduledAt: number;
       trigger: 'cron' | 'manual' | 'misfire' | 'backfill';
@@ -120,6 +122,8 @@ export type DomainEvent =
       alertId: string;
       ruleId: string;
       ruleKind: string;
+      /** The rule's project; null: a rule of every project or of nodes. */
+      project: string | null;
       subject: string;
       state: 'pending' | 'firing' | 'resolved';
     }

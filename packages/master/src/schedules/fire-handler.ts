@@ -189,6 +189,7 @@ export class FireHandler {
     this.#d.events.publish({
       type: 'schedule.fired',
       scheduleId: id,
+      project: specOf(e.row).project,
       scheduledAt: at,
       trigger,
       status: s.status,

@@ -1,0 +1,199 @@
+/**
+ * The live event stream's one subscriber of the domain events, and its fan-out. Each event the stream carries is
+ * mapped once (live-mapper.ts), `job.stats` thinned to one a second per run (stats-throttle.ts), kept in the ring
+ * (ring.ts) and written to every open stream whose filter takes it, as one frame serialized once. A stream opens
+ * synchronously after the ring is read, so what it replays and what it gets live meet with no gap and no duplicate.
+ *
+ * Access: each stream re-proves its request's credentials after an `access.changed` that concerns its principal
+ * and every `recheckMs` (expiry, changes made by another process), recomputing its filter, and ends when they no
+ * longer prove the same principal.
+ */
+import type { LiveFamily } from '@scrapyard/protocol';
+import type { Logger } from 'pino';
+import { grantsOf, type Principal } from '../auth/principal.js';
+import type { DomainEvents, Published } from '../events/domain-events.js';
+import { LiveConnection, type StreamSink } from './live-connection.js';
+import { LIVE_SOURCE_TYPES, toLive, type LiveSourceType, type Mapped } from './live-mapper.js';
+import { concerns, samePrincipal } from './principal-check.js';
+import { LiveRing, type RingEntry } from './ring.js';
+import { KEEPALIVE, readyFrame, resetFrame, sseFrame } from './sse-frames.js';
+import { StatsThrottle } from './stats-throttle.js';
+import { accepts, viewerFilter } from './viewer-filter.js';
+
+export interface LiveHubOptions {
+  events: DomainEvents;
+  logger: Logger;
+  /** Streams open at once (max_event_streams); default 512. */
+  maxStreams?: number;
+  /** Ring bounds: default 10 000 events, 10 minutes. */
+  ringEntries?: number;
+  ringAgeMs?: number;
+  /** A stream's send queue bound; default 1 MiB. */
+  maxQueuedBytes?: number;
+  heartbeatMs?: number;
+  recheckMs?: number;
+  statsIntervalMs?: number;
+  now?: () => number;
+}
+
+/** A ring entry's value: the mapped event and its frame, serialized the first time a stream needs it. */
+interface Kept extends Mapped {
+  frame?: string;
+}
+
+export interface OpenStream {
+  sink: StreamSink;
+  principal: Principal;
+  families?: readonly LiveFamily[];
+  /** The client's last id (Last-Event-ID), if it resumes. */
+  lastEventId?: string;
+  reidentify: () => Promise<Principal>;
+}
+
+export class LiveHub {
+  readonly #ring: LiveRing<Kept>;
+  readonly #streams = new Set<LiveConnection>();
+  readonly #throttle: StatsThrottle<Mapped>;
+  readonly #log: Logger;
+  readonly #maxStreams: number;
+  readonly #maxQueuedBytes: number;
+  readonly #off: (() => void)[] = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+
+  constructor(o: LiveHubOptions) {
+    this.#log = o.logger.child({ component: 'live' });
+    this.#maxStreams = o.maxStreams ?? 512;
+    this.#maxQueuedBytes = o.maxQueuedBytes ?? 1024 * 1024;
+    this.#ring = new LiveRing({ maxEntries: o.ringEntries, maxAgeMs: o.ringAgeMs, now: o.now });
+    this.#throttle = new StatsThrottle({ intervalMs: o.statsIntervalMs, emit: (m) => this.#publish(m) });
+    const onEvent = (e: Published<LiveSourceType>) => {
+      const mapped = toLive(e);
+      if (e.type === 'job.stats') this.#throttle.offer(e.job.runId, mapped, e.final);
+      else this.#publish(mapped);
+    };
+    for (const type of LIVE_SOURCE_TYPES) this.#off.push(o.events.on(type, onEvent));
+    // After every subscriber of the event ran (the resolvers' caches are cleared by theirs).
+    this.#off.push(o.events.on('access.changed', (e) => setImmediate(() => this.#accessChanged(e))));
+    this.#timers.push(setInterval(() => this.#heartbeat(), o.heartbeatMs ?? 15_000).unref());
+    this.#timers.push(setInterval(() => this.#recheckAll(), o.recheckMs ?? 60_000).unref());
+  }
+
+  get open(): number {
+    return this.#streams.size;
+  }
+
+  get full(): boolean {
+    return this.#streams.size >= this.#maxStreams;
+  }
+
+  get maxStreams(): number {
+    return this.#maxStreams;
+  }
+
+  /**
+   * Starts a stream on an open response: `ready` (after the replay of what the client missed, when it resumes) or
+   * `reset` when that can't be had, then live events. Synchronous, so no event falls between replay and live.
+   */
+  attach(s: OpenStream): LiveConnection {
+    const conn = new LiveConnection(
+      s.sink,
+      s.principal,
+      viewerFilter(grantsOf(s.principal), s.families),
+      s.families,
+      s.reidentify,
+      {
+        maxQueuedBytes: this.#maxQueuedBytes,
+        headId: () => this.#ring.idOf(this.#ring.head),
+        onClose: (c) => this.#streams.delete(c),
+      },
+    );
+    const head = this.#ring.idOf(this.#ring.head);
+    if (s.lastEventId === undefined) {
+      conn.send(readyFrame(head, { resumed: false }));
+    } else {
+      const since = this.#ring.since(s.lastEventId);
+      const frames = since.ok ? this.#visible(conn, since.entries) : [];
+      const bytes = frames.reduce((n, f) => n + f.length, 0);
+      if (!since.ok) conn.send(resetFrame(head, { reason: since.reason }));
+      else if (!conn.fits(bytes + 200)) conn.send(resetFrame(head, { reason: 'too-many' }));
+      else {
+        conn.send(readyFrame(s.lastEventId, { resumed: true }));
+        for (const f of frames) conn.send(f);
+      }
+    }
+    this.#streams.add(conn);
+    return conn;
+  }
+
+  /** Ends every stream (the server is closing). */
+  closeAll(): void {
+    for (const conn of [...this.#streams]) conn.close();
+  }
+
+  /** Unsubscribes and stops the timers (after closeAll). */
+  stop(): void {
+    this.closeAll();
+    for (const off of this.#off.splice(0)) off();
+    for (const t of this.#timers.splice(0)) clearInterval(t);
+    this.#throttle.clear();
+  }
+
+  #visible(conn: LiveConnection, entries: RingEntry<Kept>[]): string[] {
+    const frames: string[] = [];
+    for (const e of entries) if (accepts(conn.filter, e.value.family, e.value.project)) frames.push(this.#frame(e));
+    return frames;
+  }
+
+  #frame(e: RingEntry<Kept>): string {
+    return (e.value.frame ??= sseFrame(this.#ring.idOf(e.seq), e.value.event.type, e.value.event));
+  }
+
+  #publish(m: Mapped): void {
+    const entry = this.#ring.append({ ...m });
+    for (const conn of this.#streams) {
+      if (accepts(conn.filter, m.family, m.project)) conn.send(this.#frame(entry));
+    }
+  }
+
+  #heartbeat(): void {
+    for (const conn of [...this.#streams]) conn.send(KEEPALIVE);
+  }
+
+  #accessChanged(e: Published<'access.changed'>): void {
+    for (const conn of this.#streams) if (concerns(e, conn.principal)) void this.#recheck(conn);
+  }
+
+  #recheckAll(): void {
+    for (const conn of this.#streams) void this.#recheck(conn);
+  }
+
+  async #recheck(conn: LiveConnection): Promise<void> {
+    if (conn.checking) {
+      conn.again = true;
+      return;
+    }
+    conn.checking = true;
+    try {
+      do {
+        conn.again = false;
+        let now: Principal;
+        try {
+          now = await conn.reidentify();
+        } catch (e) {
+          // A store hiccup or a login lockout says nothing about this stream's access: keep it, check again later.
+          this.#log.warn({ err: e }, 're-checking the credentials of a live stream failed');
+          return;
+        }
+        if (conn.closed) return;
+        if (!samePrincipal(conn.principal, now)) {
+          conn.end('access-gone');
+          return;
+        }
+        conn.principal = now;
+        conn.filter = viewerFilter(grantsOf(now), conn.families);
+      } while (conn.again && !conn.closed);
+    } finally {
+      conn.checking = false;
+    }
+  }
+}

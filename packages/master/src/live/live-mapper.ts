@@ -1,0 +1,147 @@
+/**
+ * Which domain events the live stream carries, and how: a `LiveEvent` (the protocol's schema, names and counts,
+ * never a secret) with the family `?types=` selects and the project whose readers may see it (null: only readers of
+ * every project, e.g. node events). Everything else (output chunks, access, deliveries, config) stays inside.
+ */
+import type { LiveEvent, LiveFamily } from '@scrapyard/protocol';
+import type { JobRef, Published } from '../events/domain-events.js';
+
+export interface Mapped {
+  event: LiveEvent;
+  family: LiveFamily;
+  /** Readers of this project see it; null: readers of every project only. */
+  project: string | null;
+}
+
+/** The domain event types the stream subscribes to. */
+export const LIVE_SOURCE_TYPES = [
+  'job.queued',
+  'job.started',
+  'job.finished',
+  'job.cancelled',
+  'job.requeued',
+  'job.stats',
+  'node.online',
+  'node.offline',
+  'node.cordoned',
+  'node.revoked',
+  'alert.changed',
+  'schedule.fired',
+] as const;
+export type LiveSourceType = (typeof LIVE_SOURCE_TYPES)[number];
+
+const job = (j: JobRef, at: number) => ({
+  at,
+  jobId: j.jobId,
+  runId: j.runId,
+  project: j.project,
+  spider: j.spider,
+});
+const ofJob = (event: LiveEvent & { project: string }, family: LiveFamily = 'job'): Mapped => ({
+  event,
+  family,
+  project: event.project,
+});
+const ofNode = (event: LiveEvent): Mapped => ({ event, family: 'node', project: null });
+
+export function toLive(e: Published<LiveSourceType>): Mapped {
+  switch (e.type) {
+    case 'job.queued':
+      return ofJob({
+        type: e.type,
+        ...job(e.job, e.at),
+        priority: e.priority,
+        tags: e.tags,
+        attempt: e.attempt,
+        scheduleId: e.scheduleId ?? null,
+        argNames: e.argNames ?? [],
+        settingNames: e.settingNames ?? [],
+      });
+    case 'job.started':
+      return ofJob({ type: e.type, ...job(e.job, e.at), nodeId: e.nodeId, pid: e.pid, attempt: e.attempt });
+    case 'job.finished':
+      return ofJob({
+        type: e.type,
+        ...job(e.job, e.at),
+        nodeId: e.nodeId,
+        attempt: e.attempt,
+        outcome: e.outcome,
+        exitCode: e.exitCode,
+        reason: e.reason,
+        startedAt: e.startedAt,
+        endedAt: e.endedAt,
+      });
+    case 'job.cancelled':
+      return ofJob({
+        type: e.type,
+        ...job(e.job, e.at),
+        previousState: e.previousState,
+        signal: e.signal,
+        why: e.why,
+      });
+    case 'job.requeued':
+      return ofJob({
+        type: e.type,
+        ...job(e.job, e.at),
+        previousRunId: e.previousRunId,
+        attempt: e.attempt,
+        reason: e.reason,
+      });
+    case 'job.stats':
+      return ofJob(
+        {
+          type: e.type,
+          ...job(e.job, e.at),
+          nodeId: e.nodeId,
+          final: e.final,
+          sampledAt: e.sampledAt,
+          items: e.items,
+          requests: e.requests,
+          responses: e.responses,
+          errors: e.errors,
+          finishReason: e.finishReason,
+        },
+        'stats',
+      );
+    case 'node.online':
+      return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId, kind: e.kind });
+    case 'node.offline':
+      return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId, kind: e.kind, lastSeen: e.lastSeen });
+    case 'node.cordoned':
+      return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId, cordoned: e.cordoned });
+    case 'node.revoked':
+      return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId });
+    case 'alert.changed':
+      return {
+        event: {
+          type: e.type,
+          at: e.at,
+          alertId: e.alertId,
+          ruleId: e.ruleId,
+          ruleKind: e.ruleKind,
+          project: e.project,
+          subject: e.subject,
+          state: e.state,
+        },
+        family: 'alert',
+        project: e.project,
+      };
+    case 'schedule.fired':
+      return {
+        event: {
+          type: e.type,
+          at: e.at,
+          scheduleId: e.scheduleId,
+          project: e.project,
+          scheduledAt: e.scheduledAt,
+          trigger: e.trigger,
+          status: e.status,
+          reasonCode: e.reasonCode,
+          reason: e.reason,
+          jobId: e.jobId,
+        },
+        family: 'schedule',
+        project: e.project,
+      };
+  }
+}
