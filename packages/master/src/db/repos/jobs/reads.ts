@@ -4,8 +4,9 @@
  */
 import type { Db } from '../../database.js';
 import type { JobStateColumn } from '../../schema.js';
-import type { JobFilter, JobRow } from '../jobs.js';
+import type { JobRow } from '../jobs.js';
 import { jobsInProjects, seesNothing, type ProjectFilter } from '../project-filter.js';
+import { listPage, type PageQuery } from './list-page.js';
 
 /** The jobs in one state, optionally of one project, within the visible ones (ordering left to the caller). */
 export function selectInState(db: Db, state: JobStateColumn, project?: string, visible: ProjectFilter = '*') {
@@ -46,22 +47,8 @@ export function jobReads(db: Db) {
       return inState('running', project).where('job_id', '=', jobId).execute();
     },
 
-    /**
-     * A page of jobs for the REST API, newest first (by arrival), filtered; `before` is the cursor: the `seq` of
-     * the last job of the previous page. `visible` is part of the WHERE, so a scoped page is as full as any.
-     */
-    async page(f: JobFilter & { before?: number; limit: number; visible?: ProjectFilter }): Promise<JobRow[]> {
-      const visible = f.visible ?? '*';
-      if (seesNothing(visible)) return [];
-      let q = jobsInProjects(db.selectFrom('jobs').selectAll(), visible);
-      if (f.project !== undefined) q = q.where('project', '=', f.project);
-      if (f.spider !== undefined) q = q.where('spider', '=', f.spider);
-      if (f.states !== undefined) q = q.where('state', 'in', f.states);
-      if (f.nodeId !== undefined) q = q.where('node_id', '=', f.nodeId);
-      if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
-      if (f.before !== undefined) q = q.where('seq', '<', f.before);
-      return q.orderBy('seq', 'desc').limit(f.limit).execute();
-    },
+    /** A page of jobs for the REST API, newest first (list-page.ts). */
+    page: (f: PageQuery): Promise<JobRow[]> => listPage(db, f),
 
     /** Running jobs of a node with cancels its agent has not confirmed. */
     async undeliveredCancels(nodeId: string): Promise<JobRow[]> {
