@@ -75,6 +75,19 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
   };
 }
 
+/**
+ * The route's job (`:jobId`, `?project=`), its latest run, among the projects the caller may read: another
+ * project's job answers 404 as a missing one. `query` parses the rest of the query string (strict schemas).
+ */
+export function jobFinder(o: { jobs: Pick<JobService, 'latest'>; visible: (req: FastifyRequest) => ProjectFilter }) {
+  return async (req: FastifyRequest, project = parseOr400(ProjectQuery, req.query, 'query').project) => {
+    const { jobId } = parseOr400(JobParams, req.params, 'path');
+    const row = await o.jobs.latest(jobId, project, o.visible(req));
+    if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
+    return row;
+  };
+}
+
 export function jobRoutes(
   app: CheckedApp,
   o: {
@@ -86,13 +99,7 @@ export function jobRoutes(
     visible: (req: FastifyRequest) => ProjectFilter;
   },
 ): void {
-  const find = async (req: FastifyRequest) => {
-    const { jobId } = parseOr400(JobParams, req.params, 'path');
-    const { project } = parseOr400(ProjectQuery, req.query, 'query');
-    const row = await o.jobs.latest(jobId, project, o.visible(req));
-    if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
-    return row;
-  };
+  const find = jobFinder(o);
 
   const list = { schema: { response: { 200: JobPage } }, config: needs('read', inQuery()) };
   app.get('/jobs', list, async (req) => {

@@ -21,6 +21,7 @@ import { withCheckedAnswers } from './checked-answers.js';
 import { apiErrorHandler } from './errors.js';
 import { jobStatsRoutes } from './job-stats.js';
 import { jobRoutes, type JobViews } from './jobs.js';
+import { jobLogRoutes } from './job-log.js';
 import { logStreamRoutes } from './log-stream.js';
 import { nodeRoutes } from './nodes.js';
 import { policyRoutes } from './policies.js';
@@ -89,6 +90,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         maxScheduleParams: o.maxScheduleParams,
         visible,
       });
+      jobLogRoutes(api, { jobs: o.jobService, files: o.files, visible });
       if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats, visible });
       policyRoutes(api, {
         policies: o.policies,
