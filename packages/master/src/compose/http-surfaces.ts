@@ -28,6 +28,7 @@ import { scrapydPlugin } from '../routes/scrapyd/plugin.js';
 import { sessionRoutes } from '../routes/api/sessions.js';
 import { createBrowserSessions } from './browser-sessions.js';
 import { tokenRoutes } from '../routes/api/tokens.js';
+import { projectRoutes } from '../routes/api/projects.js';
 import type { Alerts } from './alerts.js';
 import type { Audit } from './audit.js';
 import { capConnections } from './connection-caps.js';
@@ -177,6 +178,7 @@ export async function createHttpServer({
     audit,
   });
   await app.register(tokenRoutes, { tokens, bodyLimitBytes: config.bodyLimitBytes });
+  await app.register(projectRoutes, { projects: core.projects, uploadLimitBytes: config.uploadLimitBytes });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
     service: core.scrapyd,

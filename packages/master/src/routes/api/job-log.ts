@@ -47,7 +47,7 @@ export function jobLogRoutes(
   const range = { schema: { response: { 200: LogRange } }, config: needs('read', inQuery()) };
   app.get('/jobs/:jobId/log', range, async (req) => {
     const q = parseOr400(LogRangeQuery, req.query, 'query');
-    const job = await find(req, q.project);
+    const job = await find(req, q);
     const slice = await readLogRange(logOf(job), q.offset, q.length);
     return { ...slice, growing: job.state !== 'finished' };
   });
@@ -55,7 +55,7 @@ export function jobLogRoutes(
   const search = { schema: { response: { 200: LogSearchResult } }, config: needs('read', inQuery()) };
   app.get('/jobs/:jobId/log/search', search, async (req) => {
     const q = parseOr400(LogSearchQuery, req.query, 'query');
-    const job = await find(req, q.project);
+    const job = await find(req, q);
     return withLogFile(logOf(job), async (read, size) => {
       const found = await searchBytes(read, size, {
         needle: Buffer.from(q.q, 'utf8'),

@@ -77,11 +77,13 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
 
 /**
  * The route's job (`:jobId`, `?project=`), its latest run, among the projects the caller may read: another
- * project's job answers 404 as a missing one. `query` parses the rest of the query string (strict schemas).
+ * project's job answers 404 as a missing one. `query`: the query string as the route parsed it
+ * (absent: only `project` is accepted).
  */
 export function jobFinder(o: { jobs: Pick<JobService, 'latest'>; visible: (req: FastifyRequest) => ProjectFilter }) {
-  return async (req: FastifyRequest, project = parseOr400(ProjectQuery, req.query, 'query').project) => {
+  return async (req: FastifyRequest, query?: { project?: string }) => {
     const { jobId } = parseOr400(JobParams, req.params, 'path');
+    const { project } = query ?? parseOr400(ProjectQuery, req.query, 'query');
     const row = await o.jobs.latest(jobId, project, o.visible(req));
     if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
     return row;

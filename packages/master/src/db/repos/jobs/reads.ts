@@ -122,16 +122,33 @@ export function jobReads(db: Db) {
      * Pending and running jobs: a range of the `jobs_queue` index (state first), so its cost follows the active
      * jobs, not the finished history (the /metrics scrape runs it).
      */
-    async activeCounts(): Promise<{ pending: number; running: number }> {
-      const rows = await db
-        .selectFrom('jobs')
-        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    async activeCounts(visible: ProjectFilter = '*'): Promise<{ pending: number; running: number }> {
+      if (seesNothing(visible)) return { pending: 0, running: 0 };
+      const rows = await jobsInProjects(
+        db.selectFrom('jobs').select((eb) => ['state', eb.fn.countAll<number>().as('n')]),
+        visible,
+      )
         .where('state', 'in', ['pending', 'running'])
         .groupBy('state')
         .execute();
       const out = { pending: 0, running: 0 };
       for (const r of rows) if (r.state === 'pending' || r.state === 'running') out[r.state] = Number(r.n);
       return out;
+    },
+
+    /** Jobs that ended in [since, until), by outcome: a range of the `jobs_finished` index (state, ended_at). */
+    async endedBetween(since: number, until: number, visible: ProjectFilter = '*'): Promise<Record<string, number>> {
+      if (seesNothing(visible)) return {};
+      const rows = await jobsInProjects(
+        db.selectFrom('jobs').select((eb) => ['outcome', eb.fn.countAll<number>().as('n')]),
+        visible,
+      )
+        .where('state', '=', 'finished')
+        .where('ended_at', '>=', since)
+        .where('ended_at', '<', until)
+        .groupBy('outcome')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.outcome ?? 'unknown', Number(r.n)]));
     },
 
     /** status.json: finished first, then running, then pending (Scrapyd's precedence), among visible projects. */
