@@ -301,3 +301,29 @@ export {
   LiveEventsQuery,
 } from './http/live.js';
 export type { LiveEventType } from './http/live.js';
+export {
+  JobCursor,
+  JOB_STATES,
+  JobTimeField,
+  JobListQuery,
+  OverviewQuery,
+  Overview,
+  ProjectVersion,
+  ProjectInfo,
+  ProjectList,
+  AddVersionQuery,
+  AddVersionResponse,
+  DeleteVersionResponse,
+} from './http/ui-data.js';
+export {
+  LOG_RANGE_MAX_BYTES,
+  LOG_RANGE_DEFAULT_BYTES,
+  LogRangeQuery,
+  LogRange,
+  LOG_SEARCH_MAX_MATCHES,
+  LOG_SEARCH_LINE_BYTES,
+  LogSearchQuery,
+  LogMatch,
+  LogSearchResult,
+} from './http/job-log.js';
+export { QueryTime } from './http/audit.js';

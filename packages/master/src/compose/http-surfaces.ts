@@ -32,6 +32,7 @@ import { uiDistDir } from '../routes/ui/ui-dir.js';
 import { uiRoutes } from '../routes/ui/ui-routes.js';
 import { liveEventsRoutes } from '../routes/api/live-events.js';
 import { LiveHub } from '../live/live-hub.js';
+import { projectRoutes } from '../routes/api/projects.js';
 import type { Alerts } from './alerts.js';
 import type { Audit } from './audit.js';
 import { capConnections } from './connection-caps.js';
@@ -186,6 +187,7 @@ export async function createHttpServer({
   const live = new LiveHub({ events, logger, now, maxStreams: config.maxEventStreams });
   app.addHook('onClose', () => live.stop());
   await app.register(liveEventsRoutes, { hub: live, auth });
+  await app.register(projectRoutes, { projects: core.projects, uploadLimitBytes: config.uploadLimitBytes });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
     service: core.scrapyd,

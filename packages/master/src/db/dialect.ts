@@ -6,7 +6,7 @@
 import { closeSync, openSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import type pg from 'pg';
-import { PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { ColumnDefinitionBuilder, Dialect, Kysely, SelectQueryBuilder } from 'kysely';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -165,5 +165,14 @@ export function forUpdate<DB, TB extends keyof DB, O>(
   q: SelectQueryBuilder<DB, TB, O>,
 ): SelectQueryBuilder<DB, TB, O> {
   return storeKindOf(db) === 'postgres' ? q.forUpdate() : q;
+}
+
+/**
+ * `column` contains `needle` as is (case-sensitive, no wildcards): SQLite's `instr`, PostgreSQL's `strpos` (LIKE
+ * is case-insensitive on SQLite and would need escaping).
+ */
+export function containsText(db: Kysely<any>, column: string, needle: string) {
+  const fn = storeKindOf(db) === 'postgres' ? 'strpos' : 'instr';
+  return sql<boolean>`${sql.raw(fn)}(${sql.ref(column)}, ${needle}) > 0`;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -3,7 +3,7 @@
  * goes through here; each change is announced as a domain event once it is committed. Errors are the catalogue's
  * (project-errors.ts), with the project, version or name as details.
  */
-import { isSafePathComponent, sanitizeVersion } from '@scrapyard/protocol';
+import { isSafePathComponent, sanitizeVersion, type ProjectInfo } from '@scrapyard/protocol';
 import type { ProjectsRepo, VersionRow } from '../db/repos/projects.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { EggStore } from '../storage/egg-store.js';
@@ -43,6 +43,19 @@ export class ProjectService {
   async listVersions(project: string): Promise<string[]> {
     assertPathSafe(project, 'project');
     return ((await this.#d.catalog.get(project))?.versions ?? []).map((v) => v.name);
+  }
+
+  /** A project with its versions (oldest first) and the spiders of the latest, as stored; null: no such project. */
+  async describe(project: string): Promise<ProjectInfo | null> {
+    const entry = await this.#d.catalog.get(project);
+    if (!entry) return null;
+    const versions = entry.versions.map((v) => ({
+      name: v.name,
+      uploadedAt: v.uploadedAt,
+      size: v.size,
+      spiders: v.spiders,
+    }));
+    return { name: project, versions, spiders: versions.at(-1)?.spiders ?? [], settingsModule: entry.settingsModule };
   }
 
   async exists(project: string): Promise<boolean> {
@@ -95,7 +108,7 @@ export class ProjectService {
     return { spiders };
   }
 
-  async deleteVersion(project: string, version: string): Promise<void> {
+  async deleteVersion(project: string, version: string): Promise<{ projectGone: boolean }> {
     assertPathSafe(project, 'project');
     const name = sanitizeVersion(version);
     const v = await this.#d.projects.version(project, name);
@@ -105,6 +118,7 @@ export class ProjectService {
     if (projectGone) await this.#d.purgePendingJobs(project);
     await this.#dropEggs([v]);
     this.#d.events.publish({ type: 'version.deleted', project, version: name, projectGone });
+    return { projectGone };
   }
 
   async deleteProject(project: string): Promise<void> {

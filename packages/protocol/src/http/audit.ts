@@ -45,7 +45,7 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /** A time: epoch milliseconds or an ISO 8601 date. */
-const Time = z
+export const QueryTime = z
   .string()
   .trim()
   .transform((v, ctx) => {
@@ -69,8 +69,8 @@ export const AuditQuery = z
     actorKind: AuditActorKind.optional(),
     action: AuditActionFilter.optional(),
     project: ProjectName.optional(),
-    since: Time.optional(),
-    until: Time.optional(),
+    since: QueryTime.optional(),
+    until: QueryTime.optional(),
     before: z.coerce.number().int().positive().optional(),
     limit: z.coerce.number().int().min(1).max(1_000).default(100),
   })

@@ -10,6 +10,7 @@ import * as m0007 from './0007-deliveries.js';
 import * as m0008 from './0008-alerts.js';
 import * as m0009 from './0009-durable-consumers.js';
 import * as m0010 from './0010-users.js';
+import * as m0011 from './0011-job-list.js';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -24,5 +25,6 @@ export const migrationProvider: MigrationProvider = {
       '0008-alerts': m0008,
       '0009-durable-consumers': m0009,
       '0010-users': m0010,
+      '0011-job-list': m0011,
     }),
 };

@@ -39,6 +39,12 @@ export interface JobFilter {
   states?: JobStateColumn[];
   nodeId?: string;
   outcome?: string;
+  /** Jobs that require this tag. */
+  tag?: string;
+  /** The time `since` (inclusive) and `until` (exclusive) bound, both epoch ms. */
+  timeField?: 'created_at' | 'started_at' | 'ended_at';
+  since?: number;
+  until?: number;
 }
 
 /** Pending jobs that share tags, project and spider share a placement verdict. */

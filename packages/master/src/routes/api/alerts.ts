@@ -32,7 +32,7 @@ const conditionProject = (c: unknown): ProjectRef => {
 };
 const bodyCondition = (body: unknown) =>
   body !== null && typeof body === 'object' ? (body as { condition?: unknown }).condition : undefined;
-const projectOfRule = (r: AlertRule) => conditionProject(r.condition);
+export const projectOfRule = (r: AlertRule) => conditionProject(r.condition);
 
 export function alertRoutes(app: CheckedApp, o: { alerts: AlertRuleService; visible: VisibleOf }): void {
   const s = o.alerts;

@@ -11,12 +11,10 @@ import {
   JobDetail,
   JobId,
   JobInfo,
+  JobListQuery,
   JobMetrics,
-  JobOutcome,
   JobPage,
-  NodeId,
   ProjectName,
-  SpiderName,
   SubmitJobRequest,
   type JobAttempt,
   type JobStatsSummary,
@@ -31,36 +29,7 @@ import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import type { CheckedApp } from './checked-answers.js';
 
-const STATES = ['pending', 'running', 'finished'] as const;
-const Cursor = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,16}$/, 'must be a cursor from a previous page')
-  .transform((c, ctx) => {
-    const seq = Number(Buffer.from(c, 'base64url').toString('latin1'));
-    if (!Number.isSafeInteger(seq) || seq <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'must be a cursor from a previous page' });
-      return z.NEVER;
-    }
-    return seq;
-  });
 const cursorOf = (seq: number) => Buffer.from(String(seq), 'latin1').toString('base64url');
-
-const ListQuery = z
-  .object({
-    project: ProjectName.optional(),
-    spider: SpiderName.optional(),
-    /** One state or several, comma-separated. */
-    state: z
-      .string()
-      .transform((s) => s.split(','))
-      .pipe(z.array(z.enum(STATES)).min(1))
-      .optional(),
-    nodeId: NodeId.optional(),
-    outcome: JobOutcome.optional(),
-    limit: z.coerce.number().int().min(1).max(1_000).default(100),
-    cursor: Cursor.optional(),
-  })
-  .strict();
 const JobParams = z.object({ jobId: JobId });
 const ProjectQuery = z.object({ project: ProjectName.optional() }).strict();
 
@@ -106,6 +75,21 @@ export async function toJobInfo(j: JobRow, views: JobViews): Promise<JobInfo> {
   };
 }
 
+/**
+ * The route's job (`:jobId`, `?project=`), its latest run, among the projects the caller may read: another
+ * project's job answers 404 as a missing one. `query`: the query string as the route parsed it
+ * (absent: only `project` is accepted).
+ */
+export function jobFinder(o: { jobs: Pick<JobService, 'latest'>; visible: (req: FastifyRequest) => ProjectFilter }) {
+  return async (req: FastifyRequest, query?: { project?: string }) => {
+    const { jobId } = parseOr400(JobParams, req.params, 'path');
+    const { project } = query ?? parseOr400(ProjectQuery, req.query, 'query');
+    const row = await o.jobs.latest(jobId, project, o.visible(req));
+    if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
+    return row;
+  };
+}
+
 export function jobRoutes(
   app: CheckedApp,
   o: {
@@ -117,23 +101,21 @@ export function jobRoutes(
     visible: (req: FastifyRequest) => ProjectFilter;
   },
 ): void {
-  const find = async (req: FastifyRequest) => {
-    const { jobId } = parseOr400(JobParams, req.params, 'path');
-    const { project } = parseOr400(ProjectQuery, req.query, 'query');
-    const row = await o.jobs.latest(jobId, project, o.visible(req));
-    if (!row) throw new ApiError('NOT_FOUND', `no job ${jobId}${project ? ` in project ${project}` : ''}`);
-    return row;
-  };
+  const find = jobFinder(o);
 
   const list = { schema: { response: { 200: JobPage } }, config: needs('read', inQuery()) };
   app.get('/jobs', list, async (req) => {
-    const q = parseOr400(ListQuery, req.query, 'query');
+    const q = parseOr400(JobListQuery, req.query, 'query');
     const rows = await o.jobs.page({
       project: q.project,
       spider: q.spider,
       states: q.state,
       nodeId: q.nodeId,
       outcome: q.outcome,
+      tag: q.tag,
+      timeField: `${q.time}_at`,
+      since: q.since,
+      until: q.until,
       before: q.cursor,
       limit: q.limit,
       visible: o.visible(req),

@@ -21,6 +21,7 @@ import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import type { DomainEvents } from '../../events/domain-events.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
+import { utf8Boundary } from '../../jobs/log-range.js';
 import { inQuery, needs } from '../../auth/access-rules.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
@@ -281,15 +282,4 @@ export function cutPoint(buf: Buffer, n: number, atEnd: boolean, final: boolean)
   if (atEnd && final) return n;
   const b = utf8Boundary(buf, n);
   return b === 0 && !atEnd ? n : b; // a full piece without any character start is not UTF-8: send it as is
-}
-
-/** `n`, or the start of a multi-byte sequence that the first `n` bytes cut short. */
-function utf8Boundary(buf: Buffer, n: number): number {
-  for (let i = n - 1; i >= Math.max(0, n - 4); i--) {
-    const b = buf[i]!;
-    if ((b & 0xc0) === 0x80) continue; // continuation byte
-    const len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return i + len > n ? i : n;
-  }
-  return n;
 }

@@ -21,6 +21,8 @@ import { withCheckedAnswers } from './checked-answers.js';
 import { apiErrorHandler } from './errors.js';
 import { jobStatsRoutes } from './job-stats.js';
 import { jobRoutes, type JobViews } from './jobs.js';
+import { jobLogRoutes } from './job-log.js';
+import { overviewRoutes } from './overview.js';
 import { logStreamRoutes } from './log-stream.js';
 import { nodeRoutes } from './nodes.js';
 import { policyRoutes } from './policies.js';
@@ -89,6 +91,8 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
         maxScheduleParams: o.maxScheduleParams,
         visible,
       });
+      jobLogRoutes(api, { jobs: o.jobService, files: o.files, visible });
+      overviewRoutes(api, { jobs: o.jobs, nodes: () => o.admin.list(), alerts: o.alerts, now: o.now, visible });
       if (o.jobStats) jobStatsRoutes(api, { jobs: o.jobService, stats: o.jobStats, visible });
       policyRoutes(api, {
         policies: o.policies,

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { parseRange } from './byte-ranges.js';
+import { parseRange } from '../../byte-ranges.js';
 import { contentTypeHeader, typeAndEncoding } from './content-type.js';
 import type { ServeTreeOptions, TreeResponse } from './serve-tree.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { parseRange } from './byte-ranges.js';
+import { parseRange } from '../../byte-ranges.js';
 import { formatFileSize, typeAndEncoding } from './content-type.js';
 import { serveTree } from './serve-tree.js';
 import type { ServeTreeOptions, TreeResponse } from './serve-tree.js';

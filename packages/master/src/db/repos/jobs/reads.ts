@@ -4,8 +4,9 @@
  */
 import type { Db } from '../../database.js';
 import type { JobStateColumn } from '../../schema.js';
-import type { JobFilter, JobRow } from '../jobs.js';
+import type { JobRow } from '../jobs.js';
 import { jobsInProjects, seesNothing, type ProjectFilter } from '../project-filter.js';
+import { listPage, type PageQuery } from './list-page.js';
 
 /** The jobs in one state, optionally of one project, within the visible ones (ordering left to the caller). */
 export function selectInState(db: Db, state: JobStateColumn, project?: string, visible: ProjectFilter = '*') {
@@ -46,22 +47,8 @@ export function jobReads(db: Db) {
       return inState('running', project).where('job_id', '=', jobId).execute();
     },
 
-    /**
-     * A page of jobs for the REST API, newest first (by arrival), filtered; `before` is the cursor: the `seq` of
-     * the last job of the previous page. `visible` is part of the WHERE, so a scoped page is as full as any.
-     */
-    async page(f: JobFilter & { before?: number; limit: number; visible?: ProjectFilter }): Promise<JobRow[]> {
-      const visible = f.visible ?? '*';
-      if (seesNothing(visible)) return [];
-      let q = jobsInProjects(db.selectFrom('jobs').selectAll(), visible);
-      if (f.project !== undefined) q = q.where('project', '=', f.project);
-      if (f.spider !== undefined) q = q.where('spider', '=', f.spider);
-      if (f.states !== undefined) q = q.where('state', 'in', f.states);
-      if (f.nodeId !== undefined) q = q.where('node_id', '=', f.nodeId);
-      if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
-      if (f.before !== undefined) q = q.where('seq', '<', f.before);
-      return q.orderBy('seq', 'desc').limit(f.limit).execute();
-    },
+    /** A page of jobs for the REST API, newest first (list-page.ts). */
+    page: (f: PageQuery): Promise<JobRow[]> => listPage(db, f),
 
     /** Running jobs of a node with cancels its agent has not confirmed. */
     async undeliveredCancels(nodeId: string): Promise<JobRow[]> {
@@ -135,16 +122,33 @@ export function jobReads(db: Db) {
      * Pending and running jobs: a range of the `jobs_queue` index (state first), so its cost follows the active
      * jobs, not the finished history (the /metrics scrape runs it).
      */
-    async activeCounts(): Promise<{ pending: number; running: number }> {
-      const rows = await db
-        .selectFrom('jobs')
-        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    async activeCounts(visible: ProjectFilter = '*'): Promise<{ pending: number; running: number }> {
+      if (seesNothing(visible)) return { pending: 0, running: 0 };
+      const rows = await jobsInProjects(
+        db.selectFrom('jobs').select((eb) => ['state', eb.fn.countAll<number>().as('n')]),
+        visible,
+      )
         .where('state', 'in', ['pending', 'running'])
         .groupBy('state')
         .execute();
       const out = { pending: 0, running: 0 };
       for (const r of rows) if (r.state === 'pending' || r.state === 'running') out[r.state] = Number(r.n);
       return out;
+    },
+
+    /** Jobs that ended in [since, until), by outcome: a range of the `jobs_finished` index (state, ended_at). */
+    async endedBetween(since: number, until: number, visible: ProjectFilter = '*'): Promise<Record<string, number>> {
+      if (seesNothing(visible)) return {};
+      const rows = await jobsInProjects(
+        db.selectFrom('jobs').select((eb) => ['outcome', eb.fn.countAll<number>().as('n')]),
+        visible,
+      )
+        .where('state', '=', 'finished')
+        .where('ended_at', '>=', since)
+        .where('ended_at', '<', until)
+        .groupBy('outcome')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.outcome ?? 'unknown', Number(r.n)]));
     },
 
     /** status.json: finished first, then running, then pending (Scrapyd's precedence), among visible projects. */
