@@ -1,6 +1,7 @@
 /** A job's facts: state, node, timings, outcome and finish reason, its settings, and its earlier attempts. */
 import type { JobDetail } from '@scrapyard/protocol';
 import type { ComponentChildren } from 'preact';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
 import { formatDuration } from '../../format/time.js';
 import { StateCell } from '../jobs/job-table.js';
@@ -45,17 +46,7 @@ export function JobSummary({ job, now, stopping }: { job: JobDetail; now: number
           <h2 id="attempts-title">Earlier attempts</h2>
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Attempt</th>
-                  <th scope="col">Node</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Ended</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Items</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Attempt', 'Node', 'Started', 'Ended', 'Outcome', 'Reason', 'Items']} />
               <tbody>
                 {job.attempts.map((a) => (
                   <tr key={a.runId}>

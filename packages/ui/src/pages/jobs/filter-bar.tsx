@@ -1,5 +1,6 @@
 /** The jobs list's filters: a form whose values live in the URL (job-filters.ts); applying one starts at page 1. */
 import { useEffect, useState } from 'preact/hooks';
+import { Options } from '../../components/options.js';
 import { FILTER_KEYS, OUTCOMES, STATES, type FilterKey, type JobFilters } from './job-filters.js';
 
 const TEXT: readonly [FilterKey, string][] = [
@@ -7,6 +8,11 @@ const TEXT: readonly [FilterKey, string][] = [
   ['spider', 'Spider'],
   ['nodeId', 'Node'],
   ['tag', 'Tag'],
+];
+
+const TIMES: readonly [FilterKey, string][] = [
+  ['since', 'Queued since'],
+  ['until', 'Queued before'],
 ];
 
 export function FilterBar({ filters, onApply }: { filters: JobFilters; onApply: (f: JobFilters) => void }) {
@@ -32,11 +38,7 @@ export function FilterBar({ filters, onApply }: { filters: JobFilters; onApply: 
         <select name="filter-state" value={draft.state ?? ''} onChange={(e) => set('state', e.currentTarget.value)}>
           <option value="">any</option>
           <option value="pending,running">pending or running</option>
-          {STATES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
+          <Options values={STATES} />
         </select>
       </label>
       <label>
@@ -46,32 +48,20 @@ export function FilterBar({ filters, onApply }: { filters: JobFilters; onApply: 
           value={draft.outcome ?? ''}
           onChange={(e) => set('outcome', e.currentTarget.value)}
         >
-          <option value="">any</option>
-          {OUTCOMES.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
+          <Options values={OUTCOMES} first={['', 'any']} />
         </select>
       </label>
-      <label>
-        Queued since
-        <input
-          type="datetime-local"
-          name="filter-since"
-          value={draft.since ?? ''}
-          onInput={(e) => set('since', e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        Queued before
-        <input
-          type="datetime-local"
-          name="filter-until"
-          value={draft.until ?? ''}
-          onInput={(e) => set('until', e.currentTarget.value)}
-        />
-      </label>
+      {TIMES.map(([key, label]) => (
+        <label key={key}>
+          {label}
+          <input
+            type="datetime-local"
+            name={`filter-${key}`}
+            value={draft[key] ?? ''}
+            onInput={(e) => set(key, e.currentTarget.value)}
+          />
+        </label>
+      ))}
       <button type="submit">Filter</button>
       <button type="button" class="secondary" onClick={() => onApply({})}>
         Clear

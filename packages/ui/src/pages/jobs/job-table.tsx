@@ -1,6 +1,7 @@
 /** The jobs as a table: state (and why a pending job waits), where and when it ran, its items; rows selectable. */
 import type { JobInfo } from '@scrapyard/protocol';
 import { Link } from '../../components/link.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
 import { formatCount } from '../../format/numbers.js';
 import { formatDuration } from '../../format/time.js';
@@ -20,6 +21,19 @@ export function StateCell({ job, stopping }: { job: JobInfo; stopping?: boolean 
   );
 }
 
+const COLUMNS = [
+  { hidden: 'Select' },
+  'Job',
+  'Project',
+  'Spider',
+  'State',
+  'Node',
+  'Queued',
+  'Ran for',
+  'Items',
+  'Tags',
+] as const;
+
 export function JobTable(props: {
   rows: Rows;
   now: number;
@@ -31,22 +45,7 @@ export function JobTable(props: {
   return (
     <div class="table-wrap">
       <table class="jobs-table">
-        <thead>
-          <tr>
-            <th scope="col">
-              <span class="visually-hidden">Select</span>
-            </th>
-            <th scope="col">Job</th>
-            <th scope="col">Project</th>
-            <th scope="col">Spider</th>
-            <th scope="col">State</th>
-            <th scope="col">Node</th>
-            <th scope="col">Queued</th>
-            <th scope="col">Ran for</th>
-            <th scope="col">Items</th>
-            <th scope="col">Tags</th>
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} />
         <tbody>
           {rows.jobs.map((j) => {
             const key = keyOf(j);

@@ -6,6 +6,7 @@ import type { JobInfo, ProjectInfo } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { listProjects, submitJob } from '../../api/jobs.js';
 import { EmptyState } from '../../components/empty-state.js';
+import { Options } from '../../components/options.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { useLoad } from '../../components/use-load.js';
 import type { Can } from '../../session/can.js';
@@ -61,34 +62,19 @@ export function ScheduleForm(props: { can: Can; onDone: (job: JobInfo) => void; 
         <label>
           Project
           <select name="submit-project" required value={form.project} onChange={set('project')}>
-            <option value="">choose…</option>
-            {mine.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
+            <Options values={mine.map((p) => p.name)} first={['', 'choose…']} />
           </select>
         </label>
         <label>
           Spider
           <select name="submit-spider" required value={form.spider} onChange={set('spider')} disabled={!project}>
-            <option value="">choose…</option>
-            {project?.spiders.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <Options values={project?.spiders ?? []} first={['', 'choose…']} />
           </select>
         </label>
         <label>
           Version
           <select name="submit-version" value={form.version} onChange={set('version')} disabled={!project}>
-            <option value="">latest</option>
-            {project?.versions.map((v) => (
-              <option key={v.name} value={v.name}>
-                {v.name}
-              </option>
-            ))}
+            <Options values={project?.versions.map((v) => v.name) ?? []} first={['', 'latest']} />
           </select>
         </label>
         {text('priority', 'Priority')}
