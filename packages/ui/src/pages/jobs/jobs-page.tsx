@@ -28,7 +28,9 @@ export function JobsPage({ search }: { search: string }) {
   const urlCursor = new URLSearchParams(search).get('cursor');
   const [pagination, setPagination] = useState(() => pages.fromUrl(urlCursor));
   const synced = pages.syncWithUrl(pagination, urlCursor);
-  if (synced !== pagination) setPagination(synced);
+  useEffect(() => {
+    if (synced !== pagination) setPagination(synced);
+  }, [synced, pagination]);
   const cursor = pages.currentCursor(synced);
   const query = listQuery(filters, PAGE_SIZE, cursor);
   const page = useLoad(() => listJobs(query), [query]);
