@@ -1,3 +1,4 @@
+/* global AbortController, fetch, TextDecoder, performance */
 // The stream clients of the live-fanout bench, in their own process (so the master's CPU is its own): opens N
 // streams of GET /api/v1/events with the admin token, prints `ready` once all are live, then counts the events
 // each receives and prints `{"counts":[…],"resets":k,"ms":…}` once every stream has `expect` events (or after
