@@ -181,7 +181,7 @@ export async function createHttpServer({
   await app.register(tokenRoutes, { tokens, bodyLimitBytes: config.bodyLimitBytes });
   // Subscribed from the start, so a stream that resumes finds what it missed.
   const live = new LiveHub({ events, logger, now, maxStreams: config.maxEventStreams });
-  app.addHook('onClose', () => live.stop());
+  app.addHook('onClose', async () => live.stop());
   await app.register(liveEventsRoutes, { hub: live, auth });
   await app.register(scrapydPlugin, {
     ctx: { service: core.scrapyd, maxScheduleParams: config.maxScheduleParams },
