@@ -17,6 +17,7 @@ import { authThroughput, authThroughputRows } from './auth-throughput.js';
 import { eventToDelivery } from './deliveries.js';
 import { idleRss } from './idle.js';
 import { liveStatsCost } from './live-stats.js';
+import { liveFanout, STREAMS } from './live-events.js';
 import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
 import {
@@ -47,7 +48,7 @@ const { values: opts } = parseArgs({
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -226,6 +227,7 @@ async function measure(stamp: Stamp, keep: string) {
     ? await firePrecision({ schedules: opts.quick ? 200 : 1000, minutes: opts.quick ? 1 : 3 })
     : null;
   const stats = ONLY.has('stats-cost') ? await liveStatsCost({ runs: RUNS, quick: opts.quick }) : null;
+  const fanout = ONLY.has('live-fanout') ? await liveFanout({ runs: RUNS, quick: opts.quick }) : null;
   const delivery = ONLY.has('event-delivery') ? await eventToDelivery({ runs: RUNS, quick: opts.quick }) : null;
   const notice = ONLY.has('alert-notice') ? await eventToAlert({ runs: RUNS, quick: opts.quick }) : null;
   const scrape = ONLY.has('metrics-scrape')
@@ -376,6 +378,22 @@ async function measure(stamp: Stamp, keep: string) {
       `without ${fmt(stats.off, 2)}`,
       `${stats.on >= stats.off ? '+' : ''}${fmt(((stats.on - stats.off) / stats.off) * 100, 1)} %`,
       '≤ +2 %',
+    ]);
+  }
+  if (fanout) {
+    rows.push([
+      `${STREAMS} live streams, job events ${fanout.rate}/s for ${fanout.seconds} s: master CPU (% of 1 core)`,
+      fmt(fanout.cpu),
+      `no stream ${fmt(fanout.bareCpu)}`,
+      `+${fmt(fanout.cpu - fanout.bareCpu)} pts`,
+      '',
+    ]);
+    rows.push([
+      `${STREAMS} live streams: events delivered (/s, all streams)`,
+      fmt(fanout.perSecond, 0),
+      `sent ${fanout.rate * STREAMS}/s`,
+      `lost ${fanout.lost}, resets ${fanout.resets}`,
+      '0 lost',
     ]);
   }
   if (delivery) {

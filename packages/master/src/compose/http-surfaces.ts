@@ -185,7 +185,7 @@ export async function createHttpServer({
   await app.register(uiRoutes, { dir: uiDistDir() });
   // Subscribed from the start, so a stream that resumes finds what it missed.
   const live = new LiveHub({ events, logger, now, maxStreams: config.maxEventStreams });
-  app.addHook('onClose', () => live.stop());
+  app.addHook('onClose', async () => live.stop());
   await app.register(liveEventsRoutes, { hub: live, auth });
   await app.register(projectRoutes, { projects: core.projects, uploadLimitBytes: config.uploadLimitBytes });
   await app.register(scrapydPlugin, {
