@@ -248,6 +248,6 @@ void test("a password change or a disabled user ends the user's sessions; a sess
           .join(' ') === 'user:ann>ann user:ann>ann user:bob>bob'
       );
     },
-    { what: 'three session logins in the audit log', timeoutMs: 10_000 },
+    { what: 'three session logins in the audit log', timeoutMs: 20_000 },
   );
 });
