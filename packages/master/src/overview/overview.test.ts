@@ -1,27 +1,17 @@
 /** The dashboard's counters from a real store: today's ends by outcome in the viewer's zone, scoped, nodes for `*`. */
 import assert from 'node:assert/strict';
-import type { NodeInfo } from '@scrapyard/protocol';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { createJobsRepo } from '../db/repos/jobs.js';
 import { insertJobHistory } from '../db/repos/jobs/job-history.test-support.js';
-import { overview } from './overview.js';
+import { overview, type NodeFigures } from './overview.js';
 
-const node = (o: Partial<NodeInfo>): NodeInfo => ({
-  nodeId: 'n',
-  kind: 'permanent',
+/** A node as the overview reads it: online, revoked, cordoned, slots, running. */
+const node = (o: Partial<NodeFigures>): NodeFigures => ({
   online: true,
   revoked: false,
   cordoned: false,
-  dedicated: false,
-  tags: [],
   slots: 4,
   running: 1,
-  address: null,
-  hostname: null,
-  agentVersion: null,
-  lastSeen: null,
-  createdAt: null,
-  host: null,
   ...o,
 });
 
