@@ -25,7 +25,11 @@ async function logIn({ page }: BrowserPage, u: TestUser, password = u.password) 
 
 /** Waits until the app shows `path` (a client route changes the URL without a navigation event). */
 const at = (page: Page, path: string) =>
-  page.waitForFunction((want) => window.location.pathname + window.location.search === want, path);
+  page.waitForFunction((want) => {
+    // In the page (this file is type-checked without the DOM's types).
+    const { pathname, search } = (globalThis as unknown as { location: { pathname: string; search: string } }).location;
+    return pathname + search === want;
+  }, path);
 
 const navLinks = ({ page }: BrowserPage) =>
   page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents();
