@@ -19,6 +19,7 @@ import { idleRss } from './idle.js';
 import { liveStatsCost } from './live-stats.js';
 import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
+import { uiLoad, uiLoadRows } from './ui-load.js';
 import {
   ROOT,
   deploy,
@@ -43,11 +44,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,alert-notice,metrics-scrape,auth-throughput (the default list below). */
+    /** Comma-separated subset of latency,…,metrics-scrape,auth-throughput,ui-load (the default list below). */
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,ui-load',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -232,6 +233,7 @@ async function measure(stamp: Stamp, keep: string) {
     ? await metricsScrape({ nodes: 1000, jobs: 100_000, scrapes: opts.quick ? 50 : 40 * RUNS })
     : null;
   const auth = ONLY.has('auth-throughput') ? await authThroughput({ runs: RUNS, quick: opts.quick }) : null;
+  const ui = ONLY.has('ui-load') ? await uiLoad({ runs: opts.quick ? 3 : 2 * RUNS }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -429,6 +431,7 @@ async function measure(stamp: Stamp, keep: string) {
     ]);
   }
   if (auth) rows.push(...authThroughputRows(auth));
+  if (ui) rows.push(...uiLoadRows(ui));
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];
   const widths = header.map((h, i) => Math.max(...rows.map((r) => r[i]!.length), h.length, 8));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

@@ -4,14 +4,14 @@
  * (`withPage`: no cookie or storage leaks between tests). When a test fails, its screenshot and the page's console
  * are saved under test-output/ and their paths printed. No Chromium: the test fails with the reason, never skips.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CHROMIUM = process.env.SCRAPYARD_TEST_CHROMIUM || '/usr/bin/chromium';
 const OUTPUT = join(ROOT, 'test-output');
 
 let launched: Promise<Browser> | undefined;
@@ -20,20 +20,7 @@ after(async () => (await launched)?.close());
 
 /** The file's browser, launched on first use and closed when the file's tests are done. */
 export function openBrowser(): Promise<Browser> {
-  if (launched === undefined) {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `browser tests need Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, or ` +
-          'SCRAPYARD_INSTALL_TEST_TOOLS=1 bash scripts/install.sh), or set SCRAPYARD_TEST_CHROMIUM',
-      );
-    }
-    launched = chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // Root in a container has no user namespace for Chromium's sandbox; /dev/shm is small there.
-      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-    });
-  }
+  launched ??= launchChromium();
   return launched;
 }
 
