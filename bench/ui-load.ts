@@ -37,8 +37,9 @@ async function jsBytes(url: string): Promise<{ bytes: number; chunks: number }> 
   const scripts = firstLoadScripts(await (await fetch(`${url}/ui/`)).text());
   if (scripts.length === 0) throw new Error('/ui/ loads no script: is packages/ui built (pnpm build)?');
   let bytes = 0;
-  for (const src of scripts)
+  for (const src of scripts) {
     bytes += gzipSync(Buffer.from(await (await fetch(new URL(src, url))).arrayBuffer())).length;
+  }
   return { bytes, chunks: scripts.length };
 }
 
