@@ -42,6 +42,7 @@ const unexpectedErrors = (p: BrowserPage) =>
 void test('the web UI', async (t) => {
   const dataDir = await withUsers(t, [ann, vic]);
   const master = await startMaster(t, { dataDir, args: ['--no-local-agent'] });
+  assert.ok(master.output().includes(`(web UI: ${master.url}/ui/)`), 'the start-up line gives the address');
   await t.test('a viewer on a phone: CSP, wrong password, back to the page asked for, only what a viewer may', (t) =>
     viewerOnAPhone(t, master.url),
   );
