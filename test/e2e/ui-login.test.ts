@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { withPage, type BrowserPage } from '../helpers/browser.js';
+import { openBrowser, withPage, type BrowserPage } from '../helpers/browser.js';
 import { request } from '../helpers/http.js';
 import { startMaster } from '../helpers/processes.js';
 import { withUsers, type TestUser } from '../helpers/session-users.js';
@@ -40,6 +40,7 @@ const unexpectedErrors = (p: BrowserPage) =>
 
 // One master for the file (its users take seconds to make); each scenario a fresh browser context.
 void test('the web UI', async (t) => {
+  await openBrowser(); // no Chromium: fail now, before the users are made
   const dataDir = await withUsers(t, [ann, vic]);
   const master = await startMaster(t, { dataDir, args: ['--no-local-agent'] });
   assert.ok(master.output().includes(`(web UI: ${master.url}/ui/)`), 'the start-up line gives the address');
