@@ -8,6 +8,10 @@ import { SECTIONS } from './nav.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
+import { AlertsPage } from './pages/alerts/alerts-page.js';
+import { ScheduleNewPage } from './pages/schedules/schedule-new-page.js';
+import { SchedulePage } from './pages/schedules/schedule-page.js';
+import { SchedulesPage } from './pages/schedules/schedules-page.js';
 
 export interface Route {
   pattern: string;
@@ -17,6 +21,10 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/schedules', needs: 'read', render: () => <SchedulesPage /> },
+  { pattern: '/schedules/new', needs: 'configure', render: () => <ScheduleNewPage /> },
+  { pattern: '/schedules/:id', needs: 'read', render: (p) => <SchedulePage key={p.id} id={p.id!} /> },
+  { pattern: '/alerts', needs: 'read', render: () => <AlertsPage /> },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,
