@@ -6,7 +6,7 @@
  * shows up firing on the Alerts page without a reload. A viewer sees neither create, edit, pause nor run buttons.
  */
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openBrowser, withPage, type BrowserPage } from '../helpers/browser.js';
 import { buildEgg } from '../helpers/eggs.js';
@@ -144,13 +144,13 @@ async function createAndRunSchedule(page: Page): Promise<string> {
   await form.getByLabel('Zone').selectOption('Asia/Tokyo');
   const preview = page.locator('#cron-preview');
   // An invalid expression: the master's refusal, inline.
-  await form.getByLabel('Cron').fill('* * *');
+  await form.getByLabel('Cron', { exact: true }).fill('* * *');
   await preview
     .locator('[role="alert"]')
     .filter({ hasText: /BAD_REQUEST.*invalid/i })
     .waitFor();
   // Typed on: the next fires in the chosen zone replace the error.
-  await form.getByLabel('Cron').fill('30 2 * * *');
+  await form.getByLabel('Cron', { exact: true }).fill('30 2 * * *');
   const fires = preview.locator('.next-fires li');
   await fires.first().waitFor();
   const shown = await fires.allInnerTexts();

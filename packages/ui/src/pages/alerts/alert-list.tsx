@@ -2,6 +2,7 @@
 import type { Alert, AlertRule } from '@scrapyard/protocol';
 import { EmptyState } from '../../components/empty-state.js';
 import { Time } from '../../components/time.js';
+import { TableHead } from '../../components/table-head.js';
 import { MuteControl } from './mute-control.js';
 import { ruleProject } from './rule-form.js';
 import { muteAlert, unmuteAlert } from './alerts-api.js';
@@ -25,19 +26,7 @@ export function AlertList(props: {
       ) : (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">State</th>
-                <th scope="col">What</th>
-                <th scope="col">Rule</th>
-                <th scope="col">Since</th>
-                <th scope="col">Resolved</th>
-                <th scope="col">Notices</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['State', 'What', 'Rule', 'Since', 'Resolved', 'Notices']} actions />
             <tbody>
               {props.alerts.map((a) => {
                 const rule = rules.get(a.ruleId);

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { Field } from '../../components/field.js';
+import { TableHead } from '../../components/table-head.js';
 import { channelRequestFromForm, channelTarget, emptyChannelForm, type ChannelForm } from './channel-form.js';
 import { createChannel, deleteChannel, testChannel } from './alerts-api.js';
 import { DeliveryLog } from './delivery-log.js';
@@ -63,16 +64,7 @@ export function ChannelsSection(props: {
       ) : (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Sends to</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Channel', 'Kind', 'Sends to']} actions />
             <tbody>
               {props.channels.map((c) => (
                 <tr key={c.id} data-channel={c.name}>

@@ -3,6 +3,7 @@ import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
+import { TableHead } from '../../components/table-head.js';
 import { channelDeliveries } from './alerts-api.js';
 
 export function DeliveryLog({ channelId }: { channelId: string }) {
@@ -24,17 +25,7 @@ export function DeliveryLog({ channelId }: { channelId: string }) {
       {data && data.deliveries.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">State</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Delivered</th>
-                <th scope="col">Last error</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Event', 'State', 'Attempts', 'Status', 'Created', 'Delivered', 'Last error']} />
             <tbody>
               {data.deliveries.map((d) => (
                 <tr key={d.id} data-delivery={d.event} data-state={d.state}>

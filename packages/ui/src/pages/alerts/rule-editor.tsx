@@ -3,6 +3,7 @@ import type { AlertRule, AlertRuleKind, Channel } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Field } from '../../components/field.js';
+import { Check, FormActions } from '../../components/form-parts.js';
 import { createRule, updateRule } from './alerts-api.js';
 import {
   emptyRuleForm,
@@ -57,15 +58,13 @@ export function RuleEditor(props: { rule?: AlertRule; channels: Channel[]; onSav
     <fieldset>
       <legend>{legend}</legend>
       {values.map((v) => (
-        <label key={v} class="check">
-          <input
-            type="checkbox"
-            name={`${key}-${v}`}
-            checked={form[key].includes(v)}
-            onChange={(e) => toggle(key, v, e.currentTarget.checked)}
-          />
-          {v.replace('_', ' ')}
-        </label>
+        <Check
+          key={v}
+          name={`${key}-${v}`}
+          label={v.replace('_', ' ')}
+          checked={form[key].includes(v)}
+          onChange={(on) => toggle(key, v, on)}
+        />
       ))}
       {errors[key] && <span class="field-error">{errors[key]}</span>}
     </fieldset>
@@ -130,48 +129,28 @@ export function RuleEditor(props: { rule?: AlertRule; channels: Channel[]; onSav
         <fieldset>
           <legend>Send to</legend>
           {props.channels.map((c) => (
-            <label key={c.id} class="check">
-              <input
-                type="checkbox"
-                name={`channel-${c.name}`}
-                checked={form.channels.includes(c.id)}
-                onChange={(e) => toggle('channels', c.id, e.currentTarget.checked)}
-              />
-              {c.name}
-            </label>
+            <Check
+              key={c.id}
+              name={`channel-${c.name}`}
+              label={c.name}
+              checked={form.channels.includes(c.id)}
+              onChange={(on) => toggle('channels', c.id, on)}
+            />
           ))}
         </fieldset>
       )}
       <div class="inline-form">
         {text('forSeconds', 'Holds for (s) before firing')}
         {text('repeatSeconds', 'Repeat every (s, empty: never)')}
-        <label class="check">
-          <input
-            type="checkbox"
-            name="sendResolved"
-            checked={form.sendResolved}
-            onChange={(e) => set('sendResolved', e.currentTarget.checked)}
-          />
-          Tell when resolved
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            name="enabled"
-            checked={form.enabled}
-            onChange={(e) => set('enabled', e.currentTarget.checked)}
-          />
-          Enabled
-        </label>
+        <Check
+          name="sendResolved"
+          label="Tell when resolved"
+          checked={form.sendResolved}
+          onChange={(v) => set('sendResolved', v)}
+        />
+        <Check name="enabled" label="Enabled" checked={form.enabled} onChange={(v) => set('enabled', v)} />
       </div>
-      <div class="form-actions">
-        <button type="submit" disabled={busy}>
-          {props.rule ? 'Save rule' : 'Create rule'}
-        </button>
-        <button type="button" class="secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit={props.rule ? 'Save rule' : 'Create rule'} busy={busy} onCancel={props.onCancel} />
     </form>
   );
 }

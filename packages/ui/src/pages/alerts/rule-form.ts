@@ -131,8 +131,9 @@ export function ruleRequestFromForm(f: RuleForm): RuleFormResult {
     case 'job_items': {
       const minItems = num('minItems', { optional: true, int: true });
       const minPercentOfMedian = num('minPercentOfMedian', { optional: true });
-      if (minItems === undefined && minPercentOfMedian === undefined)
+      if (minItems === undefined && minPercentOfMedian === undefined) {
         errors.minItems = 'set a minimum, a percent or both';
+      }
       condition = {
         kind: f.kind,
         ...scope,

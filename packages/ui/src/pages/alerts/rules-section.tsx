@@ -3,6 +3,7 @@ import type { AlertRule, Channel } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
+import { TableHead } from '../../components/table-head.js';
 import { useSession } from '../../session/session.js';
 import { deleteRule, muteRule, unmuteRule } from './alerts-api.js';
 import { MuteControl } from './mute-control.js';
@@ -51,17 +52,7 @@ export function RulesSection(props: {
       ) : (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Watches</th>
-                <th scope="col">Sends to</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Rule', 'Watches', 'Sends to', 'State']} actions />
             <tbody>
               {props.rules.map((r) => (
                 <tr key={r.id} data-rule={r.name}>

@@ -4,6 +4,7 @@ import { describeError } from '../../api/errors.js';
 import { CronPreview, type PreviewState } from './cron-preview.js';
 import type { FormErrors, ScheduleForm } from './schedule-form.js';
 import { previewFires } from './schedules-api.js';
+import { NextFires } from './next-fires.js';
 
 /** Every zone the browser knows, UTC first (some browsers leave it out of the list). */
 function timeZones(): string[] {
@@ -114,15 +115,7 @@ function PreviewView({ state }: { state: PreviewState }) {
           {state.answer.fires.length === 0 ? (
             <p class="muted">It never fires again.</p>
           ) : (
-            <ol class="next-fires">
-              {state.answer.fires.map((f) => (
-                <li key={f.at}>
-                  <time dateTime={new Date(f.at).toISOString()} title={new Date(f.at).toISOString()}>
-                    {f.local}
-                  </time>
-                </li>
-              ))}
-            </ol>
+            <NextFires fires={state.answer.fires} />
           )}
         </>
       );

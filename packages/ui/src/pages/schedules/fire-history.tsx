@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Link } from '../../components/link.js';
 import { Time } from '../../components/time.js';
+import { TableHead } from '../../components/table-head.js';
 import { reasonText, statusText, triggerText } from './fire-reasons.js';
 import { listFires } from './schedules-api.js';
 
@@ -35,16 +36,7 @@ export function FireHistory(props: { id: string; first: { fires: ScheduleFire[];
       ) : (
         <div class="table-wrap">
           <table class="fire-history">
-            <thead>
-              <tr>
-                <th scope="col">Scheduled for</th>
-                <th scope="col">Fired</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Result</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Job</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Scheduled for', 'Fired', 'Trigger', 'Result', 'Reason', 'Job']} />
             <tbody>
               {fires.map((f) => (
                 <tr key={`${f.scheduledAt}-${f.firedAt}`} data-status={f.status} data-trigger={f.trigger}>

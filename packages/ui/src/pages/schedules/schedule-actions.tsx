@@ -28,41 +28,18 @@ export function ScheduleActions(props: {
   };
   const configure = can('configure', s.project);
   const label = s.name ?? s.spider;
+  const button = (text: string, aria: string, run: (id: string) => Promise<unknown>) => (
+    <button type="button" class="secondary" disabled={busy} onClick={() => void act(() => run(s.id))} aria-label={aria}>
+      {text}
+    </button>
+  );
   return (
     <span class="row-actions">
       {configure &&
-        (s.enabled ? (
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy}
-            onClick={() => void act(() => pauseSchedule(s.id))}
-            aria-label={`Pause ${label}`}
-          >
-            Pause
-          </button>
-        ) : (
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy}
-            onClick={() => void act(() => resumeSchedule(s.id))}
-            aria-label={`Resume ${label}`}
-          >
-            Resume
-          </button>
-        ))}
-      {can('run-schedule', s.project) && (
-        <button
-          type="button"
-          class="secondary"
-          disabled={busy}
-          onClick={() => void act(() => runSchedule(s.id))}
-          aria-label={`Run ${label} now`}
-        >
-          Run now
-        </button>
-      )}
+        (s.enabled
+          ? button('Pause', `Pause ${label}`, pauseSchedule)
+          : button('Resume', `Resume ${label}`, resumeSchedule))}
+      {can('run-schedule', s.project) && button('Run now', `Run ${label} now`, runSchedule)}
       {configure && props.onDeleted && (
         <ConfirmButton onConfirm={() => act(() => deleteSchedule(s.id), props.onDeleted)}>Delete</ConfirmButton>
       )}

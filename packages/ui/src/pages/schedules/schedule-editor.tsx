@@ -3,6 +3,7 @@ import type { Schedule } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Field } from '../../components/field.js';
+import { Check, FormActions } from '../../components/form-parts.js';
 import { useLoad } from '../../components/use-load.js';
 import { browserZone } from '../../format/time.js';
 import { useSession } from '../../session/session.js';
@@ -133,27 +134,14 @@ export function ScheduleEditor(props: { schedule?: Schedule; onSaved(s: Schedule
           {text('misfireGraceSeconds', 'Grace (s)', { inputMode: 'numeric' })}
           {text('backfillWindowSeconds', 'Backfill window (s)', { inputMode: 'numeric' })}
           {text('backfillMax', 'Backfill at most', { inputMode: 'numeric' })}
-          <label class="check">
-            <input
-              type="checkbox"
-              name="enabled"
-              checked={form.enabled}
-              onChange={(e) => set('enabled', e.currentTarget.checked)}
-            />
-            Enabled
-          </label>
+          <Check name="enabled" label="Enabled" checked={form.enabled} onChange={(v) => set('enabled', v)} />
         </div>
       </details>
-      <div class="form-actions">
-        <button type="submit" disabled={busy}>
-          {props.schedule ? 'Save schedule' : 'Create schedule'}
-        </button>
-        {props.onCancel && (
-          <button type="button" class="secondary" onClick={props.onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions
+        submit={props.schedule ? 'Save schedule' : 'Create schedule'}
+        busy={busy}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

@@ -35,28 +35,8 @@ const SCHEDULE: Schedule = {
 void test('a schedule through the form comes back as the same request', () => {
   const r = requestFromForm(formFromSchedule(SCHEDULE));
   assert.ok(r.ok);
-  assert.deepEqual(r.body, {
-    name: 'nightly',
-    project: 'shop',
-    spider: 'products',
-    cron: '0 3 * * *',
-    intervalSeconds: null,
-    timezone: 'Europe/Berlin',
-    version: null,
-    args: { category: 'books', depth: '2' },
-    settings: { DOWNLOAD_DELAY: '1' },
-    tags: ['eu', 'big'],
-    priority: 5,
-    jitterSeconds: 30,
-    startAt: '2026-01-01T00:00:00.000Z',
-    endAt: null,
-    enabled: false,
-    overlap: 'queue',
-    misfire: 'backfill',
-    misfireGraceSeconds: 120,
-    backfillWindowSeconds: 7200,
-    backfillMax: 3,
-  });
+  const { id: _id, policy: _p, createdAt: _c, updatedAt: _u, nextFireAt: _n, lastFire: _l, ...fields } = SCHEDULE;
+  assert.deepEqual(r.body, { ...fields, startAt: '2026-01-01T00:00:00.000Z' });
 });
 
 void test('an interval schedule sends no cron, and blanks become nulls', () => {

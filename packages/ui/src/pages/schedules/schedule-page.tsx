@@ -12,6 +12,7 @@ import { ScheduleActions } from './schedule-actions.js';
 import { ScheduleEditor } from './schedule-editor.js';
 import { getSchedule, listFires, nextFires } from './schedules-api.js';
 import { timingText } from './schedules-page.js';
+import { NextFires } from './next-fires.js';
 
 export function SchedulePage({ id }: { id: string }) {
   const { can } = useSession();
@@ -107,15 +108,7 @@ export function SchedulePage({ id }: { id: string }) {
             <p>Its end time has passed; edit the schedule to move it.</p>
           </EmptyState>
         ) : (
-          <ol class="next-fires">
-            {data.next.fires.map((f) => (
-              <li key={f.at}>
-                <time dateTime={new Date(f.at).toISOString()} title={new Date(f.at).toISOString()}>
-                  {f.local}
-                </time>
-              </li>
-            ))}
-          </ol>
+          <NextFires fires={data.next.fires} />
         )}
       </section>
       <FireHistory key={`${data.fires.fires[0]?.firedAt ?? 0}`} id={id} first={data.fires} />

@@ -6,6 +6,7 @@ import { ErrorBanner } from '../../components/error-banner.js';
 import { Link } from '../../components/link.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
+import { TableHead } from '../../components/table-head.js';
 import { useLive } from '../../live/use-live.js';
 import { useSession } from '../../session/session.js';
 import { statusText } from './fire-reasons.js';
@@ -50,19 +51,7 @@ export function SchedulesPage() {
       {data && data.schedules.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Schedule</th>
-                <th scope="col">Project</th>
-                <th scope="col">When</th>
-                <th scope="col">Next fire</th>
-                <th scope="col">Last fire</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Schedule', 'Project', 'When', 'Next fire', 'Last fire', 'State']} actions />
             <tbody>
               {data.schedules.map((s) => (
                 <tr key={s.id} data-schedule={s.name ?? s.id}>
