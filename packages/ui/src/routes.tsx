@@ -5,6 +5,8 @@
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
 import { SECTIONS } from './nav.js';
+import { JobPage } from './pages/job/job-page.js';
+import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
@@ -21,6 +23,8 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/jobs', needs: 'read', render: (_p, search) => <JobsPage search={search} /> },
+  { pattern: '/jobs/:jobId', needs: 'read', render: (p, search) => <JobPage jobId={p['jobId']!} search={search} /> },
   { pattern: '/schedules', needs: 'read', render: () => <SchedulesPage /> },
   { pattern: '/schedules/new', needs: 'configure', render: () => <ScheduleNewPage /> },
   { pattern: '/schedules/:id', needs: 'read', render: (p) => <SchedulePage key={p.id} id={p.id!} /> },

@@ -1,17 +1,18 @@
-/** A table's header row: a column heading each, and (actions) a last column named only for screen readers. */
-export function TableHead({ columns, actions = false }: { columns: readonly string[]; actions?: boolean }) {
+/** A table's header row; a column named '' is labelled for screen readers only (`hidden`: its spoken name). */
+export function TableHead({ columns }: { columns: readonly (string | { hidden: string })[] }) {
   return (
     <thead>
       <tr>
-        {columns.map((c) => (
-          <th key={c} scope="col">
-            {c}
-          </th>
-        ))}
-        {actions && (
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
+        {columns.map((c) =>
+          typeof c === 'string' ? (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ) : (
+            <th key={c.hidden} scope="col">
+              <span class="visually-hidden">{c.hidden}</span>
+            </th>
+          ),
         )}
       </tr>
     </thead>

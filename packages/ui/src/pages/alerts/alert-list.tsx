@@ -26,7 +26,7 @@ export function AlertList(props: {
       ) : (
         <div class="table-wrap">
           <table>
-            <TableHead columns={['State', 'What', 'Rule', 'Since', 'Resolved', 'Notices']} actions />
+            <TableHead columns={['State', 'What', 'Rule', 'Since', 'Resolved', 'Notices', { hidden: 'Actions' }]} />
             <tbody>
               {props.alerts.map((a) => {
                 const rule = rules.get(a.ruleId);

@@ -64,7 +64,7 @@ export function ChannelsSection(props: {
       ) : (
         <div class="table-wrap">
           <table>
-            <TableHead columns={['Channel', 'Kind', 'Sends to']} actions />
+            <TableHead columns={['Channel', 'Kind', 'Sends to', { hidden: 'Actions' }]} />
             <tbody>
               {props.channels.map((c) => (
                 <tr key={c.id} data-channel={c.name}>

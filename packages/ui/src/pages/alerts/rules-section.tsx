@@ -52,7 +52,7 @@ export function RulesSection(props: {
       ) : (
         <div class="table-wrap">
           <table>
-            <TableHead columns={['Rule', 'Watches', 'Sends to', 'State']} actions />
+            <TableHead columns={['Rule', 'Watches', 'Sends to', 'State', { hidden: 'Actions' }]} />
             <tbody>
               {props.rules.map((r) => (
                 <tr key={r.id} data-rule={r.name}>

@@ -76,7 +76,7 @@ export function SchedulePage({ id }: { id: string }) {
           onCancel={() => setEditing(false)}
         />
       ) : (
-        <dl class="facts card">
+        <dl class="schedule-facts card">
           <dt>Spider</dt>
           <dd>
             {s.project}/{s.spider}

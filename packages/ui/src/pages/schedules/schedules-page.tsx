@@ -51,7 +51,9 @@ export function SchedulesPage() {
       {data && data.schedules.length > 0 && (
         <div class="table-wrap">
           <table>
-            <TableHead columns={['Schedule', 'Project', 'When', 'Next fire', 'Last fire', 'State']} actions />
+            <TableHead
+              columns={['Schedule', 'Project', 'When', 'Next fire', 'Last fire', 'State', { hidden: 'Actions' }]}
+            />
             <tbody>
               {data.schedules.map((s) => (
                 <tr key={s.id} data-schedule={s.name ?? s.id}>
