@@ -5,7 +5,7 @@ import { Time } from '../../components/time.js';
 import { TableHead } from '../../components/table-head.js';
 import { MuteControl } from './mute-control.js';
 import { ruleProject } from './rule-form.js';
-import { muteAlert, unmuteAlert } from './alerts-api.js';
+import { muteAlert, unmuteAlert } from '../../api/alerts.js';
 import { useMayConfigure } from './use-configure.js';
 
 export function AlertList(props: {

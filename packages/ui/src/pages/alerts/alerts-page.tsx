@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../components/error-banner.js';
 import { useLoad } from '../../components/use-load.js';
 import { useLive } from '../../live/use-live.js';
 import { AlertList } from './alert-list.js';
-import { listAlerts, listChannels, listRules } from './alerts-api.js';
+import { listAlerts, listChannels, listRules } from '../../api/alerts.js';
 import { ChannelsSection } from './channels-section.js';
 import { RulesSection } from './rules-section.js';
 import { useMayConfigure } from './use-configure.js';

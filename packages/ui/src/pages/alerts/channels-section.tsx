@@ -9,7 +9,7 @@ import { EmptyState } from '../../components/empty-state.js';
 import { Field } from '../../components/field.js';
 import { TableHead } from '../../components/table-head.js';
 import { channelRequestFromForm, channelTarget, emptyChannelForm, type ChannelForm } from './channel-form.js';
-import { createChannel, deleteChannel, testChannel } from './alerts-api.js';
+import { createChannel, deleteChannel, testChannel } from '../../api/alerts.js';
 import { DeliveryLog } from './delivery-log.js';
 
 export function ChannelsSection(props: {

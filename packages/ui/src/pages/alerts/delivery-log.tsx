@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
 import { TableHead } from '../../components/table-head.js';
-import { channelDeliveries } from './alerts-api.js';
+import { channelDeliveries } from '../../api/alerts.js';
 
 export function DeliveryLog({ channelId }: { channelId: string }) {
   const { data, error, loading, reload } = useLoad(() => channelDeliveries(channelId), [channelId]);

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Field } from '../../components/field.js';
 import { Check, FormActions } from '../../components/form-parts.js';
-import { createRule, updateRule } from './alerts-api.js';
+import { createRule, updateRule } from '../../api/alerts.js';
 import {
   emptyRuleForm,
   FIRE_PROBLEMS,

@@ -5,7 +5,7 @@ import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { TableHead } from '../../components/table-head.js';
 import { useSession } from '../../session/session.js';
-import { deleteRule, muteRule, unmuteRule } from './alerts-api.js';
+import { deleteRule, muteRule, unmuteRule } from '../../api/alerts.js';
 import { MuteControl } from './mute-control.js';
 import { RuleEditor } from './rule-editor.js';
 import { describeCondition, ruleProject } from './rule-form.js';

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError } from '../../api/errors.js';
 import { CronPreview, type PreviewState } from './cron-preview.js';
 import type { FormErrors, ScheduleForm } from './schedule-form.js';
-import { previewFires } from './schedules-api.js';
+import { previewFires } from '../../api/schedules.js';
 import { NextFires } from './next-fires.js';
 
 /** Every zone the browser knows, UTC first (some browsers leave it out of the list). */

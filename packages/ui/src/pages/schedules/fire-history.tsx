@@ -7,7 +7,7 @@ import { Link } from '../../components/link.js';
 import { Time } from '../../components/time.js';
 import { TableHead } from '../../components/table-head.js';
 import { reasonText, statusText, triggerText } from './fire-reasons.js';
-import { listFires } from './schedules-api.js';
+import { listFires } from '../../api/schedules.js';
 
 export function FireHistory(props: { id: string; first: { fires: ScheduleFire[]; nextCursor: number | null } }) {
   const [older, setOlder] = useState<ScheduleFire[]>([]);

@@ -3,7 +3,7 @@ import type { Schedule } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { useSession } from '../../session/session.js';
-import { deleteSchedule, pauseSchedule, resumeSchedule, runSchedule } from './schedules-api.js';
+import { deleteSchedule, pauseSchedule, resumeSchedule, runSchedule } from '../../api/schedules.js';
 
 export function ScheduleActions(props: {
   schedule: Schedule;

@@ -9,7 +9,7 @@ import { browserZone } from '../../format/time.js';
 import { useSession } from '../../session/session.js';
 import { CronField } from './cron-field.js';
 import { emptyForm, formFromSchedule, requestFromForm, type FormErrors, type ScheduleForm } from './schedule-form.js';
-import { createSchedule, listProjects, updateSchedule } from './schedules-api.js';
+import { createSchedule, listProjects, updateSchedule } from '../../api/schedules.js';
 
 export function ScheduleEditor(props: { schedule?: Schedule; onSaved(s: Schedule): void; onCancel?: () => void }) {
   const { can } = useSession();

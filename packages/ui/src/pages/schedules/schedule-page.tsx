@@ -10,7 +10,7 @@ import { useSession } from '../../session/session.js';
 import { FireHistory } from './fire-history.js';
 import { ScheduleActions } from './schedule-actions.js';
 import { ScheduleEditor } from './schedule-editor.js';
-import { getSchedule, listFires, nextFires } from './schedules-api.js';
+import { getSchedule, listFires, nextFires } from '../../api/schedules.js';
 import { timingText } from './schedules-page.js';
 import { NextFires } from './next-fires.js';
 

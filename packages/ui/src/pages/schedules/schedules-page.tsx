@@ -11,7 +11,7 @@ import { useLive } from '../../live/use-live.js';
 import { useSession } from '../../session/session.js';
 import { statusText } from './fire-reasons.js';
 import { ScheduleActions } from './schedule-actions.js';
-import { listSchedules } from './schedules-api.js';
+import { listSchedules } from '../../api/schedules.js';
 
 export function timingText(s: Pick<Schedule, 'cron' | 'intervalSeconds' | 'timezone'>): string {
   return s.cron !== null ? `${s.cron} (${s.timezone})` : `every ${s.intervalSeconds} s`;

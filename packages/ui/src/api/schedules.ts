@@ -7,8 +7,8 @@ import type {
   Schedule,
   ScheduleFire,
 } from '@scrapyard/protocol';
-import { api } from '../../api/client.js';
-import type { PreviewAnswer } from './cron-preview.js';
+import { api } from './client.js';
+import type { PreviewAnswer } from '../pages/schedules/cron-preview.js';
 
 const one = (id: string) => `schedules/${encodeURIComponent(id)}`;
 

@@ -8,7 +8,7 @@ import type {
   CreateChannelRequest,
   Delivery,
 } from '@scrapyard/protocol';
-import { api } from '../../api/client.js';
+import { api } from './client.js';
 
 const rule = (id: string) => `alert-rules/${encodeURIComponent(id)}`;
 const alert = (id: string) => `alerts/${encodeURIComponent(id)}`;
