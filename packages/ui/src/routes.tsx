@@ -10,6 +10,10 @@ import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
+import { AlertsPage } from './pages/alerts/alerts-page.js';
+import { ScheduleNewPage } from './pages/schedules/schedule-new-page.js';
+import { SchedulePage } from './pages/schedules/schedule-page.js';
+import { SchedulesPage } from './pages/schedules/schedules-page.js';
 
 export interface Route {
   pattern: string;
@@ -21,6 +25,10 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { pattern: '/jobs', needs: 'read', render: (_p, search) => <JobsPage search={search} /> },
   { pattern: '/jobs/:jobId', needs: 'read', render: (p, search) => <JobPage jobId={p['jobId']!} search={search} /> },
+  { pattern: '/schedules', needs: 'read', render: () => <SchedulesPage /> },
+  { pattern: '/schedules/new', needs: 'configure', render: () => <ScheduleNewPage /> },
+  { pattern: '/schedules/:id', needs: 'read', render: (p) => <SchedulePage key={p.id} id={p.id!} /> },
+  { pattern: '/alerts', needs: 'read', render: () => <AlertsPage /> },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,

@@ -1,0 +1,147 @@
+/** Create or edit a schedule: project, spider, timing with its preview, arguments, settings and every option. */
+import type { Schedule } from '@scrapyard/protocol';
+import { useState } from 'preact/hooks';
+import { ErrorBanner } from '../../components/error-banner.js';
+import { Field } from '../../components/field.js';
+import { Check, FormActions } from '../../components/form-parts.js';
+import { useLoad } from '../../components/use-load.js';
+import { browserZone } from '../../format/time.js';
+import { useSession } from '../../session/session.js';
+import { CronField } from './cron-field.js';
+import { emptyForm, formFromSchedule, requestFromForm, type FormErrors, type ScheduleForm } from './schedule-form.js';
+import { createSchedule, listProjects, updateSchedule } from '../../api/schedules.js';
+
+export function ScheduleEditor(props: { schedule?: Schedule; onSaved(s: Schedule): void; onCancel?: () => void }) {
+  const { can } = useSession();
+  const projects = useLoad(listProjects);
+  const [form, setForm] = useState<ScheduleForm>(() =>
+    props.schedule ? formFromSchedule(props.schedule) : emptyForm(browserZone()),
+  );
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof ScheduleForm>(key: K, value: ScheduleForm[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
+  const mine = (projects.data?.projects ?? []).filter((p) => can('configure', p.name));
+  const spiders = mine.find((p) => p.name === form.project)?.spiders ?? [];
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const r = requestFromForm(form);
+    setErrors(r.ok ? {} : r.errors);
+    if (!r.ok) return;
+    setError(undefined);
+    setBusy(true);
+    try {
+      props.onSaved(props.schedule ? await updateSchedule(props.schedule.id, r.body) : await createSchedule(r.body));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const text = (key: keyof ScheduleForm, label: string, extra: Record<string, unknown> = {}) => (
+    <Field label={label} error={errors[key]}>
+      <input
+        name={key}
+        value={String(form[key])}
+        onInput={(e) => set(key, e.currentTarget.value as never)}
+        aria-invalid={errors[key] !== undefined}
+        {...extra}
+      />
+    </Field>
+  );
+
+  return (
+    <form
+      class="card schedule-editor"
+      onSubmit={(e) => void save(e)}
+      aria-label={props.schedule ? 'Edit schedule' : 'New schedule'}
+    >
+      <ErrorBanner error={error ?? projects.error} />
+      <div class="inline-form">
+        {text('name', 'Name (optional)', { maxLength: 200 })}
+        <Field label="Project" error={errors.project}>
+          <select name="project" value={form.project} onChange={(e) => set('project', e.currentTarget.value)}>
+            <option value="">choose…</option>
+            {mine.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Spider" error={errors.spider}>
+          <input
+            name="spider"
+            list="schedule-spiders"
+            value={form.spider}
+            onInput={(e) => set('spider', e.currentTarget.value)}
+          />
+          <datalist id="schedule-spiders">
+            {spiders.map((s) => (
+              <option key={s} value={s} />
+            ))}
+          </datalist>
+        </Field>
+        {text('version', 'Version (empty: the latest)')}
+      </div>
+      <CronField form={form} set={set} errors={errors} />
+      <div class="inline-form">
+        <Field label="Arguments (key=value a line)" error={errors.args}>
+          <textarea name="args" rows={3} value={form.args} onInput={(e) => set('args', e.currentTarget.value)} />
+        </Field>
+        <Field label="Settings (key=value a line)" error={errors.settings}>
+          <textarea
+            name="settings"
+            rows={3}
+            value={form.settings}
+            onInput={(e) => set('settings', e.currentTarget.value)}
+          />
+        </Field>
+      </div>
+      <details>
+        <summary>Options</summary>
+        <div class="inline-form">
+          {text('tags', 'Node tags (empty: the policy)')}
+          {text('priority', 'Priority', { inputMode: 'decimal' })}
+          {text('jitterSeconds', 'Jitter (s)', { inputMode: 'numeric' })}
+          {text('startAt', 'Start at (ISO, with Z or offset)')}
+          {text('endAt', 'End at')}
+          <Field label="While the previous job runs">
+            <select
+              name="overlap"
+              value={form.overlap}
+              onChange={(e) => set('overlap', e.currentTarget.value as ScheduleForm['overlap'])}
+            >
+              <option value="forbid">skip the fire</option>
+              <option value="allow">run anyway</option>
+              <option value="replace">cancel it and run</option>
+              <option value="queue">wait for it</option>
+            </select>
+          </Field>
+          <Field label="Fires missed while down">
+            <select
+              name="misfire"
+              value={form.misfire}
+              onChange={(e) => set('misfire', e.currentTarget.value as ScheduleForm['misfire'])}
+            >
+              <option value="run_once">run once</option>
+              <option value="skip">skip them</option>
+              <option value="backfill">backfill</option>
+            </select>
+          </Field>
+          {text('misfireGraceSeconds', 'Grace (s)', { inputMode: 'numeric' })}
+          {text('backfillWindowSeconds', 'Backfill window (s)', { inputMode: 'numeric' })}
+          {text('backfillMax', 'Backfill at most', { inputMode: 'numeric' })}
+          <Check name="enabled" label="Enabled" checked={form.enabled} onChange={(v) => set('enabled', v)} />
+        </div>
+      </details>
+      <FormActions
+        submit={props.schedule ? 'Save schedule' : 'Create schedule'}
+        busy={busy}
+        onCancel={props.onCancel}
+      />
+    </form>
+  );
+}
