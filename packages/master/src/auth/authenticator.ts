@@ -86,6 +86,7 @@ export class Authenticator {
   readonly #resolvers: readonly CredentialResolver[];
   readonly #hasUsers: () => boolean;
   readonly #onBuiltInRefused: AuthenticatorOptions['onBuiltInRefused'];
+  readonly #builtInUser: Principal;
   /** Identified Authorization headers; a null source: a built-in credential, which holds as long as the process. */
   readonly #known = new HeaderCache<CredentialResolver>();
 
@@ -94,6 +95,7 @@ export class Authenticator {
     this.basicAuthEnabled = o.username !== '' && o.password !== '';
     this.#basic = this.basicAuthEnabled ? createPairCheck(o.username, o.password) : null;
     this.#username = o.username;
+    this.#builtInUser = Object.freeze({ kind: 'scrapyd-user', username: o.username });
     this.#adminDigest = digest(o.adminToken);
     this.#nodeFor = o.nodeForSessionToken;
     this.#metricsDigest = o.metricsToken ? digest(o.metricsToken) : null;
@@ -140,7 +142,7 @@ export class Authenticator {
     if (scheme === 'basic') {
       const pair = splitBasic(authorization);
       if (pair === undefined) return { principal: ANONYMOUS };
-      if (this.#basic?.(pair)) return { principal: { kind: 'scrapyd-user', username: this.#username }, source: null };
+      if (this.#basic?.(pair)) return { principal: this.#builtInUser, source: null };
       if (authorization.length > BASIC_HEADER_MAX) return { principal: ANONYMOUS };
       const { username, password } = textOf(pair);
       for (const r of this.#resolvers) {

@@ -211,7 +211,7 @@ testEachStore('a password changed while a login was being checked: the old one i
   assert.equal(await w.who(basic('erin', PW)), 'anonymous', 'not trusted at the next request');
 });
 
-test('the cache is bounded: the least recently used header goes first', () => {
+void test('the cache is bounded: the least recently used header goes first', () => {
   const c = new HeaderCache<null>({ maxEntries: 2 });
   const [a, b, d] = ['Basic a', 'Basic b', 'Basic d'].map((h) => c.keyOf(h)) as [string, string, string];
   const p = { kind: 'admin', via: 'admin-token' } as const;

@@ -151,8 +151,9 @@ export class UserLogins {
   reuse(principal: Principal, ctx: CredentialContext): UserPrincipal | undefined {
     if (principal.kind !== 'user') return undefined;
     const entry = this.#entryOf.get(principal);
-    if (entry === undefined || entry.principal !== principal || this.#verified.get(entry.key) !== entry) return undefined;
-    if (this.#d.now() - entry.checkedAt >= this.#recheckMs) return undefined;
+    // Forgotten (a change here, or pushed out), replaced (new grants) or due for its recheck: verify runs again.
+    const kept = entry !== undefined && entry.principal === principal && this.#verified.get(entry.key) === entry;
+    if (!kept || this.#d.now() - entry.checkedAt >= this.#recheckMs) return undefined;
     this.#d.limiter.check(principal.name, ctx.address);
     this.#remember(entry.key, entry);
     return principal;
