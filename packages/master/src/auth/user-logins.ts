@@ -155,7 +155,9 @@ export class UserLogins {
     const kept = entry !== undefined && entry.principal === principal && this.#verified.get(entry.key) === entry;
     if (!kept || this.#d.now() - entry.checkedAt >= this.#recheckMs) return undefined;
     this.#d.limiter.check(principal.name, ctx.address);
-    this.#remember(entry.key, entry);
+    // Most recently used last, as in verify.
+    this.#verified.delete(entry.key);
+    this.#verified.set(entry.key, entry);
     return principal;
   }
 
