@@ -30,6 +30,13 @@ export const median = (xs: number[]) => {
 };
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/** utime + stime of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
 export interface Master {
   proc: ChildProcess;
   url: string;

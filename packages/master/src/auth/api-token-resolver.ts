@@ -4,7 +4,8 @@
  * lookup, so a typo or a password never reaches the database. A small cache of what a digest resolved to keeps the
  * schedule.json hot path free of queries; it is keyed by a generation that every `access.changed` event (a token
  * revoked, a user disabled or regranted) moves on, and expiry is checked at every use, so all of these take
- * effect at once.
+ * effect at once. `reuse` answers the Authenticator's cache of headers by the same rules, without the checksum
+ * and digest.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { storedGrants } from './stored-grants.js';
@@ -44,6 +45,8 @@ export class ApiTokenResolver implements CredentialResolver {
   readonly #o: ApiTokenResolverOptions;
   readonly #cache = new Map<string, Entry>();
   readonly #configDigest: Buffer | null;
+  /** The entry each principal handed out came from, for `reuse`. */
+  readonly #entryOf = new WeakMap<Principal, Entry>();
   #generation = 0;
 
   constructor(o: ApiTokenResolverOptions) {
@@ -69,12 +72,20 @@ export class ApiTokenResolver implements CredentialResolver {
     return config !== null && timingSafeEqual(Buffer.from(tokenDigest(secret), 'hex'), config);
   }
 
+  /** A principal handed out before, for the same header again: the same rules as #resolve, from its entry. */
+  reuse(principal: Principal): Principal | undefined {
+    const entry = this.#entryOf.get(principal);
+    const now = this.#o.now();
+    if (entry === undefined || !this.#fresh(entry, now)) return undefined;
+    return this.#answer(entry, now);
+  }
+
   async #resolve(secret: string): Promise<Principal | undefined> {
     if (!isWellFormedToken(secret) && !this.#isConfigToken(secret)) return undefined;
     const digest = tokenDigest(secret);
     const now = this.#o.now();
     let entry = this.#cache.get(digest);
-    if (entry === undefined || entry.generation !== this.#generation || now - entry.at > CACHE_TTL_MS) {
+    if (entry === undefined || !this.#fresh(entry, now)) {
       // Read before the query: a change published while it runs leaves this entry stale, not the cache wrong.
       const generation = this.#generation;
       const found = await this.#o.repo.byDigest(digest);
@@ -85,7 +96,18 @@ export class ApiTokenResolver implements CredentialResolver {
       entry = { generation, at: now, principal: principalOf(found), expiresAt: found.token.expires_at };
       if (this.#cache.size >= CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value as string);
       this.#cache.set(digest, entry);
+      if (entry.principal !== undefined) this.#entryOf.set(entry.principal, entry);
     }
+    return this.#answer(entry, now);
+  }
+
+  /** Not older than a change made here, nor than the backstop for changes made elsewhere. */
+  #fresh(entry: Entry, now: number): boolean {
+    return entry.generation === this.#generation && now - entry.at <= CACHE_TTL_MS;
+  }
+
+  /** What an entry answers at `now` (expiry is checked at every use); a use is recorded. */
+  #answer(entry: Entry, now: number): Principal | undefined {
     if (entry.principal === undefined) return undefined;
     if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined;
     this.#o.lastUse.mark(entry.principal.tokenId);

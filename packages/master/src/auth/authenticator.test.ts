@@ -60,3 +60,35 @@ void test('a malformed admin token is a programming error', async () => {
     /malformed/,
   );
 });
+
+void test('a known header: kept only for a resolver that can say it still holds; agents never', async () => {
+  const live = new Set([SESSION]);
+  const asked = { plain: 0, kept: 0, reused: 0 };
+  let holds = true;
+  const user = { kind: 'user', userId: 'u', name: 'u', grants: [] } as const;
+  const a = new Authenticator({
+    username: '',
+    password: '',
+    adminToken: TOKEN,
+    nodeForSessionToken: (t) => (live.has(t) ? 'node-1' : undefined),
+    resolvers: [
+      // An embedder's resolver without reuse: asked at every request, as before.
+      { bearer: async (t) => (t === 'plain' ? (asked.plain++, user) : undefined) },
+      {
+        basic: async (u) => (u === 'kept' ? (asked.kept++, user) : undefined),
+        reuse: (p) => (asked.reused++, holds ? p : undefined),
+      },
+    ],
+  });
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await who(a, 'Bearer plain')).kind, 'user');
+    assert.equal((await who(a, basic('kept', 'x'))).kind, 'user');
+    assert.equal((await who(a, `Bearer ${SESSION}`)).kind, 'node');
+  }
+  assert.deepEqual(asked, { plain: 3, kept: 1, reused: 2 });
+  holds = false;
+  assert.equal((await who(a, basic('kept', 'x'))).kind, 'user');
+  assert.deepEqual(asked, { plain: 3, kept: 2, reused: 3 }, 'no longer holding: resolved again');
+  live.delete(SESSION);
+  assert.deepEqual(await who(a, `Bearer ${SESSION}`), { kind: 'anonymous' }, "an agent's session ends at once");
+});

@@ -5,8 +5,9 @@
  * a new kind of credential arrives: they only name what they need.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBasicAuth, decodeBasic, type BasicAuthCheck } from '../scrapyd/basic-auth.js';
+import { BASIC_HEADER_MAX, createPairCheck, splitBasic, textOf, type BasicPairCheck } from '../scrapyd/basic-auth.js';
 import { ADMIN_TOKEN_FORMAT } from './admin-token.js';
+import { HeaderCache } from './header-cache.js';
 import { grantsOf, type Principal } from './principal.js';
 import { grantsAllow } from './roles.js';
 
@@ -28,6 +29,14 @@ export interface CredentialResolver {
   bearer?(token: string, ctx: CredentialContext): Promise<Principal | undefined>;
   /** The Cookie header of a request without an Authorization header (browser sessions). */
   cookie?(cookieHeader: string, ctx: CredentialContext): Promise<Principal | undefined>;
+  /**
+   * The same Authorization header again, whose `basic` or `bearer` answer was `principal`: that principal (or its
+   * successor) while it still holds, undefined when it may no longer be trusted without resolving the header again
+   * (revoked, expired, changed, or simply due for a recheck). Synchronous and cheap: it runs on every request of a
+   * known caller instead of the whole path (header-cache.ts). It may throw what `basic` throws (TOO_MANY_LOGINS).
+   * Without it, this resolver's answers are not kept.
+   */
+  reuse?(principal: Principal, ctx: CredentialContext): Principal | undefined;
 }
 
 /** The headers identify reads. */
@@ -67,7 +76,7 @@ const SESSION_TOKEN = /^[0-9a-f]{64}$/;
 
 export class Authenticator {
   readonly basicAuthEnabled: boolean;
-  readonly #basic: BasicAuthCheck | null;
+  readonly #basic: BasicPairCheck | null;
   readonly #username: string;
   // Only a digest is kept; comparing fixed-size digests in constant time tells nothing about the token.
   readonly #adminDigest: Buffer;
@@ -75,12 +84,16 @@ export class Authenticator {
   readonly #resolvers: readonly CredentialResolver[];
   readonly #hasUsers: () => boolean;
   readonly #onBuiltInRefused: AuthenticatorOptions['onBuiltInRefused'];
+  readonly #builtInUser: Principal;
+  /** Identified Authorization headers; a null source: a built-in credential, which holds as long as the process. */
+  readonly #known = new HeaderCache<CredentialResolver>();
 
   constructor(o: AuthenticatorOptions) {
     if (!ADMIN_TOKEN_FORMAT.test(o.adminToken)) throw new Error('admin token is malformed');
     this.basicAuthEnabled = o.username !== '' && o.password !== '';
-    this.#basic = this.basicAuthEnabled ? createBasicAuth(o.username, o.password) : null;
+    this.#basic = this.basicAuthEnabled ? createPairCheck(o.username, o.password) : null;
     this.#username = o.username;
+    this.#builtInUser = Object.freeze({ kind: 'scrapyd-user', username: o.username });
     this.#adminDigest = digest(o.adminToken);
     this.#nodeFor = o.nodeForSessionToken;
     this.#resolvers = o.resolvers ?? [];
@@ -94,8 +107,6 @@ export class Authenticator {
   }
 
   async identify(headers: CredentialHeaders, ctx: CredentialContext): Promise<Principal> {
-    const builtIn = this.#identifyBuiltIn(headers.authorization);
-    if (builtIn !== undefined) return builtIn;
     const authorization = headers.authorization;
     if (authorization === undefined) {
       if (headers.cookie === undefined) return ANONYMOUS;
@@ -105,37 +116,55 @@ export class Authenticator {
       }
       return ANONYMOUS;
     }
-    const space = authorization.indexOf(' ');
-    const scheme = (space === -1 ? authorization : authorization.slice(0, space)).toLowerCase();
-    if (scheme === 'basic') {
-      const pair = decodeBasic(authorization);
-      if (pair === undefined) return ANONYMOUS;
-      for (const r of this.#resolvers) {
-        const p = await r.basic?.(pair.username, pair.password, ctx);
-        if (p !== undefined) return p;
-      }
-      if (this.basicAuthEnabled && pair.username === this.#username) this.#onBuiltInRefused?.(pair.username, ctx);
-      return ANONYMOUS;
-    }
-    if (scheme !== 'bearer' || space === -1) return ANONYMOUS;
-    const token = authorization.slice(space + 1).trim();
-    for (const r of this.#resolvers) {
-      const p = await r.bearer?.(token, ctx);
+    const key = this.#known.keyOf(authorization);
+    const known = this.#known.get(key);
+    if (known !== undefined) {
+      const p = known.source === null ? known.principal : known.source.reuse!(known.principal, ctx);
       if (p !== undefined) return p;
+      this.#known.delete(key);
     }
-    return ANONYMOUS;
+    const { principal, source } = await this.#resolve(authorization, ctx);
+    // Only callers identified: a refusal takes the whole path every time (the login limiter counts each one).
+    if (source !== undefined && principal.kind !== 'anonymous') this.#known.set(key, principal, source);
+    return principal;
   }
 
-  /** The config's pair, the admin token, agents' sessions; undefined: ask the resolvers. */
-  #identifyBuiltIn(authorization: string | undefined): Principal | undefined {
-    if (authorization === undefined) return undefined;
+  /** A header not known yet (or no longer): its principal, and who vouches for it when it may be kept. */
+  async #resolve(
+    authorization: string,
+    ctx: CredentialContext,
+  ): Promise<{ principal: Principal; source?: CredentialResolver | null }> {
     const space = authorization.indexOf(' ');
     const scheme = (space === -1 ? authorization : authorization.slice(0, space)).toLowerCase();
     if (scheme === 'basic') {
-      return this.#basic?.(authorization) ? { kind: 'scrapyd-user', username: this.#username } : undefined;
+      const pair = splitBasic(authorization);
+      if (pair === undefined) return { principal: ANONYMOUS };
+      if (this.#basic?.(pair)) return { principal: this.#builtInUser, source: null };
+      if (authorization.length > BASIC_HEADER_MAX) return { principal: ANONYMOUS };
+      const { username, password } = textOf(pair);
+      for (const r of this.#resolvers) {
+        const p = await r.basic?.(username, password, ctx);
+        if (p !== undefined) return r.reuse ? { principal: p, source: r } : { principal: p };
+      }
+      if (this.basicAuthEnabled && username === this.#username) this.#onBuiltInRefused?.(username, ctx);
+      return { principal: ANONYMOUS };
     }
-    if (scheme !== 'bearer' || space === -1) return undefined;
+    if (scheme !== 'bearer' || space === -1) return { principal: ANONYMOUS };
     const token = authorization.slice(space + 1).trim();
+    const builtIn = this.#builtInBearer(token);
+    if (builtIn !== undefined) {
+      // The admin token holds as long as the process; agents' sessions end with their connection.
+      return builtIn.kind === 'admin' ? { principal: builtIn, source: null } : { principal: builtIn };
+    }
+    for (const r of this.#resolvers) {
+      const p = await r.bearer?.(token, ctx);
+      if (p !== undefined) return r.reuse ? { principal: p, source: r } : { principal: p };
+    }
+    return { principal: ANONYMOUS };
+  }
+
+  /** The admin token, agents' sessions; undefined: ask the resolvers. */
+  #builtInBearer(token: string): Principal | undefined {
     const isAdmin = token.startsWith('adm_') && timingSafeEqual(digest(token), this.#adminDigest);
     if (isAdmin) return ADMIN;
     if (token.startsWith('adm_')) return ANONYMOUS;

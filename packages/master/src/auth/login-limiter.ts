@@ -52,6 +52,8 @@ export function addressKey(address: string): string {
 export class LoginLimiter {
   readonly #counts = new Map<string, Count>();
   readonly #maxKeys: number;
+  /** No name nor address is locked from then on: every check of a known caller's request is then one comparison. */
+  #allUnlockedAt = 0;
 
   constructor(private readonly o: LoginLimits) {
     this.#maxKeys = o.maxKeys ?? 10_000;
@@ -60,6 +62,7 @@ export class LoginLimiter {
   /** Throws TooManyLogins while the name or the address is locked. */
   check(name: string, address: string): void {
     const now = this.o.now();
+    if (now >= this.#allUnlockedAt) return;
     const until = Math.max(this.#lockedUntil(userKey(name), now), this.#lockedUntil(addrKey(address), now));
     if (until > now) throw new TooManyLogins(Math.max(1, Math.ceil((until - now) / 1000)));
   }
@@ -92,7 +95,10 @@ export class LoginLimiter {
     if (!c || now - c.windowStart >= this.o.windowMs) c = { failures: 0, windowStart: now, lockedUntil: 0 };
     c.failures++;
     const locks = c.failures >= max && c.lockedUntil <= now;
-    if (locks) c.lockedUntil = now + this.o.windowMs;
+    if (locks) {
+      c.lockedUntil = now + this.o.windowMs;
+      this.#allUnlockedAt = Math.max(this.#allUnlockedAt, c.lockedUntil);
+    }
     // Re-inserted: the most recently failed keys are the last forgotten.
     this.#counts.delete(key);
     this.#counts.set(key, c);

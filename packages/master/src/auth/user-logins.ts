@@ -22,6 +22,8 @@ import type { Principal } from './principal.js';
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 interface Verified {
+  /** Its key in the cache (an HMAC of name and password). */
+  key: string;
   principal: UserPrincipal;
   hash: string;
   updatedAt: number;
@@ -53,6 +55,10 @@ export class UserLogins {
   readonly #d: UserLoginsDeps;
   readonly #key = randomBytes(32);
   readonly #verified = new Map<string, Verified>();
+  /** The entry each principal handed out came from, for `reuse`. */
+  readonly #entryOf = new WeakMap<UserPrincipal, Verified>();
+  /** Moves on at every change of a user here: a check that read its row before the change keeps nothing. */
+  #generation = 0;
   readonly #inflight = new Map<string, Promise<UserPrincipal | undefined>>();
   readonly #recheckMs: number;
   readonly #cacheMax: number;
@@ -61,7 +67,10 @@ export class UserLogins {
   #counting = false;
 
   /** The resolver the Authenticator asks for basic-auth pairs. */
-  readonly resolver: CredentialResolver = { basic: (name, password, ctx) => this.verify(name, password, ctx) };
+  readonly resolver: CredentialResolver = {
+    basic: (name, password, ctx) => this.verify(name, password, ctx),
+    reuse: (principal, ctx) => this.reuse(principal, ctx),
+  };
 
   constructor(d: UserLoginsDeps) {
     this.#d = d;
@@ -69,6 +78,7 @@ export class UserLogins {
     this.#cacheMax = d.cacheMax ?? 1_024;
     d.events.on('access.changed', (e) => {
       if (e.entity !== 'user') return;
+      this.#generation++;
       this.#forget(e.id);
       // A user just created may sign in at once (the recount that follows is in the background).
       if (e.change === 'created') {
@@ -145,6 +155,24 @@ export class UserLogins {
     return pending;
   }
 
+  /**
+   * A principal `verify` gave for a header sent again (the Authenticator's cache), without the password: the same
+   * principal while its entry is still here and within its recheck time, else undefined (then `verify` runs). The
+   * limiter is asked as `verify` asks it, so a locked name stays locked for the right password too.
+   */
+  reuse(principal: Principal, ctx: CredentialContext): UserPrincipal | undefined {
+    if (principal.kind !== 'user') return undefined;
+    const entry = this.#entryOf.get(principal);
+    // Forgotten (a change here, or pushed out), replaced (new grants) or due for its recheck: verify runs again.
+    const kept = entry !== undefined && entry.principal === principal && this.#verified.get(entry.key) === entry;
+    if (!kept || this.#d.now() - entry.checkedAt >= this.#recheckMs) return undefined;
+    this.#d.limiter.check(principal.name, ctx.address);
+    // Most recently used last, as in verify.
+    this.#verified.delete(entry.key);
+    this.#verified.set(entry.key, entry);
+    return principal;
+  }
+
   /** Whether `password` is this user's (a password change proving the old one): limited, no login event. */
   async passwordMatches(name: string, password: string, ctx: CredentialContext): Promise<boolean> {
     this.#d.limiter.check(name, ctx.address);
@@ -162,6 +190,7 @@ export class UserLogins {
     via: 'basic' | 'session',
     hit: Verified | undefined,
   ): Promise<UserPrincipal | undefined> {
+    const generation = this.#generation;
     const row = await this.#d.repo.byName(name);
     const now = this.#d.now();
     // Same user, same hash, still enabled: the password still matches; take the grants as they are now.
@@ -169,6 +198,7 @@ export class UserLogins {
       if (row.updated_at !== hit.updatedAt) hit.principal = { ...hit.principal, grants: grantsOfRow(row) };
       hit.updatedAt = row.updated_at;
       hit.checkedAt = now;
+      this.#entryOf.set(hit.principal, hit);
       return hit.principal;
     }
     const { ok, outdated } = await this.#d.hasher.verify(password, row?.password_hash);
@@ -181,14 +211,16 @@ export class UserLogins {
     }
     this.#d.limiter.succeeded(name);
     const principal: UserPrincipal = { kind: 'user', userId: row.id, name: row.name, grants: grantsOfRow(row) };
-    const entry: Verified = { principal, hash: row.password_hash, updatedAt: row.updated_at, checkedAt: now };
-    this.#remember(key, entry);
+    const entry: Verified = { key, principal, hash: row.password_hash, updatedAt: row.updated_at, checkedAt: now };
+    // A change made here while the hash ran (the row read before it) leaves nothing to trust at the next request.
+    if (generation === this.#generation) this.#remember(key, entry);
     this.#loginEvent(true, name, ctx, via, null);
     if (outdated) void this.#upgrade(row, password, entry);
     return principal;
   }
 
   #remember(key: string, entry: Verified): void {
+    this.#entryOf.set(entry.principal, entry);
     this.#verified.delete(key);
     this.#verified.set(key, entry);
     while (this.#verified.size > this.#cacheMax) this.#verified.delete(this.#verified.keys().next().value!);

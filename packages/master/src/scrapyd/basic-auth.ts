@@ -19,19 +19,38 @@ export const UNAUTHORIZED_REPLY = Object.freeze({
 /** Checks an Authorization header value; true only for the configured credentials. */
 export type BasicAuthCheck = (authorizationHeader: string | undefined) => boolean;
 
+/** A basic-auth header's username and password as sent (bytes: the comparison is on bytes, as Twisted's is). */
+export interface BasicPair {
+  username: Buffer;
+  password: Buffer;
+}
+
+/** Checks a decoded pair; true only for the configured credentials. */
+export type BasicPairCheck = (pair: BasicPair) => boolean;
+
 // Comparing fixed-size digests makes timingSafeEqual usable on inputs of any length, and keeps the time spent
 // independent of how long the guess or the secret is (a plain length check would leak the secret's length).
 const digest = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest();
 
 /**
- * Builds the credential check. Both values must be non-empty (Scrapyd enables auth only when both are set, so
- * the caller leaves auth off instead), and the username must not contain `:`, which basic auth cannot carry.
- *
- * @example
- * const check = createBasicAuth('scrapy', 'secret');
- * check('Basic c2NyYXB5OnNlY3JldA=='); // true
+ * A header's pair, decoded as Twisted does: scheme `basic` in any case, everything after the first space as the
+ * token (Twisted splits on spaces and rejoins the rest), base64 decoded leniently, split at the first colon.
+ * Undefined when it is no basic-auth header or carries no colon.
  */
-export function createBasicAuth(username: string, password: string): BasicAuthCheck {
+export function splitBasic(header: string): BasicPair | undefined {
+  const space = header.indexOf(' ');
+  if (space === -1 || header.slice(0, space).toLowerCase() !== 'basic') return undefined;
+  const decoded = Buffer.from(header.slice(space + 1), 'base64');
+  const colon = decoded.indexOf(0x3a);
+  if (colon === -1) return undefined;
+  return { username: decoded.subarray(0, colon), password: decoded.subarray(colon + 1) };
+}
+
+/**
+ * Builds the check of a decoded pair. Both values must be non-empty (Scrapyd enables auth only when both are set,
+ * so the caller leaves auth off instead), and the username must not contain `:`, which basic auth cannot carry.
+ */
+export function createPairCheck(username: string, password: string): BasicPairCheck {
   if (username === '' || password === '') {
     throw new Error('basic auth needs both a username and a password (leave both empty to disable it)');
   }
@@ -40,20 +59,26 @@ export function createBasicAuth(username: string, password: string): BasicAuthCh
   }
   const expectedUser = digest(Buffer.from(username, 'utf8'));
   const expectedPass = digest(Buffer.from(password, 'utf8'));
-
-  return (header) => {
-    if (header === undefined) return false;
-    // Twisted splits on spaces and rejoins the rest, i.e. everything after the first space is the token.
-    const space = header.indexOf(' ');
-    const scheme = space === -1 ? header : header.slice(0, space);
-    if (scheme.toLowerCase() !== 'basic') return false;
-    const decoded = Buffer.from(space === -1 ? '' : header.slice(space + 1), 'base64');
-    const colon = decoded.indexOf(0x3a);
-    if (colon === -1) return false;
+  return (pair) => {
     // Both comparisons always run, so a wrong username costs the same time as a wrong password.
-    const userOk = timingSafeEqual(digest(decoded.subarray(0, colon)), expectedUser);
-    const passOk = timingSafeEqual(digest(decoded.subarray(colon + 1)), expectedPass);
+    const userOk = timingSafeEqual(digest(pair.username), expectedUser);
+    const passOk = timingSafeEqual(digest(pair.password), expectedPass);
     return userOk && passOk;
+  };
+}
+
+/**
+ * Builds the credential check of a header (createPairCheck's rules).
+ *
+ * @example
+ * const check = createBasicAuth('scrapy', 'secret');
+ * check('Basic c2NyYXB5OnNlY3JldA=='); // true
+ */
+export function createBasicAuth(username: string, password: string): BasicAuthCheck {
+  const matches = createPairCheck(username, password);
+  return (header) => {
+    const pair = header === undefined ? undefined : splitBasic(header);
+    return pair !== undefined && matches(pair);
   };
 }
 
@@ -66,13 +91,11 @@ export const BASIC_HEADER_MAX = 4096;
  */
 export function decodeBasic(header: string): { username: string; password: string } | undefined {
   if (header.length > BASIC_HEADER_MAX) return undefined;
-  const space = header.indexOf(' ');
-  if (space === -1 || header.slice(0, space).toLowerCase() !== 'basic') return undefined;
-  const decoded = Buffer.from(header.slice(space + 1), 'base64');
-  const colon = decoded.indexOf(0x3a);
-  if (colon === -1) return undefined;
-  return {
-    username: decoded.subarray(0, colon).toString('utf8'),
-    password: decoded.subarray(colon + 1).toString('utf8'),
-  };
+  const pair = splitBasic(header);
+  return pair && textOf(pair);
+}
+
+/** A decoded pair as text (UTF-8, as users and tokens are stored). */
+export function textOf(pair: BasicPair): { username: string; password: string } {
+  return { username: pair.username.toString('utf8'), password: pair.password.toString('utf8') };
 }
