@@ -5,6 +5,9 @@
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
 import { SECTIONS } from './nav.js';
+import { DashboardPage } from './pages/dashboard/dashboard-page.js';
+import { NodePage } from './pages/nodes/node-page.js';
+import { NodesPage } from './pages/nodes/nodes-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
@@ -17,6 +20,9 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/', needs: 'read', render: () => <DashboardPage /> },
+  { pattern: '/nodes', needs: 'admin', render: () => <NodesPage /> },
+  { pattern: '/nodes/:id', needs: 'admin', render: (p, search) => <NodePage id={p.id ?? ''} search={search} /> },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,

@@ -41,5 +41,11 @@ void test('a long window is thinned, keeping the newest sample', () => {
   const many = Array.from({ length: 10 }, (_, i) => i);
   assert.deepEqual(thin(many, 4), [0, 3, 6, 9]);
   assert.deepEqual(thin(many, 20), many);
-  assert.equal(hostCharts(many.map((i) => sample(i * 1000)), 3).x.at(-1), 9);
+  assert.equal(
+    hostCharts(
+      many.map((i) => sample(i * 1000)),
+      3,
+    ).x.at(-1),
+    9,
+  );
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NodeInfo } from '@scrapyard/protocol';
-import { applyNodeEvent } from './node-events.js';
+import { applyNodeEvent, nodeState } from './node-events.js';
 import { enrollCommands } from './enroll-commands.js';
 
 const node: NodeInfo = {
@@ -41,5 +41,14 @@ void test('the enroll commands name the master and the token', () => {
     enrollCommands('http://m:6800', 'enr_1.abc', 'n9'),
     'scrapyard-agent register --url http://m:6800 --token enr_1.abc --node-id n9\nscrapyard-agent',
   );
-  assert.equal(enrollCommands('http://m', 't', null).split('\n')[0], 'scrapyard-agent register --url http://m --token t');
+  assert.equal(
+    enrollCommands('http://m', 't', null).split('\n')[0],
+    'scrapyard-agent register --url http://m --token t',
+  );
+});
+
+void test('a node state in words', () => {
+  assert.equal(nodeState(node), 'online');
+  assert.equal(nodeState({ ...node, online: false, cordoned: true }), 'offline, cordoned');
+  assert.equal(nodeState({ ...node, revoked: true }), 'revoked');
 });

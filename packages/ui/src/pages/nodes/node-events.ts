@@ -29,3 +29,10 @@ export function applyNodeEvent(nodes: readonly NodeInfo[], e: LiveEvent): NodeSt
       return { nodes, refetch: false };
   }
 }
+
+/** `online`, `offline, cordoned`, `revoked`: a node's state in words. */
+export function nodeState(n: Pick<NodeInfo, 'online' | 'cordoned' | 'revoked'>): string {
+  if (n.revoked) return 'revoked';
+  const online = n.online ? 'online' : 'offline';
+  return n.cordoned ? `${online}, cordoned` : online;
+}

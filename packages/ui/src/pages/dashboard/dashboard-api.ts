@@ -1,0 +1,10 @@
+/** What the dashboard reads (through the one API client). */
+import type { AlertPage, JobPage, NodeList, Overview } from '@scrapyard/protocol';
+import { api } from '../../api/client.js';
+
+export const getOverview = (tz: string) => api.get<Overview>(`overview?${new URLSearchParams({ tz })}`);
+export const listRunningJobs = () => api.get<JobPage>('jobs?state=running&limit=100');
+/** The last finished jobs, for the recent failures among them. */
+export const listFinishedJobs = () => api.get<JobPage>('jobs?state=finished&limit=100');
+export const listFiringAlerts = () => api.get<AlertPage>('alerts?state=firing&limit=20');
+export const listNodes = () => api.get<NodeList>('nodes');
