@@ -61,7 +61,7 @@ export function Chart(props: ChartProps) {
               value: (_u: uPlot, v: number | null) => fmt(v),
             })),
           ],
-          axes: [{}, { size: 70, values: (_u, splits) => splits.map((v) => fmt(v)) }],
+          axes: [{}, { size: 84, values: (_u, splits) => splits.map((v) => fmt(v)) }],
         };
         const data = [x as number[], ...series.map((s) => s.values as (number | null)[])] as uPlot.AlignedData;
         plot.current?.destroy();

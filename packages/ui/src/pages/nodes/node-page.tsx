@@ -116,19 +116,21 @@ export function NodePage({ id, search }: { id: string; search: string }) {
       )}
       <section aria-label="Host charts">
         <h2>Host</h2>
-        <label>
-          Window{' '}
-          <select value={window} onChange={(e) => pickWindow(e.currentTarget.value as WindowId)}>
-            {WINDOWS.map((w) => (
-              <option key={w.id} value={w.id}>
-                last {w.label}
-              </option>
-            ))}
-          </select>
-        </label>{' '}
-        <button type="button" class="secondary" onClick={() => setGeneration((g) => g + 1)}>
-          Refresh
-        </button>
+        <div class="inline-form">
+          <label>
+            Window
+            <select value={window} onChange={(e) => pickWindow(e.currentTarget.value as WindowId)}>
+              {WINDOWS.map((w) => (
+                <option key={w.id} value={w.id}>
+                  last {w.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" class="secondary" onClick={() => setGeneration((g) => g + 1)}>
+            Refresh
+          </button>
+        </div>
         <HostCharts nodeId={id} window={window} generation={generation} />
       </section>
       <section aria-label="Running jobs">
