@@ -9,7 +9,7 @@ import { useDebounced } from '../../components/use-debounced.js';
 import { browserZone } from '../../format/time.js';
 import { useLive } from '../../live/use-live.js';
 import { applyNodeEvent } from '../nodes/node-events.js';
-import { getOverview, listFinishedJobs, listFiringAlerts, listNodes, listRunningJobs } from './dashboard-api.js';
+import { getOverview, listFinishedJobs, listFiringAlerts, listNodes, listRunningJobs } from '../../api/overview.js';
 import { applyOverviewEvent } from './overview-live.js';
 import { applyFailureEvent, failuresFromJobs, type Failure } from './recent-failures.js';
 import { applyRunningEvent, runningFromJob, type RunningJob } from './running-jobs.js';

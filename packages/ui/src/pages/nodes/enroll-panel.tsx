@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
 import { enrollCommands } from './enroll-commands.js';
-import { createEnrollment } from './nodes-api.js';
+import { createEnrollment } from '../../api/nodes.js';
 
 const TTLS = [
   { label: '15 minutes', seconds: 900 },

@@ -7,7 +7,7 @@ import { useLoad } from '../../components/use-load.js';
 import { formatBytes } from '../../format/numbers.js';
 import { hostCharts, type HostChart } from './host-series.js';
 import { metricsQuery, type WindowId } from './metrics-window.js';
-import { getNodeMetrics } from './nodes-api.js';
+import { getNodeMetrics } from '../../api/nodes.js';
 
 const FORMATS: Record<HostChart['unit'], (v: number) => string> = {
   percent: (v) => `${Math.round(v)} %`,

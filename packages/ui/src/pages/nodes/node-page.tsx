@@ -17,7 +17,7 @@ import { applyRunningEvent, runningFromJob, type RunningJob } from '../dashboard
 import { HostCharts } from './host-charts.js';
 import { parseWindow, WINDOWS, type WindowId } from './metrics-window.js';
 import { applyNodeEvent, nodeState } from './node-events.js';
-import { getNode, listNodeRunningJobs, nodeAction, type NodeAction } from './nodes-api.js';
+import { getNode, listNodeRunningJobs, nodeAction, type NodeAction } from '../../api/nodes.js';
 import './nodes.css';
 
 export function NodePage({ id, search }: { id: string; search: string }) {

@@ -12,7 +12,7 @@ import { useDebounced } from '../../components/use-debounced.js';
 import { useLive } from '../../live/use-live.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { applyNodeEvent, nodeState } from './node-events.js';
-import { listNodes } from './nodes-api.js';
+import { listNodes } from '../../api/nodes.js';
 import './nodes.css';
 
 export function NodesPage() {

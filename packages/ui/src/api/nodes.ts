@@ -7,7 +7,7 @@ import type {
   NodeList,
   NodeMetrics,
 } from '@scrapyard/protocol';
-import { api } from '../../api/client.js';
+import { api } from './client.js';
 
 const node = (id: string) => `nodes/${encodeURIComponent(id)}`;
 

@@ -1,6 +1,6 @@
 /** What the dashboard reads (through the one API client). */
 import type { AlertPage, JobPage, NodeList, Overview } from '@scrapyard/protocol';
-import { api } from '../../api/client.js';
+import { api } from './client.js';
 
 export const getOverview = (tz: string) => api.get<Overview>(`overview?${new URLSearchParams({ tz })}`);
 export const listRunningJobs = () => api.get<JobPage>('jobs?state=running&limit=100');
