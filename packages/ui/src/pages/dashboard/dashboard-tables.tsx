@@ -2,15 +2,29 @@
 import type { Alert, NodeInfo } from '@scrapyard/protocol';
 import { EmptyState } from '../../components/empty-state.js';
 import { Link } from '../../components/link.js';
+import { num, TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
 import { formatCount, formatPercent } from '../../format/numbers.js';
-import { nodeState } from '../nodes/node-events.js';
+import { NodeLink, NodeState } from '../nodes/node-bits.js';
 import type { Failure } from './recent-failures.js';
 import type { RunningJob } from './running-jobs.js';
 
 const jobPath = (id: string) => `/jobs/${encodeURIComponent(id)}`;
-const nodePath = (id: string) => `/nodes/${encodeURIComponent(id)}`;
 const loading = <p class="muted">Loading…</p>;
+
+/** A job's first two cells: its link (a short id) and what it crawls. */
+function JobCells({ job }: { job: { jobId: string; project: string; spider: string } }) {
+  return (
+    <>
+      <td>
+        <Link to={jobPath(job.jobId)}>{job.jobId.slice(0, 12)}</Link>
+      </td>
+      <td>
+        {job.project} / {job.spider}
+      </td>
+    </>
+  );
+}
 
 export function RunningJobs({
   rows,
@@ -30,32 +44,21 @@ export function RunningJobs({
   return (
     <div class="table-wrap">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Project / spider</th>
-            {showNode && <th scope="col">Node</th>}
-            <th scope="col">Started</th>
-            <th scope="col" class="num">
-              Items
-            </th>
-            <th scope="col" class="num">
-              Requests
-            </th>
-            <th scope="col" class="num">
-              Errors
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          cols={[
+            'Job',
+            'Project / spider',
+            showNode && 'Node',
+            'Started',
+            num('Items'),
+            num('Requests'),
+            num('Errors'),
+          ]}
+        />
         <tbody>
           {rows.map((r) => (
             <tr key={r.jobId} data-running-job={r.jobId}>
-              <td>
-                <Link to={jobPath(r.jobId)}>{r.jobId.slice(0, 12)}</Link>
-              </td>
-              <td>
-                {r.project} / {r.spider}
-              </td>
+              <JobCells job={r} />
               {showNode && <td>{r.nodeId ?? '–'}</td>}
               <td>
                 <Time ms={r.startedAt} />
@@ -79,24 +82,11 @@ export function RecentFailures({ rows }: { rows: readonly Failure[] | undefined 
   return (
     <div class="table-wrap">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Project / spider</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Why</th>
-            <th scope="col">Ended</th>
-          </tr>
-        </thead>
+        <TableHead cols={['Job', 'Project / spider', 'Outcome', 'Why', 'Ended']} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.jobId} data-failed-job={r.jobId}>
-              <td>
-                <Link to={jobPath(r.jobId)}>{r.jobId.slice(0, 12)}</Link>
-              </td>
-              <td>
-                {r.project} / {r.spider}
-              </td>
+              <JobCells job={r} />
               <td>
                 <span class="badge bad">{r.outcome}</span>
               </td>
@@ -146,34 +136,15 @@ export function NodeHealth({ nodes }: { nodes: readonly NodeInfo[] | undefined }
   return (
     <div class="table-wrap">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Node</th>
-            <th scope="col">State</th>
-            <th scope="col" class="num">
-              Running / slots
-            </th>
-            <th scope="col" class="num">
-              CPU
-            </th>
-            <th scope="col" class="num">
-              Memory
-            </th>
-            <th scope="col" class="num">
-              Disk
-            </th>
-          </tr>
-        </thead>
+        <TableHead cols={['Node', 'State', num('Running / slots'), num('CPU'), num('Memory'), num('Disk')]} />
         <tbody>
           {nodes.map((n) => (
             <tr key={n.nodeId} data-node={n.nodeId}>
               <td>
-                <Link to={nodePath(n.nodeId)}>{n.nodeId}</Link>
+                <NodeLink nodeId={n.nodeId} />
               </td>
               <td>
-                <span class={n.online && !n.revoked ? 'badge ok' : 'badge bad'} data-node-state>
-                  {nodeState(n)}
-                </span>
+                <NodeState node={n} />
               </td>
               <td class="num">
                 {n.running} / {n.slots}

@@ -16,7 +16,8 @@ import { RunningJobs } from '../dashboard/dashboard-tables.js';
 import { applyRunningEvent, runningFromJob, type RunningJob } from '../dashboard/running-jobs.js';
 import { HostCharts } from './host-charts.js';
 import { parseWindow, WINDOWS, type WindowId } from './metrics-window.js';
-import { applyNodeEvent, nodeState } from './node-events.js';
+import { NodeState } from './node-bits.js';
+import { applyNodeEvent } from './node-events.js';
 import { getNode, listNodeRunningJobs, nodeAction, type NodeAction } from '../../api/nodes.js';
 import './nodes.css';
 
@@ -65,9 +66,7 @@ export function NodePage({ id, search }: { id: string; search: string }) {
           <dl class="facts">
             <dt>State</dt>
             <dd>
-              <span class={node.online && !node.revoked ? 'badge ok' : 'badge bad'} data-node-state>
-                {nodeState(node)}
-              </span>
+              <NodeState node={node} />
             </dd>
             <dt>Kind</dt>
             <dd>{node.kind}</dd>
