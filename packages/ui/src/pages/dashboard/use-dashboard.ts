@@ -1,7 +1,7 @@
 /**
  * The dashboard's state, loaded once and then kept live from the tab's stream: counters adjusted by each event and
- * settled by a debounced re-fetch of the overview; running jobs, recent failures and nodes (use-live-nodes.ts) updated in place;
- * firing alerts re-read when one changes. No timer polls. A `reset` (events were missed) reloads everything.
+ * settled by a debounced re-fetch of the overview; running jobs, recent failures and nodes (use-live-nodes.ts)
+ * updated in place; firing alerts re-read when one changes. No timer polls. A `reset` reloads everything.
  */
 import type { Alert, NodeInfo, Overview } from '@scrapyard/protocol';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
