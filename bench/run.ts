@@ -16,9 +16,12 @@ import { eventToAlert } from './alerts.js';
 import { authThroughput, authThroughputRows } from './auth-throughput.js';
 import { eventToDelivery } from './deliveries.js';
 import { idleRss } from './idle.js';
+import { jobsList, jobsListRows } from './jobs-list.js';
 import { liveStatsCost } from './live-stats.js';
+import { liveFanout, STREAMS } from './live-events.js';
 import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
+import { uiLoad, uiLoadRows } from './ui-load.js';
 import {
   ROOT,
   deploy,
@@ -43,11 +46,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,alert-notice,metrics-scrape,auth-throughput (the default list below). */
+    /** Comma-separated subset of latency,…,metrics-scrape,auth-throughput,jobs-list,ui-load (the default list below). */
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list,ui-load',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -226,12 +229,15 @@ async function measure(stamp: Stamp, keep: string) {
     ? await firePrecision({ schedules: opts.quick ? 200 : 1000, minutes: opts.quick ? 1 : 3 })
     : null;
   const stats = ONLY.has('stats-cost') ? await liveStatsCost({ runs: RUNS, quick: opts.quick }) : null;
+  const fanout = ONLY.has('live-fanout') ? await liveFanout({ runs: RUNS, quick: opts.quick }) : null;
   const delivery = ONLY.has('event-delivery') ? await eventToDelivery({ runs: RUNS, quick: opts.quick }) : null;
   const notice = ONLY.has('alert-notice') ? await eventToAlert({ runs: RUNS, quick: opts.quick }) : null;
   const scrape = ONLY.has('metrics-scrape')
     ? await metricsScrape({ nodes: 1000, jobs: 100_000, scrapes: opts.quick ? 50 : 40 * RUNS })
     : null;
   const auth = ONLY.has('auth-throughput') ? await authThroughput({ runs: RUNS, quick: opts.quick }) : null;
+  const list = ONLY.has('jobs-list') ? await jobsList({ jobs: 100_000, rounds: opts.quick ? 10 : 10 * RUNS }) : null;
+  const ui = ONLY.has('ui-load') ? await uiLoad({ runs: opts.quick ? 3 : 2 * RUNS }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -378,6 +384,22 @@ async function measure(stamp: Stamp, keep: string) {
       '≤ +2 %',
     ]);
   }
+  if (fanout) {
+    rows.push([
+      `${STREAMS} live streams, job events ${fanout.rate}/s for ${fanout.seconds} s: master CPU (% of 1 core)`,
+      fmt(fanout.cpu),
+      `no stream ${fmt(fanout.bareCpu)}`,
+      `+${fmt(fanout.cpu - fanout.bareCpu)} pts`,
+      '',
+    ]);
+    rows.push([
+      `${STREAMS} live streams: events delivered (/s, all streams)`,
+      fmt(fanout.perSecond, 0),
+      `sent ${fanout.rate * STREAMS}/s`,
+      `lost ${fanout.lost}, resets ${fanout.resets}`,
+      '0 lost',
+    ]);
+  }
   if (delivery) {
     rows.push([
       `job finished → webhook received, ${delivery.rate}/s for ${delivery.seconds} s: p99 (ms)`,
@@ -429,6 +451,8 @@ async function measure(stamp: Stamp, keep: string) {
     ]);
   }
   if (auth) rows.push(...authThroughputRows(auth));
+  if (list) rows.push(...jobsListRows(list, 100_000));
+  if (ui) rows.push(...uiLoadRows(ui));
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];
   const widths = header.map((h, i) => Math.max(...rows.map((r) => r[i]!.length), h.length, 8));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

@@ -12,6 +12,7 @@ import { ApiTokenResolver } from '../auth/api-token-resolver.js';
 import { ApiTokens } from '../auth/api-tokens.js';
 import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { TokenLastUse } from '../auth/token-last-use.js';
+import { syncConfigMetricsToken } from '../auth/config-metrics-token.js';
 import { createApiTokensRepo } from '../db/repos/api-tokens.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import { openUserAccess } from '../auth/user-access.js';
@@ -100,17 +101,23 @@ export async function createHttpServer({
   const tokenRepo = createApiTokensRepo(s.db);
   const tokenLastUse = new TokenLastUse({ repo: tokenRepo, now, logger });
   const tokens = new ApiTokens({ repo: tokenRepo, events, now });
+  const configDigest = await syncConfigMetricsToken({
+    repo: tokenRepo,
+    events,
+    logger,
+    now,
+    secret: config.metricsToken,
+  });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
-    metricsToken: config.metricsToken,
     // The embedder's first; then tokens (a password that is no token is told by its shape, without a lookup), the
     // session cookie (a lookup), and users' passwords last (a hash).
     resolvers: [
       ...resolvers,
-      new ApiTokenResolver({ repo: tokenRepo, events, lastUse: tokenLastUse, now }),
+      new ApiTokenResolver({ repo: tokenRepo, events, lastUse: tokenLastUse, now, configDigest }),
       browser.sessions.resolver,
       users.resolver,
     ],
@@ -185,7 +192,7 @@ export async function createHttpServer({
   await app.register(uiRoutes, { dir: uiDistDir() });
   // Subscribed from the start, so a stream that resumes finds what it missed.
   const live = new LiveHub({ events, logger, now, maxStreams: config.maxEventStreams });
-  app.addHook('onClose', () => live.stop());
+  app.addHook('onClose', async () => live.stop());
   await app.register(liveEventsRoutes, { hub: live, auth });
   await app.register(projectRoutes, { projects: core.projects, uploadLimitBytes: config.uploadLimitBytes });
   await app.register(scrapydPlugin, {
