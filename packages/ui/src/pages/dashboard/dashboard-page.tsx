@@ -6,13 +6,13 @@ import type { Overview } from '@scrapyard/protocol';
 import type { ComponentChildren } from 'preact';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { formatCount } from '../../format/numbers.js';
-import { useSession } from '../../session/session.js';
+import { useCan } from '../../session/session.js';
 import './dashboard.css';
 import { AlertsFiring, NodeHealth, RecentFailures, RunningJobs } from './dashboard-tables.js';
 import { useDashboard } from './use-dashboard.js';
 
 export function DashboardPage() {
-  const { can } = useSession();
+  const can = useCan();
   const admin = can('admin');
   const d = useDashboard(admin);
   return (

@@ -11,7 +11,7 @@ import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
 import { useLive } from '../../live/use-live.js';
 import { navigate } from '../../navigation.js';
-import { useSession } from '../../session/session.js';
+import { useCan } from '../../session/session.js';
 import { RunningJobs } from '../dashboard/dashboard-tables.js';
 import { applyRunningEvent, runningFromJob, type RunningJob } from '../dashboard/running-jobs.js';
 import { HostCharts } from './host-charts.js';
@@ -22,7 +22,7 @@ import { getNode, listNodeRunningJobs, nodeAction, type NodeAction } from '../..
 import './nodes.css';
 
 export function NodePage({ id, search }: { id: string; search: string }) {
-  const { can } = useSession();
+  const can = useCan();
   const window = parseWindow(search);
   const [node, setNode] = useState<NodeInfo | undefined>(undefined);
   const [running, setRunning] = useState<readonly RunningJob[] | undefined>(undefined);
