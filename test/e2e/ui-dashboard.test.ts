@@ -147,7 +147,8 @@ async function viewer(t: TestContext, url: string, nodeId: string) {
   await withPage(t, url, async (p) => {
     const { page } = p;
     await logIn(p, vic);
-    await waitText(page, '[data-counter="finished-today"] dd', '1');
+    // A reader of every project sees the node counts, not the node table.
+    await waitText(page, '[data-counter="nodes-online"] dd', '1 / 1');
     const nav = await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents();
     assert.ok(!nav.includes('Nodes'), `the viewer's nav: ${nav.join(', ')}`);
     assert.equal(await page.locator('section[aria-label="Nodes"]').count(), 0, 'no node health for a viewer');
