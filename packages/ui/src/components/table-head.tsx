@@ -1,18 +1,25 @@
-/** A table's header row: a column is its label, or `{ label, num: true }` for a right-aligned number; false: left out. */
-export type Column = string | { label: string; num: true };
+/**
+ * A table's header row; a column named '' is labelled for screen readers only (`hidden`: its spoken name);
+ * `{ num: label }` heads a right-aligned number column (its cells carry `class="num"`).
+ */
+export type Column = string | { hidden: string } | { num: string };
 
-export function TableHead({ cols }: { cols: readonly (Column | false)[] }) {
+export function TableHead({ columns }: { columns: readonly Column[] }) {
   return (
     <thead>
       <tr>
-        {cols.map((c) =>
-          c === false ? null : typeof c === 'string' ? (
-            <th scope="col" key={c}>
+        {columns.map((c) =>
+          typeof c === 'string' ? (
+            <th key={c} scope="col">
               {c}
             </th>
+          ) : 'num' in c ? (
+            <th key={c.num} scope="col" class="num">
+              {c.num}
+            </th>
           ) : (
-            <th scope="col" class="num" key={c.label}>
-              {c.label}
+            <th key={c.hidden} scope="col">
+              <span class="visually-hidden">{c.hidden}</span>
             </th>
           ),
         )}
@@ -20,6 +27,3 @@ export function TableHead({ cols }: { cols: readonly (Column | false)[] }) {
     </thead>
   );
 }
-
-/** A right-aligned number column. */
-export const num = (label: string): Column => ({ label, num: true });

@@ -2,7 +2,7 @@
 import type { Alert, NodeInfo } from '@scrapyard/protocol';
 import { EmptyState } from '../../components/empty-state.js';
 import { Link } from '../../components/link.js';
-import { num, TableHead } from '../../components/table-head.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
 import { formatCount, formatPercent } from '../../format/numbers.js';
 import { NodeLink, NodeState } from '../nodes/node-bits.js';
@@ -45,14 +45,14 @@ export function RunningJobs({
     <div class="table-wrap">
       <table>
         <TableHead
-          cols={[
+          columns={[
             'Job',
             'Project / spider',
-            showNode && 'Node',
+            ...(showNode ? ['Node'] : []),
             'Started',
-            num('Items'),
-            num('Requests'),
-            num('Errors'),
+            { num: 'Items' },
+            { num: 'Requests' },
+            { num: 'Errors' },
           ]}
         />
         <tbody>
@@ -82,7 +82,7 @@ export function RecentFailures({ rows }: { rows: readonly Failure[] | undefined 
   return (
     <div class="table-wrap">
       <table>
-        <TableHead cols={['Job', 'Project / spider', 'Outcome', 'Why', 'Ended']} />
+        <TableHead columns={['Job', 'Project / spider', 'Outcome', 'Why', 'Ended']} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.jobId} data-failed-job={r.jobId}>
@@ -136,7 +136,9 @@ export function NodeHealth({ nodes }: { nodes: readonly NodeInfo[] | undefined }
   return (
     <div class="table-wrap">
       <table>
-        <TableHead cols={['Node', 'State', num('Running / slots'), num('CPU'), num('Memory'), num('Disk')]} />
+        <TableHead
+          columns={['Node', 'State', { num: 'Running / slots' }, { num: 'CPU' }, { num: 'Memory' }, { num: 'Disk' }]}
+        />
         <tbody>
           {nodes.map((n) => (
             <tr key={n.nodeId} data-node={n.nodeId}>

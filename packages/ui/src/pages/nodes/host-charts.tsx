@@ -1,5 +1,6 @@
 /** A node's host charts over a window (CPU, memory, load, disk, network), from GET /api/v1/nodes/:id/metrics. */
 import { useMemo } from 'preact/hooks';
+import type { AlignedData } from 'uplot';
 import { Chart } from '../../components/chart.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
@@ -15,13 +16,25 @@ const FORMATS: Record<HostChart['unit'], (v: number) => string> = {
   bytesPerSec: (v) => `${formatBytes(Math.round(v))}/s`,
 };
 const PERCENT: [number, number] = [0, 100];
+// Distinct, with readable contrast on either background; a chart has at most three series.
+const COLORS = ['#1f6feb', '#d4621b', '#2a8f3d'];
 
 export function HostCharts({ nodeId, window, generation }: { nodeId: string; window: WindowId; generation: number }) {
   const { data, error, loading } = useLoad(
     () => getNodeMetrics(nodeId, metricsQuery(window, Date.now())),
     [nodeId, window, generation],
   );
-  const built = useMemo(() => (data ? hostCharts(data.samples) : undefined), [data]);
+  // Built once per answer: a new data array would redraw every chart.
+  const built = useMemo(() => {
+    if (data === undefined) return undefined;
+    const { x, charts } = hostCharts(data.samples);
+    const views = charts.map((c) => ({
+      ...c,
+      colored: c.series.map((one, i) => ({ label: one.label, color: COLORS[i % COLORS.length]! })),
+      data: [x, ...c.series.map((one) => one.values)] as AlignedData,
+    }));
+    return { x, views };
+  }, [data]);
   if (error !== undefined) return <ErrorBanner error={error} />;
   if (built === undefined) return loading ? <p class="muted">Loading…</p> : null;
   if (built.x.length === 0) {
@@ -33,12 +46,12 @@ export function HostCharts({ nodeId, window, generation }: { nodeId: string; win
   }
   return (
     <div class="charts">
-      {built.charts.map((c) => (
+      {built.views.map((c) => (
         <Chart
           key={c.id}
           title={c.title}
-          x={built.x}
-          series={c.series}
+          series={c.colored}
+          data={c.data}
           formatY={FORMATS[c.unit]}
           {...(c.unit === 'percent' && { yRange: PERCENT })}
         />

@@ -5,7 +5,7 @@
 import type { NodeInfo } from '@scrapyard/protocol';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
-import { num, TableHead } from '../../components/table-head.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { NodeLink, NodeState } from './node-bits.js';
@@ -33,7 +33,15 @@ function NodesTable({ nodes }: { nodes: readonly NodeInfo[] }) {
     <div class="table-wrap">
       <table>
         <TableHead
-          cols={['Node', 'State', 'Tags', num('Running / slots'), num('Load (1 min)'), 'Version', 'Last seen']}
+          columns={[
+            'Node',
+            'State',
+            'Tags',
+            { num: 'Running / slots' },
+            { num: 'Load (1 min)' },
+            'Version',
+            'Last seen',
+          ]}
         />
         <tbody>
           {nodes.map((n) => (
