@@ -50,7 +50,7 @@ function Section({ title, children }: { title: string; children: ComponentChildr
 function Counters({ o }: { o: Overview }) {
   const n = o.nodes;
   return (
-    <dl class="counters">
+    <dl class="dash-counters">
       {n && (
         <>
           <Counter
@@ -81,7 +81,7 @@ function Counters({ o }: { o: Overview }) {
 
 function Counter(props: { id: string; label: string; value: string; bad?: boolean }) {
   return (
-    <div class={props.bad ? 'counter bad' : 'counter'} data-counter={props.id}>
+    <div class={props.bad ? 'dash-counter bad' : 'dash-counter'} data-counter={props.id}>
       <dt>{props.label}</dt>
       <dd>{props.value}</dd>
     </div>

@@ -63,7 +63,7 @@ export function NodePage({ id, search }: { id: string; search: string }) {
       <ErrorBanner error={info.error ?? jobs.error ?? actionError} />
       {node && (
         <>
-          <dl class="facts">
+          <dl class="node-facts">
             <dt>State</dt>
             <dd>
               <NodeState node={node} />
