@@ -5,6 +5,9 @@
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
 import { SECTIONS } from './nav.js';
+import { DashboardPage } from './pages/dashboard/dashboard-page.js';
+import { NodePage } from './pages/nodes/node-page.js';
+import { NodesPage } from './pages/nodes/nodes-page.js';
 import { JobPage } from './pages/job/job-page.js';
 import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
@@ -23,6 +26,9 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/', needs: 'read', render: () => <DashboardPage /> },
+  { pattern: '/nodes', needs: 'admin', render: () => <NodesPage /> },
+  { pattern: '/nodes/:id', needs: 'admin', render: (p, search) => <NodePage id={p.id ?? ''} search={search} /> },
   { pattern: '/jobs', needs: 'read', render: (_p, search) => <JobsPage search={search} /> },
   { pattern: '/jobs/:jobId', needs: 'read', render: (p, search) => <JobPage jobId={p['jobId']!} search={search} /> },
   { pattern: '/schedules', needs: 'read', render: () => <SchedulesPage /> },

@@ -49,8 +49,10 @@ export const NodeInfo = z.object({
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
 export const NodeList = z.object({ nodes: z.array(NodeInfo) });
+export type NodeList = z.infer<typeof NodeList>;
 /** GET /api/v1/nodes/:id/metrics: the node's host samples, oldest first. */
 export const NodeMetrics = z.object({ nodeId: NodeId, samples: z.array(HostMetrics) });
+export type NodeMetrics = z.infer<typeof NodeMetrics>;
 
 const runLimit = (max: number) => z.number().int().min(1).max(max).nullable();
 /**

@@ -1,6 +1,8 @@
 /**
  * A time-series chart: uPlot, loaded on first use (its own chunk, kept out of the first-load bundle), sized to its
  * box and redrawn when the data change. `data` is uPlot's: x in epoch seconds, then one array per series.
+ * `formatY` writes the y axis and legend values; `yRange` fixes the y scale (0–100 for percentages). The figure
+ * says how many x values it drew (`data-points`, for tests).
  */
 import type { AlignedData, default as UPlot } from 'uplot';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -11,11 +13,20 @@ export interface ChartSeries {
   color: string;
 }
 
+export interface ChartProps {
+  title: string;
+  series: readonly ChartSeries[];
+  data: AlignedData;
+  height?: number;
+  formatY?: (v: number) => string;
+  yRange?: [number, number];
+}
+
 let loading: Promise<typeof UPlot> | undefined;
 const loadUPlot = () =>
   (loading ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([m]) => m.default));
 
-export function Chart(props: { title: string; series: readonly ChartSeries[]; data: AlignedData; height?: number }) {
+export function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<UPlot | null>(null);
   const [error, setError] = useState<unknown>(undefined);
@@ -23,6 +34,8 @@ export function Chart(props: { title: string; series: readonly ChartSeries[]; da
 
   useEffect(() => {
     let gone = false;
+    const { formatY, yRange } = props;
+    const fmt = (v: number | null) => (v === null ? '–' : formatY ? formatY(v) : String(v));
     loadUPlot().then((UPlotClass) => {
       if (gone || !box.current) return;
       const width = Math.max(240, box.current.clientWidth);
@@ -30,8 +43,17 @@ export function Chart(props: { title: string; series: readonly ChartSeries[]; da
         {
           width,
           height: props.height ?? 200,
-          series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 2 }))],
-          axes: [{}, { size: 60 }],
+          ...(yRange && { scales: { y: { range: yRange } } }),
+          series: [
+            {},
+            ...props.series.map((s) => ({
+              label: s.label,
+              stroke: s.color,
+              width: 2,
+              ...(formatY && { value: (_u: UPlot, v: number | null) => fmt(v) }),
+            })),
+          ],
+          axes: [{}, formatY ? { size: 84, values: (_u, splits) => splits.map((v) => fmt(v)) } : { size: 60 }],
         },
         props.data,
         box.current,
@@ -54,7 +76,7 @@ export function Chart(props: { title: string; series: readonly ChartSeries[]; da
   useEffect(() => plot.current?.setData(props.data), [props.data]);
 
   return (
-    <figure class="chart">
+    <figure class="chart" data-chart={props.title} data-points={props.data[0].length}>
       <figcaption>{props.title}</figcaption>
       <ErrorBanner error={error} />
       <div ref={box} class="chart-box" role="img" aria-label={props.title} />
