@@ -5,6 +5,7 @@
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
 import { SECTIONS } from './nav.js';
+import { LogPage } from './pages/job/log-viewer/log-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
@@ -24,4 +25,5 @@ export const ROUTES: readonly Route[] = [
   })),
   { pattern: '/me/sessions', render: () => <SessionsPage /> },
   { pattern: '/me/tokens', render: () => <TokensPage /> },
+  { pattern: '/jobs/:jobId/log', needs: 'read', render: (p, search) => <LogPage jobId={p.jobId!} search={search} /> },
 ];

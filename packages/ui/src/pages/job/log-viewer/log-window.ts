@@ -3,6 +3,9 @@
  * nodes) and when it should read more of the file. Pure: lines have one fixed height.
  */
 
+/** Pixels per row: the same as `.log-line` in styles.css (rows are never wrapped). */
+export const LINE_HEIGHT = 18;
+
 export interface LineWindow {
   /** Rows [first, last) of the (filtered) line list to render. */
   first: number;
