@@ -195,7 +195,7 @@ export function LogViewer({ jobId, project, running }: LogViewerProps) {
   const win = lineWindow(view.top, view.height || 600, LINE_HEIGHT, rows.length, MARGIN);
   const matchLine = match === undefined ? -1 : doc.lineAt(match.offset);
   return (
-    <div class="log-viewer">
+    <div class="log-viewer" data-start={doc.start} data-end={doc.end}>
       <LogToolbar
         follow={follow.current && growing}
         growing={growing}
