@@ -47,7 +47,10 @@ async function metrics(page: Page): Promise<{ heapMb: number; nodes: number }> {
 export async function logViewerAtSize(o: { runs: number; quick: boolean }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-logview-'));
   const master = await startMaster(dataDir, {});
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--enable-precise-memory-info'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--enable-precise-memory-info'],
+  });
   try {
     await deploy(master.url);
     const job = String((await post(master.url, 'schedule.json', { project: 'demo', spider: 'quick' })).jobid);
@@ -101,7 +104,10 @@ export async function logViewerAtSize(o: { runs: number; quick: boolean }) {
       for (let i = 0; i < 30; i++) {
         const before = await page.locator('.log-viewer').getAttribute('data-start');
         await viewport.evaluate((el) => (el.scrollTop = 0));
-        await page.waitForFunction((b) => document.querySelector('.log-viewer')?.getAttribute('data-start') !== b, before);
+        await page.waitForFunction(
+          (b) => document.querySelector('.log-viewer')?.getAttribute('data-start') !== b,
+          before,
+        );
       }
       const after = await metrics(page);
       heapAfter.push(after.heapMb);
@@ -124,9 +130,4 @@ export async function logViewerAtSize(o: { runs: number; quick: boolean }) {
     await stop(master);
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** `node --import tsx bench/log-viewer.ts`: this bench alone. */
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await logViewerAtSize({ runs: Number(process.env.RUNS ?? 3), quick: process.env.QUICK === '1' }));
 }
