@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
 import { openDatabase } from '../packages/master/src/db/database.js';
+import { insertJobHistory } from '../packages/master/src/db/repos/jobs/job-history.test-support.js';
 import { jsonChild, stopChild, type JsonChild } from './cluster.js';
 import { ROOT, median, startMaster, stop, waitFor, type Master } from './lib.js';
 
 const TOKEN = `bench-${randomBytes(16).toString('hex')}`;
-const INSERT_BATCH = 1_000;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,40 +29,7 @@ const pct = (xs: number[], p: number) => {
 async function seedJobs(dataDir: string, n: number): Promise<void> {
   const db = await openDatabase({ dataDir, autoMigrate: true });
   try {
-    const t0 = Date.now() - n * 1_000;
-    const outcomes = ['succeeded', 'succeeded', 'succeeded', 'failed', 'cancelled'];
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < n; i += INSERT_BATCH) {
-        const rows = [];
-        for (let j = i; j < Math.min(n, i + INSERT_BATCH); j++) {
-          const created = t0 + j * 1_000;
-          rows.push({
-            run_id: j.toString(16).padStart(32, '0'),
-            job_id: `bench-${j}`,
-            project: `project${j % 20}`,
-            spider: `spider${j % 10}`,
-            version_requested: null,
-            version: '1',
-            settings: '[]',
-            args: '[]',
-            priority: 0,
-            state: 'finished' as const,
-            node_id: `sim-${j % 1000}`,
-            pid: 1000 + (j % 30_000),
-            created_at: created,
-            started_at: created + 200,
-            ended_at: created + 60_000,
-            exit_code: 0,
-            signal: null,
-            outcome: outcomes[j % outcomes.length]!,
-            reason: null,
-            cancel_count: 0,
-            cancel_signal: null,
-          });
-        }
-        await trx.insertInto('jobs').values(rows).execute();
-      }
-    });
+    await insertJobHistory(db, { finished: n, nodes: 1_000 });
   } finally {
     await db.destroy();
   }

@@ -118,3 +118,27 @@ void test('the CLI creates a token (printed once, --json), lists it by hint and 
     401,
   );
 });
+
+void test('the metrics_token of the config is a listed token; revoked, it stays refused after a restart', async (t) => {
+  const SCRAPE = 'config-scrape-token-0123456789';
+  const env = { ...envOf(ADMIN), SCRAPYARD_METRICS_TOKEN: SCRAPE };
+  const first = await startMaster(t, { args: ['--no-local-agent'], env });
+  const scrape = (m: { url: string }) =>
+    request(`${m.url}/metrics`, { headers: { authorization: `Bearer ${SCRAPE}` } });
+  assert.equal((await scrape(first)).status, 200);
+  const cli = (...args: string[]) =>
+    runCli('master', ['token', ...args, '--url', first.url, '--data-dir', first.dataDir], { env: envOf(ADMIN) });
+  const list = await cli('list');
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /metrics_token \(config\) +\S+ +metrics +\*/);
+  assert.ok(!list.stdout.includes(SCRAPE));
+  const revoked = await cli('revoke', 'metrics_token (config)');
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.equal((await scrape(first)).status, 401, 'at the next request');
+  await first.stop();
+
+  const again = await startMaster(t, { dataDir: first.dataDir, args: ['--no-local-agent'], env });
+  assert.equal((await scrape(again)).status, 401, 'the config does not bring a revoked token back');
+  assert.match(again.output(), /metrics_token of the config was revoked/);
+  assert.ok(!again.output().includes(SCRAPE), 'the token is never logged');
+});

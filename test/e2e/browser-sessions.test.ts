@@ -2,11 +2,13 @@
  * Browser sessions against a real master: a login sets an HttpOnly, SameSite=Strict cookie; the cookie reads the
  * REST API; a state-changing request it carries passes the CSRF check only from the master's own pages (Fetch
  * Metadata, Origin) or with the session's X-CSRF-Token; sessions are listed per user, revoked by id at once and
- * ended by logout; idle and absolute expiry end them on time.
+ * ended by logout; idle and absolute expiry end them on time; a password change (REST) or disabling the user ends
+ * them at once; each session login is in the audit log.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { AuditPage } from '@scrapyard/protocol';
 import { runCli } from '../helpers/agents.js';
 import { request, type Auth } from '../helpers/http.js';
 import { queryMaster } from '../helpers/master-db.js';
@@ -208,4 +210,44 @@ void test('a session ends after the idle time without use, and at its absolute e
     what: 'the session to reach its absolute expiry',
   });
   assert.ok(Date.now() - loggedInBy >= 2_000, 'not before its lifetime');
+});
+
+void test("a password change or a disabled user ends the user's sessions; a session login is in the audit log", async (t) => {
+  const master = await startMaster(t, { args: ['--no-local-agent'], env: CLOSED });
+  const admin = (method: string, path: string, body?: unknown) =>
+    request(`${master.url}${path}`, {
+      method,
+      auth: builtIn,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+  for (const u of [ann, bob]) assert.equal((await admin('POST', '/api/v1/users', { ...u })).status, 201);
+  const alive = async (cookie: string) => (await withCookie(master, '/api/v1/session', cookie)).status;
+
+  const before = await login(master, ann);
+  const changed = await admin('POST', '/api/v1/users/ann/password', { password: 'ann-new-password-12' });
+  assert.equal(changed.status, 200, changed.text);
+  assert.equal(await alive(before.cookie), 401, 'the session of the old password is over');
+  const after = await login(master, { ...ann, password: 'ann-new-password-12' });
+  assert.equal(await alive(after.cookie), 200);
+
+  const bobs = await login(master, bob);
+  assert.equal(await alive(bobs.cookie), 200);
+  assert.equal((await admin('POST', '/api/v1/users/bob/disable')).status, 200);
+  assert.equal(await alive(bobs.cookie), 401, "a disabled user's session is over");
+  assert.equal(await alive(after.cookie), 200, "another user's session goes on");
+
+  // Each login by session is audited, with the user as actor (writes are batched: up to ~200 ms late).
+  await waitFor(
+    async () => {
+      const r = await admin('GET', '/api/v1/audit?action=login.ok');
+      const logins = AuditPage.parse(r.json).entries.filter((e) => e.summary.via === 'session');
+      return (
+        logins
+          .map((e) => `${e.actor.kind}:${e.actor.name}>${e.target}`)
+          .sort()
+          .join(' ') === 'user:ann>ann user:ann>ann user:bob>bob'
+      );
+    },
+    { what: 'three session logins in the audit log', timeoutMs: 20_000 },
+  );
 });

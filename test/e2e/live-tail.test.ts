@@ -1,15 +1,18 @@
 /**
  * The live tail (SSE) against a real master, on the paths the route's unit tests only cover with an in-memory
  * job lookup: a pending job's tail stays open with keepalives and then follows the crawl to its `end`; a pending
- * job cancelled while followed ends as `gone`; with logs and items disabled the tail answers 404 and says why.
+ * job cancelled while followed ends as `gone`; with logs and items disabled the tail answers 404 and says why; an
+ * open tail ends as soon as its caller loses access (token revoked, grant revoked, user disabled).
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
+import { CreatedApiToken } from '@scrapyard/protocol';
 import { ScrapydClient } from '../helpers/clients.js';
-import { RestClient, sseEvents, type SseEvent } from '../helpers/http.js';
+import { open, request, RestClient, sseEvents, type RequestOptions, type SseEvent } from '../helpers/http.js';
 import { deploy, schedule, waitFinished, waitRunning } from '../helpers/jobs.js';
 import { startMaster } from '../helpers/processes.js';
+import type { TestUser } from '../helpers/session-users.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Reads a tail in the background: every event and comment as it arrives, and whether the response ended. */
@@ -29,6 +32,7 @@ function follow(res: IncomingMessage) {
     events.filter((e) => e.event === 'chunk').map((e) => JSON.parse(e.data) as { offset: number; text: string });
   return {
     events,
+    ended: () => ended,
     chunks,
     text: () =>
       chunks()
@@ -107,4 +111,53 @@ void test('with logs and items disabled the tail is 404 and says why', async (t)
   const unknown = await rest.call('GET', '/api/v1/jobs/no-such-job/log/stream');
   assert.equal(unknown.status, 404);
   assert.equal((unknown.json.error as { code: string }).code, 'NOT_FOUND');
+});
+
+void test('an open tail ends as soon as its caller loses access: token revoked, grant revoked, user disabled', async (t) => {
+  const root = { username: 'root', password: 'pw-live-tail-root' };
+  const env = { SCRAPYD_USERNAME: root.username, SCRAPYD_PASSWORD: root.password };
+  const vic: TestUser = { name: 'vic', password: 'vic-password-12', grants: [{ role: 'viewer', projects: ['demo'] }] };
+  const una: TestUser = { name: 'una', password: 'una-password-12', grants: [{ role: 'viewer', projects: '*' }] };
+  const master = await startMaster(t, { env });
+  const api = new ScrapydClient(master.url, root);
+  const admin = new RestClient(master.url, { auth: root });
+  for (const u of [vic, una]) await admin.ok('POST', '/api/v1/users', { ...u });
+  await deploy(api);
+  const job = await schedule(api, { project: 'demo', spider: 'slow', seconds: '120' });
+  await waitRunning(api, job);
+
+  const token = CreatedApiToken.parse(await admin.ok('POST', '/api/v1/tokens', { name: 'tail', role: 'viewer' }));
+  const login = await request(`${master.url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: vic.name, password: vic.password }),
+  });
+  assert.equal(login.status, 201, login.text);
+  const cookie = /^scrapyard_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
+  const tail = async (o: RequestOptions) => {
+    const res = await open(`${master.url}/api/v1/jobs/${job}/log/stream?project=demo`, { ...o, timeoutMs: 600_000 });
+    assert.equal(res.statusCode, 200);
+    return follow(res);
+  };
+  const byToken = await tail({ bearer: token.secret });
+  const bySession = await tail({ headers: { cookie } });
+  const byPassword = await tail({ auth: { username: una.name, password: una.password } });
+  const byRoot = await tail({ auth: root });
+  const open4 = [byToken, bySession, byPassword, byRoot];
+  // The access.changed event ends them (the route's unit test shows it is the event, not the next 15 s keepalive,
+  // which checks again too): the bound leaves room for a loaded machine.
+  const ends = (f: ReturnType<typeof follow>, what: string) => waitFor(f.ended, { what, timeoutMs: 30_000 });
+
+  await admin.ok('DELETE', `/api/v1/tokens/${token.token.id}`);
+  await ends(byToken, 'the revoked token’s tail to end');
+  await admin.ok('POST', '/api/v1/users/vic/revoke', { role: 'viewer', projects: ['demo'] });
+  await ends(bySession, 'the tail of a session whose user lost the grant to end');
+  await admin.ok('POST', '/api/v1/users/una/disable');
+  await ends(byPassword, 'the disabled user’s tail to end');
+  assert.deepEqual(
+    open4.map((f) => f.ended()),
+    [true, true, true, false],
+    'the built-in admin’s tail goes on',
+  );
+  for (const f of open4.slice(0, 3)) assert.ok(!f.events.some((e) => e.event === 'end'), 'no end event: not finished');
 });

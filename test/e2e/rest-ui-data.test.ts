@@ -2,7 +2,7 @@
  * What the UI's pages read and do through REST (docs/ui-data.md), against a real master and a real crawl: eggs
  * uploaded raw and as a form (the same project service as addversion.json), projects with versions and spiders,
  * a job's log by byte ranges, searched, and downloaded with Range; the dashboard's overview in a zone; the job list's
- * time filter; and a reader of another project, to whom the job is as missing as an unknown one.
+ * time filter; a running crawl's growing log; and a reader of another project, to whom the job is as missing as an unknown one.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ import { buildEgg } from '../helpers/eggs.js';
 import { RestClient, request } from '../helpers/http.js';
 import { DEMO_SPIDERS, waitFinished } from '../helpers/jobs.js';
 import { adminTokenFor, startMaster } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 void test('projects, a job log by ranges and search, the overview, through /api/v1', async (t) => {
   // Credentials configured, so a token's grants count (an open master lets everyone read everything).
@@ -116,6 +117,21 @@ void test('projects, a job log by ranges and search, the overview, through /api/
     ['ui-1'],
   );
   assert.deepEqual((await rest.get(`/api/v1/jobs?time=ended&until=${hour}`)).jobs, []);
+
+  // A running crawl's log grows: a range says so, and a search finds its newest line from the end.
+  await rest.ok('POST', '/api/v1/jobs', { project: 'demo', spider: 'slow', jobId: 'ui-2', args: { seconds: '60' } });
+  const growing = await waitFor(
+    async () => {
+      const r = await rest.get('/api/v1/jobs/ui-2/log?offset=-4096');
+      return typeof r.text === 'string' && r.text.includes('SLOW_TICK') ? r : undefined;
+    },
+    { what: 'the running crawl to log a tick', timeoutMs: 60_000 },
+  );
+  assert.equal(growing.growing, true);
+  const newest = await rest.get('/api/v1/jobs/ui-2/log/search?q=SLOW_TICK&direction=backward&limit=1');
+  assert.match((newest.matches as { line: string }[])[0]!.line, /SLOW_TICK \d+/);
+  await rest.ok('POST', '/api/v1/jobs/ui-2/cancel', { project: 'demo', signal: 'KILL' });
+  await waitFinished(api, 'ui-2');
 
   // A reader of another project: the job is unknown, no project is listed, node figures are not shown.
   const created = await rest.ok('POST', '/api/v1/tokens', {

@@ -85,8 +85,6 @@ export function describeCaller(p: Principal): string {
   switch (p.kind) {
     case 'node':
       return 'an agent node';
-    case 'metrics-scraper':
-      return 'the metrics token';
     case 'anonymous':
       return 'an anonymous caller';
     default: {

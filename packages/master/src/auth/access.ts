@@ -40,6 +40,12 @@ const judgedWith = new WeakMap<FastifyRequest, readonly Grant[]>();
 export interface AccessTable {
   /** Every registered route with its rule, in registration order. */
   routes(): readonly RouteAccess[];
+  /**
+   * Whether the caller of a long-lived request (a live tail) may still do its route's action on `project`: the
+   * credentials it came with are identified again, so a revoked or expired token, an ended session, a disabled
+   * user or a lost grant answer false.
+   */
+  stillAllowed(req: FastifyRequest, project: string): Promise<boolean>;
 }
 
 /**
@@ -127,7 +133,19 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
     await checkProjects(req, reply, req.principal ?? ANONYMOUS, rule, grants, found);
   });
 
-  return { routes: () => routes };
+  const stillAllowed = async (req: FastifyRequest, project: string): Promise<boolean> => {
+    const rule = req.routeOptions.config.access ?? FALLBACK;
+    if (!('action' in rule)) return true;
+    let principal: Principal;
+    try {
+      principal = await auth.identify(req.headers, { address: req.ip });
+    } catch {
+      return false; // the login limiter refused the credentials
+    }
+    return grantsAllow(grantsFor(principal, rule, req.method), rule.action, project);
+  };
+
+  return { routes: () => routes, stillAllowed };
 }
 
 /**

@@ -6,6 +6,7 @@
  * revoked, a user disabled or regranted) moves on, and expiry is checked at every use, so all of these take
  * effect at once.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { storedGrants } from './stored-grants.js';
 import type { ApiTokensRepo, TokenWithOwner } from '../db/repos/api-tokens.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -32,15 +33,22 @@ export interface ApiTokenResolverOptions {
   events: DomainEvents;
   lastUse: Pick<TokenLastUse, 'mark'>;
   now: () => number;
+  /**
+   * The digest (hex) of the config's `metrics_token`, a token of any shape (config-metrics-token.ts): accepted
+   * through its row like a minted one, so its revocation takes effect the same way.
+   */
+  configDigest?: string | undefined;
 }
 
 export class ApiTokenResolver implements CredentialResolver {
   readonly #o: ApiTokenResolverOptions;
   readonly #cache = new Map<string, Entry>();
+  readonly #configDigest: Buffer | null;
   #generation = 0;
 
   constructor(o: ApiTokenResolverOptions) {
     this.#o = o;
+    this.#configDigest = o.configDigest === undefined ? null : Buffer.from(o.configDigest, 'hex');
     o.events.on('access.changed', () => {
       this.#generation++;
       this.#cache.clear();
@@ -55,8 +63,14 @@ export class ApiTokenResolver implements CredentialResolver {
     return this.#resolve(password);
   }
 
+  /** Hashed only when a config token exists: a user's password otherwise costs no digest here. */
+  #isConfigToken(secret: string): boolean {
+    const config = this.#configDigest;
+    return config !== null && timingSafeEqual(Buffer.from(tokenDigest(secret), 'hex'), config);
+  }
+
   async #resolve(secret: string): Promise<Principal | undefined> {
-    if (!isWellFormedToken(secret)) return undefined;
+    if (!isWellFormedToken(secret) && !this.#isConfigToken(secret)) return undefined;
     const digest = tokenDigest(secret);
     const now = this.#o.now();
     let entry = this.#cache.get(digest);

@@ -54,44 +54,6 @@ void test('with basic auth: the pair reads and administers (as before), the toke
   assert.deepEqual(await allowed(a, `Bearer ${SESSION}`), ['node'], 'an agent session only fetches eggs');
 });
 
-void test('the metrics token reads /metrics and nothing else; /metrics is also open to whoever may read', async () => {
-  const METRICS = 'scrape-token-0123456789';
-  const withToken = (username = '', password = '') =>
-    new Authenticator({
-      username,
-      password,
-      adminToken: TOKEN,
-      nodeForSessionToken: () => undefined,
-      metricsToken: METRICS,
-    });
-  const all: Capability[] = [...CAPS, 'metrics'];
-  const can = (a: Authenticator, header: string | undefined) => capsOf(a, header, all);
-
-  const guarded = withToken('admin', 'pw');
-  assert.deepEqual(await who(guarded, `Bearer ${METRICS}`), { kind: 'metrics-scraper' });
-  assert.deepEqual(await can(guarded, `Bearer ${METRICS}`), ['metrics']);
-  assert.deepEqual(await can(guarded, basic('admin', 'pw')), ['scrapyd', 'read', 'admin', 'metrics']);
-  assert.deepEqual(await can(guarded, `Bearer ${TOKEN}`), ['scrapyd', 'read', 'admin', 'metrics']);
-  for (const wrong of [undefined, `Bearer ${METRICS}x`, `Bearer ${METRICS.slice(1)}`, `Basic ${METRICS}`, METRICS]) {
-    assert.deepEqual(await can(guarded, wrong), [], String(wrong));
-  }
-  // Without basic auth the REST reads are open, and so is /metrics (as on Scrapyd's loopback default).
-  assert.deepEqual(await can(withToken(), undefined), ['scrapyd', 'read', 'metrics']);
-  // A metrics token set to the admin token never takes the admin's place.
-  const same = new Authenticator({
-    username: '',
-    password: '',
-    adminToken: TOKEN,
-    nodeForSessionToken: () => undefined,
-    metricsToken: TOKEN,
-  });
-  assert.deepEqual(await who(same, `Bearer ${TOKEN}`), { kind: 'admin', via: 'admin-token' });
-  // No token configured: no bearer value becomes a scraper, not even an empty one.
-  const none = make('admin', 'pw');
-  assert.deepEqual(await who(none, 'Bearer '), { kind: 'anonymous' });
-  assert.deepEqual(await can(none, `Bearer ${METRICS}`), []);
-});
-
 void test('a malformed admin token is a programming error', async () => {
   assert.throws(
     () => new Authenticator({ username: '', password: '', adminToken: 'short', nodeForSessionToken: () => undefined }),

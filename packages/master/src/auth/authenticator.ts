@@ -24,7 +24,7 @@ export interface CredentialContext {
 export interface CredentialResolver {
   /** A basic-auth pair other than the config's built-in admin (a user's password, or a token as password). */
   basic?(username: string, password: string, ctx: CredentialContext): Promise<Principal | undefined>;
-  /** A bearer token other than the admin token, the metrics token and agents' session tokens. */
+  /** A bearer token other than the admin token and agents' session tokens. */
   bearer?(token: string, ctx: CredentialContext): Promise<Principal | undefined>;
   /** The Cookie header of a request without an Authorization header (browser sessions). */
   cookie?(cookieHeader: string, ctx: CredentialContext): Promise<Principal | undefined>;
@@ -41,7 +41,8 @@ export interface CredentialHeaders {
  *   credentials are configured (Scrapyd's default), else for credential holders.
  * - `admin`: every state-changing REST call (nodes, enrollment, policies, jobs).
  * - `node`: agent-facing downloads.
- * - `metrics`: the Prometheus exposition: whoever may `read`, or the holder of the metrics token.
+ * - `metrics`: the Prometheus exposition: whoever may `read`, or a token of role `metrics` (the config's
+ *   `metrics_token` is one: config-metrics-token.ts).
  */
 export type Capability = 'scrapyd' | 'read' | 'admin' | 'node' | 'metrics';
 
@@ -53,8 +54,6 @@ export interface AuthenticatorOptions {
   adminToken: string;
   /** The node whose live session holds this 64-hex token, if any. */
   nodeForSessionToken: (token: string) => string | undefined;
-  /** The scrape token of /metrics (`metrics_token`); empty or absent: none. */
-  metricsToken?: string;
   /** Users, tokens, sessions: asked in order after the built-in credentials. */
   resolvers?: readonly CredentialResolver[];
   /** Whether any user exists: then the API is closed to strangers even without the config's basic-auth pair. */
@@ -73,7 +72,6 @@ export class Authenticator {
   // Only a digest is kept; comparing fixed-size digests in constant time tells nothing about the token.
   readonly #adminDigest: Buffer;
   readonly #nodeFor: (token: string) => string | undefined;
-  readonly #metricsDigest: Buffer | null;
   readonly #resolvers: readonly CredentialResolver[];
   readonly #hasUsers: () => boolean;
   readonly #onBuiltInRefused: AuthenticatorOptions['onBuiltInRefused'];
@@ -85,7 +83,6 @@ export class Authenticator {
     this.#username = o.username;
     this.#adminDigest = digest(o.adminToken);
     this.#nodeFor = o.nodeForSessionToken;
-    this.#metricsDigest = o.metricsToken ? digest(o.metricsToken) : null;
     this.#resolvers = o.resolvers ?? [];
     this.#hasUsers = o.hasUsers ?? (() => false);
     this.#onBuiltInRefused = o.onBuiltInRefused;
@@ -129,7 +126,7 @@ export class Authenticator {
     return ANONYMOUS;
   }
 
-  /** The config's pair, the admin token, the metrics token, agents' sessions; undefined: ask the resolvers. */
+  /** The config's pair, the admin token, agents' sessions; undefined: ask the resolvers. */
   #identifyBuiltIn(authorization: string | undefined): Principal | undefined {
     if (authorization === undefined) return undefined;
     const space = authorization.indexOf(' ');
@@ -141,8 +138,6 @@ export class Authenticator {
     const token = authorization.slice(space + 1).trim();
     const isAdmin = token.startsWith('adm_') && timingSafeEqual(digest(token), this.#adminDigest);
     if (isAdmin) return ADMIN;
-    // Whatever its shape (the operator chooses it), but never in place of the admin token.
-    if (this.#metricsDigest && timingSafeEqual(digest(token), this.#metricsDigest)) return METRICS_SCRAPER;
     if (token.startsWith('adm_')) return ANONYMOUS;
     if (SESSION_TOKEN.test(token)) {
       const nodeId = this.#nodeFor(token);
@@ -168,4 +163,3 @@ export class Authenticator {
 
 const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
 const ADMIN: Principal = Object.freeze({ kind: 'admin', via: 'admin-token' });
-const METRICS_SCRAPER: Principal = Object.freeze({ kind: 'metrics-scraper' });

@@ -8,7 +8,6 @@
  * - `token`: an API token (`sy_…`), as bearer or as the basic-auth password of any username; `ownerId` is the
  *   user who created it for themself, null for a service account's.
  * - `node`: an agent's session token (given in WELCOME), for egg downloads.
- * - `metrics-scraper`: the `metrics_token` of the config; reads /metrics, nothing else.
  * - `anonymous`: anything else, including wrong credentials (which must not be told apart from none).
  */
 import type { Grant } from '@scrapyard/protocol';
@@ -20,10 +19,8 @@ export type Principal =
   | { kind: 'admin'; via: 'admin-token' }
   | { kind: 'user'; userId: string; name: string; grants: readonly Grant[]; sessionId?: string }
   | { kind: 'token'; tokenId: string; name: string; ownerId: string | null; grants: readonly Grant[] }
-  | { kind: 'node'; nodeId: string }
-  | { kind: 'metrics-scraper' };
+  | { kind: 'node'; nodeId: string };
 
-const METRICS_GRANTS: readonly Grant[] = Object.freeze([Object.freeze({ role: 'metrics', projects: '*' } as const)]);
 const NONE: readonly Grant[] = Object.freeze([]);
 
 /** The grants a principal holds (auth/roles.ts decides what they allow). Nodes and strangers hold none. */
@@ -35,8 +32,6 @@ export function grantsOf(p: Principal): readonly Grant[] {
     case 'user':
     case 'token':
       return p.grants;
-    case 'metrics-scraper':
-      return METRICS_GRANTS;
     case 'node':
     case 'anonymous':
       return NONE;

@@ -12,6 +12,7 @@ import { ApiTokenResolver } from '../auth/api-token-resolver.js';
 import { ApiTokens } from '../auth/api-tokens.js';
 import { Authenticator, type CredentialResolver } from '../auth/authenticator.js';
 import { TokenLastUse } from '../auth/token-last-use.js';
+import { syncConfigMetricsToken } from '../auth/config-metrics-token.js';
 import { createApiTokensRepo } from '../db/repos/api-tokens.js';
 import { crossSiteGuard } from '../auth/http-guards.js';
 import { openUserAccess } from '../auth/user-access.js';
@@ -100,17 +101,23 @@ export async function createHttpServer({
   const tokenRepo = createApiTokensRepo(s.db);
   const tokenLastUse = new TokenLastUse({ repo: tokenRepo, now, logger });
   const tokens = new ApiTokens({ repo: tokenRepo, events, now });
+  const configDigest = await syncConfigMetricsToken({
+    repo: tokenRepo,
+    events,
+    logger,
+    now,
+    secret: config.metricsToken,
+  });
   const auth = new Authenticator({
     username: config.username,
     password: config.password,
     adminToken: loadOrCreateAdminToken(config.dataDir, logger),
     nodeForSessionToken: (token) => registry.byToken(token)?.nodeId,
-    metricsToken: config.metricsToken,
     // The embedder's first; then tokens (a password that is no token is told by its shape, without a lookup), the
     // session cookie (a lookup), and users' passwords last (a hash).
     resolvers: [
       ...resolvers,
-      new ApiTokenResolver({ repo: tokenRepo, events, lastUse: tokenLastUse, now }),
+      new ApiTokenResolver({ repo: tokenRepo, events, lastUse: tokenLastUse, now, configDigest }),
       browser.sessions.resolver,
       users.resolver,
     ],

@@ -24,7 +24,6 @@ export function samePrincipal(a: Principal, b: Principal): boolean {
     case 'scrapyd-user':
       return b.kind === a.kind && b.username === a.username;
     case 'admin':
-    case 'metrics-scraper':
       return b.kind === a.kind;
     case 'user':
       return b.kind === a.kind && b.userId === a.userId && b.sessionId === a.sessionId;

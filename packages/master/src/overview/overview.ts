@@ -11,12 +11,15 @@ import { dayBounds } from './day-bounds.js';
 /** Outcomes that are no failure: the crawl did its work, or someone stopped it on purpose. */
 const NOT_FAILED = new Set(['succeeded', 'cancelled']);
 
+/** What the overview reads of a node. */
+export type NodeFigures = Pick<NodeInfo, 'online' | 'revoked' | 'cordoned' | 'slots' | 'running'>;
+
 export interface OverviewDeps {
   jobs: {
     activeCounts(visible: ProjectFilter): Promise<{ pending: number; running: number }>;
     endedBetween(since: number, until: number, visible: ProjectFilter): Promise<Record<string, number>>;
   };
-  nodes: () => Promise<NodeInfo[]>;
+  nodes: () => Promise<NodeFigures[]>;
   /** Alerts firing now among those the caller may see. */
   firingAlerts: (visible: ProjectFilter) => Promise<number>;
   now: () => number;
@@ -47,7 +50,7 @@ export async function overview(d: OverviewDeps, visible: ProjectFilter, timeZone
 }
 
 /** Revoked nodes are not counted; slots are those of online nodes, free ones only where jobs may be placed. */
-function nodeFigures(nodes: NodeInfo[]): NonNullable<Overview['nodes']> {
+function nodeFigures(nodes: NodeFigures[]): NonNullable<Overview['nodes']> {
   const live = nodes.filter((n) => !n.revoked);
   const online = live.filter((n) => n.online);
   const used = online.reduce((s, n) => s + n.running, 0);

@@ -10,6 +10,7 @@ import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { onUnauthorized, setCsrfToken } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
 import { login as loginCall, logout as logoutCall, whoAmI } from '../api/me.js';
+import { navigate } from '../navigation.js';
 import { CAN_NOTHING, canWith, type Can } from './can.js';
 
 export interface Session {
@@ -51,6 +52,8 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
         try {
           await logoutCall();
         } finally {
+          // To the bare login page: whoever signs in next starts from the dashboard, not from this user's page.
+          navigate('/login', true);
           signedIn(null);
         }
       },

@@ -71,6 +71,12 @@ export function createApiTokensRepo(db: Db) {
       return (await this.get(id)) !== undefined;
     },
 
+    /** Removes a token for good (the config's metrics token once its key is gone); false when there was none. */
+    async delete(id: string): Promise<boolean> {
+      const r = await db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
     /** Records the last use of many tokens in one statement (the coalesced flush). */
     async touch(ids: readonly string[], at: number): Promise<void> {
       if (ids.length === 0) return;

@@ -35,7 +35,12 @@ interface SseEvent {
 }
 
 /** `found`: called as the tail's lookup of a job returns (what happens then comes before the tail follows). */
-async function setup(t: TestContext, files?: Partial<JobFilesConfig>, found?: (jobId: string) => void) {
+async function setup(
+  t: TestContext,
+  files?: Partial<JobFilesConfig>,
+  found?: (jobId: string) => void,
+  stillAllowed?: (project: string) => Promise<boolean>,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'log-stream-'));
   const cfg: JobFilesConfig = { logsDir: join(dir, 'logs'), itemsDir: join(dir, 'items'), ...files };
   const sink = new LogSink();
@@ -52,6 +57,7 @@ async function setup(t: TestContext, files?: Partial<JobFilesConfig>, found?: (j
       return copy;
     },
     keepaliveMs: 150,
+    ...(stillAllowed ? { stillAllowed: (_req: unknown, project: string) => stillAllowed(project) } : {}),
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(async () => {
@@ -295,6 +301,44 @@ void test('a job that disappears while followed ends the stream as gone', async 
   const s = await open(`${base}/api/v1/jobs/gone/log/stream`);
   remove(job);
   assert.deepEqual((await s.untilEnd(0)).end, { state: 'gone', outcome: null });
+});
+
+void test('a tail ends once its caller may no longer read: at an access change, and at a keepalive', async (t) => {
+  const allowed = { now: true, asked: [] as string[] };
+  const check = (project: string) => {
+    allowed.asked.push(project);
+    return Promise.resolve(allowed.now);
+  };
+  const { base, events, addJob, append } = await setup(t, undefined, undefined, check);
+  addJob('a');
+  const change = () =>
+    events.publish({
+      type: 'access.changed',
+      entity: 'token',
+      id: 't',
+      name: 't',
+      change: 'revoked',
+      userId: null,
+      summary: {},
+    });
+  // Still allowed: the tail goes on.
+  const s = await open(`${base}/api/v1/jobs/a/log/stream`);
+  change();
+  append('a', 'line\n');
+  assert.deepEqual(chunk(await s.nextEvent()), { id: 5, offset: 0, text: 'line\n' });
+  allowed.now = false;
+  const before = allowed.asked.length;
+  change();
+  assert.equal(allowed.asked.length, before + 1, 'checked at the event, not at the next keepalive');
+  assert.equal(await s.nextEvent(), null, 'ended without an end event');
+  assert.deepEqual([...new Set(allowed.asked)], ['p']);
+
+  // No event (a token expires, a session times out): the keepalive checks again.
+  allowed.now = true;
+  const quiet = await open(`${base}/api/v1/jobs/a/log/stream`);
+  assert.equal(chunk(await quiet.nextEvent()).text, 'line\n');
+  allowed.now = false;
+  assert.equal(await quiet.nextEvent(), null);
 });
 
 void test('bad input is 400, unknown jobs and disabled logs are 404', async (t) => {

@@ -12,6 +12,9 @@
  * polled. A `: keepalive` comment goes out every 15 s. At most `maxTails` tails are open at once (each holds a
  * socket, a file and a timer): past that, 503 OVERLOADED with Retry-After. A job of a project the caller may not
  * read is 404 as an unknown one (projectsVisible, auth/access.ts); the tail then follows only that job's run.
+ * The caller's access is checked again after every `access.changed` event and with every keepalive (an expiry
+ * publishes no event): once the token is revoked or expired, the session ended, the user disabled or deleted, or
+ * the grant on the job's project gone, the response ends without an `end` event (a reconnect is refused).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -21,12 +24,12 @@ import { JobId, ProjectName, Stream } from '@scrapyard/protocol';
 import type { DomainEvents } from '../../events/domain-events.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
-import { utf8Boundary } from '../../jobs/log-range.js';
 import { inQuery, needs } from '../../auth/access-rules.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import { apiErrorHandler } from './errors.js';
 import { TailFollowers, type Follower } from './tail-followers.js';
+import { cutPoint } from './utf8-cut.js';
 
 /** What the tail needs to know about a job (a `JobRow` fits). */
 export interface LogStreamJob {
@@ -51,6 +54,11 @@ export interface LogStreamOptions {
   findJob: (jobId: string, project: string | undefined, visible?: ProjectFilter) => Promise<LogStreamJob | undefined>;
   /** The projects a request may read; absent: all (a master without project scoping). */
   visible?: (req: FastifyRequest) => ProjectFilter;
+  /**
+   * Whether the request's caller may still read the project (AccessTable.stillAllowed); absent: always (a master
+   * without access control).
+   */
+  stillAllowed?: (req: FastifyRequest, project: string) => Promise<boolean>;
   /** Interval of `: keepalive` comments; default 15 000. */
   keepaliveMs?: number;
   /** Most tails open at once (max_live_tails); default 256. */
@@ -131,7 +139,9 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
     });
     res.flushHeaders();
 
-    const tail = new Tail(res, path, stream, offset, job, opts, followers, keepaliveMs);
+    const stillAllowed = opts.stillAllowed;
+    const recheck = stillAllowed && (() => stillAllowed(req, job.project));
+    const tail = new Tail(res, path, stream, offset, job, opts, followers, keepaliveMs, recheck);
     active.add(tail.stop);
     tail
       .run()
@@ -153,6 +163,9 @@ class Tail implements Follower {
   #changed = true;
   #wake: (() => void) | null = null;
   #buf: Buffer | null = null;
+  /** A check of the caller's access is running; another was asked for meanwhile. */
+  #checking = false;
+  #checkAgain = false;
   readonly #keepalive: NodeJS.Timeout;
   readonly project: string;
   readonly jobId: string;
@@ -166,13 +179,16 @@ class Tail implements Follower {
     private readonly opts: LogStreamOptions,
     private readonly followers: TailFollowers,
     keepaliveMs: number,
+    private readonly recheck?: () => Promise<boolean>,
   ) {
     this.project = job?.project ?? '';
     this.jobId = job?.job_id ?? '';
     // Follow before the first read and the job's second look, so nothing appended or ended meanwhile is missed.
     if (job) followers.follow(this, job.run_id);
     this.#keepalive = setInterval(() => {
-      if (!this.#closed) res.write(': keepalive\n\n');
+      if (this.#closed) return;
+      res.write(': keepalive\n\n');
+      this.accessChanged();
     }, keepaliveMs);
     res.on('close', this.stop);
     res.on('error', this.stop);
@@ -215,6 +231,25 @@ class Tail implements Follower {
   jobChanged(): void {
     this.#changed = true;
     this.#wake?.();
+  }
+
+  accessChanged(): void {
+    if (this.recheck === undefined || this.#closed) return;
+    if (this.#checking) {
+      this.#checkAgain = true;
+      return;
+    }
+    this.#checking = true;
+    void this.#checkAccess(this.recheck).finally(() => (this.#checking = false));
+  }
+
+  /** Checks until no change came during the last check; ends the tail once the caller may no longer read. */
+  async #checkAccess(recheck: () => Promise<boolean>): Promise<void> {
+    do {
+      this.#checkAgain = false;
+      const allowed = await recheck().catch(() => false);
+      if (!allowed) return this.stop();
+    } while (this.#checkAgain && !this.#closed);
   }
 
   /** Waits for an event about the run or the job, or the end of the tail. */
@@ -268,18 +303,4 @@ class Tail implements Follower {
       this.res.on('close', done);
     });
   }
-}
-
-/**
- * How many of the `n` bytes read to send: with more data behind the piece, up to its last newline if any;
- * otherwise all of it, less a trailing incomplete UTF-8 sequence (kept unless `final` and at the file's end).
- */
-export function cutPoint(buf: Buffer, n: number, atEnd: boolean, final: boolean): number {
-  if (!atEnd) {
-    const nl = buf.subarray(0, n).lastIndexOf(0x0a);
-    if (nl >= 0) return nl + 1;
-  }
-  if (atEnd && final) return n;
-  const b = utf8Boundary(buf, n);
-  return b === 0 && !atEnd ? n : b; // a full piece without any character start is not UTF-8: send it as is
 }

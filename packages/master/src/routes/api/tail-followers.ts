@@ -1,7 +1,8 @@
 /**
  * The live tails' view of the domain events: which tail follows which run's output and waits for which job's end.
  * One subscription per event type, taken while any tail is open, then a map lookup per event: an output chunk
- * costs the tails nothing unless one follows its run.
+ * costs the tails nothing unless one follows its run. Every `access.changed` reaches every tail: such changes are
+ * rare, and each tail checks its own caller again.
  */
 import type { DomainEvents, Published } from '../../events/domain-events.js';
 
@@ -12,6 +13,8 @@ export interface Follower {
   readonly jobId: string;
   output(): void;
   jobChanged(): void;
+  /** A user, token or session changed: the caller may have lost access (check it again). */
+  accessChanged(): void;
 }
 
 /** The job events after which a tail reads its job again: it ended, was requeued (new run) or removed. */
@@ -54,6 +57,11 @@ export class TailFollowers {
       for (const f of this.#byJob.get(e.job.jobId) ?? []) if (f.project === e.job.project) f.jobChanged();
     };
     for (const type of JOB_EVENTS) this.#off.push(this.events.on(type, changed));
+    this.#off.push(
+      this.events.on('access.changed', () => {
+        for (const f of [...this.#runOf.keys()]) f.accessChanged();
+      }),
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import { explain, tableScans } from '../../query-plans.js';
 import { createJobsRepo } from '../jobs.js';
 import { insertJobHistory } from './job-history.test-support.js';
 import { pageQuery, type PageQuery } from './list-page.js';
+import { endedBetweenQuery } from './reads.js';
 
 /**
  * The pages the UI asks for most (docs/ui-data.md shows their plans). Those with an equality filter must range
@@ -44,6 +45,12 @@ testEachStore(
       const why = `${name} (${store}):\n${plan.join('\n')}`;
       assert.deepEqual(tableScans(plan, 'jobs'), [], why);
       if (equality && store === 'sqlite') assert.deepEqual(withoutEquality(plan), [], why);
+    }
+    // The overview's count of the jobs that ended today: a range of jobs_finished (state, ended_at).
+    const hour = await db.selectFrom('jobs').select('ended_at').where('seq', '=', 15_000).executeTakeFirstOrThrow();
+    for (const visible of ['*', new Set(['project1', 'project2'])] as const) {
+      const plan = await explain(db, endedBetweenQuery(db, hour.ended_at!, hour.ended_at! + 3_600_000, visible));
+      assert.deepEqual(tableScans(plan, 'jobs'), [], `ended today (${store}):\n${plan.join('\n')}`);
     }
     // The plan checker itself sees a scan when there is one.
     const scan = await explain(db, db.selectFrom('jobs').selectAll().where('args', '=', '[]'));

@@ -21,6 +21,18 @@ export const unlessNothing = <R>(visible: ProjectFilter, run: () => Promise<R[]>
 
 const NO_JOBS = { pending: 0, running: 0, finished: 0 } as const;
 
+/** Jobs that ended in [since, until), counted by outcome (its plan is checked by list-plans.test.ts). */
+export function endedBetweenQuery(db: Db, since: number, until: number, visible: ProjectFilter) {
+  return jobsInProjects(
+    db.selectFrom('jobs').select((eb) => ['outcome', eb.fn.countAll<number>().as('n')]),
+    visible,
+  )
+    .where('state', '=', 'finished')
+    .where('ended_at', '>=', since)
+    .where('ended_at', '<', until)
+    .groupBy('outcome');
+}
+
 export function jobReads(db: Db) {
   const inState = (state: JobStateColumn, project?: string, visible: ProjectFilter = '*') =>
     selectInState(db, state, project, visible);
@@ -139,15 +151,7 @@ export function jobReads(db: Db) {
     /** Jobs that ended in [since, until), by outcome: a range of the `jobs_finished` index (state, ended_at). */
     async endedBetween(since: number, until: number, visible: ProjectFilter = '*'): Promise<Record<string, number>> {
       if (seesNothing(visible)) return {};
-      const rows = await jobsInProjects(
-        db.selectFrom('jobs').select((eb) => ['outcome', eb.fn.countAll<number>().as('n')]),
-        visible,
-      )
-        .where('state', '=', 'finished')
-        .where('ended_at', '>=', since)
-        .where('ended_at', '<', until)
-        .groupBy('outcome')
-        .execute();
+      const rows = await endedBetweenQuery(db, since, until, visible).execute();
       return Object.fromEntries(rows.map((r) => [r.outcome ?? 'unknown', Number(r.n)]));
     },
 
