@@ -8,7 +8,9 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium.js';
+import { heldStart, rowInView } from '../test/helpers/log-viewer.js';
 import { adminToken } from './deliveries.js';
 import { deploy, get, median, post, startMaster, stop, waitFor } from './lib.js';
 
@@ -47,10 +49,7 @@ async function metrics(page: Page): Promise<{ heapMb: number; nodes: number }> {
 export async function logViewerAtSize(o: { runs: number; quick: boolean }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-logview-'));
   const master = await startMaster(dataDir, {});
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--enable-precise-memory-info'],
-  });
+  const browser = await launchChromium();
   try {
     await deploy(master.url);
     const job = String((await post(master.url, 'schedule.json', { project: 'demo', spider: 'quick' })).jobid);
@@ -84,30 +83,17 @@ export async function logViewerAtSize(o: { runs: number; quick: boolean }) {
     for (let r = 0; r < o.runs; r++) {
       const page = await context.newPage();
       await page.goto(`${master.url}/ui/jobs/${job}/log?project=demo`, { waitUntil: 'commit' });
-      // Milliseconds since the navigation started, read in the page when the last line is in the DOM and in view.
-      const shown = await page.waitForFunction(
-        (last) => {
-          const box = document.querySelector('.log-viewport')?.getBoundingClientRect();
-          const line = [...document.querySelectorAll('.log-line')].find((l) => l.textContent?.includes(last));
-          const r = line?.getBoundingClientRect();
-          return box && r && r.bottom <= box.bottom + 1 && r.top >= box.top ? performance.now() : false;
-        },
-        LAST,
-        { polling: 'raf', timeout: 30_000 },
-      );
-      open.push(Number(await shown.jsonValue()));
+      // Milliseconds since the navigation started, read in the page when the last line is in view.
+      open.push(await rowInView(page, LAST));
       const m = await metrics(page);
       heap.push(m.heapMb);
       nodes.push(m.nodes);
       // Read 30 chunks upward: the first byte held goes down as each earlier chunk joins.
       const viewport = page.locator('.log-viewport');
       for (let i = 0; i < 30; i++) {
-        const before = await page.locator('.log-viewer').getAttribute('data-start');
+        const before = await heldStart(page);
         await viewport.evaluate((el) => (el.scrollTop = 0));
-        await page.waitForFunction(
-          (b) => document.querySelector('.log-viewer')?.getAttribute('data-start') !== b,
-          before,
-        );
+        await waitFor(async () => (await heldStart(page)) !== before, 30_000, 'an earlier chunk read');
       }
       const after = await metrics(page);
       heapAfter.push(after.heapMb);

@@ -26,7 +26,10 @@ void test('opens at the end with whole lines only, then reads earlier chunks tha
   assert.ok(doc.lineCount > before);
   const all = texts(doc);
   const first = Number(all[0]!.split(' ')[1]);
-  assert.deepEqual(all, Array.from({ length: 1000 - first }, (_, i) => `line ${first + i}`));
+  assert.deepEqual(
+    all,
+    Array.from({ length: 1000 - first }, (_, i) => `line ${first + i}`),
+  );
   assert.equal(doc.line(0).start, f.text.indexOf(`${all[0]}\n`));
 });
 

@@ -18,7 +18,11 @@ void test('UTF-8 lengths count multi-byte characters and surrogate pairs', () =>
 void test('lines carry their byte offsets; continuation lines inherit the level before them', () => {
   const text = '2024-05-01 12:00:00 [a] ERROR: boom\nTraceback é\n2024-05-01 12:00:01 [a] INFO: ok\r\n';
   const lines = splitLines(text, 100, 'DEBUG');
-  assert.deepEqual(lines.text, ['2024-05-01 12:00:00 [a] ERROR: boom', 'Traceback é', '2024-05-01 12:00:01 [a] INFO: ok']);
+  assert.deepEqual(lines.text, [
+    '2024-05-01 12:00:00 [a] ERROR: boom',
+    'Traceback é',
+    '2024-05-01 12:00:01 [a] INFO: ok',
+  ]);
   assert.deepEqual(lines.starts, [100, 136, 149]);
   assert.deepEqual(lines.levels, ['ERROR', 'ERROR', 'INFO']);
   assert.deepEqual(splitLines('x\ny', 0, 'DEBUG').levels, ['DEBUG', 'DEBUG']);

@@ -7,7 +7,8 @@ export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const
 export type Level = (typeof LEVELS)[number];
 
 /** Scrapy's LOG_FORMAT: `2024-05-01 12:00:00 [scrapy.core.engine] INFO: Spider opened`. */
-const HEADER = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?: ?[+-]\d{2}:?\d{2})? \[[^\]]*\] (DEBUG|INFO|WARNING|ERROR|CRITICAL):/;
+const HEADER =
+  /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?: ?[+-]\d{2}:?\d{2})? \[[^\]]*\] (DEBUG|INFO|WARNING|ERROR|CRITICAL):/;
 
 /** The level a line announces, or undefined for a line that is not a log record's first line (a traceback's). */
 export function parseLevel(line: string): Level | undefined {

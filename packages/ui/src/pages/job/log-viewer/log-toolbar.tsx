@@ -58,7 +58,11 @@ export function LogToolbar(p: ToolbarProps) {
         <legend>Levels</legend>
         {LEVELS.map((level) => (
           <label key={level}>
-            <input type="checkbox" checked={p.shown.has(level)} onChange={(e) => p.onLevel(level, e.currentTarget.checked)} />{' '}
+            <input
+              type="checkbox"
+              checked={p.shown.has(level)}
+              onChange={(e) => p.onLevel(level, e.currentTarget.checked)}
+            />{' '}
             {level}
           </label>
         ))}

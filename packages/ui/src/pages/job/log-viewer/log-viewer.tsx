@@ -108,7 +108,14 @@ export function LogViewer({ jobId, project, running }: LogViewerProps) {
         if (doc.append(tailRead(at, text)) >= 0 || !doc.atEnd) changed(a);
       },
       end: () => setGrowing(false),
-      error: () => fail(new ApiError(0, 'NETWORK_ERROR', 'the live log stream was refused or closed: reload the page to follow it again')),
+      error: () =>
+        fail(
+          new ApiError(
+            0,
+            'NETWORK_ERROR',
+            'the live log stream was refused or closed: reload the page to follow it again',
+          ),
+        ),
     });
   }, [target, growing, tailFrom]);
 
@@ -180,7 +187,9 @@ export function LogViewer({ jobId, project, running }: LogViewerProps) {
       const from = again ? (direction === 'forward' ? match.offset + 1 : match.offset) : undefined;
       const m = await findMatch(target, q, direction === 'forward' ? (from ?? 0) : from, direction);
       if (m === undefined) {
-        setNotice(`“${q}” not found${again ? (direction === 'forward' ? ' after this match' : ' before this match') : ''}`);
+        setNotice(
+          `“${q}” not found${again ? (direction === 'forward' ? ' after this match' : ' before this match') : ''}`,
+        );
         return;
       }
       setMatch({ q, offset: m.offset });
@@ -235,7 +244,9 @@ export function LogViewer({ jobId, project, running }: LogViewerProps) {
       )}
       <div class="log-viewport" ref={box} onScroll={onScroll} tabIndex={0} role="log" aria-label="Job log">
         {opened && doc.size === 0 && (
-          <p class="muted log-empty">{growing ? 'No log yet: lines appear here as the job writes them.' : 'This log is empty.'}</p>
+          <p class="muted log-empty">
+            {growing ? 'No log yet: lines appear here as the job writes them.' : 'This log is empty.'}
+          </p>
         )}
         <div class="log-canvas" style={{ height: `${rows.length * LINE_HEIGHT}px` }}>
           <LogRows doc={doc} rows={rows} first={win.first} last={win.last} matchLine={matchLine} match={match?.q} />
