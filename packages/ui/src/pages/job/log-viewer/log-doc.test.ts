@@ -74,6 +74,13 @@ void test('the live tail continues an open last line and keeps levels across pie
   assert.equal(doc.line(2).text, '2024-05-01 12:00:01 [a] INFO: ét');
   assert.equal(doc.end, Buffer.byteLength(`${head}om\nTraceback\n2024-05-01 12:00:01 [a] INFO: ét\n`));
   assert.equal(doc.atEnd, true);
+  // A piece overlapping what is held adds only what is new; one wholly held adds nothing.
+  const held = doc.end;
+  assert.equal(doc.append({ ...tailRead(held - 4, 'ét\nnext\n') }), 0);
+  assert.equal(doc.line(3).text, 'next');
+  assert.equal(doc.end, held + 5);
+  assert.equal(doc.append(tailRead(held - 4, 'ét\n')), 0);
+  assert.equal(doc.lineCount, 4);
   // A piece past the held end (the end was dropped while reading up) only moves the size.
   assert.equal(doc.append(tailRead(doc.end + 10, 'x\n')), -1);
   assert.equal(doc.atEnd, false);

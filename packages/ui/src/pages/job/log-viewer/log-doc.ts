@@ -3,7 +3,7 @@
  * where the user reads are dropped), grown by byte-range reads before and after and by the live tail at the end.
  * Pure: no DOM, no fetch.
  */
-import { splitLines, utf8Length, wholeLines, type Level, type Lines } from './log-lines.js';
+import { charIndexAtByte, splitLines, utf8Length, wholeLines, type Level, type Lines } from './log-lines.js';
 
 /** A byte range as the API answers it (GET /api/v1/jobs/:id/log). */
 export interface RangeRead {
@@ -97,6 +97,12 @@ export class LogDoc {
    * number of lines dropped at the start past the bound (the view shifts by that many), or -1 if it does not join.
    */
   append(read: RangeRead): number {
+    if (!this.empty && read.start < this.end && read.end > this.end) {
+      // Overlaps what is held (a tail started before a fresh read of the end): keep only what is new.
+      const skip = this.end - read.start;
+      return this.append({ ...read, start: this.end, text: read.text.slice(charIndexAtByte(read.text, skip)) });
+    }
+    if (!this.empty && read.end <= this.end && read.start < this.end) return 0;
     if (this.empty || read.start !== this.end) {
       this.size = Math.max(this.size, read.size);
       return -1;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLevel, splitLines, utf8Length, wholeLines } from './log-lines.js';
+import { charIndexAtByte, parseLevel, splitLines, utf8Length, wholeLines } from './log-lines.js';
 
 void test("levels read from Scrapy's log format; other lines have none", () => {
   assert.equal(parseLevel('2024-05-01 12:00:00 [scrapy.core.engine] INFO: Spider opened'), 'INFO');
@@ -13,6 +13,14 @@ void test("levels read from Scrapy's log format; other lines have none", () => {
 
 void test('UTF-8 lengths count multi-byte characters and surrogate pairs', () => {
   for (const s of ['', 'abc', 'é', '€uro', '😀', 'a😀é€\n']) assert.equal(utf8Length(s), Buffer.byteLength(s), s);
+});
+
+void test('a byte offset maps to the character starting there', () => {
+  const s = 'aé€😀b';
+  assert.deepEqual(
+    [0, 1, 3, 6, 10, 11].map((b) => charIndexAtByte(s, b)),
+    [0, 1, 2, 3, 5, 6],
+  );
 });
 
 void test('lines carry their byte offsets; continuation lines inherit the level before them', () => {

@@ -33,6 +33,22 @@ export function utf8Length(s: string): number {
   return n;
 }
 
+/** The index in `s` of the character that starts at UTF-8 byte `bytes` (s.length past the end). */
+export function charIndexAtByte(s: string, bytes: number): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (n >= bytes) return i;
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return s.length;
+}
+
 /** Lines of a piece of log, each with its starting byte and level (inherited for continuation lines). */
 export interface Lines {
   text: string[];

@@ -242,7 +242,15 @@ export function LogViewer({ jobId, project, running }: LogViewerProps) {
           {notice}
         </p>
       )}
-      <div class="log-viewport" ref={box} onScroll={onScroll} tabIndex={0} role="log" aria-label="Job log">
+      <div
+        class="log-viewport"
+        ref={box}
+        onScroll={onScroll}
+        tabIndex={0}
+        role="log"
+        aria-live="off"
+        aria-label="Job log"
+      >
         {opened && doc.size === 0 && (
           <p class="muted log-empty">
             {growing ? 'No log yet: lines appear here as the job writes them.' : 'This log is empty.'}
