@@ -5,7 +5,9 @@
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
 import { SECTIONS } from './nav.js';
+import { JobPage } from './pages/job/job-page.js';
 import { LogPage } from './pages/job/log-viewer/log-page.js';
+import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
@@ -18,6 +20,8 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/jobs', needs: 'read', render: (_p, search) => <JobsPage search={search} /> },
+  { pattern: '/jobs/:jobId', needs: 'read', render: (p, search) => <JobPage jobId={p['jobId']!} search={search} /> },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,
