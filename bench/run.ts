@@ -19,6 +19,7 @@ import { idleRss } from './idle.js';
 import { jobsList, jobsListRows } from './jobs-list.js';
 import { liveStatsCost } from './live-stats.js';
 import { liveFanout, STREAMS } from './live-events.js';
+import { logViewerAtSize } from './log-viewer.js';
 import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
 import { uiLoad, uiLoadRows } from './ui-load.js';
@@ -50,7 +51,7 @@ const { values: opts } = parseArgs({
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list,ui-load',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list,ui-load,log-viewer',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -238,6 +239,7 @@ async function measure(stamp: Stamp, keep: string) {
   const auth = ONLY.has('auth-throughput') ? await authThroughput({ runs: RUNS, quick: opts.quick }) : null;
   const list = ONLY.has('jobs-list') ? await jobsList({ jobs: 100_000, rounds: opts.quick ? 10 : 10 * RUNS }) : null;
   const ui = ONLY.has('ui-load') ? await uiLoad({ runs: opts.quick ? 3 : 2 * RUNS }) : null;
+  const logView = ONLY.has('log-viewer') ? await logViewerAtSize({ runs: RUNS, quick: opts.quick }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -398,6 +400,22 @@ async function measure(stamp: Stamp, keep: string) {
       `sent ${fanout.rate * STREAMS}/s`,
       `lost ${fanout.lost}, resets ${fanout.resets}`,
       '0 lost',
+    ]);
+  }
+  if (logView) {
+    rows.push([
+      `log viewer, ${fmt(logView.sizeMb, 0)} MB log: navigation → last line visible (ms)`,
+      fmt(logView.openMs, 0),
+      `${fmt(logView.nodes, 0)} DOM nodes`,
+      '',
+      '≤ 1000 ms',
+    ]);
+    rows.push([
+      'log viewer: JS heap open / after 30 chunks read up (MB)',
+      fmt(logView.heapMb),
+      `after ${fmt(logView.heapAfterMb)}`,
+      `${fmt(logView.nodesAfter, 0)} DOM nodes after`,
+      '≤ 50 MB',
     ]);
   }
   if (delivery) {

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/dashboard/dashboard-page.js';
 import { NodePage } from './pages/nodes/node-page.js';
 import { NodesPage } from './pages/nodes/nodes-page.js';
 import { JobPage } from './pages/job/job-page.js';
+import { LogPage } from './pages/job/log-viewer/log-page.js';
 import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
@@ -42,4 +43,5 @@ export const ROUTES: readonly Route[] = [
   })),
   { pattern: '/me/sessions', render: () => <SessionsPage /> },
   { pattern: '/me/tokens', render: () => <TokensPage /> },
+  { pattern: '/jobs/:jobId/log', needs: 'read', render: (p, search) => <LogPage jobId={p.jobId!} search={search} /> },
 ];

@@ -126,6 +126,9 @@ export function JobPage({ jobId, search }: { jobId: string; search: string }) {
           {/* The log viewer's slot: pages/job/log-viewer/ (built by the log-viewer helper). */}
           <section id="log" aria-labelledby="log-title">
             <h2 id="log-title">Log</h2>
+            <Link to={`/jobs/${encodeURIComponent(job.id)}/log?project=${encodeURIComponent(job.project)}`}>
+              Open full page
+            </Link>
             <LogViewer jobId={job.id} project={job.project} running={job.state !== 'finished'} />
           </section>
         </>
