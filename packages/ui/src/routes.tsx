@@ -8,6 +8,9 @@ import { SECTIONS } from './nav.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
+import { ProjectPage } from './pages/projects/project-page.js';
+import { ProjectsPage } from './pages/projects/projects-page.js';
+import { SpiderPage } from './pages/spider/spider-page.js';
 
 export interface Route {
   pattern: string;
@@ -17,6 +20,13 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/projects', needs: 'read', render: () => <ProjectsPage /> },
+  { pattern: '/projects/:project', needs: 'read', render: (p) => <ProjectPage project={p.project!} /> },
+  {
+    pattern: '/projects/:project/spiders/:spider',
+    needs: 'read',
+    render: (p) => <SpiderPage project={p.project!} spider={p.spider!} />,
+  },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,
