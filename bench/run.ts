@@ -21,6 +21,7 @@ import { liveStatsCost } from './live-stats.js';
 import { liveFanout, STREAMS } from './live-events.js';
 import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
+import { uiLoad, uiLoadRows } from './ui-load.js';
 import {
   ROOT,
   deploy,
@@ -45,11 +46,11 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
-    /** Comma-separated subset of latency,…,metrics-scrape,auth-throughput,jobs-list (the default list below). */
+    /** Comma-separated subset of latency,…,metrics-scrape,auth-throughput,jobs-list,ui-load (the default list below). */
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list,ui-load',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -236,6 +237,7 @@ async function measure(stamp: Stamp, keep: string) {
     : null;
   const auth = ONLY.has('auth-throughput') ? await authThroughput({ runs: RUNS, quick: opts.quick }) : null;
   const list = ONLY.has('jobs-list') ? await jobsList({ jobs: 100_000, rounds: opts.quick ? 10 : 10 * RUNS }) : null;
+  const ui = ONLY.has('ui-load') ? await uiLoad({ runs: opts.quick ? 3 : 2 * RUNS }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -450,6 +452,7 @@ async function measure(stamp: Stamp, keep: string) {
   }
   if (auth) rows.push(...authThroughputRows(auth));
   if (list) rows.push(...jobsListRows(list, 100_000));
+  if (ui) rows.push(...uiLoadRows(ui));
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];
   const widths = header.map((h, i) => Math.max(...rows.map((r) => r[i]!.length), h.length, 8));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

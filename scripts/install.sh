@@ -18,8 +18,10 @@ if ! /usr/bin/python3 -c 'import scrapy' 2>/dev/null || ! /usr/bin/python3 -c 'i
 fi
 # The server binaries only: tests and the bench start throwaway servers of their own (scripts/pg-server.mjs).
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then apt_packages+=(postgresql); fi
-# What only the test suite needs (.ci/run sets this).
+# What only the test suite needs (.ci/run sets this): zsh (the completion script), Chromium (browser tests).
 if [ -n "${SCRAPYARD_INSTALL_TEST_TOOLS:-}" ] && ! command -v zsh >/dev/null; then apt_packages+=(zsh); fi
+# The browser tests (test/helpers/browser.ts) drive Debian's Chromium through playwright-core.
+if [ -n "${SCRAPYARD_INSTALL_TEST_TOOLS:-}" ] && [ ! -x /usr/bin/chromium ]; then apt_packages+=(chromium); fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "==> installing Debian packages: ${apt_packages[*]}"
   # postgresql's postinst starts the distribution's cluster through invoke-rc.d. Without systemd (a container) that

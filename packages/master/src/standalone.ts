@@ -32,9 +32,11 @@ export async function startStandalone(
     await master.app.listen({ host: config.bindAddress, port: config.httpPort });
     const address = master.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
+    const url = `${master.tls ? 'https' : 'http'}://${config.bindAddress}:${port}`;
+    // The web UI's address on the line people read first (the README's Quick start points to it).
     logger.info(
       { host: config.bindAddress, port, version },
-      `Scrapyard master listening on ${master.tls ? 'https' : 'http'}://${config.bindAddress}:${port}`,
+      `Scrapyard master listening on ${url} (web UI: ${url}/ui/)`,
     );
     if (config.localAgent) {
       const key = randomBytes(32);

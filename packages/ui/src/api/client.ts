@@ -4,6 +4,8 @@
  */
 import { ApiError, errorFromAnswer } from './errors.js';
 
+export { ApiError } from './errors.js';
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 const SAFE = new Set<Method>(['GET']);

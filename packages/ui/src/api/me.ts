@@ -6,7 +6,9 @@ export const login = (body: LoginRequest) => api.post<SessionWho>('session', bod
 export const whoAmI = () => api.get<SessionWho>('session', { expectUnauthorized: true });
 export const logout = () => api.delete('session', { expectUnauthorized: true });
 
-export const listSessions = () => api.get<BrowserSessionList>('sessions');
+/** One's own sessions (an admin asking without `user` would get everyone's). */
+export const listSessions = (userId: string) =>
+  api.get<BrowserSessionList>(`sessions?user=${encodeURIComponent(userId)}`);
 export const revokeSession = (id: string) => api.delete(`sessions/${encodeURIComponent(id)}`);
 
 export const listTokens = () => api.get<{ tokens: ApiToken[] }>('tokens');

@@ -9,7 +9,9 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { onUnauthorized, setCsrfToken } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
+import { closeLiveStream } from '../live/use-live.js';
 import { login as loginCall, logout as logoutCall, whoAmI } from '../api/me.js';
+import { navigate } from '../navigation.js';
 import { CAN_NOTHING, canWith, type Can } from './can.js';
 
 export interface Session {
@@ -28,6 +30,8 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   const [who, setWho] = useState<SessionWho | null | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const signedIn = (w: SessionWho | null) => {
+    // Signed out (logout, a session ended): the tab's live stream belonged to that session.
+    if (w === null) closeLiveStream();
     setCsrfToken(w?.csrfToken);
     setWho(w);
   };
@@ -51,6 +55,8 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
         try {
           await logoutCall();
         } finally {
+          // To the bare login page: whoever signs in next starts from the dashboard, not from this user's page.
+          navigate('/login', true);
           signedIn(null);
         }
       },

@@ -12,6 +12,7 @@ void test('home page links and sorted, escaped project list', () => {
   assert.match(html, /href="\/scrapyd\/jobs"/);
   assert.match(html, /href="\/scrapyd\/logs\/"/);
   assert.match(html, /href="\/scrapyd\/items\/"/);
+  assert.match(html, /<a href="\/scrapyd\/ui\/">Web UI<\/a>/);
   assert.ok(html.includes('<p>Scrapy projects:</p>\n<ul><li>&lt;b&gt;</li><li>alpha</li><li>zeta</li></ul>'));
   assert.match(html, /Scrapyard/);
   assert.match(html, /Scrapyd-compatible/);

@@ -6,9 +6,11 @@ import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
+import { useSession } from '../../session/session.js';
 
 export function SessionsPage() {
-  const { data, error, loading, reload } = useLoad(listSessions);
+  const userId = useSession().who?.user.id ?? '';
+  const { data, error, loading, reload } = useLoad(() => listSessions(userId), [userId]);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const revoke = async (id: string) => {
     setActionError(undefined);
