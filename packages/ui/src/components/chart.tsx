@@ -66,7 +66,7 @@ export function Chart(props: { x: number[]; series: ChartSeries[]; height?: numb
     };
   }, [props.x, props.series, props.height]);
   return (
-    <figure class="chart" aria-label={props.title}>
+    <figure class="chart" aria-label={props.title} data-points={props.x.length}>
       {error ? <p class="error-message">{error}</p> : <div ref={box} class="chart-box" />}
     </figure>
   );

@@ -60,7 +60,7 @@ export function SpiderPage({ project, spider }: { project: string; spider: strin
             <dt>Items baseline</dt>
             <dd data-fact="baseline">
               {b && b.median !== null
-                ? `median ${formatCount(b.median)} of the last ${b.items.length} succeeded runs`
+                ? `median ${b.median.toLocaleString('en-US', { maximumFractionDigits: 1 })} of the last ${b.items.length} succeeded runs`
                 : 'no succeeded run yet'}
             </dd>
           </div>
