@@ -5,7 +5,7 @@
  * stats side by side; a viewer is offered no upload, delete or edit.
  */
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openBrowser, withPage, type BrowserPage } from '../helpers/browser.js';
 import { buildEgg } from '../helpers/eggs.js';
