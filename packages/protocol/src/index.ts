@@ -327,3 +327,4 @@ export {
   LogSearchResult,
 } from './http/job-log.js';
 export { QueryTime } from './http/audit.js';
+export { SpiderBaselineQuery, SpiderBaseline } from './http/spider-baseline.js';

@@ -18,6 +18,9 @@ import { AlertsPage } from './pages/alerts/alerts-page.js';
 import { ScheduleNewPage } from './pages/schedules/schedule-new-page.js';
 import { SchedulePage } from './pages/schedules/schedule-page.js';
 import { SchedulesPage } from './pages/schedules/schedules-page.js';
+import { ProjectPage } from './pages/projects/project-page.js';
+import { ProjectsPage } from './pages/projects/projects-page.js';
+import { SpiderPage } from './pages/spider/spider-page.js';
 
 export interface Route {
   pattern: string;
@@ -36,6 +39,13 @@ export const ROUTES: readonly Route[] = [
   { pattern: '/schedules/new', needs: 'configure', render: () => <ScheduleNewPage /> },
   { pattern: '/schedules/:id', needs: 'read', render: (p) => <SchedulePage key={p.id} id={p.id!} /> },
   { pattern: '/alerts', needs: 'read', render: () => <AlertsPage /> },
+  { pattern: '/projects', needs: 'read', render: () => <ProjectsPage /> },
+  { pattern: '/projects/:project', needs: 'read', render: (p) => <ProjectPage project={p.project!} /> },
+  {
+    pattern: '/projects/:project/spiders/:spider',
+    needs: 'read',
+    render: (p) => <SpiderPage project={p.project!} spider={p.spider!} />,
+  },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,

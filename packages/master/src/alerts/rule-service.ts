@@ -10,9 +10,11 @@ import type {
   AlertRule,
   CreateAlertRuleRequest,
   MuteRequest,
+  SpiderBaseline,
   UpdateAlertRuleRequest,
 } from '@scrapyard/protocol';
 import type { AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
+import { spiderBaseline } from './spider-baseline.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError } from '@scrapyard/protocol';
@@ -49,6 +51,11 @@ export class AlertRuleService {
       change,
       summary: { name: r.name, kind: r.condition.kind, channels: r.channels, enabled: r.enabled, ...summary },
     });
+  }
+
+  /** The baseline items rules judge the spider's next run by (spider-baseline.ts). */
+  baseline(project: string, spider: string, runs: number): Promise<SpiderBaseline> {
+    return spiderBaseline(this.d.repo, { project, spider, runs, now: this.d.now() });
   }
 
   async list(): Promise<{ rules: AlertRule[] }> {

@@ -18,6 +18,11 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** For the one call that can't go through `request()`: an upload with progress (upload.ts). */
+export function currentCsrfToken(): string | undefined {
+  return csrfToken;
+}
+
 /** Told when a call is refused for want of a session (it expired, was revoked): the app goes to the login page. */
 export function onUnauthorized(listener: () => void): () => void {
   unauthorizedListeners.add(listener);

@@ -11,6 +11,11 @@ import { ErrorBanner } from './error-banner.js';
 export interface ChartSeries {
   label: string;
   color: string;
+  /** Series of different units get their own y scale, each with its axis (the first on the left). */
+  scale?: string;
+  dashed?: boolean;
+  /** Draw each point (few x values: runs rather than samples). */
+  points?: boolean;
 }
 
 export interface ChartProps {
@@ -36,6 +41,7 @@ export function Chart(props: ChartProps) {
     let gone = false;
     const { formatY, yRange } = props;
     const fmt = (v: number | null) => (v === null ? '–' : formatY ? formatY(v) : String(v));
+    const scales = [...new Set(props.series.map((s) => s.scale ?? 'y'))];
     loadUPlot().then((UPlotClass) => {
       if (gone || !box.current) return;
       const width = Math.max(240, box.current.clientWidth);
@@ -50,10 +56,23 @@ export function Chart(props: ChartProps) {
               label: s.label,
               stroke: s.color,
               width: 2,
+              scale: s.scale ?? 'y',
+              ...(s.dashed && { dash: [6, 4] }),
+              ...(s.points && { points: { show: true, size: 6, fill: s.color } }),
               ...(formatY && { value: (_u: UPlot, v: number | null) => fmt(v) }),
             })),
           ],
-          axes: [{}, formatY ? { size: 84, values: (_u, splits) => splits.map((v) => fmt(v)) } : { size: 60 }],
+          axes: [
+            {},
+            ...scales.map((scale, i) => ({
+              scale,
+              side: i === 0 ? 3 : 1,
+              grid: { show: i === 0 },
+              ...(formatY
+                ? { size: 84, values: (_u: UPlot, splits: number[]) => splits.map((v) => fmt(v)) }
+                : { size: 60 }),
+            })),
+          ],
         },
         props.data,
         box.current,

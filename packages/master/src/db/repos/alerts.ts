@@ -189,6 +189,20 @@ export function createAlertsRepo(db: Db) {
       return rows.map((r) => Number((JSON.parse(r.summary) as { items?: unknown }).items ?? 0));
     },
 
+    /** The arguments (stored JSON) of a spider's newest finished run: whose baseline a spider's page shows. */
+    async newestFinishedArgs(project: string, spider: string): Promise<string | undefined> {
+      const r = await db
+        .selectFrom('jobs')
+        .select('args')
+        .where('project', '=', project)
+        .where('spider', '=', spider)
+        .where('state', '=', 'finished')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r?.args;
+    },
+
     /** Jobs finished at or after `at`, oldest first (the engine's catch-up after a restart). */
     async finishedRun(runId: string): Promise<FinishedRun | undefined> {
       const r = await db

@@ -29,6 +29,7 @@ import { policyRoutes } from './policies.js';
 import { scheduleRoutes } from './schedules.js';
 import { deliveryRoutes } from './deliveries.js';
 import { alertRoutes } from './alerts.js';
+import { spiderBaselineRoutes } from './spider-baseline.js';
 import { accessRoutes } from './access.js';
 import { auditRoutes, type AuditRouteOptions } from './audit.js';
 import type { AlertRuleService } from '../../alerts/rule-service.js';
@@ -104,6 +105,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
       scheduleRoutes(api, { schedules: o.schedules, visible });
       deliveryRoutes(api, { webhooks: o.webhooks, channels: o.channels, visible });
       alertRoutes(api, { alerts: o.alerts, visible });
+      spiderBaselineRoutes(api, { alerts: o.alerts });
       accessRoutes(api, { table: o.access });
       userRoutes(api, { users: o.users });
       auditRoutes(api, { audit: o.audit });
