@@ -5,6 +5,10 @@
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
 import { SECTIONS } from './nav.js';
+import { AuditPage } from './pages/admin/audit-page.js';
+import { AdminTokensPage } from './pages/admin/tokens-page.js';
+import { UserPage } from './pages/admin/user-page.js';
+import { UsersPage } from './pages/admin/users-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
@@ -17,6 +21,10 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
+  { pattern: '/admin', needs: 'admin', render: () => <UsersPage /> },
+  { pattern: '/admin/users/:id', needs: 'admin', render: (p) => <UserPage id={p.id ?? ''} /> },
+  { pattern: '/admin/tokens', needs: 'admin', render: () => <AdminTokensPage /> },
+  { pattern: '/admin/audit', needs: 'admin', render: (_, search) => <AuditPage search={search} /> },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,

@@ -1,0 +1,42 @@
+/** A user's browser sessions, as an admin sees them: where they are signed in, and revoking one. */
+import { useState } from 'preact/hooks';
+import { userSessions } from '../../api/admin.js';
+import { revokeSession } from '../../api/me.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
+import { EmptyState } from '../../components/empty-state.js';
+import { ErrorBanner } from '../../components/error-banner.js';
+import { Time } from '../../components/time.js';
+import { useLoad } from '../../components/use-load.js';
+
+export function UserSessions({ userId }: { userId: string }) {
+  const { data, error, reload } = useLoad(() => userSessions(userId), [userId]);
+  const [revokeError, setRevokeError] = useState<unknown>(undefined);
+  const revoke = async (id: string) => {
+    setRevokeError(undefined);
+    try {
+      await revokeSession(id);
+    } catch (e) {
+      setRevokeError(e);
+    }
+    reload();
+  };
+  return (
+    <>
+      <ErrorBanner error={error ?? revokeError} />
+      {data && data.sessions.length === 0 && <EmptyState title="Not signed in anywhere." />}
+      {data && data.sessions.length > 0 && (
+        <ul class="card stack" aria-label="Sessions">
+          {data.sessions.map((s) => (
+            <li key={s.id} data-session={s.id} class="inline-form">
+              <span class="wrap">
+                {s.userAgent || 'unknown browser'} from {s.address}, last seen <Time ms={s.lastSeenAt} />, expires{' '}
+                <Time ms={s.expiresAt} />
+              </span>
+              <ConfirmButton onConfirm={() => revoke(s.id)}>Revoke session</ConfirmButton>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
