@@ -81,7 +81,7 @@ export function UserPage({ id }: { id: string }) {
           <h2>Password</h2>
           <PasswordForm userId={user.id} act={act} />
           <h2>Sessions</h2>
-          <UserSessions userId={user.id} />
+          <UserSessions userId={user.id} changed={user.updatedAt} />
         </>
       )}
     </>

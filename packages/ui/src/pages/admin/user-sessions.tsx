@@ -8,8 +8,9 @@ import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
 
-export function UserSessions({ userId }: { userId: string }) {
-  const { data, error, reload } = useLoad(() => userSessions(userId), [userId]);
+/** `changed`: the user's last change (a disable or a new password ends their sessions): the list is asked again. */
+export function UserSessions({ userId, changed }: { userId: string; changed: number }) {
+  const { data, error, reload } = useLoad(() => userSessions(userId), [userId, changed]);
   const [revokeError, setRevokeError] = useState<unknown>(undefined);
   const revoke = async (id: string) => {
     setRevokeError(undefined);
