@@ -261,6 +261,9 @@ function run(k, files, env, label = k, held = false) {
  * second time with every such master on PostgreSQL.
  */
 function takesRunStore(file) {
+  // The web UI's browser tests (test/e2e/ui-*.test.ts) test the browser side: the REST routes they drive are
+  // covered on both stores by their own e2e files, so a second, PostgreSQL pass would only double their minutes.
+  if (/^test[\\/]e2e[\\/]ui-/.test(file)) return false;
   const text = readFileSync(join(root, file), 'utf8');
   return /\bstart(Master|Cluster)\(/.test(text) && !/\b(masterStore|testEachStore|testDatabaseUrl)\(/.test(text);
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createAgent, type Agent } from '@scrapyard/agent';
+import type { Agent } from '@scrapyard/agent';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
 import { buildApp, type MasterExtensions } from './app.js';
 import type { MasterConfig } from './config.js';
@@ -41,6 +41,9 @@ export async function startStandalone(
     if (config.localAgent) {
       const key = randomBytes(32);
       master.nodeKeys.setEmbedded(LOCAL_NODE_ID, key);
+      // Loaded only for the embedded agent: a master without one (--no-local-agent) never holds the agent's
+      // modules (systeminformation, pidusage, the runner; ~2 MB of heap).
+      const { createAgent } = await import('@scrapyard/agent');
       agent = createAgent(
         {
           masterUrl: `${master.tls ? 'wss' : 'ws'}://${dialHost(config.bindAddress)}:${port}${AGENT_WS_PATH}`,

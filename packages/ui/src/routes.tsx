@@ -9,6 +9,8 @@ import { AuditPage } from './pages/admin/audit-page.js';
 import { AdminTokensPage } from './pages/admin/tokens-page.js';
 import { UserPage } from './pages/admin/user-page.js';
 import { UsersPage } from './pages/admin/users-page.js';
+import { JobPage } from './pages/job/job-page.js';
+import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
 import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
@@ -25,6 +27,8 @@ export const ROUTES: readonly Route[] = [
   { pattern: '/admin/users/:id', needs: 'admin', render: (p) => <UserPage id={p.id ?? ''} /> },
   { pattern: '/admin/tokens', needs: 'admin', render: () => <AdminTokensPage /> },
   { pattern: '/admin/audit', needs: 'admin', render: (_, search) => <AuditPage search={search} /> },
+  { pattern: '/jobs', needs: 'read', render: (_p, search) => <JobsPage search={search} /> },
+  { pattern: '/jobs/:jobId', needs: 'read', render: (p, search) => <JobPage jobId={p['jobId']!} search={search} /> },
   ...SECTIONS.map((section) => ({
     pattern: section.path,
     needs: section.needs,

@@ -189,3 +189,34 @@ testEachStore('hasUsers: none, then one (added here or by another process)', {},
   clock.now += 5_000;
   await waitFor(() => logins.hasUsers(), { what: 'a user added by another process' });
 });
+
+testEachStore(
+  'the dummy hash is made once a user exists, not at the start of a master without users',
+  {},
+  async (t, store) => {
+    const db = await openTestDatabase(t, store);
+    const repo = createUsersRepo(db);
+    const logger = pino({ level: 'silent' });
+    const events = new DomainEvents({ logger });
+    const hasher = new PasswordHasher({ cost: CHEAP });
+    const limiter = new LoginLimiter({ maxPerUser: 100, maxPerAddress: 1_000, windowMs: 60_000, now: Date.now });
+    const logins = new UserLogins({ repo, hasher, limiter, events, logger, now: Date.now, recheckMs: 5_000 });
+    await logins.start();
+    const users = new UserService({
+      repo,
+      hasher,
+      events,
+      now: Date.now,
+      projectExists: async () => true,
+      passwordMatches: (n, p, c) => logins.passwordMatches(n, p, c),
+    });
+    assert.equal(hasher.derived, 0, 'no scrypt run at the start of a master without users');
+    await users.create({ name: 'alice', password: PW, grants: [{ role: 'viewer', projects: ['demo'] }] });
+    // The user's own hash, then the dummy made in the background.
+    await waitFor(() => hasher.derived === 2, { what: 'the dummy hash after the first user' });
+
+    const again = new PasswordHasher({ cost: CHEAP });
+    await new UserLogins({ repo, hasher: again, limiter, events, logger, now: Date.now }).start();
+    await waitFor(() => again.derived === 1, { what: 'the dummy hash at the start of a master with users' });
+  },
+);

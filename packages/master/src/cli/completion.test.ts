@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { bashCompletion, zshCompletion } from './completion.js';
-import { COMMANDS } from './index.js';
+import { COMMANDS } from './commands/all.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-completion-'));
 const script = join(dir, 'scrapyard-master.bash');

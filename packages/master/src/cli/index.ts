@@ -5,35 +5,32 @@
 import { homedir } from 'node:os';
 import { discoverConfigFiles } from '../config-files.js';
 import { loadMasterConfig } from '../config.js';
-import { ALERT_COMMAND } from './commands/alert.js';
-import { AUDIT_COMMAND } from './commands/audit.js';
-import { CHANNEL_COMMAND } from './commands/channel.js';
-import { NODE } from './commands/node.js';
-import { POLICY_COMMAND } from './commands/policy.js';
-import { SCHEDULE_COMMAND } from './commands/schedule.js';
-import { USER_COMMAND } from './commands/user.js';
-import { SESSION_COMMAND } from './commands/session.js';
-import { TOKEN_COMMAND } from './commands/token.js';
-import { WEBHOOK_COMMAND } from './commands/webhook.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { UsageError, describeError } from './errors.js';
 import { MIGRATE_FLAGS, masterHelp, parseMasterArgs } from './master-flags.js';
 import { PROG, runCommand } from './runner.js';
 import type { Command } from './spec.js';
 
-/** Every admin command; a new one is a table added here. */
-export const COMMANDS: readonly Command[] = [
-  NODE,
-  SCHEDULE_COMMAND,
-  POLICY_COMMAND,
-  WEBHOOK_COMMAND,
-  CHANNEL_COMMAND,
-  ALERT_COMMAND,
-  USER_COMMAND,
-  SESSION_COMMAND,
-  AUDIT_COMMAND,
-  TOKEN_COMMAND,
+/**
+ * The admin commands' names (their tables are in commands/all.ts): the tables are loaded only to run a command,
+ * print help or completion, so the master's own start holds none of them.
+ */
+export const COMMAND_NAMES: readonly string[] = [
+  'node',
+  'schedule',
+  'policy',
+  'webhook',
+  'channel',
+  'alert',
+  'user',
+  'session',
+  'audit',
+  'token',
 ];
+
+export async function loadCommands(): Promise<readonly Command[]> {
+  return (await import('./commands/all.js')).COMMANDS;
+}
 
 export type CliOutcome =
   | { kind: 'exit'; code: number }
@@ -48,9 +45,11 @@ export async function runMasterCli(
   version: string,
 ): Promise<CliOutcome> {
   const [first, ...rest] = argv;
-  const command = COMMANDS.find((c) => c.name === first);
-  if (command) return exit(await runCommand(command, rest, env));
-  if (first === 'completion') return exit(completion(rest));
+  if (first !== undefined && COMMAND_NAMES.includes(first)) {
+    const command = (await loadCommands()).find((c) => c.name === first)!;
+    return exit(await runCommand(command, rest, env));
+  }
+  if (first === 'completion') return exit(completion(rest, await loadCommands()));
   const migrating = first === 'migrate';
   const prog = migrating ? `${PROG} migrate` : PROG;
   let args;
@@ -62,7 +61,7 @@ export async function runMasterCli(
     return exit(d.exit);
   }
   if (args.kind === 'help') {
-    process.stdout.write(`${masterHelp(COMMANDS)}\n`);
+    process.stdout.write(`${masterHelp(await loadCommands())}\n`);
     return exit(0);
   }
   if (args.kind === 'version') {
@@ -81,11 +80,11 @@ export async function runMasterCli(
   return { kind: 'run', configFile: args.configFile, flags: args.flags, discovered };
 }
 
-function completion(args: readonly string[]): number {
+function completion(args: readonly string[], commands: readonly Command[]): number {
   const [shell, ...extra] = args;
   try {
-    if (shell === 'bash' && extra.length === 0) process.stdout.write(bashCompletion(COMMANDS));
-    else if (shell === 'zsh' && extra.length === 0) process.stdout.write(zshCompletion(COMMANDS));
+    if (shell === 'bash' && extra.length === 0) process.stdout.write(bashCompletion(commands));
+    else if (shell === 'zsh' && extra.length === 0) process.stdout.write(zshCompletion(commands));
     else if (shell === '--help' || shell === '-h') {
       process.stdout.write(
         'Usage: scrapyard-master completion bash|zsh\n\nPrints a shell completion script: source <(scrapyard-master completion bash)\n',

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { COMMANDS } from './index.js';
+import { COMMANDS } from './commands/all.js';
 import { masterHelp } from './master-flags.js';
 import { globalFlags, runCommand } from './runner.js';
 import type { Command } from './spec.js';
@@ -115,4 +115,13 @@ void test('a failure: `command: CODE: message`, exit 1', async (t) => {
   ]);
   assert.equal(ca.code, 1);
   assert.match(ca.err, /^scrapyard-master node: BAD_REQUEST: cannot read the CA file \/nonexistent\/ca\.pem: /);
+});
+
+void test('every command table is named in COMMAND_NAMES, which the master start reads instead of loading the tables', async () => {
+  const { COMMAND_NAMES, loadCommands } = await import('./index.js');
+  assert.deepEqual(
+    COMMAND_NAMES,
+    COMMANDS.map((c) => c.name),
+  );
+  assert.equal(await loadCommands(), COMMANDS);
 });

@@ -170,6 +170,7 @@ class AgentConnection extends OrderedFrames {
       this.#reject(verdict.code, verdict.message);
       return undefined;
     }
+    const sessionToken = randomBytes(32).toString('hex');
     const s = new AgentSession({
       nodeId: id.nodeId,
       kind: verdict.kind,
@@ -180,7 +181,7 @@ class AgentConnection extends OrderedFrames {
       address: this.remote,
       agentVersion: hello.agentVersion,
       socket: this.ws,
-      sessionToken: randomBytes(32).toString('hex'),
+      sessionToken,
       now: d.now(),
     });
     this.#handshaking = s;
@@ -194,7 +195,7 @@ class AgentConnection extends OrderedFrames {
     if (!this.#stillValid(hello)) return undefined;
     s.send('welcome', {
       nodeId: id.nodeId,
-      sessionToken: s.sessionToken,
+      sessionToken,
       // At least three beats fit in the timeout, so one lost or late beat never takes a node offline.
       heartbeatIntervalMs: Math.max(500, Math.min(HEARTBEAT_INTERVAL_MS, Math.floor(d.heartbeatTimeoutMs / 3))),
       ...extra,

@@ -2,10 +2,9 @@
  * The agents online now, by node id, and which nodes are cordoned. A new session for a node replaces (and
  * closes) the old one. The one place nodes come online and go offline: it announces both as domain events.
  */
-import { createHash } from 'node:crypto';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { Candidate } from '../jobs/placement.js';
-import type { AgentSession } from './agent-session.js';
+import { tokenDigest, type AgentSession } from './agent-session.js';
 
 export interface AgentCandidate extends Candidate {
   session: AgentSession;
@@ -25,9 +24,9 @@ export class AgentRegistry {
   add(session: AgentSession): void {
     const old = this.#sessions.get(session.nodeId);
     this.#sessions.set(session.nodeId, session);
-    this.#byTokenDigest.set(tokenDigest(session.sessionToken), session);
+    this.#byTokenDigest.set(session.tokenDigest, session);
     if (old && old !== session) {
-      this.#byTokenDigest.delete(tokenDigest(old.sessionToken));
+      this.#byTokenDigest.delete(old.tokenDigest);
       old.close(4000, 'replaced by a newer connection');
     }
     this.#events.publish({ type: 'node.online', nodeId: session.nodeId, kind: session.kind });
@@ -36,7 +35,7 @@ export class AgentRegistry {
   remove(session: AgentSession): void {
     if (this.#sessions.get(session.nodeId) === session) {
       this.#sessions.delete(session.nodeId);
-      this.#byTokenDigest.delete(tokenDigest(session.sessionToken));
+      this.#byTokenDigest.delete(session.tokenDigest);
       this.#events.publish({
         type: 'node.offline',
         nodeId: session.nodeId,
@@ -102,8 +101,4 @@ export class AgentRegistry {
     }
     return out;
   }
-}
-
-function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }

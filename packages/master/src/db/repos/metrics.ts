@@ -9,6 +9,7 @@ import type { Insertable } from 'kysely';
 import type { HostMetrics, JobMetric, JobMetricSample } from '@scrapyard/protocol';
 import type { Db } from '../database.js';
 import type { HostMetricsTable, JobMetricsTable } from '../schema.js';
+import { HostRowBuffer, LatestHostSamples } from './host-columns.js';
 
 /** Rows per INSERT; also the buffer size that triggers a flush before the timer (13 × 500 bound parameters). */
 const BATCH_ROWS = 500;
@@ -44,7 +45,6 @@ export function batchSizes(n: number): number[] {
   return sizes;
 }
 
-type HostRow = Insertable<HostMetricsTable>;
 type JobRow = Insertable<JobMetricsTable>;
 
 export interface MetricsRepoOptions {
@@ -72,14 +72,10 @@ function toHostMetrics(r: HostMetricsTable): HostMetrics {
 }
 
 export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
-  /**
-   * Each node's latest sample, as the row buffered for its INSERT: the row is made anyway, and keeping it rather
-   * than the heartbeat's parsed object lets that object die young. Whatever lives past a few young-generation
-   * collections is promoted to the old one, and at 10,000 agents the parsed samples kept here were most of what
-   * the master promoted (bench agents10k: its RSS grew until a full collection).
-   */
-  const latest = new Map<string, HostMetricsTable>();
-  let hostRows: HostRow[] = [];
+  /** Each node's latest sample, and the samples waiting for their INSERT (two buffers: one is being written). */
+  const latest = new LatestHostSamples();
+  let hostRows = new HostRowBuffer();
+  let hostRowsWritten = new HostRowBuffer();
   let jobRows: JobRow[] = [];
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -96,11 +92,12 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
     }
   };
 
-  async function insertInBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>): Promise<void> {
+  /** Inserts rows [0, n) in batches; `insert(from, to)` writes rows [from, to). */
+  async function insertInBatches(n: number, insert: (from: number, to: number) => Promise<unknown>): Promise<void> {
     let i = 0;
-    for (const size of batchSizes(rows.length)) {
+    for (const size of batchSizes(n)) {
       try {
-        await insert(rows.slice(i, i + size));
+        await insert(i, i + size);
       } catch (e) {
         report(e);
       }
@@ -112,14 +109,20 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
   async function write(): Promise<void> {
     const host = hostRows;
     const jobs = jobRows;
-    hostRows = [];
+    hostRows = hostRowsWritten;
+    hostRowsWritten = host;
     jobRows = [];
     if (dropped > 0) {
       report(new Error(`metrics buffer full: dropped ${dropped} rows`));
       dropped = 0;
     }
-    await insertInBatches(host, (batch) => db.insertInto('host_metrics').values(batch).execute());
-    await insertInBatches(jobs, (batch) => db.insertInto('job_metrics').values(batch).execute());
+    await insertInBatches(host.length, (from, to) =>
+      db.insertInto('host_metrics').values(host.rows(from, to)).execute(),
+    );
+    host.clear();
+    await insertInBatches(jobs.length, (from, to) =>
+      db.insertInto('job_metrics').values(jobs.slice(from, to)).execute(),
+    );
   }
 
   const pending = () => hostRows.length + jobRows.length > 0;
@@ -152,32 +155,17 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
     }
   }
 
-  function admit<T>(rows: T[], row: T): void {
+  function admit<T extends { length: number }>(rows: T, push: (rows: T) => void): void {
     if (rows.length >= BUFFER_MAX_ROWS) dropped++;
-    else rows.push(row);
+    else push(rows);
   }
 
   return {
     /** Buffers one host sample and makes it the node's latest. Ignored after close. */
     recordHost(nodeId: string, m: HostMetrics): void {
       if (closed) return;
-      const row: HostMetricsTable = {
-        node_id: nodeId,
-        at: m.at,
-        cpu_percent: m.cpuPercent,
-        cpus: m.cpus,
-        load1: m.load1,
-        load5: m.load5,
-        load15: m.load15,
-        mem_used: m.memUsedBytes,
-        mem_total: m.memTotalBytes,
-        disk_used: m.diskUsedBytes,
-        disk_total: m.diskTotalBytes,
-        net_rx: m.netRxBytesPerSec,
-        net_tx: m.netTxBytesPerSec,
-      };
-      latest.set(nodeId, row);
-      admit(hostRows, row);
+      latest.set(nodeId, m);
+      admit(hostRows, (rows) => rows.push(nodeId, m));
       schedule();
     },
 
@@ -185,15 +173,14 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
     recordJobs(at: number, samples: readonly JobMetric[]): void {
       if (closed || samples.length === 0) return;
       for (const s of samples) {
-        admit(jobRows, { run_id: s.runId, at, cpu_percent: s.cpuPercent, rss_bytes: s.rssBytes });
+        admit(jobRows, (rows) => rows.push({ run_id: s.runId, at, cpu_percent: s.cpuPercent, rss_bytes: s.rssBytes }));
       }
       schedule();
     },
 
     /** The node's most recent sample since the master started (memory only: for the node list and placement). */
     latestHost(nodeId: string): HostMetrics | undefined {
-      const row = latest.get(nodeId);
-      return row && toHostMetrics(row);
+      return latest.get(nodeId);
     },
 
     /** The latest `limit` flushed samples of a node taken at or after `since`, oldest first. */
@@ -226,7 +213,7 @@ export function createMetricsRepo(db: Db, opts: MetricsRepoOptions) {
      * not stall the event loop; also forgets latest samples that old (nodes long gone).
      */
     async prune(olderThan: number): Promise<{ host: number; jobs: number }> {
-      for (const [nodeId, m] of latest) if (m.at < olderThan) latest.delete(nodeId);
+      latest.forgetOlderThan(olderThan);
       const pruneTable = async (table: 'host_metrics' | 'job_metrics'): Promise<number> => {
         let total = 0;
         for (;;) {
