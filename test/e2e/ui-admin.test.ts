@@ -25,13 +25,6 @@ async function signIn(page: Page, name: string, password: string) {
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
-/** Waits until the page's URL (path and query) is `want`. */
-const atUrl = (page: Page, want: string) =>
-  page.waitForFunction((w) => {
-    const { pathname, search } = (globalThis as unknown as { location: { pathname: string; search: string } }).location;
-    return pathname + search === w;
-  }, want);
-
 /** Calls the API from the page, with the page's session (as a forced request would). */
 const fetchIn = (page: Page, path: string) =>
   page.evaluate(async (p) => {
@@ -147,7 +140,7 @@ async function audit({ page }: BrowserPage) {
   await filters.getByLabel('Actor').fill('ann');
   await filters.getByLabel('Action').fill('user.');
   await filters.getByRole('button', { name: 'Filter' }).click();
-  await atUrl(page, '/ui/admin/audit?actor=ann&action=user.');
+  await page.waitForURL((u) => u.pathname + u.search === '/ui/admin/audit?actor=ann&action=user.');
   const actions = () =>
     page.locator('tr[data-audit]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-audit')));
   await page.locator('tr[data-audit="user.disable"]').waitFor();

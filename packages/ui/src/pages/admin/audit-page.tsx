@@ -9,6 +9,7 @@ import { CursorPager } from '../../components/cursor-pager.js';
 import { currentCursor, firstPage, nextPage, previousPage, type CursorStack } from '../../components/cursor-stack.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
 import { navigate } from '../../navigation.js';
@@ -43,17 +44,7 @@ export function AuditPage({ search }: { search: string }) {
       {data && data.entries.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Project</th>
-                <th scope="col">Address</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Time', 'Actor', 'Action', 'Target', 'Project', 'Address', 'Details']} />
             <tbody>
               {data.entries.map((e) => (
                 <Row key={e.id} entry={e} />

@@ -2,6 +2,7 @@
 import type { UserResponse, UserRole } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { grantRole } from '../../api/admin.js';
+import { Options } from '../../components/options.js';
 import { scopeOf, USER_ROLE_LIST } from './grants.js';
 import { ProjectPicker, type Picked } from './project-picker.js';
 
@@ -27,11 +28,7 @@ export function GrantForm(props: {
       <label>
         Role
         <select name="grant-role" value={role} onChange={(e) => setRole(e.currentTarget.value as UserRole)}>
-          {USER_ROLE_LIST.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <Options values={USER_ROLE_LIST} />
         </select>
       </label>
       <ProjectPicker value={picked} onChange={setPicked} deployed={props.deployed} idPrefix="grant" />

@@ -3,6 +3,8 @@ import type { TokenRole } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
 import { createServiceToken } from '../../api/admin.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { Options } from '../../components/options.js';
+import { useAction } from '../../components/use-action.js';
 import { tokenRolesFor } from '../../session/token-roles.js';
 import { scopeOf } from './grants.js';
 import { ProjectPicker, type Picked } from './project-picker.js';
@@ -16,7 +18,7 @@ export function ServiceTokenForm(props: { deployed: readonly string[]; onCreated
   const [role, setRole] = useState<TokenRole>('viewer');
   const [picked, setPicked] = useState<Picked>({ all: true, projects: [] });
   const [days, setDays] = useState('90');
-  const [error, setError] = useState<unknown>(undefined);
+  const { run, error, busy } = useAction();
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>(undefined);
   const [copied, setCopied] = useState(false);
   // A metrics token reads /metrics, all of it: it has no projects to pick.
@@ -25,30 +27,24 @@ export function ServiceTokenForm(props: { deployed: readonly string[]; onCreated
   const submit = async (e: Event) => {
     e.preventDefault();
     if (scope === undefined) return;
-    setError(undefined);
-    try {
-      const expiry = Number(days);
-      const answer = await createServiceToken({
+    const expiry = Number(days);
+    const answer = await run(() =>
+      createServiceToken({
         name,
         role,
         projects: scope === '*' ? '*' : [...scope],
         ...(expiry > 0 && { expiresAt: Date.now() + expiry * DAY }),
-      });
-      setCreated({ name: answer.token.name, secret: answer.secret });
-      setCopied(false);
-      setName('');
-      props.onCreated();
-    } catch (err) {
-      setError(err);
-    }
+      }),
+    );
+    if (!answer) return;
+    setCreated({ name: answer.token.name, secret: answer.secret });
+    setCopied(false);
+    setName('');
+    props.onCreated();
   };
+  // The clipboard is there only in a secure context (https, localhost): its refusal is shown like any error.
   const copy = async (secret: string) => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch (err) {
-      setError(err);
-    }
+    if ((await run(() => navigator.clipboard.writeText(secret).then(() => true))) === true) setCopied(true);
   };
 
   return (
@@ -77,11 +73,7 @@ export function ServiceTokenForm(props: { deployed: readonly string[]; onCreated
           <label>
             Token role
             <select value={role} onChange={(e) => setRole(e.currentTarget.value as TokenRole)}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
+              <Options values={ROLES} />
             </select>
           </label>
           <label>
@@ -97,7 +89,7 @@ export function ServiceTokenForm(props: { deployed: readonly string[]; onCreated
         {role !== 'metrics' && (
           <ProjectPicker value={picked} onChange={setPicked} deployed={props.deployed} idPrefix="token" />
         )}
-        <button type="submit" disabled={scope === undefined}>
+        <button type="submit" disabled={busy || scope === undefined}>
           Create service token
         </button>
       </form>

@@ -3,13 +3,14 @@
  * token (its secret shown once, with a copy button), revoking one.
  */
 import type { ApiToken } from '@scrapyard/protocol';
-import { useState } from 'preact/hooks';
 import { listAllTokens, listProjects, listUsers } from '../../api/admin.js';
 import { revokeToken } from '../../api/me.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
+import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { AdminNav } from './admin-nav.js';
 import { describeScope } from './grants.js';
@@ -22,14 +23,9 @@ async function load() {
 
 export function AdminTokensPage() {
   const { data, error, loading, reload } = useLoad(load);
-  const [revokeError, setRevokeError] = useState<unknown>(undefined);
+  const revoking = useAction();
   const revoke = async (t: ApiToken) => {
-    setRevokeError(undefined);
-    try {
-      await revokeToken(t.id);
-    } catch (e) {
-      setRevokeError(e);
-    }
+    await revoking.run(() => revokeToken(t.id));
     reload();
   };
   const owner = (t: ApiToken) =>
@@ -39,7 +35,7 @@ export function AdminTokensPage() {
       <h1>Admin</h1>
       <AdminNav current="/admin/tokens" />
       <ServiceTokenForm deployed={data?.deployed ?? []} onCreated={reload} />
-      <ErrorBanner error={error ?? revokeError} />
+      <ErrorBanner error={error ?? revoking.error} />
       {loading && !data && <p class="muted">Loading…</p>}
       {data && data.tokens.length === 0 && (
         <EmptyState title="No API tokens.">
@@ -49,21 +45,19 @@ export function AdminTokensPage() {
       {data && data.tokens.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Role on</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created by</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Name',
+                'Owner',
+                'Role on',
+                'Starts with',
+                'Created by',
+                'Expires',
+                'Last used',
+                'State',
+                { hidden: 'Actions' },
+              ]}
+            />
             <tbody>
               {data.tokens.map((t) => (
                 <tr key={t.id} data-token={t.name}>

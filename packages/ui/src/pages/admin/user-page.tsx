@@ -8,7 +8,9 @@ import { useState } from 'preact/hooks';
 import { deleteUser, getUser, listProjects, revokeRole, setDisabled } from '../../api/admin.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
+import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { navigate } from '../../navigation.js';
 import { AdminNav } from './admin-nav.js';
@@ -24,26 +26,21 @@ async function load(id: string) {
 
 export function UserPage({ id }: { id: string }) {
   const { data, error, loading, reload } = useLoad(() => load(id), [id]);
-  const [actionError, setActionError] = useState<unknown>(undefined);
+  const action = useAction();
   const [warnings, setWarnings] = useState<string[]>([]);
   /** Runs a change; its answer's warnings shown, its refusal too. */
   const act = async (change: () => Promise<UserResponse | void>) => {
-    setActionError(undefined);
     setWarnings([]);
-    try {
-      const answer = await change();
-      if (answer) setWarnings(answer.warnings);
-      reload();
-    } catch (e) {
-      setActionError(e);
-    }
+    const answer = await action.run(change);
+    if (answer) setWarnings(answer.warnings);
+    reload();
   };
   const user = data?.user;
   return (
     <>
       <h1>{user ? `User ${user.name}` : 'User'}</h1>
       <AdminNav current="/admin" />
-      <ErrorBanner error={error ?? actionError} onDismiss={() => setActionError(undefined)} />
+      <ErrorBanner error={error ?? action.error} onDismiss={action.clearError} />
       {warnings.map((w) => (
         <p key={w} class="warning" role="status">
           {w}
@@ -93,15 +90,7 @@ function Grants(props: { grants: readonly UserGrant[]; onRevoke: (g: UserGrant, 
   return (
     <div class="table-wrap">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Role</th>
-            <th scope="col">Projects</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Role', 'Projects', { hidden: 'Actions' }]} />
         <tbody>
           {props.grants.map((g) => (
             <tr key={g.role} data-grant={g.role}>

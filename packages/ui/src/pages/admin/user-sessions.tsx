@@ -1,29 +1,24 @@
 /** A user's browser sessions, as an admin sees them: where they are signed in, and revoking one. */
-import { useState } from 'preact/hooks';
 import { userSessions } from '../../api/admin.js';
 import { revokeSession } from '../../api/me.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
+import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 
 /** `changed`: the user's last change (a disable or a new password ends their sessions): the list is asked again. */
 export function UserSessions({ userId, changed }: { userId: string; changed: number }) {
   const { data, error, reload } = useLoad(() => userSessions(userId), [userId, changed]);
-  const [revokeError, setRevokeError] = useState<unknown>(undefined);
+  const revoking = useAction();
   const revoke = async (id: string) => {
-    setRevokeError(undefined);
-    try {
-      await revokeSession(id);
-    } catch (e) {
-      setRevokeError(e);
-    }
+    await revoking.run(() => revokeSession(id));
     reload();
   };
   return (
     <>
-      <ErrorBanner error={error ?? revokeError} />
+      <ErrorBanner error={error ?? revoking.error} />
       {data && data.sessions.length === 0 && <EmptyState title="Not signed in anywhere." />}
       {data && data.sessions.length > 0 && (
         <ul class="card stack" aria-label="Sessions">

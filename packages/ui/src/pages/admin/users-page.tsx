@@ -4,7 +4,9 @@ import { allSessions, createUser, listUsers } from '../../api/admin.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Link } from '../../components/link.js';
+import { TableHead } from '../../components/table-head.js';
 import { Time } from '../../components/time.js';
+import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { navigate } from '../../navigation.js';
 import { AdminNav } from './admin-nav.js';
@@ -33,16 +35,7 @@ export function UsersPage() {
       {data && data.users.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Roles</th>
-                <th scope="col">State</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Password set</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Roles', 'State', 'Last seen', 'Password set', 'Created']} />
             <tbody>
               {data.users.map((u) => (
                 <tr key={u.id} data-user={u.name}>
@@ -79,20 +72,11 @@ export function UsersPage() {
 function NewUser() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { run, error, busy } = useAction();
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError(undefined);
-    setBusy(true);
-    try {
-      const { user } = await createUser({ name, password, grants: [] });
-      navigate(`/admin/users/${encodeURIComponent(user.id)}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await run(() => createUser({ name, password, grants: [] }));
+    if (answer) navigate(`/admin/users/${encodeURIComponent(answer.user.id)}`);
   };
   return (
     <form class="card inline-form" aria-label="New user" onSubmit={(e) => void submit(e)}>
