@@ -17,11 +17,13 @@ import { ACTIONS, grantsAllow, type Action } from './roles.js';
 /**
  * A request of a page's script (the web UI's fetch, its event stream) or one carrying a browser session's cookie
  * (ended since): a Basic challenge would make the browser hold the request and pop its own password dialog over the
- * page, so these are challenged with Bearer only and the UI shows its login page.
+ * page, so these are challenged with Bearer only and the UI shows its login page. A browser sends Sec-Fetch-Site
+ * (Node's fetch sends only Sec-Fetch-Mode: such a client keeps its Basic challenge).
  */
 function fromTheWebUi(req: FastifyRequest): boolean {
-  const mode = req.headers['sec-fetch-mode'];
-  return (typeof mode === 'string' && mode !== 'navigate') || sessionSecretIn(req.headers.cookie) !== undefined;
+  const { 'sec-fetch-mode': mode, 'sec-fetch-site': site } = req.headers;
+  const script = typeof site === 'string' && typeof mode === 'string' && mode !== 'navigate';
+  return script || sessionSecretIn(req.headers.cookie) !== undefined;
 }
 
 export interface Refusal {
