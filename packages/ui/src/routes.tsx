@@ -8,6 +8,10 @@ import { SECTIONS } from './nav.js';
 import { DashboardPage } from './pages/dashboard/dashboard-page.js';
 import { NodePage } from './pages/nodes/node-page.js';
 import { NodesPage } from './pages/nodes/nodes-page.js';
+import { AuditPage } from './pages/admin/audit-page.js';
+import { AdminTokensPage } from './pages/admin/tokens-page.js';
+import { UserPage } from './pages/admin/user-page.js';
+import { UsersPage } from './pages/admin/users-page.js';
 import { JobPage } from './pages/job/job-page.js';
 import { LogPage } from './pages/job/log-viewer/log-page.js';
 import { JobsPage } from './pages/jobs/jobs-page.js';
@@ -33,6 +37,10 @@ export const ROUTES: readonly Route[] = [
   { pattern: '/', needs: 'read', render: () => <DashboardPage /> },
   { pattern: '/nodes', needs: 'admin', render: () => <NodesPage /> },
   { pattern: '/nodes/:id', needs: 'admin', render: (p, search) => <NodePage id={p.id ?? ''} search={search} /> },
+  { pattern: '/admin', needs: 'admin', render: () => <UsersPage /> },
+  { pattern: '/admin/users/:id', needs: 'admin', render: (p) => <UserPage id={p.id ?? ''} /> },
+  { pattern: '/admin/tokens', needs: 'admin', render: () => <AdminTokensPage /> },
+  { pattern: '/admin/audit', needs: 'admin', render: (_, search) => <AuditPage search={search} /> },
   { pattern: '/jobs', needs: 'read', render: (_p, search) => <JobsPage search={search} /> },
   { pattern: '/jobs/:jobId', needs: 'read', render: (p, search) => <JobPage jobId={p['jobId']!} search={search} /> },
   { pattern: '/schedules', needs: 'read', render: () => <SchedulesPage /> },

@@ -11,7 +11,20 @@ import { UNAUTHORIZED_REPLY } from '../scrapyd/basic-auth.js';
 import type { AccessRule } from './access-rules.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { grantsOf } from './principal.js';
+import { sessionSecretIn } from './session-cookie.js';
 import { ACTIONS, grantsAllow, type Action } from './roles.js';
+
+/**
+ * A request of a page's script (the web UI's fetch, its event stream) or one carrying a browser session's cookie
+ * (ended since): a Basic challenge would make the browser hold the request and pop its own password dialog over the
+ * page, so these are challenged with Bearer only and the UI shows its login page. A browser sends Sec-Fetch-Site
+ * (Node's fetch sends only Sec-Fetch-Mode: such a client keeps its Basic challenge).
+ */
+function fromTheWebUi(req: FastifyRequest): boolean {
+  const { 'sec-fetch-mode': mode, 'sec-fetch-site': site } = req.headers;
+  const script = typeof site === 'string' && typeof mode === 'string' && mode !== 'navigate';
+  return script || sessionSecretIn(req.headers.cookie) !== undefined;
+}
 
 export interface Refusal {
   principal: Principal;
@@ -59,7 +72,8 @@ export async function refuse(auth: Authenticator, req: FastifyRequest, reply: Fa
     return;
   }
   if (principal.kind === 'anonymous') {
-    const challenges = [...(auth.open ? [] : ['Basic realm="Scrapyard"']), 'Bearer realm="Scrapyard"'];
+    const basic = !auth.open && !fromTheWebUi(req);
+    const challenges = [...(basic ? ['Basic realm="Scrapyard"'] : []), 'Bearer realm="Scrapyard"'];
     await reply
       .code(401)
       .header('www-authenticate', challenges.join(', '))

@@ -123,6 +123,20 @@ void test('REST refusals: 401 with a challenge without credentials, 403 naming t
   assert.equal(anon.statusCode, 401);
   assert.equal(anon.json().error.code, 'UNAUTHORIZED');
   assert.equal(anon.headers['www-authenticate'], 'Basic realm="Scrapyard", Bearer realm="Scrapyard"');
+  // A page's script, or a browser whose session ended: no Basic, or the browser would hold it for its own dialog.
+  for (const headers of [
+    { 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' },
+    { cookie: `a=1; scrapyard_session=${'x'.repeat(43)}` },
+  ]) {
+    const ui = await app.inject({ method: 'POST', url: '/jobs', headers, payload: { project: 'a' } });
+    assert.equal(ui.statusCode, 401);
+    assert.equal(ui.headers['www-authenticate'], 'Bearer realm="Scrapyard"');
+  }
+  // Typed in the address bar, or Node's fetch (Sec-Fetch-Mode alone): the Basic challenge stays.
+  for (const headers of [{ 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'none' }, { 'sec-fetch-mode': 'cors' }]) {
+    const other = await app.inject({ method: 'POST', url: '/jobs', headers });
+    assert.equal(other.headers['www-authenticate'], 'Basic realm="Scrapyard", Bearer realm="Scrapyard"');
+  }
   assert.match(anon.json().error.message, /admin token/);
   const viewer = await app.inject({ method: 'POST', url: '/jobs', headers: bearer('viewer', 'a'), payload: {} });
   assert.deepEqual(viewer.json(), {
