@@ -1,10 +1,9 @@
 /**
- * The app's pages, by path. A page of the next wave adds its route here (and its folder in pages/); a section's
+ * The app's pages, by path: a page adds its route here (and its folder in pages/); a section's
  * route is offered only when the user's grants reach it (nav.ts), and answered "not here" otherwise.
  */
 import type { JSX } from 'preact';
 import type { Action } from '@scrapyard/protocol/role-actions';
-import { SECTIONS } from './nav.js';
 import { DashboardPage } from './pages/dashboard/dashboard-page.js';
 import { NodePage } from './pages/nodes/node-page.js';
 import { NodesPage } from './pages/nodes/nodes-page.js';
@@ -17,7 +16,6 @@ import { LogPage } from './pages/job/log-viewer/log-page.js';
 import { JobsPage } from './pages/jobs/jobs-page.js';
 import { SessionsPage } from './pages/me/sessions-page.js';
 import { TokensPage } from './pages/me/tokens-page.js';
-import { PlaceholderPage } from './pages/placeholder/placeholder-page.js';
 import { AlertsPage } from './pages/alerts/alerts-page.js';
 import { ScheduleNewPage } from './pages/schedules/schedule-new-page.js';
 import { SchedulePage } from './pages/schedules/schedule-page.js';
@@ -54,11 +52,6 @@ export const ROUTES: readonly Route[] = [
     needs: 'read',
     render: (p) => <SpiderPage project={p.project!} spider={p.spider!} />,
   },
-  ...SECTIONS.map((section) => ({
-    pattern: section.path,
-    needs: section.needs,
-    render: () => <PlaceholderPage section={section} />,
-  })),
   { pattern: '/me/sessions', render: () => <SessionsPage /> },
   { pattern: '/me/tokens', render: () => <TokensPage /> },
   { pattern: '/jobs/:jobId/log', needs: 'read', render: (p, search) => <LogPage jobId={p.jobId!} search={search} /> },
