@@ -50,7 +50,7 @@ export default tseslint.config(
           paths: [
             {
               name: '@scrapyard/protocol',
-              message: 'the UI imports only types from it (import type), or @scrapyard/protocol/role-actions',
+              message: 'the UI imports only types from it (import type), or its zod-free role-actions and live-types',
               allowTypeImports: true,
             },
           ],

@@ -4,6 +4,7 @@
  * every project, e.g. node events). Everything else (output chunks, access, deliveries, config) stays inside.
  */
 import type { LiveEvent, LiveFamily } from '@scrapyard/protocol';
+import { LIVE_EVENT_TYPES } from '@scrapyard/protocol/live-types';
 import type { JobRef, Published } from '../events/domain-events.js';
 
 export interface Mapped {
@@ -13,21 +14,8 @@ export interface Mapped {
   project: string | null;
 }
 
-/** The domain event types the stream subscribes to. */
-export const LIVE_SOURCE_TYPES = [
-  'job.queued',
-  'job.started',
-  'job.finished',
-  'job.cancelled',
-  'job.requeued',
-  'job.stats',
-  'node.online',
-  'node.offline',
-  'node.cordoned',
-  'node.revoked',
-  'alert.changed',
-  'schedule.fired',
-] as const;
+/** The domain event types the stream subscribes to: the live event types, one for one. */
+export const LIVE_SOURCE_TYPES = LIVE_EVENT_TYPES;
 export type LiveSourceType = (typeof LIVE_SOURCE_TYPES)[number];
 
 const job = (j: JobRef, at: number) => ({

@@ -8,6 +8,7 @@
  * a job's arguments and settings appear by name only.
  */
 import { z } from 'zod';
+import type { LIVE_EVENT_TYPES } from '../live-types.js';
 import { EpochMs } from '../primitives.js';
 import { JobOutcome } from '../ws/jobs.js';
 import { NodeKind } from './api.js';
@@ -144,6 +145,11 @@ export const LiveEvent = z.discriminatedUnion('type', [
 ]);
 export type LiveEvent = z.infer<typeof LiveEvent>;
 export type LiveEventType = LiveEvent['type'];
+// The schemas and the zod-free list (live-types.ts) name the same types: a compile error here names the odd one.
+type Unlisted = Exclude<LiveEventType, (typeof LIVE_EVENT_TYPES)[number]>;
+type Unknown = Exclude<(typeof LIVE_EVENT_TYPES)[number], LiveEventType>;
+const sameTypes: [Unlisted | Unknown] extends [never] ? true : Unlisted | Unknown = true;
+void sameTypes;
 
 /** `event: ready`: the stream is live; `resumed`: what was missed since the Last-Event-ID follows first. */
 export const LiveReady = z.object({ resumed: z.boolean() });

@@ -6,6 +6,7 @@
  * tests drive it without a browser.
  */
 import type { LiveEvent, LiveEventType, LiveFamily } from '@scrapyard/protocol';
+import { LIVE_EVENT_TYPES } from '@scrapyard/protocol/live-types';
 import { INITIAL, step, streamUrl, type Backoff, type Effect, type Input, type Phase } from './resume-state.js';
 
 /** The part of a browser `MessageEvent` the stream reads. */
@@ -38,25 +39,6 @@ export interface LiveEventStreamOptions extends Backoff {
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
 }
-
-/** Every event type the server sends; a compile error below names one this list lacks. */
-export const LIVE_EVENT_TYPES = [
-  'job.queued',
-  'job.started',
-  'job.finished',
-  'job.cancelled',
-  'job.requeued',
-  'job.stats',
-  'node.online',
-  'node.offline',
-  'node.cordoned',
-  'node.revoked',
-  'alert.changed',
-  'schedule.fired',
-] as const satisfies readonly LiveEventType[];
-type Missing = Exclude<LiveEventType, (typeof LIVE_EVENT_TYPES)[number]>;
-const complete: [Missing] extends [never] ? true : Missing = true;
-void complete;
 
 const CONTROL = ['ready', 'reset', 'end'] as const;
 

@@ -11,6 +11,7 @@ import type { Authenticator } from '../../auth/authenticator.js';
 import type { LiveHub } from '../../live/live-hub.js';
 import { ApiError } from './api-error.js';
 import { apiErrorHandler } from './errors.js';
+import { startEventStream } from './event-stream-reply.js';
 
 export interface LiveEventsOptions {
   hub: LiveHub;
@@ -39,16 +40,7 @@ export async function liveEventsRoutes(app: FastifyInstance, o: LiveEventsOption
     const credentials = { authorization: req.headers.authorization, cookie: req.headers.cookie };
     const from = { address: req.ip };
 
-    reply.hijack();
-    const res = reply.raw;
-    // Keep headers that hooks set on the reply (hijacking skips fastify's own sending).
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
+    const res = startEventStream(reply);
     const conn = o.hub.attach({
       sink: res,
       principal,

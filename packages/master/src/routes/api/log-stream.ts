@@ -30,6 +30,7 @@ import { parseOr400 } from '@scrapyard/protocol';
 import { apiErrorHandler } from './errors.js';
 import { TailFollowers, type Follower } from './tail-followers.js';
 import { cutPoint } from './utf8-cut.js';
+import { startEventStream } from './event-stream-reply.js';
 
 /** What the tail needs to know about a job (a `JobRow` fits). */
 export interface LogStreamJob {
@@ -128,16 +129,7 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
       );
     }
 
-    reply.hijack();
-    const res = reply.raw;
-    // Keep headers that hooks set on the reply (hijacking skips fastify's own sending).
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
+    const res = startEventStream(reply);
 
     const stillAllowed = opts.stillAllowed;
     const recheck = stillAllowed && (() => stillAllowed(req, job.project));
