@@ -6,6 +6,8 @@ import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
+import { TableHead } from '../../components/table-head.js';
+import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { useSession } from '../../session/session.js';
 import { tokenRolesFor } from '../../session/token-roles.js';
@@ -22,23 +24,17 @@ export function TokensPage() {
   const { who } = useSession();
   const roles = tokenRolesFor(who?.user.grants ?? []);
   const { data, error, loading, reload } = useLoad(listTokens);
-  const [actionError, setActionError] = useState<unknown>(undefined);
   const [name, setName] = useState('');
   const [role, setRole] = useState<TokenRole>(roles[0] ?? 'viewer');
   const [days, setDays] = useState<number>(90);
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const busy = action.busy;
 
   const act = async (what: () => Promise<unknown>) => {
-    setActionError(undefined);
-    setBusy(true);
-    try {
-      await what();
+    const done = await action.run(() => what().then(() => true));
+    if (done) {
       reload();
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(false);
     }
   };
   const create = (e: Event) => {
@@ -56,7 +52,7 @@ export function TokensPage() {
       <p class="muted">
         API tokens act for you from scripts, <code>scrapyd-deploy</code> and the CLI, never beyond your own role.
       </p>
-      <ErrorBanner error={actionError ?? error} />
+      <ErrorBanner error={action.error ?? error} />
       {created && (
         <div class="card secret-once" role="status">
           <p>
@@ -112,21 +108,19 @@ export function TokensPage() {
       {data && data.tokens.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Role</th>
-                <th scope="col">Projects</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Name',
+                'Starts with',
+                'Role',
+                'Projects',
+                'Created',
+                'Expires',
+                'Last used',
+                'State',
+                { hidden: 'Actions' },
+              ]}
+            />
             <tbody>
               {data.tokens.map((t) => (
                 <tr key={t.id} data-token={t.name}>

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { useLoad } from '../../components/use-load.js';
+import { useAction } from '../../components/use-action.js';
 import { useSession } from '../../session/session.js';
 import { POLICY_FIELDS, formToPolicy, policySummary, policyToForm, type PolicyForm } from './policy-form.js';
 import { deletePolicy, getPolicy, putPolicy } from './projects-api.js';
@@ -17,22 +18,16 @@ export function PolicySection(props: { project: string; spider?: string }) {
   const { data, error, reload } = useLoad(() => getPolicy(project, spider), [project, spider]);
   const [form, setForm] = useState<PolicyForm | undefined>(undefined);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof PlacementPolicy, string>>>({});
-  const [actionError, setActionError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const busy = action.busy;
   const editable = can('configure', project);
   const whose = spider === undefined ? 'project' : 'spider';
 
   const act = async (what: () => Promise<unknown>) => {
-    setActionError(undefined);
-    setBusy(true);
-    try {
-      await what();
+    const done = await action.run(() => what().then(() => true));
+    if (done) {
       setForm(undefined);
       reload();
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(false);
     }
   };
   const save = (e: Event) => {
@@ -48,7 +43,7 @@ export function PolicySection(props: { project: string; spider?: string }) {
   return (
     <section class="card" aria-labelledby={`policy-${whose}`}>
       <h2 id={`policy-${whose}`}>Policy of the {whose}</h2>
-      <ErrorBanner error={actionError ?? error} />
+      <ErrorBanner error={action.error ?? error} />
       {!form && data && (
         <>
           {set.length === 0 ? (
