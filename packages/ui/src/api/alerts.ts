@@ -7,6 +7,8 @@ import type {
   CreateAlertRuleRequest,
   CreateChannelRequest,
   Delivery,
+  DeliveryPage,
+  UpdateChannelRequest,
 } from '@scrapyard/protocol';
 import { api } from './client.js';
 
@@ -28,7 +30,8 @@ export const unmuteAlert = (id: string) => api.post(`${alert(id)}/unmute`);
 
 export const listChannels = () => api.get<{ channels: Channel[] }>('channels');
 export const createChannel = (body: CreateChannelRequest) => api.post<ChannelWithSecret>('channels', body);
+export const updateChannel = (id: string, body: UpdateChannelRequest) =>
+  api.patch<ChannelWithSecret>(channel(id), body);
 export const deleteChannel = (id: string) => api.delete(channel(id));
 export const testChannel = (id: string) => api.post<{ delivery: Delivery }>(`${channel(id)}/test`);
-export const channelDeliveries = (id: string) =>
-  api.get<{ deliveries: Delivery[] }>(`${channel(id)}/deliveries?limit=50`);
+export const channelDeliveries = (id: string) => api.get<DeliveryPage>(`${channel(id)}/deliveries?limit=50`);

@@ -48,7 +48,7 @@ export function AlertsPage() {
             act={act}
           />
           <RulesSection rules={data.rules} channels={data.channels} act={act} reload={reload} />
-          <ChannelsSection channels={data.channels} mayConfigure={mayConfigure(null)} act={act} />
+          <ChannelsSection channels={data.channels} mayConfigure={mayConfigure(null)} act={act} reload={reload} />
           <AlertList
             title="Recently resolved"
             alerts={data.resolved}

@@ -1,56 +1,65 @@
 /**
  * Alert channels (a channel carries alerts of every project, so only a reader of all of them sees any): create,
+ * edit (a change of where it sends needs its secret again: the master refuses it otherwise, its message shown),
  * send a test, delete, and each one's delivery log.
  */
 import type { Channel, ChannelKind } from '@scrapyard/protocol';
 import { useState } from 'preact/hooks';
-import { ConfirmButton } from '../../components/confirm-button.js';
 import { EmptyState } from '../../components/empty-state.js';
-import { Field } from '../../components/field.js';
+import { ErrorBanner } from '../../components/error-banner.js';
+import { Field, TextField } from '../../components/field.js';
+import { FormActions } from '../../components/form-parts.js';
+import { Options } from '../../components/options.js';
+import { SecretOnce } from '../../components/secret-once.js';
 import { TableHead } from '../../components/table-head.js';
-import { channelRequestFromForm, channelTarget, emptyChannelForm, type ChannelForm } from './channel-form.js';
-import { createChannel, deleteChannel, testChannel } from '../../api/alerts.js';
-import { DeliveryLog } from './delivery-log.js';
+import { useForm } from '../../components/use-form.js';
+import {
+  channelFieldOf,
+  channelRequestFromForm,
+  channelTarget,
+  channelUpdateFromForm,
+  emptyChannelForm,
+  formFromChannel,
+  type ChannelForm,
+} from './channel-form.js';
+import { channelDeliveries, createChannel, deleteChannel, testChannel, updateChannel } from '../../api/alerts.js';
+import { TargetActions, useOpenLog } from './target-actions.js';
 
 export function ChannelsSection(props: {
   channels: Channel[];
   mayConfigure: boolean;
   act(what: () => Promise<unknown>): Promise<void>;
+  reload(): void;
 }) {
-  const [open, setOpen] = useState<string | undefined>(undefined);
-  const [adding, setAdding] = useState(false);
+  /** undefined: no editor open; null: a new channel; else the one edited. */
+  const [editing, setEditing] = useState<Channel | null | undefined>(undefined);
   const [secret, setSecret] = useState<string | undefined>(undefined);
-  /** Bumped after a test is sent: the open log asks again. */
-  const [sent, setSent] = useState(0);
+  const logs = useOpenLog();
   return (
     <section aria-labelledby="channels-title">
       <div class="page-head">
         <h2 id="channels-title">Channels</h2>
-        {props.mayConfigure && !adding && (
-          <button type="button" onClick={() => setAdding(true)}>
+        {props.mayConfigure && editing === undefined && (
+          <button type="button" onClick={() => setEditing(null)}>
             New channel
           </button>
         )}
       </div>
       {secret && (
-        <div class="card secret-once" role="status">
-          <p>The channel's signing secret: copy it now, it is shown only once.</p>
-          <input class="secret" readOnly value={secret} aria-label="The signing secret" />
-          <button type="button" class="secondary" onClick={() => setSecret(undefined)}>
-            Done
-          </button>
-        </div>
+        <SecretOnce secret={secret} label="The signing secret" onDone={() => setSecret(undefined)}>
+          The channel's signing secret: copy it now, it is shown only once.
+        </SecretOnce>
       )}
-      {adding && (
+      {editing !== undefined && (
         <ChannelEditor
-          onCancel={() => setAdding(false)}
-          save={(f) =>
-            props.act(async () => {
-              const answer = await createChannel(channelRequestFromForm(f));
-              setAdding(false);
-              setSecret(answer.secret?.signingSecret);
-            })
-          }
+          key={editing?.id ?? 'new'}
+          channel={editing ?? undefined}
+          onCancel={() => setEditing(undefined)}
+          onSaved={(s) => {
+            setEditing(undefined);
+            setSecret(s);
+            props.reload();
+          }}
         />
       )}
       {props.channels.length === 0 ? (
@@ -72,34 +81,15 @@ export function ChannelsSection(props: {
                   <td>{c.kind}</td>
                   <td class="wrap">{channelTarget(c.kind, c.config)}</td>
                   <td>
-                    <span class="row-actions">
-                      <button
-                        type="button"
-                        class="secondary"
-                        aria-expanded={open === c.id}
-                        onClick={() => setOpen(open === c.id ? undefined : c.id)}
-                      >
-                        Deliveries
-                      </button>
-                      {props.mayConfigure && (
-                        <>
-                          <button
-                            type="button"
-                            class="secondary"
-                            onClick={() =>
-                              void props.act(async () => {
-                                await testChannel(c.id);
-                                setOpen(c.id);
-                                setSent((n) => n + 1);
-                              })
-                            }
-                          >
-                            Send test
-                          </button>
-                          <ConfirmButton onConfirm={() => props.act(() => deleteChannel(c.id))}>Delete</ConfirmButton>
-                        </>
-                      )}
-                    </span>
+                    <TargetActions
+                      name={c.name}
+                      logOpen={logs.open === c.id}
+                      onLog={() => logs.toggle(c.id)}
+                      mayConfigure={props.mayConfigure}
+                      onEdit={() => setEditing(c)}
+                      onTest={() => void props.act(() => testChannel(c.id).then(() => logs.tested(c.id)))}
+                      onDelete={() => props.act(() => deleteChannel(c.id))}
+                    />
                   </td>
                 </tr>
               ))}
@@ -107,65 +97,75 @@ export function ChannelsSection(props: {
           </table>
         </div>
       )}
-      {open && props.channels.some((c) => c.id === open) && <DeliveryLog key={`${open}-${sent}`} channelId={open} />}
+      {logs.log(
+        props.channels.map((c) => c.id),
+        channelDeliveries,
+        'Send a test, or wait for a rule naming this channel to fire.',
+      )}
     </section>
   );
 }
 
 const KINDS: readonly ChannelKind[] = ['webhook', 'slack', 'telegram', 'email'];
 
-function ChannelEditor(props: { save(f: ChannelForm): Promise<void>; onCancel(): void }) {
-  const [f, setF] = useState<ChannelForm>(emptyChannelForm);
-  const set = (key: keyof ChannelForm, value: string) => setF((x) => ({ ...x, [key]: value }));
-  const input = (key: keyof ChannelForm, label: string, secret = false) => {
-    const p = {
-      name: `channel-${key}`,
-      value: f[key],
-      onInput: (e: { currentTarget: HTMLInputElement }) => set(key, e.currentTarget.value),
-    };
-    return <Field label={label}>{secret ? <input type="password" {...p} /> : <input {...p} />}</Field>;
-  };
+/** The secret fields: typed again to change them (an edit), never shown. */
+const KEPT = ' (empty: kept; a new destination needs it)';
+
+function ChannelEditor(props: { channel?: Channel; onSaved(secret?: string): void; onCancel(): void }) {
+  const c = props.channel;
+  const f = useForm({
+    initial: () => (c ? formFromChannel(c) : emptyChannelForm()),
+    build: (form: ChannelForm) => ({ ok: true, body: form }) as const,
+    send: (form: ChannelForm) =>
+      c ? updateChannel(c.id, channelUpdateFromForm(form, c)) : createChannel(channelRequestFromForm(form)),
+    onSaved: (answer) => props.onSaved(answer.secret?.signingSecret),
+    fieldOf: (path) => channelFieldOf(c?.kind ?? 'webhook', path),
+  });
+  const kind = f.form.kind;
+  const secret = (key: keyof ChannelForm, label: string) => (
+    <TextField label={c ? `${label}${KEPT}` : label} secret {...f.bind(key)} />
+  );
   return (
-    <form
-      class="card inline-form"
-      aria-label="New channel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void props.save(f);
-      }}
-    >
-      {input('name', 'Name')}
-      <Field label="Kind">
-        <select name="channel-kind" value={f.kind} onChange={(e) => set('kind', e.currentTarget.value)}>
-          {KINDS.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
-        </select>
-      </Field>
-      {f.kind === 'webhook' && input('url', 'URL')}
-      {f.kind === 'slack' && input('slackUrl', 'Incoming-webhook URL', true)}
-      {f.kind === 'telegram' && (
+    <form class="card inline-form" aria-label={c ? `Edit channel ${c.name}` : 'New channel'} onSubmit={f.submit}>
+      <ErrorBanner error={f.error} />
+      <TextField label="Name" {...f.bind('name')} />
+      {c ? (
+        <p class="muted">A {c.kind} channel.</p>
+      ) : (
+        <Field label="Kind">
+          <select
+            name="channel-kind"
+            value={kind}
+            onChange={(e) => f.set('kind', e.currentTarget.value as ChannelKind)}
+          >
+            <Options values={KINDS} />
+          </select>
+        </Field>
+      )}
+      {kind === 'webhook' && (
         <>
-          {input('chatId', 'Chat id')}
-          {input('botToken', 'Bot token', true)}
+          <TextField label="URL" {...f.bind('url')} />
+          {secret('signingSecret', c ? 'Signing secret' : 'Signing secret (empty: one is made)')}
         </>
       )}
-      {f.kind === 'email' && (
+      {kind === 'slack' && secret('slackUrl', 'Incoming-webhook URL')}
+      {kind === 'telegram' && (
         <>
-          {input('host', 'SMTP host')}
-          {input('port', 'Port')}
-          {input('from', 'From')}
-          {input('to', 'To (comma separated)')}
-          {input('username', 'User (optional)')}
-          {input('password', 'Password', true)}
+          <TextField label="Chat id" {...f.bind('chatId')} />
+          {secret('botToken', 'Bot token')}
         </>
       )}
-      <button type="submit">Create channel</button>
-      <button type="button" class="secondary" onClick={props.onCancel}>
-        Cancel
-      </button>
+      {kind === 'email' && (
+        <>
+          <TextField label="SMTP host" {...f.bind('host')} />
+          <TextField label="Port" inputMode="numeric" {...f.bind('port')} />
+          <TextField label="From" {...f.bind('from')} />
+          <TextField label="To (comma separated)" {...f.bind('to')} />
+          <TextField label="User (optional)" {...f.bind('username')} />
+          {secret('password', 'Password')}
+        </>
+      )}
+      <FormActions submit={c ? 'Save channel' : 'Create channel'} busy={f.busy} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -1,13 +1,14 @@
-/** A channel's delivery log: each notice (and test), its attempts, status and last error. */
+/** A channel's or a webhook's delivery log: each notice (and test), its attempts, status and last error. */
+import type { DeliveryPage } from '@scrapyard/protocol';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../components/use-load.js';
 import { TableHead } from '../../components/table-head.js';
-import { channelDeliveries } from '../../api/alerts.js';
 
-export function DeliveryLog({ channelId }: { channelId: string }) {
-  const { data, error, loading, reload } = useLoad(() => channelDeliveries(channelId), [channelId]);
+/** `load` is read when the log opens (give it a `key` of what it shows, to read another one). */
+export function DeliveryLog({ load, empty }: { load: () => Promise<DeliveryPage>; empty: string }) {
+  const { data, error, loading, reload } = useLoad(load);
   return (
     <div class="card delivery-log" aria-label="Delivery log">
       <div class="page-head">
@@ -19,7 +20,7 @@ export function DeliveryLog({ channelId }: { channelId: string }) {
       <ErrorBanner error={error} />
       {data && data.deliveries.length === 0 && (
         <EmptyState title="Nothing sent yet.">
-          <p>Send a test, or wait for a rule naming this channel to fire.</p>
+          <p>{empty}</p>
         </EmptyState>
       )}
       {data && data.deliveries.length > 0 && (

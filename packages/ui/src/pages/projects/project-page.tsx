@@ -67,7 +67,7 @@ export function ProjectPage({ project }: { project: string }) {
             )}
           </section>
           <PolicySection project={project} />
-          <WebhooksSection project={project} />
+          <WebhooksSection project={project} spiders={data.spiders} />
         </>
       )}
     </>

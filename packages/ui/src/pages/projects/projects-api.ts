@@ -9,7 +9,6 @@ import type {
   ProjectList,
   Schedule,
   SpiderBaseline,
-  WebhookList,
 } from '@scrapyard/protocol';
 import { api } from '../../api/client.js';
 import { uploadFile } from '../../api/upload.js';
@@ -35,7 +34,6 @@ export const putPolicy = (project: string, policy: PlacementPolicy, spider?: str
   api.put<PlacementPolicy>(policyPath(project, spider), policy);
 export const deletePolicy = (project: string, spider?: string) => api.delete(policyPath(project, spider));
 
-export const listWebhooks = () => api.get<WebhookList>('webhooks');
 export const listSchedules = () => api.get<{ schedules: Schedule[] }>('schedules');
 
 /** The spider's newest finished runs (the job list, its index on project, spider). */

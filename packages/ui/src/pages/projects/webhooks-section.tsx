@@ -1,45 +1,79 @@
-/** A project's webhooks (those naming it, and those of every project), with a way to the page that creates one. */
+/**
+ * A project's webhooks (those naming it, and those of every project): each one's delivery log; for those who may
+ * configure it, create, edit, send a test and delete (a webhook of every project needs a `*` grant).
+ */
+import type { Webhook } from '@scrapyard/protocol';
+import { useState } from 'preact/hooks';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { SecretOnce } from '../../components/secret-once.js';
+import { TableHead } from '../../components/table-head.js';
+import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
-import { useSession } from '../../session/session.js';
-import { listWebhooks } from './projects-api.js';
+import { deleteWebhook, listWebhooks, testWebhook, webhookDeliveries } from '../../api/webhooks.js';
+import { TargetActions, useOpenLog } from '../alerts/target-actions.js';
+import { useMayConfigure } from '../alerts/use-configure.js';
+import { WebhookEditor } from './webhook-editor.js';
 
-export function WebhooksSection({ project }: { project: string }) {
-  const { can } = useSession();
-  const { data, error } = useLoad(listWebhooks, []);
+export function WebhooksSection({ project, spiders }: { project: string; spiders: readonly string[] }) {
+  const mayConfigure = useMayConfigure();
+  const { data, error, reload } = useLoad(listWebhooks, []);
+  const action = useAction();
+  const logs = useOpenLog();
+  /** undefined: no editor open; null: a new webhook; else the one edited. */
+  const [editing, setEditing] = useState<Webhook | null | undefined>(undefined);
+  const [secret, setSecret] = useState<string | undefined>(undefined);
   const hooks = (data?.webhooks ?? []).filter((w) => w.project === null || w.project === project);
+  const act = async (what: () => Promise<unknown>) => {
+    await action.run(what);
+    reload();
+  };
   return (
     <section class="card" aria-labelledby="webhooks">
-      <h2 id="webhooks">Webhooks</h2>
-      <ErrorBanner error={error} />
+      <div class="page-head">
+        <h2 id="webhooks">Webhooks</h2>
+        {mayConfigure(project) && editing === undefined && (
+          <button type="button" onClick={() => setEditing(null)}>
+            New webhook
+          </button>
+        )}
+      </div>
+      <ErrorBanner error={action.error ?? error} onDismiss={action.error ? action.clearError : undefined} />
+      {secret && (
+        <SecretOnce secret={secret} label="The signing secret" onDone={() => setSecret(undefined)}>
+          The webhook's signing secret: copy it now, it is shown only once.
+        </SecretOnce>
+      )}
+      {editing !== undefined && (
+        <WebhookEditor
+          key={editing?.id ?? 'new'}
+          project={project}
+          spiders={spiders}
+          webhook={editing ?? undefined}
+          onSaved={(answer) => {
+            setEditing(undefined);
+            setSecret(answer.secret);
+            reload();
+          }}
+          onCancel={() => setEditing(undefined)}
+        />
+      )}
       {data && hooks.length === 0 && (
         <EmptyState title="No webhook reaches this project.">
-          {can('configure', project) ? (
-            <p>
-              Create one on the master with <code>scrapyard-master webhook create --url URL --project {project}</code>{' '}
-              or <code>POST /api/v1/webhooks</code> with <code>"project": "{project}"</code> (docs/webhooks.md).
-            </p>
-          ) : (
-            <p>Someone who configures this project can add one.</p>
-          )}
+          <p>
+            {mayConfigure(project)
+              ? 'Add one to have each job start, finish or failure (and its items) POSTed to your URL, signed.'
+              : 'Someone who configures this project can add one.'}
+          </p>
         </EmptyState>
       )}
       {hooks.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>URL</th>
-                <th>Scope</th>
-                <th>Events</th>
-                <th>State</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'URL', 'Scope', 'Events', 'State', { hidden: 'Actions' }]} />
             <tbody>
               {hooks.map((w) => (
-                <tr key={w.id}>
+                <tr key={w.id} data-webhook={w.name ?? w.id}>
                   <td>{w.name ?? w.id}</td>
                   <td class="wrap">
                     <code>{w.url}</code>
@@ -47,13 +81,29 @@ export function WebhooksSection({ project }: { project: string }) {
                   <td>
                     {w.project === null ? 'every project' : w.spider === null ? 'this project' : `spider ${w.spider}`}
                   </td>
-                  <td class="wrap">{w.events.join(', ')}</td>
+                  <td class="wrap">{[...w.events, ...(w.items ? ['items'] : [])].join(', ')}</td>
                   <td>{w.enabled ? 'enabled' : 'disabled'}</td>
+                  <td>
+                    <TargetActions
+                      name={w.name ?? w.id}
+                      logOpen={logs.open === w.id}
+                      onLog={() => logs.toggle(w.id)}
+                      mayConfigure={mayConfigure(w.project)}
+                      onEdit={() => setEditing(w)}
+                      onTest={() => void act(() => testWebhook(w.id).then(() => logs.tested(w.id)))}
+                      onDelete={() => act(() => deleteWebhook(w.id))}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {logs.log(
+        hooks.map((w) => w.id),
+        webhookDeliveries,
+        'Send a test, or wait for a job of this project to start or end.',
       )}
     </section>
   );

@@ -1,64 +1,50 @@
-/** Create or edit a schedule: project, spider, timing with its preview, arguments, settings and every option. */
-import type { Schedule } from '@scrapyard/protocol';
-import { useState } from 'preact/hooks';
+/**
+ * Create or edit a schedule: project, spider, timing with its preview, arguments, settings, every option and the
+ * run limits of its jobs. The master's refusal is shown whole, and each problem it names beside its field.
+ */
+import type { CreateScheduleRequest, Schedule } from '@scrapyard/protocol';
 import { ErrorBanner } from '../../components/error-banner.js';
-import { Field } from '../../components/field.js';
+import { Field, TextField, type TextOptions } from '../../components/field.js';
 import { Check, FormActions } from '../../components/form-parts.js';
+import { useForm } from '../../components/use-form.js';
 import { useLoad } from '../../components/use-load.js';
 import { browserZone } from '../../format/time.js';
 import { useSession } from '../../session/session.js';
 import { CronField } from './cron-field.js';
-import { emptyForm, formFromSchedule, requestFromForm, type FormErrors, type ScheduleForm } from './schedule-form.js';
+import { emptyForm, formFromSchedule, JOB_POLICY_FIELDS, requestFromForm, type ScheduleForm } from './schedule-form.js';
 import { createSchedule, listProjects, updateSchedule } from '../../api/schedules.js';
+
+/** `policy.maxRunSeconds` is the form's `maxRunSeconds`; any other path its first part (`args.x`: `args`). */
+const fieldOf = (path: string) => {
+  const [head, next] = path.split('.');
+  return (head === 'policy' ? next : head) as keyof ScheduleForm;
+};
 
 export function ScheduleEditor(props: { schedule?: Schedule; onSaved(s: Schedule): void; onCancel?: () => void }) {
   const { can } = useSession();
   const projects = useLoad(listProjects);
-  const [form, setForm] = useState<ScheduleForm>(() =>
-    props.schedule ? formFromSchedule(props.schedule) : emptyForm(browserZone()),
-  );
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof ScheduleForm>(key: K, value: ScheduleForm[K]) =>
-    setForm((f) => ({ ...f, [key]: value }));
+  const f = useForm({
+    initial: () => (props.schedule ? formFromSchedule(props.schedule) : emptyForm(browserZone())),
+    build: requestFromForm,
+    send: (body: CreateScheduleRequest) =>
+      props.schedule ? updateSchedule(props.schedule.id, body) : createSchedule(body),
+    onSaved: props.onSaved,
+    fieldOf,
+  });
+  const { form, set, errors } = f;
   const mine = (projects.data?.projects ?? []).filter((p) => can('configure', p.name));
   const spiders = mine.find((p) => p.name === form.project)?.spiders ?? [];
-
-  const save = async (e: Event) => {
-    e.preventDefault();
-    const r = requestFromForm(form);
-    setErrors(r.ok ? {} : r.errors);
-    if (!r.ok) return;
-    setError(undefined);
-    setBusy(true);
-    try {
-      props.onSaved(props.schedule ? await updateSchedule(props.schedule.id, r.body) : await createSchedule(r.body));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const text = (key: keyof ScheduleForm, label: string, extra: Record<string, unknown> = {}) => (
-    <Field label={label} error={errors[key]}>
-      <input
-        name={key}
-        value={String(form[key])}
-        onInput={(e) => set(key, e.currentTarget.value as never)}
-        aria-invalid={errors[key] !== undefined}
-        {...extra}
-      />
-    </Field>
+  const text = (key: keyof ScheduleForm & string, label: string, extra: TextOptions = {}) => (
+    <TextField key={key} label={label} {...extra} {...f.bind(key)} />
   );
 
   return (
     <form
       class="card schedule-editor"
-      onSubmit={(e) => void save(e)}
+      onSubmit={f.submit}
       aria-label={props.schedule ? 'Edit schedule' : 'New schedule'}
     >
-      <ErrorBanner error={error ?? projects.error} />
+      <ErrorBanner error={f.error ?? projects.error} />
       <div class="inline-form">
         {text('name', 'Name (optional)', { maxLength: 200 })}
         <Field label="Project" error={errors.project}>
@@ -137,9 +123,16 @@ export function ScheduleEditor(props: { schedule?: Schedule; onSaved(s: Schedule
           <Check name="enabled" label="Enabled" checked={form.enabled} onChange={(v) => set('enabled', v)} />
         </div>
       </details>
+      <details open={JOB_POLICY_FIELDS.some(({ key }) => form[key] !== '' || errors[key] !== undefined)}>
+        <summary>Run limits of its jobs</summary>
+        <p class="muted">Empty: the spider's or the project's policy.</p>
+        <div class="inline-form">
+          {JOB_POLICY_FIELDS.map(({ key, label, hint }) => text(key, label, { placeholder: hint || 'inherit' }))}
+        </div>
+      </details>
       <FormActions
         submit={props.schedule ? 'Save schedule' : 'Create schedule'}
-        busy={busy}
+        busy={f.busy}
         onCancel={props.onCancel}
       />
     </form>

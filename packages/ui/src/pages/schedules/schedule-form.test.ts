@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Schedule } from '@scrapyard/protocol';
-import { emptyForm, formFromSchedule, parsePairs, requestFromForm } from './schedule-form.js';
+import { emptyForm, formFromSchedule, jobPolicyText, parsePairs, requestFromForm } from './schedule-form.js';
 
 const SCHEDULE: Schedule = {
   id: 's1',
@@ -35,7 +35,7 @@ const SCHEDULE: Schedule = {
 void test('a schedule through the form comes back as the same request', () => {
   const r = requestFromForm(formFromSchedule(SCHEDULE));
   assert.ok(r.ok);
-  const { id: _id, policy: _p, createdAt: _c, updatedAt: _u, nextFireAt: _n, lastFire: _l, ...fields } = SCHEDULE;
+  const { id: _id, createdAt: _c, updatedAt: _u, nextFireAt: _n, lastFire: _l, ...fields } = SCHEDULE;
   assert.deepEqual(r.body, { ...fields, startAt: '2026-01-01T00:00:00.000Z' });
 });
 
@@ -65,4 +65,27 @@ void test('what the form can see is named per field', () => {
 void test('pairs keep an = inside the value and skip blank lines', () => {
   assert.deepEqual(parsePairs('a=b=c\n\n x = 1 '), { ok: true, value: { a: 'b=c', x: '1' } });
   assert.deepEqual(parsePairs('=v'), { ok: false, error: 'line 1: write key=value' });
+});
+
+void test("the run limits of the schedule's jobs: set ones sent, empty ones inherit, a typo named", () => {
+  const withPolicy: Schedule = {
+    ...SCHEDULE,
+    policy: { maxRunSeconds: 600, retries: 2, retryOn: ['failed', 'lost'], uniqueArgs: [] },
+  };
+  const f = formFromSchedule(withPolicy);
+  assert.deepEqual(
+    [f.maxRunSeconds, f.retries, f.retryOn, f.uniqueArgs, f.stallSeconds],
+    ['600', '2', 'failed, lost', '', ''],
+  );
+  const r = requestFromForm({ ...f, stallSeconds: ' 120 ' });
+  assert.ok(r.ok);
+  assert.deepEqual(r.body.policy, { maxRunSeconds: 600, retries: 2, retryOn: ['failed', 'lost'], stallSeconds: 120 });
+  const none = requestFromForm({ ...f, maxRunSeconds: '', retries: '', retryOn: '' });
+  assert.ok(none.ok);
+  assert.equal(none.body.policy, null);
+  assert.equal(jobPolicyText(withPolicy.policy), 'Retries: 2; Retry on: failed, lost; Run time limit (s): 600');
+  assert.equal(jobPolicyText(null), "its spider's and project's");
+  const bad = requestFromForm({ ...f, killGraceSeconds: 'ten' });
+  assert.ok(!bad.ok);
+  assert.deepEqual(Object.keys(bad.errors), ['killGraceSeconds']);
 });

@@ -2,9 +2,37 @@
  * The schedule form's state (strings, as the inputs hold them) to and from the REST bodies (pure). Problems the
  * form can see itself are named per field; everything else is the master's to refuse, and shown as it says.
  */
-import type { CreateScheduleRequest, MisfirePolicy, OverlapPolicy, Schedule } from '@scrapyard/protocol';
+import type {
+  CreateScheduleRequest,
+  JobPolicyOverride,
+  MisfirePolicy,
+  OverlapPolicy,
+  PlacementPolicy,
+  Schedule,
+} from '@scrapyard/protocol';
+import { formToPolicy, POLICY_FIELDS, policySummary, policyToForm, type PolicyForm } from '../projects/policy-form.js';
 
-export interface ScheduleForm {
+/** The run limits of the jobs a schedule starts (its `policy`): the fields of a policy a job itself may carry. */
+export const JOB_POLICY_FIELDS = POLICY_FIELDS.filter(
+  (f): f is (typeof POLICY_FIELDS)[number] & { key: keyof JobPolicyOverride } => f.key in emptyJobPolicy(),
+);
+export type JobPolicyForm = Record<keyof JobPolicyOverride, string>;
+// Every key: a field the protocol adds to a job's policy fails the type check here until the form has it.
+function emptyJobPolicy(): JobPolicyForm {
+  return {
+    retries: '',
+    retryOn: '',
+    retryBackoffSeconds: '',
+    retryBackoffMaxSeconds: '',
+    maxRunSeconds: '',
+    stallSeconds: '',
+    killGraceSeconds: '',
+    uniqueArgs: '',
+  };
+}
+
+/** Every field of a schedule, its jobs' run limits among them (empty: the spider's and project's policy). */
+export interface ScheduleForm extends JobPolicyForm {
   name: string;
   project: string;
   spider: string;
@@ -57,6 +85,7 @@ export function emptyForm(timezone: string): ScheduleForm {
     misfireGraceSeconds: '60',
     backfillWindowSeconds: '3600',
     backfillMax: '10',
+    ...emptyJobPolicy(),
   };
 }
 
@@ -89,7 +118,34 @@ export function formFromSchedule(s: Schedule): ScheduleForm {
     misfireGraceSeconds: String(s.misfireGraceSeconds),
     backfillWindowSeconds: String(s.backfillWindowSeconds),
     backfillMax: String(s.backfillMax),
+    ...jobPolicyToForm(s.policy),
   };
+}
+
+function jobPolicyToForm(p: JobPolicyOverride | null): JobPolicyForm {
+  const all = policyToForm({ ...p } as PlacementPolicy);
+  const form = emptyJobPolicy();
+  for (const key of Object.keys(form) as (keyof JobPolicyForm)[]) form[key] = all[key];
+  return form;
+}
+
+/** A schedule's job policy in words: `Retries: 2; Run time limit (s): 600`. */
+export function jobPolicyText(p: JobPolicyOverride | null): string {
+  const set = policySummary({ ...p } as PlacementPolicy);
+  return set.length === 0 ? "its spider's and project's" : set.map((f) => `${f.label}: ${f.value}`).join('; ');
+}
+
+/** The job policy the form sets (null: none, every field inherits), or the problem of each field it can read. */
+function jobPolicyFromForm(f: ScheduleForm, errors: FormErrors): JobPolicyOverride | null {
+  const all = Object.fromEntries(POLICY_FIELDS.map(({ key }) => [key, ''])) as PolicyForm;
+  for (const key of Object.keys(emptyJobPolicy()) as (keyof JobPolicyForm)[]) all[key] = f[key];
+  const parsed = formToPolicy(all);
+  if (!parsed.ok) {
+    Object.assign(errors, parsed.errors);
+    return null;
+  }
+  const set = Object.entries(parsed.policy).filter(([, v]) => v !== null);
+  return set.length === 0 ? null : (Object.fromEntries(set) as JobPolicyOverride);
 }
 
 /** `key=value` lines; a line without `=` is an error naming it. */
@@ -156,6 +212,7 @@ export function requestFromForm(f: ScheduleForm): FormResult {
     misfireGraceSeconds: int('misfireGraceSeconds', 1),
     backfillWindowSeconds: int('backfillWindowSeconds', 1),
     backfillMax: int('backfillMax', 1),
+    policy: jobPolicyFromForm(f, errors),
   };
   return Object.keys(errors).length === 0 ? { ok: true, body } : { ok: false, errors };
 }

@@ -12,6 +12,7 @@ import { ScheduleActions } from './schedule-actions.js';
 import { ScheduleEditor } from './schedule-editor.js';
 import { getSchedule, listFires, nextFires } from '../../api/schedules.js';
 import { timingText } from './schedules-page.js';
+import { jobPolicyText } from './schedule-form.js';
 import { NextFires } from './next-fires.js';
 
 export function SchedulePage({ id }: { id: string }) {
@@ -98,6 +99,8 @@ export function SchedulePage({ id }: { id: string }) {
           <dd>{s.overlap}</dd>
           <dt>Misfires</dt>
           <dd>{s.misfire}</dd>
+          <dt>Run limits</dt>
+          <dd data-testid="schedule-policy">{jobPolicyText(s.policy)}</dd>
         </dl>
       )}
       <section aria-labelledby="next-title">
