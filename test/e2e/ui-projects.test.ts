@@ -1,7 +1,8 @@
 /**
  * The projects and spider pages in Chromium against a real master and its agent: a maintainer uploads an egg from
  * the browser (a bad one's error shown, then a real one: its version and spiders), edits the project policy and
- * deletes a version; after two real crawls the spider page charts both runs with their baseline and compares their
+ * deletes a version; creates a webhook (listed, read back through the REST API, its test delivery signed with the
+ * secret shown once); after two real crawls the spider page charts both runs with their baseline and compares their
  * stats side by side; a viewer is offered no upload, delete or edit.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { openBrowser, withPage, type BrowserPage } from '../helpers/browser.js';
 import { buildEgg } from '../helpers/eggs.js';
 import { RestClient } from '../helpers/http.js';
 import { startMaster } from '../helpers/processes.js';
+import { startReceiver } from '../helpers/receivers.js';
 import { withUsers, type TestUser } from '../helpers/session-users.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -96,6 +98,39 @@ void test('projects and a spider page in the browser', async (t) => {
     }),
   );
 
+  await t.test('a maintainer creates a webhook: listed, read back, its test delivery signed', async (t) => {
+    const receiver = await startReceiver(t);
+    await withPage(t, master.url, async (p) => {
+      const { page } = p;
+      await logIn(p, mae, '/projects/demo');
+      await page.getByText('No webhook reaches this project.').waitFor();
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      const form = page.getByRole('form', { name: 'New webhook' });
+      await form.getByLabel('Name (optional)').fill('ci');
+      await form.getByLabel('URL').fill(`${receiver.url}/hook`);
+      await form.getByLabel('Spider').selectOption('quick');
+      for (const e of ['job.started', 'job.finished', 'job.retried']) await form.getByLabel(e).uncheck();
+      await form.getByRole('button', { name: 'Create webhook' }).click();
+      const secret = await page.getByLabel('The signing secret').inputValue();
+      await page.getByRole('button', { name: 'Done' }).click();
+      const row = page.locator('tr[data-webhook="ci"]');
+      await row.getByText('spider quick').waitFor();
+      assert.match(await row.innerText(), /job\.failed/);
+      const { webhooks } = (await rest.get('/api/v1/webhooks')) as {
+        webhooks: { name: string; url: string; project: string; spider: string; events: string[]; enabled: boolean }[];
+      };
+      assert.deepEqual(
+        webhooks.map((w) => [w.name, w.url, w.project, w.spider, w.events, w.enabled]),
+        [['ci', `${receiver.url}/hook`, 'demo', 'quick', ['job.failed'], true]],
+      );
+      receiver.verifyWith(secret);
+      await row.getByRole('button', { name: 'Send test' }).click();
+      await receiver.until(() => receiver.received.some((r) => r.path === '/hook'), { what: 'the signed test' });
+      await page.locator('.delivery-log').waitFor();
+      assert.deepEqual(unexpectedErrors(p), []);
+    });
+  });
+
   // Two real crawls of one spider, with different item counts.
   for (const [jobId, items] of [
     ['run-a', '2'],
@@ -133,7 +168,8 @@ void test('projects and a spider page in the browser', async (t) => {
       await page.locator('tr[data-version="2_0"]').waitFor();
       await page.getByRole('heading', { name: 'Policy of the project' }).waitFor();
       await page.getByText('Running cap').waitFor();
-      for (const name of ['Upload', 'Delete', 'Edit the policy']) {
+      await page.locator('tr[data-webhook="ci"]').getByRole('button', { name: 'Deliveries' }).waitFor();
+      for (const name of ['Upload', 'Delete', 'Edit the policy', 'New webhook', 'Edit ci', 'Send test']) {
         assert.equal(await page.getByRole('button', { name }).count(), 0, `no ${name} button`);
       }
       await page.getByRole('link', { name: 'Projects', exact: true }).first().click();

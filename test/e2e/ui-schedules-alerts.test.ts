@@ -1,9 +1,11 @@
 /**
  * The Schedules and Alerts pages in Chromium against a real master and its embedded agent: a maintainer adds a
  * webhook channel pointing at a receiver the test starts and sends it a test (the delivery log says delivered),
- * makes an alert rule, creates a schedule while its next fires show as the cron is typed (and an invalid cron's
- * error), pauses and resumes it, runs it now and sees the fire in its history; that run crashes and the rule's alert
- * shows up firing on the Alerts page without a reload. A viewer sees neither create, edit, pause nor run buttons.
+ * moves it to another URL (refused without its secret, the master's message shown; saved with it), makes an alert
+ * rule, creates a schedule while its next fires show as the cron is typed (and an invalid cron's error) with an
+ * overlap policy and run limits (a value the master refuses shown beside its field; the saved ones read back),
+ * pauses and resumes it, runs it now and sees the fire in its history; that run crashes and the rule's alert shows
+ * up firing on the Alerts page without a reload. A viewer sees neither create, edit, pause nor run buttons.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -26,14 +28,19 @@ async function logIn({ page }: BrowserPage, u: TestUser, path: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Console errors but the refusals the app expects (who one is before the login, the invalid cron's preview). */
+/**
+ * Console errors but the refusals the app expects (who one is before the login, the invalid cron's preview, the
+ * channel moved without its secret, the schedule with a run limit out of range).
+ */
 const unexpectedErrors = (p: BrowserPage) =>
   p
     .errors()
     .filter(
       (l) =>
         !(/status of 401/.test(l.text) && l.url.endsWith('/api/v1/session')) &&
-        !(/status of 400/.test(l.text) && l.url.endsWith('/api/v1/schedules/preview')),
+        !(/status of 400/.test(l.text) && l.url.endsWith('/api/v1/schedules/preview')) &&
+        !(/status of 400/.test(l.text) && /\/api\/v1\/channels\/ch_[0-9a-f]+$/.test(l.url)) &&
+        !(/status of 400/.test(l.text) && l.url.endsWith('/api/v1/schedules')),
     );
 
 void test('schedules and alerts in the browser', async (t) => {
@@ -56,6 +63,11 @@ void test('schedules and alerts in the browser', async (t) => {
         await logIn(p, mia, '/alerts');
         await channelAndRule(p.page, receiver);
         scheduleUrl = await createAndRunSchedule(p.page);
+        const read = await request(`${master.url}/api/v1/schedules/${scheduleUrl.split('/').pop()!}`, {
+          bearer: adminTokenFor(master.url)!,
+        });
+        const saved = read.json as { overlap: string; policy: unknown };
+        assert.deepEqual([saved.overlap, saved.policy], ['allow', { maxRunSeconds: 600, retryOn: ['lost'] }]);
         // The run crashes (DEMO_CRASH): the rule's alert appears on the open Alerts page, live.
         await p.page.getByRole('link', { name: 'Alerts', exact: true }).click();
         await p.page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
@@ -112,6 +124,7 @@ async function channelAndRule(page: Page, receiver: Receiver) {
   await form.getByLabel('URL').fill(`${receiver.url}/alerts`);
   await form.getByRole('button', { name: 'Create channel' }).click();
   await page.getByRole('status').filter({ hasText: 'signing secret' }).waitFor();
+  const secret = await page.getByLabel('The signing secret').inputValue();
   await page.getByRole('button', { name: 'Done' }).click();
   const row = page.locator('tr[data-channel="ops hook"]');
   await row.getByRole('button', { name: 'Send test' }).click();
@@ -125,6 +138,21 @@ async function channelAndRule(page: Page, receiver: Receiver) {
     },
     { what: 'the test delivery logged as delivered' },
   );
+
+  // Moved to another URL: the master wants its secret again, and says so; given, the move is saved.
+  await row.getByRole('button', { name: 'Edit ops hook' }).click();
+  const edit = page.getByRole('form', { name: 'Edit channel ops hook' });
+  await edit.getByLabel('URL').fill(`${receiver.url}/moved`);
+  await edit.getByRole('button', { name: 'Save channel' }).click();
+  await edit
+    .getByRole('alert')
+    .filter({ hasText: /SECRET_REQUIRED.*give its secret again/ })
+    .waitFor();
+  await edit.locator('.field-error').filter({ hasText: 'give its secret again' }).waitFor();
+  await edit.getByLabel('Signing secret').fill(secret);
+  await edit.getByRole('button', { name: 'Save channel' }).click();
+  await row.getByText(`${receiver.url}/moved`).waitFor();
+  assert.equal(await edit.count(), 0);
 
   await page.getByRole('button', { name: 'New rule' }).click();
   const rule = page.getByRole('form', { name: 'New rule' });
@@ -163,9 +191,20 @@ async function createAndRunSchedule(page: Page): Promise<string> {
   assert.equal(shown.length, 5);
   for (const f of shown) assert.match(f, /T02:30:00\+09:00$/, f);
   await form.getByLabel('Settings (key=value a line)').fill('DEMO_CRASH=1');
+  await form.getByText('Options', { exact: true }).click();
+  await form.getByLabel('While the previous job runs').selectOption('allow');
+  await form.getByText('Run limits of its jobs').click();
+  await form.getByLabel('Run time limit (s)').fill('600');
+  await form.getByLabel('Retry on').fill('lost');
+  // Out of the master's range: its refusal names the field, shown beside it.
+  await form.getByLabel('Kill grace (s)').fill('99999');
+  await form.getByRole('button', { name: 'Create schedule' }).click();
+  await form.locator('label', { hasText: 'Kill grace (s)' }).locator('.field-error').waitFor();
+  await form.getByLabel('Kill grace (s)').fill('');
   await form.getByRole('button', { name: 'Create schedule' }).click();
 
   await page.getByRole('heading', { name: 'crashy', level: 1 }).waitFor();
+  assert.equal(await page.getByTestId('schedule-policy').innerText(), 'Retry on: lost; Run time limit (s): 600');
   const state = page.getByTestId('schedule-state');
   assert.equal(await state.innerText(), 'enabled');
   await page.getByRole('button', { name: 'Pause crashy' }).click();
