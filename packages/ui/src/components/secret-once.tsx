@@ -1,7 +1,13 @@
 /** A secret the master shows once (a signing secret, a token): to copy now, gone when the user says done. */
 import type { ComponentChildren } from 'preact';
 
-export function SecretOnce(props: { secret: string; label: string; children: ComponentChildren; onDone(): void }) {
+export function SecretOnce(props: {
+  secret: string | undefined;
+  label: string;
+  children: ComponentChildren;
+  onDone(): void;
+}) {
+  if (props.secret === undefined) return null;
   return (
     <div class="card secret-once" role="status">
       <p>{props.children}</p>

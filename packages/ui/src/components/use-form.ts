@@ -52,5 +52,11 @@ export function useForm<F extends object, B, R>(o: FormOptions<F, B, R>) {
     error: errors[key],
     onValue: (v) => set(key, v as F[typeof key]),
   });
-  return { form, set, setForm, errors, error: action.error, busy: action.busy, submit, bind };
+  /** A checkbox of a boolean field (`<Check label="…" {...f.check('enabled')} />`). */
+  const check = (key: keyof F & string) => ({
+    name: key,
+    checked: form[key] === true,
+    onChange: (on: boolean) => set(key, on as F[typeof key]),
+  });
+  return { form, set, setForm, errors, error: action.error, busy: action.busy, submit, bind, check };
 }

@@ -5,7 +5,33 @@
 import { useState } from 'preact/hooks';
 import type { DeliveryPage } from '@scrapyard/protocol';
 import { ConfirmButton } from '../../components/confirm-button.js';
+import { SecretOnce } from '../../components/secret-once.js';
 import { DeliveryLog } from './delivery-log.js';
+
+/**
+ * The editor a section has open (`editing` undefined: none; null: a new one; else the one edited), and the signing
+ * secret its save answered, shown once (`secretOnce`); a save closes the editor and reloads the list.
+ */
+export function useTargetEditor<T extends { id: string }>(what: string, reload: () => void) {
+  const [editing, setEditing] = useState<T | null | undefined>(undefined);
+  const [secret, setSecret] = useState<string | undefined>(undefined);
+  return {
+    editing,
+    key: editing?.id ?? 'new',
+    open: (t: T | null) => setEditing(t),
+    close: () => setEditing(undefined),
+    saved: (signingSecret: string | undefined) => {
+      setEditing(undefined);
+      setSecret(signingSecret);
+      reload();
+    },
+    secretOnce: (
+      <SecretOnce secret={secret} label="The signing secret" onDone={() => setSecret(undefined)}>
+        The {what}'s signing secret: copy it now, it is shown only once.
+      </SecretOnce>
+    ),
+  };
+}
 
 /** Which row's log is open, and how many tests were sent (each one reads the open log again). */
 export function useOpenLog() {

@@ -64,12 +64,7 @@ export function WebhookEditor(props: {
             onChange={(on) => set('events', on ? [...form.events, e] : form.events.filter((x) => x !== e))}
           />
         ))}
-        <Check
-          name="items"
-          label="items (job.items, in batches)"
-          checked={form.items}
-          onChange={(v) => set('items', v)}
-        />
+        <Check label="items (job.items, in batches)" {...f.check('items')} />
         {f.errors.events && <span class="field-error">{f.errors.events}</span>}
       </fieldset>
       <div class="inline-form">
@@ -79,15 +74,8 @@ export function WebhookEditor(props: {
           placeholder="whsec_…"
           {...f.bind('secret')}
         />
-        {w && (
-          <Check
-            name="rotateSecret"
-            label="Make a new secret"
-            checked={form.rotateSecret}
-            onChange={(v) => set('rotateSecret', v)}
-          />
-        )}
-        <Check name="enabled" label="Enabled" checked={form.enabled} onChange={(v) => set('enabled', v)} />
+        {w && <Check label="Make a new secret" {...f.check('rotateSecret')} />}
+        <Check label="Enabled" {...f.check('enabled')} />
       </div>
       {urlChanged(form, w) && form.secret === '' && !form.rotateSecret && (
         <p class="muted">A new URL needs the signing secret again: type the one it has, or make a new one.</p>

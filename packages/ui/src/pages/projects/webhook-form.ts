@@ -59,10 +59,16 @@ export function formFromWebhook(w: Webhook): WebhookForm {
   };
 }
 
-type Fields = Omit<CreateWebhookRequest, 'project' | 'secret'>;
+type Fields = Omit<CreateWebhookRequest, 'project' | 'secret' | 'spider'>;
+interface Common {
+  fields: Fields;
+  spider: string | null;
+  /** Only when typed. */
+  secret: { secret?: string };
+}
 
-/** The fields both bodies share, with the form's own checks per field. */
-function fields(f: WebhookForm): Built<WebhookForm, Fields> {
+/** What both bodies hold, with the form's own checks per field. */
+function common(f: WebhookForm): Built<WebhookForm, Common> {
   const errors: FieldErrors<WebhookForm> = {};
   const number = (key: 'itemsPerBatch' | 'ratePerSecond', int: boolean): number | undefined => {
     const text = f[key].trim();
@@ -75,47 +81,40 @@ function fields(f: WebhookForm): Built<WebhookForm, Fields> {
   };
   if (f.url.trim() === '') errors.url = 'where to POST, e.g. https://example.com/hooks/scrapyard';
   if (f.events.length === 0 && !f.items) errors.events = 'choose at least one event, or items';
-  if (f.secret.trim() !== '' && f.rotateSecret) errors.secret = 'give a secret or ask for a new one, not both';
+  const secret = f.secret.trim();
+  if (secret !== '' && f.rotateSecret) errors.secret = 'give a secret or ask for a new one, not both';
   const itemsPerBatch = number('itemsPerBatch', true);
   const ratePerSecond = number('ratePerSecond', false);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    body: {
-      name: f.name.trim() === '' ? null : f.name.trim(),
-      url: f.url.trim(),
-      events: EVENTS.filter((e) => f.events.includes(e)),
-      items: f.items,
-      ...(itemsPerBatch !== undefined && { itemsPerBatch }),
-      ...(ratePerSecond !== undefined && { ratePerSecond }),
-      enabled: f.enabled,
-    },
+  const fields: Fields = {
+    name: f.name.trim() === '' ? null : f.name.trim(),
+    url: f.url.trim(),
+    events: EVENTS.filter((e) => f.events.includes(e)),
+    items: f.items,
+    ...(itemsPerBatch !== undefined && { itemsPerBatch }),
+    ...(ratePerSecond !== undefined && { ratePerSecond }),
+    enabled: f.enabled,
   };
+  const spider = f.spider.trim();
+  return { ok: true, body: { fields, spider: spider === '' ? null : spider, secret: secret === '' ? {} : { secret } } };
 }
 
 export function createWebhookBody(f: WebhookForm, project: string): Built<WebhookForm, CreateWebhookRequest> {
-  const r = fields(f);
-  if (!r.ok) return r;
-  const spider = f.spider.trim();
-  const secret = f.secret.trim();
-  return {
-    ok: true,
-    body: { ...r.body, project, spider: spider === '' ? null : spider, ...(secret !== '' && { secret }) },
-  };
+  const r = common(f);
+  return r.ok ? { ok: true, body: { ...r.body.fields, project, spider: r.body.spider, ...r.body.secret } } : r;
 }
 
 /** A webhook of every project has no spider to choose: its scope is left as it is. */
 export function updateWebhookBody(f: WebhookForm, w: Webhook): Built<WebhookForm, UpdateWebhookRequest> {
-  const r = fields(f);
+  const r = common(f);
   if (!r.ok) return r;
-  const spider = f.spider.trim();
-  const secret = f.secret.trim();
+  const { fields, spider, secret } = r.body;
   return {
     ok: true,
     body: {
-      ...r.body,
-      ...(w.project !== null && { spider: spider === '' ? null : spider }),
-      ...(secret !== '' && { secret }),
+      ...fields,
+      ...(w.project !== null && { spider }),
+      ...secret,
       ...(f.rotateSecret && { rotateSecret: true }),
     },
   };

@@ -3,15 +3,13 @@
  * configure it, create, edit, send a test and delete (a webhook of every project needs a `*` grant).
  */
 import type { Webhook } from '@scrapyard/protocol';
-import { useState } from 'preact/hooks';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
-import { SecretOnce } from '../../components/secret-once.js';
 import { TableHead } from '../../components/table-head.js';
 import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { deleteWebhook, listWebhooks, testWebhook, webhookDeliveries } from '../../api/webhooks.js';
-import { TargetActions, useOpenLog } from '../alerts/target-actions.js';
+import { TargetActions, useOpenLog, useTargetEditor } from '../alerts/target-actions.js';
 import { useMayConfigure } from '../alerts/use-configure.js';
 import { WebhookEditor } from './webhook-editor.js';
 
@@ -20,9 +18,7 @@ export function WebhooksSection({ project, spiders }: { project: string; spiders
   const { data, error, reload } = useLoad(listWebhooks, []);
   const action = useAction();
   const logs = useOpenLog();
-  /** undefined: no editor open; null: a new webhook; else the one edited. */
-  const [editing, setEditing] = useState<Webhook | null | undefined>(undefined);
-  const [secret, setSecret] = useState<string | undefined>(undefined);
+  const ed = useTargetEditor<Webhook>('webhook', reload);
   const hooks = (data?.webhooks ?? []).filter((w) => w.project === null || w.project === project);
   const act = async (what: () => Promise<unknown>) => {
     await action.run(what);
@@ -32,30 +28,22 @@ export function WebhooksSection({ project, spiders }: { project: string; spiders
     <section class="card" aria-labelledby="webhooks">
       <div class="page-head">
         <h2 id="webhooks">Webhooks</h2>
-        {mayConfigure(project) && editing === undefined && (
-          <button type="button" onClick={() => setEditing(null)}>
+        {mayConfigure(project) && ed.editing === undefined && (
+          <button type="button" onClick={() => ed.open(null)}>
             New webhook
           </button>
         )}
       </div>
       <ErrorBanner error={action.error ?? error} onDismiss={action.error ? action.clearError : undefined} />
-      {secret && (
-        <SecretOnce secret={secret} label="The signing secret" onDone={() => setSecret(undefined)}>
-          The webhook's signing secret: copy it now, it is shown only once.
-        </SecretOnce>
-      )}
-      {editing !== undefined && (
+      {ed.secretOnce}
+      {ed.editing !== undefined && (
         <WebhookEditor
-          key={editing?.id ?? 'new'}
+          key={ed.key}
           project={project}
           spiders={spiders}
-          webhook={editing ?? undefined}
-          onSaved={(answer) => {
-            setEditing(undefined);
-            setSecret(answer.secret);
-            reload();
-          }}
-          onCancel={() => setEditing(undefined)}
+          webhook={ed.editing ?? undefined}
+          onSaved={(answer) => ed.saved(answer.secret)}
+          onCancel={ed.close}
         />
       )}
       {data && hooks.length === 0 && (
@@ -89,7 +77,7 @@ export function WebhooksSection({ project, spiders }: { project: string; spiders
                       logOpen={logs.open === w.id}
                       onLog={() => logs.toggle(w.id)}
                       mayConfigure={mayConfigure(w.project)}
-                      onEdit={() => setEditing(w)}
+                      onEdit={() => ed.open(w)}
                       onTest={() => void act(() => testWebhook(w.id).then(() => logs.tested(w.id)))}
                       onDelete={() => act(() => deleteWebhook(w.id))}
                     />

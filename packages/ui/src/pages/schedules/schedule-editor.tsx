@@ -120,7 +120,7 @@ export function ScheduleEditor(props: { schedule?: Schedule; onSaved(s: Schedule
           {text('misfireGraceSeconds', 'Grace (s)', { inputMode: 'numeric' })}
           {text('backfillWindowSeconds', 'Backfill window (s)', { inputMode: 'numeric' })}
           {text('backfillMax', 'Backfill at most', { inputMode: 'numeric' })}
-          <Check name="enabled" label="Enabled" checked={form.enabled} onChange={(v) => set('enabled', v)} />
+          <Check label="Enabled" {...f.check('enabled')} />
         </div>
       </details>
       <details open={JOB_POLICY_FIELDS.some(({ key }) => form[key] !== '' || errors[key] !== undefined)}>
