@@ -2,8 +2,9 @@
  * The projects and spider pages in Chromium against a real master and its agent: a maintainer uploads an egg from
  * the browser (a bad one's error shown, then a real one: its version and spiders), edits the project policy and
  * deletes a version; creates a webhook (listed, read back through the REST API, its test delivery signed with the
- * secret shown once); after two real crawls the spider page charts both runs with their baseline and compares their
- * stats side by side; a viewer is offered no upload, delete or edit.
+ * secret shown once) and moves it (refused without its secret, saved with a new one); after two real crawls the
+ * spider page charts both runs with their baseline and compares their stats side by side; a viewer is offered no
+ * upload, delete or edit, nor a webhook's.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -37,9 +38,15 @@ const at = (page: Page, path: string) =>
     return pathname === want;
   }, path);
 
-/** Console errors, but for the 401 of asking who one is before the login. */
+/** Console errors, but for the 401 of asking who one is before the login and the webhook moved without its secret. */
 const unexpectedErrors = (p: BrowserPage) =>
-  p.errors().filter((l) => !(/status of 401/.test(l.text) && /\/api\/v1\/session$/.test(l.url)));
+  p
+    .errors()
+    .filter(
+      (l) =>
+        !(/status of 401/.test(l.text) && /\/api\/v1\/session$/.test(l.url)) &&
+        !(/status of 400/.test(l.text) && /\/api\/v1\/webhooks\/wh_[0-9a-f]+$/.test(l.url)),
+    );
 
 void test('projects and a spider page in the browser', async (t) => {
   await openBrowser(); // no Chromium: fail now, before the users are made
@@ -98,7 +105,7 @@ void test('projects and a spider page in the browser', async (t) => {
     }),
   );
 
-  await t.test('a maintainer creates a webhook: listed, read back, its test delivery signed', async (t) => {
+  await t.test('a maintainer creates a webhook (listed, read back, its test signed) and moves it with a new secret', async (t) => {
     const receiver = await startReceiver(t);
     await withPage(t, master.url, async (p) => {
       const { page } = p;
@@ -127,6 +134,22 @@ void test('projects and a spider page in the browser', async (t) => {
       await row.getByRole('button', { name: 'Send test' }).click();
       await receiver.until(() => receiver.received.some((r) => r.path === '/hook'), { what: 'the signed test' });
       await page.locator('.delivery-log').waitFor();
+
+      // Moved to another URL: refused without the secret (the master's message shown), saved with a new one.
+      await row.getByRole('button', { name: 'Edit ci' }).click();
+      const edit = page.getByRole('form', { name: 'Edit webhook ci' });
+      await edit.getByLabel('URL', { exact: true }).fill(`${receiver.url}/moved`);
+      await edit.getByRole('button', { name: 'Save webhook' }).click();
+      await edit
+        .getByRole('alert')
+        .filter({ hasText: /SECRET_REQUIRED.*signing secret/ })
+        .waitFor();
+      await edit.getByLabel('Make a new secret').check();
+      await edit.getByRole('button', { name: 'Save webhook' }).click();
+      const rotated = await page.getByLabel('The signing secret').inputValue();
+      assert.notEqual(rotated, secret);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await row.getByText(`${receiver.url}/moved`).waitFor();
       assert.deepEqual(unexpectedErrors(p), []);
     });
   });
