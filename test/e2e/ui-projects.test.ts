@@ -105,64 +105,61 @@ void test('projects and a spider page in the browser', async (t) => {
     }),
   );
 
-  await t.test(
-    'a maintainer creates a webhook (listed, read back, its test signed) and moves it with a new secret',
-    async (t) => {
-      const receiver = await startReceiver(t);
-      await withPage(t, master.url, async (p) => {
-        const { page } = p;
-        await logIn(p, mae, '/projects/demo');
-        await page.getByText('No webhook reaches this project.').waitFor();
-        await page.getByRole('button', { name: 'New webhook' }).click();
-        const form = page.getByRole('form', { name: 'New webhook' });
-        await form.getByLabel('Name (optional)').fill('ci');
-        await form.getByLabel('URL').fill(`${receiver.url}/hook`);
-        await form.getByLabel('Spider').selectOption('quick');
-        for (const e of ['job.started', 'job.finished', 'job.retried']) await form.getByLabel(e).uncheck();
-        await form.getByRole('button', { name: 'Create webhook' }).click();
-        const secret = await page.getByLabel('The signing secret').inputValue();
-        await page.getByRole('button', { name: 'Done' }).click();
-        const row = page.locator('tr[data-webhook="ci"]');
-        await row.getByText('spider quick').waitFor();
-        assert.match(await row.innerText(), /job\.failed/);
-        const { webhooks } = (await rest.get('/api/v1/webhooks')) as {
-          webhooks: {
-            name: string;
-            url: string;
-            project: string;
-            spider: string;
-            events: string[];
-            enabled: boolean;
-          }[];
-        };
-        assert.deepEqual(
-          webhooks.map((w) => [w.name, w.url, w.project, w.spider, w.events, w.enabled]),
-          [['ci', `${receiver.url}/hook`, 'demo', 'quick', ['job.failed'], true]],
-        );
-        receiver.verifyWith(secret);
-        await row.getByRole('button', { name: 'Send test' }).click();
-        await receiver.until(() => receiver.received.some((r) => r.path === '/hook'), { what: 'the signed test' });
-        await page.locator('.delivery-log').waitFor();
+  await t.test('a maintainer creates a webhook, tests it and moves it', async (t) => {
+    const receiver = await startReceiver(t);
+    await withPage(t, master.url, async (p) => {
+      const { page } = p;
+      await logIn(p, mae, '/projects/demo');
+      await page.getByText('No webhook reaches this project.').waitFor();
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      const form = page.getByRole('form', { name: 'New webhook' });
+      await form.getByLabel('Name (optional)').fill('ci');
+      await form.getByLabel('URL').fill(`${receiver.url}/hook`);
+      await form.getByLabel('Spider').selectOption('quick');
+      for (const e of ['job.started', 'job.finished', 'job.retried']) await form.getByLabel(e).uncheck();
+      await form.getByRole('button', { name: 'Create webhook' }).click();
+      const secret = await page.getByLabel('The signing secret').inputValue();
+      await page.getByRole('button', { name: 'Done' }).click();
+      const row = page.locator('tr[data-webhook="ci"]');
+      await row.getByText('spider quick').waitFor();
+      assert.match(await row.innerText(), /job\.failed/);
+      const { webhooks } = (await rest.get('/api/v1/webhooks')) as {
+        webhooks: {
+          name: string;
+          url: string;
+          project: string;
+          spider: string;
+          events: string[];
+          enabled: boolean;
+        }[];
+      };
+      assert.deepEqual(
+        webhooks.map((w) => [w.name, w.url, w.project, w.spider, w.events, w.enabled]),
+        [['ci', `${receiver.url}/hook`, 'demo', 'quick', ['job.failed'], true]],
+      );
+      receiver.verifyWith(secret);
+      await row.getByRole('button', { name: 'Send test' }).click();
+      await receiver.until(() => receiver.received.some((r) => r.path === '/hook'), { what: 'the signed test' });
+      await page.locator('.delivery-log').waitFor();
 
-        // Moved to another URL: refused without the secret (the master's message shown), saved with a new one.
-        await row.getByRole('button', { name: 'Edit ci' }).click();
-        const edit = page.getByRole('form', { name: 'Edit webhook ci' });
-        await edit.getByLabel('URL', { exact: true }).fill(`${receiver.url}/moved`);
-        await edit.getByRole('button', { name: 'Save webhook' }).click();
-        await edit
-          .getByRole('alert')
-          .filter({ hasText: /SECRET_REQUIRED.*signing secret/ })
-          .waitFor();
-        await edit.getByLabel('Make a new secret').check();
-        await edit.getByRole('button', { name: 'Save webhook' }).click();
-        const rotated = await page.getByLabel('The signing secret').inputValue();
-        assert.notEqual(rotated, secret);
-        await page.getByRole('button', { name: 'Done' }).click();
-        await row.getByText(`${receiver.url}/moved`).waitFor();
-        assert.deepEqual(unexpectedErrors(p), []);
-      });
-    },
-  );
+      // Moved to another URL: refused without the secret (the master's message shown), saved with a new one.
+      await row.getByRole('button', { name: 'Edit ci' }).click();
+      const edit = page.getByRole('form', { name: 'Edit webhook ci' });
+      await edit.getByLabel('URL', { exact: true }).fill(`${receiver.url}/moved`);
+      await edit.getByRole('button', { name: 'Save webhook' }).click();
+      await edit
+        .getByRole('alert')
+        .filter({ hasText: /SECRET_REQUIRED.*signing secret/ })
+        .waitFor();
+      await edit.getByLabel('Make a new secret').check();
+      await edit.getByRole('button', { name: 'Save webhook' }).click();
+      const rotated = await page.getByLabel('The signing secret').inputValue();
+      assert.notEqual(rotated, secret);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await row.getByText(`${receiver.url}/moved`).waitFor();
+      assert.deepEqual(unexpectedErrors(p), []);
+    });
+  });
 
   // Two real crawls of one spider, with different item counts.
   for (const [jobId, items] of [
