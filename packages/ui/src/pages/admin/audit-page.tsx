@@ -31,21 +31,25 @@ export function AuditPage({ search }: { search: string }) {
   const stack = paging.key === key ? paging.stack : firstPage<number>();
   const setStack = (s: CursorStack<number>) => setPaging({ key, stack: s });
   const cursor = currentCursor(stack);
+  const view = `${key}#${cursor ?? ''}`;
   const { data, error, loading, reload } = useLoad(
-    () => auditPage(auditPath(filters, cursor, PAGE_SIZE)),
+    () => auditPage(auditPath(filters, cursor, PAGE_SIZE)).then((page) => ({ view, page })),
     [key, cursor],
   );
-  const [entries, setEntries] = useState<readonly AuditEntry[]>([]);
+  const [held, setHeld] = useState<{ view: string; entries: readonly AuditEntry[] } | undefined>(undefined);
   const [fresh, setFresh] = useState(0);
   useEffect(() => {
-    setEntries(data?.entries ?? []);
+    if (data) setHeld({ view: data.view, entries: data.page.entries });
     setFresh(0);
   }, [data]);
+  // The rows of other filters or another page are not shown while this view loads.
+  const entries = held?.view === view ? held.entries : undefined;
+  const next = data?.view === view ? data.page.nextCursor : undefined;
   useLive({
     event: (_type, e) => {
       if (e.type !== 'audit.appended' || !entryMatches(e.entry, filters)) return;
-      if (cursor === undefined) setEntries((list) => addEntry(list, e.entry, PAGE_SIZE));
-      else setFresh((n) => n + 1);
+      if (cursor !== undefined) setFresh((n) => n + 1);
+      else setHeld((h) => (h?.view === view ? { view, entries: addEntry(h.entries, e.entry, PAGE_SIZE) } : h));
     },
     reset: reload,
   });
@@ -63,13 +67,13 @@ export function AuditPage({ search }: { search: string }) {
           </button>
         </p>
       )}
-      {loading && !data && <p class="muted">Loading…</p>}
-      {data && entries.length === 0 && (
+      {loading && entries === undefined && <p class="muted">Loading…</p>}
+      {entries?.length === 0 && (
         <EmptyState title="Nothing recorded matches.">
           <p>Widen the filters, or clear them to see everything.</p>
         </EmptyState>
       )}
-      {data && entries.length > 0 && (
+      {entries !== undefined && entries.length > 0 && (
         <div class="table-wrap">
           <table>
             <TableHead columns={['Time', 'Actor', 'Action', 'Target', 'Project', 'Address', 'Details']} />
@@ -83,10 +87,10 @@ export function AuditPage({ search }: { search: string }) {
       )}
       <CursorPager
         stack={stack}
-        next={data?.nextCursor}
+        next={next}
         busy={loading}
         onPrevious={() => setStack(previousPage(stack))}
-        onNext={() => setStack(nextPage(stack, data?.nextCursor ?? null))}
+        onNext={() => setStack(nextPage(stack, next ?? null))}
       />
     </>
   );
