@@ -211,12 +211,8 @@ async function runningFilter(t: TestContext, url: string, api: Api) {
     await logIn(p, vic, '/jobs?state=running');
     await page.getByText('No job matches these filters.').waitFor();
     await watchStates(page);
-    const started = await api('POST', '/api/v1/jobs', {
-      project: 'demo',
-      spider: 'slow',
-      jobId: 'filtered',
-      args: { seconds: '120' },
-    });
+    const body = { project: 'demo', spider: 'slow', jobId: 'filtered', args: { seconds: '120' } };
+    const started = await api('POST', '/api/v1/jobs', body);
     assert.equal(started.status, 201, JSON.stringify(started.json));
     const row = page.locator('tr[data-job="filtered"]');
     await row.and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });

@@ -251,14 +251,14 @@ void test('audit entries reach admins only: live, on a resume, and as access cha
   const reader = open(readerOfAll, { reidentify: async () => current });
   const alpha = open(viewerOf('alpha'));
   const entry = (id: number) => ({
-    id,
-    at: 1_000,
-    actor: { kind: 'user', id: 'u1', name: 'ann' },
     action: 'token.create',
+    id,
     target: 'ci',
-    project: null,
+    at: 1_000,
     summary: { role: 'viewer' },
+    actor: { kind: 'user', id: 'u1', name: 'ann' },
     address: '127.0.0.1',
+    project: null,
   });
   events.publish({ type: 'audit.appended', entry: entry(1) });
   events.publish({ type: 'node.online', nodeId: 'n1', kind: 'permanent' });
@@ -295,18 +295,9 @@ void test('node.host: at most one per node per interval, to readers of every pro
   const admin = open(ADMIN);
   const alpha = open(viewerOf('alpha'));
   const sample = (at: number) => ({
-    at,
-    cpuPercent: 10,
-    cpus: 2,
-    load1: 0.5,
-    load5: 0.4,
-    load15: 0.3,
-    memUsedBytes: 1,
-    memTotalBytes: 2,
-    diskUsedBytes: 1,
-    diskTotalBytes: 2,
-    netRxBytesPerSec: 0,
-    netTxBytesPerSec: 0,
+    ...{ at, cpuPercent: 10, cpus: 2, load1: 0.5, load5: 0.4, load15: 0.3 },
+    ...{ memUsedBytes: 1, memTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2 },
+    ...{ netRxBytesPerSec: 0, netTxBytesPerSec: 0 },
   });
   events.publish({ type: 'node.host', nodeId: 'n1', sample: sample(1) });
   events.publish({ type: 'node.host', nodeId: 'n1', sample: sample(2) });

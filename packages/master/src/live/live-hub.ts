@@ -147,8 +147,9 @@ export class LiveHub {
 
   #visible(conn: LiveConnection, entries: RingEntry<Kept>[]): string[] {
     const frames: string[] = [];
-    for (const e of entries)
+    for (const e of entries) {
       if (accepts(conn.filter, e.value.family, e.value.project, e.value.adminOnly)) frames.push(this.#frame(e));
+    }
     return frames;
   }
 

@@ -154,37 +154,18 @@ void test('prepend puts a new job on top once, within the page size', () => {
 void test('with filters, a row an event takes out of them leaves, with its counters', () => {
   const running = { state: 'running' };
   let rows = rowsOf([job('a', { state: 'running', nodeId: 'n1' }), job('b', { state: 'running', nodeId: 'n1' })]);
-  rows = applyEvent(
-    rows,
-    {
-      type: 'job.stats',
-      ...base,
-      jobId: 'a',
-      nodeId: 'n1',
-      final: false,
-      sampledAt: 1,
-      items: 3,
-      requests: 4,
-      responses: 4,
-      errors: 0,
-      finishReason: null,
-    },
-    running,
-  );
-  assert.equal(itemsOf(rows, rows.jobs[0]!), 3, 'still running: it stays');
-  const finished: LiveEvent = {
-    type: 'job.finished',
+  const counts = { items: 3, requests: 4, responses: 4, errors: 0, finishReason: null };
+  const stats: LiveEvent = {
+    type: 'job.stats',
     ...base,
-    at: 3_000,
     jobId: 'a',
-    nodeId: 'n1',
-    attempt: 1,
-    outcome: 'succeeded',
-    exitCode: 0,
-    reason: 'finished',
-    startedAt: 2_000,
-    endedAt: 3_000,
+    ...{ nodeId: 'n1', final: false, sampledAt: 1 },
+    ...counts,
   };
+  rows = applyEvent(rows, stats, running);
+  assert.equal(itemsOf(rows, rows.jobs[0]!), 3, 'still running: it stays');
+  const end = { nodeId: 'n1', attempt: 1, outcome: 'succeeded', exitCode: 0, reason: 'finished' } as const;
+  const finished: LiveEvent = { type: 'job.finished', ...base, jobId: 'a', ...end, startedAt: 2_000, endedAt: 3_000 };
   const after = applyEvent(rows, finished, running);
   assert.deepEqual(
     after.jobs.map((j) => j.id),
