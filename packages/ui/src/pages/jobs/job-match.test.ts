@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LiveEvent } from '@scrapyard/protocol';
-import { admitsQueued, jobMatches, mayEnter, type Matchable } from './job-match.js';
+import { admitsQueued, arrival, jobMatches, mayEnter, type Matchable } from './job-match.js';
 
 const base = { at: 2_000, runId: 'r-a', project: 'demo', spider: 'quick', jobId: 'a' };
+const queuedOf = (tags: string[]): Extract<LiveEvent, { type: 'job.queued' }> => ({
+  type: 'job.queued',
+  ...base,
+  ...{ priority: 0, tags, attempt: 1 },
+  ...{ scheduleId: null, argNames: [], settingNames: [] },
+});
 const row: Matchable = {
   project: 'demo',
   spider: 'quick',
@@ -44,17 +50,7 @@ void test('a row matches when every filter set admits it', () => {
 });
 
 void test('a queued job is admitted only where the filters let it in', () => {
-  const e = {
-    type: 'job.queued' as const,
-    ...base,
-    jobId: 'n',
-    priority: 0,
-    tags: ['gpu'],
-    attempt: 1,
-    scheduleId: null,
-    argNames: [],
-    settingNames: [],
-  };
+  const e = queuedOf(['gpu']);
   assert.equal(admitsQueued({}, e), true);
   assert.equal(admitsQueued({ project: 'demo', spider: 'quick', tag: 'gpu', state: 'pending,running' }, e), true);
   assert.equal(admitsQueued({ project: 'other' }, e), false);
@@ -88,4 +84,16 @@ void test('a job not listed may enter a state filter by starting, ending or goin
   assert.equal(mayEnter({ state: 'finished', outcome: 'succeeded' }, finished), false);
   assert.equal(mayEnter({ state: 'pending' }, requeued), true);
   assert.equal(mayEnter({ state: 'pending', nodeId: 'n1' }, requeued), false);
+});
+
+void test('a job not shown: put in place on the first page, a queued one counted on a later page', () => {
+  const queued = queuedOf([]);
+  const started: LiveEvent = { type: 'job.started', ...base, nodeId: 'n1', pid: 1, attempt: 1 };
+  assert.equal(arrival(queued, {}, true, false), 'insert');
+  assert.equal(arrival(queued, {}, false, false), 'count');
+  assert.equal(arrival(queued, { project: 'other' }, false, false), 'none');
+  assert.equal(arrival(started, { state: 'running' }, true, false), 'insert');
+  assert.equal(arrival(started, { state: 'running' }, false, false), 'none', 'it may belong to any page');
+  assert.equal(arrival(started, { state: 'running' }, true, true), 'none', 'shown: changed in place');
+  assert.equal(arrival(started, {}, true, false), 'none');
 });

@@ -59,3 +59,14 @@ export function mayEnter(f: JobFilters, e: LiveEvent): boolean {
       return false;
   }
 }
+
+/**
+ * What a page does with an event about a job it does not show: `insert` (fetch it and put it in place: the first
+ * page), `count` (a later page: a new job would shift the rows under its cursor, so it is announced instead) or
+ * `none`. Only a queued job is counted: one entering a state may belong to any page.
+ */
+export function arrival(e: LiveEvent, f: JobFilters, firstPage: boolean, shown: boolean): 'insert' | 'count' | 'none' {
+  if (shown || !('runId' in e)) return 'none';
+  if (e.type === 'job.queued') return !admitsQueued(f, e) ? 'none' : firstPage ? 'insert' : 'count';
+  return firstPage && mayEnter(f, e) ? 'insert' : 'none';
+}

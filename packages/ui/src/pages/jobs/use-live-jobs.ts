@@ -9,7 +9,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJob } from '../../api/jobs.js';
 import { useLive } from '../../live/use-live.js';
 import type { JobFilters } from './job-filters.js';
-import { admitsQueued, jobMatches, mayEnter } from './job-match.js';
+import { arrival, jobMatches } from './job-match.js';
 import { applyEvent, insertByAge, keyOf, prepend, rowKey, rowsOf, type Rows } from './live-rows.js';
 
 export interface LiveJobsOptions {
@@ -31,12 +31,7 @@ export function useLiveJobs(o: LiveJobsOptions) {
   }, [o.jobs]);
 
   const shown = (key: string) => rows.jobs.some((j) => keyOf(j) === key);
-  const entered = (e: LiveEvent & { jobId: string; project: string }) => {
-    const key = rowKey(e.project, e.jobId);
-    if (!o.firstPage) {
-      if (e.type === 'job.queued') setFresh((s) => new Set(s).add(key));
-      return;
-    }
+  const insert = (e: LiveEvent & { jobId: string; project: string }) => {
     getJob(e.jobId, e.project).then((job) => {
       if (e.type === 'job.queued') setRows((r) => prepend(r, job, o.pageSize));
       // The job as it is now (later events may have moved it on): shown only if it still matches.
@@ -46,12 +41,12 @@ export function useLiveJobs(o: LiveJobsOptions) {
   useLive({
     event: (_type, data) => {
       const e = data as LiveEvent;
-      if (e.type === 'job.queued') {
-        if (admitsQueued(o.filters, e)) entered(e);
-        return;
-      }
-      if ('runId' in e && !shown(rowKey(e.project, e.jobId)) && mayEnter(o.filters, e) && o.firstPage) entered(e);
-      setRows((r) => applyEvent(r, e, o.filters));
+      if (!('runId' in e)) return;
+      const key = rowKey(e.project, e.jobId);
+      const what = arrival(e, o.filters, o.firstPage, shown(key));
+      if (what === 'insert') insert(e);
+      if (what === 'count') setFresh((s) => new Set(s).add(key));
+      if (e.type !== 'job.queued') setRows((r) => applyEvent(r, e, o.filters));
     },
     reset: o.reload,
   });
