@@ -2,7 +2,9 @@
  * The admin pages in Chromium against a real master: an admin adds a user (a weak password refused with the rule),
  * grants them viewer on one project (a grant on a project not deployed yet warns), the user signs in elsewhere and
  * reaches that project only and no admin page; disabled, their page returns to the login. A service token is shown
- * once, then revoked; the audit log shows all of it, filtered by actor and action through the URL.
+ * once, then revoked; the audit log shows all of it, filtered by actor and action through the URL. Live: a user and
+ * a token made elsewhere (the API) appear in the users list and the audit log without a reload; after a client
+ * navigation the focus is on the new page's heading.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openBrowser, withPage, type BrowserPage } from '../helpers/browser.js';
 import { request } from '../helpers/http.js';
-import { startMaster, tempDir } from '../helpers/processes.js';
+import { adminTokenFor, startMaster, tempDir } from '../helpers/processes.js';
 import { withUsers, type TestUser } from '../helpers/session-users.js';
 
 const ann: TestUser = { name: 'ann', password: 'ann-password-12', grants: [{ role: 'admin', projects: '*' }] };
@@ -41,6 +43,9 @@ void test('the admin pages', async (t) => {
   const dataDir = await withUsers(t, [ann], { args: ['--config', conf] });
   const master = await startMaster(t, { dataDir, args });
   await t.test('users, grants, a second browser, tokens, the audit log', (t) => admin(t, master.url));
+  await t.test('live: a user and a token made elsewhere show without a reload; focus follows navigation', (t) =>
+    live(t, master.url),
+  );
 });
 
 async function admin(t: TestContext, url: string) {
@@ -152,4 +157,49 @@ async function audit({ page }: BrowserPage) {
   await page.locator('tr[data-audit="token.revoke"]').waitFor();
   assert.deepEqual(await actions(), ['token.revoke', 'token.create']);
   assert.equal(await filters.getByLabel('Action').inputValue(), 'token.');
+}
+
+/** The focused element: its tag and text. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string } } })
+      .document.activeElement;
+    return { tag: el.tagName.toLowerCase(), text: el.textContent.trim() };
+  });
+
+async function live(t: TestContext, url: string) {
+  const bearer = adminTokenFor(url)!;
+  const post = async (path: string, body: unknown) => {
+    const r = await request(`${url}${path}`, {
+      method: 'POST',
+      bearer,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(r.status, 201, r.text);
+  };
+  await withPage(t, url, async ({ page }) => {
+    await signIn(page, ann.name, ann.password);
+    await page.goto('/ui/admin/tokens');
+    await page.getByRole('form', { name: 'New service token' }).waitFor();
+    assert.equal((await focused(page)).tag, 'body', 'a page loaded afresh leaves the focus alone');
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Admin' }).click();
+    await page.locator('tr[data-user="ann"]').waitFor();
+    assert.deepEqual(await focused(page), { tag: 'h1', text: 'Admin' }, 'focus on the new page’s heading');
+    await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    await post('/api/v1/users', { name: 'carol', password: 'carol-password-12' });
+    await page.locator('tr[data-user="carol"]').waitFor();
+
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('tr[data-audit="user.create"]', { hasText: 'carol' }).waitFor();
+    await post('/api/v1/tokens', { name: 'nightly', role: 'viewer', serviceAccount: true });
+    const row = page.locator('tr[data-audit="token.create"]', { hasText: 'nightly' });
+    await row.waitFor();
+    assert.equal(await page.locator('tr[data-audit]').first().getAttribute('data-audit'), 'token.create', 'on top');
+    assert.ok(
+      await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded === true),
+      'the page was not reloaded',
+    );
+  });
 }

@@ -2,8 +2,8 @@
  * The dashboard and the nodes pages in Chromium against a real master with its embedded agent and a real crawl:
  * the admin's dashboard shows the node online and the counts, and a crawl scheduled through the API shows up as
  * running (with its item count climbing) and then in the finished count, without a reload; the nodes page lists
- * the node, its page draws host charts, a cordon (from the page) and an uncordon (from the API) show live; enroll
- * shows the commands with the master's URL and a key. A viewer gets no Nodes nav, no node page, and a cordon forced
+ * the node, its page draws host charts (and streams the agent's next samples into them), a cordon (from the page)
+ * and an uncordon (from the API) show live; enroll shows the commands with the master's URL and a key. A viewer gets no Nodes nav, no node page, and a cordon forced
  * through the API is refused.
  */
 import assert from 'node:assert/strict';
@@ -118,6 +118,19 @@ async function admin(t: TestContext, url: string, rest: RestClient, nodeId: stri
     const points = await page.locator('figure[data-chart="CPU"]').getAttribute('data-points');
     assert.ok(Number(points) >= 1, `the CPU chart drew ${points} points`);
     assert.equal(await page.locator('figure[data-chart] canvas').count(), 5, 'CPU, memory, load, disk, network');
+    // The agent's next samples stream in: the chart gains points without a fetch or a reload.
+    await mark(page);
+    await page.waitForFunction(
+      (before) => {
+        const doc = (
+          globalThis as unknown as { document: { querySelector(s: string): { dataset: { points?: string } } } }
+        ).document;
+        return Number(doc.querySelector('figure[data-chart="CPU"]').dataset.points) > before;
+      },
+      Number(points),
+      { timeout: 60_000 },
+    );
+    assert.equal(await stillMarked(page), true, 'host points streamed without a reload');
 
     // Cordon from the page; uncordon from elsewhere (the API) shows here live.
     await mark(page);

@@ -2,7 +2,8 @@
  * The Jobs pages in Chromium against a real master and its embedded agent (one slot) with real crawls: an operator
  * schedules a crawl from the form, sees it wait (and why) behind a running one, cancels that one from the list, and
  * watches the new job go pending → running → finished in place without a reload; its page shows its stats. A viewer
- * is offered neither scheduling nor cancelling, and a cancel forced through the API is refused.
+ * is offered neither scheduling nor cancelling, and a cancel forced through the API is refused. Under the filter
+ * "running", a job that starts comes into the list and leaves it when it ends, without a reload.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
@@ -94,6 +95,9 @@ void test('the Jobs pages', async (t) => {
   );
   await t.test('a viewer is offered no schedule or cancel, and a forced cancel is refused', (t) =>
     viewer(t, master.url, api),
+  );
+  await t.test('under the filter "running", a job comes in when it starts and leaves when it ends', (t) =>
+    runningFilter(t, master.url, api),
   );
 });
 
@@ -198,5 +202,27 @@ async function viewer(t: TestContext, url: string, api: Api) {
     assert.deepEqual([forced.status, forced.body.error.code], [403, 'FORBIDDEN']);
     assert.equal((await api('GET', '/api/v1/jobs/gpu-job')).json.state, 'pending', 'still there');
     assert.deepEqual(unexpectedErrors(p, '/api/v1/jobs/gpu-job/cancel'), []);
+  });
+}
+
+async function runningFilter(t: TestContext, url: string, api: Api) {
+  await withPage(t, url, async (p) => {
+    const { page } = p;
+    await logIn(p, vic, '/jobs?state=running');
+    await page.getByText('No job matches these filters.').waitFor();
+    await watchStates(page);
+    const body = { project: 'demo', spider: 'slow', jobId: 'filtered', args: { seconds: '120' } };
+    const started = await api('POST', '/api/v1/jobs', body);
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const row = page.locator('tr[data-job="filtered"]');
+    await row.and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
+    const cancelled = await api('POST', '/api/v1/jobs/filtered/cancel', { project: 'demo' });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.json));
+    await row.waitFor({ state: 'detached', timeout: 60_000 });
+    const { seen, notReloaded } = await seenStates(page);
+    assert.ok(notReloaded, 'the page was not reloaded');
+    assert.deepEqual(seen['filtered'], ['running'], 'never shown in another state');
+    assert.equal((await api('GET', '/api/v1/jobs/filtered')).json.state, 'finished');
+    assert.deepEqual(unexpectedErrors(p), []);
   });
 }

@@ -16,4 +16,6 @@ export const LIVE_EVENT_TYPES = [
   'node.revoked',
   'alert.changed',
   'schedule.fired',
+  'node.host',
+  'audit.appended',
 ] as const;

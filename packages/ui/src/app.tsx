@@ -2,9 +2,10 @@
  * The shell: a top bar (who is signed in, their pages, logout), the nav of the sections their grants reach, and the
  * page of the current path. Nobody signed in: the login page, which returns to the page asked for.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBanner } from './components/error-banner.js';
 import { Link } from './components/link.js';
+import { useFocusOnNavigate } from './focus-on-navigate.js';
 import { sectionsFor } from './nav.js';
 import { navigate, useLocation } from './navigation.js';
 import { LoginPage } from './pages/login/login-page.js';
@@ -32,6 +33,8 @@ function Shell({ path, search }: { path: string; search: string }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => setMenuOpen(false), [path]);
+  const main = useRef<HTMLElement | null>(null);
+  useFocusOnNavigate(path, main);
   const sections = sectionsFor(can);
   const section = (p: string) => (p === '/' ? path === '/' : path === p || path.startsWith(`${p}/`));
   let page = <NotFoundPage path={path} />;
@@ -86,7 +89,7 @@ function Shell({ path, search }: { path: string; search: string }) {
           ))}
         </ul>
       </nav>
-      <main id="main" class="content" tabIndex={-1}>
+      <main id="main" class="content" tabIndex={-1} ref={main}>
         <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
         {page}
       </main>

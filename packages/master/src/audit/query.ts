@@ -17,7 +17,8 @@ export async function auditPage(repo: Pick<AuditRepo, 'page'>, q: AuditQuery): P
   return { entries, nextCursor: entries.length === q.limit ? entries.at(-1)!.id : null };
 }
 
-function entryOf(r: AuditRow): AuditPage['entries'][number] {
+/** A stored row as the REST API (and the live stream) show it. */
+export function entryOf(r: AuditRow): AuditPage['entries'][number] {
   return {
     id: Number(r.id),
     at: Number(r.at),

@@ -6,6 +6,7 @@ import { createAuditRepo, type AuditRow } from '../db/repos/audit.js';
 import { openTestDatabase, testEachStore } from '../db/stores.test-support.js';
 import { DomainEvents, type DomainEvent } from '../events/domain-events.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
+import { auditPage } from './query.js';
 import { AuditWriter } from './writer.js';
 
 const logger = pino({ level: 'silent' });
@@ -29,7 +30,7 @@ async function setUp(t: Parameters<Parameters<typeof testEachStore>[2]>[0], stor
   const counted = {
     insert: async (rows: Parameters<typeof repo.insert>[0]) => {
       inserts.push(rows.length);
-      await repo.insert(rows);
+      return repo.insert(rows);
     },
   };
   const events = new DomainEvents({ logger });
@@ -161,4 +162,17 @@ void test('an entry waits at most flushMs', async (t) => {
   // Written by the timer alone: no flush, no close.
   await waitFor(async () => ((await all()).length === 1 ? true : undefined), { timeoutMs: 10_000, what: 'the entry' });
   await writer.close();
+});
+
+testEachStore('each entry written is announced as the REST API lists it, with its id', {}, async (t, store) => {
+  const { events, writer, repo } = await setUp(t, store);
+  const announced: unknown[] = [];
+  events.on('audit.appended', (e) => announced.push(e.entry));
+  runAsRequest(ALICE, '10.0.0.7', () => events.publish(queued(1)));
+  events.publish({ type: 'node.revoked', nodeId: 'n2' });
+  assert.equal(announced.length, 0, 'not before it is written');
+  await writer.flush();
+  const listed = await auditPage(repo, { limit: 10 });
+  assert.deepEqual(announced, listed.entries.reverse());
+  assert.equal(announced.length, 2);
 });

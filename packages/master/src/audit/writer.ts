@@ -5,18 +5,20 @@
  * entries on a kill -9 (a clean stop flushes). Entries are queued and written in multi-row INSERTs, at most
  * `flushMs` after they were queued or as soon as a batch is full, one write at a time: schedule.json at thousands
  * a second costs a queue push each, not an INSERT. The queue is bounded; what it cannot hold (a database down for
- * long) is counted and recorded as an `audit.dropped` entry, so the log shows its own gap.
+ * long) is counted and recorded as an `audit.dropped` entry, so the log shows its own gap. Each entry written is
+ * announced as `audit.appended` (the admins' live view of the log), as stored: redacted, with its id.
  */
 import type { Logger } from 'pino';
 import { currentRequest } from '../auth/request-context.js';
-import type { AuditRepo, NewAuditRow } from '../db/repos/audit.js';
+import type { AuditRepo, AuditRow, NewAuditRow } from '../db/repos/audit.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { AUDITED_EVENTS, SYSTEM, auditEntryOf, type AuditEntryDraft, type AuditedEvent } from './entries.js';
+import { entryOf } from './query.js';
 import { summaryJson } from './redact.js';
 
 export interface AuditWriterOptions {
   repo: Pick<AuditRepo, 'insert'>;
-  events: Pick<DomainEvents, 'on'>;
+  events: Pick<DomainEvents, 'on' | 'publish'>;
   logger: Logger;
   now: () => number;
   /** Longest an entry waits for its INSERT. */
@@ -140,12 +142,15 @@ export class AuditWriter {
       });
       this.#dropped = 0;
     }
+    let stored: AuditRow[];
     try {
-      await this.#o.repo.insert(batch.map(rowOf));
+      stored = await this.#o.repo.insert(batch.map(rowOf));
     } catch (e) {
       this.#log.error({ err: e, entries: batch.length }, 'writing audit entries failed');
       this.#dropped += batch.length;
+      return;
     }
+    for (const row of stored) this.#o.events.publish({ type: 'audit.appended', entry: entryOf(row) });
   }
 }
 

@@ -55,6 +55,7 @@ export async function createCluster({ config, logger, now, storage: s, events, r
     onMetrics: (session, hb) => {
       if (hb.host) {
         s.metrics.recordHost(session.nodeId, hb.host);
+        events.publish({ type: 'node.host', nodeId: session.nodeId, sample: hb.host });
         session.load = hb.host.load1 / Math.max(1, hb.host.cpus);
       }
       if (hb.jobs && hb.jobs.length > 0) s.metrics.recordJobs(hb.at, hb.jobs);

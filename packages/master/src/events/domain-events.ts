@@ -9,7 +9,7 @@
  * (durable-consumer.ts), which catch up from the database after a restart. Producers never change for that.
  */
 import type { Logger } from 'pino';
-import type { JobOutcome, NodeKind } from '@scrapyard/protocol';
+import type { AuditEntry, HostMetrics, JobOutcome, NodeKind } from '@scrapyard/protocol';
 
 /** Which job and which run of it an event is about. */
 export interface JobRef {
@@ -158,7 +158,11 @@ export type DomainEvent =
       change: 'created' | 'updated' | 'deleted';
       /** What changed (names, fields); never a secret (signing secrets, channel credentials). */
       summary: Record<string, unknown>;
-    };
+    }
+  /** A node's host sample reached the master (every metrics interval of its agent, a few seconds). */
+  | { type: 'node.host'; nodeId: string; sample: HostMetrics }
+  /** An audit entry was written (audit/writer.ts), as the REST API lists it: redacted, with its id. */
+  | { type: 'audit.appended'; entry: AuditEntry };
 
 export type EventType = DomainEvent['type'];
 /** An event as subscribers see it: numbered and timed by the stream. */

@@ -234,3 +234,76 @@ void test('the cap: full at maxStreams, room again when one closes; closeAll end
   assert.ok(b.sink.ended);
   assert.equal(hub.open, 0);
 });
+
+void test('audit entries reach admins only: live, on a resume, and as access changes', async (t) => {
+  const { events, open } = setup(t);
+  const readerOfAll: Principal = {
+    kind: 'token',
+    tokenId: 'tok_2',
+    name: 'r',
+    ownerId: 'u2',
+    grants: [{ role: 'maintainer', projects: '*' }],
+  };
+  const adminUser: Principal = { ...readerOfAll, tokenId: 'tok_3', grants: [{ role: 'admin', projects: '*' }] };
+  let current = readerOfAll;
+  const admin = open(ADMIN);
+  const granted = open(adminUser);
+  const reader = open(readerOfAll, { reidentify: async () => current });
+  const alpha = open(viewerOf('alpha'));
+  const entry = (id: number) => ({
+    action: 'token.create',
+    id,
+    target: 'ci',
+    at: 1_000,
+    summary: { role: 'viewer' },
+    actor: { kind: 'user', id: 'u1', name: 'ann' },
+    address: '127.0.0.1',
+    project: null,
+  });
+  events.publish({ type: 'audit.appended', entry: entry(1) });
+  events.publish({ type: 'node.online', nodeId: 'n1', kind: 'permanent' });
+  const audits = (s: Sink) => s.messages().filter(([e]) => e === 'audit.appended');
+  assert.equal(audits(admin.sink).length, 1);
+  assert.deepEqual((LiveEvent.parse(audits(granted.sink)[0]![2]) as { entry: unknown }).entry, entry(1));
+  assert.equal(audits(reader.sink).length, 0, 'a maintainer of every project is no admin');
+  assert.deepEqual(reader.sink.events(), ['node.online n1'], 'but sees the node events');
+  assert.equal(audits(alpha.sink).length, 0);
+  // Replayed to nobody who may not see it.
+  const resumed = open(readerOfAll, { lastEventId: reader.sink.messages()[0]![1] });
+  assert.equal(audits(resumed.sink).length, 0);
+  assert.equal(audits(open(ADMIN, { lastEventId: admin.sink.messages()[0]![1] }).sink).length, 1);
+  // Made an admin: the next entries reach the stream.
+  current = { ...readerOfAll, grants: [{ role: 'admin', projects: '*' }] };
+  events.publish({
+    type: 'access.changed',
+    entity: 'token',
+    id: 'tok_2',
+    name: 'r',
+    change: 'granted',
+    userId: 'u2',
+    summary: {},
+  });
+  await tick();
+  await tick();
+  assert.equal(reader.conn.filter.admin, true);
+  events.publish({ type: 'audit.appended', entry: entry(2) });
+  assert.equal(audits(reader.sink).length, 1);
+});
+
+void test('node.host: at most one per node per interval, to readers of every project', (t) => {
+  const { events, open } = setup(t, { hostIntervalMs: 60_000 });
+  const admin = open(ADMIN);
+  const alpha = open(viewerOf('alpha'));
+  const sample = (at: number) => ({
+    ...{ at, cpuPercent: 10, cpus: 2, load1: 0.5, load5: 0.4, load15: 0.3 },
+    ...{ memUsedBytes: 1, memTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2 },
+    ...{ netRxBytesPerSec: 0, netTxBytesPerSec: 0 },
+  });
+  events.publish({ type: 'node.host', nodeId: 'n1', sample: sample(1) });
+  events.publish({ type: 'node.host', nodeId: 'n1', sample: sample(2) });
+  events.publish({ type: 'node.host', nodeId: 'n2', sample: sample(3) });
+  assert.deepEqual(admin.sink.events(), ['node.host n1', 'node.host n2']);
+  const [, first] = admin.sink.messages();
+  assert.equal(LiveEvent.parse(first![2]).type, 'node.host');
+  assert.deepEqual(alpha.sink.events(), []);
+});

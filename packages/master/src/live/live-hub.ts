@@ -33,6 +33,8 @@ export interface LiveHubOptions {
   heartbeatMs?: number;
   recheckMs?: number;
   statsIntervalMs?: number;
+  /** At most one `node.host` per node in this long; default 2 s. */
+  hostIntervalMs?: number;
   now?: () => number;
 }
 
@@ -54,6 +56,7 @@ export class LiveHub {
   readonly #ring: LiveRing<Kept>;
   readonly #streams = new Set<LiveConnection>();
   readonly #throttle: StatsThrottle<Mapped>;
+  readonly #hostThrottle: StatsThrottle<Mapped>;
   readonly #log: Logger;
   readonly #maxStreams: number;
   readonly #maxQueuedBytes: number;
@@ -66,9 +69,12 @@ export class LiveHub {
     this.#maxQueuedBytes = o.maxQueuedBytes ?? 1024 * 1024;
     this.#ring = new LiveRing({ maxEntries: o.ringEntries, maxAgeMs: o.ringAgeMs, now: o.now });
     this.#throttle = new StatsThrottle({ intervalMs: o.statsIntervalMs, emit: (m) => this.#publish(m) });
+    // An agent may sample its host more often than a chart needs (its metrics interval is its own setting).
+    this.#hostThrottle = new StatsThrottle({ intervalMs: o.hostIntervalMs ?? 2_000, emit: (m) => this.#publish(m) });
     const onEvent = (e: Published<LiveSourceType>) => {
       const mapped = toLive(e);
       if (e.type === 'job.stats') this.#throttle.offer(e.job.runId, mapped, e.final);
+      else if (e.type === 'node.host') this.#hostThrottle.offer(e.nodeId, mapped, false);
       else this.#publish(mapped);
     };
     for (const type of LIVE_SOURCE_TYPES) this.#off.push(o.events.on(type, onEvent));
@@ -136,11 +142,14 @@ export class LiveHub {
     for (const off of this.#off.splice(0)) off();
     for (const t of this.#timers.splice(0)) clearInterval(t);
     this.#throttle.clear();
+    this.#hostThrottle.clear();
   }
 
   #visible(conn: LiveConnection, entries: RingEntry<Kept>[]): string[] {
     const frames: string[] = [];
-    for (const e of entries) if (accepts(conn.filter, e.value.family, e.value.project)) frames.push(this.#frame(e));
+    for (const e of entries) {
+      if (accepts(conn.filter, e.value.family, e.value.project, e.value.adminOnly)) frames.push(this.#frame(e));
+    }
     return frames;
   }
 
@@ -151,7 +160,7 @@ export class LiveHub {
   #publish(m: Mapped): void {
     const entry = this.#ring.append({ ...m });
     for (const conn of this.#streams) {
-      if (accepts(conn.filter, m.family, m.project)) conn.send(this.#frame(entry));
+      if (accepts(conn.filter, m.family, m.project, m.adminOnly)) conn.send(this.#frame(entry));
     }
   }
 

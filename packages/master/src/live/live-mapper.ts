@@ -1,7 +1,8 @@
 /**
  * Which domain events the live stream carries, and how: a `LiveEvent` (the protocol's schema, names and counts,
  * never a secret) with the family `?types=` selects and the project whose readers may see it (null: only readers of
- * every project, e.g. node events). Everything else (output chunks, access, deliveries, config) stays inside.
+ * every project, e.g. node events; or admins only: the audit log). Everything else (output chunks, access,
+ * deliveries, config) stays inside, but for what the audit log records of it.
  */
 import type { LiveEvent, LiveFamily } from '@scrapyard/protocol';
 import { LIVE_EVENT_TYPES } from '@scrapyard/protocol/live-types';
@@ -12,6 +13,8 @@ export interface Mapped {
   family: LiveFamily;
   /** Readers of this project see it; null: readers of every project only. */
   project: string | null;
+  /** Only principals who may `admin` see it (the audit log names users, addresses, tokens). */
+  adminOnly?: true;
 }
 
 /** The domain event types the stream subscribes to: the live event types, one for one. */
@@ -99,6 +102,10 @@ export function toLive(e: Published<LiveSourceType>): Mapped {
       return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId, cordoned: e.cordoned });
     case 'node.revoked':
       return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId });
+    case 'node.host':
+      return ofNode({ type: e.type, at: e.at, nodeId: e.nodeId, sample: e.sample });
+    case 'audit.appended':
+      return { event: { type: e.type, at: e.at, entry: e.entry }, family: 'audit', project: null, adminOnly: true };
     case 'alert.changed':
       return {
         event: {

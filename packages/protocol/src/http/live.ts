@@ -10,11 +10,13 @@
 import { z } from 'zod';
 import type { LIVE_EVENT_TYPES } from '../live-types.js';
 import { EpochMs } from '../primitives.js';
+import { HostMetrics } from '../ws/agent-to-master.js';
 import { JobOutcome } from '../ws/jobs.js';
 import { NodeKind } from './api.js';
+import { AuditEntry } from './audit.js';
 
 /** The families `?types=` narrows the stream to (default: all). */
-export const LIVE_FAMILIES = ['job', 'stats', 'node', 'alert', 'schedule'] as const;
+export const LIVE_FAMILIES = ['job', 'stats', 'node', 'alert', 'schedule', 'audit'] as const;
 export const LiveFamily = z.enum(LIVE_FAMILIES);
 export type LiveFamily = z.infer<typeof LiveFamily>;
 
@@ -129,6 +131,20 @@ export const LiveScheduleFired = z.object({
   jobId: z.string().nullable(),
 });
 
+/** A node's host sample as the master stored it (at most one every couple of seconds per node on the stream). */
+export const LiveNodeHost = z.object({
+  type: z.literal('node.host'),
+  at: EpochMs,
+  nodeId: z.string(),
+  sample: HostMetrics,
+});
+/** An entry the audit log recorded, as GET /api/v1/audit lists it (admins only: it names users and addresses). */
+export const LiveAuditAppended = z.object({
+  type: z.literal('audit.appended'),
+  at: EpochMs,
+  entry: AuditEntry,
+});
+
 export const LiveEvent = z.discriminatedUnion('type', [
   LiveJobQueued,
   LiveJobStarted,
@@ -142,6 +158,8 @@ export const LiveEvent = z.discriminatedUnion('type', [
   LiveNodeRevoked,
   LiveAlertChanged,
   LiveScheduleFired,
+  LiveNodeHost,
+  LiveAuditAppended,
 ]);
 export type LiveEvent = z.infer<typeof LiveEvent>;
 export type LiveEventType = LiveEvent['type'];

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { currentCursor, firstPage, hasPrevious, nextPage, pageNumber, previousPage } from './cursor-stack.js';
+import {
+  currentCursor,
+  firstPage,
+  fromCursor,
+  hasPrevious,
+  nextPage,
+  pageNumber,
+  previousPage,
+  syncWithCursor,
+} from './cursor-stack.js';
 
 void test('next pushes the answer’s cursor, previous goes back to the one before, the first page stays', () => {
   let s = firstPage<number>();
@@ -22,4 +31,20 @@ void test('next pushes the answer’s cursor, previous goes back to the one befo
 void test('no next cursor: the stack stays where it is', () => {
   const s = nextPage(firstPage<string>(), 'c1');
   assert.equal(nextPage(s, null), s);
+});
+
+void test('a page opened from its URL goes back to the first page', () => {
+  const s = fromCursor('c9');
+  assert.equal(currentCursor(s), 'c9');
+  assert.equal(pageNumber(s), 2);
+  assert.equal(currentCursor(previousPage(s)), undefined);
+  assert.deepEqual(fromCursor(undefined), firstPage());
+});
+
+void test('Back and Forward in the browser keep the pages remembered', () => {
+  const s = nextPage(nextPage(nextPage(firstPage<string>(), 'c2'), 'c3'), 'c4');
+  assert.equal(syncWithCursor(s, 'c4'), s, 'the same page: unchanged');
+  assert.deepEqual(syncWithCursor(s, 'c2').trail, [undefined, 'c2']);
+  assert.deepEqual(syncWithCursor(s, undefined), firstPage());
+  assert.deepEqual(syncWithCursor(s, 'elsewhere').trail, [undefined, 'elsewhere']);
 });

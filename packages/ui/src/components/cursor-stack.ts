@@ -26,3 +26,19 @@ export function nextPage<C>(s: CursorStack<C>, next: C | null): CursorStack<C> {
 export function previousPage<C>(s: CursorStack<C>): CursorStack<C> {
   return hasPrevious(s) ? { trail: s.trail.slice(0, -1) } : s;
 }
+
+/**
+ * The stack for a page opened from its URL (`?cursor=` alone: a bookmark or a reload): the pages before it are not
+ * known, so "previous" goes back to the first page.
+ */
+export function fromCursor<C>(cursor: C | undefined): CursorStack<C> {
+  return cursor === undefined ? firstPage<C>() : { trail: [undefined, cursor] };
+}
+
+/** Keeps the pages remembered when the URL still names one of them (Back/Forward, a re-render). */
+export function syncWithCursor<C>(s: CursorStack<C>, cursor: C | undefined): CursorStack<C> {
+  if (cursor === currentCursor(s)) return s;
+  const at = s.trail.indexOf(cursor);
+  if (at >= 0) return { trail: s.trail.slice(0, at + 1) };
+  return fromCursor(cursor);
+}

@@ -28,16 +28,23 @@ export interface AuditFilter {
 
 export function createAuditRepo(db: Db) {
   return {
-    /** Appends rows in few distinct INSERT sizes (each a statement SQLite keeps prepared). */
-    async insert(rows: readonly NewAuditRow[]): Promise<void> {
+    /**
+     * Appends rows in few distinct INSERT sizes (each a statement SQLite keeps prepared); answers them as stored,
+     * with their ids (the live stream shows them as the REST API lists them).
+     */
+    async insert(rows: readonly NewAuditRow[]): Promise<AuditRow[]> {
+      const stored: AuditRow[] = [];
       let i = 0;
       for (const size of batchSizes(rows.length)) {
-        await db
+        const batch = await db
           .insertInto('audit_log')
           .values(rows.slice(i, i + size))
+          .returningAll()
           .execute();
+        stored.push(...batch);
         i += size;
       }
+      return stored;
     },
 
     /** Newest first. */

@@ -15,6 +15,7 @@ import { useLoad } from '../../components/use-load.js';
 import { AdminNav } from './admin-nav.js';
 import { describeScope } from './grants.js';
 import { ServiceTokenForm } from './service-token-form.js';
+import { useReloadOnAudit } from './use-audit-live.js';
 
 async function load() {
   const [{ tokens }, { users }, { projects }] = await Promise.all([listAllTokens(), listUsers(), listProjects()]);
@@ -23,6 +24,8 @@ async function load() {
 
 export function AdminTokensPage() {
   const { data, error, loading, reload } = useLoad(load);
+  // Tokens created or revoked anywhere (and their owners' names) show here without a reload.
+  useReloadOnAudit(['token.', 'user.'], reload);
   const revoking = useAction();
   const revoke = async (t: ApiToken) => {
     await revoking.run(() => revokeToken(t.id));

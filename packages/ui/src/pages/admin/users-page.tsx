@@ -11,6 +11,7 @@ import { useLoad } from '../../components/use-load.js';
 import { navigate } from '../../navigation.js';
 import { AdminNav } from './admin-nav.js';
 import { describeScope } from './grants.js';
+import { useReloadOnAudit } from './use-audit-live.js';
 import { lastSeenByUser, PASSWORD_HINT } from './users-view.js';
 
 async function load() {
@@ -19,7 +20,9 @@ async function load() {
 }
 
 export function UsersPage() {
-  const { data, error, loading } = useLoad(load);
+  const { data, error, loading, reload } = useLoad(load);
+  // Users made, changed or signed in (last seen) anywhere show here without a reload.
+  useReloadOnAudit(['user.', 'session.', 'login.ok'], reload);
   return (
     <>
       <h1>Admin</h1>

@@ -56,6 +56,8 @@ export function applyOverviewEvent(o: Overview, e: LiveEvent): OverviewStep {
       return { overview: o, refetch: true };
     case 'job.stats':
     case 'schedule.fired':
+    case 'node.host':
+    case 'audit.appended':
       return { overview: o, refetch: false };
   }
 }

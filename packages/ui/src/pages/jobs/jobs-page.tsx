@@ -1,47 +1,52 @@
 /**
  * Jobs (/jobs): the whole cluster's jobs, newest first, with filters in the URL and cursor pages; rows follow the
- * live stream (a queued job appears on the first page, states change in place, a `reset` reloads); pending jobs
- * say why they wait; several can be cancelled at once; "Schedule a job" for those who may.
+ * live stream on every page (use-live-jobs.ts); pending jobs say why they wait; several can be cancelled at once;
+ * "Schedule a job" for those who may.
  */
-import type { JobInfo, LiveEvent } from '@scrapyard/protocol';
+import type { JobInfo } from '@scrapyard/protocol';
 import { useEffect, useState } from 'preact/hooks';
-import { cancelJob, getJob, listJobs } from '../../api/jobs.js';
+import { cancelJob, listJobs } from '../../api/jobs.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
+import { CursorPager } from '../../components/cursor-pager.js';
+import * as pages from '../../components/cursor-stack.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { useLoad } from '../../components/use-load.js';
-import { useLive } from '../../live/use-live.js';
 import { navigate } from '../../navigation.js';
 import { useSession } from '../../session/session.js';
 import { FilterBar } from './filter-bar.js';
 import { filtersSearch, hasFilters, listQuery, parseFilters, type JobFilters } from './job-filters.js';
 import { JobTable } from './job-table.js';
-import { admitsQueued, applyEvent, keyOf, prepend, rowsOf, type Rows } from './live-rows.js';
-import * as pages from './pagination.js';
+import { keyOf, prepend } from './live-rows.js';
 import { ScheduleForm } from './schedule-form.js';
+import { useLiveJobs } from './use-live-jobs.js';
 
 const PAGE_SIZE = 50;
 
 export function JobsPage({ search }: { search: string }) {
   const { can } = useSession();
   const filters = parseFilters(search);
-  const urlCursor = new URLSearchParams(search).get('cursor');
-  const [pagination, setPagination] = useState(() => pages.fromUrl(urlCursor));
-  const synced = pages.syncWithUrl(pagination, urlCursor);
+  const urlCursor = new URLSearchParams(search).get('cursor') ?? undefined;
+  const [pagination, setPagination] = useState(() => pages.fromCursor(urlCursor));
+  const synced = pages.syncWithCursor(pagination, urlCursor);
   useEffect(() => {
     if (synced !== pagination) setPagination(synced);
   }, [synced, pagination]);
   const cursor = pages.currentCursor(synced);
   const query = listQuery(filters, PAGE_SIZE, cursor);
   const page = useLoad(() => listJobs(query), [query]);
-  const [rows, setRows] = useState<Rows>(rowsOf([]));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [scheduling, setScheduling] = useState(false);
   const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (page.data) setRows(rowsOf(page.data.jobs));
-  }, [page.data]);
+  const { rows, setRows, fresh } = useLiveJobs({
+    filters,
+    firstPage: cursor === undefined,
+    pageSize: PAGE_SIZE,
+    jobs: page.data?.jobs,
+    reload: page.reload,
+    onError: setActionError,
+  });
   useEffect(() => setSelected(new Set()), [query]);
   // Durations of running jobs tick on screen; nothing is fetched.
   useEffect(() => {
@@ -49,38 +54,25 @@ export function JobsPage({ search }: { search: string }) {
     return () => clearInterval(t);
   }, []);
 
-  const addQueued = (e: Extract<LiveEvent, { type: 'job.queued' }>) => {
-    getJob(e.jobId, e.project).then(
-      (job) => setRows((r) => prepend(r, job, PAGE_SIZE)),
-      (err: unknown) => setActionError(err),
-    );
-  };
-  useLive({
-    event: (type, data) => {
-      const e = data as LiveEvent;
-      if (type === 'job.queued' && e.type === 'job.queued') {
-        if (cursor === undefined && admitsQueued(filters, e)) addQueued(e);
-        return;
-      }
-      setRows((r) => applyEvent(r, e));
-    },
-    reset: () => page.reload(),
-  });
-
   const go = (f: JobFilters, c?: string) => navigate(`/jobs${filtersSearch(f, c)}`);
   const applyFilters = (f: JobFilters) => {
-    setPagination(pages.FIRST_PAGE);
+    setPagination(pages.firstPage());
     go(f);
   };
   const toNext = () => {
-    const p = pages.next(synced, page.data?.nextCursor ?? null);
+    const p = pages.nextPage(synced, page.data?.nextCursor ?? null);
     setPagination(p);
     go(filters, pages.currentCursor(p));
   };
   const toPrevious = () => {
-    const p = pages.previous(synced);
+    const p = pages.previousPage(synced);
     setPagination(p);
     go(filters, pages.currentCursor(p));
+  };
+
+  const toFirst = () => {
+    setPagination(pages.firstPage());
+    go(filters);
   };
 
   const cancellable = (j: JobInfo) => j.state !== 'finished' && can('cancel', j.project);
@@ -120,6 +112,14 @@ export function JobsPage({ search }: { search: string }) {
         />
       )}
       <FilterBar filters={filters} onApply={applyFilters} />
+      {fresh > 0 && (
+        <p class="muted" role="status">
+          {fresh} new job{fresh === 1 ? '' : 's'}:{' '}
+          <button type="button" class="secondary" onClick={toFirst}>
+            show
+          </button>
+        </p>
+      )}
       <ErrorBanner error={actionError ?? page.error} onDismiss={() => setActionError(undefined)} />
       {rows.jobs.some(cancellable) && (
         <div class="toolbar">
@@ -145,15 +145,7 @@ export function JobsPage({ search }: { search: string }) {
       {rows.jobs.length > 0 && (
         <JobTable rows={rows} now={now} selectable={cancellable} selected={selected} onToggle={toggle} />
       )}
-      <nav class="pager" aria-label="Pages">
-        <button type="button" class="secondary" disabled={!pages.hasPrevious(synced)} onClick={toPrevious}>
-          Previous
-        </button>
-        <span class="muted">Page {pages.pageNumber(synced)}</span>
-        <button type="button" class="secondary" disabled={!page.data?.nextCursor} onClick={toNext}>
-          Next
-        </button>
-      </nav>
+      <CursorPager stack={synced} next={page.data?.nextCursor} onPrevious={toPrevious} onNext={toNext} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobInfo, LiveEvent } from '@scrapyard/protocol';
-import { admitsQueued, applyEvent, itemsOf, prepend, rowsOf } from './live-rows.js';
+import { applyEvent, insertByAge, itemsOf, prepend, rowsOf } from './live-rows.js';
 
 const job = (id: string, over: Partial<JobInfo> = {}): JobInfo => ({
   id,
@@ -141,28 +141,6 @@ void test('a requeued job is pending again with its reason; live stats land on t
   );
 });
 
-void test('a queued job is admitted only where the filters let it in', () => {
-  const e = {
-    type: 'job.queued' as const,
-    ...base,
-    jobId: 'n',
-    priority: 0,
-    tags: ['gpu'],
-    attempt: 1,
-    scheduleId: null,
-    argNames: [],
-    settingNames: [],
-  };
-  assert.equal(admitsQueued({}, e), true);
-  assert.equal(admitsQueued({ project: 'demo', spider: 'quick', tag: 'gpu', state: 'pending,running' }, e), true);
-  assert.equal(admitsQueued({ project: 'other' }, e), false);
-  assert.equal(admitsQueued({ state: 'finished' }, e), false);
-  assert.equal(admitsQueued({ outcome: 'failed' }, e), false);
-  assert.equal(admitsQueued({ tag: 'cpu' }, e), false);
-  assert.equal(admitsQueued({ since: '3000' }, e), false);
-  assert.equal(admitsQueued({ until: '2000' }, e), false);
-});
-
 void test('prepend puts a new job on top once, within the page size', () => {
   let rows = rowsOf([job('a'), job('b')]);
   rows = prepend(rows, job('c'), 2);
@@ -171,4 +149,57 @@ void test('prepend puts a new job on top once, within the page size', () => {
     ['c', 'a'],
   );
   assert.equal(prepend(rows, job('c'), 2), rows);
+});
+
+void test('with filters, a row an event takes out of them leaves, with its counters', () => {
+  const running = { state: 'running' };
+  let rows = rowsOf([job('a', { state: 'running', nodeId: 'n1' }), job('b', { state: 'running', nodeId: 'n1' })]);
+  const counts = { items: 3, requests: 4, responses: 4, errors: 0, finishReason: null };
+  const stats: LiveEvent = {
+    type: 'job.stats',
+    ...base,
+    jobId: 'a',
+    ...{ nodeId: 'n1', final: false, sampledAt: 1 },
+    ...counts,
+  };
+  rows = applyEvent(rows, stats, running);
+  assert.equal(itemsOf(rows, rows.jobs[0]!), 3, 'still running: it stays');
+  const end = { nodeId: 'n1', attempt: 1, outcome: 'succeeded', exitCode: 0, reason: 'finished' } as const;
+  const finished: LiveEvent = { type: 'job.finished', ...base, jobId: 'a', ...end, startedAt: 2_000, endedAt: 3_000 };
+  const after = applyEvent(rows, finished, running);
+  assert.deepEqual(
+    after.jobs.map((j) => j.id),
+    ['b'],
+  );
+  assert.deepEqual(after.live, {});
+  assert.equal(applyEvent(rows, finished, {}).jobs.length, 2, 'no filter: it stays, finished');
+  assert.equal(applyEvent(rows, finished, { state: 'running,finished' }).jobs[0]!.state, 'finished');
+  const requeued = applyEvent(
+    rows,
+    { type: 'job.requeued', ...base, jobId: 'b', runId: 'r-b2', previousRunId: 'r-b', attempt: 2, reason: 'lost' },
+    { nodeId: 'n1' },
+  );
+  assert.deepEqual(
+    requeued.jobs.map((j) => j.id),
+    ['a'],
+    'requeued: no longer on the node filtered',
+  );
+});
+
+void test('insertByAge puts a job where its creation time ranks it, not past a full page', () => {
+  const rows = rowsOf([job('c', { createdAt: 300 }), job('a', { createdAt: 100 })]);
+  assert.deepEqual(
+    insertByAge(rows, job('b', { createdAt: 200 }), 3).jobs.map((j) => j.id),
+    ['c', 'b', 'a'],
+  );
+  assert.deepEqual(
+    insertByAge(rows, job('d', { createdAt: 400 }), 2).jobs.map((j) => j.id),
+    ['d', 'c'],
+  );
+  assert.equal(insertByAge(rows, job('z', { createdAt: 50 }), 2), rows, 'older than a full page: a later page');
+  assert.deepEqual(
+    insertByAge(rows, job('z', { createdAt: 50 }), 3).jobs.map((j) => j.id),
+    ['c', 'a', 'z'],
+  );
+  assert.equal(insertByAge(rows, job('c', { createdAt: 300 }), 3), rows, 'already shown');
 });

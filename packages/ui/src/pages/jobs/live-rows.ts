@@ -5,7 +5,7 @@
  */
 import type { JobInfo, LiveEvent } from '@scrapyard/protocol';
 import type { JobFilters } from './job-filters.js';
-import { timeParam } from './job-filters.js';
+import { jobMatches } from './job-match.js';
 
 export interface LiveCounters {
   items: number;
@@ -25,18 +25,6 @@ export const keyOf = (j: Pick<JobInfo, 'project' | 'id'>) => rowKey(j.project, j
 
 export const rowsOf = (jobs: readonly JobInfo[]): Rows => ({ jobs, live: {}, stopping: new Set() });
 
-/** Whether a job just queued belongs on the first page under these filters. */
-export function admitsQueued(f: JobFilters, e: Extract<LiveEvent, { type: 'job.queued' }>): boolean {
-  if (f.project && f.project !== e.project) return false;
-  if (f.spider && f.spider !== e.spider) return false;
-  if (f.state && !f.state.split(',').includes('pending')) return false;
-  if (f.outcome || f.nodeId) return false;
-  if (f.tag && !e.tags.includes(f.tag)) return false;
-  if (f.since && e.at < Number(timeParam(f.since))) return false;
-  if (f.until && e.at >= Number(timeParam(f.until))) return false;
-  return true;
-}
-
 function patch(rows: Rows, key: string, change: (j: JobInfo) => JobInfo): Rows {
   const at = rows.jobs.findIndex((j) => keyOf(j) === key);
   if (at < 0) return rows;
@@ -51,8 +39,25 @@ const without = <T>(set: ReadonlySet<T>, v: T) => {
   return out;
 };
 
-/** The rows after one event (the same object when the event concerns none of them). */
-export function applyEvent(rows: Rows, e: LiveEvent): Rows {
+/**
+ * The rows after one event (the same object when the event concerns none of them); with filters, a row the event
+ * takes out of them leaves.
+ */
+export function applyEvent(rows: Rows, e: LiveEvent, filters?: JobFilters): Rows {
+  const next = changed(rows, e);
+  if (next === rows || filters === undefined || !('runId' in e)) return next;
+  const key = rowKey(e.project, e.jobId);
+  const row = next.jobs.find((j) => keyOf(j) === key);
+  return row === undefined || jobMatches(row, filters) ? next : removed(next, key);
+}
+
+function removed(rows: Rows, key: string): Rows {
+  const live = { ...rows.live };
+  delete live[key];
+  return { jobs: rows.jobs.filter((j) => keyOf(j) !== key), live, stopping: without(rows.stopping, key) };
+}
+
+function changed(rows: Rows, e: LiveEvent): Rows {
   if (!('runId' in e)) return rows;
   const key = rowKey(e.project, e.jobId);
   switch (e.type) {
@@ -83,7 +88,7 @@ export function applyEvent(rows: Rows, e: LiveEvent): Rows {
     }
     case 'job.cancelled':
       if (!rows.jobs.some((j) => keyOf(j) === key)) return rows;
-      if (e.previousState === 'pending') return { ...rows, jobs: rows.jobs.filter((j) => keyOf(j) !== key) };
+      if (e.previousState === 'pending') return removed(rows, key);
       return { ...rows, stopping: new Set(rows.stopping).add(key) };
     case 'job.requeued':
       return patch(rows, key, (j) => ({
@@ -108,6 +113,19 @@ export function applyEvent(rows: Rows, e: LiveEvent): Rows {
 export function prepend(rows: Rows, job: JobInfo, limit: number): Rows {
   if (rows.jobs.some((j) => keyOf(j) === keyOf(job))) return rows;
   return { ...rows, jobs: [job, ...rows.jobs].slice(0, limit) };
+}
+
+/**
+ * Adds a fetched job where its age puts it (newest first), unless it is shown already or falls after the last row
+ * of a full page (it belongs to a later page).
+ */
+export function insertByAge(rows: Rows, job: JobInfo, limit: number): Rows {
+  if (rows.jobs.some((j) => keyOf(j) === keyOf(job))) return rows;
+  let at = rows.jobs.findIndex((j) => j.createdAt < job.createdAt);
+  if (at < 0) at = rows.jobs.length;
+  if (at >= limit) return rows;
+  const jobs = [...rows.jobs.slice(0, at), job, ...rows.jobs.slice(at)].slice(0, limit);
+  return { ...rows, jobs };
 }
 
 /** The items count to show: the live one when newer than the row's summary. */

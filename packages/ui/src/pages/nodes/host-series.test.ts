@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HostMetrics } from '@scrapyard/protocol';
-import { hostCharts, thin } from './host-series.js';
+import { appendSample, hostCharts, thin } from './host-series.js';
 
 const sample = (at: number, over: Partial<HostMetrics> = {}): HostMetrics => ({
   at,
@@ -48,4 +48,24 @@ void test('a long window is thinned, keeping the newest sample', () => {
     ).x.at(-1),
     9,
   );
+});
+
+void test('a live sample is appended and the samples that fell out of the window go', () => {
+  const held = [sample(1_000), sample(2_000), sample(3_000)];
+  assert.deepEqual(
+    appendSample(held, sample(4_000), 2_500).map((m) => m.at),
+    [2_000, 3_000, 4_000],
+  );
+  assert.deepEqual(
+    appendSample(held, sample(4_000), 10_000).map((m) => m.at),
+    [1_000, 2_000, 3_000, 4_000],
+  );
+  assert.deepEqual(
+    appendSample(held, sample(9_000), 1_000).map((m) => m.at),
+    [9_000],
+    'all older than the window',
+  );
+  assert.equal(appendSample(held, sample(3_000), 10_000), held, 'held already');
+  assert.equal(appendSample(held, sample(2_500), 10_000), held, 'older than the newest');
+  assert.deepEqual(appendSample([], sample(5), 10).length, 1);
 });

@@ -75,3 +75,20 @@ export function hostCharts(samples: readonly HostMetrics[], maxPoints = 1_500): 
     ],
   };
 }
+
+/**
+ * The samples after a live one (its node's `node.host`): appended when newer than the last, and those that fell
+ * out of the window (older than the new sample by more than `windowMs`) dropped. The same array when nothing
+ * changes (a sample already held, or one older than the newest: the stream and a fetch crossed).
+ */
+export function appendSample(
+  samples: readonly HostMetrics[],
+  s: HostMetrics,
+  windowMs: number,
+): readonly HostMetrics[] {
+  const last = samples.at(-1);
+  if (last !== undefined && s.at <= last.at) return samples;
+  const from = s.at - windowMs;
+  const keep = samples.findIndex((m) => m.at >= from);
+  return [...(keep < 0 ? [] : samples.slice(keep)), s];
+}

@@ -1,4 +1,7 @@
-/** The nodes list kept live from the stream (pure): online, offline, cordon and revoke change a node in place. */
+/**
+ * The nodes list kept live from the stream (pure): online, offline, cordon, revoke and a new host sample (load)
+ * change a node in place.
+ */
 import type { LiveEvent, NodeInfo } from '@scrapyard/protocol';
 
 export interface NodeStep {
@@ -25,6 +28,8 @@ export function applyNodeEvent(nodes: readonly NodeInfo[], e: LiveEvent): NodeSt
       return patch(nodes, e.nodeId, { cordoned: e.cordoned });
     case 'node.revoked':
       return patch(nodes, e.nodeId, { revoked: true, online: false });
+    case 'node.host':
+      return patch(nodes, e.nodeId, { host: e.sample });
     default:
       return { nodes, refetch: false };
   }
