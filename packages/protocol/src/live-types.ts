@@ -19,3 +19,10 @@ export const LIVE_EVENT_TYPES = [
   'node.host',
   'audit.appended',
 ] as const;
+
+/**
+ * Telemetry rather than facts: sent only to the streams open at that moment, without an id, never kept for a
+ * resume (a host sample every few seconds from each of thousands of nodes would push every job event out of the
+ * ring). The client takes them without moving its resume point; a page re-reads what they update after a reset.
+ */
+export const TRANSIENT_LIVE_TYPES: readonly (typeof LIVE_EVENT_TYPES)[number][] = ['node.host'];

@@ -290,20 +290,31 @@ void test('audit entries reach admins only: live, on a resume, and as access cha
   assert.equal(audits(reader.sink).length, 1);
 });
 
-void test('node.host: at most one per node per interval, to readers of every project', (t) => {
-  const { events, open } = setup(t, { hostIntervalMs: 60_000 });
-  const admin = open(ADMIN);
-  const alpha = open(viewerOf('alpha'));
+void test('node.host: telemetry, to readers of every project open now, one per node per interval, no ring', (t) => {
+  const { events, open } = setup(t, { hostIntervalMs: 60_000, maxHostPerSecond: 2 });
   const sample = (at: number) => ({
     ...{ at, cpuPercent: 10, cpus: 2, load1: 0.5, load5: 0.4, load15: 0.3 },
     ...{ memUsedBytes: 1, memTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2 },
     ...{ netRxBytesPerSec: 0, netTxBytesPerSec: 0 },
   });
+  // No stream open: nothing is kept for a later one.
+  events.publish({ type: 'node.host', nodeId: 'n0', sample: sample(0) });
+  const admin = open(ADMIN);
+  const alpha = open(viewerOf('alpha'));
   events.publish({ type: 'node.host', nodeId: 'n1', sample: sample(1) });
   events.publish({ type: 'node.host', nodeId: 'n1', sample: sample(2) });
   events.publish({ type: 'node.host', nodeId: 'n2', sample: sample(3) });
-  assert.deepEqual(admin.sink.events(), ['node.host n1', 'node.host n2']);
-  const [, first] = admin.sink.messages();
-  assert.equal(LiveEvent.parse(first![2]).type, 'node.host');
-  assert.deepEqual(alpha.sink.events(), []);
+  // The second's budget (2) is spent: a third node waits for the next second.
+  events.publish({ type: 'node.host', nodeId: 'n3', sample: sample(4) });
+  const frames = admin.sink.text.split('\n\n').filter((b) => b.startsWith('event: node.host'));
+  assert.deepEqual(
+    frames.map((b) => (JSON.parse(b.split('\n')[1]!.slice('data: '.length)) as { nodeId: string }).nodeId),
+    ['n1', 'n2'],
+  );
+  assert.equal(LiveEvent.parse(JSON.parse(frames[0]!.split('\n')[1]!.slice('data: '.length))).type, 'node.host');
+  assert.equal(alpha.sink.text.includes('node.host'), false);
+  // Never replayed: a resume from the ready id gets no host sample.
+  const readyId = admin.sink.messages()[0]![1];
+  const later = open(ADMIN, { lastEventId: readyId });
+  assert.equal(later.sink.text.includes('node.host'), false);
 });

@@ -3,6 +3,9 @@
  * mapped once (live-mapper.ts), `job.stats` thinned to one a second per run (stats-throttle.ts), kept in the ring
  * (ring.ts) and written to every open stream whose filter takes it, as one frame serialized once. A stream opens
  * synchronously after the ring is read, so what it replays and what it gets live meet with no gap and no duplicate.
+ * Host samples (`node.host`, TRANSIENT_LIVE_TYPES) are telemetry: they skip the ring and go, without an id, only to
+ * the streams open at that moment, at most one per node per `hostIntervalMs` and `maxHostPerSecond` in all, so ten
+ * thousand agents sampling every few seconds neither flush the ring nor hold a timer each.
  *
  * Access: each stream re-proves its request's credentials after an `access.changed` that concerns its principal
  * and every `recheckMs` (expiry, changes made by another process), recomputing its filter, and ends when they no
@@ -16,7 +19,7 @@ import { LiveConnection, type StreamSink } from './live-connection.js';
 import { LIVE_SOURCE_TYPES, toLive, type LiveSourceType, type Mapped } from './live-mapper.js';
 import { concerns, samePrincipal } from './principal-check.js';
 import { LiveRing, type RingEntry } from './ring.js';
-import { KEEPALIVE, readyFrame, resetFrame, sseFrame } from './sse-frames.js';
+import { KEEPALIVE, readyFrame, resetFrame, sseFrame, transientFrame } from './sse-frames.js';
 import { StatsThrottle } from './stats-throttle.js';
 import { accepts, viewerFilter } from './viewer-filter.js';
 
@@ -35,6 +38,8 @@ export interface LiveHubOptions {
   statsIntervalMs?: number;
   /** At most one `node.host` per node in this long; default 2 s. */
   hostIntervalMs?: number;
+  /** At most this many `node.host` frames a second over every node; default 200. */
+  maxHostPerSecond?: number;
   now?: () => number;
 }
 
@@ -56,7 +61,12 @@ export class LiveHub {
   readonly #ring: LiveRing<Kept>;
   readonly #streams = new Set<LiveConnection>();
   readonly #throttle: StatsThrottle<Mapped>;
-  readonly #hostThrottle: StatsThrottle<Mapped>;
+  readonly #hostSentAt = new Map<string, number>();
+  readonly #hostIntervalMs: number;
+  readonly #maxHostPerSecond: number;
+  #hostSecond = 0;
+  #hostInSecond = 0;
+  readonly #now: () => number;
   readonly #log: Logger;
   readonly #maxStreams: number;
   readonly #maxQueuedBytes: number;
@@ -70,11 +80,13 @@ export class LiveHub {
     this.#ring = new LiveRing({ maxEntries: o.ringEntries, maxAgeMs: o.ringAgeMs, now: o.now });
     this.#throttle = new StatsThrottle({ intervalMs: o.statsIntervalMs, emit: (m) => this.#publish(m) });
     // An agent may sample its host more often than a chart needs (its metrics interval is its own setting).
-    this.#hostThrottle = new StatsThrottle({ intervalMs: o.hostIntervalMs ?? 2_000, emit: (m) => this.#publish(m) });
+    this.#hostIntervalMs = o.hostIntervalMs ?? 2_000;
+    this.#maxHostPerSecond = o.maxHostPerSecond ?? 200;
+    this.#now = o.now ?? Date.now;
     const onEvent = (e: Published<LiveSourceType>) => {
+      if (e.type === 'node.host') return this.#host(e);
       const mapped = toLive(e);
       if (e.type === 'job.stats') this.#throttle.offer(e.job.runId, mapped, e.final);
-      else if (e.type === 'node.host') this.#hostThrottle.offer(e.nodeId, mapped, false);
       else this.#publish(mapped);
     };
     for (const type of LIVE_SOURCE_TYPES) this.#off.push(o.events.on(type, onEvent));
@@ -142,7 +154,7 @@ export class LiveHub {
     for (const off of this.#off.splice(0)) off();
     for (const t of this.#timers.splice(0)) clearInterval(t);
     this.#throttle.clear();
-    this.#hostThrottle.clear();
+    this.#hostSentAt.clear();
   }
 
   #visible(conn: LiveConnection, entries: RingEntry<Kept>[]): string[] {
@@ -161,6 +173,28 @@ export class LiveHub {
     const entry = this.#ring.append({ ...m });
     for (const conn of this.#streams) {
       if (accepts(conn.filter, m.family, m.project, m.adminOnly)) conn.send(this.#frame(entry));
+    }
+  }
+
+  /** A host sample to the streams open now that take node events, if its node's and the second's budget allow. */
+  #host(e: Published<'node.host'>): void {
+    if (this.#streams.size === 0) return;
+    const now = this.#now();
+    const last = this.#hostSentAt.get(e.nodeId);
+    if (last !== undefined && now - last < this.#hostIntervalMs) return;
+    const second = Math.floor(now / 1000);
+    if (second !== this.#hostSecond) [this.#hostSecond, this.#hostInSecond] = [second, 0];
+    if (this.#hostInSecond >= this.#maxHostPerSecond) return;
+    this.#hostInSecond++;
+    // Nodes are few next to samples; a map grown past any real cluster (revoked nodes' ids) starts again.
+    if (this.#hostSentAt.size >= 100_000) this.#hostSentAt.clear();
+    this.#hostSentAt.set(e.nodeId, now);
+    const m = toLive(e);
+    let frame: string | undefined;
+    for (const conn of this.#streams) {
+      if (accepts(conn.filter, m.family, m.project, m.adminOnly)) {
+        conn.send((frame ??= transientFrame(m.event.type, m.event)));
+      }
     }
   }
 

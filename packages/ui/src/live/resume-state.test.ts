@@ -66,6 +66,21 @@ void test('replayed duplicates are dropped; a new epoch is taken', () => {
   assert.equal(s.lastId, 'e2-1');
 });
 
+void test('a host sample comes without its own id (EventSource repeats the last): taken, the resume point stays', () => {
+  const [s, effects] = run([
+    { kind: 'start' },
+    msg('ready', 'e1-5'),
+    msg('node.host', 'e1-5', '{"nodeId":"n1"}'),
+    msg('node.host', 'e1-5', '{"nodeId":"n1"}'),
+    msg('job.queued', 'e1-6'),
+  ]);
+  assert.deepEqual(
+    effects.map((e) => (e.kind === 'event' ? e.type : e.kind)),
+    ['connect', 'node.host', 'node.host', 'job.queued'],
+  );
+  assert.equal(s.lastId, 'e1-6');
+});
+
 void test('reset: listeners reload, the stream goes on from the reset id', () => {
   const [s, effects] = run(
     [{ kind: 'start' }, msg('reset', 'e2-40', '{"reason":"restarted"}'), msg('job.queued', 'e2-41')],

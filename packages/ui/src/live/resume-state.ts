@@ -10,7 +10,11 @@
  * - `reset`: what was missed can't be replayed: listeners reload their view, then the stream goes on.
  * - `end`: the server says access is gone: no retry.
  * - A message whose id is not after the last one of the same stream is a duplicate and dropped.
+ * - Telemetry (TRANSIENT_LIVE_TYPES: host samples) comes without an id, is never replayed, and moves nothing.
  */
+import { TRANSIENT_LIVE_TYPES } from '@scrapyard/protocol/live-types';
+
+const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_LIVE_TYPES);
 
 export type Phase = 'idle' | 'connecting' | 'live' | 'waiting' | 'ended';
 
@@ -107,6 +111,9 @@ function onMessage(s: ResumeState, m: Extract<Input, { kind: 'message' }>): [Res
         [{ kind: 'close' }, { kind: 'ended', reason: reasonOf(m.data) }],
       ];
     default:
+      if (TRANSIENT.has(m.event)) {
+        return [s, s.phase === 'live' ? [{ kind: 'event', type: m.event, data: m.data }] : []];
+      }
       if (m.id === '' || !isAfter(m.id, s.lastId)) return [s, []];
       return [{ ...s, phase: 'live', lastId: m.id }, [{ kind: 'event', type: m.event, data: m.data }]];
   }
