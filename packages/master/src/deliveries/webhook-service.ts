@@ -18,7 +18,7 @@ import {
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
 import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
-import type { WebhooksTable } from '../db/schema.js';
+import type { WebhooksTable } from '../db/schema-deliveries.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError } from '@scrapyard/protocol';
 import { newDeliveryId } from './delivery-id.js';

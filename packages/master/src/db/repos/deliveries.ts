@@ -6,7 +6,7 @@
  */
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../database.js';
-import type { ChannelsTable, DeliveriesTable, WebhooksTable } from '../schema.js';
+import type { ChannelsTable, DeliveriesTable, WebhooksTable } from '../schema-deliveries.js';
 
 export type WebhookRow = Selectable<WebhooksTable>;
 export type ChannelRow = Selectable<ChannelsTable>;
