@@ -1,4 +1,4 @@
-/** Tables of outgoing deliveries: webhooks, alert channels, the outbox and its catch-up marks (kept apart from schema.ts for size). */
+/** Tables of outgoing deliveries: webhooks, channels, the outbox and its marks (apart from schema.ts for size). */
 
 /** An outgoing webhook of a project (or one spider of it, or every project when both are null). */
 export interface WebhooksTable {
