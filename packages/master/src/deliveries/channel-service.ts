@@ -23,7 +23,8 @@ import {
   type Delivery,
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
-import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { ChannelRow } from '../db/repos/delivery-targets.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
 import { newDeliveryId } from './delivery-id.js';

@@ -17,7 +17,8 @@ import {
   type WebhookWithSecret,
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
-import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
+import type { DeliveriesRepo } from '../db/repos/deliveries.js';
+import { replayFloorMark, type WebhookRow } from '../db/repos/delivery-targets.js';
 import type { WebhooksTable } from '../db/schema-deliveries.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError } from '@scrapyard/protocol';
