@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { Principal } from '../../packages/master/src/auth/principal.js';
-import { loadMasterConfig } from '../../packages/master/src/config.js';
+import { loadMasterConfig } from '../../packages/master/src/config-load.js';
 import { createLogger } from '../../packages/master/src/logger.js';
 import { startStandalone } from '../../packages/master/src/standalone.js';
 import { ScrapydClient } from '../helpers/clients.js';

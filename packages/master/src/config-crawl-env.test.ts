@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadMasterConfig } from './config.js';
+import { ConfigError, loadMasterConfig } from './config-load.js';
 
 void test('crawl_env_passthrough: names and PREFIX_* from [scrapyard] or the environment; anything else refused', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { unknownEnvWarnings } from '@scrapyard/protocol';
 import { refusal, tempConfigFile } from '../../../test/helpers/config-refusals.js';
-import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES, type MasterConfigInput } from './config.js';
+import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES } from './config-load.js';
+import type { MasterConfigInput } from './config.js';
 
 const problems = (opts: Parameters<typeof loadMasterConfig>[0]) =>
   refusal(

@@ -1,29 +1,13 @@
 /**
- * The master's configuration: one zod schema, parsed once at start-up.
- * Precedence: defaults < config files (scrapyd.conf keys in [scrapyd], our own in [scrapyard]; --config, else
- * Scrapyd's search list, config-files.ts) < environment (SCRAPYD_* for the keys Scrapyd honours, SCRAPYARD_* for
- * everything) < command-line flags. Nothing below this module reads process.env.
+ * The master's configuration: one zod schema, parsed once at start-up (config-load.ts reads the files, the
+ * environment and the flags into it), and the names its keys have in files and variables.
  */
 import { cpus, hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CatalogueError, isSafePathComponent, LOG_FORMATS, PassthroughName, SettingsModule } from '@scrapyard/protocol';
-import { IniError, parseIni } from './ini.js';
-import { describeMasterIssue, flagOrigins, unknownKey, type Origins } from './config-origins.js';
-
-const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  const s = v.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-  ctx.addIssue({ code: 'custom', message: 'not a boolean (on/off, true/false, yes/no, 1/0)' });
-  return z.NEVER;
-});
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const list = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,]+/).filter(Boolean)));
+import { isSafePathComponent, LOG_FORMATS, PassthroughName, SettingsModule } from '@scrapyard/protocol';
+import { SCRAPYD_KEYS } from './config-scrapyd-keys.js';
+import { bool, int, list, normalizeOrigin } from './config-values.js';
 
 export const MasterConfigSchema = z
   .object({
@@ -241,48 +225,9 @@ export const MasterConfigSchema = z
     return { ...c, dataDir, logsDir: under(c.logsDir, 'logs'), itemsDir: under(c.itemsDir, 'items'), slots };
   });
 export type MasterConfig = z.output<typeof MasterConfigSchema>;
-
-/** `*`, or an origin (`https://host[:port]`), normalized to the form browsers send in `Origin`. */
-function normalizeOrigin(v: string, ctx: z.RefinementCtx): string {
-  if (v === '*') return v;
-  const u = URL.canParse(v) ? new URL(v) : null;
-  if (u && /^https?:$/.test(u.protocol) && u.pathname === '/' && !u.search && !u.hash && !u.username) return u.origin;
-  ctx.addIssue({ code: 'custom', message: `"${v}" is not an origin (http(s)://host[:port], no path) or *` });
-  return z.NEVER;
-}
 export type MasterConfigInput = z.input<typeof MasterConfigSchema>;
 
-/** scrapyd.conf keys → our keys. Keys we don't use (eggs_dir, dbs_dir, poll_interval…) are accepted and ignored. */
-const SCRAPYD_KEYS: Record<string, keyof MasterConfigInput> = {
-  bind_address: 'bindAddress',
-  http_port: 'httpPort',
-  username: 'username',
-  password: 'password',
-  max_proc: 'maxProc',
-  max_proc_per_cpu: 'maxProcPerCpu',
-  logs_dir: 'logsDir',
-  items_dir: 'itemsDir',
-  jobs_dir: 'jobsDir',
-  jobs_to_keep: 'jobsToKeep',
-  finished_to_keep: 'finishedToKeep',
-  node_name: 'nodeName',
-  prefix_header: 'prefixHeader',
-  debug: 'debug',
-};
-const IGNORED_SCRAPYD_KEYS = new Set([
-  'eggs_dir',
-  'dbs_dir',
-  'poll_interval',
-  'runner',
-  'application',
-  'launcher',
-  'webroot',
-  'eggstorage',
-  'jobstorage',
-  'spiderqueue',
-  'unix_socket_path',
-]);
-const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
+export const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   ...SCRAPYD_KEYS,
   data_dir: 'dataDir',
   database_url: 'databaseUrl',
@@ -341,167 +286,3 @@ const OUR_KEYS: Record<string, keyof MasterConfigInput> = {
   session_idle_seconds: 'sessionIdleSeconds',
   session_lifetime_seconds: 'sessionLifetimeSeconds',
 };
-
-/** Scrapyd's endpoints and their default classes (accepted as-is in [services]). */
-const SERVICE_CLASSES: Record<string, string> = {
-  'daemonstatus.json': 'DaemonStatus',
-  'addversion.json': 'AddVersion',
-  'schedule.json': 'Schedule',
-  'cancel.json': 'Cancel',
-  'status.json': 'Status',
-  'listprojects.json': 'ListProjects',
-  'listversions.json': 'ListVersions',
-  'listspiders.json': 'ListSpiders',
-  'listjobs.json': 'ListJobs',
-  'delproject.json': 'DeleteProject',
-  'delversion.json': 'DeleteVersion',
-};
-const SCRAPYD_SERVICES = Object.keys(SERVICE_CLASSES);
-
-export class ConfigError extends CatalogueError {
-  constructor(readonly problems: string[]) {
-    super('CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
-  }
-}
-
-/** One file's contribution; [settings] and [services] merge key by key across files, as configparser does. */
-interface FileValues {
-  values: Record<string, unknown>;
-  origins: Origins;
-  settings: Map<string, string>;
-  /** Endpoint → disabled (an empty value) or restored (its default class). */
-  services: Map<string, boolean>;
-}
-
-/**
- * Reads one file. Relative directories are relative to the file for --config (`relativeTo: 'file'`), and to the
- * working directory for Scrapyd's discovered files, as Scrapyd resolves them.
- */
-function fromFile(path: string, relativeTo: 'file' | 'cwd', cwd: string): FileValues {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const what = relativeTo === 'file' ? `--config ${path}` : path;
-    throw new ConfigError([`${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
-  }
-  let sections;
-  try {
-    sections = parseIni(text);
-  } catch (e) {
-    throw new ConfigError([`${path}: ${e instanceof IniError ? e.message : String(e)}`]);
-  }
-  const values: Record<string, unknown> = {};
-  const origins: Origins = new Map();
-  const problems: string[] = [];
-  for (const [name, table] of [
-    ['scrapyd', SCRAPYD_KEYS],
-    ['scrapyard', OUR_KEYS],
-  ] as const) {
-    for (const [key, value] of sections.get(name) ?? []) {
-      const target = table[key];
-      if (target) {
-        values[target] = value;
-        origins.set(target, { kind: 'file', path, section: name, key, value });
-      } else if (!(name === 'scrapyd' && IGNORED_SCRAPYD_KEYS.has(key))) {
-        const ours = name === 'scrapyd' && OUR_KEYS[key] !== undefined;
-        problems.push(
-          ours
-            ? `${key} in ${path} [scrapyd]: a Scrapyard key; put it in [scrapyard]`
-            : unknownKey(path, name, key, Object.keys(table)),
-        );
-      }
-    }
-  }
-  const services = new Map<string, boolean>();
-  for (const [name, value] of sections.get('services') ?? []) {
-    if (!SCRAPYD_SERVICES.includes(name)) {
-      problems.push(unknownKey(path, 'services', name, SCRAPYD_SERVICES, 'endpoint'));
-    } else if (value === '') services.set(name, true);
-    else if (value === `scrapyd.webservice.${SERVICE_CLASSES[name]}`) services.set(name, false);
-    else {
-      problems.push(
-        `${name} = ${value} in ${path} [services]: custom Python service classes are not supported; leave the value empty to disable the endpoint`,
-      );
-    }
-  }
-  if (problems.length) throw new ConfigError(problems);
-  const base = relativeTo === 'file' ? dirname(path) : cwd;
-  for (const k of ['dataDir', 'logsDir', 'itemsDir', 'jobsDir', 'tlsCert', 'tlsKey'] as const) {
-    const v = values[k];
-    if (typeof v === 'string' && v && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-      values[k] = resolve(base, v);
-    }
-  }
-  const settings = sections.get('settings') ?? new Map<string, string>();
-  for (const [key, value] of settings) {
-    origins.set(`settingsProjects.${key}`, { kind: 'file', path, section: 'settings', key, value });
-  }
-  return { values, origins, settings, services };
-}
-
-function fromFiles(files: FileValues[], origins: Origins): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const settings = new Map<string, string>();
-  const services = new Map<string, boolean>();
-  for (const f of files) {
-    Object.assign(out, f.values);
-    for (const [k, o] of f.origins) origins.set(k, o);
-    for (const [k, v] of f.settings) settings.set(k, v);
-    for (const [k, v] of f.services) services.set(k, v);
-  }
-  if (settings.size > 0) out.settingsProjects = Object.fromEntries(settings);
-  const disabled = [...services].filter(([, off]) => off).map(([name]) => name);
-  if (disabled.length > 0) out.disabledServices = disabled;
-  return out;
-}
-
-/** The environment variables the master reads its config from (for the unknown-variable warning). */
-export const MASTER_ENV_NAMES = [
-  ...Object.keys(OUR_KEYS).map((key) => `SCRAPYARD_${key.toUpperCase()}`),
-  ...['BIND_ADDRESS', 'HTTP_PORT', 'USERNAME', 'PASSWORD'].map((k) => `SCRAPYD_${k}`),
-];
-
-function fromEnv(env: NodeJS.ProcessEnv, origins: Origins): Record<string, string> {
-  const out: Record<string, string> = {};
-  const take = (name: string, target: string) => {
-    const value = env[name];
-    if (value === undefined) return;
-    out[target] = value;
-    origins.set(target, { kind: 'env', name, value });
-  };
-  for (const [key, target] of Object.entries(OUR_KEYS)) take(`SCRAPYARD_${key.toUpperCase()}`, target);
-  // Scrapyd's own overrides win, as in Scrapyd.
-  const scrapyd: Record<string, keyof MasterConfigInput> = {
-    SCRAPYD_BIND_ADDRESS: 'bindAddress',
-    SCRAPYD_HTTP_PORT: 'httpPort',
-    SCRAPYD_USERNAME: 'username',
-    SCRAPYD_PASSWORD: 'password',
-  };
-  for (const [name, target] of Object.entries(scrapyd)) take(name, target);
-  return out;
-}
-
-/**
- * Builds the configuration from all sources; throws ConfigError listing every problem with its key. `file` is
- * --config (read alone, relative paths from its directory); without it, `discovered` are Scrapyd's files found by
- * discoverConfigFiles (in order, later winning, relative paths from `cwd`).
- */
-export function loadMasterConfig(opts: {
-  file?: string;
-  discovered?: string[];
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  flags?: Partial<Record<keyof MasterConfigInput, unknown>>;
-}): MasterConfig {
-  const cwd = opts.cwd ?? process.cwd();
-  const files = opts.file
-    ? [fromFile(opts.file, 'file', cwd)]
-    : (opts.discovered ?? []).map((f) => fromFile(f, 'cwd', cwd));
-  const origins: Origins = new Map();
-  const merged = { ...fromFiles(files, origins), ...fromEnv(opts.env ?? {}, origins), ...(opts.flags ?? {}) };
-  for (const [k, o] of flagOrigins(opts.flags ?? {})) origins.set(k, o);
-  const parsed = MasterConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeMasterIssue(i, origins)));
-  return parsed.data;
-}

@@ -6,7 +6,7 @@
 import { stopOnSignals, unknownEnvWarnings } from '@scrapyard/protocol';
 import { checkExposure } from './auth/bind-exposure.js';
 import { runMasterCli } from './cli/index.js';
-import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES } from './config.js';
+import { ConfigError, loadMasterConfig, MASTER_ENV_NAMES } from './config-load.js';
 import { createLogger } from './logger.js';
 
 export const VERSION = '0.1.0';

@@ -10,30 +10,18 @@
  * was down are caught up from the jobs table, from a mark that only moves past a job once it has been evaluated.
  */
 import type { Logger } from 'pino';
-import type { AlertCondition, CrawlStats, JobStatsSummary, NodeInfo } from '@scrapyard/protocol';
-import type { AlertRow, AlertRuleRow, AlertsRepo, FinishedRun } from '../db/repos/alerts.js';
+import type { AlertCondition, NodeInfo } from '@scrapyard/protocol';
+import type { AlertRow, AlertRuleRow, AlertsRepo } from '../db/repos/alerts.js';
 import type { ConsumerMarks } from '../db/repos/consumer-marks.js';
 import type { JobHistoryRepo } from '../db/repos/job-history.js';
 import type { DomainEvents, Published } from '../events/domain-events.js';
 import { DurableConsumer } from '../events/durable-consumer.js';
 import { jobEventKey, jobEventPosition, jobHistory } from '../events/job-history.js';
-import { jobLinks } from '../deliveries/links.js';
 import type { AlertNotifier } from '../deliveries/notice.js';
-import {
-  inScope,
-  isJobCondition,
-  isNodeCondition,
-  jobSubject,
-  judgeErrors,
-  judgeFire,
-  judgeItems,
-  judgeNode,
-  judgeOutcome,
-  type FinishedRunFacts,
-  type JobCondition,
-  type Verdict,
-} from './conditions.js';
+import { inScope, isJobCondition, isNodeCondition, judgeFire, judgeNode } from './conditions.js';
+import { FinalStats, type RunStats, type StatsSource } from './final-stats.js';
 import { AlertLifecycle, type Rule } from './lifecycle.js';
+import { evaluateRun } from './run-evaluation.js';
 import type { RuleListener } from './rule-service.js';
 
 /** Tasks waiting for the engine (events arrive faster than a stalled database takes them): beyond, dropped. */
@@ -48,7 +36,7 @@ export interface AlertEngineDeps {
   history: JobHistoryRepo;
   notifier: AlertNotifier;
   events: DomainEvents;
-  stats: { get(runId: string): Promise<{ final: boolean; summary: JobStatsSummary; stats: CrawlStats } | undefined> };
+  stats: StatsSource;
   nodes: () => Promise<NodeInfo[]>;
   baseUrl: () => string;
   now: () => number;
@@ -72,14 +60,14 @@ export class AlertEngine implements RuleListener {
   #startedAt = 0;
   #unsubscribe: (() => void)[] = [];
   readonly #finished: DurableConsumer<'job.finished'>;
-  /** Final stats waiters by run id. */
-  readonly #statsWaiters = new Map<string, () => void>();
+  readonly #stats: FinalStats;
   readonly #life: AlertLifecycle;
 
   constructor(d: AlertEngineDeps) {
     this.#d = d;
     this.#log = d.logger.child({ component: 'alerts' });
     this.#life = new AlertLifecycle(d, this.#log);
+    this.#stats = new FinalStats(d.stats, d.finalStatsWaitMs ?? FINAL_STATS_WAIT_MS, MAX_QUEUED);
     this.#finished = new DurableConsumer({
       name: 'alerts',
       types: ['job.finished'],
@@ -100,7 +88,7 @@ export class AlertEngine implements RuleListener {
     const e = this.#d.events;
     this.#unsubscribe = [
       e.on('job.stats', (ev) => {
-        if (ev.final) this.#statsWaiters.get(ev.job.runId)?.();
+        if (ev.final) this.#stats.arrived(ev.job.runId);
       }),
       e.on('schedule.fired', (ev) => this.#enqueue(() => this.#onFire(ev))),
     ];
@@ -116,7 +104,7 @@ export class AlertEngine implements RuleListener {
     this.#timer = null;
     for (const u of this.#unsubscribe) u();
     await this.#finished.stop(async () => {
-      for (const wake of this.#statsWaiters.values()) wake();
+      this.#stats.wakeAll();
       await this.#chain;
     });
   }
@@ -213,7 +201,7 @@ export class AlertEngine implements RuleListener {
     if (rules.length === 0) return;
     // Only item and error rules read the stats: an outcome rule doesn't wait for them.
     const counts = rules.some((r) => r.condition.kind !== 'job_outcome');
-    const stats = counts ? await this.#finalStats(ev.job.runId) : undefined;
+    const stats = counts ? await this.#stats.get(ev.job.runId) : undefined;
     await this.#evaluate(() => this.#evaluateRun(ev.job.runId, stats));
   }
 
@@ -223,62 +211,11 @@ export class AlertEngine implements RuleListener {
     return this.#run(task);
   }
 
-  /** The run's stats, once final (or after a short wait: a crawl that died reports none). */
-  async #finalStats(runId: string) {
-    const first = await this.#d.stats.get(runId);
-    if (first?.final) return first;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.#d.finalStatsWaitMs ?? FINAL_STATS_WAIT_MS);
-      const stats = this.#statsWaiters;
-      function done() {
-        clearTimeout(timer);
-        stats.delete(runId);
-        resolve();
-      }
-      if (stats.size < MAX_QUEUED) stats.set(runId, done);
-    });
-    return this.#d.stats.get(runId);
-  }
-
-  async #evaluateRun(runId: string, stats: Awaited<ReturnType<AlertEngineDeps['stats']['get']>>): Promise<void> {
-    const run = await this.#d.repo.finishedRun(runId);
-    if (!run || run.outcome === null) return;
-    const facts: FinishedRunFacts = {
-      jobId: run.job_id,
-      project: run.project,
-      spider: run.spider,
-      args: run.args,
-      nodeId: run.node_id,
-      outcome: run.outcome,
-      reason: run.reason,
-      summary: stats?.summary ?? null,
-      stats: stats?.stats ?? null,
-    };
-    const subject = jobSubject(run.project, run.spider);
-    const link = jobLinks(this.#d.baseUrl(), run.project, run.spider, run.job_id).job;
-    for (const rule of this.#enabled()) {
-      const c = rule.condition;
-      if (!isJobCondition(c) || !inScope(c, run.project, run.spider)) continue;
-      const verdict = await this.#judgeRun(c, facts, run);
-      if (verdict) await this.#life.observe(rule, subject, verdict, link);
-    }
-  }
-
-  async #judgeRun(c: JobCondition, facts: FinishedRunFacts, run: FinishedRun): Promise<Verdict | null> {
-    if (c.kind === 'job_outcome') return judgeOutcome(c, facts);
-    if (run.outcome === 'cancelled') return null; // a cancelled run's counts say nothing about the spider
-    if (c.kind === 'job_errors') return judgeErrors(c, facts);
-    const baseline =
-      c.minPercentOfMedian === undefined
-        ? []
-        : await this.#d.repo.baselineItems(
-            { project: run.project, spider: run.spider, args: run.args, runId: run.run_id, before: run.ended_at },
-            c.baselineRuns,
-          );
-    return judgeItems(c, facts, baseline);
-  }
-
   /** Jobs finished while no engine watched (a page of them, oldest first), judged with the stats they have. */
+  #evaluateRun(runId: string, stats: RunStats): Promise<void> {
+    return evaluateRun({ ...this.#d, life: this.#life, rules: this.#enabled() }, runId, stats);
+  }
+
   #catchUp(events: Published<'job.finished'>[]): Promise<void> {
     return this.#evaluate(async () => {
       for (const ev of events) await this.#evaluateRun(ev.job.runId, await this.#d.stats.get(ev.job.runId));

@@ -20,7 +20,7 @@ import {
   type MatrixRequest,
 } from '../../../../test/helpers/access-matrix.js';
 import { buildApp, type MasterApp } from '../app.js';
-import { loadMasterConfig } from '../config.js';
+import { loadMasterConfig } from '../config-load.js';
 import type { CredentialResolver } from './authenticator.js';
 
 const ADMIN = { username: 'admin', password: 'admin-secret' };

@@ -12,6 +12,7 @@ import { fieldValue, ruleProblem, type AccessRule, type ActionRule, type Project
 import type { Authenticator, Principal } from './authenticator.js';
 import { grantsOf } from './principal.js';
 import { ADMIN_GRANTS, grantsAllow, projectsFor, type Action } from './roles.js';
+import type { WatchedStream } from './stream-access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,11 +42,11 @@ export interface AccessTable {
   /** Every registered route with its rule, in registration order. */
   routes(): readonly RouteAccess[];
   /**
-   * Whether the caller of a long-lived request (a live tail) may still do its route's action on `project`: the
-   * credentials it came with are identified again, so a revoked or expired token, an ended session, a disabled
-   * user or a lost grant answer false.
+   * The access of a long-lived request (a live tail) on `project`, for a StreamAccess watch (stream-access.ts):
+   * its credentials identified again must still allow the route's action on the project, so a revoked or expired
+   * token, an ended session, a disabled user or a lost grant end it.
    */
-  stillAllowed(req: FastifyRequest, project: string): Promise<boolean>;
+  streamAccess(req: FastifyRequest, project: string): Pick<WatchedStream, 'principal' | 'reidentify' | 'allows'>;
 }
 
 /**
@@ -133,19 +134,16 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): Access
     await checkProjects(req, reply, req.principal ?? ANONYMOUS, rule, grants, found);
   });
 
-  const stillAllowed = async (req: FastifyRequest, project: string): Promise<boolean> => {
+  const streamAccess: AccessTable['streamAccess'] = (req, project) => {
     const rule = req.routeOptions.config.access ?? FALLBACK;
-    if (!('action' in rule)) return true;
-    let principal: Principal;
-    try {
-      principal = await auth.identify(req.headers, { address: req.ip });
-    } catch {
-      return false; // the login limiter refused the credentials
-    }
-    return grantsAllow(grantsFor(principal, rule, req.method), rule.action, project);
+    return {
+      principal: req.principal ?? ANONYMOUS,
+      reidentify: () => auth.identify(req.headers, { address: req.ip }),
+      allows: (now) => !('action' in rule) || grantsAllow(grantsFor(now, rule, req.method), rule.action, project),
+    };
   };
 
-  return { routes: () => routes, stillAllowed };
+  return { routes: () => routes, streamAccess };
 }
 
 /**

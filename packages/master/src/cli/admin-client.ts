@@ -12,7 +12,7 @@ import { ErrorCode } from '@scrapyard/protocol';
 import { z } from 'zod';
 import { readAdminToken } from '../auth/admin-token.js';
 import { discoverConfigFiles } from '../config-files.js';
-import { loadMasterConfig } from '../config.js';
+import { loadMasterConfig } from '../config-load.js';
 import { dialHost } from '../dial-host.js';
 import { CliError } from './errors.js';
 import type { Method } from './spec.js';

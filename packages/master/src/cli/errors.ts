@@ -3,7 +3,7 @@
  * `--help`; a failure (exit 1) carries a code from the protocol's error catalogue, the one the master's API uses.
  */
 import { CatalogueError, errorWithCode } from '@scrapyard/protocol';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config-load.js';
 
 /** The command line is wrong: exit 2. */
 export class UsageError extends errorWithCode('USAGE') {}

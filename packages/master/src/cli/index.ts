@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { discoverConfigFiles } from '../config-files.js';
-import { loadMasterConfig } from '../config.js';
+import { loadMasterConfig } from '../config-load.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 import { UsageError, describeError } from './errors.js';
 import { MIGRATE_FLAGS, masterHelp, parseMasterArgs } from './master-flags.js';

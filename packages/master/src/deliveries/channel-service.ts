@@ -23,14 +23,15 @@ import {
   type Delivery,
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
-import type { ChannelRow, DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { ChannelRow } from '../db/repos/delivery-targets.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError, parseOr400 } from '@scrapyard/protocol';
-import { newDeliveryId } from './delivery-id.js';
 import { canonicalHost, OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
 import type { AlertNotice } from './notice.js';
 import type { StoredPayload } from './payloads.js';
+import { sendTestDelivery } from './send-test-delivery.js';
 import { newSigningSecret } from './signing.js';
 import type { TargetCatalog } from './targets.js';
 
@@ -257,22 +258,8 @@ export class ChannelService {
       labels: { channel: row.name },
       at: now,
     };
-    const deliveryId = newDeliveryId();
     const payload: StoredPayload = { kind: 'notice', notice };
-    await this.d.repo.enqueue([
-      {
-        id: deliveryId,
-        kind: 'alert',
-        target_id: id,
-        dedup_key: `test:${deliveryId}`,
-        event: 'channel.test',
-        payload: JSON.stringify(payload),
-        next_at: now,
-        created_at: now,
-      },
-    ]);
-    this.d.wake();
-    return { delivery: deliveryView((await this.d.repo.get(deliveryId))!) };
+    return sendTestDelivery(this.d, { kind: 'alert', id, event: 'channel.test' }, payload, now);
   }
 
   async deliveries(id: string, q: z.output<typeof DeliveryQuery>): Promise<{ deliveries: Delivery[] }> {

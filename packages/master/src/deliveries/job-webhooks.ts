@@ -17,7 +17,8 @@
 import type { Logger } from 'pino';
 import type { WebhookEvent } from '@scrapyard/protocol';
 import type { ConsumerMarks } from '../db/repos/consumer-marks.js';
-import { replayFloorMark, type DeliveriesRepo, type NewDelivery } from '../db/repos/deliveries.js';
+import type { DeliveriesRepo, NewDelivery } from '../db/repos/deliveries.js';
+import { replayFloorMark } from '../db/repos/delivery-targets.js';
 import type { JobHistoryRepo } from '../db/repos/job-history.js';
 import type { DomainEvents, Published } from '../events/domain-events.js';
 import { DurableConsumer } from '../events/durable-consumer.js';

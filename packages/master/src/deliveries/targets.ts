@@ -4,7 +4,8 @@
  * for the request that needs them.
  */
 import type { ChannelKind, WebhookEvent } from '@scrapyard/protocol';
-import type { ChannelRow, DeliveriesRepo, WebhookRow } from '../db/repos/deliveries.js';
+import type { DeliveriesRepo } from '../db/repos/deliveries.js';
+import type { ChannelRow, WebhookRow } from '../db/repos/delivery-targets.js';
 
 export interface WebhookTarget {
   kind: 'webhook';

@@ -17,14 +17,15 @@ import {
   type WebhookWithSecret,
 } from '@scrapyard/protocol';
 import type { SecretBox } from '../auth/secret-box.js';
-import { replayFloorMark, type DeliveriesRepo, type WebhookRow } from '../db/repos/deliveries.js';
-import type { WebhooksTable } from '../db/schema.js';
+import type { DeliveriesRepo } from '../db/repos/deliveries.js';
+import { replayFloorMark, type WebhookRow } from '../db/repos/delivery-targets.js';
+import type { WebhooksTable } from '../db/schema-deliveries.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { CatalogueError } from '@scrapyard/protocol';
-import { newDeliveryId } from './delivery-id.js';
 import { OutboundPolicy } from './outbound-policy.js';
 import { deliveryView } from './delivery-view.js';
 import type { StoredPayload } from './payloads.js';
+import { sendTestDelivery } from './send-test-delivery.js';
 import { newSigningSecret } from './signing.js';
 import type { TargetCatalog } from './targets.js';
 
@@ -201,28 +202,13 @@ export class WebhookService {
   async test(id: string): Promise<{ delivery: Delivery }> {
     const row = await this.#row(id);
     const now = this.d.now();
-    const deliveryId = newDeliveryId();
     const payload: StoredPayload = {
       kind: 'event',
       type: 'webhook.test',
       at: now,
       data: { webhookId: row.id, message: 'A test delivery from Scrapyard.' },
     };
-    await this.d.repo.enqueue([
-      {
-        id: deliveryId,
-        kind: 'webhook',
-        target_id: id,
-        dedup_key: `test:${deliveryId}`,
-        event: 'webhook.test',
-        payload: JSON.stringify(payload),
-        next_at: now,
-        created_at: now,
-      },
-    ]);
-    this.d.wake();
-    const stored = await this.d.repo.get(deliveryId);
-    return { delivery: deliveryView(stored!) };
+    return sendTestDelivery(this.d, { kind: 'webhook', id, event: 'webhook.test' }, payload, now);
   }
 
   async deliveries(id: string, q: z.output<typeof DeliveryQuery>): Promise<{ deliveries: Delivery[] }> {

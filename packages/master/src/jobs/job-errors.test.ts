@@ -12,7 +12,8 @@ import { DomainEvents } from '../events/domain-events.js';
 import { PolicyStore } from '../projects/policy-store.js';
 import { projectNotFound, versionNotFound } from '../projects/project-errors.js';
 import { AgentRegistry } from '../registry/registry.js';
-import { JobService, type SubmitInput } from './job-service.js';
+import { JobService } from './job-service.js';
+import type { SubmitInput } from './job-submission.js';
 import { LogSink } from './log-sink.js';
 
 /** Project `p` has version `v1` with spider `s`. */

@@ -40,3 +40,15 @@ export function remoteFeedUri(itemsDir: string, project: string, spider: string,
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/${project}/${spider}/${jobId}.jl`;
   return url.toString();
 }
+
+/** Calls `fn` with the path of each of the job's files the master keeps (logs and items, when enabled). */
+export function forEachJobFile(
+  files: JobFilesConfig,
+  row: { project: string; spider: string; job_id: string },
+  fn: (path: string) => void,
+): void {
+  for (const stream of ['log', 'items'] as const) {
+    const path = jobFilePath(files, stream, row.project, row.spider, row.job_id);
+    if (path) fn(path);
+  }
+}

@@ -10,7 +10,8 @@ import { DomainEvents, type Published } from '../events/domain-events.js';
 import { AgentRegistry } from '../registry/registry.js';
 import { NO_POLICY, type PlacementPolicy } from '@scrapyard/protocol';
 import { PolicyStore } from '../projects/policy-store.js';
-import { JobService, type SubmitInput } from './job-service.js';
+import { JobService } from './job-service.js';
+import type { SubmitInput } from './job-submission.js';
 import { LogSink } from './log-sink.js';
 
 async function setup(t: TestContext, store: Store, o: { finishedToKeep?: number; retries?: number } = {}) {

@@ -6,25 +6,18 @@
  * `job.resumed`). `finish` is the single place a job finishes, whoever noticed it.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EffectivePolicy, JobOutcome, JobPolicyOverride } from '@scrapyard/protocol';
 import type { FinishInfo, JobFilter, JobRow, JobsRepo } from '../db/repos/jobs.js';
 import type { ProjectFilter } from '../db/repos/project-filter.js';
 import type { DomainEvents, JobRef } from '../events/domain-events.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import { assertPathSafe } from '../projects/project-service.js';
 import type { PolicyStore } from '../projects/policy-store.js';
-import { projectNotFound, spiderNotFound } from '../projects/project-errors.js';
-import { badSignal, duplicateJob, reservedArgument } from './job-errors.js';
-import { jobFilePath, type JobFilesConfig } from './job-files.js';
+import { JobCancels } from './job-cancels.js';
+import { forEachJobFile, type JobFilesConfig } from './job-files.js';
+import { newRunId, refOf } from './job-refs.js';
+import { JobSubmission, type SubmitInput } from './job-submission.js';
 import type { LogSink } from './log-sink.js';
-import { normalizeTags } from './placement.js';
-import { uuid1Hex } from './uuid1.js';
-
-export function newRunId(): string {
-  return randomUUID().replaceAll('-', '');
-}
 
 export interface JobServiceDeps {
   jobs: JobsRepo;
@@ -42,58 +35,6 @@ export interface JobServiceDeps {
   now: () => number;
 }
 
-export interface SubmitInput {
-  project: string;
-  spider: string;
-  /** As the client sent it; absent or empty means the latest version at launch (deviation D4). */
-  version: string | undefined;
-  jobId: string | undefined;
-  priority: number;
-  settings: [string, string][];
-  args: [string, string][];
-  /** Tags an agent must have; undefined = the spider's or project's policy. */
-  tags: string[] | undefined;
-  /** The schedule whose fire submits it. */
-  scheduleId?: string;
-  /** Its own run limits (win over the spider's and project's). */
-  policy?: JobPolicyOverride | null;
-}
-
-/** Spider arguments the runner claims; passing them made Scrapyd fail with a TypeError (docs/scrapyd-api.md §3.3). */
-const RESERVED_ARGS = new Set(['settings', '_job', 'name', 'spider_name', '_version']);
-
-const SIGNALS: Record<string, string> = {
-  HUP: 'SIGHUP',
-  INT: 'SIGINT',
-  KILL: 'SIGKILL',
-  STOP: 'SIGSTOP',
-  TERM: 'SIGTERM',
-};
-
-/** Validates a cancel `signal` (Scrapyd's names or a number) before anything is removed (deviation D6). */
-export function parseSignal(raw: string | undefined): string | number {
-  if (raw === undefined) return 'SIGINT';
-  const named = SIGNALS[raw];
-  if (named) return named;
-  if (/^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 64) return Number(raw);
-  throw badSignal(raw);
-}
-
-/** How long an agent has to confirm a cancel; an unconfirmed one is re-sent at its next connection. */
-const CANCEL_REPLY_MS = 30_000;
-
-/** The signal of a run's `count`-th cancel: the second one kills (Scrapy's graceful stop can take arbitrarily long). */
-function cancelSignal(count: number, signal: string): string | number {
-  if (count >= 2) return 'SIGKILL';
-  return /^\d+$/.test(signal) ? Number(signal) : signal;
-}
-
-/** The unique key of a job: its project, spider and the values of the chosen arguments (absent: null). */
-export function uniqueKeyOf(project: string, spider: string, args: [string, string][], names: string[]): string {
-  const values = new Map(args);
-  return JSON.stringify([project, spider, ...names.map((n) => [n, values.get(n) ?? null])]);
-}
-
 /** Delay before the retry after `attempt`: base × 2^(attempt-1), at most the maximum, with ±20 % jitter. */
 export function retryDelayMs(
   attempt: number,
@@ -104,160 +45,48 @@ export function retryDelayMs(
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-export const refOf = (row: JobRow): JobRef => ({
-  jobId: row.job_id,
-  runId: row.run_id,
-  project: row.project,
-  spider: row.spider,
-});
-
 export class JobService {
   readonly #d: JobServiceDeps;
   readonly #log: Logger;
 
+  readonly #submission: JobSubmission;
+  readonly #cancels: JobCancels;
+
   constructor(deps: JobServiceDeps) {
     this.#d = deps;
     this.#log = deps.logger.child({ component: 'jobs' });
-    // Cancels issued while a node was away reach it when it is back.
-    deps.events.on('node.online', (e) => {
-      void deps.jobs
-        .undeliveredCancels(e.nodeId)
-        .then((rows) => {
-          for (const r of rows) {
-            this.#deliverCancel(r, cancelSignal(r.cancel_count, r.cancel_signal ?? 'SIGINT'), r.cancel_count);
-          }
-        })
-        .catch((err: unknown) => this.#log.warn({ err, nodeId: e.nodeId }, 're-sending cancels failed'));
-    });
+    this.#submission = new JobSubmission(deps);
+    this.#cancels = new JobCancels(deps, this.#log);
   }
 
   // ----- commands -----
 
   /**
-   * What a submit would refuse about the job's spider and arguments (reserved argument names, an unknown project,
-   * version or spider), so a schedule is checked when it is saved, not only when it fires.
+   * What a submit would refuse about the job's spider and arguments (job-submission.ts), so a schedule is checked
+   * when it is saved, not only when it fires.
    */
-  async checkSubmittable(input: Pick<SubmitInput, 'project' | 'spider' | 'version' | 'args'>): Promise<void> {
-    for (const [key] of input.args) {
-      if (RESERVED_ARGS.has(key)) throw reservedArgument(key);
-    }
-    if (!(await this.#d.spiders(input.project, input.version)).includes(input.spider)) {
-      throw spiderNotFound(input.project, input.spider);
-    }
+  checkSubmittable(input: Pick<SubmitInput, 'project' | 'spider' | 'version' | 'args'>): Promise<void> {
+    return this.#submission.checkSubmittable(input);
   }
 
   /** Queues a job; resolves once it is committed (schedule.json's hot path: nothing is read back). */
-  async submit(input: SubmitInput): Promise<JobRef> {
-    await this.checkSubmittable(input);
-    assertPathSafe(input.spider, 'spider');
-    const jobId = input.jobId ?? uuid1Hex();
-    if (input.jobId !== undefined) assertPathSafe(jobId, 'jobid');
-    const job = {
-      runId: newRunId(),
-      jobId,
-      project: input.project,
-      spider: input.spider,
-      versionRequested: input.version === '' ? null : (input.version ?? null),
-      settings: input.settings,
-      args: input.args,
-      priority: input.priority,
-      createdAt: this.#d.now(),
-      tags: normalizeTags(input.tags ?? this.#d.policies.tagsFor(input.project, input.spider)),
-      scheduleId: input.scheduleId ?? null,
-      policy: input.policy && Object.keys(input.policy).length > 0 ? input.policy : null,
-      uniqueKey: null as string | null,
-    };
-    const unique = this.#d.policies.limitsFor(input.project, input.spider, job.policy).uniqueArgs;
-    if (unique === null) {
-      await this.#d.jobs.insertPending(job);
-    } else {
-      job.uniqueKey = uniqueKeyOf(input.project, input.spider, input.args, unique);
-      const held = await this.#d.jobs.activeWithKey(job.uniqueKey);
-      if (held || !(await this.#d.jobs.insertUnique(job))) {
-        const other = held ?? (await this.#d.jobs.activeWithKey(job.uniqueKey));
-        throw duplicateJob({
-          project: input.project,
-          spider: input.spider,
-          uniqueArgs: unique,
-          heldBy: other && { jobId: other.job_id, state: other.state },
-        });
-      }
-    }
-    const ref = { jobId, runId: job.runId, project: job.project, spider: job.spider };
-    this.#d.events.publish({
-      type: 'job.queued',
-      job: ref,
-      priority: job.priority,
-      tags: job.tags,
-      attempt: 1,
-      scheduleId: job.scheduleId,
-      argNames: input.args.map(([k]) => k),
-      settingNames: input.settings.map(([k]) => k),
-    });
-    return ref;
+  submit(input: SubmitInput): Promise<JobRef> {
+    return this.#submission.submit(input);
   }
 
-  /**
-   * Scrapyd's cancel: a pending job is removed; a running one gets the signal in its process group (the second
-   * cancel of a run kills: Scrapy's graceful stop can take arbitrarily long). An offline node gets it when it
-   * reconnects.
-   */
-  async cancel(project: string, jobId: string, signalRaw: string | undefined) {
-    const signal = parseSignal(signalRaw);
-    if (!(await this.#d.projectExists(project))) throw projectNotFound(project);
-    let prevstate: 'pending' | 'running' | null = null;
-    for (const row of await this.#d.jobs.deletePending(project, jobId)) {
-      this.#removed(row, 'cancelled');
-      prevstate = 'pending';
-    }
-    for (const row of await this.#d.jobs.running(project, jobId)) {
-      const count = await this.#d.jobs.recordCancel(row.run_id, String(signal));
-      const sent = cancelSignal(count, String(signal));
-      this.#deliverCancel(row, sent, count);
-      this.#d.events.publish({
-        type: 'job.cancelled',
-        job: refOf(row),
-        previousState: 'running',
-        signal: String(sent),
-        why: 'cancelled',
-      });
-      prevstate = 'running';
-    }
-    return { prevstate };
+  /** Scrapyd's cancel (job-cancels.ts): a pending job is removed, a running one signalled. */
+  cancel(project: string, jobId: string, signalRaw: string | undefined) {
+    return this.#cancels.cancel(project, jobId, signalRaw);
   }
 
   /** Deviation D7: a deleted project's pending jobs go with it. */
-  async purgeProject(project: string): Promise<void> {
-    for (const row of await this.#d.jobs.deletePendingOfProject(project)) this.#removed(row, 'project deleted');
+  purgeProject(project: string): Promise<void> {
+    return this.#cancels.purgeProject(project);
   }
 
-  /**
-   * The master stops a running job itself (a limit it exceeded): the agent gets `signal`, and the job's outcome
-   * will be `outcome` (default `failed`) for `reason`, whatever the crawl's ending looks like.
-   */
-  async stop(row: JobRow, signal: string, reason?: string, outcome?: 'timed_out' | 'stalled'): Promise<void> {
-    if (reason !== undefined && (await this.#d.jobs.recordStop(row.run_id, reason, outcome ?? null))) {
-      this.#log.warn({ runId: row.run_id, jobId: row.job_id, nodeId: row.node_id, reason }, 'stopping a job');
-    }
-    this.#deliverCancel(row, signal, null);
-  }
-
-  /**
-   * Sends a cancel to the run's agent and records its confirmation, so a reconnect re-sends only the cancels the
-   * agent never confirmed (a second SIGINT would force Scrapy into an unclean stop). An offline agent gets them
-   * when it is back (see the constructor).
-   */
-  #deliverCancel(row: Pick<JobRow, 'run_id' | 'node_id'>, signal: string | number, count: number | null): void {
-    const session = row.node_id ? this.#d.registry.get(row.node_id) : undefined;
-    if (!session) return;
-    void session
-      .request('job.cancel', { runId: row.run_id, signal }, CANCEL_REPLY_MS)
-      .then(async (r) => {
-        if (r.found && count !== null) await this.#d.jobs.recordCancelDelivered(row.run_id, count);
-      })
-      .catch((e: unknown) =>
-        this.#log.debug({ err: e, runId: row.run_id }, 'cancel not confirmed; re-sent on reconnect'),
-      );
+  /** The master stops a running job itself, for a limit it exceeded (job-cancels.ts). */
+  stop(row: JobRow, signal: string, reason?: string, outcome?: 'timed_out' | 'stalled'): Promise<void> {
+    return this.#cancels.stop(row, signal, reason, outcome);
   }
 
   /** Moves a pending job to running on a node (the dispatcher placed it); false if it is gone meanwhile. */
@@ -445,16 +274,7 @@ export class JobService {
   // ----- files -----
 
   #forEachFile(row: Pick<JobRow, 'project' | 'spider' | 'job_id'>, fn: (path: string) => void): void {
-    for (const stream of ['log', 'items'] as const) {
-      const path = jobFilePath(this.#d.files, stream, row.project, row.spider, row.job_id);
-      if (path) fn(path);
-    }
-  }
-
-  /** A pending job removed: nothing may keep its files open (a requeued job had them open), and say so. */
-  #removed(row: JobRow, why: 'cancelled' | 'project deleted'): void {
-    this.#forEachFile(row, (path) => this.#d.sink.close(path));
-    this.#d.events.publish({ type: 'job.cancelled', job: refOf(row), previousState: 'pending', signal: null, why });
+    forEachJobFile(this.#d.files, row, fn);
   }
 
   /** Keeps a lost attempt's partial log and items beside the retry's (`<job>.attempt-1.log`). */

@@ -13,7 +13,8 @@ import { createJobsRepo } from '../db/repos/jobs.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { AgentSession } from '../registry/agent-session.js';
 import { AgentRegistry } from '../registry/registry.js';
-import { JobService, retryDelayMs, uniqueKeyOf } from './job-service.js';
+import { JobService, retryDelayMs } from './job-service.js';
+import { uniqueKeyOf } from './job-submission.js';
 import { LogSink } from './log-sink.js';
 import { RunLimits, verdict } from './run-limits.js';
 

@@ -4,8 +4,7 @@
  * can't keep up, so it gets `reset` (it reloads its view and resumes from the reset's id) and the stream closes
  * rather than buffering without bound.
  */
-import type { LiveEnd, LiveFamily } from '@scrapyard/protocol';
-import type { Principal } from '../auth/principal.js';
+import type { LiveEnd } from '@scrapyard/protocol';
 import { endFrame, resetFrame } from './sse-frames.js';
 import type { ViewerFilter } from './viewer-filter.js';
 
@@ -22,17 +21,10 @@ const LINGER_MS = 10_000;
 
 export class LiveConnection {
   #closed = false;
-  /** A re-check of the credentials is running; `#again`: another was asked for meanwhile. */
-  checking = false;
-  again = false;
 
   constructor(
     private readonly sink: StreamSink,
-    public principal: Principal,
     public filter: ViewerFilter,
-    readonly families: readonly LiveFamily[] | undefined,
-    /** Proves the request's credentials again (the same headers, the auth layer's current view). */
-    readonly reidentify: () => Promise<Principal>,
     private readonly o: { maxQueuedBytes: number; headId: () => string; onClose: (c: LiveConnection) => void },
   ) {}
 

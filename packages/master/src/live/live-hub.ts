@@ -7,17 +7,17 @@
  * the streams open at that moment, at most one per node per `hostIntervalMs` and `maxHostPerSecond` in all, so ten
  * thousand agents sampling every few seconds neither flush the ring nor hold a timer each.
  *
- * Access: each stream re-proves its request's credentials after an `access.changed` that concerns its principal
- * and every `recheckMs` (expiry, changes made by another process), recomputing its filter, and ends when they no
- * longer prove the same principal.
+ * Access: each stream is watched by auth/stream-access.ts (after an `access.changed` that concerns its principal,
+ * and every `recheckMs`: expiry, changes made by another process), recomputing its filter, and ends when its
+ * credentials no longer prove the same principal.
  */
 import type { LiveFamily } from '@scrapyard/protocol';
 import type { Logger } from 'pino';
 import { grantsOf, type Principal } from '../auth/principal.js';
+import { samePrincipal, StreamAccess } from '../auth/stream-access.js';
 import type { DomainEvents, Published } from '../events/domain-events.js';
 import { LiveConnection, type StreamSink } from './live-connection.js';
 import { LIVE_SOURCE_TYPES, toLive, type LiveSourceType, type Mapped } from './live-mapper.js';
-import { concerns, samePrincipal } from './principal-check.js';
 import { LiveRing, type RingEntry } from './ring.js';
 import { KEEPALIVE, readyFrame, resetFrame, sseFrame, transientFrame } from './sse-frames.js';
 import { StatsThrottle } from './stats-throttle.js';
@@ -72,6 +72,8 @@ export class LiveHub {
   readonly #maxQueuedBytes: number;
   readonly #off: (() => void)[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #access: StreamAccess;
+  readonly #recheckMs: number;
 
   constructor(o: LiveHubOptions) {
     this.#log = o.logger.child({ component: 'live' });
@@ -90,10 +92,9 @@ export class LiveHub {
       else this.#publish(mapped);
     };
     for (const type of LIVE_SOURCE_TYPES) this.#off.push(o.events.on(type, onEvent));
-    // After every subscriber of the event ran (the resolvers' caches are cleared by theirs).
-    this.#off.push(o.events.on('access.changed', (e) => setImmediate(() => this.#accessChanged(e))));
+    this.#access = new StreamAccess({ events: o.events, logger: this.#log });
+    this.#recheckMs = o.recheckMs ?? 60_000;
     this.#timers.push(setInterval(() => this.#heartbeat(), o.heartbeatMs ?? 15_000).unref());
-    this.#timers.push(setInterval(() => this.#recheckAll(), o.recheckMs ?? 60_000).unref());
   }
 
   get open(): number {
@@ -113,18 +114,15 @@ export class LiveHub {
    * `reset` when that can't be had, then live events. Synchronous, so no event falls between replay and live.
    */
   attach(s: OpenStream): LiveConnection {
-    const conn = new LiveConnection(
-      s.sink,
-      s.principal,
-      viewerFilter(grantsOf(s.principal), s.families),
-      s.families,
-      s.reidentify,
-      {
-        maxQueuedBytes: this.#maxQueuedBytes,
-        headId: () => this.#ring.idOf(this.#ring.head),
-        onClose: (c) => this.#streams.delete(c),
+    let unwatch = (): void => undefined;
+    const conn = new LiveConnection(s.sink, viewerFilter(grantsOf(s.principal), s.families), {
+      maxQueuedBytes: this.#maxQueuedBytes,
+      headId: () => this.#ring.idOf(this.#ring.head),
+      onClose: (c) => {
+        this.#streams.delete(c);
+        unwatch();
       },
-    );
+    });
     const head = this.#ring.idOf(this.#ring.head);
     if (s.lastEventId === undefined) {
       conn.send(readyFrame(head, { resumed: false }));
@@ -139,7 +137,18 @@ export class LiveHub {
         for (const f of frames) conn.send(f);
       }
     }
+    if (conn.closed) return conn;
     this.#streams.add(conn);
+    unwatch = this.#access.watch(
+      {
+        principal: s.principal,
+        reidentify: s.reidentify,
+        allows: (now, before) => samePrincipal(before, now),
+        kept: (now) => (conn.filter = viewerFilter(grantsOf(now), s.families)),
+        end: () => conn.end('access-gone'),
+      },
+      this.#recheckMs,
+    );
     return conn;
   }
 
@@ -152,6 +161,7 @@ export class LiveHub {
   stop(): void {
     this.closeAll();
     for (const off of this.#off.splice(0)) off();
+    this.#access.stop();
     for (const t of this.#timers.splice(0)) clearInterval(t);
     this.#throttle.clear();
     this.#hostSentAt.clear();
@@ -200,43 +210,5 @@ export class LiveHub {
 
   #heartbeat(): void {
     for (const conn of [...this.#streams]) conn.send(KEEPALIVE);
-  }
-
-  #accessChanged(e: Published<'access.changed'>): void {
-    for (const conn of this.#streams) if (concerns(e, conn.principal)) void this.#recheck(conn);
-  }
-
-  #recheckAll(): void {
-    for (const conn of this.#streams) void this.#recheck(conn);
-  }
-
-  async #recheck(conn: LiveConnection): Promise<void> {
-    if (conn.checking) {
-      conn.again = true;
-      return;
-    }
-    conn.checking = true;
-    try {
-      do {
-        conn.again = false;
-        let now: Principal;
-        try {
-          now = await conn.reidentify();
-        } catch (e) {
-          // A store hiccup or a login lockout says nothing about this stream's access: keep it, check again later.
-          this.#log.warn({ err: e }, 're-checking the credentials of a live stream failed');
-          return;
-        }
-        if (conn.closed) return;
-        if (!samePrincipal(conn.principal, now)) {
-          conn.end('access-gone');
-          return;
-        }
-        conn.principal = now;
-        conn.filter = viewerFilter(grantsOf(now), conn.families);
-      } while (conn.again && !conn.closed);
-    } finally {
-      conn.checking = false;
-    }
   }
 }

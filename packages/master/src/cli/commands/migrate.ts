@@ -3,7 +3,7 @@
  * deployments where the master runs with `auto_migrate = off` (its database role may not run DDL): an operator
  * with the owner's role migrates once per upgrade, then starts the masters.
  */
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../config-load.js';
 import type { MasterConfig } from '../../config.js';
 import { migrateStore } from '../../db/database.js';
 

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { PasswordHasher, passwordProblem } from '../../auth/passwords.js';
 import { UserService } from '../../auth/users.js';
 import { discoverConfigFiles } from '../../config-files.js';
-import { loadMasterConfig } from '../../config.js';
+import { loadMasterConfig } from '../../config-load.js';
 import { secureDataDir } from '../../data-dir.js';
 import { openDatabase } from '../../db/database.js';
 import { createProjectsRepo } from '../../db/repos/projects.js';

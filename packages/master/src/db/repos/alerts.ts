@@ -4,7 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
-import type { AlertRulesTable, AlertsTable } from '../schema.js';
+import type { AlertRulesTable, AlertsTable } from '../schema-alerts.js';
 
 export type AlertRuleRow = Selectable<AlertRulesTable>;
 export type AlertRow = Selectable<AlertsTable>;

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import Fastify from 'fastify';
 import pino from 'pino';
+import type { Principal } from '../../auth/principal.js';
 import { DomainEvents, type EventType, type Published } from '../../events/domain-events.js';
 import { LogSink } from '../../jobs/log-sink.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
@@ -25,6 +26,21 @@ class CountingEvents extends DomainEvents {
       off();
     };
   }
+}
+
+const STRANGER: Principal = { kind: 'anonymous' };
+
+/** A stream access that asks `stillAllowed` at every check (the principal itself never changes). */
+function askEachTime(project: string, stillAllowed: (project: string) => Promise<boolean>) {
+  let allowed = true;
+  return {
+    principal: STRANGER,
+    reidentify: async () => {
+      allowed = await stillAllowed(project);
+      return STRANGER;
+    },
+    allows: () => allowed,
+  };
 }
 
 interface SseEvent {
@@ -57,7 +73,7 @@ async function setup(
       return copy;
     },
     keepaliveMs: 150,
-    ...(stillAllowed ? { stillAllowed: (_req: unknown, project: string) => stillAllowed(project) } : {}),
+    ...(stillAllowed ? { streamAccess: (_req: unknown, project: string) => askEachTime(project, stillAllowed) } : {}),
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(async () => {
@@ -329,6 +345,7 @@ void test('a tail ends once its caller may no longer read: at an access change, 
   allowed.now = false;
   const before = allowed.asked.length;
   change();
+  await new Promise((resolve) => setImmediate(resolve)); // the check runs once every subscriber of the event ran
   assert.equal(allowed.asked.length, before + 1, 'checked at the event, not at the next keepalive');
   assert.equal(await s.nextEvent(), null, 'ended without an end event');
   assert.deepEqual([...new Set(allowed.asked)], ['p']);

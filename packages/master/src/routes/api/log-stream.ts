@@ -12,9 +12,10 @@
  * polled. A `: keepalive` comment goes out every 15 s. At most `maxTails` tails are open at once (each holds a
  * socket, a file and a timer): past that, 503 OVERLOADED with Retry-After. A job of a project the caller may not
  * read is 404 as an unknown one (projectsVisible, auth/access.ts); the tail then follows only that job's run.
- * The caller's access is checked again after every `access.changed` event and with every keepalive (an expiry
- * publishes no event): once the token is revoked or expired, the session ended, the user disabled or deleted, or
- * the grant on the job's project gone, the response ends without an `end` event (a reconnect is refused).
+ * The caller's access is watched (auth/stream-access.ts: after an `access.changed` event about it, and every
+ * keepalive interval, as an expiry publishes no event): once the token is revoked or expired, the session ended,
+ * the user disabled or deleted, or the grant on the job's project gone, the response ends without an `end` event
+ * (a reconnect is refused).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -25,6 +26,7 @@ import type { DomainEvents } from '../../events/domain-events.js';
 import type { ProjectFilter } from '../../db/repos/project-filter.js';
 import { jobFilePath, type JobFilesConfig } from '../../jobs/job-files.js';
 import { inQuery, needs } from '../../auth/access-rules.js';
+import { StreamAccess, type WatchedStream } from '../../auth/stream-access.js';
 import { ApiError } from './api-error.js';
 import { parseOr400 } from '@scrapyard/protocol';
 import { apiErrorHandler } from './errors.js';
@@ -56,10 +58,10 @@ export interface LogStreamOptions {
   /** The projects a request may read; absent: all (a master without project scoping). */
   visible?: (req: FastifyRequest) => ProjectFilter;
   /**
-   * Whether the request's caller may still read the project (AccessTable.stillAllowed); absent: always (a master
-   * without access control).
+   * The request's access on the project, watched while the tail is open (AccessTable.streamAccess); absent: never
+   * checked again (a master without access control).
    */
-  stillAllowed?: (req: FastifyRequest, project: string) => Promise<boolean>;
+  streamAccess?: (req: FastifyRequest, project: string) => Pick<WatchedStream, 'principal' | 'reidentify' | 'allows'>;
   /** Interval of `: keepalive` comments; default 15 000. */
   keepaliveMs?: number;
   /** Most tails open at once (max_live_tails); default 256. */
@@ -93,6 +95,8 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
   app.addHook('preClose', async () => {
     for (const stop of [...active]) stop();
   });
+  const access = new StreamAccess({ events: opts.events, logger: app.log });
+  app.addHook('onClose', async () => access.stop());
 
   app.get('/api/v1/jobs/:jobId/log/stream', { config: needs('read', inQuery()) }, async (req, reply) => {
     if (taken >= maxTails) {
@@ -131,10 +135,10 @@ export async function logStreamRoutes(app: FastifyInstance, opts: LogStreamOptio
 
     const res = startEventStream(reply);
 
-    const stillAllowed = opts.stillAllowed;
-    const recheck = stillAllowed && (() => stillAllowed(req, job.project));
-    const tail = new Tail(res, path, stream, offset, job, opts, followers, keepaliveMs, recheck);
+    const tail = new Tail(res, path, stream, offset, job, opts, followers, keepaliveMs);
     active.add(tail.stop);
+    const watched = opts.streamAccess?.(req, job.project);
+    if (watched) tail.onStop(access.watch({ ...watched, end: tail.stop }, keepaliveMs));
     tail
       .run()
       .catch((e: unknown) => req.log.warn({ err: e, jobId, stream }, 'log stream failed'))
@@ -155,10 +159,8 @@ class Tail implements Follower {
   #changed = true;
   #wake: (() => void) | null = null;
   #buf: Buffer | null = null;
-  /** A check of the caller's access is running; another was asked for meanwhile. */
-  #checking = false;
-  #checkAgain = false;
   readonly #keepalive: NodeJS.Timeout;
+  readonly #onStop: (() => void)[] = [];
   readonly project: string;
   readonly jobId: string;
 
@@ -171,16 +173,13 @@ class Tail implements Follower {
     private readonly opts: LogStreamOptions,
     private readonly followers: TailFollowers,
     keepaliveMs: number,
-    private readonly recheck?: () => Promise<boolean>,
   ) {
     this.project = job?.project ?? '';
     this.jobId = job?.job_id ?? '';
     // Follow before the first read and the job's second look, so nothing appended or ended meanwhile is missed.
     if (job) followers.follow(this, job.run_id);
     this.#keepalive = setInterval(() => {
-      if (this.#closed) return;
-      res.write(': keepalive\n\n');
-      this.accessChanged();
+      if (!this.#closed) res.write(': keepalive\n\n');
     }, keepaliveMs);
     res.on('close', this.stop);
     res.on('error', this.stop);
@@ -192,6 +191,7 @@ class Tail implements Follower {
     this.#closed = true;
     this.followers.unfollow(this);
     clearInterval(this.#keepalive);
+    for (const f of this.#onStop.splice(0)) f();
     this.#wake?.();
     if (!this.res.writableEnded) this.res.end();
   };
@@ -225,23 +225,10 @@ class Tail implements Follower {
     this.#wake?.();
   }
 
-  accessChanged(): void {
-    if (this.recheck === undefined || this.#closed) return;
-    if (this.#checking) {
-      this.#checkAgain = true;
-      return;
-    }
-    this.#checking = true;
-    void this.#checkAccess(this.recheck).finally(() => (this.#checking = false));
-  }
-
-  /** Checks until no change came during the last check; ends the tail once the caller may no longer read. */
-  async #checkAccess(recheck: () => Promise<boolean>): Promise<void> {
-    do {
-      this.#checkAgain = false;
-      const allowed = await recheck().catch(() => false);
-      if (!allowed) return this.stop();
-    } while (this.#checkAgain && !this.#closed);
+  /** Runs `f` when the tail stops (at once if it has). */
+  onStop(f: () => void): void {
+    if (this.#closed) f();
+    else this.#onStop.push(f);
   }
 
   /** Waits for an event about the run or the job, or the end of the tail. */

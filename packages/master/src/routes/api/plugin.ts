@@ -123,7 +123,7 @@ export async function apiPlugin(app: FastifyInstance, o: ApiPluginOptions): Prom
     files: o.files,
     findJob: (jobId, project, scope) => o.jobs.latestByJobId(jobId, project, scope),
     visible,
-    stillAllowed: (req, project) => o.access.stillAllowed(req, project),
+    streamAccess: (req, project) => o.access.streamAccess(req, project),
     maxTails: o.maxLiveTails,
   });
 }

@@ -1,8 +1,7 @@
 /**
  * The live tails' view of the domain events: which tail follows which run's output and waits for which job's end.
  * One subscription per event type, taken while any tail is open, then a map lookup per event: an output chunk
- * costs the tails nothing unless one follows its run. Every `access.changed` reaches every tail: such changes are
- * rare, and each tail checks its own caller again.
+ * costs the tails nothing unless one follows its run. (Each tail's access is watched by auth/stream-access.ts.)
  */
 import type { DomainEvents, Published } from '../../events/domain-events.js';
 
@@ -13,8 +12,6 @@ export interface Follower {
   readonly jobId: string;
   output(): void;
   jobChanged(): void;
-  /** A user, token or session changed: the caller may have lost access (check it again). */
-  accessChanged(): void;
 }
 
 /** The job events after which a tail reads its job again: it ended, was requeued (new run) or removed. */
@@ -57,11 +54,6 @@ export class TailFollowers {
       for (const f of this.#byJob.get(e.job.jobId) ?? []) if (f.project === e.job.project) f.jobChanged();
     };
     for (const type of JOB_EVENTS) this.#off.push(this.events.on(type, changed));
-    this.#off.push(
-      this.events.on('access.changed', () => {
-        for (const f of [...this.#runOf.keys()]) f.accessChanged();
-      }),
-    );
   }
 }
 
