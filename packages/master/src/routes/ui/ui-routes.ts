@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type Send from '@fastify/send';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC } from '../../auth/access-rules.js';
 import { ApiError, restErrorOf } from '../api/api-error.js';
@@ -45,7 +46,7 @@ const ASSET_PATH = /^(?:[\w-][\w.-]*\/)*[\w-][\w.-]*$/;
  * @fastify/send, loaded by the first asset request: an idle master (most never serve the UI) does not hold it
  * (bench `idle`; @fastify/static, which wraps it, cost ~1.2 MB at start).
  */
-let sender: Promise<typeof import('@fastify/send').default> | undefined;
+let sender: Promise<typeof Send> | undefined;
 const loadSend = () =>
   (sender ??= import('@fastify/send').then(({ default: send }) => {
     // As @fastify/static set it: an unknown extension is still answered with a content type.
