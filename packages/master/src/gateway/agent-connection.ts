@@ -14,7 +14,6 @@ import {
   MasterToAgent,
   PROTOCOL_VERSION,
   encodeEnvelope,
-  handleMessage,
   isKnownType,
   parseEnvelope,
   validateMessage,
@@ -31,7 +30,7 @@ import type { AgentRegistry } from '../registry/registry.js';
 import type { GatewayHandlers, OnAuthenticated } from './gateway-handlers.js';
 import { abandonedBeforeReconciling, checkHello, checkIdentify, helloProblem, versionMismatch } from './handshake.js';
 import { OrderedFrames } from './ordered-frames.js';
-import { isSessionMessage, type SessionMessageType } from './session-handlers.js';
+import { isSessionMessage, runSessionMessage, type SessionMessageType } from './session-handlers.js';
 
 export interface ConnectionDeps {
   log: Logger;
@@ -134,7 +133,7 @@ class AgentConnection extends OrderedFrames {
     this.ws.send(encodeEnvelope({ type, payload: validateMessage(MasterToAgent, type, payload) }));
   }
 
-  #reject(code: ErrorCode, message: string): void {
+  #reject(code: ErrorCode, message: string): undefined {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     const nodeId = this.#identity?.nodeId ?? this.#session?.nodeId;
@@ -242,7 +241,8 @@ class AgentConnection extends OrderedFrames {
     this.#handshakeOver();
   }
 
-  async #onSessionFrame(s: AgentSession, env: Envelope): Promise<void> {
+  /** Synchronous unless the message's handler is (a heartbeat is not): see OrderedFrames. */
+  #onSessionFrame(s: AgentSession, env: Envelope): Promise<void> | undefined {
     // A session declared offline is done: what it still says is resent on its next connection.
     if (s.closed) return;
     s.lastSeen = this.d.now();
@@ -257,10 +257,10 @@ class AgentConnection extends OrderedFrames {
     if (!isSessionMessage(env.type)) {
       return this.#reject('PROTOCOL_ERROR', `${env.type} is only valid in the handshake`);
     }
-    await handleMessage(AgentToMaster, this.d.sessionHandlers, env.type, env.payload, s);
+    return runSessionMessage(this.d.sessionHandlers, env.type, env.payload, s);
   }
 
-  protected async handleFrame(data: Buffer, isBinary: boolean): Promise<void> {
+  protected handleFrame(data: Buffer, isBinary: boolean): Promise<void> | undefined {
     if (this.#phase === 'closed') return;
     if (isBinary) return this.#reject('PROTOCOL_ERROR', 'binary frames are not part of the protocol');
     let env: Envelope;

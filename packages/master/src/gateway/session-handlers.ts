@@ -3,7 +3,7 @@
  * messages are the connection's business, not a session's). Payloads are validated by handleMessage before any
  * handler sees them.
  */
-import type { AgentToMaster, HandlerMap } from '@scrapyard/protocol';
+import { AgentToMaster, validateMessage, type HandlerMap } from '@scrapyard/protocol';
 import type { AgentSession } from '../registry/agent-session.js';
 import type { GatewayHandlers } from './gateway-handlers.js';
 
@@ -32,4 +32,18 @@ export function sessionHandlers(h: GatewayHandlers): HandlerMap<AgentToMaster, A
       await h.onStats?.(session, msg);
     },
   };
+}
+
+/**
+ * One session message, validated, to its handler; its result as the handler returns it (none of these messages
+ * has a reply), so a synchronous handler costs no promise (protocol's handleMessage always makes one).
+ */
+export function runSessionMessage(
+  handlers: HandlerMap<AgentToMaster, AgentSession, SessionMessageType>,
+  type: SessionMessageType,
+  payload: unknown,
+  session: AgentSession,
+): Promise<void> | undefined {
+  const handler = handlers[type] as (payload: unknown, session: AgentSession) => void | Promise<void>;
+  return handler(validateMessage(AgentToMaster, type, payload), session) ?? undefined;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HELLO_MAX_RUNS } from '../constants.js';
 import { EpochMs, FreeText, NodeId, RunId, Tag } from '../primitives.js';
 import type { Catalog } from './catalog.js';
+import { heartbeatAsIs } from './heartbeat-as-is.js';
 import { JobStats } from './job-stats.js';
 import { JobEvent, Stream } from './jobs.js';
 
@@ -119,7 +120,7 @@ export type RotateReply = z.infer<typeof RotateReply>;
 export const AgentToMaster = {
   identify: { message: Identify },
   hello: { message: Hello },
-  heartbeat: { message: Heartbeat },
+  heartbeat: { message: Heartbeat, asIs: heartbeatAsIs },
   'job.events': { message: JobEvents },
   'log.chunk': { message: LogChunk },
   'job.stats': { message: JobStats },

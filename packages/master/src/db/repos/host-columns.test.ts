@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
 import type { HostMetrics } from '@scrapyard/protocol';
+import type { Database } from '../schema.js';
 import { HostRowBuffer, LatestHostSamples } from './host-columns.js';
 
 const sample = (at: number): HostMetrics => ({
@@ -51,4 +60,27 @@ void test('latest samples: one slot per node, a forgotten node slot reused witho
   for (let i = 0; i < 20; i++) l.set(`new${i}`, sample(10_000 + i));
   for (let i = 10; i < 3_000; i++) assert.equal(l.get(`n${i}`)?.at, i);
   for (let i = 0; i < 20; i++) assert.deepEqual(l.get(`new${i}`), sample(10_000 + i));
+});
+
+void test('the flat parameters are what kysely binds for the rows, on both dialects', () => {
+  const b = new HostRowBuffer();
+  for (let i = 0; i < 7; i++) b.push(`node-${i}`, sample(1_700_000_000_000 + i));
+  for (const compiler of [new SqliteQueryCompiler(), new PostgresQueryCompiler()]) {
+    const db = new Kysely<Pick<Database, 'host_metrics'>>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (k) => new SqliteIntrospector(k),
+        createQueryCompiler: () => compiler,
+      },
+    });
+    for (const [from, to] of [
+      [0, 7],
+      [2, 5],
+      [6, 9],
+    ] as const) {
+      const q = db.insertInto('host_metrics').values(b.rows(from, to)).compile();
+      assert.deepEqual(b.parameters(from, to), q.parameters);
+    }
+  }
 });

@@ -99,6 +99,21 @@ export class HostRowBuffer {
     return out;
   }
 
+  /**
+   * The bound parameters of the INSERT of `rows(from, to)`, row after row in its column order (node_id, then the
+   * FIELDS): one flat array instead of a row object per sample and the query tree kysely builds from them.
+   */
+  parameters(from: number, to: number): (string | number)[] {
+    const end = Math.min(to, this.#length);
+    const out = new Array<string | number>(Math.max(0, end - from) * (FIELDS + 1));
+    let k = 0;
+    for (let i = from; i < end; i++) {
+      out[k++] = this.#ids[i]!;
+      for (let o = i * FIELDS, f = 0; f < FIELDS; f++) out[k++] = this.#values[o + f]!;
+    }
+    return out;
+  }
+
   clear(): void {
     this.#length = 0;
     if (this.#values.length > KEEP_SLOTS * FIELDS) {

@@ -17,6 +17,7 @@ async function serve(t: TestContext, build: boolean) {
       '<!doctype html><script type="module" src="/ui/assets/app-1a2b.js"></script>',
     );
     writeFileSync(join(dir, 'assets', 'app-1a2b.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'assets', '.hidden'), 'not served');
     writeFileSync(join(dir, 'types', 'app.d.ts'), 'export {}');
     writeFileSync(join(dir, '.tsbuildinfo'), '{}');
   }
@@ -51,7 +52,23 @@ void test('hashed assets are immutable; a missing one is a 404, not the app', as
   assert.match(String(js.headers['content-type']), /javascript/);
   assert.equal(js.headers['content-security-policy'], UI_CSP);
   assert.equal((await app.inject({ url: '/ui/assets/gone-9z.js' })).statusCode, 404);
-  for (const url of ['/ui/assets/..%2Findex.html', '/ui/assets/..%2F.tsbuildinfo']) {
+  // A revalidation is answered without the body; a HEAD says the size without it.
+  assert.ok(js.headers.etag && js.headers['last-modified']);
+  const again = await app.inject({ url: '/ui/assets/app-1a2b.js', headers: { 'if-none-match': js.headers.etag } });
+  assert.equal(again.statusCode, 304);
+  assert.equal(again.body, '');
+  const head = await app.inject({ method: 'HEAD', url: '/ui/assets/app-1a2b.js' });
+  assert.equal(head.statusCode, 200);
+  assert.equal(head.headers['content-length'], String('console.log(1)'.length));
+  const part = await app.inject({ url: '/ui/assets/app-1a2b.js', headers: { range: 'bytes=0-6' } });
+  assert.equal(part.statusCode, 206);
+  assert.equal(part.body, 'console');
+  for (const url of [
+    '/ui/assets/..%2Findex.html',
+    '/ui/assets/..%2F.tsbuildinfo',
+    '/ui/assets/.hidden',
+    '/ui/assets/',
+  ]) {
     const res = await app.inject({ url });
     assert.ok(res.statusCode >= 400, `${url}: ${res.statusCode} (nothing outside assets/ through the asset route)`);
   }
