@@ -3,18 +3,32 @@
  * long ago, for lists. Pure: the zone and "now" are arguments, so tests pin them.
  */
 
+/**
+ * One formatter per zone, made once: building an Intl.DateTimeFormat costs far more than formatting with it, and
+ * live lists format every row's times on each render.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(zone: string | undefined): Intl.DateTimeFormat {
+  let f = formatters.get(zone ?? '');
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(zone ?? '', f);
+  }
+  return f;
+}
+
 /** `2026-12-07 14:03:09` in `zone` (default: the browser's). */
 export function formatLocalTime(ms: number, zone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
+  const parts = formatterOf(zone).formatToParts(new Date(ms));
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
 }
