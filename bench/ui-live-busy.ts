@@ -20,11 +20,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AGENT_WS_PATH } from '@scrapyard/protocol';
 import { launchChromium } from '../test/helpers/chromium.js';
-import { jsonChild, type JsonChild } from './cluster.js';
+import { CLK_TCK, jsonChild, type JsonChild } from './cluster.js';
 import { adminToken } from './deliveries.js';
-import { ROOT, deploy, fmt, median, startMaster, stop, waitFor } from './lib.js';
+import { ROOT, cpuTicks, deploy, fmt, median, startMaster, stop, waitFor } from './lib.js';
 
 const JOBS = 50;
+/**
+ * Each crawl reports every second: just over it, as the master keeps at most one live report per run a second
+ * (jobs/live-stats.ts) and a report that arrives a few ms early, on a loaded machine, would be dropped.
+ */
+const STATS_MS = 1_020;
 /** A directory: a CPU profile of each window is written there (Chrome DevTools opens them); it slows the page. */
 const PROFILE = process.env.BENCH_UI_PROFILE;
 const USER = { name: 'bench-live', password: 'bench-live-password-0123' };
@@ -36,6 +41,8 @@ type Shown = { counters: Record<string, number>; logEnd: number | null };
 
 interface Window {
   busy: number;
+  /** CPU time of the renderer's main thread over the window's wall time (/proc): what the machine's load can't inflate. */
+  cpu: number;
   script: number;
   layout: number;
   /** job.stats events the page's stream received, per second. */
@@ -146,6 +153,25 @@ function target(name: PageName, jobId: string, live: boolean): { path: string; r
   return { path: `/ui/jobs/${jobId}?project=demo`, ready: live ? '.chart-box canvas' : '#stats [data-counter]' };
 }
 
+/** CPU ticks of each renderer's main thread (the thread whose id is the process's), by renderer pid. */
+async function rendererTicks(context: BrowserContext): Promise<Map<number, number>> {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  try {
+    const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+    const out = new Map<number, number>();
+    for (const p of processInfo.filter((x) => x.type === 'renderer')) {
+      try {
+        out.set(p.id, cpuTicks(p.id, p.id));
+      } catch {
+        // a spare renderer gone meanwhile
+      }
+    }
+    return out;
+  } finally {
+    await cdp.detach();
+  }
+}
+
 async function measure(
   context: BrowserContext,
   env: Env,
@@ -171,9 +197,15 @@ async function measure(
     const before = await shown(page, name);
     const e0 = await count();
     if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
+    const t0 = await rendererTicks(context);
+    const w0 = performance.now();
     const m0 = await metrics();
     await sleep(seconds * 1000);
     const m1 = await metrics();
+    const t1 = await rendererTicks(context);
+    const cpuS = (performance.now() - w0) / 1000;
+    // The page's renderer is the one whose main thread worked: the others (spares) sleep.
+    const ticks = Math.max(0, ...[...t1].map(([pid, t]) => t - (t0.get(pid) ?? t)));
     if (PROFILE) {
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(
@@ -203,6 +235,7 @@ async function measure(
     await cdp.detach();
     return {
       busy: share('TaskDuration'),
+      cpu: ticks / CLK_TCK / cpuS,
       script: share('ScriptDuration'),
       layout: share('LayoutDuration', 'RecalcStyleDuration'),
       eventsPerS: (e1.stats! - e0.stats!) / wall,
@@ -232,7 +265,7 @@ async function oneRun(seconds: number): Promise<Record<PageName, { idle: Window;
       'tsx',
       join(ROOT, 'bench/sim-agents.ts'),
       ...['--url', `${m.url.replace('http', 'ws')}${AGENT_WS_PATH}`, '--agents', '1', '--prefix', 'bench-node'],
-      ...['--crawls', '--slots', String(JOBS), '--stats-ms', '1000'],
+      ...['--crawls', '--slots', String(JOBS), '--stats-ms', String(STATS_MS)],
     ],
     { ...process.env, BENCH_TEMPORARY_SECRET: secret },
   );
@@ -287,6 +320,7 @@ export async function uiLiveBusy(o: { runs: number; quick: boolean }): Promise<U
   for (const name of PAGES) {
     const side = (s: 'idle' | 'live'): Window => ({
       busy: med((w) => w.busy, name, s),
+      cpu: med((w) => w.cpu, name, s),
       script: med((w) => w.script, name, s),
       layout: med((w) => w.layout, name, s),
       eventsPerS: med((w) => w.eventsPerS, name, s),
@@ -308,8 +342,8 @@ export function uiLiveBusyRows(r: UiLiveBusy): [string, string, string, string, 
     return [
       [
         `UI main thread busy, ${JOBS} crawls live, ${name} (% of ${r.seconds} s)`,
-        `${pct(live.busy)} (script ${pct(live.script)}, style+layout ${pct(live.layout)})`,
-        `idle ${pct(idle.busy)}`,
+        `${pct(live.busy)} (script ${pct(live.script)}, style+layout ${pct(live.layout)}; CPU ${pct(live.cpu)})`,
+        `idle ${pct(idle.busy)} (CPU ${pct(idle.cpu)})`,
         `+${fmt((live.busy - idle.busy) * 100)} pts`,
         '< 20',
       ],
