@@ -9,20 +9,19 @@
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterOf(zone: string | undefined): Intl.DateTimeFormat {
-  let f = formatters.get(zone ?? '');
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: zone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(zone ?? '', f);
-  }
+  const made = formatters.get(zone ?? '');
+  if (made) return made;
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  formatters.set(zone ?? '', f);
   return f;
 }
 
