@@ -30,9 +30,9 @@ export const median = (xs: number[]) => {
 };
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-/** utime + stime of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
-export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of a process (or of its thread `tid`), in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+export function cpuTicks(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(f[11]) + Number(f[12]);
 }

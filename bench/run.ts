@@ -23,6 +23,7 @@ import { logViewerAtSize } from './log-viewer.js';
 import { metricsScrape } from './metrics.js';
 import { firePrecision } from './schedules.js';
 import { uiLoad, uiLoadRows } from './ui-load.js';
+import { uiLiveBusy, uiLiveBusyRows } from './ui-live-busy.js';
 import {
   ROOT,
   deploy,
@@ -51,7 +52,7 @@ const { values: opts } = parseArgs({
     only: {
       type: 'string',
       default:
-        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list,ui-load,log-viewer',
+        'latency,throughput,pg-throughput,makespan,idle,agents10k,remote-start,logship,fire-precision,stats-cost,event-delivery,alert-notice,metrics-scrape,auth-throughput,live-fanout,jobs-list,ui-load,log-viewer,ui-live-busy',
     },
     /** Simulated agents of agents10k (default 10000; 1000 with --quick). */
     agents: { type: 'string' },
@@ -240,6 +241,7 @@ async function measure(stamp: Stamp, keep: string) {
   const list = ONLY.has('jobs-list') ? await jobsList({ jobs: 100_000, rounds: opts.quick ? 10 : 10 * RUNS }) : null;
   const ui = ONLY.has('ui-load') ? await uiLoad({ runs: opts.quick ? 3 : 2 * RUNS }) : null;
   const logView = ONLY.has('log-viewer') ? await logViewerAtSize({ runs: RUNS, quick: opts.quick }) : null;
+  const uiLive = ONLY.has('ui-live-busy') ? await uiLiveBusy({ runs: RUNS, quick: opts.quick }) : null;
   const rows: [string, string, string, string, string][] = [];
   if (lat) {
     rows.push([
@@ -471,6 +473,7 @@ async function measure(stamp: Stamp, keep: string) {
   if (auth) rows.push(...authThroughputRows(auth));
   if (list) rows.push(...jobsListRows(list, 100_000));
   if (ui) rows.push(...uiLoadRows(ui));
+  if (uiLive) rows.push(...uiLiveBusyRows(uiLive));
   const header = ['metric (median)', 'ours', 'baseline', 'ratio/delta', 'target'];
   const widths = header.map((h, i) => Math.max(...rows.map((r) => r[i]!.length), h.length, 8));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

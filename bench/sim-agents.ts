@@ -9,9 +9,13 @@
  *
  * Prints one JSON object per line on stdout: `{"type":"connected",...}` once every client is welcomed (or has
  * given up), then `{"type":"stats",...}` every 250 ms. Exits when stdin closes (its parent is gone) or on SIGTERM.
+ *
+ * With `--crawls` the agents also run simulated crawls (bench/sim-crawls.ts) on `--slots` slots each, reporting
+ * stats every `--stats-ms` (a line `pause` or `resume` on stdin stops and restarts their reports).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import {
   MAX_FRAME_BYTES,
@@ -20,6 +24,7 @@ import {
   handshakeProof,
   verifyServerProof,
 } from '@scrapyard/protocol';
+import { SimCrawls } from './sim-crawls.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -29,6 +34,10 @@ const { values: opts } = parseArgs({
     'interval-ms': { type: 'string', default: '5000' },
     /** Node ids are `<prefix>-<n>`. */
     prefix: { type: 'string', default: 'sim' },
+    /** Run simulated crawls: take jobs, report their stats and logs. */
+    crawls: { type: 'boolean', default: false },
+    slots: { type: 'string', default: '4' },
+    'stats-ms': { type: 'string', default: '1000' },
   },
 });
 if (!opts.url) throw new Error('--url is required');
@@ -38,6 +47,9 @@ const CONCURRENCY = Number(opts.concurrency);
 const INTERVAL = Number(opts['interval-ms']);
 const SECRET = Buffer.from(process.env.BENCH_TEMPORARY_SECRET ?? '', 'utf8');
 const ATTEMPTS = 3;
+const SLOTS = Number(opts.slots);
+/** One set of simulated crawls per agent, by index. */
+const crawls = new Map<number, SimCrawls>();
 
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
@@ -73,7 +85,9 @@ function startHeartbeats(ws: WebSocket, i: number) {
   const beat = () => {
     if (ws.readyState !== WebSocket.OPEN) return;
     const host = hostMetrics(i);
-    ws.send(JSON.stringify({ type: 'heartbeat', payload: { running: 0, at: host.at, host } }));
+    const sim = crawls.get(i);
+    const jobs = sim ? { jobs: sim.jobMetrics() } : {};
+    ws.send(JSON.stringify({ type: 'heartbeat', payload: { running: sim?.running ?? 0, at: host.at, host, ...jobs } }));
     stats.heartbeats++;
   };
   const first = setTimeout(() => {
@@ -105,13 +119,15 @@ function connect(i: number): Promise<boolean> {
     const timer = setTimeout(() => settle(false, 'no welcome within 30 s'), 30_000);
     ws.on('message', (data) => {
       stats.received++;
-      if (settled) return; // after the handshake: read and ignore everything
-      let env: { type?: string; payload?: Record<string, unknown> };
+      const sim = crawls.get(i);
+      if (settled && !sim) return; // after the handshake: read and ignore everything
+      let env: { type?: string; id?: number; payload?: Record<string, unknown> };
       try {
         env = JSON.parse(data.toString()) as typeof env;
       } catch {
         return settle(false, 'non-JSON frame');
       }
+      if (settled) return sim?.onFrame(ws, env);
       if (env.type === 'challenge') {
         serverNonce = String(env.payload?.nonce);
         ws.send(
@@ -134,7 +150,7 @@ function connect(i: number): Promise<boolean> {
               mac: handshakeProof(SECRET, serverNonce, clientNonce, nodeId, timestamp),
               dedicated: false,
               hostname: `${nodeId}.bench.invalid`,
-              slots: 4,
+              slots: SLOTS,
               tags: [],
               running: [],
               known: [],
@@ -143,6 +159,11 @@ function connect(i: number): Promise<boolean> {
         );
       } else if (env.type === 'welcome') {
         sockets.push(ws);
+        if (opts.crawls) {
+          const sim = new SimCrawls({ slots: SLOTS, statsMs: Number(opts['stats-ms']) });
+          crawls.set(i, sim);
+          ws.on('close', () => sim.stopAll());
+        }
         ws.on('close', () => stats.closed++);
         startHeartbeats(ws, i);
         settle(true);
@@ -181,12 +202,25 @@ async function main() {
   out({ type: 'connected', connected: stats.welcomed, connectMs, ...stats, errors: Object.fromEntries(errors) });
   setInterval(() => {
     const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
-    out({ type: 'stats', open, ...stats, errors: Object.fromEntries(errors) });
+    const sims = [...crawls.values()];
+    const crawled = sims.length
+      ? {
+          crawls: Object.fromEntries(
+            (['running', 'started', 'statsSent', 'logLines'] as const).map((k) => [
+              k,
+              sims.reduce((a, c) => a + c.counts[k], 0),
+            ]),
+          ),
+        }
+      : {};
+    out({ type: 'stats', open, ...stats, ...crawled, errors: Object.fromEntries(errors) });
   }, 250);
 }
 
 process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  for (const sim of crawls.values()) sim.paused = line.trim() === 'pause';
+});
 process.on('SIGTERM', () => process.exit(0));
 main().catch((e: unknown) => {
   process.stderr.write(`sim-agents: ${(e as Error).stack ?? String(e)}\n`);

@@ -1,8 +1,11 @@
 /** Counts and sizes as short, readable text (pure). */
 
+/** Made once: `toLocaleString` builds a formatter on every call, and live lists format every count per render. */
+const COUNT = new Intl.NumberFormat('en-US');
+
 /** `1,234,567` (grouped, en); non-finite: `–`. */
 export function formatCount(n: number): string {
-  return Number.isFinite(n) ? Math.trunc(n).toLocaleString('en-US') : '–';
+  return Number.isFinite(n) ? COUNT.format(Math.trunc(n)) : '–';
 }
 
 /** `12.3k`, `4.5M`: a count in three significant figures, for tight cells and charts. */

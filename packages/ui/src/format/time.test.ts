@@ -12,6 +12,13 @@ void test('a time in a named zone and its UTC title', () => {
   assert.equal(formatUtcTime(T), '2026-12-07 13:03:09 UTC');
 });
 
+void test('each zone keeps its own formatter, however the calls interleave', () => {
+  for (let i = 0; i < 2; i++) {
+    assert.equal(formatLocalTime(T, 'Asia/Tokyo'), '2026-12-07 22:03:09');
+    assert.equal(formatLocalTime(T, 'UTC'), '2026-12-07 13:03:09');
+  }
+});
+
 void test('durations in at most two units, truncated', () => {
   assert.equal(formatDuration(350), '350 ms');
   assert.equal(formatDuration(59_900), '59 s');

@@ -3,9 +3,15 @@
  * long ago, for lists. Pure: the zone and "now" are arguments, so tests pin them.
  */
 
-/** `2026-12-07 14:03:09` in `zone` (default: the browser's). */
-export function formatLocalTime(ms: number, zone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+/**
+ * One formatter per zone, made once: building an Intl.DateTimeFormat costs far more than formatting with it, and
+ * live lists format every row's times on each render.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(zone: string | undefined): Intl.DateTimeFormat {
+  const made = formatters.get(zone ?? '');
+  if (made) return made;
+  const f = new Intl.DateTimeFormat('en-CA', {
     timeZone: zone,
     year: 'numeric',
     month: '2-digit',
@@ -14,7 +20,14 @@ export function formatLocalTime(ms: number, zone?: string): string {
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
+  });
+  formatters.set(zone ?? '', f);
+  return f;
+}
+
+/** `2026-12-07 14:03:09` in `zone` (default: the browser's). */
+export function formatLocalTime(ms: number, zone?: string): string {
+  const parts = formatterOf(zone).formatToParts(new Date(ms));
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
 }
