@@ -51,3 +51,12 @@ void test('policy summary: only what is set', () => {
   assert.deepEqual(policySummary(NONE), []);
   assert.deepEqual(policySummary({ ...NONE, maxRunning: 2 }), [{ label: 'Running cap', value: '2' }]);
 });
+
+void test('policy form: an empty list (unique per spider alone, no tags) is "-", not the empty field of inherit', () => {
+  const p: PlacementPolicy = { ...NONE, uniqueArgs: [], tags: [], retryOn: [] };
+  const form = policyToForm(p);
+  assert.deepEqual([form.uniqueArgs, form.tags, form.retryOn], ['-', '-', '-']);
+  assert.deepEqual(formToPolicy(form), { ok: true, policy: p });
+  assert.deepEqual(formToPolicy({ ...form, uniqueArgs: ' - ' }), { ok: true, policy: p });
+  assert.deepEqual(policySummary({ ...NONE, uniqueArgs: [] }), [{ label: 'Unique key (arguments)', value: '-' }]);
+});

@@ -75,15 +75,21 @@ void test("the run limits of the schedule's jobs: set ones sent, empty ones inhe
   const f = formFromSchedule(withPolicy);
   assert.deepEqual(
     [f.maxRunSeconds, f.retries, f.retryOn, f.uniqueArgs, f.stallSeconds],
-    ['600', '2', 'failed, lost', '', ''],
+    ['600', '2', 'failed, lost', '-', ''],
   );
   const r = requestFromForm({ ...f, stallSeconds: ' 120 ' });
   assert.ok(r.ok);
-  assert.deepEqual(r.body.policy, { maxRunSeconds: 600, retries: 2, retryOn: ['failed', 'lost'], stallSeconds: 120 });
-  const none = requestFromForm({ ...f, maxRunSeconds: '', retries: '', retryOn: '' });
+  assert.deepEqual(r.body.policy, {
+    ...{ maxRunSeconds: 600, retries: 2, retryOn: ['failed', 'lost'], stallSeconds: 120 },
+    uniqueArgs: [],
+  });
+  const none = requestFromForm({ ...f, maxRunSeconds: '', retries: '', retryOn: '', uniqueArgs: '' });
   assert.ok(none.ok);
   assert.equal(none.body.policy, null);
-  assert.equal(jobPolicyText(withPolicy.policy), 'Retries: 2; Retry on: failed, lost; Run time limit (s): 600');
+  assert.equal(
+    jobPolicyText(withPolicy.policy),
+    'Retries: 2; Retry on: failed, lost; Run time limit (s): 600; Unique key (arguments): -',
+  );
   assert.equal(jobPolicyText(null), "its spider's and project's");
   const bad = requestFromForm({ ...f, killGraceSeconds: 'ten' });
   assert.ok(!bad.ok);
