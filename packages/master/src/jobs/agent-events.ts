@@ -64,7 +64,7 @@ export function createAgentEventHandlers(d: AgentEventsDeps): GatewayHandlers {
           await d.jobs.started(row, event.pid, event.startedAt);
           continue;
         }
-        session.runs.delete(event.runId);
+        session.removeRun(event.runId);
         await d.jobs.finish(row, {
           endedAt: event.endedAt,
           startedAt: event.startedAt,

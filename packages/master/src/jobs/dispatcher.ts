@@ -206,7 +206,7 @@ export class Dispatcher {
       return 'failed';
     }
     if (!(await this.#d.service.claim(job, agent.nodeId, version?.name ?? ''))) return 'gone';
-    agent.runs.add(job.run_id);
+    agent.addRun(job.run_id);
     for (const stream of ['log', 'items'] as const) {
       const path = jobFilePath(this.#d.files, stream, job.project, job.spider, job.job_id);
       if (path) pruneOldFiles(dirname(path), this.#d.files.jobsToKeep);

@@ -25,6 +25,8 @@ interface PendingReply {
 /** Most agents carry no tags: they share these instead of an empty array and set each (a master holds 10,000). */
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const NO_TAG_SET: ReadonlySet<string> = new Set();
+/** The runs of a session holding none (most of them, most of the time): one shared empty set, not 10,000. */
+const NO_RUNS: ReadonlySet<string> = new Set();
 
 /** The key a session token is looked up by: a lookup by digest reveals nothing about the token (no timing leak). */
 export function tokenDigest(token: string): string {
@@ -47,8 +49,8 @@ export class AgentSession {
    */
   readonly tokenDigest: string;
   readonly connectedAt: number;
-  /** Runs placed on this agent that have not finished yet. */
-  readonly runs = new Set<string>();
+  /** Created by the first run placed here, dropped when the last one ends (a Set keeps the table it grew). */
+  #runs: Set<string> | undefined;
   lastSeen: number;
   /** load1 per CPU from the latest host metrics (placement's tie-breaker); 0 until the first sample. */
   load = 0;
@@ -84,6 +86,20 @@ export class AgentSession {
     this.tokenDigest = tokenDigest(opts.sessionToken);
     this.connectedAt = opts.now;
     this.lastSeen = opts.now;
+  }
+
+  /** Runs placed on this agent that have not finished yet. */
+  get runs(): ReadonlySet<string> {
+    return this.#runs ?? NO_RUNS;
+  }
+
+  addRun(runId: string): void {
+    (this.#runs ??= new Set()).add(runId);
+  }
+
+  removeRun(runId: string): void {
+    this.#runs?.delete(runId);
+    if (this.#runs?.size === 0) this.#runs = undefined;
   }
 
   get freeSlots(): number {

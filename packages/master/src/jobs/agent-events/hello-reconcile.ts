@@ -85,7 +85,7 @@ export async function reconcileHello(
       continue;
     }
     // Cancels it missed while away are re-sent by the job service once it is online (and confirmed).
-    session.runs.add(row.run_id);
+    session.addRun(row.run_id);
   }
   return { resume: resumeOffsets(d, rows), cancel };
 }
